@@ -1,0 +1,36 @@
+// The one error type of the project. Libraries throw it for failures that end an operation;
+// boundaries (main, the Thrift handler) translate it exactly once. Expected outcomes (an empty
+// result, an import report with rejected rows) are values, not errors.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace chainatlas {
+
+enum class ErrorCode {
+  kInvalidArgument,  // the caller asked for something malformed (bad option, bad id syntax)
+  kNotFound,         // an id, name or region that does not exist
+  kInvalidData,      // input data that breaks the rules (an import bundle, a damaged database)
+  kIo,               // a file or database could not be read or written
+  kInternal,         // a bug: an invariant did not hold
+};
+
+const char* ErrorCodeName(ErrorCode code);
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, std::string message, std::vector<std::string> suggestions = {})
+      : std::runtime_error(std::move(message)), code_(code), suggestions_(std::move(suggestions)) {}
+
+  ErrorCode code() const { return code_; }
+  // For kNotFound: the closest existing matches, best first, for the user to pick from.
+  const std::vector<std::string>& suggestions() const { return suggestions_; }
+
+ private:
+  ErrorCode code_;
+  std::vector<std::string> suggestions_;
+};
+
+}  // namespace chainatlas

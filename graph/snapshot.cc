@@ -1,0 +1,399 @@
+#include "graph/snapshot.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "graph/error.h"
+#include "graph/region_tree.h"
+#include "graph/taxonomy.h"
+
+namespace chainatlas {
+namespace {
+
+constexpr std::array<std::string_view, kEnterpriseTagCount> kTagNames = {
+    "high_tech", "specialised", "little_giant", "listed", "chain_leader", "foreign_funded",
+    "startup"};
+
+std::string PendingKey(NodeKind kind, std::string_view key) {
+  std::string k(1, static_cast<char>(kind));
+  k.append(key);
+  return k;
+}
+
+}  // namespace
+
+std::string_view EnterpriseTagName(EnterpriseTag tag) {
+  return kTagNames.at(static_cast<size_t>(tag));
+}
+
+std::optional<EnterpriseTag> ParseEnterpriseTag(std::string_view name) {
+  for (size_t i = 0; i < kTagNames.size(); ++i) {
+    if (kTagNames[i] == name) return static_cast<EnterpriseTag>(i);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> TagNames(uint32_t bits) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < kTagNames.size(); ++i) {
+    if (bits & (1u << i)) out.emplace_back(kTagNames[i]);
+  }
+  return out;
+}
+
+// ---- Snapshot ----------------------------------------------------------------------------------
+
+Snapshot::Snapshot()
+    : by_key_(kNodeKindCount), aliases_(kNodeKindCount), node_counts_(kNodeKindCount, 0),
+      edge_counts_(kEdgeKindCount, 0) {}
+Snapshot::~Snapshot() = default;
+
+std::string Snapshot::Label(VertexId v) const {
+  std::string s(NodeKindName(Kind(v)));
+  s += ':';
+  s.append(Key(v));
+  return s;
+}
+
+namespace {
+template <typename T>
+const T& AttributesOf(const std::vector<T>& rows, NodeKind actual, NodeKind wanted, uint32_t row,
+                      VertexId v) {
+  if (actual != wanted) {
+    throw Error(ErrorCode::kInvalidArgument, "vertex " + std::to_string(v) + " is a " +
+                                                 std::string(NodeKindName(actual)) + ", not a " +
+                                                 std::string(NodeKindName(wanted)));
+  }
+  return rows[row];
+}
+}  // namespace
+
+const EnterpriseAttributes& Snapshot::Enterprise(VertexId v) const {
+  return AttributesOf(enterprises_, Kind(v), NodeKind::kEnterprise, rows_[v], v);
+}
+const HospitalAttributes& Snapshot::Hospital(VertexId v) const {
+  return AttributesOf(hospitals_, Kind(v), NodeKind::kHospital, rows_[v], v);
+}
+const InstitutionAttributes& Snapshot::Institution(VertexId v) const {
+  return AttributesOf(institutions_, Kind(v), NodeKind::kInstitution, rows_[v], v);
+}
+const PlatformAttributes& Snapshot::Platform(VertexId v) const {
+  return AttributesOf(platforms_, Kind(v), NodeKind::kPlatform, rows_[v], v);
+}
+const SegmentAttributes& Snapshot::Segment(VertexId v) const {
+  return AttributesOf(segments_, Kind(v), NodeKind::kSegment, rows_[v], v);
+}
+const TrackAttributes& Snapshot::Track(VertexId v) const {
+  return AttributesOf(tracks_, Kind(v), NodeKind::kTrack, rows_[v], v);
+}
+const RegionAttributes& Snapshot::RegionInfo(VertexId v) const {
+  return AttributesOf(region_rows_, Kind(v), NodeKind::kRegion, rows_[v], v);
+}
+
+VertexId Snapshot::FindKey(NodeKind kind, std::string_view key) const {
+  const auto& m = by_key_[static_cast<int>(kind)];
+  if (auto it = m.find(key); it != m.end()) return it->second;
+  const auto& a = aliases_[static_cast<int>(kind)];
+  if (auto it = a.find(std::string(key)); it != a.end()) return it->second;
+  return kNoVertex;
+}
+
+VertexId Snapshot::FindUscc(std::string_view uscc) const {
+  auto it = by_uscc_.find(uscc);
+  return it == by_uscc_.end() ? kNoVertex : it->second;
+}
+
+std::vector<VertexId> Snapshot::FindName(std::string_view name) const {
+  std::vector<VertexId> out;
+  auto [b, e] = by_name_.equal_range(name);
+  for (auto it = b; it != e; ++it) out.push_back(it->second);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::pair<uint32_t, uint32_t> Snapshot::KindRun(const std::vector<EdgeKind>& kinds,
+                                                uint32_t begin, uint32_t end,
+                                                EdgeKind kind) const {
+  auto first = kinds.begin() + begin, last = kinds.begin() + end;
+  auto [lo, hi] = std::equal_range(first, last, kind);
+  return {static_cast<uint32_t>(lo - kinds.begin()), static_cast<uint32_t>(hi - kinds.begin())};
+}
+
+Snapshot::NeighborRange Snapshot::Out(VertexId v, EdgeKind kind) const {
+  const auto& rs = forward_.m_forward.m_rowstart;
+  auto [b, e] = KindRun(forward_kinds_, rs[v], rs[v + 1], kind);
+  return NeighborRange(this, v, false, b, e);
+}
+
+Snapshot::NeighborRange Snapshot::In(VertexId v, EdgeKind kind) const {
+  const auto& rs = reverse_.m_forward.m_rowstart;
+  auto [b, e] = KindRun(reverse_kinds_, rs[v], rs[v + 1], kind);
+  return NeighborRange(this, v, true, b, e);
+}
+
+Snapshot::NeighborRange Snapshot::OutAll(VertexId v) const {
+  const auto& rs = forward_.m_forward.m_rowstart;
+  return NeighborRange(this, v, false, rs[v], rs[v + 1]);
+}
+
+Snapshot::NeighborRange Snapshot::InAll(VertexId v) const {
+  const auto& rs = reverse_.m_forward.m_rowstart;
+  return NeighborRange(this, v, true, rs[v], rs[v + 1]);
+}
+
+std::optional<float> Snapshot::EdgeWeight(VertexId src, EdgeKind kind, VertexId dst) const {
+  const auto& rs = forward_.m_forward.m_rowstart;
+  const auto& col = forward_.m_forward.m_column;
+  auto [b, e] = KindRun(forward_kinds_, rs[src], rs[src + 1], kind);
+  auto it = std::lower_bound(col.begin() + b, col.begin() + e, dst);
+  if (it == col.begin() + e || *it != dst) return std::nullopt;
+  return forward_.m_forward.m_edge_properties[it - col.begin()].weight;
+}
+
+Neighbor Snapshot::NeighborRange::At(uint32_t i) const {
+  if (!reverse_) {
+    return {snapshot_->forward_.m_forward.m_column[i],
+            snapshot_->forward_.m_forward.m_edge_properties[i].weight};
+  }
+  VertexId src = snapshot_->reverse_.m_forward.m_column[i];
+  return {src, *snapshot_->EdgeWeight(src, snapshot_->reverse_kinds_[i], self_)};
+}
+
+size_t Snapshot::AdjacencyBytes() const {
+  const auto& f = forward_.m_forward;
+  const auto& r = reverse_.m_forward;
+  return f.m_rowstart.size() * sizeof(uint32_t) + f.m_column.size() * sizeof(VertexId) +
+         f.m_edge_properties.size() * sizeof(EdgeData) + forward_kinds_.size() +
+         r.m_rowstart.size() * sizeof(uint32_t) + r.m_column.size() * sizeof(VertexId) +
+         reverse_kinds_.size();
+}
+
+// ---- SnapshotBuilder ---------------------------------------------------------------------------
+
+SnapshotBuilder::SnapshotBuilder() : s_(new Snapshot()) {}
+SnapshotBuilder::~SnapshotBuilder() = default;
+
+size_t SnapshotBuilder::NumVertices() const { return s_->kinds_.size(); }
+
+VertexId SnapshotBuilder::AddVertex(NodeKind kind, std::string_view key, std::string_view name,
+                                    VertexId region, bool illustrative, uint32_t row) {
+  if (s_->kinds_.size() >= (1ull << 31)) {
+    throw Error(ErrorCode::kInvalidData, "graph too large: more than 2^31 vertices");
+  }
+  VertexId v = static_cast<VertexId>(s_->kinds_.size());
+  if (!pending_keys_.emplace(PendingKey(kind, key), v).second) {
+    throw Error(ErrorCode::kInvalidData,
+                "duplicate " + std::string(NodeKindName(kind)) + " key '" + std::string(key) + "'");
+  }
+  s_->kinds_.push_back(kind);
+  s_->keys_.Add(key);
+  s_->names_.Add(name);
+  s_->regions_of_.push_back(region);
+  s_->illustrative_.push_back(illustrative ? 1 : 0);
+  s_->rows_.push_back(row);
+  s_->node_counts_[static_cast<int>(kind)]++;
+  return v;
+}
+
+VertexId SnapshotBuilder::FindKey(NodeKind kind, std::string_view key) const {
+  auto it = pending_keys_.find(PendingKey(kind, key));
+  return it == pending_keys_.end() ? kNoVertex : it->second;
+}
+
+VertexId SnapshotBuilder::AddRegion(std::string_view code, std::string_view name,
+                                    RegionAttributes a) {
+  s_->region_rows_.push_back(a);
+  return AddVertex(NodeKind::kRegion, code, name, kNoVertex, false,
+                   static_cast<uint32_t>(s_->region_rows_.size() - 1));
+}
+VertexId SnapshotBuilder::AddTrack(std::string_view key, std::string_view name, TrackAttributes a) {
+  s_->tracks_.push_back(std::move(a));
+  return AddVertex(NodeKind::kTrack, key, name, kNoVertex, false,
+                   static_cast<uint32_t>(s_->tracks_.size() - 1));
+}
+VertexId SnapshotBuilder::AddSegment(std::string_view key, std::string_view name,
+                                     SegmentAttributes a) {
+  s_->segments_.push_back(std::move(a));
+  return AddVertex(NodeKind::kSegment, key, name, kNoVertex, false,
+                   static_cast<uint32_t>(s_->segments_.size() - 1));
+}
+VertexId SnapshotBuilder::AddEnterprise(std::string_view key, std::string_view name,
+                                        VertexId region, EnterpriseAttributes a, bool ill) {
+  s_->enterprises_.push_back(std::move(a));
+  return AddVertex(NodeKind::kEnterprise, key, name, region, ill,
+                   static_cast<uint32_t>(s_->enterprises_.size() - 1));
+}
+VertexId SnapshotBuilder::AddHospital(std::string_view key, std::string_view name,
+                                      VertexId region, HospitalAttributes a, bool ill) {
+  s_->hospitals_.push_back(std::move(a));
+  return AddVertex(NodeKind::kHospital, key, name, region, ill,
+                   static_cast<uint32_t>(s_->hospitals_.size() - 1));
+}
+VertexId SnapshotBuilder::AddInstitution(std::string_view key, std::string_view name,
+                                         VertexId region, InstitutionAttributes a, bool ill) {
+  s_->institutions_.push_back(std::move(a));
+  return AddVertex(NodeKind::kInstitution, key, name, region, ill,
+                   static_cast<uint32_t>(s_->institutions_.size() - 1));
+}
+VertexId SnapshotBuilder::AddPlatform(std::string_view key, std::string_view name,
+                                      VertexId region, PlatformAttributes a, bool ill) {
+  s_->platforms_.push_back(std::move(a));
+  return AddVertex(NodeKind::kPlatform, key, name, region, ill,
+                   static_cast<uint32_t>(s_->platforms_.size() - 1));
+}
+
+void SnapshotBuilder::AddAlias(VertexId v, std::string_view key) {
+  aliases_.emplace_back(v, std::string(key));
+}
+
+void SnapshotBuilder::AddEdge(VertexId src, EdgeKind kind, VertexId dst, float weight) {
+  if (kind == EdgeKind::kPartOf) {
+    throw Error(ErrorCode::kInternal, "part_of edges are derived from parents, not added");
+  }
+  src_.push_back(src);
+  dst_.push_back(dst);
+  kind_.push_back(kind);
+  weight_.push_back(weight);
+}
+
+void SnapshotBuilder::ReserveEdges(size_t n) {
+  src_.reserve(n);
+  dst_.reserve(n);
+  kind_.reserve(n);
+  weight_.reserve(n);
+}
+
+std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
+  Snapshot& s = *s_;
+  const size_t n = s.kinds_.size();
+
+  // Derived part_of edges: a segment to its parent segment or track, a region to its parent.
+  for (VertexId v = 0; v < n; ++v) {
+    VertexId parent = kNoVertex;
+    if (s.kinds_[v] == NodeKind::kSegment) {
+      const auto& a = s.segments_[s.rows_[v]];
+      parent = a.parent != kNoVertex ? a.parent : a.track;
+      if (parent == kNoVertex) {
+        throw Error(ErrorCode::kInvalidData, "segment '" + std::string(s.Key(v)) + "' has no track");
+      }
+    } else if (s.kinds_[v] == NodeKind::kRegion) {
+      parent = s.region_rows_[s.rows_[v]].parent;
+    }
+    if (parent != kNoVertex) {
+      src_.push_back(v);
+      dst_.push_back(parent);
+      kind_.push_back(EdgeKind::kPartOf);
+      weight_.push_back(1.0f);
+    }
+  }
+  const size_t m = src_.size();
+  if (m >= (1ull << 32) - 1) {
+    throw Error(ErrorCode::kInvalidData, "graph too large: more than 2^32 edges");
+  }
+  for (size_t e = 0; e < m; ++e) {
+    if (src_[e] >= n || dst_[e] >= n) {
+      throw Error(ErrorCode::kInvalidData, "edge refers to a vertex that does not exist");
+    }
+  }
+
+  // Order the edges by (src, kind, dst): a stable counting sort by source, then a sort of each
+  // source's run where it is not already in order (the store delivers runs in order).
+  std::vector<uint32_t> offsets(n + 1, 0);
+  for (size_t e = 0; e < m; ++e) offsets[src_[e] + 1]++;
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+  std::vector<uint32_t> order(m);
+  {
+    std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
+    for (size_t e = 0; e < m; ++e) order[next[src_[e]]++] = static_cast<uint32_t>(e);
+  }
+  auto less = [&](uint32_t a, uint32_t b) {
+    if (kind_[a] != kind_[b]) return kind_[a] < kind_[b];
+    return dst_[a] < dst_[b];
+  };
+  for (size_t v = 0; v < n; ++v) {
+    auto b = order.begin() + offsets[v], e = order.begin() + offsets[v + 1];
+    if (!std::is_sorted(b, e, less)) std::sort(b, e, less);
+    for (auto it = b; it + 1 < e; ++it) {
+      if (!less(*it, *(it + 1))) {
+        throw Error(ErrorCode::kInvalidData,
+                    "repeated " + std::string(EdgeKindName(kind_[*it])) + " edge " +
+                        s.Label(static_cast<VertexId>(v)) + " -> " + s.Label(dst_[*it]));
+      }
+    }
+  }
+
+  // Forward CSR.
+  {
+    std::vector<std::pair<VertexId, VertexId>> pairs(m);
+    std::vector<EdgeData> props(m);
+    s.forward_kinds_.resize(m);
+    for (size_t i = 0; i < m; ++i) {
+      uint32_t e = order[i];
+      pairs[i] = {src_[e], dst_[e]};
+      props[i].weight = weight_[e];
+      s.forward_kinds_[i] = kind_[e];
+      s.edge_counts_[static_cast<int>(kind_[e])]++;
+    }
+    s.forward_ = ForwardCsr(boost::edges_are_sorted, pairs.begin(), pairs.end(), props.begin(),
+                            static_cast<VertexId>(n), static_cast<VertexId>(m));
+  }
+  std::vector<uint32_t>().swap(order);
+  std::vector<VertexId>().swap(src_);
+  std::vector<VertexId>().swap(dst_);
+  std::vector<EdgeKind>().swap(kind_);
+  std::vector<float>().swap(weight_);
+
+  // Reverse CSR, ordered by (dst, kind, src): a counting sort by target that visits the forward
+  // edges kind by kind, in source order within a kind.
+  {
+    const auto& col = s.forward_.m_forward.m_column;
+    const auto& rs = s.forward_.m_forward.m_rowstart;
+    std::vector<uint32_t> in_offsets(n + 1, 0);
+    for (size_t i = 0; i < m; ++i) in_offsets[col[i] + 1]++;
+    std::partial_sum(in_offsets.begin(), in_offsets.end(), in_offsets.begin());
+    std::vector<std::vector<uint32_t>> by_kind(kEdgeKindCount);
+    for (int k = 0; k < kEdgeKindCount; ++k) by_kind[k].reserve(s.edge_counts_[k]);
+    for (size_t i = 0; i < m; ++i) {
+      by_kind[static_cast<int>(s.forward_kinds_[i])].push_back(static_cast<uint32_t>(i));
+    }
+    std::vector<VertexId> edge_src(m);
+    for (VertexId v = 0; v < n; ++v) {
+      for (uint32_t i = rs[v]; i < rs[v + 1]; ++i) edge_src[i] = v;
+    }
+    std::vector<std::pair<VertexId, VertexId>> pairs(m);
+    s.reverse_kinds_.resize(m);
+    std::vector<uint32_t> next(in_offsets.begin(), in_offsets.end() - 1);
+    for (int k = 0; k < kEdgeKindCount; ++k) {
+      for (uint32_t i : by_kind[k]) {
+        uint32_t slot = next[col[i]]++;
+        pairs[slot] = {col[i], edge_src[i]};
+        s.reverse_kinds_[slot] = static_cast<EdgeKind>(k);
+      }
+    }
+    s.reverse_ = ReverseCsr(boost::edges_are_sorted, pairs.begin(), pairs.end(),
+                            static_cast<VertexId>(n), static_cast<VertexId>(m));
+  }
+
+  // Lookup maps point into the now immutable string columns.
+  for (VertexId v = 0; v < n; ++v) {
+    s.by_key_[static_cast<int>(s.kinds_[v])].emplace(s.keys_.Get(v), v);
+    s.by_name_.emplace(s.names_.Get(v), v);
+    if (s.kinds_[v] == NodeKind::kEnterprise) {
+      const std::string& uscc = s.enterprises_[s.rows_[v]].uscc;
+      if (!uscc.empty()) s.by_uscc_.emplace(uscc, v);
+    }
+  }
+  for (auto& [v, key] : aliases_) {
+    s.aliases_[static_cast<int>(s.kinds_[v])].emplace(std::move(key), v);
+  }
+  pending_keys_.clear();
+  aliases_.clear();
+
+  s.region_tree_ = std::make_unique<RegionTree>(s);
+  s.taxonomy_ = std::make_unique<Taxonomy>(s);
+  std::shared_ptr<const Snapshot> out(s_.release());
+  s_.reset(new Snapshot());
+  return out;
+}
+
+}  // namespace chainatlas
