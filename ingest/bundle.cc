@@ -1,0 +1,578 @@
+#include "ingest/bundle.h"
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
+
+#include "graph/error.h"
+#include "ingest/csv_reader.h"
+#include "ingest/text.h"
+
+namespace chainatlas::ingest {
+
+std::string Problem::ToString() const {
+  if (line == 0) return file + ": " + reason;
+  return file + ":" + std::to_string(line) + ": " + reason;
+}
+
+namespace {
+
+using json = nlohmann::json;
+
+const std::set<std::string> kHospitalGrades = {"三级甲等", "三级乙等", "三级", "二级甲等",
+                                               "二级乙等", "二级",     "一级", "其他"};
+const std::set<std::string> kInstitutionKinds = {"university", "institute", "lab"};
+const std::set<std::string> kPlatformKinds = {
+    "incubator", "cdmo",         "cro",     "cmo",   "cso",  "testing",
+    "sterilisation", "registration", "machining", "sales", "fund", "park"};
+const std::vector<NodeKind> kOrganisationKinds = {NodeKind::kEnterprise, NodeKind::kHospital,
+                                                  NodeKind::kInstitution, NodeKind::kPlatform};
+
+int CurrentYear() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm.tm_year + 1900;
+}
+
+// Reads the named columns of one record; every problem is recorded and makes the row bad.
+class RowReader {
+ public:
+  RowReader(const std::unordered_map<std::string, size_t>& columns, const CsvRecord& record,
+            const std::string& file, std::vector<Problem>& problems)
+      : columns_(columns), record_(record), file_(file), problems_(problems) {}
+
+  bool ok() const { return ok_; }
+  uint32_t line() const { return record_.line; }
+  void Fail(const std::string& reason) {
+    problems_.push_back({file_, record_.line, reason});
+    ok_ = false;
+  }
+
+  // The raw text of a column; empty when the column is absent or the field empty.
+  const std::string& Raw(const std::string& column) const {
+    static const std::string kEmpty;
+    auto it = columns_.find(column);
+    return it == columns_.end() ? kEmpty : record_.fields[it->second];
+  }
+
+  std::string Text(const std::string& column, bool required) {
+    const std::string& v = Raw(column);
+    if (v.empty() && required) Fail(column + " is required");
+    return v;
+  }
+
+  std::string Id(const std::string& column) {
+    std::string v = Text(column, true);
+    if (!v.empty()) CheckId(column, v);
+    return v;
+  }
+
+  void CheckId(const std::string& column, const std::string& v) {
+    if (v.size() > 128) Fail(column + " '" + v.substr(0, 20) + "...' is longer than 128 bytes");
+    if (v.find(':') != std::string::npos) Fail(column + " '" + v + "' must not contain ':'");
+    if (v.front() == ' ' || v.back() == ' ') Fail(column + " '" + v + "' has surrounding spaces");
+  }
+
+  std::optional<int64_t> Int(const std::string& column, int64_t lo, int64_t hi) {
+    const std::string& v = Raw(column);
+    if (v.empty()) return std::nullopt;
+    int64_t x = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+    if (ec != std::errc() || p != v.data() + v.size()) {
+      Fail(column + " '" + v + "' is not a whole number");
+      return std::nullopt;
+    }
+    if (x < lo || x > hi) {
+      Fail(column + " " + v + " is out of range [" + std::to_string(lo) + ", " +
+           std::to_string(hi) + "]");
+      return std::nullopt;
+    }
+    return x;
+  }
+
+  // A real number in [lo, hi] (or (lo, hi] when lo_open).
+  std::optional<double> Real(const std::string& column, double lo, double hi, bool lo_open) {
+    const std::string& v = Raw(column);
+    if (v.empty()) return std::nullopt;
+    double x = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+    if (ec != std::errc() || p != v.data() + v.size() || !std::isfinite(x)) {
+      Fail(column + " '" + v + "' is not a number");
+      return std::nullopt;
+    }
+    if ((lo_open ? x <= lo : x < lo) || x > hi) {
+      std::ostringstream range;
+      range << (lo_open ? "(" : "[") << lo << ", " << hi << "]";
+      Fail(column + " " + v + " is out of range " + range.str());
+      return std::nullopt;
+    }
+    return x;
+  }
+
+  bool Bool(const std::string& column) {
+    const std::string& v = Raw(column);
+    if (v.empty() || v == "0") return false;
+    if (v == "1") return true;
+    Fail(column + " '" + v + "' must be 0 or 1");
+    return false;
+  }
+
+  std::string Choice(const std::string& column, const std::set<std::string>& allowed,
+                     bool required) {
+    std::string v = Text(column, required);
+    if (!v.empty() && !allowed.count(v)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      Fail(column + " '" + v + "' is not one of: " + list);
+    }
+    return v;
+  }
+
+  std::vector<std::string> List(const std::string& column) {
+    std::vector<std::string> out;
+    const std::string& v = Raw(column);
+    size_t start = 0;
+    while (start <= v.size() && !v.empty()) {
+      size_t end = v.find(';', start);
+      if (end == std::string::npos) end = v.size();
+      std::string item = v.substr(start, end - start);
+      while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+      while (!item.empty() && item.back() == ' ') item.pop_back();
+      if (!item.empty()) out.push_back(item);
+      start = end + 1;
+    }
+    return out;
+  }
+
+  // A reference to an entity of one of `kinds`: `kind:id` or a plain id.
+  Reference Ref(const std::string& column, const std::vector<NodeKind>& kinds) {
+    Reference ref;
+    std::string v = Text(column, true);
+    if (v.empty()) return ref;
+    size_t colon = v.find(':');
+    if (colon != std::string::npos) {
+      auto kind = ParseNodeKind(v.substr(0, colon));
+      if (!kind || std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
+        std::string names;
+        for (NodeKind k : kinds) names += (names.empty() ? "" : ", ") + std::string(NodeKindName(k));
+        Fail(column + " '" + v + "': prefix must be one of " + names);
+        return ref;
+      }
+      ref.kinds = {*kind};
+      ref.key = v.substr(colon + 1);
+    } else {
+      ref.kinds = kinds;
+      ref.key = v;
+    }
+    if (ref.key.empty()) Fail(column + " '" + v + "' names no id");
+    return ref;
+  }
+
+ private:
+  const std::unordered_map<std::string, size_t>& columns_;
+  const CsvRecord& record_;
+  const std::string& file_;
+  std::vector<Problem>& problems_;
+  bool ok_ = true;
+};
+
+struct FileSpec {
+  std::string kind;
+  std::vector<std::string> required;
+  std::vector<std::string> optional;
+  std::function<void(RowReader&, uint16_t file, Bundle&)> parse;
+};
+
+EntityRecord CommonEntity(RowReader& r, NodeKind kind, uint16_t file, bool located) {
+  EntityRecord e;
+  e.kind = kind;
+  e.key = r.Id(kind == NodeKind::kRegion ? "code" : "id");
+  e.name = r.Text("name", true);
+  if (located) e.region = r.Text("region", true);
+  e.note = r.Raw("note");
+  e.illustrative = r.Bool("illustrative");
+  e.file = file;
+  e.line = r.line();
+  return e;
+}
+
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+void ParseRegion(RowReader& r, uint16_t file, Bundle& b) {
+  EntityRecord e = CommonEntity(r, NodeKind::kRegion, file, false);
+  RegionRecord d;
+  std::string level = r.Text("level", true);
+  if (auto l = ParseRegionLevel(level)) {
+    d.level = *l;
+  } else if (!level.empty()) {
+    r.Fail("level '" + level + "' is not one of: province, city, county, park");
+  }
+  d.parent = r.Raw("parent");
+  const std::string& code = e.key;
+  if (!code.empty()) {
+    bool admin_code = code.size() == 6 && IsDigits(code);
+    bool park_code = code.size() > 7 && IsDigits(code.substr(0, 6)) && code[6] == '-';
+    if (d.level == RegionLevel::kPark ? !park_code : !admin_code) {
+      r.Fail("code '" + code + "' must be " +
+             (d.level == RegionLevel::kPark ? "a county code, '-' and a suffix (330122-P01)"
+                                            : "six digits (GB/T 2260)"));
+    } else if (d.level == RegionLevel::kProvince && code.substr(2) != "0000") {
+      r.Fail("province code '" + code + "' must end in 0000");
+    }
+    if (d.level == RegionLevel::kProvince && !d.parent.empty()) {
+      r.Fail("a province has no parent");
+    } else if (d.level != RegionLevel::kProvince && d.parent.empty()) {
+      r.Fail("parent is required below province");
+    } else if (!d.parent.empty() && d.parent.substr(0, 2) != code.substr(0, 2)) {
+      r.Fail("code '" + code + "' and parent '" + d.parent + "' are in different provinces");
+    }
+  }
+  e.details = d;
+  if (r.ok()) b.entities.push_back(std::move(e));
+}
+
+void ParseTrack(RowReader& r, uint16_t file, Bundle& b) {
+  EntityRecord e = CommonEntity(r, NodeKind::kTrack, file, false);
+  e.details = TrackRecord{r.Raw("name_en")};
+  if (r.ok()) b.entities.push_back(std::move(e));
+}
+
+void ParseSegment(RowReader& r, uint16_t file, Bundle& b) {
+  EntityRecord e = CommonEntity(r, NodeKind::kSegment, file, false);
+  SegmentRecord d;
+  d.track = r.Text("track", true);
+  d.parent = r.Raw("parent");
+  d.name_en = r.Raw("name_en");
+  std::string position = r.Text("position", true);
+  if (auto p = ParsePosition(position)) {
+    d.position = *p;
+  } else if (!position.empty()) {
+    r.Fail("position '" + position + "' is not one of: upstream, midstream, downstream");
+  }
+  if (!d.parent.empty() && d.parent == e.key) r.Fail("segment '" + e.key + "' is its own parent");
+  e.details = d;
+  if (r.ok()) b.entities.push_back(std::move(e));
+}
+
+void ParseEnterprise(RowReader& r, uint16_t file, Bundle& b) {
+  static const int kYear = CurrentYear();
+  EntityRecord e = CommonEntity(r, NodeKind::kEnterprise, file, true);
+  EnterpriseAttributes a;
+  a.uscc = r.Raw("uscc");
+  if (!a.uscc.empty()) {
+    std::string why = UsccProblem(a.uscc);
+    if (!why.empty()) r.Fail("uscc '" + a.uscc + "': " + why);
+  }
+  if (auto v = r.Int("founded", 1900, kYear)) a.founded = static_cast<int32_t>(*v);
+  if (!r.Raw("above_scale").empty()) a.above_scale = r.Bool("above_scale") ? 1 : 0;
+  if (auto v = r.Real("revenue", 0, 1e12, false)) a.revenue = *v;
+  if (auto v = r.Int("employees", 0, 10'000'000)) a.employees = static_cast<int32_t>(*v);
+  if (auto v = r.Int("class2_certs", 0, 1'000'000)) a.class2_certs = static_cast<int32_t>(*v);
+  if (auto v = r.Int("class3_certs", 0, 1'000'000)) a.class3_certs = static_cast<int32_t>(*v);
+  if (auto v = r.Int("patents", 0, 10'000'000)) a.patents = static_cast<int32_t>(*v);
+  if (auto v = r.Real("rd_ratio", 0, 1, false)) a.rd_ratio = *v;
+  for (const std::string& tag : r.List("tags")) {
+    if (auto t = ParseEnterpriseTag(tag)) {
+      a.tags |= 1u << static_cast<int>(*t);
+    } else {
+      r.Fail("tag '" + tag +
+             "' is not one of: high_tech, specialised, little_giant, listed, chain_leader, "
+             "foreign_funded, startup");
+    }
+  }
+  e.details = std::move(a);
+  if (r.ok()) b.entities.push_back(std::move(e));
+}
+
+void ParseHospital(RowReader& r, uint16_t file, Bundle& b) {
+  EntityRecord e = CommonEntity(r, NodeKind::kHospital, file, true);
+  HospitalAttributes a;
+  a.grade = r.Choice("grade", kHospitalGrades, false);
+  a.clinical_trial = r.Bool("clinical_trial");
+  a.demo_base = r.Bool("demo_base");
+  a.departments = r.List("departments");
+  e.details = std::move(a);
+  if (r.ok()) b.entities.push_back(std::move(e));
+}
+
+void ParseInstitution(RowReader& r, uint16_t file, Bundle& b) {
+  EntityRecord e = CommonEntity(r, NodeKind::kInstitution, file, true);
+  InstitutionAttributes a;
+  a.kind = r.Choice("kind", kInstitutionKinds, true);
+  a.key_labs = r.List("key_labs");
+  e.details = std::move(a);
+  if (r.ok()) b.entities.push_back(std::move(e));
+}
+
+void ParsePlatform(RowReader& r, uint16_t file, Bundle& b) {
+  EntityRecord e = CommonEntity(r, NodeKind::kPlatform, file, true);
+  PlatformAttributes a;
+  a.kind = r.Choice("kind", kPlatformKinds, true);
+  a.accreditations = r.List("accreditations");
+  e.details = std::move(a);
+  if (r.ok()) b.entities.push_back(std::move(e));
+}
+
+// A relation file with one weight column in (0, 1] (default 1).
+FileSpec SimpleRelation(const std::string& file_kind, EdgeKind kind, const std::string& src_col,
+                        std::vector<NodeKind> src_kinds, const std::string& dst_col,
+                        std::vector<NodeKind> dst_kinds, const std::string& weight_col,
+                        std::vector<std::string> extra = {}) {
+  std::vector<std::string> optional = {weight_col};
+  optional.insert(optional.end(), extra.begin(), extra.end());
+  return {file_kind, {src_col, dst_col}, optional,
+          [=](RowReader& r, uint16_t file, Bundle& b) {
+            RelationRecord rel;
+            rel.kind = kind;
+            rel.src = r.Ref(src_col, src_kinds);
+            rel.dst = r.Ref(dst_col, dst_kinds);
+            rel.weight = static_cast<float>(r.Real(weight_col, 0, 1, true).value_or(1.0));
+            if (!extra.empty()) {
+              json attrs = json::object();
+              for (const auto& col : extra) {
+                if (!r.Raw(col).empty()) attrs[col] = r.Raw(col);
+              }
+              if (!attrs.empty()) rel.attrs = attrs.dump();
+            }
+            rel.file = file;
+            rel.line = r.line();
+            if (r.ok()) b.relations.push_back(std::move(rel));
+          }};
+}
+
+void ParseClinical(RowReader& r, uint16_t file, Bundle& b) {
+  Reference hospital = r.Ref("hospital", {NodeKind::kHospital});
+  Reference segment = r.Ref("segment", {NodeKind::kSegment});
+  double demand = r.Real("demand", 0, 1, false).value_or(0);
+  double strength = r.Real("strength", 0, 1, false).value_or(0);
+  if (r.ok() && demand <= 0 && strength <= 0) r.Fail("demand and strength are both 0 or empty");
+  if (!r.ok()) return;
+  std::string attrs;
+  if (!r.Raw("department").empty()) attrs = json{{"department", r.Raw("department")}}.dump();
+  for (auto [kind, w] : {std::pair{EdgeKind::kClinicalDemand, demand},
+                         std::pair{EdgeKind::kClinicalStrength, strength}}) {
+    if (w <= 0) continue;
+    b.relations.push_back({kind, hospital, segment, static_cast<float>(w), attrs, file, r.line()});
+  }
+}
+
+const std::vector<FileSpec>& Specs() {
+  const std::vector<std::string> kEntityExtra = {"illustrative", "note"};
+  auto with = [&](std::vector<std::string> cols) {
+    cols.insert(cols.end(), kEntityExtra.begin(), kEntityExtra.end());
+    return cols;
+  };
+  using K = NodeKind;
+  static const std::vector<FileSpec> specs = {
+      {"regions", {"code", "name", "level"}, with({"parent"}), ParseRegion},
+      {"tracks", {"id", "name"}, with({"name_en"}), ParseTrack},
+      {"segments", {"id", "track", "name", "position"}, with({"parent", "name_en"}), ParseSegment},
+      {"enterprises",
+       {"id", "name", "region"},
+       with({"uscc", "founded", "above_scale", "revenue", "employees", "tags", "class2_certs",
+             "class3_certs", "patents", "rd_ratio"}),
+       ParseEnterprise},
+      {"hospitals", {"id", "name", "region"}, with({"grade", "clinical_trial", "demo_base",
+                                                    "departments"}), ParseHospital},
+      {"institutions", {"id", "name", "region", "kind"}, with({"key_labs"}), ParseInstitution},
+      {"platforms", {"id", "name", "region", "kind"}, with({"accreditations"}), ParsePlatform},
+      SimpleRelation("produces", EdgeKind::kProduces, "enterprise", {K::kEnterprise}, "segment",
+                     {K::kSegment}, "share"),
+      SimpleRelation("supplies", EdgeKind::kSupplies, "from", {K::kSegment}, "to", {K::kSegment},
+                     "weight"),
+      SimpleRelation("trades_with", EdgeKind::kTradesWith, "supplier", {K::kEnterprise},
+                     "customer", {K::kEnterprise}, "weight"),
+      SimpleRelation("researches", EdgeKind::kResearches, "institution", {K::kInstitution},
+                     "segment", {K::kSegment}, "strength"),
+      {"clinical", {"hospital", "segment"}, {"department", "demand", "strength"}, ParseClinical},
+      SimpleRelation("serves", EdgeKind::kServes, "platform", {K::kPlatform}, "segment",
+                     {K::kSegment}, "weight"),
+      SimpleRelation("cooperates", EdgeKind::kCooperates, "from", kOrganisationKinds, "to",
+                     kOrganisationKinds, "weight", {"kind"}),
+      SimpleRelation("invests", EdgeKind::kInvests, "investor", {K::kEnterprise, K::kPlatform},
+                     "investee", {K::kEnterprise}, "share"),
+  };
+  return specs;
+}
+
+std::string Fnv1aHex(const std::vector<std::filesystem::path>& files) {
+  uint64_t h = 1469598103934665603ull;
+  char buf[1 << 16];
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      for (std::streamsize i = 0; i < in.gcount(); ++i) {
+        h ^= static_cast<unsigned char>(buf[i]);
+        h *= 1099511628211ull;
+      }
+    }
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std::string& shown,
+              uint16_t file_index, Bundle& bundle, std::vector<Problem>& problems) {
+  std::unordered_map<std::string, size_t> columns;
+  bool header_ok = false;
+  bool have_header = false;
+  uint64_t rows = 0;
+  auto on_record = [&](const CsvRecord& rec) {
+    for (const auto& f : rec.fields) {
+      if (!IsValidUtf8(f)) {
+        problems.push_back({shown, rec.line, "not valid UTF-8"});
+        return;
+      }
+    }
+    if (!have_header) {
+      have_header = true;
+      header_ok = true;
+      for (size_t i = 0; i < rec.fields.size(); ++i) {
+        const std::string& name = rec.fields[i];
+        bool known = std::count(spec.required.begin(), spec.required.end(), name) ||
+                     std::count(spec.optional.begin(), spec.optional.end(), name);
+        if (!known) {
+          problems.push_back({shown, rec.line, "unknown column '" + name + "'"});
+          header_ok = false;
+        } else if (!columns.emplace(name, i).second) {
+          problems.push_back({shown, rec.line, "column '" + name + "' appears twice"});
+          header_ok = false;
+        }
+      }
+      for (const auto& req : spec.required) {
+        if (!columns.count(req)) {
+          problems.push_back({shown, rec.line, "required column '" + req + "' is missing"});
+          header_ok = false;
+        }
+      }
+      return;
+    }
+    if (!header_ok) return;
+    ++rows;
+    if (rec.fields.size() != columns.size()) {
+      problems.push_back({shown, rec.line,
+                          "has " + std::to_string(rec.fields.size()) + " fields, header has " +
+                              std::to_string(columns.size())});
+      return;
+    }
+    RowReader reader(columns, rec, shown, problems);
+    spec.parse(reader, file_index, bundle);
+  };
+  uint32_t error_line = 0;
+  std::string error = ReadCsv(path, on_record, &error_line);
+  if (!error.empty()) problems.push_back({shown, error_line, error});
+  if (!have_header) problems.push_back({shown, 0, "empty file: no header"});
+  bundle.files[file_index].rows = rows;
+}
+
+}  // namespace
+
+const std::vector<std::string>& BundleFileKinds() {
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> k;
+    for (const auto& s : Specs()) k.push_back(s.kind);
+    return k;
+  }();
+  return kinds;
+}
+
+Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems) {
+  Bundle bundle;
+  std::filesystem::path manifest_path =
+      std::filesystem::is_directory(path) ? path / "manifest.json" : path;
+  bundle.dir = manifest_path.parent_path();
+  const std::string manifest_name = manifest_path.string();
+  std::ifstream in(manifest_path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kIo, manifest_name + ": cannot open the bundle manifest");
+  json manifest;
+  try {
+    manifest = json::parse(in);
+  } catch (const json::parse_error& e) {
+    problems.push_back({manifest_name, 0, std::string("not valid JSON: ") + e.what()});
+    return bundle;
+  }
+  auto fail = [&](const std::string& why) { problems.push_back({manifest_name, 0, why}); };
+  if (!manifest.is_object()) return fail("must be a JSON object"), bundle;
+  if (manifest.value("format", "") != "chainatlas-bundle") {
+    fail("\"format\" must be \"chainatlas-bundle\"");
+  }
+  if (!manifest.contains("version") || !manifest["version"].is_number_integer() ||
+      manifest["version"].get<int>() != 1) {
+    fail("\"version\" must be 1 (the only bundle format version this build reads)");
+  }
+  if (!manifest.contains("source") || !manifest["source"].is_string() ||
+      manifest["source"].get<std::string>().empty()) {
+    fail("\"source\" must name where the data comes from");
+  } else {
+    bundle.source = manifest["source"];
+  }
+  if (manifest.contains("description") && manifest["description"].is_string()) {
+    bundle.description = manifest["description"];
+  }
+  if (!manifest.contains("files") || !manifest["files"].is_object()) {
+    return fail("\"files\" must map file kinds to CSV paths"), bundle;
+  }
+  for (auto& [kind, value] : manifest["files"].items()) {
+    if (std::find(BundleFileKinds().begin(), BundleFileKinds().end(), kind) ==
+        BundleFileKinds().end()) {
+      fail("\"files\": unknown file kind '" + kind + "'");
+    } else if (!value.is_string()) {
+      fail("\"files\": '" + kind + "' must be a path");
+    }
+  }
+  if (!problems.empty()) return bundle;
+
+  std::vector<std::filesystem::path> hashed = {manifest_path};
+  for (const FileSpec& spec : Specs()) {
+    if (!manifest["files"].contains(spec.kind)) continue;
+    std::string rel = manifest["files"][spec.kind];
+    std::filesystem::path file = bundle.dir / rel;
+    std::string shown = file.lexically_normal().string();
+    if (!std::filesystem::is_regular_file(file)) {
+      problems.push_back({shown, 0, "named in the manifest as '" + spec.kind + "' but missing"});
+      continue;
+    }
+    hashed.push_back(file);
+    bundle.files.push_back({spec.kind, rel, 0});
+    ReadFile(spec, file, shown, static_cast<uint16_t>(bundle.files.size() - 1), bundle, problems);
+  }
+  bundle.fingerprint = Fnv1aHex(hashed);
+
+  // Duplicate ids within the bundle, and duplicate credit codes.
+  std::map<std::pair<NodeKind, std::string>, const EntityRecord*> seen;
+  std::unordered_map<std::string, const EntityRecord*> usccs;
+  auto shown = [&](const EntityRecord& e) {
+    return (bundle.dir / bundle.files[e.file].path).lexically_normal().string();
+  };
+  for (const EntityRecord& e : bundle.entities) {
+    auto [it, fresh] = seen.emplace(std::pair{e.kind, e.key}, &e);
+    if (!fresh) {
+      problems.push_back({shown(e), e.line,
+                          "duplicate " + std::string(NodeKindName(e.kind)) + " id '" + e.key +
+                              "' (first at line " + std::to_string(it->second->line) + ")"});
+    }
+    if (const auto* a = std::get_if<EnterpriseAttributes>(&e.details); a && !a->uscc.empty()) {
+      auto [u, ufresh] = usccs.emplace(a->uscc, &e);
+      if (!ufresh) {
+        problems.push_back({shown(e), e.line,
+                            "duplicate uscc '" + a->uscc + "' (first at line " +
+                                std::to_string(u->second->line) + ", id '" + u->second->key +
+                                "')"});
+      }
+    }
+  }
+  return bundle;
+}
+
+}  // namespace chainatlas::ingest

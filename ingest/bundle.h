@@ -1,0 +1,94 @@
+// Reading an import bundle (docs/bundle-format.md): the manifest, then every CSV file, checked row
+// by row. Checks that need only the bundle happen here (columns, types, ranges, vocabularies,
+// USCC check characters, duplicate keys); checks against the database happen in the importer.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "graph/kinds.h"
+#include "graph/snapshot.h"
+
+namespace chainatlas::ingest {
+
+// One rejected row (or file), reported as `file:line: reason`.
+struct Problem {
+  std::string file;
+  uint32_t line = 0;  // 0: the file as a whole
+  std::string reason;
+  std::string ToString() const;
+};
+
+struct RegionRecord {
+  RegionLevel level = RegionLevel::kCounty;
+  std::string parent;  // parent region code, empty for a province
+};
+struct TrackRecord {
+  std::string name_en;
+};
+struct SegmentRecord {
+  std::string track;
+  std::string parent;  // parent segment id, empty: directly under the track
+  Position position = Position::kMidstream;
+  std::string name_en;
+};
+
+// An entity row. `details` holds the kind-specific columns.
+struct EntityRecord {
+  NodeKind kind = NodeKind::kEnterprise;
+  std::string key;
+  std::string name;
+  std::string region;  // region code (organisations)
+  std::string note;
+  bool illustrative = false;
+  uint16_t file = 0;  // index into Bundle::files
+  uint32_t line = 0;
+  std::variant<RegionRecord, TrackRecord, SegmentRecord, EnterpriseAttributes,
+               HospitalAttributes, InstitutionAttributes, PlatformAttributes>
+      details;
+};
+
+// A reference to an entity: a kind (resolved from the column or a `kind:` prefix) and a key.
+// `kinds` lists the kinds the column accepts when no prefix fixed it.
+struct Reference {
+  std::vector<NodeKind> kinds;
+  std::string key;
+};
+
+struct RelationRecord {
+  EdgeKind kind = EdgeKind::kProduces;
+  Reference src, dst;
+  float weight = 1.0f;
+  std::string attrs;  // a JSON object of extra columns (e.g. {"department": "..."}), or empty
+  uint16_t file = 0;
+  uint32_t line = 0;
+};
+
+struct BundleFile {
+  std::string kind;  // the manifest's file kind: "regions", "produces", ...
+  std::string path;  // as given in the manifest, relative to the bundle
+  uint64_t rows = 0;
+};
+
+struct Bundle {
+  std::filesystem::path dir;
+  std::string source;
+  std::string description;
+  std::vector<BundleFile> files;
+  std::vector<EntityRecord> entities;
+  std::vector<RelationRecord> relations;
+  std::string fingerprint;  // FNV-1a 64 of the manifest and every file, hex
+};
+
+// Reads and checks the bundle at `path` (a folder holding manifest.json, or the manifest itself).
+// Every problem found is appended to `problems`; the records of bad rows are left out. Throws
+// Error(kIo) when the manifest cannot be read at all.
+Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems);
+
+// The file kinds a manifest may name, in the order they are read.
+const std::vector<std::string>& BundleFileKinds();
+
+}  // namespace chainatlas::ingest

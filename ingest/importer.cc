@@ -1,0 +1,637 @@
+#include "ingest/importer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <variant>
+
+#include "graph/error.h"
+#include "ingest/sqlite_db.h"
+#include "ingest/text.h"
+
+namespace chainatlas::ingest {
+namespace {
+
+using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
+
+std::string KindKey(NodeKind kind, std::string_view key) {
+  std::string k(1, static_cast<char>('0' + static_cast<int>(kind)));
+  k += ':';
+  k.append(key);
+  return k;
+}
+
+std::string NowUtc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ";") + s;
+  return out;
+}
+
+SqlValue OptInt(int64_t v) { return v < 0 ? SqlValue{} : SqlValue{v}; }
+SqlValue OptReal(double v) { return std::isnan(v) ? SqlValue{} : SqlValue{v}; }
+SqlValue OptText(const std::string& s) { return s.empty() ? SqlValue{} : SqlValue{s}; }
+
+// The kind-specific table of an entity and its column values.
+struct KindColumns {
+  const char* table;
+  std::vector<const char*> columns;
+};
+
+KindColumns ColumnsOf(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kRegion: return {"regions", {"level", "parent"}};
+    case NodeKind::kTrack: return {"tracks", {"name_en"}};
+    case NodeKind::kSegment: return {"segments", {"track", "parent", "position", "name_en"}};
+    case NodeKind::kEnterprise:
+      return {"enterprises",
+              {"uscc", "founded", "above_scale", "revenue", "employees", "tags", "class2_certs",
+               "class3_certs", "patents", "rd_ratio"}};
+    case NodeKind::kHospital:
+      return {"hospitals", {"grade", "clinical_trial", "demo_base", "departments"}};
+    case NodeKind::kInstitution: return {"institutions", {"kind", "key_labs"}};
+    case NodeKind::kPlatform: return {"platforms", {"kind", "accreditations"}};
+  }
+  throw Error(ErrorCode::kInternal, "no table for node kind");
+}
+
+std::vector<SqlValue> ValuesOf(const EntityRecord& e) {
+  struct Visitor {
+    std::vector<SqlValue> operator()(const RegionRecord& r) {
+      return {std::string(RegionLevelName(r.level)), OptText(r.parent)};
+    }
+    std::vector<SqlValue> operator()(const TrackRecord& t) { return {OptText(t.name_en)}; }
+    std::vector<SqlValue> operator()(const SegmentRecord& s) {
+      return {s.track, OptText(s.parent), std::string(PositionName(s.position)),
+              OptText(s.name_en)};
+    }
+    std::vector<SqlValue> operator()(const EnterpriseAttributes& a) {
+      return {OptText(a.uscc),       OptInt(a.founded),      OptInt(a.above_scale),
+              OptReal(a.revenue),    OptInt(a.employees),    OptText(JoinList(TagNames(a.tags))),
+              OptInt(a.class2_certs), OptInt(a.class3_certs), OptInt(a.patents),
+              OptReal(a.rd_ratio)};
+    }
+    std::vector<SqlValue> operator()(const HospitalAttributes& h) {
+      return {OptText(h.grade), int64_t{h.clinical_trial}, int64_t{h.demo_base},
+              OptText(JoinList(h.departments))};
+    }
+    std::vector<SqlValue> operator()(const InstitutionAttributes& i) {
+      return {i.kind, OptText(JoinList(i.key_labs))};
+    }
+    std::vector<SqlValue> operator()(const PlatformAttributes& p) {
+      return {p.kind, OptText(JoinList(p.accreditations))};
+    }
+  };
+  return std::visit(Visitor{}, e.details);
+}
+
+void BindValue(Statement& s, int i, const SqlValue& v) {
+  if (std::holds_alternative<int64_t>(v)) s.Bind(i, std::get<int64_t>(v));
+  else if (std::holds_alternative<double>(v)) s.Bind(i, std::get<double>(v));
+  else if (std::holds_alternative<std::string>(v)) s.Bind(i, std::string_view(std::get<std::string>(v)));
+  else s.BindNull(i);
+}
+
+// Statements for one table, made from its column list: insert, replace-if-different and
+// fill-if-missing. Parameters ?1..?n are the columns, ?(n+1) the row id.
+struct TableStatements {
+  Statement insert, replace, fill;
+  size_t n;
+  static std::string Insert(const std::string& table, const std::string& id_col,
+                            const std::vector<const char*>& cols) {
+    std::string names = id_col, params = "?" + std::to_string(cols.size() + 1);
+    for (size_t i = 0; i < cols.size(); ++i) {
+      names += std::string(", ") + cols[i];
+      params += ", ?" + std::to_string(i + 1);
+    }
+    return "INSERT INTO " + table + "(" + names + ") VALUES(" + params + ")";
+  }
+  static std::string Update(const std::string& table, const std::string& id_col,
+                            const std::vector<const char*>& cols, bool fill) {
+    std::string set, differs;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      std::string c = cols[i], p = "?" + std::to_string(i + 1);
+      set += (i ? ", " : "") + c + " = " + (fill ? "COALESCE(" + c + ", " + p + ")" : p);
+      differs += std::string(i ? " OR " : "") +
+                 (fill ? "(" + c + " IS NULL AND " + p + " IS NOT NULL)" : c + " IS NOT " + p);
+    }
+    return "UPDATE " + table + " SET " + set + " WHERE " + id_col + " = ?" +
+           std::to_string(cols.size() + 1) + " AND (" + differs + ")";
+  }
+  TableStatements(sqlite3* db, const std::string& table, const std::string& id_col,
+                  const std::vector<const char*>& insert_cols,
+                  const std::vector<const char*>& replace_cols,
+                  const std::vector<const char*>& fill_cols)
+      : insert(db, Insert(table, id_col, insert_cols)),
+        replace(db, Update(table, id_col, replace_cols, false)),
+        fill(db, Update(table, id_col, fill_cols, true)),
+        n(insert_cols.size()) {}
+};
+
+struct ExistingNode {
+  int64_t id;
+  NodeKind kind;
+  std::string key, name, norm_name, region, source, uscc;
+};
+
+enum class Plan { kInsert, kReplace, kFill };
+struct EntityPlan {
+  Plan plan = Plan::kInsert;
+  int64_t node_id = 0;  // existing node (replace, fill) or the inserted one
+  bool alias = false;   // the bundle's id becomes an alias of node_id
+  std::string matched_by;
+};
+
+class Importer {
+ public:
+  Importer(Store& store, Bundle& bundle, ImportReport& report, const ImportOptions& options)
+      : store_(store), db_(store.db().handle()), bundle_(bundle), report_(report),
+        options_(options) {}
+
+  void LoadCatalog();
+  void PlanEntities();
+  void CheckHierarchies();
+  void ResolveRelations();
+  void Apply();
+
+ private:
+  std::string FileName(uint16_t file) const {
+    return (bundle_.dir / bundle_.files[file].path).lexically_normal().string();
+  }
+  void Fail(uint16_t file, uint32_t line, std::string reason) {
+    report_.problems.push_back({FileName(file), line, std::move(reason)});
+  }
+  bool RegionCompatible(const std::string& a, const std::string& b) const;
+  std::vector<std::string> RegionChain(const std::string& code) const;
+  // Node id a reference resolves to: > 0 stored, < 0 the -(i+1)-th new bundle entity, 0 none.
+  int64_t Resolve(NodeKind kind, const std::string& key) const;
+  void Progress(const char* stage, uint64_t done, uint64_t total) const {
+    if (options_.progress && (done % 16384 == 0 || done == total)) {
+      options_.progress(stage, done, total);
+    }
+  }
+
+  Store& store_;
+  sqlite3* db_;
+  Bundle& bundle_;
+  ImportReport& report_;
+  const ImportOptions& options_;
+
+  std::vector<ExistingNode> existing_;
+  std::unordered_map<int64_t, size_t> by_id_;
+  std::unordered_map<std::string, size_t> by_key_;      // KindKey → existing_
+  std::unordered_map<std::string, int64_t> alias_ids_;  // KindKey → node id
+  std::unordered_map<std::string, size_t> by_uscc_;
+  std::unordered_map<std::string, std::vector<size_t>> by_norm_;  // enterprises
+  std::unordered_map<std::string, std::pair<RegionLevel, std::string>> regions_;  // code → level, parent
+  std::unordered_map<std::string, std::pair<std::string, std::string>> segments_;  // key → track, parent
+  std::set<std::string> tracks_;
+
+  std::unordered_map<std::string, size_t> bundle_index_;  // KindKey → bundle entity
+  std::vector<EntityPlan> plans_;
+  std::vector<std::string> norm_names_;
+
+  struct ResolvedEdge {
+    int64_t src, dst;
+    EdgeKind kind;
+    size_t relation;
+  };
+  std::vector<ResolvedEdge> edges_;
+};
+
+void Importer::LoadCatalog() {
+  Statement s(db_,
+              "SELECT n.id, n.kind, n.key, n.name, n.norm_name, n.region, n.source, e.uscc "
+              "FROM nodes n LEFT JOIN enterprises e ON e.node_id = n.id");
+  while (s.Step()) {
+    ExistingNode x{s.Int(0), static_cast<NodeKind>(s.Int(1)), std::string(s.Text(2)),
+                   std::string(s.Text(3)), std::string(s.Text(4)), std::string(s.Text(5)),
+                   std::string(s.Text(6)), std::string(s.Text(7))};
+    size_t i = existing_.size();
+    by_id_[x.id] = i;
+    by_key_[KindKey(x.kind, x.key)] = i;
+    if (!x.uscc.empty()) by_uscc_[x.uscc] = i;
+    if (x.kind == NodeKind::kEnterprise) by_norm_[x.norm_name].push_back(i);
+    if (x.kind == NodeKind::kTrack) tracks_.insert(x.key);
+    existing_.push_back(std::move(x));
+  }
+  Statement a(db_, "SELECT kind, key, node_id FROM aliases");
+  while (a.Step()) alias_ids_[KindKey(static_cast<NodeKind>(a.Int(0)), a.Text(1))] = a.Int(2);
+  Statement r(db_, "SELECT n.key, r.level, r.parent FROM regions r JOIN nodes n ON n.id = r.node_id");
+  while (r.Step()) {
+    regions_[std::string(r.Text(0))] = {ParseRegionLevel(r.Text(1)).value_or(RegionLevel::kCounty),
+                                        std::string(r.Text(2))};
+  }
+  Statement g(db_, "SELECT n.key, g.track, g.parent FROM segments g JOIN nodes n ON n.id = g.node_id");
+  while (g.Step()) segments_[std::string(g.Text(0))] = {std::string(g.Text(1)), std::string(g.Text(2))};
+
+  // The bundle's own hierarchy rows override what is stored.
+  for (size_t i = 0; i < bundle_.entities.size(); ++i) {
+    const EntityRecord& e = bundle_.entities[i];
+    bundle_index_[KindKey(e.kind, e.key)] = i;
+    if (const auto* r = std::get_if<RegionRecord>(&e.details)) regions_[e.key] = {r->level, r->parent};
+    if (const auto* g = std::get_if<SegmentRecord>(&e.details)) segments_[e.key] = {g->track, g->parent};
+    if (e.kind == NodeKind::kTrack) tracks_.insert(e.key);
+  }
+}
+
+std::vector<std::string> Importer::RegionChain(const std::string& code) const {
+  std::vector<std::string> chain;
+  std::string c = code;
+  while (!c.empty() && chain.size() < 16) {
+    chain.push_back(c);
+    auto it = regions_.find(c);
+    if (it == regions_.end()) break;
+    c = it->second.second;
+  }
+  return chain;
+}
+
+bool Importer::RegionCompatible(const std::string& a, const std::string& b) const {
+  if (a.empty() || b.empty()) return false;
+  auto ca = RegionChain(a), cb = RegionChain(b);
+  return std::count(ca.begin(), ca.end(), b) || std::count(cb.begin(), cb.end(), a);
+}
+
+void Importer::PlanEntities() {
+  plans_.resize(bundle_.entities.size());
+  norm_names_.resize(bundle_.entities.size());
+  std::unordered_map<int64_t, size_t> claimed;  // existing node → bundle entity merged into it
+  for (size_t i = 0; i < bundle_.entities.size(); ++i) {
+    const EntityRecord& e = bundle_.entities[i];
+    EntityPlan& plan = plans_[i];
+    norm_names_[i] = NormaliseName(e.name);
+    const auto* ent = std::get_if<EnterpriseAttributes>(&e.details);
+    const std::string uscc = ent ? ent->uscc : "";
+
+    if (auto it = by_key_.find(KindKey(e.kind, e.key)); it != by_key_.end()) {
+      const ExistingNode& x = existing_[it->second];
+      plan.node_id = x.id;
+      if (IsOrganisation(e.kind) && x.source != bundle_.source) {
+        bool same = x.norm_name == norm_names_[i] || (!uscc.empty() && uscc == x.uscc);
+        if (!same) {
+          Fail(e.file, e.line,
+               std::string(NodeKindName(e.kind)) + " id '" + e.key + "' already names '" + x.name +
+                   "' from source '" + x.source + "'; give this one another id");
+          continue;
+        }
+        plan.plan = Plan::kFill;
+        plan.matched_by = "id";
+      } else {
+        plan.plan = Plan::kReplace;
+      }
+      if (!uscc.empty()) {
+        auto u = by_uscc_.find(uscc);
+        if (u != by_uscc_.end() && existing_[u->second].id != x.id) {
+          Fail(e.file, e.line, "uscc '" + uscc + "' already belongs to enterprise '" +
+                                   existing_[u->second].key + "'");
+        }
+      }
+      continue;
+    }
+    if (auto it = alias_ids_.find(KindKey(e.kind, e.key)); it != alias_ids_.end()) {
+      plan.plan = Plan::kFill;
+      plan.node_id = it->second;
+      plan.matched_by = "id";
+      continue;
+    }
+    if (e.kind != NodeKind::kEnterprise) continue;  // a new entity
+
+    // A new enterprise: merge by credit code, then by normalised name within a region.
+    if (!uscc.empty()) {
+      if (auto u = by_uscc_.find(uscc); u != by_uscc_.end()) {
+        const ExistingNode& x = existing_[u->second];
+        if (x.source == bundle_.source) {
+          Fail(e.file, e.line, "uscc '" + uscc + "' already belongs to enterprise '" + x.key +
+                                   "' of the same source");
+          continue;
+        }
+        plan = {Plan::kFill, x.id, true, "uscc"};
+        claimed[x.id] = i;
+        continue;
+      }
+    }
+    std::vector<size_t> candidates;
+    if (auto n = by_norm_.find(norm_names_[i]); n != by_norm_.end()) {
+      for (size_t c : n->second) {
+        const ExistingNode& x = existing_[c];
+        if (x.source == bundle_.source) continue;
+        if (!uscc.empty() && !x.uscc.empty() && x.uscc != uscc) continue;
+        if (!RegionCompatible(e.region, x.region)) continue;
+        candidates.push_back(c);
+      }
+    }
+    if (candidates.size() == 1 && !claimed.count(existing_[candidates[0]].id)) {
+      plan = {Plan::kFill, existing_[candidates[0]].id, true, "name"};
+      claimed[plan.node_id] = i;
+    } else if (!candidates.empty()) {
+      AmbiguousMerge amb{FileName(e.file), e.line, e.key, {}};
+      for (size_t c : candidates) {
+        const ExistingNode& x = existing_[c];
+        std::string why = claimed.count(x.id) ? ", already matched by id '" +
+                                                    bundle_.entities[claimed[x.id]].key + "'"
+                                              : "";
+        amb.candidates.push_back("enterprise:" + x.key + " " + x.name + " (" + x.region + why + ")");
+      }
+      report_.ambiguous.push_back(std::move(amb));
+    }
+  }
+}
+
+void Importer::CheckHierarchies() {
+  for (const EntityRecord& e : bundle_.entities) {
+    if (const auto* r = std::get_if<RegionRecord>(&e.details)) {
+      if (r->parent.empty()) continue;
+      auto p = regions_.find(r->parent);
+      if (p == regions_.end()) {
+        Fail(e.file, e.line, "parent region '" + r->parent + "' does not exist");
+        continue;
+      }
+      RegionLevel pl = p->second.first;
+      bool ok = (r->level == RegionLevel::kCity && pl == RegionLevel::kProvince) ||
+                (r->level == RegionLevel::kCounty &&
+                 (pl == RegionLevel::kCity || pl == RegionLevel::kProvince)) ||
+                (r->level == RegionLevel::kPark && pl == RegionLevel::kCounty);
+      if (!ok) {
+        Fail(e.file, e.line, "a " + std::string(RegionLevelName(r->level)) +
+                                 " cannot sit under the " + std::string(RegionLevelName(pl)) +
+                                 " '" + r->parent + "'");
+      }
+    } else if (const auto* g = std::get_if<SegmentRecord>(&e.details)) {
+      if (!tracks_.count(g->track)) {
+        Fail(e.file, e.line, "track '" + g->track + "' does not exist");
+        continue;
+      }
+      if (!g->parent.empty()) {
+        auto p = segments_.find(g->parent);
+        if (p == segments_.end()) {
+          Fail(e.file, e.line, "parent segment '" + g->parent + "' does not exist");
+          continue;
+        }
+        if (p->second.first != g->track) {
+          Fail(e.file, e.line, "parent segment '" + g->parent + "' belongs to track '" +
+                                   p->second.first + "', not '" + g->track + "'");
+          continue;
+        }
+      }
+      // Walk up; coming back to the start means a cycle.
+      std::string cur = g->parent;
+      for (size_t steps = 0; !cur.empty(); ++steps) {
+        if (cur == e.key || steps > segments_.size()) {
+          Fail(e.file, e.line, "segment '" + e.key + "' is its own ancestor (a parent cycle)");
+          break;
+        }
+        auto p = segments_.find(cur);
+        cur = p == segments_.end() ? "" : p->second.second;
+      }
+    } else if (IsOrganisation(e.kind)) {
+      if (!regions_.count(e.region)) {
+        Fail(e.file, e.line, "region '" + e.region + "' does not exist");
+      }
+    }
+  }
+}
+
+int64_t Importer::Resolve(NodeKind kind, const std::string& key) const {
+  std::string kk = KindKey(kind, key);
+  if (auto b = bundle_index_.find(kk); b != bundle_index_.end()) {
+    const EntityPlan& p = plans_[b->second];
+    return p.plan == Plan::kInsert ? -static_cast<int64_t>(b->second) - 1 : p.node_id;
+  }
+  if (auto x = by_key_.find(kk); x != by_key_.end()) return existing_[x->second].id;
+  if (auto a = alias_ids_.find(kk); a != alias_ids_.end()) return a->second;
+  return 0;
+}
+
+void Importer::ResolveRelations() {
+  edges_.reserve(bundle_.relations.size());
+  std::map<std::tuple<int64_t, EdgeKind, int64_t>, uint32_t> seen_small;
+  std::unordered_map<std::string, size_t> seen;
+  seen.reserve(bundle_.relations.size());
+  for (size_t i = 0; i < bundle_.relations.size(); ++i) {
+    const RelationRecord& r = bundle_.relations[i];
+    int64_t ids[2] = {0, 0};
+    bool ok = true;
+    const Reference* refs[2] = {&r.src, &r.dst};
+    for (int side = 0; side < 2; ++side) {
+      const Reference& ref = *refs[side];
+      std::vector<NodeKind> found;
+      for (NodeKind k : ref.kinds) {
+        if (int64_t id = Resolve(k, ref.key)) {
+          ids[side] = id;
+          found.push_back(k);
+        }
+      }
+      std::string kinds;
+      for (NodeKind k : ref.kinds) kinds += (kinds.empty() ? "" : " or ") + std::string(NodeKindName(k));
+      if (found.empty()) {
+        Fail(r.file, r.line, "unknown " + kinds + " '" + ref.key + "'");
+        ok = false;
+      } else if (found.size() > 1) {
+        Fail(r.file, r.line, "id '" + ref.key + "' is ambiguous (" + kinds +
+                                 "): write it as kind:id, e.g. " +
+                                 std::string(NodeKindName(found[0])) + ":" + ref.key);
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    if (ids[0] == ids[1]) {
+      Fail(r.file, r.line, "a " + std::string(EdgeKindName(r.kind)) + " relation from '" +
+                               r.src.key + "' to itself");
+      continue;
+    }
+    std::string key = std::to_string(ids[0]) + '/' + std::to_string(static_cast<int>(r.kind)) +
+                      '/' + std::to_string(ids[1]);
+    auto [it, fresh] = seen.emplace(std::move(key), i);
+    if (!fresh) {
+      const RelationRecord& first = bundle_.relations[it->second];
+      Fail(r.file, r.line, "duplicate " + std::string(EdgeKindName(r.kind)) + " relation '" +
+                               r.src.key + "' -> '" + r.dst.key + "' (first at " +
+                               FileName(first.file) + ":" + std::to_string(first.line) + ")");
+      continue;
+    }
+    edges_.push_back({ids[0], ids[1], r.kind, i});
+  }
+}
+
+void Importer::Apply() {
+  Database& db = store_.db();
+  Transaction tx(db);
+  const std::string started = NowUtc();
+  {
+    Statement s(db_,
+                "INSERT INTO imports(source, path, started_at, finished_at, fingerprint, "
+                "nodes_inserted, nodes_updated, nodes_unchanged, edges_inserted, edges_updated, "
+                "edges_unchanged, merged) VALUES(?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0)");
+    s.Bind(1, bundle_.source).Bind(2, std::filesystem::absolute(bundle_.dir).string());
+    s.Bind(3, started).Bind(4, started).Bind(5, bundle_.fingerprint).Run();
+    report_.import_id = sqlite3_last_insert_rowid(db_);
+  }
+  std::vector<int64_t> file_ids;
+  {
+    Statement s(db_, "INSERT INTO import_files(import_id, kind, path, rows) VALUES(?, ?, ?, ?)");
+    for (const BundleFile& f : bundle_.files) {
+      s.Bind(1, report_.import_id).Bind(2, f.kind).Bind(3, f.path);
+      s.Bind(4, static_cast<int64_t>(f.rows)).Run();
+      file_ids.push_back(sqlite3_last_insert_rowid(db_));
+    }
+  }
+
+  // Entities.
+  TableStatements nodes(db_, "nodes", "id",
+                        {"kind", "key", "name", "norm_name", "region", "illustrative", "note",
+                         "source", "prov_file", "prov_line"},
+                        {"name", "norm_name", "region", "illustrative", "note", "source"},
+                        {"region", "note"});
+  Statement touch(db_, "UPDATE nodes SET prov_file = ?, prov_line = ? WHERE id = ?");
+  Statement alias(db_,
+                  "INSERT OR IGNORE INTO aliases(kind, key, node_id, source, matched_by, "
+                  "prov_file, prov_line) VALUES(?, ?, ?, ?, ?, ?, ?)");
+  std::map<NodeKind, std::unique_ptr<TableStatements>> kind_tables;
+  for (NodeKind k : kAllNodeKinds) {
+    KindColumns kc = ColumnsOf(k);
+    kind_tables[k] = std::make_unique<TableStatements>(db_, kc.table, "node_id", kc.columns,
+                                                       kc.columns, kc.columns);
+  }
+  const size_t n_entities = bundle_.entities.size();
+  for (size_t i = 0; i < n_entities; ++i) {
+    Progress("entities", i + 1, n_entities);
+    const EntityRecord& e = bundle_.entities[i];
+    EntityPlan& plan = plans_[i];
+    const int64_t file_id = file_ids[e.file];
+    std::vector<SqlValue> common = {
+        e.name, norm_names_[i], OptText(e.region), int64_t{e.illustrative}, OptText(e.note),
+        bundle_.source};
+    std::vector<SqlValue> own = ValuesOf(e);
+    TableStatements& kt = *kind_tables[e.kind];
+    if (plan.plan == Plan::kInsert) {
+      std::vector<SqlValue> all = {int64_t{static_cast<int>(e.kind)}, e.key};
+      all.insert(all.end(), common.begin(), common.end());
+      all.push_back(file_id);
+      all.push_back(int64_t{e.line});
+      for (size_t c = 0; c < all.size(); ++c) BindValue(nodes.insert, static_cast<int>(c + 1), all[c]);
+      nodes.insert.Run();
+      plan.node_id = sqlite3_last_insert_rowid(db_);
+      for (size_t c = 0; c < own.size(); ++c) BindValue(kt.insert, static_cast<int>(c + 1), own[c]);
+      kt.insert.Bind(static_cast<int>(own.size() + 1), plan.node_id).Run();
+      report_.nodes_inserted++;
+      continue;
+    }
+    const bool fill = plan.plan == Plan::kFill;
+    Statement& ns = fill ? nodes.fill : nodes.replace;
+    std::vector<SqlValue> node_values =
+        fill ? std::vector<SqlValue>{common[2], common[4]} : common;
+    for (size_t c = 0; c < node_values.size(); ++c) BindValue(ns, static_cast<int>(c + 1), node_values[c]);
+    ns.Bind(static_cast<int>(node_values.size() + 1), plan.node_id).Run();
+    int changed = sqlite3_changes(db_);
+    Statement& ks = fill ? kt.fill : kt.replace;
+    for (size_t c = 0; c < own.size(); ++c) BindValue(ks, static_cast<int>(c + 1), own[c]);
+    ks.Bind(static_cast<int>(own.size() + 1), plan.node_id).Run();
+    changed += sqlite3_changes(db_);
+    if (changed) {
+      touch.Bind(1, file_id).Bind(2, int64_t{e.line}).Bind(3, plan.node_id).Run();
+      report_.nodes_updated++;
+    } else {
+      report_.nodes_unchanged++;
+    }
+    if (plan.alias) {
+      alias.Bind(1, int64_t{static_cast<int>(e.kind)}).Bind(2, e.key).Bind(3, plan.node_id);
+      alias.Bind(4, bundle_.source).Bind(5, plan.matched_by).Bind(6, file_id);
+      alias.Bind(7, int64_t{e.line}).Run();
+    }
+    if (fill) {
+      const ExistingNode& x = existing_[by_id_.at(plan.node_id)];
+      report_.merges.push_back({FileName(e.file), e.line, e.key,
+                                std::string(NodeKindName(x.kind)) + ":" + x.key, plan.matched_by});
+    }
+  }
+
+  // Relations, in primary-key order so the B-tree is appended to rather than split at random.
+  auto node_id = [&](int64_t id) { return id > 0 ? id : plans_[static_cast<size_t>(-id - 1)].node_id; };
+  for (ResolvedEdge& e : edges_) {
+    e.src = node_id(e.src);
+    e.dst = node_id(e.dst);
+  }
+  std::sort(edges_.begin(), edges_.end(), [](const ResolvedEdge& a, const ResolvedEdge& b) {
+    return std::tie(a.src, a.kind, a.dst) < std::tie(b.src, b.kind, b.dst);
+  });
+  const int64_t before = db.QueryInt("SELECT count(*) FROM edges");
+  int64_t changed = 0;
+  {
+    Statement s(db_,
+                "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(src, kind, dst) DO UPDATE SET "
+                "weight = excluded.weight, attrs = excluded.attrs, prov_file = excluded.prov_file, "
+                "prov_line = excluded.prov_line "
+                "WHERE weight IS NOT excluded.weight OR attrs IS NOT excluded.attrs");
+    const size_t m = edges_.size();
+    for (size_t i = 0; i < m; ++i) {
+      Progress("relations", i + 1, m);
+      const ResolvedEdge& e = edges_[i];
+      const RelationRecord& r = bundle_.relations[e.relation];
+      s.Bind(1, e.src).Bind(2, int64_t{static_cast<int>(e.kind)}).Bind(3, e.dst);
+      s.Bind(4, static_cast<double>(r.weight)).BindText(5, r.attrs);
+      s.Bind(6, file_ids[r.file]).Bind(7, int64_t{r.line});
+      s.Run();
+      changed += sqlite3_changes(db_);
+    }
+  }
+  const int64_t after = db.QueryInt("SELECT count(*) FROM edges");
+  report_.edges_inserted = after - before;
+  report_.edges_updated = changed - report_.edges_inserted;
+  report_.edges_unchanged = static_cast<int64_t>(edges_.size()) - changed;
+  {
+    Statement s(db_,
+                "UPDATE imports SET finished_at = ?, nodes_inserted = ?, nodes_updated = ?, "
+                "nodes_unchanged = ?, edges_inserted = ?, edges_updated = ?, edges_unchanged = ?, "
+                "merged = ? WHERE id = ?");
+    s.Bind(1, NowUtc()).Bind(2, report_.nodes_inserted).Bind(3, report_.nodes_updated);
+    s.Bind(4, report_.nodes_unchanged).Bind(5, report_.edges_inserted);
+    s.Bind(6, report_.edges_updated).Bind(7, report_.edges_unchanged);
+    s.Bind(8, static_cast<int64_t>(report_.merges.size())).Bind(9, report_.import_id).Run();
+  }
+  tx.Commit();
+}
+
+}  // namespace
+
+ImportReport ImportBundle(Store& store, const std::filesystem::path& path,
+                          const ImportOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  ImportReport report;
+  Bundle bundle = ReadBundle(path, report.problems);
+  report.source = bundle.source;
+  report.fingerprint = bundle.fingerprint;
+  report.files = bundle.files;
+  report.relation_rows = bundle.relations.size();
+  if (report.problems.empty()) {
+    Importer importer(store, bundle, report, options);
+    importer.LoadCatalog();
+    importer.PlanEntities();
+    importer.CheckHierarchies();
+    importer.ResolveRelations();
+    if (report.problems.empty()) {
+      importer.Apply();
+      report.accepted = true;
+    }
+  }
+  if (!report.accepted) {
+    report.merges.clear();
+    report.ambiguous.clear();
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace chainatlas::ingest

@@ -1,0 +1,120 @@
+#include "ingest/sqlite_db.h"
+
+#include "graph/error.h"
+
+namespace chainatlas::ingest {
+namespace {
+
+[[noreturn]] void Fail(sqlite3* db, std::string_view what) {
+  throw Error(ErrorCode::kIo, "SQLite: " + std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+      SQLITE_OK) {
+    Fail(db, "prepare '" + std::string(sql.substr(0, 60)) + "'");
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Bind(int i, int64_t v) {
+  if (sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) Fail(db_, "bind");
+  return *this;
+}
+Statement& Statement::Bind(int i, double v) {
+  if (sqlite3_bind_double(stmt_, i, v) != SQLITE_OK) Fail(db_, "bind");
+  return *this;
+}
+Statement& Statement::Bind(int i, std::string_view v) {
+  if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK) {
+    Fail(db_, "bind");
+  }
+  return *this;
+}
+Statement& Statement::BindNull(int i) {
+  if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) Fail(db_, "bind");
+  return *this;
+}
+Statement& Statement::BindOpt(int i, std::optional<int64_t> v) {
+  return v ? Bind(i, *v) : BindNull(i);
+}
+Statement& Statement::BindOpt(int i, std::optional<double> v) {
+  return v ? Bind(i, *v) : BindNull(i);
+}
+Statement& Statement::BindText(int i, std::string_view v) {
+  return v.empty() ? BindNull(i) : Bind(i, v);
+}
+
+bool Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Fail(db_, "step");
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+  Reset();
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string_view Statement::Text(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  if (!p) return {};
+  return std::string_view(reinterpret_cast<const char*>(p),
+                          static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+Database::Database(const std::filesystem::path& path, bool read_only) : path_(path) {
+  int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw Error(ErrorCode::kIo, path.string() + ": cannot open database: " + msg);
+  }
+  sqlite3_busy_timeout(db_, 10000);
+}
+
+Database::~Database() { sqlite3_close(db_); }
+
+void Database::Exec(std::string_view sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw Error(ErrorCode::kIo, path_.string() + ": SQLite: " + msg);
+  }
+}
+
+int64_t Database::QueryInt(std::string_view sql) {
+  Statement s(db_, sql);
+  return s.Step() ? s.Int(0) : 0;
+}
+
+Transaction::Transaction(Database& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (open_) {
+    try {
+      db_.Exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+}
+
+void Transaction::Commit() {
+  db_.Exec("COMMIT");
+  open_ = false;
+}
+
+}  // namespace chainatlas::ingest

@@ -1,0 +1,85 @@
+#include "ingest/text.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <array>
+
+#include "graph/error.h"
+
+namespace chainatlas::ingest {
+namespace {
+
+constexpr std::string_view kUsccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+constexpr std::array<int, 17> kUsccWeights = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                              29, 25, 13, 8,  24, 10, 30, 28};
+
+// Longest first, so 股份有限公司 is stripped whole rather than as 有限公司.
+constexpr std::array<std::string_view, 14> kLegalSuffixes = {
+    "集团股份有限公司", "集团有限责任公司", "集团有限公司", "股份有限公司", "有限责任公司",
+    "有限公司",         "集团",             "公司",         "coltd",        "corporation",
+    "limited",          "ltd",              "inc",          "corp"};
+
+}  // namespace
+
+char UsccCheckCharacter(std::string_view first17) {
+  if (first17.size() != 17) return '\0';
+  int sum = 0;
+  for (size_t i = 0; i < 17; ++i) {
+    size_t v = kUsccAlphabet.find(first17[i]);
+    if (v == std::string_view::npos) return '\0';
+    sum += static_cast<int>(v) * kUsccWeights[i];
+  }
+  int check = (31 - sum % 31) % 31;
+  return kUsccAlphabet[check];
+}
+
+std::string UsccProblem(std::string_view uscc) {
+  if (uscc.size() != 18) return "USCC must have 18 characters, has " + std::to_string(uscc.size());
+  for (size_t i = 0; i < 18; ++i) {
+    if (kUsccAlphabet.find(uscc[i]) == std::string_view::npos) {
+      return "USCC character " + std::to_string(i + 1) + " '" + std::string(1, uscc[i]) +
+             "' is not allowed (0-9, A-Z without I O S V Z)";
+    }
+  }
+  char want = UsccCheckCharacter(uscc.substr(0, 17));
+  if (uscc[17] != want) {
+    return "USCC check character is '" + std::string(1, uscc[17]) + "', should be '" +
+           std::string(1, want) + "'";
+  }
+  return "";
+}
+
+std::string NormaliseName(std::string_view name) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCCasefoldInstance(status);
+  if (U_FAILURE(status)) throw Error(ErrorCode::kInternal, "ICU: no NFKC_Casefold normaliser");
+  icu::UnicodeString folded =
+      nfkc->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), name.size())),
+                      status);
+  if (U_FAILURE(status)) throw Error(ErrorCode::kInternal, "ICU: normalisation failed");
+  icu::UnicodeString kept;
+  for (int32_t i = 0; i < folded.length();) {
+    UChar32 c = folded.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_isUWhiteSpace(c) || u_ispunct(c)) continue;
+    kept.append(c);
+  }
+  std::string out;
+  kept.toUTF8String(out);
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    for (std::string_view suffix : kLegalSuffixes) {
+      if (out.size() > suffix.size() &&
+          std::string_view(out).substr(out.size() - suffix.size()) == suffix) {
+        out.resize(out.size() - suffix.size());
+        stripped = true;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace chainatlas::ingest

@@ -1,0 +1,22 @@
+// Text rules of the domain: USCC check characters and the normalised names used to merge
+// enterprises across sources.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace chainatlas::ingest {
+
+// Unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters from
+// 0-9 and A-Z without I, O, S, V, Z; the last is a check character (weights 3^i mod 31).
+// Returns an empty string when valid, else the reason.
+std::string UsccProblem(std::string_view uscc);
+// The check character the first 17 characters call for ('\0' if one of them is not allowed).
+char UsccCheckCharacter(std::string_view first17);
+
+// A name reduced for matching: Unicode NFKC with case folding (so full- and half-width forms
+// agree), white space and punctuation removed, and trailing legal-form suffixes (股份有限公司,
+// 有限责任公司, 有限公司, 集团, Co., Ltd., Inc., ...) stripped.
+std::string NormaliseName(std::string_view name);
+
+}  // namespace chainatlas::ingest
