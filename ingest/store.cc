@@ -125,7 +125,7 @@ void Store::Migrate() {
                                              std::to_string(kSchemaVersion) + ")");
   }
   for (; v < kSchemaVersion; ++v) {
-    Transaction tx(db_);
+    Transaction tx(*db_);
     db_->Exec(kMigrations[v]);
     db_->Exec("PRAGMA user_version = " + std::to_string(v + 1));
     tx.Commit();
