@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <unordered_map>
 
 #include "graph/error.h"
@@ -487,6 +488,24 @@ const std::vector<std::string>& BundleFileKinds() {
   return kinds;
 }
 
+std::string BundleFingerprint(const std::filesystem::path& path) {
+  std::filesystem::path manifest_path =
+      std::filesystem::is_directory(path) ? path / "manifest.json" : path;
+  std::ifstream in(manifest_path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kIo, manifest_path.string() + ": cannot open the bundle manifest");
+  std::vector<std::filesystem::path> hashed = {manifest_path};
+  json manifest = json::parse(in, nullptr, false);
+  if (manifest.is_object() && manifest.contains("files") && manifest["files"].is_object()) {
+    for (const FileSpec& spec : Specs()) {
+      const json& files = manifest["files"];
+      if (files.contains(spec.kind) && files[spec.kind].is_string()) {
+        hashed.push_back(manifest_path.parent_path() / files[spec.kind].get<std::string>());
+      }
+    }
+  }
+  return Fnv1aHex(hashed);
+}
+
 Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems) {
   Bundle bundle;
   std::filesystem::path manifest_path =
@@ -533,7 +552,6 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
   }
   if (!problems.empty()) return bundle;
 
-  std::vector<std::filesystem::path> hashed = {manifest_path};
   for (const FileSpec& spec : Specs()) {
     if (!manifest["files"].contains(spec.kind)) continue;
     std::string rel = manifest["files"][spec.kind];
@@ -543,11 +561,10 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
       problems.push_back({shown, 0, "named in the manifest as '" + spec.kind + "' but missing"});
       continue;
     }
-    hashed.push_back(file);
     bundle.files.push_back({spec.kind, rel, 0});
     ReadFile(spec, file, shown, static_cast<uint16_t>(bundle.files.size() - 1), bundle, problems);
   }
-  bundle.fingerprint = Fnv1aHex(hashed);
+  bundle.fingerprint = BundleFingerprint(manifest_path);
 
   // Duplicate ids within the bundle, and duplicate credit codes.
   std::map<std::pair<NodeKind, std::string>, const EntityRecord*> seen;

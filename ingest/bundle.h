@@ -88,6 +88,10 @@ struct Bundle {
 // Error(kIo) when the manifest cannot be read at all.
 Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems);
 
+// FNV-1a 64 (hex) of the manifest and every file it names: what identifies a bundle's content.
+// Throws Error(kIo) when the manifest cannot be read.
+std::string BundleFingerprint(const std::filesystem::path& path);
+
 // The file kinds a manifest may name, in the order they are read.
 const std::vector<std::string>& BundleFileKinds();
 

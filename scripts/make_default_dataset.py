@@ -548,6 +548,8 @@ INSTITUTIONS = [
     ("U030", "中国科学院深圳先进技术研究院", "440305", "institute", "",
      "img.mri img.ultrasound robot.rehab_robot bci.noninvasive wear.ecg_patch wear.cgm", ""),
     ("U031", "中国科学技术大学", "340100", "university", "", "img.ct img.flat_detector bci.eeg_chip", ""),
+    ("U032", "丽水市中心医院影像诊断与微创研究省级重点实验室", "331102", "lab", "影像诊断与微创研究省级重点实验室",
+     "img.ai_software img.ct img.mri endo.single_use_scope", "seed 003: at 丽水市中心医院 (name as the seed words it)"),
 ]
 
 # Real platforms: (id, name, region, kind, accreditations, tracks served, note)
@@ -1272,7 +1274,7 @@ def generate_cooperates(rng, enterprises, produces, hospitals_rows, institutions
     add("institution:U014", "hospital:H003", "hosted_by", 1.0)                     # seed 000
     add("institution:U012", "institution:U003", "branch_institute", 1.0)           # seed 003 (杭电丽水研究院)
     add("institution:U013", "institution:U001", "joint_centre", 1.0)               # seed 003
-    add("institution:U011", "institution:U010", "agreement", 0.5)
+    add("institution:U032", "hospital:H035", "hosted_by", 1.0)                     # seed 003
 
     segs_of = {}
     for p in produces:

@@ -1,0 +1,538 @@
+// chainatlas: the command line. Parses options, opens the store, calls one engine function per
+// command and prints the result as text or as exactly one JSON document (--json). Errors are
+// translated here, once.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "graph/error.h"
+#include "graph/lookup.h"
+#include "graph/region_tree.h"
+#include "graph/taxonomy.h"
+#include "ingest/default_db.h"
+#include "ingest/export.h"
+#include "ingest/importer.h"
+#include "ingest/store.h"
+#include "matcher/panorama.h"
+
+namespace ca = chainatlas;
+namespace ingest = chainatlas::ingest;
+using json = nlohmann::json;
+
+namespace {
+
+struct Common {
+  std::string db;
+  bool json = false;
+};
+
+std::filesystem::path DatabasePath(const Common& c) {
+  if (!c.db.empty()) return c.db;
+  const char* data = std::getenv("CHAINATLAS_DATA_DIR");
+  const char* db = std::getenv("CHAINATLAS_DEFAULT_DB");
+  return ingest::EnsureDefaultDatabase(data ? data : CHAINATLAS_DATA_DIR,
+                                       db ? db : CHAINATLAS_DEFAULT_DB);
+}
+
+// Read commands open an existing database; a missing file is an error, not a new empty store.
+std::unique_ptr<ingest::Store> OpenForReading(const Common& c) {
+  std::filesystem::path path = DatabasePath(c);
+  if (!std::filesystem::exists(path)) {
+    throw ca::Error(ca::ErrorCode::kNotFound, path.string() + ": no such database (create it with "
+                                                              "`chainatlas import --db " +
+                                                  path.string() + " BUNDLE`)");
+  }
+  return std::make_unique<ingest::Store>(path, /*read_only=*/true);
+}
+
+void PrintJson(const json& j) { std::cout << j.dump(2) << "\n"; }
+
+std::string Fixed(double v, int digits = 2) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(digits) << v;
+  return o.str();
+}
+
+std::string NameOf(const ca::Snapshot& s, ca::VertexId v) {
+  return s.Label(v) + " " + std::string(s.Name(v));
+}
+
+// ---- import ------------------------------------------------------------------------------------
+
+int RunImport(const Common& c, const std::string& bundle) {
+  std::filesystem::path path = c.db.empty() ? DatabasePath(c) : std::filesystem::path(c.db);
+  ingest::Store store(path);
+  ingest::ImportOptions options;
+  const bool show_progress = !c.json && isatty(STDERR_FILENO);
+  if (show_progress) {
+    options.progress = [](std::string_view stage, uint64_t done, uint64_t total) {
+      std::cerr << "\r  writing " << stage << ": " << done << " / " << total << "   "
+                << (done == total ? "\n" : "") << std::flush;
+    };
+  }
+  ingest::ImportReport r = ingest::ImportBundle(store, bundle, options);
+  if (c.json) {
+    json j = {{"accepted", r.accepted}, {"database", path.string()}, {"source", r.source},
+              {"fingerprint", r.fingerprint}, {"seconds", r.seconds}};
+    json problems = json::array();
+    for (const auto& p : r.problems) {
+      problems.push_back({{"file", p.file}, {"line", p.line}, {"reason", p.reason},
+                          {"message", p.ToString()}});
+    }
+    j["problems"] = problems;
+    if (r.accepted) {
+      j["import_id"] = r.import_id;
+      j["entities"] = {{"inserted", r.nodes_inserted}, {"updated", r.nodes_updated},
+                       {"unchanged", r.nodes_unchanged}};
+      j["relations"] = {{"rows", r.relation_rows}, {"inserted", r.edges_inserted},
+                        {"updated", r.edges_updated}, {"unchanged", r.edges_unchanged}};
+      json files = json::array();
+      for (const auto& f : r.files) files.push_back({{"kind", f.kind}, {"path", f.path}, {"rows", f.rows}});
+      j["files"] = files;
+      json merges = json::array();
+      for (const auto& m : r.merges) {
+        merges.push_back({{"file", m.file}, {"line", m.line}, {"id", m.key},
+                          {"merged_into", m.merged_into}, {"matched_by", m.matched_by}});
+      }
+      j["merges"] = merges;
+      json amb = json::array();
+      for (const auto& a : r.ambiguous) {
+        amb.push_back({{"file", a.file}, {"line", a.line}, {"id", a.key}, {"candidates", a.candidates}});
+      }
+      j["ambiguous_merges"] = amb;
+    }
+    PrintJson(j);
+    return r.accepted ? 0 : 1;
+  }
+  if (!r.accepted) {
+    for (const auto& p : r.problems) std::cerr << p.ToString() << "\n";
+    std::cerr << "import rejected: " << r.problems.size() << " problem"
+              << (r.problems.size() == 1 ? "" : "s") << "; " << path.string()
+              << " is unchanged\n";
+    return 1;
+  }
+  std::cout << "imported '" << r.source << "' into " << path.string() << " (import #"
+            << r.import_id << ", " << Fixed(r.seconds, 3) << " s)\n"
+            << "  entities:  " << r.nodes_inserted << " inserted, " << r.nodes_updated
+            << " updated, " << r.nodes_unchanged << " unchanged\n"
+            << "  relations: " << r.edges_inserted << " inserted, " << r.edges_updated
+            << " updated, " << r.edges_unchanged << " unchanged (" << r.relation_rows
+            << " rows)\n";
+  for (const auto& m : r.merges) {
+    std::cout << "  merged: " << m.file << ":" << m.line << " '" << m.key << "' into "
+              << m.merged_into << " (by " << m.matched_by << ")\n";
+  }
+  for (const auto& a : r.ambiguous) {
+    std::cout << "  ambiguous merge, kept apart: " << a.file << ":" << a.line << " '" << a.key
+              << "' could be:\n";
+    for (const auto& cand : a.candidates) std::cout << "      " << cand << "\n";
+  }
+  return 0;
+}
+
+// ---- stats -------------------------------------------------------------------------------------
+
+json RegionCounts(const ca::Snapshot& s, ca::VertexId r) {
+  std::map<std::string, size_t> counts;
+  for (ca::VertexId v : s.regions().MembersWithin(r)) counts[std::string(ca::NodeKindName(s.Kind(v)))]++;
+  json j = {{"code", std::string(s.Key(r))}, {"name", std::string(s.Name(r))},
+            {"level", std::string(ca::RegionLevelName(s.RegionInfo(r).level))}};
+  for (const char* k : {"enterprise", "hospital", "institution", "platform"}) j[k] = counts[k];
+  return j;
+}
+
+int RunStats(const Common& c, const std::string& region_arg) {
+  auto store = OpenForReading(c);
+  auto snap = store->LoadSnapshot();
+  const ca::Snapshot& s = *snap;
+  const ca::RegionTree& regions = s.regions();
+  std::optional<ca::VertexId> focus;
+  if (!region_arg.empty()) focus = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
+
+  json j;
+  json nodes = json::object(), edges = json::object();
+  for (ca::NodeKind k : ca::kAllNodeKinds) nodes[std::string(ca::NodeKindName(k))] = s.CountNodes(k);
+  for (ca::EdgeKind k : ca::kAllEdgeKinds) edges[std::string(ca::EdgeKindName(k))] = s.CountEdges(k);
+  j["nodes"] = nodes;
+  j["edges"] = edges;
+  j["vertices"] = s.NumVertices();
+  j["edge_total"] = s.NumEdges();
+  j["adjacency_bytes"] = s.AdjacencyBytes();
+
+  // Regions: the focus and its children, or every region holding organisations.
+  json region_rows = json::array();
+  std::vector<ca::VertexId> shown;
+  if (focus) {
+    shown.push_back(*focus);
+    for (ca::VertexId ch : regions.forest().Children(*focus)) shown.push_back(ch);
+  } else {
+    for (ca::VertexId root : regions.forest().Roots()) {
+      for (ca::VertexId r : regions.forest().SelfAndDescendants(root)) shown.push_back(r);
+    }
+  }
+  for (ca::VertexId r : shown) {
+    json row = RegionCounts(s, r);
+    if (!focus && row["enterprise"] == 0 && row["hospital"] == 0 && row["institution"] == 0 &&
+        row["platform"] == 0) {
+      continue;
+    }
+    region_rows.push_back(row);
+  }
+  j["regions"] = region_rows;
+
+  // Tracks: segments, and the enterprises producing in them (within the focus region if given).
+  json track_rows = json::array();
+  for (ca::VertexId t : s.taxonomy().Tracks()) {
+    size_t segments = 0, produces = 0;
+    std::vector<ca::VertexId> producers;
+    for (ca::VertexId seg : s.taxonomy().SegmentsBelow(t)) {
+      ++segments;
+      for (ca::Neighbor nb : s.In(seg, ca::EdgeKind::kProduces)) {
+        if (focus && !regions.Within(nb.vertex, *focus)) continue;
+        ++produces;
+        producers.push_back(nb.vertex);
+      }
+    }
+    std::sort(producers.begin(), producers.end());
+    producers.erase(std::unique(producers.begin(), producers.end()), producers.end());
+    track_rows.push_back({{"id", std::string(s.Key(t))}, {"name", std::string(s.Name(t))},
+                          {"segments", segments}, {"enterprises", producers.size()},
+                          {"produces", produces}});
+  }
+  j["tracks"] = track_rows;
+  if (focus) j["region"] = std::string(s.Key(*focus));
+
+  if (c.json) {
+    PrintJson(j);
+    return 0;
+  }
+  std::cout << "Graph: " << s.NumVertices() << " nodes, " << s.NumEdges() << " edges ("
+            << Fixed(static_cast<double>(s.AdjacencyBytes()) / std::max<size_t>(1, s.NumEdges()), 1)
+            << " adjacency bytes per edge)\n\nNodes\n";
+  for (auto& [k, v] : nodes.items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
+  std::cout << "\nEdges\n";
+  for (auto& [k, v] : edges.items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
+  std::cout << "\nRegions" << (focus ? " (" + NameOf(s, *focus) + " and below)" : "")
+            << "                enterprises hospitals institutions platforms\n";
+  for (const auto& row : region_rows) {
+    std::string indent(2 + 2 * static_cast<size_t>(
+                               regions.forest().Depth(ca::ResolveEntity(s, "region:" + row["code"].get<std::string>()))),
+                       ' ');
+    std::cout << indent << row["code"].get<std::string>() << " " << row["name"].get<std::string>()
+              << "  " << row["enterprise"] << " / " << row["hospital"] << " / "
+              << row["institution"] << " / " << row["platform"] << "\n";
+  }
+  std::cout << "\nTracks" << (focus ? " (producers in " + std::string(s.Name(*focus)) + ")" : "")
+            << "          segments enterprises\n";
+  for (const auto& row : track_rows) {
+    std::cout << "  " << row["id"].get<std::string>() << " " << row["name"].get<std::string>()
+              << "  " << row["segments"] << " segments, " << row["enterprises"]
+              << " enterprises\n";
+  }
+  return 0;
+}
+
+// ---- show --------------------------------------------------------------------------------------
+
+json ProvenanceJson(const std::optional<ingest::Provenance>& p) {
+  if (!p) return nullptr;
+  return {{"import", p->import_id}, {"source", p->source}, {"file", p->file}, {"line", p->line},
+          {"imported_at", p->imported_at}};
+}
+
+int RunShow(const Common& c, const std::string& entity, bool all) {
+  auto store = OpenForReading(c);
+  auto snap = store->LoadSnapshot();
+  const ca::Snapshot& s = *snap;
+  ca::VertexId v = ca::ResolveEntity(s, entity);
+  json j = {{"node", ingest::NodeJson(s, v)},
+            {"provenance", ProvenanceJson(store->NodeProvenance(s.Kind(v), std::string(s.Key(v))))}};
+  if (s.Region(v) != ca::kNoVertex) {
+    json path = json::array();
+    path.push_back(NameOf(s, s.Region(v)));
+    for (ca::VertexId r : s.regions().forest().Ancestors(s.Region(v))) path.push_back(NameOf(s, r));
+    j["region_path"] = path;
+  }
+  auto relations = [&](bool out) {
+    json list = json::array();
+    for (ca::EdgeKind k : ca::kAllEdgeKinds) {
+      for (ca::Neighbor nb : out ? s.Out(v, k) : s.In(v, k)) {
+        json rel = {{"kind", std::string(ca::EdgeKindName(k))},
+                    {out ? "target" : "source", s.Label(nb.vertex)},
+                    {"name", std::string(s.Name(nb.vertex))}, {"weight", nb.weight}};
+        if (k != ca::EdgeKind::kPartOf) {
+          ca::VertexId a = out ? v : nb.vertex, b = out ? nb.vertex : v;
+          std::string attrs = store->EdgeAttributes(s.Kind(a), std::string(s.Key(a)), k,
+                                                    s.Kind(b), std::string(s.Key(b)));
+          if (!attrs.empty()) rel["attributes"] = json::parse(attrs);
+        }
+        list.push_back(rel);
+      }
+    }
+    return list;
+  };
+  j["out"] = relations(true);
+  j["in"] = relations(false);
+  if (c.json) {
+    PrintJson(j);
+    return 0;
+  }
+  std::cout << NameOf(s, v) << "\n";
+  for (auto& [k, val] : j["node"].items()) {
+    if (k == "id" || k == "name") continue;
+    std::string text = val.is_string() ? val.get<std::string>() : val.dump();
+    std::cout << "  " << std::left << std::setw(16) << k << text << "\n";
+  }
+  if (j.contains("region_path")) {
+    std::string path;
+    for (const auto& r : j["region_path"]) path += (path.empty() ? "" : " < ") + r.get<std::string>();
+    std::cout << "  " << std::left << std::setw(16) << "located in" << path << "\n";
+  }
+  if (!j["provenance"].is_null()) {
+    const auto& p = j["provenance"];
+    std::cout << "  " << std::left << std::setw(16) << "provenance" << p["file"].get<std::string>()
+              << ":" << p["line"] << " (source '" << p["source"].get<std::string>() << "', import #"
+              << p["import"] << ", " << p["imported_at"].get<std::string>() << ")\n";
+  }
+  for (bool out : {true, false}) {
+    const json& list = j[out ? "out" : "in"];
+    std::map<std::string, std::vector<const json*>> by_kind;
+    for (const auto& rel : list) by_kind[rel["kind"]].push_back(&rel);
+    for (auto& [kind, rels] : by_kind) {
+      std::cout << "\n  " << (out ? kind + " →" : "← " + kind) << " (" << rels.size() << ")\n";
+      size_t shown = 0;
+      for (const json* rel : rels) {
+        if (!all && shown++ == 15) {
+          std::cout << "    ... and " << rels.size() - 15 << " more (--all shows every one)\n";
+          break;
+        }
+        std::cout << "    " << (*rel)[out ? "target" : "source"].get<std::string>() << " "
+                  << (*rel)["name"].get<std::string>() << "  w=" << Fixed((*rel)["weight"].get<double>())
+                  << ((*rel).contains("attributes") ? "  " + (*rel)["attributes"].dump() : "") << "\n";
+      }
+    }
+  }
+  return 0;
+}
+
+// ---- search ------------------------------------------------------------------------------------
+
+int RunSearch(const Common& c, const std::string& text, const std::string& kind_arg, size_t limit) {
+  auto store = OpenForReading(c);
+  auto snap = store->LoadSnapshot();
+  const ca::Snapshot& s = *snap;
+  std::optional<ca::NodeKind> kind;
+  if (!kind_arg.empty()) {
+    kind = ca::ParseNodeKind(kind_arg);
+    if (!kind) throw ca::Error(ca::ErrorCode::kInvalidArgument, "unknown kind '" + kind_arg + "'");
+  }
+  std::vector<ca::VertexId> hits = ca::SearchEntities(s, text, limit, kind);
+  json list = json::array();
+  for (ca::VertexId v : hits) list.push_back(ingest::NodeJson(s, v));
+  if (c.json) {
+    PrintJson({{"query", text}, {"results", list}});
+    return 0;
+  }
+  if (hits.empty()) std::cout << "no match for '" << text << "'\n";
+  for (ca::VertexId v : hits) {
+    std::cout << std::left << std::setw(28) << s.Label(v) << " " << s.Name(v);
+    if (s.Region(v) != ca::kNoVertex) std::cout << "  (" << s.Name(s.Region(v)) << ")";
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+// ---- export ------------------------------------------------------------------------------------
+
+int RunExport(const Common& c, const std::string& format, const std::string& out_path) {
+  auto store = OpenForReading(c);
+  auto snap = store->LoadSnapshot();
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (out_path != "-") {
+    file.open(out_path, std::ios::binary);
+    if (!file) throw ca::Error(ca::ErrorCode::kIo, out_path + ": cannot open for writing");
+    out = &file;
+  }
+  if (format == "json") {
+    ingest::WriteNodeLinkJson(*snap, *out, "chainatlas");
+  } else {
+    ingest::WriteGraphml(*snap, *out, "chainatlas");
+  }
+  out->flush();
+  if (!*out) throw ca::Error(ca::ErrorCode::kIo, out_path + ": write failed");
+  if (out_path != "-") {
+    std::cerr << "wrote " << snap->NumVertices() << " nodes and " << snap->NumEdges() << " edges to "
+              << out_path << " (" << format << ")\n";
+  }
+  return 0;
+}
+
+// ---- chain -------------------------------------------------------------------------------------
+
+int RunChain(const Common& c, const std::string& region_arg, const std::string& track_arg) {
+  auto store = OpenForReading(c);
+  auto snap = store->LoadSnapshot();
+  const ca::Snapshot& s = *snap;
+  ca::VertexId region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
+  std::vector<ca::VertexId> tracks;
+  if (track_arg.empty()) {
+    tracks = s.taxonomy().Tracks();
+  } else {
+    tracks.push_back(ca::ResolveEntity(s, track_arg, ca::NodeKind::kTrack));
+  }
+  json out = json::array();
+  for (ca::VertexId t : tracks) {
+    ca::matcher::Panorama p = ca::matcher::ChainPanorama(s, region, t);
+    json segs = json::array();
+    for (const auto& row : p.segments) {
+      auto labels = [&](const std::vector<ca::VertexId>& vs) {
+        json a = json::array();
+        for (ca::VertexId v : vs) a.push_back({{"id", s.Label(v)}, {"name", std::string(s.Name(v))}});
+        return a;
+      };
+      segs.push_back({{"id", s.Label(row.segment)}, {"name", std::string(s.Name(row.segment))},
+                      {"position", std::string(ca::PositionName(s.Segment(row.segment).position))},
+                      {"depth", row.depth}, {"local_producers", labels(row.local_producers)},
+                      {"producers_elsewhere", row.producers_elsewhere},
+                      {"local_buyers", labels(row.local_buyers)},
+                      {"local_hospitals", labels(row.local_hospitals)}});
+    }
+    out.push_back({{"region", s.Label(region)}, {"region_name", std::string(s.Name(region))},
+                   {"track", s.Label(t)}, {"track_name", std::string(s.Name(t))},
+                   {"covered_share_of_demanded", p.covered_share_of_demanded},
+                   {"segments", segs}});
+  }
+  if (c.json) {
+    PrintJson(track_arg.empty() ? json{{"panoramas", out}} : out[0]);
+    return 0;
+  }
+  for (const auto& p : out) {
+    std::cout << "Chain panorama: " << p["track_name"].get<std::string>() << " in "
+              << p["region_name"].get<std::string>() << "  ("
+              << Fixed(100 * p["covered_share_of_demanded"].get<double>(), 0)
+              << "% of locally demanded segments made locally)\n";
+    std::cout << "  segment                                   local makers / elsewhere / local "
+                 "demand (firms, hospitals)\n";
+    for (const auto& seg : p["segments"]) {
+      int depth = seg["depth"];
+      size_t makers = seg["local_producers"].size();
+      size_t demand = seg["local_buyers"].size() + seg["local_hospitals"].size();
+      std::string flag = makers == 0 && demand > 0 ? "  <- no local maker, needed locally"
+                                                   : (makers == 1 && demand > 0 ? "  <- one local maker" : "");
+      std::cout << std::string(2 * static_cast<size_t>(depth), ' ') << "[" << seg["position"].get<std::string>().substr(0, 1)
+                << "] " << seg["name"].get<std::string>() << "  " << makers << " / "
+                << seg["producers_elsewhere"] << " / " << seg["local_buyers"].size() << ", "
+                << seg["local_hospitals"].size() << flag << "\n";
+      if (makers > 0 && makers <= 3) {
+        for (const auto& m : seg["local_producers"]) {
+          std::cout << std::string(2 * static_cast<size_t>(depth) + 6, ' ') << m["name"].get<std::string>() << "\n";
+        }
+      }
+    }
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+int ExitCodeFor(ca::ErrorCode code) {
+  switch (code) {
+    case ca::ErrorCode::kInvalidArgument: return 2;
+    case ca::ErrorCode::kNotFound: return 3;
+    case ca::ErrorCode::kInvalidData: return 4;
+    case ca::ErrorCode::kIo: return 5;
+    case ca::ErrorCode::kInternal: return 70;
+  }
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ChainAtlas: industry-chain graph and matchmaking engine"};
+  app.set_version_flag("--version", std::string("chainatlas ") + CHAINATLAS_VERSION);
+  app.require_subcommand(1);
+  Common common;
+  auto add_common = [&](CLI::App* cmd, bool json_flag = true) {
+    cmd->add_option("--db", common.db,
+                    "SQLite database (default: the embedded default database, built from data/ "
+                    "on first use)");
+    if (json_flag) cmd->add_flag("--json", common.json, "print exactly one JSON document");
+  };
+
+  std::string bundle;
+  auto* import = app.add_subcommand("import", "import a bundle (docs/bundle-format.md), all or nothing");
+  add_common(import);
+  import->add_option("PATH", bundle, "bundle folder or its manifest.json")->required();
+
+  std::string region_arg, track_arg;
+  auto* stats = app.add_subcommand("stats", "counts per node and edge kind, per region and per track");
+  add_common(stats);
+  stats->add_option("--region", region_arg, "focus on one region (code, id or exact name)");
+
+  std::string entity;
+  bool all = false;
+  auto* show = app.add_subcommand("show", "one entity with its attributes, provenance and relations");
+  add_common(show);
+  show->add_option("ID", entity, "kind:key, key, USCC or exact name")->required();
+  show->add_flag("--all", all, "list every relation (text output shows 15 per kind)");
+
+  std::string text, kind_arg;
+  size_t limit = 20;
+  auto* search = app.add_subcommand("search", "find entities by name substring, key or USCC");
+  add_common(search);
+  search->add_option("TEXT", text, "part of a name, a key or a USCC")->required();
+  search->add_option("--kind", kind_arg, "only this node kind")
+      ->check(CLI::IsMember({"region", "track", "segment", "enterprise", "hospital", "institution", "platform"}));
+  search->add_option("--limit", limit, "at most this many results")->check(CLI::Range(1, 10000));
+
+  std::string format = "json", out_path;
+  auto* exp = app.add_subcommand("export", "write the graph as NetworkX node-link JSON or GraphML");
+  add_common(exp, false);
+  exp->add_option("--format", format, "json (NetworkX node-link) or graphml")
+      ->check(CLI::IsMember({"json", "graphml"}));
+  exp->add_option("OUT", out_path, "output file, - for standard output")->required();
+
+  auto* chain = app.add_subcommand("chain", "chain panorama of a region: segments, local makers, local demand");
+  add_common(chain);
+  chain->add_option("--region", region_arg, "region (code, id or exact name)")->required();
+  chain->add_option("--track", track_arg, "track id or name (default: every track)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (*import) return RunImport(common, bundle);
+    if (*stats) return RunStats(common, region_arg);
+    if (*show) return RunShow(common, entity, all);
+    if (*search) return RunSearch(common, text, kind_arg, limit);
+    if (*exp) return RunExport(common, format, out_path);
+    if (*chain) return RunChain(common, region_arg, track_arg);
+  } catch (const ca::Error& e) {
+    if (common.json) {
+      PrintJson({{"error", {{"code", ca::ErrorCodeName(e.code())}, {"message", e.what()},
+                            {"suggestions", e.suggestions()}}}});
+    } else {
+      std::cerr << "chainatlas: " << e.what() << "\n";
+      if (!e.suggestions().empty()) {
+        std::cerr << (e.code() == ca::ErrorCode::kNotFound ? "closest matches:\n" : "candidates:\n");
+        for (const auto& s : e.suggestions()) std::cerr << "  " << s << "\n";
+      }
+    }
+    return ExitCodeFor(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "chainatlas: internal error: " << e.what() << "\n";
+    return 70;
+  }
+  return 0;
+}
