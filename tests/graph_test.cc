@@ -1,0 +1,212 @@
+// The snapshot, its hierarchies and lookups, on small hand-built graphs and against a brute-force
+// edge list.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <random>
+#include <set>
+#include <tuple>
+
+#include "graph/error.h"
+#include "graph/lookup.h"
+#include "graph/region_tree.h"
+#include "graph/taxonomy.h"
+
+using namespace chainatlas;
+
+namespace {
+
+struct Small {
+  std::shared_ptr<const Snapshot> s;
+  VertexId zj, hz, tonglu, park, sh, pudong, endo, optics, lens, cmos, rigid, e1, e2, e3, h1;
+};
+
+// 浙江 > 杭州 > 桐庐 > park; 上海 > 浦东. Track endo: optics > lens; cmos; rigid.
+// e1 (park) makes rigid; e2 (桐庐) makes lens; e3 (浦东) makes cmos and supplies e1.
+Small BuildSmall() {
+  SnapshotBuilder b;
+  Small g;
+  g.zj = b.AddRegion("330000", "浙江省", {RegionLevel::kProvince, kNoVertex});
+  g.hz = b.AddRegion("330100", "杭州市", {RegionLevel::kCity, g.zj});
+  g.tonglu = b.AddRegion("330122", "桐庐县", {RegionLevel::kCounty, g.hz});
+  g.park = b.AddRegion("330122-P01", "产业园", {RegionLevel::kPark, g.tonglu});
+  g.sh = b.AddRegion("310000", "上海市", {RegionLevel::kProvince, kNoVertex});
+  g.pudong = b.AddRegion("310115", "浦东新区", {RegionLevel::kCounty, g.sh});
+  g.endo = b.AddTrack("endo", "内窥镜", {"Endoscopes"});
+  g.optics = b.AddSegment("endo.optics", "光学元件", {g.endo, kNoVertex, Position::kUpstream, ""});
+  g.lens = b.AddSegment("endo.lens", "光学透镜", {g.endo, g.optics, Position::kUpstream, ""});
+  g.cmos = b.AddSegment("endo.cmos", "CMOS", {g.endo, kNoVertex, Position::kUpstream, ""});
+  g.rigid = b.AddSegment("endo.rigid", "硬镜", {g.endo, kNoVertex, Position::kMidstream, ""});
+  EnterpriseAttributes a1;
+  a1.uscc = "91330122MA2AB0001N";
+  g.e1 = b.AddEnterprise("E1", "甲内镜", g.park, a1);
+  g.e2 = b.AddEnterprise("E2", "乙光学", g.tonglu, {});
+  g.e3 = b.AddEnterprise("E3", "丙芯片", g.pudong, {});
+  g.h1 = b.AddHospital("H1", "桐庐医院", g.tonglu, {});
+  b.AddAlias(g.e1, "X1");
+  // Added out of order on purpose: the builder sorts.
+  b.AddEdge(g.e3, EdgeKind::kTradesWith, g.e1, 0.5f);
+  b.AddEdge(g.e1, EdgeKind::kProduces, g.rigid, 0.8f);
+  b.AddEdge(g.e2, EdgeKind::kProduces, g.lens, 1.0f);
+  b.AddEdge(g.e3, EdgeKind::kProduces, g.cmos, 1.0f);
+  b.AddEdge(g.lens, EdgeKind::kSupplies, g.rigid, 0.9f);
+  b.AddEdge(g.cmos, EdgeKind::kSupplies, g.rigid, 0.7f);
+  b.AddEdge(g.h1, EdgeKind::kClinicalDemand, g.rigid, 0.6f);
+  g.s = b.Build();
+  return g;
+}
+
+std::vector<std::pair<VertexId, float>> Collect(Snapshot::NeighborRange r) {
+  std::vector<std::pair<VertexId, float>> out;
+  for (Neighbor nb : r) out.emplace_back(nb.vertex, nb.weight);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("snapshot neighbours by kind, forward and reverse", "[graph]") {
+  Small g = BuildSmall();
+  const Snapshot& s = *g.s;
+  CHECK(s.NumVertices() == 15);
+  // 7 added edges, part_of for 4 segments and 4 non-root regions.
+  CHECK(s.NumEdges() == 7 + 4 + 4);
+  CHECK(s.CountEdges(EdgeKind::kPartOf) == 8);
+  CHECK(s.CountNodes(NodeKind::kEnterprise) == 3);
+
+  using P = std::vector<std::pair<VertexId, float>>;
+  CHECK(Collect(s.Out(g.e3, EdgeKind::kProduces)) == P{{g.cmos, 1.0f}});
+  CHECK(Collect(s.Out(g.e3, EdgeKind::kTradesWith)) == P{{g.e1, 0.5f}});
+  CHECK(Collect(s.In(g.rigid, EdgeKind::kSupplies)) == P{{g.lens, 0.9f}, {g.cmos, 0.7f}});
+  CHECK(Collect(s.In(g.rigid, EdgeKind::kProduces)) == P{{g.e1, 0.8f}});
+  CHECK(Collect(s.In(g.rigid, EdgeKind::kClinicalDemand)) == P{{g.h1, 0.6f}});
+  CHECK(Collect(s.Out(g.lens, EdgeKind::kPartOf)) == P{{g.optics, 1.0f}});
+  CHECK(Collect(s.Out(g.optics, EdgeKind::kPartOf)) == P{{g.endo, 1.0f}});
+  CHECK(Collect(s.In(g.tonglu, EdgeKind::kPartOf)) == P{{g.park, 1.0f}});
+  CHECK(s.Out(g.e1, EdgeKind::kSupplies).empty());
+  CHECK(s.EdgeWeight(g.cmos, EdgeKind::kSupplies, g.rigid) == Approx(0.7f));
+  CHECK_FALSE(s.EdgeWeight(g.rigid, EdgeKind::kSupplies, g.cmos).has_value());
+  CHECK(s.OutAll(g.e3).size() == 2);
+}
+
+TEST_CASE("snapshot attributes and lookups", "[graph]") {
+  Small g = BuildSmall();
+  const Snapshot& s = *g.s;
+  CHECK(s.Label(g.e1) == "enterprise:E1");
+  CHECK(s.Region(g.e1) == g.park);
+  CHECK(s.Enterprise(g.e1).uscc == "91330122MA2AB0001N");
+  CHECK_THROWS_AS(s.Hospital(g.e1), Error);
+  CHECK(s.FindKey(NodeKind::kEnterprise, "E2") == g.e2);
+  CHECK(s.FindKey(NodeKind::kEnterprise, "X1") == g.e1);  // alias
+  CHECK(s.FindKey(NodeKind::kHospital, "E2") == kNoVertex);
+  CHECK(s.FindUscc("91330122MA2AB0001N") == g.e1);
+  CHECK(s.FindName("乙光学") == std::vector<VertexId>{g.e2});
+
+  CHECK(ResolveEntity(s, "enterprise:E1") == g.e1);
+  CHECK(ResolveEntity(s, "91330122MA2AB0001N") == g.e1);
+  CHECK(ResolveEntity(s, "桐庐县") == g.tonglu);
+  CHECK(ResolveEntity(s, "330122", NodeKind::kRegion) == g.tonglu);
+  try {
+    ResolveEntity(s, "甲内窥");
+    FAIL("expected NotFound");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kNotFound);
+    REQUIRE_FALSE(e.suggestions().empty());
+    CHECK(e.suggestions()[0].rfind("enterprise:E1", 0) == 0);
+  }
+  auto hits = SearchEntities(s, "光学", 10);
+  // Exact matches first, then shorter names: 乙光学 before 光学元件 and 光学透镜.
+  CHECK(hits == std::vector<VertexId>{g.e2, g.optics, g.lens});
+}
+
+TEST_CASE("region tree: everything below, containment, levels, members", "[graph]") {
+  Small g = BuildSmall();
+  const RegionTree& r = g.s->regions();
+  CHECK(r.forest().Roots() == std::vector<VertexId>{g.zj, g.sh});
+  CHECK(r.forest().Descendants(g.zj) == std::vector<VertexId>{g.hz, g.tonglu, g.park});
+  CHECK(r.Contains(g.zj, g.park));
+  CHECK(r.Contains(g.tonglu, g.tonglu));
+  CHECK_FALSE(r.Contains(g.park, g.tonglu));
+  CHECK_FALSE(r.Contains(g.sh, g.tonglu));
+  CHECK(r.Within(g.e1, g.hz));
+  CHECK_FALSE(r.Within(g.e3, g.zj));
+  CHECK(r.AncestorAtLevel(g.park, RegionLevel::kCity) == g.hz);
+  CHECK(r.AncestorAtLevel(g.pudong, RegionLevel::kCity) == kNoVertex);
+  CHECK(r.MembersWithin(g.tonglu) == std::vector<VertexId>{g.e1, g.e2, g.h1});
+  CHECK(r.MembersWithin(g.sh) == std::vector<VertexId>{g.e3});
+  CHECK(r.forest().Ancestors(g.park) == std::vector<VertexId>{g.tonglu, g.hz, g.zj});
+}
+
+TEST_CASE("taxonomy: tracks, segments below, supply relations", "[graph]") {
+  Small g = BuildSmall();
+  const Taxonomy& t = g.s->taxonomy();
+  CHECK(t.Tracks() == std::vector<VertexId>{g.endo});
+  CHECK(t.SegmentsBelow(g.endo) == std::vector<VertexId>{g.optics, g.lens, g.cmos, g.rigid});
+  CHECK(t.SegmentsBelow(g.optics) == std::vector<VertexId>{g.lens});
+  CHECK(t.TrackOf(g.lens) == g.endo);
+  CHECK(t.Contains(g.optics, g.lens));
+  CHECK_FALSE(t.Contains(g.lens, g.optics));
+  CHECK(t.forest().Depth(g.lens) == 2);
+  CHECK(t.Inputs(g.rigid).size() == 2);
+  CHECK(t.Outputs(g.lens).size() == 1);
+}
+
+TEST_CASE("builder rejects repeated edges, part_of edges and parent cycles", "[graph]") {
+  {
+    SnapshotBuilder b;
+    VertexId a = b.AddEnterprise("A", "a", kNoVertex, {});
+    VertexId c = b.AddEnterprise("C", "c", kNoVertex, {});
+    b.AddEdge(a, EdgeKind::kTradesWith, c, 1);
+    b.AddEdge(a, EdgeKind::kTradesWith, c, 0.5);
+    CHECK_THROWS_AS(b.Build(), Error);
+  }
+  {
+    SnapshotBuilder b;
+    VertexId a = b.AddEnterprise("A", "a", kNoVertex, {});
+    CHECK_THROWS_AS(b.AddEdge(a, EdgeKind::kPartOf, a, 1), Error);
+    CHECK_THROWS_AS(b.AddEnterprise("A", "again", kNoVertex, {}), Error);
+  }
+  {
+    // Two regions that are each other's parent.
+    SnapshotBuilder b;
+    b.AddRegion("110000", "x", {RegionLevel::kProvince, 1});
+    b.AddRegion("110100", "y", {RegionLevel::kCity, 0});
+    CHECK_THROWS_AS(b.Build(), Error);
+  }
+}
+
+TEST_CASE("CSR adjacency equals a brute-force edge list on random graphs", "[graph]") {
+  std::mt19937 rng(42);
+  for (int round = 0; round < 5; ++round) {
+    const int n = 50 + 40 * round;
+    SnapshotBuilder b;
+    for (int i = 0; i < n; ++i) b.AddEnterprise("E" + std::to_string(i), "e", kNoVertex, {});
+    std::set<std::tuple<VertexId, EdgeKind, VertexId>> keys;
+    std::vector<std::tuple<VertexId, EdgeKind, VertexId, float>> edges;
+    std::uniform_int_distribution<int> vd(0, n - 1), kd(1, kEdgeKindCount - 1);
+    for (int e = 0; e < n * 6; ++e) {
+      VertexId u = vd(rng), v = vd(rng);
+      EdgeKind k = static_cast<EdgeKind>(kd(rng));
+      if (!keys.insert({u, k, v}).second) continue;
+      float w = static_cast<float>(e % 97) / 97.0f + 0.01f;
+      edges.emplace_back(u, k, v, w);
+      b.AddEdge(u, k, v, w);
+    }
+    auto s = b.Build();
+    REQUIRE(s->NumEdges() == edges.size());
+    for (VertexId v = 0; v < static_cast<VertexId>(n); ++v) {
+      for (EdgeKind k : kAllEdgeKinds) {
+        std::vector<std::pair<VertexId, float>> want_out, want_in;
+        for (auto& [a, kk, c, w] : edges) {
+          if (kk != k) continue;
+          if (a == v) want_out.emplace_back(c, w);
+          if (c == v) want_in.emplace_back(a, w);
+        }
+        std::sort(want_out.begin(), want_out.end());
+        std::sort(want_in.begin(), want_in.end());
+        REQUIRE(Collect(s->Out(v, k)) == want_out);
+        REQUIRE(Collect(s->In(v, k)) == want_in);
+      }
+    }
+    // 14 bytes per edge plus two row-offset arrays.
+    CHECK(s->AdjacencyBytes() == 14 * edges.size() + 2 * 4 * (n + 1));
+  }
+}

@@ -1,0 +1,231 @@
+// CSV reading, text rules and every validation rule of the bundle reader, each with a bad-input
+// fixture made by changing one file of the small fixture bundle.
+#include <catch2/catch.hpp>
+
+#include "ingest/bundle.h"
+#include "ingest/csv_reader.h"
+#include "ingest/text.h"
+#include "test_util.h"
+
+using namespace chainatlas;
+using namespace chainatlas::ingest;
+using chainatlas::testing::CopyFixture;
+using chainatlas::testing::ReadText;
+using chainatlas::testing::TempDir;
+using chainatlas::testing::WriteText;
+
+namespace {
+
+std::vector<CsvRecord> ReadAll(const std::filesystem::path& p, std::string* error = nullptr,
+                               uint32_t* error_line = nullptr) {
+  std::vector<CsvRecord> out;
+  uint32_t line = 0;
+  std::string e = ReadCsv(p, [&](const CsvRecord& r) { out.push_back(r); }, &line);
+  if (error) *error = e;
+  if (error_line) *error_line = line;
+  return out;
+}
+
+// Reads the small fixture with `file` replaced by `content` (or with `extra` appended), and
+// returns the problems as "file:line: reason" with the folder stripped.
+std::vector<std::string> ProblemsWith(const std::string& file, const std::string& content,
+                                      bool append = false) {
+  TempDir dir;
+  auto bundle = CopyFixture("small", dir);
+  WriteText(bundle / file, append ? ReadText(bundle / file) + content : content);
+  std::vector<Problem> problems;
+  ReadBundle(bundle, problems);
+  std::vector<std::string> out;
+  for (const auto& p : problems) {
+    Problem q = p;
+    q.file = std::filesystem::path(p.file).filename().string();
+    out.push_back(q.ToString());
+  }
+  return out;
+}
+
+bool HasProblem(const std::vector<std::string>& problems, const std::string& prefix,
+                const std::string& words) {
+  for (const auto& p : problems) {
+    if (p.rfind(prefix, 0) == 0 && p.find(words) != std::string::npos) return true;
+  }
+  return false;
+}
+
+#define CHECK_PROBLEM(problems, prefix, words)                          \
+  do {                                                                  \
+    auto ps_ = (problems);                                              \
+    INFO("problems: " << Catch::Detail::stringify(ps_));                \
+    CHECK(HasProblem(ps_, prefix, words));                              \
+  } while (0)
+
+}  // namespace
+
+TEST_CASE("CSV: quoted newlines keep the starting line, BOM and CRLF are handled", "[csv]") {
+  TempDir dir;
+  WriteText(dir / "a.csv",
+            "\xEF\xBB\xBF" "id,name\r\nA,\"two\r\nlines\"\r\n\r\nB,\"say \"\"hi\"\"\"\r\nC,plain");
+  auto rows = ReadAll(dir / "a.csv");
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0].fields == std::vector<std::string>{"id", "name"});
+  CHECK(rows[1].line == 2);
+  CHECK(rows[1].fields[1] == "two\r\nlines");
+  CHECK(rows[2].line == 5);
+  CHECK(rows[2].fields[1] == "say \"hi\"");
+  CHECK(rows[3].line == 6);
+  CHECK(rows[3].fields == std::vector<std::string>{"C", "plain"});
+}
+
+TEST_CASE("CSV: a stray or unterminated quote is reported with its line", "[csv]") {
+  TempDir dir;
+  WriteText(dir / "a.csv", "id,name\nA,ok\nB,\"open\nC,x\n");
+  std::string error;
+  uint32_t line = 0;
+  auto rows = ReadAll(dir / "a.csv", &error, &line);
+  CHECK(error.find("malformed CSV") != std::string::npos);
+  CHECK(line == 3);
+  WriteText(dir / "b.csv", "id,name\nA,ok\nB,x\"y\"z\n");
+  ReadAll(dir / "b.csv", &error, &line);
+  CHECK(error.find("malformed CSV") != std::string::npos);
+  CHECK(line == 3);
+}
+
+TEST_CASE("UTF-8 validation", "[text]") {
+  CHECK(IsValidUtf8("桐庐 abc"));
+  CHECK_FALSE(IsValidUtf8("\xC3"));
+  CHECK_FALSE(IsValidUtf8("\xC0\xAF"));        // overlong
+  CHECK_FALSE(IsValidUtf8("\xED\xA0\x80"));    // surrogate
+  CHECK_FALSE(IsValidUtf8("\xFF"));
+}
+
+TEST_CASE("USCC check character (GB 32100-2015)", "[text]") {
+  // Worked by hand: weights 1,3,9,27,19,26,16,17,20,29,25,13,8,24,10,30,28; check = 31 - sum%31.
+  CHECK(UsccCheckCharacter("91330122MA2AB0001") == 'N');
+  CHECK(UsccProblem("91330122MA2AB0001N").empty());
+  CHECK(UsccProblem("91330122MA2AB0001P").find("check character") != std::string::npos);
+  CHECK(UsccProblem("91330122MA2AB0001").find("18 characters") != std::string::npos);
+  CHECK(UsccProblem("91330122MA2AB0O01N").find("not allowed") != std::string::npos);
+  // A published example code (the standard's annex style): 91350100M000100Y43.
+  CHECK(UsccProblem("91350100M000100Y43").empty());
+}
+
+TEST_CASE("name normalisation for merging", "[text]") {
+  CHECK(NormaliseName("杭州示例光学有限公司") == "杭州示例光学");
+  CHECK(NormaliseName("杭州示例光学股份有限公司") == "杭州示例光学");
+  CHECK(NormaliseName("杭州示例光学（集团）有限公司") == "杭州示例光学");
+  CHECK(NormaliseName("ＡＢＣ　Ｍｅｄｉｃａｌ 有限公司") == "abcmedical");
+  CHECK(NormaliseName("ABC Medical Co., Ltd.") == "abcmedical");
+  CHECK(NormaliseName("ＢＥＩＪＩＮＧ示例") == "beijing示例");
+}
+
+TEST_CASE("the small fixture bundle reads without problems", "[bundle]") {
+  std::vector<Problem> problems;
+  Bundle b = ReadBundle(std::string(FIXTURES_DIR) + "/small", problems);
+  for (const auto& p : problems) UNSCOPED_INFO(p.ToString());
+  REQUIRE(problems.empty());
+  CHECK(b.source == "test-small");
+  CHECK(b.entities.size() == 8 + 1 + 5 + 6 + 2 + 1 + 1);
+  // clinical H2 gives two edges (demand and strength), H1 one.
+  CHECK(b.relations.size() == 7 + 3 + 2 + 1 + 3 + 1 + 2 + 1);
+  CHECK(b.fingerprint.size() == 16);
+}
+
+TEST_CASE("manifest rules", "[bundle]") {
+  CHECK_PROBLEM(ProblemsWith("manifest.json", "{not json"), "manifest.json", "not valid JSON");
+  CHECK_PROBLEM(ProblemsWith("manifest.json",
+                             R"({"format":"chainatlas-bundle","version":2,"source":"x","files":{}})"),
+                "manifest.json", "\"version\" must be 1");
+  CHECK_PROBLEM(ProblemsWith("manifest.json",
+                             R"({"format":"chainatlas-bundle","version":1,"source":"x","files":{"people":"p.csv"}})"),
+                "manifest.json", "unknown file kind 'people'");
+  CHECK_PROBLEM(ProblemsWith("manifest.json",
+                             R"({"format":"chainatlas-bundle","version":1,"files":{}})"),
+                "manifest.json", "\"source\"");
+  CHECK_PROBLEM(ProblemsWith("manifest.json",
+                             R"({"format":"chainatlas-bundle","version":1,"source":"x","files":{"tracks":"nope.csv"}})"),
+                "nope.csv", "missing");
+}
+
+TEST_CASE("file structure rules", "[bundle]") {
+  CHECK_PROBLEM(ProblemsWith("tracks.csv", "id,name,colour\nendo,内窥镜,red\n"), "tracks.csv:1",
+                "unknown column 'colour'");
+  CHECK_PROBLEM(ProblemsWith("tracks.csv", "id,name_en\nendo,Endoscopes\n"), "tracks.csv:1",
+                "required column 'name' is missing");
+  CHECK_PROBLEM(ProblemsWith("tracks.csv", "id,name,name\nendo,a,b\n"), "tracks.csv:1",
+                "appears twice");
+  CHECK_PROBLEM(ProblemsWith("tracks.csv", "id,name\nendo,内窥镜,extra\n"), "tracks.csv:2",
+                "has 3 fields, header has 2");
+  CHECK_PROBLEM(ProblemsWith("tracks.csv", ""), "tracks.csv", "empty file");
+  CHECK_PROBLEM(ProblemsWith("tracks.csv", "id,name\nendo,\"unterminated\n"), "tracks.csv:2",
+                "malformed CSV");
+  CHECK_PROBLEM(ProblemsWith("tracks.csv", "id,name\nendo,bad\xFF\n"), "tracks.csv:2",
+                "not valid UTF-8");
+  CHECK_PROBLEM(ProblemsWith("tracks.csv", "id,name\n,内窥镜\n"), "tracks.csv:2", "id is required");
+  CHECK_PROBLEM(ProblemsWith("tracks.csv", "id,name\na:b,内窥镜\n"), "tracks.csv:2",
+                "must not contain ':'");
+}
+
+TEST_CASE("value rules", "[bundle]") {
+  const std::string ent_header =
+      "id,name,region,uscc,founded,above_scale,revenue,employees,tags,class2_certs,class3_certs,"
+      "patents,rd_ratio,illustrative,note\n";
+  auto ent = [&](const std::string& row) { return ProblemsWith("enterprises.csv", ent_header + row + "\n"); };
+  CHECK_PROBLEM(ent("E9,n,330122,91330122MA2AB0001P,,,,,,,,,,,"), "enterprises.csv:2",
+                "check character is 'P', should be 'N'");
+  CHECK_PROBLEM(ent("E9,n,330122,,1850,,,,,,,,,,"), "enterprises.csv:2", "founded 1850 is out of range");
+  CHECK_PROBLEM(ent("E9,n,330122,,20x0,,,,,,,,,,"), "enterprises.csv:2", "not a whole number");
+  CHECK_PROBLEM(ent("E9,n,330122,,,2,,,,,,,,,"), "enterprises.csv:2", "must be 0 or 1");
+  CHECK_PROBLEM(ent("E9,n,330122,,,,-5,,,,,,,,"), "enterprises.csv:2", "revenue -5 is out of range");
+  CHECK_PROBLEM(ent("E9,n,330122,,,,abc,,,,,,,,"), "enterprises.csv:2", "is not a number");
+  CHECK_PROBLEM(ent("E9,n,330122,,,,,-1,,,,,,,"), "enterprises.csv:2", "employees -1");
+  CHECK_PROBLEM(ent("E9,n,330122,,,,,,famous,,,,,,"), "enterprises.csv:2", "tag 'famous'");
+  CHECK_PROBLEM(ent("E9,n,330122,,,,,,,,,,1.5,,"), "enterprises.csv:2", "rd_ratio 1.5");
+  CHECK_PROBLEM(ent("E9,,330122,,,,,,,,,,,,"), "enterprises.csv:2", "name is required");
+  CHECK_PROBLEM(ent("E9,n,,,,,,,,,,,,,"), "enterprises.csv:2", "region is required");
+  CHECK_PROBLEM(ProblemsWith("segments.csv", "id,track,name,position\ns1,endo,x,sideways\n"),
+                "segments.csv:2", "position 'sideways'");
+  CHECK_PROBLEM(ProblemsWith("segments.csv", "id,track,name,position,parent\ns1,endo,x,upstream,s1\n"),
+                "segments.csv:2", "its own parent");
+  CHECK_PROBLEM(ProblemsWith("hospitals.csv", "id,name,region,grade\nH9,x,330122,四级\n"),
+                "hospitals.csv:2", "grade '四级'");
+  CHECK_PROBLEM(ProblemsWith("institutions.csv", "id,name,region,kind\nU9,x,330122,school\n"),
+                "institutions.csv:2", "kind 'school'");
+  CHECK_PROBLEM(ProblemsWith("platforms.csv", "id,name,region,kind\nP9,x,330122,bank\n"),
+                "platforms.csv:2", "kind 'bank'");
+  CHECK_PROBLEM(ProblemsWith("produces.csv", "enterprise,segment,share\nE1,endo.lens,0\n"),
+                "produces.csv:2", "share 0 is out of range (0, 1]");
+  CHECK_PROBLEM(ProblemsWith("produces.csv", "enterprise,segment,share\nE1,endo.lens,1.2\n"),
+                "produces.csv:2", "share 1.2 is out of range");
+  CHECK_PROBLEM(ProblemsWith("clinical.csv", "hospital,segment,demand,strength\nH1,endo.lens,0,\n"),
+                "clinical.csv:2", "both 0 or empty");
+  CHECK_PROBLEM(ProblemsWith("cooperates.csv", "from,to\nsegment:endo.lens,E1\n"),
+                "cooperates.csv:2", "prefix must be one of");
+}
+
+TEST_CASE("region code rules", "[bundle]") {
+  auto reg = [&](const std::string& rows) {
+    return ProblemsWith("regions.csv", "code,name,level,parent\n330000,浙江省,province,\n" + rows);
+  };
+  CHECK_PROBLEM(reg("33012,x,county,330000\n"), "regions.csv:3", "six digits");
+  CHECK_PROBLEM(reg("330100,x,metropolis,330000\n"), "regions.csv:3", "level 'metropolis'");
+  CHECK_PROBLEM(reg("330122,x,county,\n"), "regions.csv:3", "parent is required");
+  CHECK_PROBLEM(reg("340100,x,city,330000\n"), "regions.csv:3", "different provinces");
+  CHECK_PROBLEM(reg("330122,x,park,330100\n"), "regions.csv:3", "a county code, '-' and a suffix");
+  CHECK_PROBLEM(reg("330100,x,province,\n"), "regions.csv:3", "must end in 0000");
+}
+
+TEST_CASE("duplicate keys within a bundle, every bad row reported", "[bundle]") {
+  auto problems = ProblemsWith("tracks.csv", "id,name\nendo,内窥镜\nivd,体外诊断\nendo,again\nivd,again\n");
+  CHECK_PROBLEM(problems, "tracks.csv:4", "duplicate track id 'endo' (first at line 2)");
+  CHECK_PROBLEM(problems, "tracks.csv:5", "duplicate track id 'ivd' (first at line 3)");
+  CHECK_PROBLEM(ProblemsWith("enterprises.csv", "E9,n,330122,91330122MA2AB0001N,,,,,,,,,,,\n", true),
+                "enterprises.csv:8", "duplicate uscc '91330122MA2AB0001N' (first at line 2");
+  // Bad rows in several files are all reported.
+  TempDir dir;
+  auto bundle = CopyFixture("small", dir);
+  WriteText(bundle / "invests.csv", "investor,investee,share\nE1,E2,2\nE1,E3,-1\n");
+  WriteText(bundle / "serves.csv", "platform,segment,weight\nP1,endo.rigid,x\n");
+  std::vector<Problem> ps;
+  ReadBundle(bundle, ps);
+  CHECK(ps.size() == 3);
+}
