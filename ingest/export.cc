@@ -125,7 +125,8 @@ void WriteGraphml(const Snapshot& s, std::ostream& out, const std::string& graph
   // Node attribute keys: the union over all nodes of NodeJson's fields, typed by their values.
   std::map<std::string, std::string> node_keys;  // name → GraphML type
   for (VertexId v = 0; v < s.NumVertices(); ++v) {
-    for (auto& [name, value] : NodeJson(s, v).items()) {
+    const json node = NodeJson(s, v);
+    for (auto& [name, value] : node.items()) {
       if (name == "id") continue;
       std::string type = value.is_boolean()          ? "boolean"
                          : value.is_number_integer() ? "long"
@@ -150,7 +151,8 @@ void WriteGraphml(const Snapshot& s, std::ostream& out, const std::string& graph
       << "\" edgedefault=\"directed\" parse.nodeids=\"free\" parse.edgeids=\"free\">\n";
   for (VertexId v = 0; v < s.NumVertices(); ++v) {
     out << "    <node id=\"" << XmlEscape(s.Label(v)) << "\">";
-    for (auto& [name, value] : NodeJson(s, v).items()) {
+    const json node = NodeJson(s, v);
+    for (auto& [name, value] : node.items()) {
       if (name == "id") continue;
       std::string text = value.is_boolean() ? (value.get<bool>() ? "true" : "false") : Joined(value);
       out << "<data key=\"n_" << name << "\">" << XmlEscape(text) << "</data>";
