@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The second Quick start command: builds what changed and runs every test through ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build build -j"$(nproc)"
+ctest --test-dir build --output-on-failure -j"$(nproc)"
