@@ -469,6 +469,10 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
     }
     RowReader reader(columns, rec, shown, problems);
     spec.parse(reader, file_index, bundle);
+    const std::string& id = reader.Raw(spec.kind == "regions" ? "code" : "id");
+    if (!reader.ok() && !id.empty() && spec.kind.back() == 's') {
+      bundle.rejected_ids.insert(spec.kind.substr(0, spec.kind.size() - 1) + ":" + id);
+    }
   };
   uint32_t error_line = 0;
   std::string error = ReadCsv(path, on_record, &error_line);
@@ -551,6 +555,7 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     }
   }
   if (!problems.empty()) return bundle;
+  bundle.manifest_ok = true;
 
   for (const FileSpec& spec : Specs()) {
     if (!manifest["files"].contains(spec.kind)) continue;

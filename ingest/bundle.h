@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -81,6 +82,9 @@ struct Bundle {
   std::vector<EntityRecord> entities;
   std::vector<RelationRecord> relations;
   std::string fingerprint;  // FNV-1a 64 of the manifest and every file, hex
+  bool manifest_ok = false;  // false: no file was read, so cross-file checks make no sense
+  // "kind:id" of entity rows rejected on their own, so references to them are not reported again.
+  std::set<std::string> rejected_ids;
 };
 
 // Reads and checks the bundle at `path` (a folder holding manifest.json, or the manifest itself).

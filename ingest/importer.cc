@@ -436,7 +436,12 @@ void Importer::ResolveRelations() {
       std::string kinds;
       for (NodeKind k : ref.kinds) kinds += (kinds.empty() ? "" : " or ") + std::string(NodeKindName(k));
       if (found.empty()) {
-        Fail(r.file, r.line, "unknown " + kinds + " '" + ref.key + "'");
+        bool rejected = false;
+        for (NodeKind k : ref.kinds) {
+          rejected |= bundle_.rejected_ids.count(std::string(NodeKindName(k)) + ":" + ref.key) > 0;
+        }
+        // A reference to a row rejected on its own is not a second problem of this row.
+        if (!rejected) Fail(r.file, r.line, "unknown " + kinds + " '" + ref.key + "'");
         ok = false;
       } else if (found.size() > 1) {
         Fail(r.file, r.line, "id '" + ref.key + "' is ambiguous (" + kinds +
@@ -615,7 +620,9 @@ ImportReport ImportBundle(Store& store, const std::filesystem::path& path,
   report.fingerprint = bundle.fingerprint;
   report.files = bundle.files;
   report.relation_rows = bundle.relations.size();
-  if (report.problems.empty()) {
+  // Cross-file checks run even when some rows were bad on their own, so that one run reports
+  // every bad row; nothing is written unless there is no problem at all.
+  if (bundle.manifest_ok) {
     Importer importer(store, bundle, report, options);
     importer.LoadCatalog();
     importer.PlanEntities();

@@ -317,3 +317,19 @@ TEST_CASE("the embedded default dataset imports cleanly and is rebuilt only when
   CHECK(EnsureDefaultDatabase(DATA_DIR, dir / "default.db") == db);
   CHECK(std::filesystem::last_write_time(db) == mtime);
 }
+
+TEST_CASE("one run reports bad rows of every kind, not only the first", "[import]") {
+  TempDir dir;
+  auto bundle = CopyFixture("small", dir);
+  // A row bad on its own, a row bad against other files, and a reference to the first one.
+  WriteText(bundle / "enterprises.csv", ReadText(bundle / "enterprises.csv") +
+                                            "E8,n,330122,,1800,,,,,,,,,,\nE9,n,339999,,,,,,,,,,,,\n");
+  WriteText(bundle / "produces.csv", ReadText(bundle / "produces.csv") + "E2,endo.lens,1.7\nE8,endo.lens,0.5\n");
+  Store store(dir / "t.db");
+  auto ps = Reasons(ImportBundle(store, bundle));
+  INFO(Catch::Detail::stringify(ps));
+  CHECK(ps.size() == 3);
+  CHECK(Has(ps, "enterprises.csv:8", "founded 1800"));
+  CHECK(Has(ps, "enterprises.csv:9", "region '339999' does not exist"));
+  CHECK(Has(ps, "produces.csv:9", "share 1.7"));
+}
