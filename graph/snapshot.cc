@@ -200,46 +200,47 @@ VertexId SnapshotBuilder::FindKey(NodeKind kind, std::string_view key) const {
   return it == pending_keys_.end() ? kNoVertex : it->second;
 }
 
+namespace {
+// Appends attrs to its kind's rows and returns the row index.
+template <typename T>
+uint32_t AppendRow(std::vector<T>& rows, T attrs) {
+  rows.push_back(std::move(attrs));
+  return static_cast<uint32_t>(rows.size() - 1);
+}
+}  // namespace
+
 VertexId SnapshotBuilder::AddRegion(std::string_view code, std::string_view name,
                                     RegionAttributes a) {
-  s_->region_rows_.push_back(a);
-  return AddVertex(NodeKind::kRegion, code, name, kNoVertex, false,
-                   static_cast<uint32_t>(s_->region_rows_.size() - 1));
+  return AddVertex(NodeKind::kRegion, code, name, kNoVertex, false, AppendRow(s_->region_rows_, a));
 }
 VertexId SnapshotBuilder::AddTrack(std::string_view key, std::string_view name, TrackAttributes a) {
-  s_->tracks_.push_back(std::move(a));
   return AddVertex(NodeKind::kTrack, key, name, kNoVertex, false,
-                   static_cast<uint32_t>(s_->tracks_.size() - 1));
+                   AppendRow(s_->tracks_, std::move(a)));
 }
 VertexId SnapshotBuilder::AddSegment(std::string_view key, std::string_view name,
                                      SegmentAttributes a) {
-  s_->segments_.push_back(std::move(a));
   return AddVertex(NodeKind::kSegment, key, name, kNoVertex, false,
-                   static_cast<uint32_t>(s_->segments_.size() - 1));
+                   AppendRow(s_->segments_, std::move(a)));
 }
 VertexId SnapshotBuilder::AddEnterprise(std::string_view key, std::string_view name,
                                         VertexId region, EnterpriseAttributes a, bool ill) {
-  s_->enterprises_.push_back(std::move(a));
   return AddVertex(NodeKind::kEnterprise, key, name, region, ill,
-                   static_cast<uint32_t>(s_->enterprises_.size() - 1));
+                   AppendRow(s_->enterprises_, std::move(a)));
 }
 VertexId SnapshotBuilder::AddHospital(std::string_view key, std::string_view name,
                                       VertexId region, HospitalAttributes a, bool ill) {
-  s_->hospitals_.push_back(std::move(a));
   return AddVertex(NodeKind::kHospital, key, name, region, ill,
-                   static_cast<uint32_t>(s_->hospitals_.size() - 1));
+                   AppendRow(s_->hospitals_, std::move(a)));
 }
 VertexId SnapshotBuilder::AddInstitution(std::string_view key, std::string_view name,
                                          VertexId region, InstitutionAttributes a, bool ill) {
-  s_->institutions_.push_back(std::move(a));
   return AddVertex(NodeKind::kInstitution, key, name, region, ill,
-                   static_cast<uint32_t>(s_->institutions_.size() - 1));
+                   AppendRow(s_->institutions_, std::move(a)));
 }
 VertexId SnapshotBuilder::AddPlatform(std::string_view key, std::string_view name,
                                       VertexId region, PlatformAttributes a, bool ill) {
-  s_->platforms_.push_back(std::move(a));
   return AddVertex(NodeKind::kPlatform, key, name, region, ill,
-                   static_cast<uint32_t>(s_->platforms_.size() - 1));
+                   AppendRow(s_->platforms_, std::move(a)));
 }
 
 void SnapshotBuilder::AddAlias(VertexId v, std::string_view key) {

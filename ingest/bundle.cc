@@ -306,22 +306,31 @@ void ParseHospital(RowReader& r, uint16_t file, Bundle& b) {
   if (r.ok()) b.entities.push_back(std::move(e));
 }
 
-void ParseInstitution(RowReader& r, uint16_t file, Bundle& b) {
-  EntityRecord e = CommonEntity(r, NodeKind::kInstitution, file, true);
-  InstitutionAttributes a;
-  a.kind = r.Choice("kind", kInstitutionKinds, true);
-  a.key_labs = r.List("key_labs");
+// Institutions and platforms: a kind from a vocabulary and a list column.
+template <typename Attributes>
+void ParseKindAndList(RowReader& r, uint16_t file, Bundle& b, NodeKind node_kind,
+                      const std::set<std::string>& kinds, const std::string& list_column) {
+  EntityRecord e = CommonEntity(r, node_kind, file, true);
+  Attributes a;
+  a.kind = r.Choice("kind", kinds, true);
+  std::vector<std::string> list = r.List(list_column);
+  if constexpr (std::is_same_v<Attributes, InstitutionAttributes>) {
+    a.key_labs = std::move(list);
+  } else {
+    a.accreditations = std::move(list);
+  }
   e.details = std::move(a);
   if (r.ok()) b.entities.push_back(std::move(e));
 }
 
+void ParseInstitution(RowReader& r, uint16_t file, Bundle& b) {
+  ParseKindAndList<InstitutionAttributes>(r, file, b, NodeKind::kInstitution, kInstitutionKinds,
+                                          "key_labs");
+}
+
 void ParsePlatform(RowReader& r, uint16_t file, Bundle& b) {
-  EntityRecord e = CommonEntity(r, NodeKind::kPlatform, file, true);
-  PlatformAttributes a;
-  a.kind = r.Choice("kind", kPlatformKinds, true);
-  a.accreditations = r.List("accreditations");
-  e.details = std::move(a);
-  if (r.ok()) b.entities.push_back(std::move(e));
+  ParseKindAndList<PlatformAttributes>(r, file, b, NodeKind::kPlatform, kPlatformKinds,
+                                       "accreditations");
 }
 
 // A relation file with one weight column in (0, 1] (default 1).
