@@ -257,6 +257,18 @@ void SnapshotBuilder::AddEdge(VertexId src, EdgeKind kind, VertexId dst, float w
   weight_.push_back(weight);
 }
 
+void SnapshotBuilder::AddEdges(const std::vector<VertexId>& src, const std::vector<EdgeKind>& kind,
+                               const std::vector<VertexId>& dst,
+                               const std::vector<float>& weight) {
+  if (std::find(kind.begin(), kind.end(), EdgeKind::kPartOf) != kind.end()) {
+    throw Error(ErrorCode::kInternal, "part_of edges are derived from parents, not added");
+  }
+  src_.insert(src_.end(), src.begin(), src.end());
+  kind_.insert(kind_.end(), kind.begin(), kind.end());
+  dst_.insert(dst_.end(), dst.begin(), dst.end());
+  weight_.insert(weight_.end(), weight.begin(), weight.end());
+}
+
 void SnapshotBuilder::ReserveEdges(size_t n) {
   src_.reserve(n);
   dst_.reserve(n);
@@ -269,6 +281,8 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
   const size_t n = s.kinds_.size();
 
   // Derived part_of edges: a segment to its parent segment or track, a region to its parent.
+  // They are appended after the added edges, in vertex order.
+  const size_t added = src_.size();
   for (VertexId v = 0; v < n; ++v) {
     VertexId parent = kNoVertex;
     if (s.kinds_[v] == NodeKind::kSegment) {
@@ -297,29 +311,40 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
     }
   }
 
-  // Order the edges by (src, kind, dst): a stable counting sort by source, then a sort of each
-  // source's run where it is not already in order (the store delivers runs in order).
-  std::vector<uint32_t> offsets(n + 1, 0);
-  for (size_t e = 0; e < m; ++e) offsets[src_[e] + 1]++;
-  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<uint32_t> order(m);
-  {
-    std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
-    for (size_t e = 0; e < m; ++e) order[next[src_[e]]++] = static_cast<uint32_t>(e);
-  }
+  // Order the edges by (src, kind, dst).
   auto less = [&](uint32_t a, uint32_t b) {
+    if (src_[a] != src_[b]) return src_[a] < src_[b];
     if (kind_[a] != kind_[b]) return kind_[a] < kind_[b];
     return dst_[a] < dst_[b];
   };
-  for (size_t v = 0; v < n; ++v) {
-    auto b = order.begin() + offsets[v], e = order.begin() + offsets[v + 1];
-    if (!std::is_sorted(b, e, less)) std::sort(b, e, less);
-    for (auto it = b; it + 1 < e; ++it) {
-      if (!less(*it, *(it + 1))) {
-        throw Error(ErrorCode::kInvalidData,
-                    "repeated " + std::string(EdgeKindName(kind_[*it])) + " edge " +
-                        s.Label(static_cast<VertexId>(v)) + " -> " + s.Label(dst_[*it]));
-      }
+  std::vector<uint32_t> order(m);
+  bool added_sorted = true;
+  for (size_t e = 1; e < added && added_sorted; ++e) added_sorted = less(e - 1, e);
+  if (added_sorted) {
+    // The store delivers edges in key order: merge in the derived part_of edges (kind 0, so
+    // first in their source's run) in one sequential pass.
+    size_t a = 0, d = added, i = 0;
+    for (VertexId v = 0; v < n; ++v) {
+      if (d < m && src_[d] == v) order[i++] = static_cast<uint32_t>(d++);
+      while (a < added && src_[a] == v) order[i++] = static_cast<uint32_t>(a++);
+    }
+  } else {
+    // Any order: a stable counting sort by source, then each source's run sorted.
+    std::vector<uint32_t> next(n + 1, 0);
+    for (size_t e = 0; e < m; ++e) next[src_[e] + 1]++;
+    std::partial_sum(next.begin(), next.end(), next.begin());
+    std::vector<uint32_t> starts(next.begin(), next.end());
+    for (size_t e = 0; e < m; ++e) order[next[src_[e]]++] = static_cast<uint32_t>(e);
+    for (size_t v = 0; v < n; ++v) {
+      auto b = order.begin() + starts[v], e = order.begin() + starts[v + 1];
+      if (!std::is_sorted(b, e, less)) std::sort(b, e, less);
+    }
+  }
+  for (size_t i = 0; i + 1 < m; ++i) {
+    if (!less(order[i], order[i + 1])) {
+      throw Error(ErrorCode::kInvalidData,
+                  "repeated " + std::string(EdgeKindName(kind_[order[i]])) + " edge " +
+                      s.Label(src_[order[i]]) + " -> " + s.Label(dst_[order[i]]));
     }
   }
 

@@ -265,6 +265,9 @@ class SnapshotBuilder {
   // part_of edges are derived; adding one throws. A repeated (src, kind, dst) throws at Build().
   void AddEdge(VertexId src, EdgeKind kind, VertexId dst, float weight);
   void ReserveEdges(size_t n);
+  // Appends many edges at once (the four vectors have one entry per edge).
+  void AddEdges(const std::vector<VertexId>& src, const std::vector<EdgeKind>& kind,
+                const std::vector<VertexId>& dst, const std::vector<float>& weight);
 
   VertexId FindKey(NodeKind kind, std::string_view key) const;
   size_t NumVertices() const;

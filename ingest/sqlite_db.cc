@@ -83,6 +83,9 @@ Database::Database(const std::filesystem::path& path, bool read_only) : path_(pa
     throw Error(ErrorCode::kIo, path.string() + ": cannot open database: " + msg);
   }
   sqlite3_busy_timeout(db_, 10000);
+  // Larger page cache and memory-mapped reads: loads and imports touch the whole file.
+  sqlite3_exec(db_, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824", nullptr, nullptr,
+               nullptr);
 }
 
 Database::~Database() { sqlite3_close(db_); }

@@ -60,6 +60,8 @@ class Store {
 
  private:
   void Migrate();
+  template <typename VertexOf>
+  void ReadEdges(SnapshotBuilder& builder, VertexOf vertex, int64_t max_id);
   std::unique_ptr<Database> db_;
 };
 

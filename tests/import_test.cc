@@ -333,3 +333,26 @@ TEST_CASE("one run reports bad rows of every kind, not only the first", "[import
   CHECK(Has(ps, "enterprises.csv:9", "region '339999' does not exist"));
   CHECK(Has(ps, "produces.csv:9", "share 1.7"));
 }
+
+TEST_CASE("a snapshot holds exactly the store's edges (two-connection scan)", "[import][default]") {
+  TempDir dir;
+  auto db = EnsureDefaultDatabase(DATA_DIR, dir / "default.db");
+  Store store(db, true);
+  auto s = store.LoadSnapshot();
+  int64_t rows = 0;
+  Statement q(store.db().handle(),
+              "SELECT a.kind, a.key, e.kind, b.kind, b.key, e.weight FROM edges e "
+              "JOIN nodes a ON a.id = e.src JOIN nodes b ON b.id = e.dst");
+  while (q.Step()) {
+    ++rows;
+    VertexId a = s->FindKey(static_cast<NodeKind>(q.Int(0)), q.Text(1));
+    VertexId b = s->FindKey(static_cast<NodeKind>(q.Int(3)), q.Text(4));
+    REQUIRE(a != kNoVertex);
+    REQUIRE(b != kNoVertex);
+    auto w = s->EdgeWeight(a, static_cast<EdgeKind>(q.Int(2)), b);
+    REQUIRE(w.has_value());
+    REQUIRE(*w == Approx(q.Real(5)));
+  }
+  REQUIRE(rows > 1024);  // large enough for the scan to be split across two connections
+  CHECK(static_cast<int64_t>(s->NumEdges() - s->CountEdges(EdgeKind::kPartOf)) == rows);
+}
