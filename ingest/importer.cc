@@ -174,8 +174,6 @@ class Importer {
   }
   bool RegionCompatible(const std::string& a, const std::string& b) const;
   std::vector<std::string> RegionChain(const std::string& code) const;
-  // Node id a reference resolves to: > 0 stored, < 0 the -(i+1)-th new bundle entity, 0 none.
-  int64_t Resolve(NodeKind kind, const std::string& key) const;
   void Progress(const char* stage, uint64_t done, uint64_t total) const {
     if (options_.progress && (done % 16384 == 0 || done == total)) {
       options_.progress(stage, done, total);
@@ -403,22 +401,32 @@ void Importer::CheckHierarchies() {
   }
 }
 
-int64_t Importer::Resolve(NodeKind kind, const std::string& key) const {
-  std::string kk = KindKey(kind, key);
-  if (auto b = bundle_index_.find(kk); b != bundle_index_.end()) {
-    const EntityPlan& p = plans_[b->second];
-    return p.plan == Plan::kInsert ? -static_cast<int64_t>(b->second) - 1 : p.node_id;
-  }
-  if (auto x = by_key_.find(kk); x != by_key_.end()) return existing_[x->second].id;
-  if (auto a = alias_ids_.find(kk); a != alias_ids_.end()) return a->second;
-  return 0;
-}
-
 void Importer::ResolveRelations() {
+  // One map from "kind:key" to node id for everything a reference can name: stored keys, aliases
+  // and the bundle's own entities (which win). Relation files are grouped by source, so the last
+  // resolution of each side is remembered too.
+  std::unordered_map<std::string, int64_t> ids_by_key;
+  ids_by_key.reserve(existing_.size() + alias_ids_.size() + bundle_index_.size());
+  for (const auto& [kk, i] : by_key_) ids_by_key.emplace(kk, existing_[i].id);
+  for (const auto& [kk, id] : alias_ids_) ids_by_key.emplace(kk, id);
+  for (const auto& [kk, i] : bundle_index_) {
+    const EntityPlan& p = plans_[i];
+    ids_by_key[kk] = p.plan == Plan::kInsert ? -static_cast<int64_t>(i) - 1 : p.node_id;
+  }
+  std::string lookup;
+  auto resolve = [&](NodeKind kind, const std::string& key) -> int64_t {
+    lookup.assign(1, static_cast<char>('0' + static_cast<int>(kind)));
+    lookup += ':';
+    lookup += key;
+    auto it = ids_by_key.find(lookup);
+    return it == ids_by_key.end() ? 0 : it->second;
+  };
+  struct LastRef {
+    const Reference* ref = nullptr;
+    int64_t id = 0;
+  } last[2];
+
   edges_.reserve(bundle_.relations.size());
-  std::map<std::tuple<int64_t, EdgeKind, int64_t>, uint32_t> seen_small;
-  std::unordered_map<std::string, size_t> seen;
-  seen.reserve(bundle_.relations.size());
   for (size_t i = 0; i < bundle_.relations.size(); ++i) {
     const RelationRecord& r = bundle_.relations[i];
     int64_t ids[2] = {0, 0};
@@ -426,28 +434,36 @@ void Importer::ResolveRelations() {
     const Reference* refs[2] = {&r.src, &r.dst};
     for (int side = 0; side < 2; ++side) {
       const Reference& ref = *refs[side];
-      std::vector<NodeKind> found;
+      if (last[side].ref && last[side].ref->key == ref.key && last[side].ref->kinds == ref.kinds) {
+        ids[side] = last[side].id;
+        continue;
+      }
+      int found = 0;
+      NodeKind first_found = NodeKind::kRegion;
       for (NodeKind k : ref.kinds) {
-        if (int64_t id = Resolve(k, ref.key)) {
+        if (int64_t id = resolve(k, ref.key)) {
+          if (found++ == 0) first_found = k;
           ids[side] = id;
-          found.push_back(k);
         }
       }
+      if (found == 1) {
+        last[side] = {&ref, ids[side]};
+        continue;
+      }
+      ok = false;
       std::string kinds;
       for (NodeKind k : ref.kinds) kinds += (kinds.empty() ? "" : " or ") + std::string(NodeKindName(k));
-      if (found.empty()) {
+      if (found == 0) {
         bool rejected = false;
         for (NodeKind k : ref.kinds) {
           rejected |= bundle_.rejected_ids.count(std::string(NodeKindName(k)) + ":" + ref.key) > 0;
         }
         // A reference to a row rejected on its own is not a second problem of this row.
         if (!rejected) Fail(r.file, r.line, "unknown " + kinds + " '" + ref.key + "'");
-        ok = false;
-      } else if (found.size() > 1) {
+      } else {
         Fail(r.file, r.line, "id '" + ref.key + "' is ambiguous (" + kinds +
                                  "): write it as kind:id, e.g. " +
-                                 std::string(NodeKindName(found[0])) + ":" + ref.key);
-        ok = false;
+                                 std::string(NodeKindName(first_found)) + ":" + ref.key);
       }
     }
     if (!ok) continue;
@@ -456,18 +472,34 @@ void Importer::ResolveRelations() {
                                r.src.key + "' to itself");
       continue;
     }
-    std::string key = std::to_string(ids[0]) + '/' + std::to_string(static_cast<int>(r.kind)) +
-                      '/' + std::to_string(ids[1]);
-    auto [it, fresh] = seen.emplace(std::move(key), i);
-    if (!fresh) {
-      const RelationRecord& first = bundle_.relations[it->second];
+    edges_.push_back({ids[0], ids[1], r.kind, i});
+  }
+
+  // Repeated keys: sort by key (then by row, so the first occurrence leads) and compare
+  // neighbours. Apply sorts again after new nodes get their ids; this order is kept for it.
+  std::sort(edges_.begin(), edges_.end(), [](const ResolvedEdge& a, const ResolvedEdge& b) {
+    return std::tie(a.src, a.kind, a.dst, a.relation) < std::tie(b.src, b.kind, b.dst, b.relation);
+  });
+  size_t kept = 0;
+  for (size_t i = 0; i < edges_.size(); ++i) {
+    const ResolvedEdge& e = edges_[i];
+    if (kept > 0 && edges_[kept - 1].src == e.src && edges_[kept - 1].kind == e.kind &&
+        edges_[kept - 1].dst == e.dst) {
+      const RelationRecord& r = bundle_.relations[e.relation];
+      const RelationRecord& first = bundle_.relations[edges_[kept - 1].relation];
       Fail(r.file, r.line, "duplicate " + std::string(EdgeKindName(r.kind)) + " relation '" +
                                r.src.key + "' -> '" + r.dst.key + "' (first at " +
                                FileName(first.file) + ":" + std::to_string(first.line) + ")");
       continue;
     }
-    edges_.push_back({ids[0], ids[1], r.kind, i});
+    edges_[kept++] = e;
   }
+  edges_.resize(kept);
+  // Problems are reported in file order whatever the sort did.
+  std::stable_sort(report_.problems.begin(), report_.problems.end(),
+                   [](const Problem& a, const Problem& b) {
+                     return std::tie(a.file, a.line) < std::tie(b.file, b.line);
+                   });
 }
 
 void Importer::Apply() {
@@ -574,7 +606,12 @@ void Importer::Apply() {
   const int64_t before = db.QueryInt("SELECT count(*) FROM edges");
   int64_t changed = 0;
   {
+    // Into an empty table (a first import) every row is new: a plain insert is faster.
     Statement s(db_,
+                before == 0
+                    ? "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line) "
+                      "VALUES(?, ?, ?, ?, ?, ?, ?)"
+                    :
                 "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line) "
                 "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(src, kind, dst) DO UPDATE SET "
                 "weight = excluded.weight, attrs = excluded.attrs, prov_file = excluded.prov_file, "

@@ -62,10 +62,7 @@ void Statement::Run() {
   Reset();
 }
 
-void Statement::Reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+void Statement::Reset() { sqlite3_reset(stmt_); }
 
 std::string_view Statement::Text(int col) const {
   const unsigned char* p = sqlite3_column_text(stmt_, col);

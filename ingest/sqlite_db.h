@@ -30,7 +30,7 @@ class Statement {
 
   // Steps once: true when a row is ready, false when done. Throws on error.
   bool Step();
-  // Steps to completion and resets for the next use.
+  // Steps to completion and resets for the next use. Bindings stay: rebind every parameter.
   void Run();
   void Reset();
 
