@@ -202,7 +202,6 @@ class Snapshot {
       size_t b = i == 0 ? 0 : ends_[i - 1];
       return std::string_view(data_).substr(b, ends_[i] - b);
     }
-    size_t Bytes() const { return data_.size() + ends_.size() * sizeof(uint64_t); }
    private:
     std::string data_;
     std::vector<uint64_t> ends_;

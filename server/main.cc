@@ -178,6 +178,7 @@ int RunStats(const Common& c, const std::string& region_arg) {
       for (ca::VertexId r : regions.forest().SelfAndDescendants(root)) shown.push_back(r);
     }
   }
+  std::vector<int> region_depths;  // for the text output's indentation
   for (ca::VertexId r : shown) {
     json row = RegionCounts(s, r);
     if (!focus && row["enterprise"] == 0 && row["hospital"] == 0 && row["institution"] == 0 &&
@@ -185,6 +186,7 @@ int RunStats(const Common& c, const std::string& region_arg) {
       continue;
     }
     region_rows.push_back(row);
+    region_depths.push_back(regions.forest().Depth(r));
   }
   j["regions"] = region_rows;
 
@@ -222,10 +224,9 @@ int RunStats(const Common& c, const std::string& region_arg) {
   for (auto& [k, v] : edges.items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
   std::cout << "\nRegions" << (focus ? " (" + NameOf(s, *focus) + " and below)" : "")
             << "                enterprises hospitals institutions platforms\n";
-  for (const auto& row : region_rows) {
-    std::string indent(2 + 2 * static_cast<size_t>(
-                               regions.forest().Depth(ca::ResolveEntity(s, "region:" + row["code"].get<std::string>()))),
-                       ' ');
+  for (size_t i = 0; i < region_rows.size(); ++i) {
+    const json& row = region_rows[i];
+    std::string indent(2 + 2 * static_cast<size_t>(region_depths[i]), ' ');
     std::cout << indent << row["code"].get<std::string>() << " " << row["name"].get<std::string>()
               << "  " << row["enterprise"] << " / " << row["hospital"] << " / "
               << row["institution"] << " / " << row["platform"] << "\n";

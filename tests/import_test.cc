@@ -46,20 +46,11 @@ std::string Dump(Store& store, bool with_import_log = true) {
 }
 
 std::vector<std::string> Reasons(const ImportReport& r) {
-  std::vector<std::string> out;
-  for (const auto& p : r.problems) {
-    Problem q = p;
-    q.file = std::filesystem::path(p.file).filename().string();
-    out.push_back(q.ToString());
-  }
-  return out;
+  return chainatlas::testing::ShortProblems(r.problems);
 }
 
 bool Has(const std::vector<std::string>& v, const std::string& prefix, const std::string& words) {
-  for (const auto& s : v) {
-    if (s.rfind(prefix, 0) == 0 && s.find(words) != std::string::npos) return true;
-  }
-  return false;
+  return chainatlas::testing::HasProblem(v, prefix, words);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 using namespace chainatlas;
 using namespace chainatlas::ingest;
 using chainatlas::testing::CopyFixture;
+using chainatlas::testing::HasProblem;
 using chainatlas::testing::ReadText;
 using chainatlas::testing::TempDir;
 using chainatlas::testing::WriteText;
@@ -35,21 +36,7 @@ std::vector<std::string> ProblemsWith(const std::string& file, const std::string
   WriteText(bundle / file, append ? ReadText(bundle / file) + content : content);
   std::vector<Problem> problems;
   ReadBundle(bundle, problems);
-  std::vector<std::string> out;
-  for (const auto& p : problems) {
-    Problem q = p;
-    q.file = std::filesystem::path(p.file).filename().string();
-    out.push_back(q.ToString());
-  }
-  return out;
-}
-
-bool HasProblem(const std::vector<std::string>& problems, const std::string& prefix,
-                const std::string& words) {
-  for (const auto& p : problems) {
-    if (p.rfind(prefix, 0) == 0 && p.find(words) != std::string::npos) return true;
-  }
-  return false;
+  return chainatlas::testing::ShortProblems(problems);
 }
 
 #define CHECK_PROBLEM(problems, prefix, words)                          \

@@ -6,6 +6,9 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "ingest/bundle.h"
 
 namespace chainatlas::testing {
 
@@ -44,6 +47,27 @@ inline std::filesystem::path CopyFixture(const std::string& name, const TempDir&
   std::filesystem::copy(std::filesystem::path(FIXTURES_DIR) / name, to,
                         std::filesystem::copy_options::recursive);
   return to;
+}
+
+// Problems as "file:line: reason" with the file's folder stripped, for comparing with fixtures
+// copied to a temporary folder.
+inline std::vector<std::string> ShortProblems(const std::vector<ingest::Problem>& problems) {
+  std::vector<std::string> out;
+  for (const auto& p : problems) {
+    ingest::Problem q = p;
+    q.file = std::filesystem::path(p.file).filename().string();
+    out.push_back(q.ToString());
+  }
+  return out;
+}
+
+// True when some problem starts with `prefix` ("file:line") and mentions `words`.
+inline bool HasProblem(const std::vector<std::string>& problems, const std::string& prefix,
+                       const std::string& words) {
+  for (const auto& p : problems) {
+    if (p.rfind(prefix, 0) == 0 && p.find(words) != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace chainatlas::testing
