@@ -9,7 +9,8 @@ constexpr std::array<std::string_view, kNodeKindCount> kNodeKindNames = {
     "region", "track", "segment", "enterprise", "hospital", "institution", "platform"};
 constexpr std::array<std::string_view, kEdgeKindCount> kEdgeKindNames = {
     "part_of",         "supplies",          "produces", "trades_with", "researches",
-    "clinical_demand", "clinical_strength", "serves",   "cooperates",  "invests"};
+    "clinical_demand", "clinical_strength", "serves",   "cooperates",  "invests",
+    "member_of"};
 constexpr std::array<std::string_view, 3> kPositionNames = {"upstream", "midstream", "downstream"};
 constexpr std::array<std::string_view, 4> kRegionLevelNames = {"province", "city", "county",
                                                                "park"};

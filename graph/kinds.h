@@ -31,8 +31,10 @@ enum class EdgeKind : uint8_t {
   kServes = 7,            // platform → segment
   kCooperates = 8,        // organisation → organisation, a known 产学研医 tie
   kInvests = 9,           // investor → investee, weight = equity share
+  kMemberOf = 10,         // enterprise → segment: classified in an industry (e.g. Shenwan), not
+                          // a product it makes; weight = confidence
 };
-inline constexpr int kEdgeKindCount = 10;
+inline constexpr int kEdgeKindCount = 11;
 
 enum class Position : uint8_t { kUpstream = 0, kMidstream = 1, kDownstream = 2 };
 enum class RegionLevel : uint8_t { kProvince = 0, kCity = 1, kCounty = 2, kPark = 3 };
@@ -57,6 +59,6 @@ inline constexpr std::array<EdgeKind, kEdgeKindCount> kAllEdgeKinds = {
     EdgeKind::kPartOf,         EdgeKind::kSupplies,         EdgeKind::kProduces,
     EdgeKind::kTradesWith,     EdgeKind::kResearches,       EdgeKind::kClinicalDemand,
     EdgeKind::kClinicalStrength, EdgeKind::kServes,         EdgeKind::kCooperates,
-    EdgeKind::kInvests};
+    EdgeKind::kInvests,        EdgeKind::kMemberOf};
 
 }  // namespace chainatlas

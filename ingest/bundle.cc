@@ -411,6 +411,8 @@ const std::vector<FileSpec>& Specs() {
                      kOrganisationKinds, "weight", {"kind"}),
       SimpleRelation("invests", EdgeKind::kInvests, "investor", {K::kEnterprise, K::kPlatform},
                      "investee", {K::kEnterprise}, "share"),
+      SimpleRelation("member_of", EdgeKind::kMemberOf, "enterprise", {K::kEnterprise}, "segment",
+                     {K::kSegment}, "weight"),
   };
   return specs;
 }

@@ -648,11 +648,11 @@ void Importer::Apply() {
 
 }  // namespace
 
-ImportReport ImportBundle(Store& store, const std::filesystem::path& path,
-                          const ImportOptions& options) {
+ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> problems,
+                           const ImportOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   ImportReport report;
-  Bundle bundle = ReadBundle(path, report.problems);
+  report.problems = std::move(problems);
   report.source = bundle.source;
   report.fingerprint = bundle.fingerprint;
   report.files = bundle.files;
@@ -674,6 +674,16 @@ ImportReport ImportBundle(Store& store, const std::filesystem::path& path,
     report.merges.clear();
     report.ambiguous.clear();
   }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+ImportReport ImportBundle(Store& store, const std::filesystem::path& path,
+                          const ImportOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<Problem> problems;
+  Bundle bundle = ReadBundle(path, problems);
+  ImportReport report = ImportRecords(store, std::move(bundle), std::move(problems), options);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }

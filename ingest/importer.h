@@ -64,4 +64,11 @@ struct ImportReport {
 ImportReport ImportBundle(Store& store, const std::filesystem::path& path,
                           const ImportOptions& options = {});
 
+// Imports records already read into memory (by a reader of another format, e.g. ckg.h), with the
+// same checks, merges and all-or-nothing write as ImportBundle. `bundle.dir` and `bundle.files`
+// name the source files so problems read `file:line: reason`; `problems` holds what the reader
+// already found (any problem rejects the import). bundle.manifest_ok must be true.
+ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> problems,
+                           const ImportOptions& options = {});
+
 }  // namespace chainatlas::ingest

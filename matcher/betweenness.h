@@ -1,0 +1,24 @@
+// Betweenness centrality (Brandes 2001) on a directed graph, unweighted or weighted (weights as
+// lengths), run on all hardware threads.
+#pragma once
+
+#include <vector>
+
+#include "matcher/csr.h"
+
+namespace chainatlas::matcher {
+
+struct BetweennessOptions {
+  bool weighted = false;    // true: shortest paths by total weight (weights must be > 0)
+  bool normalized = false;  // true: divide by (n-1)(n-2), as NetworkX does for directed graphs
+  int threads = 0;          // 0: all hardware threads
+};
+
+struct BetweennessResult {
+  std::vector<double> scores;  // one per vertex
+  double seconds = 0;          // the kernel alone
+};
+
+BetweennessResult Betweenness(const WeightedCsr& g, const BetweennessOptions& options = {});
+
+}  // namespace chainatlas::matcher

@@ -1,0 +1,32 @@
+// A plain weighted directed graph in compressed sparse rows: the input of the graph kernels
+// (PageRank, Louvain, betweenness). The matcher projects the typed Snapshot onto one of these (for
+// example the enterprise supply network), and chainatlas-bench reads one from any edge list.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace chainatlas::matcher {
+
+struct WeightedCsr {
+  uint32_t n = 0;                  // vertices 0..n-1
+  std::vector<uint32_t> offsets;   // n + 1 entries; out-edges of v are [offsets[v], offsets[v+1])
+  std::vector<uint32_t> targets;   // sorted within each vertex
+  std::vector<float> weights;      // one per edge (all 1 for an unweighted graph)
+  size_t NumEdges() const { return targets.size(); }
+};
+
+// Builds a CSR from an edge list (weight empty: every weight 1). Repeated (src, dst) pairs are
+// merged by summing their weights; self-loops are kept. Throws Error(kInvalidArgument) on a vertex
+// id ≥ n, a negative or non-finite weight, or mismatched vector sizes.
+WeightedCsr BuildCsr(uint32_t n, const std::vector<uint32_t>& src, const std::vector<uint32_t>& dst,
+                     const std::vector<float>& weight = {});
+
+// The transpose (in-edges become out-edges), weights kept.
+WeightedCsr Transposed(const WeightedCsr& g);
+
+// The undirected version: w'(u,v) = w(u,v) + w(v,u), stored in both directions (a self-loop once,
+// with its weight doubled, the convention under which igraph and NetworkX compute modularity).
+WeightedCsr Symmetrised(const WeightedCsr& g);
+
+}  // namespace chainatlas::matcher

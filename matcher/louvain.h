@@ -1,0 +1,36 @@
+// Louvain community detection (Blondel et al. 2008) on an undirected weighted graph, and the
+// modularity of a partition (Newman's, with a resolution parameter, as igraph computes it).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "matcher/csr.h"
+
+namespace chainatlas::matcher {
+
+struct LouvainOptions {
+  double resolution = 1.0;
+  uint64_t seed = 1;       // the order in which vertices are visited; same seed, same answer
+  int max_levels = 64;
+  double min_gain = 1e-7;  // a level that improves modularity by less ends the run
+};
+
+struct LouvainResult {
+  // Community of each vertex, numbered 0..communities-1 in order of each community's smallest
+  // vertex id.
+  std::vector<uint32_t> community;
+  uint32_t communities = 0;
+  double modularity = 0;
+  int levels = 0;
+  double seconds = 0;  // the kernel alone
+};
+
+// `g` must be symmetric (Symmetrised() makes it so); throws Error(kInvalidArgument) if not.
+LouvainResult Louvain(const WeightedCsr& g, const LouvainOptions& options = {});
+
+// Modularity of `community` (one id per vertex) on the symmetric graph g.
+double Modularity(const WeightedCsr& g, const std::vector<uint32_t>& community,
+                  double resolution = 1.0);
+
+}  // namespace chainatlas::matcher
