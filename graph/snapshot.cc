@@ -150,6 +150,12 @@ std::optional<float> Snapshot::EdgeWeight(VertexId src, EdgeKind kind, VertexId 
   return forward_.m_forward.m_edge_properties[it - col.begin()].weight;
 }
 
+std::span<const VertexId> Snapshot::NeighborRange::Vertices() const {
+  const auto& col = reverse_ ? snapshot_->reverse_.m_forward.m_column
+                             : snapshot_->forward_.m_forward.m_column;
+  return std::span<const VertexId>(col.data() + begin_, end_ - begin_);
+}
+
 Neighbor Snapshot::NeighborRange::At(uint32_t i) const {
   if (!reverse_) {
     return {snapshot_->forward_.m_forward.m_column[i],

@@ -18,6 +18,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -130,6 +131,11 @@ class Snapshot {
     size_t size() const { return end_ - begin_; }
     bool empty() const { return begin_ == end_; }
     Neighbor At(uint32_t edge_index) const;
+    // The neighbour ids alone (no weight lookup, which a reverse edge pays per neighbour).
+    std::span<const VertexId> Vertices() const;
+    // Edge indices [first_edge, last_edge), for ForwardEdgeKind / ReverseEdgeKind.
+    uint32_t first_edge() const { return begin_; }
+    uint32_t last_edge() const { return end_; }
    private:
     const Snapshot* snapshot_;
     VertexId self_;

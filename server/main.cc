@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -21,7 +22,8 @@
 #include "ingest/export.h"
 #include "ingest/importer.h"
 #include "ingest/store.h"
-#include "matcher/panorama.h"
+#include "matcher/analytics.h"
+#include "server/report.h"
 
 namespace ca = chainatlas;
 namespace ingest = chainatlas::ingest;
@@ -377,71 +379,201 @@ int RunExport(const Common& c, const std::string& format, const std::string& out
   return 0;
 }
 
-// ---- chain -------------------------------------------------------------------------------------
+// ---- analytics and recommendations --------------------------------------------------------------
 
-int RunChain(const Common& c, const std::string& region_arg, const std::string& track_arg) {
-  auto store = OpenForReading(c);
-  auto snap = store->LoadSnapshot();
-  const ca::Snapshot& s = *snap;
-  ca::VertexId region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
-  std::vector<ca::VertexId> tracks;
-  if (track_arg.empty()) {
-    tracks = s.taxonomy().Tracks();
-  } else {
-    tracks.push_back(ca::ResolveEntity(s, track_arg, ca::NodeKind::kTrack));
-  }
-  json out = json::array();
-  for (ca::VertexId t : tracks) {
-    ca::matcher::Panorama p = ca::matcher::ChainPanorama(s, region, t);
-    json segs = json::array();
-    for (const auto& row : p.segments) {
-      auto labels = [&](const std::vector<ca::VertexId>& vs) {
-        json a = json::array();
-        for (ca::VertexId v : vs) a.push_back({{"id", s.Label(v)}, {"name", std::string(s.Name(v))}});
-        return a;
-      };
-      segs.push_back({{"id", s.Label(row.segment)}, {"name", std::string(s.Name(row.segment))},
-                      {"position", std::string(ca::PositionName(s.Segment(row.segment).position))},
-                      {"depth", row.depth}, {"local_producers", labels(row.local_producers)},
-                      {"producers_elsewhere", row.producers_elsewhere},
-                      {"local_buyers", labels(row.local_buyers)},
-                      {"local_hospitals", labels(row.local_hospitals)}});
+struct Loaded {
+  std::unique_ptr<ingest::Store> store;
+  std::shared_ptr<ca::matcher::Analytics> analytics;
+  const ca::Snapshot& s() const { return analytics->snapshot(); }
+};
+
+Loaded Load(const Common& c) {
+  Loaded l;
+  l.store = OpenForReading(c);
+  l.analytics = std::make_shared<ca::matcher::Analytics>(l.store->LoadSnapshot());
+  return l;
+}
+
+// Options shared by the recommendation commands.
+struct RecOptions {
+  std::string within, track, scorer = std::string(ca::matcher::kDefaultScorer);
+  size_t top = 10;
+  bool include_known = false;
+};
+
+void AddRecOptions(CLI::App* cmd, RecOptions& o, bool within = true) {
+  if (within) cmd->add_option("--within", o.within, "only candidates in this region or below");
+  cmd->add_option("--track", o.track, "only through segments of this track or segment (and below)");
+  cmd->add_option("--top", o.top, "at most this many items (1..10000)");
+  cmd->add_option("--scorer", o.scorer, "named weights: balanced (default), nearby, quality");
+  cmd->add_flag("--include-known", o.include_known, "also list partners already tied (marked known)");
+}
+
+ca::matcher::Filters MakeFilters(const ca::Snapshot& s, const RecOptions& o) {
+  ca::matcher::Filters f;
+  if (!o.within.empty()) f.within = ca::ResolveEntity(s, o.within, ca::NodeKind::kRegion);
+  if (!o.track.empty()) {
+    // A track or a segment, by id or name.
+    try {
+      f.track = ca::ResolveEntity(s, o.track, ca::NodeKind::kTrack);
+    } catch (const ca::Error&) {
+      f.track = ca::ResolveEntity(s, o.track, ca::NodeKind::kSegment);
     }
-    out.push_back({{"region", s.Label(region)}, {"region_name", std::string(s.Name(region))},
-                   {"track", s.Label(t)}, {"track_name", std::string(s.Name(t))},
-                   {"covered_share_of_demanded", p.covered_share_of_demanded},
-                   {"segments", segs}});
   }
+  f.top = o.top;
+  f.include_known = o.include_known;
+  f.scorer = o.scorer;
+  return f;
+}
+
+int Emit(const Common& c, const json& j, const std::function<void()>& text) {
   if (c.json) {
-    PrintJson(track_arg.empty() ? json{{"panoramas", out}} : out[0]);
-    return 0;
-  }
-  for (const auto& p : out) {
-    std::cout << "Chain panorama: " << p["track_name"].get<std::string>() << " in "
-              << p["region_name"].get<std::string>() << "  ("
-              << Fixed(100 * p["covered_share_of_demanded"].get<double>(), 0)
-              << "% of locally demanded segments made locally)\n";
-    std::cout << "  segment                                   local makers / elsewhere / local "
-                 "demand (firms, hospitals)\n";
-    for (const auto& seg : p["segments"]) {
-      int depth = seg["depth"];
-      size_t makers = seg["local_producers"].size();
-      size_t demand = seg["local_buyers"].size() + seg["local_hospitals"].size();
-      std::string flag = makers == 0 && demand > 0 ? "  <- no local maker, needed locally"
-                                                   : (makers == 1 && demand > 0 ? "  <- one local maker" : "");
-      std::cout << std::string(2 * static_cast<size_t>(depth), ' ') << "[" << seg["position"].get<std::string>().substr(0, 1)
-                << "] " << seg["name"].get<std::string>() << "  " << makers << " / "
-                << seg["producers_elsewhere"] << " / " << seg["local_buyers"].size() << ", "
-                << seg["local_hospitals"].size() << flag << "\n";
-      if (makers > 0 && makers <= 3) {
-        for (const auto& m : seg["local_producers"]) {
-          std::cout << std::string(2 * static_cast<size_t>(depth) + 6, ' ') << m["name"].get<std::string>() << "\n";
-        }
-      }
-    }
-    std::cout << "\n";
+    PrintJson(j);
+  } else {
+    text();
   }
   return 0;
+}
+
+int RunPartners(const Common& c, const std::string& enterprise, const std::string& role,
+                const RecOptions& o) {
+  Loaded l = Load(c);
+  const ca::Snapshot& s = l.s();
+  ca::VertexId e = ca::ResolveEntity(s, enterprise, ca::NodeKind::kEnterprise);
+  auto r = ca::matcher::RecommendPartners(s, e, ca::matcher::ParsePartnerRole(role), MakeFilters(s, o));
+  json j = ca::report::PartnersJson(s, r, o.scorer);
+  return Emit(c, j, [&] {
+    ca::report::PrintItems(std::cout, j, "Partners (" + role + "s) for " + NameOf(s, e));
+  });
+}
+
+// Adds the department of each hospital's clinical relation (kept in the store) to the items.
+void AddDepartments(const Loaded& l, std::vector<ca::matcher::Item>& items) {
+  const ca::Snapshot& s = l.s();
+  for (auto& item : items) {
+    for (const auto& path : item.paths) {
+      if (path.steps.empty()) continue;
+      const auto& last = path.steps.back();
+      if (last.kind != ca::EdgeKind::kClinicalDemand && last.kind != ca::EdgeKind::kClinicalStrength) continue;
+      ca::VertexId seg = path.steps.size() >= 2 ? path.steps[path.steps.size() - 2].vertex : ca::kNoVertex;
+      if (seg == ca::kNoVertex) continue;
+      std::string attrs = l.store->EdgeAttributes(ca::NodeKind::kHospital, std::string(s.Key(last.vertex)),
+                                                  last.kind, ca::NodeKind::kSegment, std::string(s.Key(seg)));
+      if (attrs.empty()) continue;
+      json a = json::parse(attrs, nullptr, false);
+      if (a.is_object() && a.contains("department")) {
+        std::string fact = "department: " + a["department"].get<std::string>() + " (" +
+                           std::string(s.Name(seg)) + ")";
+        if (std::find(item.why.begin(), item.why.end(), fact) == item.why.end()) item.why.push_back(fact);
+      }
+    }
+  }
+}
+
+int RunPairings(const Common& c, const std::string& enterprise, const std::string& kind,
+                const RecOptions& o) {
+  Loaded l = Load(c);
+  const ca::Snapshot& s = l.s();
+  ca::VertexId e = ca::ResolveEntity(s, enterprise, ca::NodeKind::kEnterprise);
+  auto r = ca::matcher::RecommendPairings(s, e, ca::matcher::ParsePairingKind(kind), MakeFilters(s, o));
+  AddDepartments(l, r.items);
+  json j = ca::report::PairingsJson(s, r, o.scorer);
+  return Emit(c, j, [&] {
+    ca::report::PrintItems(std::cout, j, "产学研医 pairings (" + kind + ") for " + NameOf(s, e));
+  });
+}
+
+ca::VertexId OptionalTrack(const ca::Snapshot& s, const std::string& track_arg) {
+  return track_arg.empty() ? ca::kNoVertex : ca::ResolveEntity(s, track_arg, ca::NodeKind::kTrack);
+}
+
+int RunChain(const Common& c, const std::string& region_arg, const std::string& track_arg,
+             bool gaps_only, const std::string& status_arg) {
+  Loaded l = Load(c);
+  const ca::Snapshot& s = l.s();
+  ca::VertexId region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
+  auto g = ca::matcher::AnalyseGaps(*l.analytics, region, OptionalTrack(s, track_arg));
+  if (!status_arg.empty()) {
+    auto status = ca::matcher::ParseSegmentStatus(status_arg);
+    std::erase_if(g.segments, [&](const auto& sg) { return sg.status != status; });
+  }
+  if (gaps_only) {
+    // Gaps: by priority, then tree order.
+    std::stable_sort(g.segments.begin(), g.segments.end(),
+                     [](const auto& a, const auto& b) { return a.score > b.score; });
+  }
+  json j = ca::report::GapsJson(s, g);
+  return Emit(c, j, [&] { ca::report::PrintGaps(std::cout, j, !gaps_only); });
+}
+
+int RunTargets(const Common& c, const std::string& region_arg, const RecOptions& o) {
+  Loaded l = Load(c);
+  const ca::Snapshot& s = l.s();
+  ca::VertexId region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
+  auto r = ca::matcher::RecommendTargets(*l.analytics, region, MakeFilters(s, o));
+  json j = ca::report::TargetsJson(s, r, o.scorer);
+  return Emit(c, j, [&] {
+    ca::report::PrintItems(std::cout, j, "Investment-attraction targets for " + NameOf(s, region) +
+                                             " (" + std::to_string(r.gaps.size()) + " gap segments)");
+  });
+}
+
+int RunRelatedness(const Common& c, const std::string& level_arg, const std::string& track_arg,
+                   const std::string& region_arg, size_t top) {
+  Loaded l = Load(c);
+  const ca::Snapshot& s = l.s();
+  auto level = ca::ParseRegionLevel(level_arg);
+  if (!level || *level == ca::RegionLevel::kPark) {
+    throw ca::Error(ca::ErrorCode::kInvalidArgument, "--level must be county, city or province");
+  }
+  ca::VertexId region = ca::kNoVertex;
+  if (!region_arg.empty()) {
+    region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
+    ca::VertexId at = s.regions().AncestorAtLevel(region, *level);
+    if (at != region) {
+      throw ca::Error(ca::ErrorCode::kInvalidArgument,
+                      NameOf(s, region) + " is not a " + level_arg + "; use --level " +
+                          std::string(ca::RegionLevelName(s.RegionInfo(region).level)));
+    }
+  }
+  auto table = l.analytics->Relatedness(*level, OptionalTrack(s, track_arg));
+  if (region != ca::kNoVertex && table->RowOf(region) < 0) {
+    throw ca::Error(ca::ErrorCode::kNotFound,
+                    NameOf(s, region) + " has no producers in this table (no row)");
+  }
+  json j = ca::report::RelatednessJson(s, *table, region, top);
+  return Emit(c, j, [&] { ca::report::PrintRelatedness(std::cout, j); });
+}
+
+int RunLeaders(const Common& c, const std::string& region_arg, const RecOptions& o) {
+  Loaded l = Load(c);
+  const ca::Snapshot& s = l.s();
+  RecOptions opts = o;
+  opts.within = region_arg;
+  auto r = ca::matcher::ChainLeaders(*l.analytics, MakeFilters(s, opts));
+  json j = ca::report::LeadersJson(s, r, o.scorer);
+  std::string where = region_arg.empty() ? "" : " in " + NameOf(s, r.region);
+  return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, "Chain leaders" + where); });
+}
+
+int RunClusters(const Common& c, const std::string& region_arg, uint64_t seed) {
+  Loaded l = Load(c);
+  const ca::Snapshot& s = l.s();
+  ca::VertexId region = region_arg.empty() ? ca::kNoVertex
+                                           : ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
+  auto r = ca::matcher::Clusters(s, region, seed);
+  json j = ca::report::ClustersJson(s, r, c.json ? SIZE_MAX : 6);
+  return Emit(c, j, [&] { ca::report::PrintClusters(std::cout, j); });
+}
+
+int RunIndicators(const Common& c, const std::string& region_arg, const std::string& targets_file) {
+  Loaded l = Load(c);
+  const ca::Snapshot& s = l.s();
+  ca::VertexId region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
+  std::vector<ca::matcher::Target> targets;
+  if (!targets_file.empty()) targets = ca::matcher::ReadTargets(targets_file);
+  json j = ca::report::IndicatorsJson(s, ca::matcher::ComputeIndicators(s, region, targets));
+  return Emit(c, j, [&] { ca::report::PrintIndicators(std::cout, j); });
 }
 
 int ExitCodeFor(ca::ErrorCode code) {
@@ -502,10 +634,64 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"json", "graphml"}));
   exp->add_option("OUT", out_path, "output file, - for standard output")->required();
 
-  auto* chain = app.add_subcommand("chain", "chain panorama of a region: segments, local makers, local demand");
+  std::string status_arg;
+  auto* chain = app.add_subcommand("chain", "chain panorama of a region: the segment tree with local makers, local demand and status");
   add_common(chain);
   chain->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   chain->add_option("--track", track_arg, "track id or name (default: every track)");
+
+  auto* gaps = app.add_subcommand("gaps", "chain gaps of a region: missing, weak, extension (and strong) segments with evidence");
+  add_common(gaps);
+  gaps->add_option("--region", region_arg, "region (code, id or exact name)")->required();
+  gaps->add_option("--track", track_arg, "track id or name (default: every track)");
+  gaps->add_option("--status", status_arg, "only this status: missing, weak, strong, extension, absent");
+
+  RecOptions rec;
+  std::string role = "supplier", pairing_kind = "university";
+  auto* partners = app.add_subcommand("partners", "supply-chain partners for an enterprise: suppliers, customers, peers");
+  add_common(partners);
+  partners->add_option("--enterprise", entity, "enterprise id, USCC or exact name")->required();
+  partners->add_option("--role", role, "supplier (default), customer or peer");
+  AddRecOptions(partners, rec);
+
+  auto* pairings = app.add_subcommand("pairings", "产学研医 pairings for an enterprise: universities, hospitals, platforms, triads");
+  add_common(pairings);
+  pairings->add_option("--enterprise", entity, "enterprise id, USCC or exact name")->required();
+  pairings->add_option("--kind", pairing_kind, "university (default), hospital, platform or triad");
+  AddRecOptions(pairings, rec);
+
+  auto* targets = app.add_subcommand("targets", "investment-attraction targets for a region: who makes its gap segments elsewhere");
+  add_common(targets);
+  targets->add_option("--region", region_arg, "region (code, id or exact name)")->required();
+  AddRecOptions(targets, rec, false);
+
+  std::string level_arg = "county";
+  size_t rel_top = 15;
+  auto* relatedness = app.add_subcommand("relatedness", "RCA, proximity, density, distance, PCI/ECI and opportunity gain of regions x segments");
+  add_common(relatedness);
+  relatedness->add_option("--level", level_arg, "county (default), city or province");
+  relatedness->add_option("--track", track_arg, "only the segments of this track");
+  relatedness->add_option("--region", region_arg, "only this region's row");
+  relatedness->add_option("--top", rel_top, "per region, at most this many segments it lacks (0: all)");
+
+  auto* leaders = app.add_subcommand("leaders", "chain leaders (链主): supply-network PageRank, local dependants, segment share");
+  add_common(leaders);
+  leaders->add_option("--region", region_arg, "only enterprises in this region (default: everywhere)");
+  leaders->add_option("--track", rec.track, "only through segments of this track or segment");
+  leaders->add_option("--top", rec.top, "at most this many (1..10000)");
+  leaders->add_option("--scorer", rec.scorer, "named weights: balanced (default), nearby, quality");
+
+  uint64_t seed = 1;
+  auto* clusters = app.add_subcommand("clusters", "Louvain communities of the enterprise network, with modularity");
+  add_common(clusters);
+  clusters->add_option("--region", region_arg, "only enterprises in this region (default: everywhere)");
+  clusters->add_option("--seed", seed, "the visiting order's seed (same seed, same answer)");
+
+  std::string targets_file;
+  auto* indicators = app.add_subcommand("indicators", "plan indicators of a region against targets from a file");
+  add_common(indicators);
+  indicators->add_option("--region", region_arg, "region (code, id or exact name)")->required();
+  indicators->add_option("--targets", targets_file, "CSV indicator,target[,note] (data/targets/ has examples)");
 
   try {
     app.parse(argc, argv);
@@ -518,7 +704,15 @@ int main(int argc, char** argv) {
     if (*show) return RunShow(common, entity, all);
     if (*search) return RunSearch(common, text, kind_arg, limit);
     if (*exp) return RunExport(common, format, out_path);
-    if (*chain) return RunChain(common, region_arg, track_arg);
+    if (*chain) return RunChain(common, region_arg, track_arg, false, "");
+    if (*gaps) return RunChain(common, region_arg, track_arg, true, status_arg);
+    if (*partners) return RunPartners(common, entity, role, rec);
+    if (*pairings) return RunPairings(common, entity, pairing_kind, rec);
+    if (*targets) return RunTargets(common, region_arg, rec);
+    if (*relatedness) return RunRelatedness(common, level_arg, track_arg, region_arg, rel_top);
+    if (*leaders) return RunLeaders(common, region_arg, rec);
+    if (*clusters) return RunClusters(common, region_arg, seed);
+    if (*indicators) return RunIndicators(common, region_arg, targets_file);
   } catch (const ca::Error& e) {
     if (common.json) {
       PrintJson({{"error", {{"code", ca::ErrorCodeName(e.code())}, {"message", e.what()},

@@ -87,6 +87,78 @@ def main():
     check(len(pano["segments"]) > 10, "panorama lists the track's segments")
     check(any(len(s["local_producers"]) > 0 for s in pano["segments"]), "Tonglu makes something")
 
+    # Recommendations and analytics on the default dataset: every command answers, with scores
+    # that are the sum of their components and explanations.
+    def items_ok(doc, what):
+        check(len(doc["items"]) > 0, f"{what}: some items")
+        for it in doc["items"]:
+            total = sum(c["points"] for c in it["components"])
+            check(abs(total - it["score"]) < 1e-9, f"{what}: score is the sum of its components")
+            check(len(it["why"]) > 0 and len(it["paths"]) > 0, f"{what}: explained by facts and a path")
+    ent = json.loads(run(b, ["search", "桐庐", "--kind", "enterprise", "--limit", "1", "--json"],
+                         env).stdout)["results"][0]["id"]
+    for role in ["supplier", "customer", "peer"]:
+        doc = json.loads(run(b, ["partners", "--enterprise", ent, "--role", role, "--json"], env).stdout)
+        items_ok(doc, f"partners --role {role}")
+    for kind in ["university", "hospital", "platform", "triad"]:
+        doc = json.loads(run(b, ["pairings", "--enterprise", ent, "--kind", kind, "--json"], env).stdout)
+        items_ok(doc, f"pairings --kind {kind}")
+    doc = json.loads(run(b, ["targets", "--region", "330122", "--track", "endo", "--json"], env).stdout)
+    items_ok(doc, "targets")
+    check(all(not it["region"]["id"].startswith("region:330122") for it in doc["items"]),
+          "targets come from outside the region")
+    gaps = json.loads(run(b, ["gaps", "--region", "330122", "--track", "endo", "--json"], env).stdout)
+    check(gaps["counts"]["missing"] > 0, "Tonglu's endoscope chain has missing segments")
+    doc = json.loads(run(b, ["leaders", "--region", "330100", "--json"], env).stdout)
+    items_ok_leaders = len(doc["items"]) > 0 and all(len(i["why"]) > 0 for i in doc["items"])
+    check(items_ok_leaders, "leaders in Hangzhou")
+    doc = json.loads(run(b, ["clusters", "--region", "330000", "--json"], env).stdout)
+    check(len(doc["communities"]) > 1 and 0 < doc["modularity"] < 1, "clusters in Zhejiang")
+    doc = json.loads(run(b, ["indicators", "--region", "330122", "--targets",
+                             os.path.join(os.path.dirname(a.fixtures), "..", "data", "targets",
+                                          "tonglu-2025.csv"), "--json"], env).stdout)
+    check(any(i["target"] is not None for i in doc["indicators"]), "indicators against targets")
+
+    # Relatedness: recompute RCA, proximity and density from the printed activity with NumPy.
+    import numpy as np
+    rel = json.loads(run(b, ["relatedness", "--level", "county", "--track", "endo", "--top", "0",
+                             "--json"], env).stdout)
+    segs = [x["id"] for x in rel["segments"]]
+    X = np.zeros((len(rel["regions"]), len(segs)))
+    got = {k: np.zeros_like(X) for k in ["rca", "density"]}
+    for i, reg in enumerate(rel["regions"]):
+        for c in reg["cells"]:
+            j = segs.index(c["segment"]["id"])
+            X[i, j] = c["activity"]
+            got["rca"][i, j] = c["rca"]
+            got["density"][i, j] = c["density"]
+    rca = (X / X.sum(1, keepdims=True)) / (X.sum(0, keepdims=True) / X.sum())
+    M = (rca >= 1).astype(float)
+    k = M.sum(0)
+    phi = (M.T @ M) / np.maximum.outer(k, k).clip(min=1e-300)
+    np.fill_diagonal(phi, 0)
+    dens = (M @ phi) / np.where(phi.sum(0) > 0, phi.sum(0), 1)
+    check(np.allclose(rca, got["rca"], atol=1e-9), "relatedness: RCA matches NumPy")
+    check(np.allclose(dens, got["density"], atol=1e-9), "relatedness: density matches NumPy")
+
+    # The hand-built chain fixture: the county whose scope makers need CMOS sensors nobody local
+    # makes lists CMOS as missing and ranks the maker that already supplies them first.
+    chain_db = os.path.join(a.workdir, "chain.db")
+    run(b, ["import", "--db", chain_db, os.path.join(a.fixtures, "chain")], env)
+    gaps = json.loads(run(b, ["gaps", "--db", chain_db, "--region", "330122", "--json"], env).stdout)
+    status = {s["id"]: s["status"] for s in gaps["segments"]}
+    check(status["segment:endo.cmos"] == "missing", "chain fixture: CMOS missing")
+    doc = json.loads(run(b, ["targets", "--db", chain_db, "--region", "桐庐县", "--json"], env).stdout)
+    check(doc["items"][0]["id"] == "enterprise:S1", "chain fixture: S1 first target")
+    check(any("already supplies 2 local enterprises" in w for w in doc["items"][0]["why"]),
+          "chain fixture: the tie is explained")
+    text = run(b, ["targets", "--db", chain_db, "--region", "330122"], env).stdout
+    check("浦东示例芯片" in text and "why:" in text, "targets as text")
+    p = run(b, ["partners", "--db", chain_db, "--enterprise", "T9", "--json"], env, expect=3)
+    check(len(json.loads(p.stdout)["error"]["suggestions"]) > 0, "unknown enterprise lists matches")
+    p = run(b, ["partners", "--db", chain_db, "--enterprise", "T1", "--role", "buyer"], env, expect=2)
+    p = run(b, ["targets", "--db", chain_db, "--region", "330122", "--top", "0"], env, expect=2)
+
     # export: NetworkX reads both formats back with the same counts.
     out_json = os.path.join(a.workdir, "g.json")
     out_gml = os.path.join(a.workdir, "g.graphml")

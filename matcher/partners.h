@@ -1,0 +1,43 @@
+// Supply-chain partners for an enterprise (DOMAIN.md, recommendation 1).
+//
+// suppliers: enterprises that make a segment E's segments need (an input over a supplies relation
+//            of a segment E makes, or of a segment above it), or a segment below that input;
+// customers: enterprises that make a segment E's segments feed, hospitals with clinical demand for
+//            E's segments, and sales / CSO platforms serving them;
+// peers:     enterprises that make the same segments.
+//
+// Raw measures (the scorer weighs them; scorers.cc):
+//   fit       best path: supply weight × (0.5 + 0.5·E's share) × (0.5 + 0.5·candidate's share);
+//             hospitals: clinical demand × (0.5 + 0.5·E's share); member_of counts half a share
+//   overlap   (peers) weighted Jaccard of the two enterprises' segment shares
+//   proximity county 1, city 0.8, province 0.6, Yangtze River Delta 0.4, elsewhere 0.15
+//   graph     ½ · personalised PageRank from E (local push, local_rank.h) relative to the best
+//             candidate + ½ · min(1, shared partners / 3) (organisations tied to both by
+//             trades_with, cooperates or invests)
+//   quality   Quality() in recommend.h
+//   domestic  (suppliers) 1 unless the candidate is foreign-funded: domestic substitution
+// Known partners (trades_with for suppliers and customers, cooperates or invests for any role)
+// are left out unless include_known.
+#pragma once
+
+#include "matcher/recommend.h"
+
+namespace chainatlas::matcher {
+
+enum class PartnerRole { kSupplier, kCustomer, kPeer };
+std::string_view PartnerRoleName(PartnerRole role);  // supplier, customer, peer
+// Throws Error(kInvalidArgument) listing the roles.
+PartnerRole ParsePartnerRole(std::string_view name);
+
+struct PartnersResult {
+  VertexId enterprise = kNoVertex;
+  PartnerRole role = PartnerRole::kSupplier;
+  std::vector<SegmentShare> segments;  // what E makes, the start of every path
+  size_t candidates = 0;               // considered before filters and top-K
+  std::vector<Item> items;
+};
+
+PartnersResult RecommendPartners(const Snapshot& s, VertexId enterprise, PartnerRole role,
+                                 const Filters& filters);
+
+}  // namespace chainatlas::matcher

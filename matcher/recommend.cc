@@ -1,0 +1,314 @@
+#include "matcher/recommend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "graph/error.h"
+#include "graph/region_tree.h"
+#include "graph/taxonomy.h"
+
+namespace chainatlas::matcher {
+
+std::string RenderPath(const Snapshot& s, const Path& path) {
+  std::string out(s.Name(path.start));
+  for (const PathStep& st : path.steps) {
+    std::string_view label = EdgeKindName(st.kind);
+    if (st.kind == EdgeKind::kSupplies) label = st.forward ? "supplies" : "needs";
+    out += st.forward ? " —" : " ←";
+    out += label;
+    out += st.forward ? "→ " : "— ";
+    out += s.Name(st.vertex);
+  }
+  return out;
+}
+
+void RankItems(const Snapshot& s, std::vector<Item>& items, size_t top) {
+  std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (s.Kind(a.entity) != s.Kind(b.entity)) return s.Kind(a.entity) < s.Kind(b.entity);
+    if (s.Key(a.entity) != s.Key(b.entity)) return s.Key(a.entity) < s.Key(b.entity);
+    return a.partners < b.partners;
+  });
+  if (top && items.size() > top) items.resize(top);
+}
+
+const std::vector<std::pair<std::string, double>>& Scorer::For(std::string_view recommender) const {
+  for (const auto& [r, w] : weights) {
+    if (r == recommender) return w;
+  }
+  throw Error(ErrorCode::kInternal, "scorer '" + name + "' has no weights for " +
+                                        std::string(recommender));
+}
+
+const Scorer& FindScorer(std::string_view name) {
+  std::vector<std::string> names;
+  for (const Scorer& s : Scorers()) {
+    if (s.name == name) return s;
+    names.push_back(s.name);
+  }
+  throw Error(ErrorCode::kNotFound, "no scorer named '" + std::string(name) + "'", names);
+}
+
+void ApplyScorer(const Scorer& scorer, std::string_view recommender,
+                 const std::vector<std::pair<std::string, double>>& measures, Item& item) {
+  item.components.clear();
+  item.score = 0;
+  for (const auto& [name, weight] : scorer.For(recommender)) {
+    auto it = std::find_if(measures.begin(), measures.end(),
+                           [&](const auto& m) { return m.first == name; });
+    if (it == measures.end()) {
+      throw Error(ErrorCode::kInternal, "scorer '" + scorer.name + "' weighs '" + name +
+                                            "', which " + std::string(recommender) +
+                                            " does not measure");
+    }
+    double value = std::clamp(it->second, 0.0, 1.0);
+    item.components.push_back({name, weight, value, weight * value});
+    item.score += weight * value;
+  }
+}
+
+namespace {
+
+bool InDelta(const Snapshot& s, VertexId province) {
+  std::string_view code = s.Key(province);
+  return code.substr(0, 2) == "31" || code.substr(0, 2) == "32" || code.substr(0, 2) == "33" ||
+         code.substr(0, 2) == "34";
+}
+
+}  // namespace
+
+Proximity GeoProximity(const Snapshot& s, VertexId a, VertexId b) {
+  VertexId ra = s.Kind(a) == NodeKind::kRegion ? a : s.Region(a);
+  VertexId rb = s.Kind(b) == NodeKind::kRegion ? b : s.Region(b);
+  if (ra == kNoVertex || rb == kNoVertex) return Proximity::kUnknown;
+  const RegionTree& t = s.regions();
+  for (auto [level, p] : {std::pair{RegionLevel::kCounty, Proximity::kSameCounty},
+                          std::pair{RegionLevel::kCity, Proximity::kSameCity},
+                          std::pair{RegionLevel::kProvince, Proximity::kSameProvince}}) {
+    VertexId x = t.AncestorAtLevel(ra, level), y = t.AncestorAtLevel(rb, level);
+    if (x != kNoVertex && x == y) return p;
+  }
+  VertexId pa = t.AncestorAtLevel(ra, RegionLevel::kProvince);
+  VertexId pb = t.AncestorAtLevel(rb, RegionLevel::kProvince);
+  if (pa != kNoVertex && pb != kNoVertex && InDelta(s, pa) && InDelta(s, pb)) {
+    return Proximity::kDelta;
+  }
+  return Proximity::kElsewhere;
+}
+
+double ProximityValue(Proximity p) {
+  switch (p) {
+    case Proximity::kSameCounty: return 1.0;
+    case Proximity::kSameCity: return 0.8;
+    case Proximity::kSameProvince: return 0.6;
+    case Proximity::kDelta: return 0.4;
+    case Proximity::kElsewhere: return 0.15;
+    case Proximity::kUnknown: return 0.1;
+  }
+  return 0;
+}
+
+std::string_view ProximityName(Proximity p) {
+  switch (p) {
+    case Proximity::kSameCounty: return "same county";
+    case Proximity::kSameCity: return "same city";
+    case Proximity::kSameProvince: return "same province";
+    case Proximity::kDelta: return "Yangtze River Delta";
+    case Proximity::kElsewhere: return "elsewhere";
+    case Proximity::kUnknown: return "region unknown";
+  }
+  return "";
+}
+
+std::string ProximityFact(const Snapshot& s, Proximity p, VertexId a, VertexId b) {
+  VertexId ra = s.Kind(a) == NodeKind::kRegion ? a : s.Region(a);
+  VertexId rb = s.Kind(b) == NodeKind::kRegion ? b : s.Region(b);
+  std::string fact(ProximityName(p));
+  auto level_name = [&](RegionLevel level) {
+    VertexId x = s.regions().AncestorAtLevel(ra, level);
+    return x == kNoVertex ? std::string() : " (" + std::string(s.Name(x)) + ")";
+  };
+  switch (p) {
+    case Proximity::kSameCounty: return fact + level_name(RegionLevel::kCounty);
+    case Proximity::kSameCity: return fact + level_name(RegionLevel::kCity);
+    case Proximity::kSameProvince: return fact + level_name(RegionLevel::kProvince);
+    case Proximity::kDelta:
+    case Proximity::kElsewhere: {
+      VertexId x = s.regions().AncestorAtLevel(rb, RegionLevel::kProvince);
+      return fact + (x == kNoVertex ? "" : " (" + std::string(s.Name(x)) + ")");
+    }
+    case Proximity::kUnknown: return fact;
+  }
+  return fact;
+}
+
+double Quality(const Snapshot& s, VertexId v, std::vector<std::string>* facts) {
+  auto note = [&](std::string f) {
+    if (facts) facts->push_back(std::move(f));
+  };
+  double q = 0;
+  switch (s.Kind(v)) {
+    case NodeKind::kEnterprise: {
+      const EnterpriseAttributes& e = s.Enterprise(v);
+      static const std::pair<EnterpriseTag, double> kTagPoints[] = {
+          {EnterpriseTag::kLittleGiant, 0.35}, {EnterpriseTag::kSpecialised, 0.25},
+          {EnterpriseTag::kChainLeader, 0.25}, {EnterpriseTag::kHighTech, 0.2},
+          {EnterpriseTag::kListed, 0.2}};
+      std::string tags;
+      for (auto [tag, points] : kTagPoints) {
+        if (e.HasTag(tag)) {
+          q += points;
+          tags += (tags.empty() ? "" : ", ") + std::string(EnterpriseTagName(tag));
+        }
+      }
+      if (!tags.empty()) note("tags: " + tags);
+      if (e.above_scale == 1) {
+        q += 0.15;
+        note("above designated size (规上)");
+      }
+      if (e.class3_certs > 0) {
+        q += std::min(0.3, 0.1 * std::log2(1.0 + e.class3_certs));
+        note(std::to_string(e.class3_certs) + " class III certificates");
+      }
+      if (e.class2_certs > 0) {
+        q += std::min(0.15, 0.05 * std::log2(1.0 + e.class2_certs));
+        note(std::to_string(e.class2_certs) + " class II certificates");
+      }
+      if (e.patents > 0) {
+        q += std::min(0.15, 0.03 * std::log2(1.0 + e.patents));
+        note(std::to_string(e.patents) + " patents");
+      }
+      break;
+    }
+    case NodeKind::kHospital: {
+      const HospitalAttributes& h = s.Hospital(v);
+      if (h.grade == "三级甲等") q = 1.0;
+      else if (h.grade.rfind("三级", 0) == 0) q = 0.8;
+      else if (h.grade.rfind("二级", 0) == 0) q = 0.5;
+      else q = 0.3;
+      if (!h.grade.empty()) note(h.grade);
+      if (h.clinical_trial) note("registered clinical-trial institution");
+      if (h.demo_base) note("application-demonstration base");
+      break;
+    }
+    case NodeKind::kInstitution: {
+      const InstitutionAttributes& i = s.Institution(v);
+      q = 0.5 + 0.1 * static_cast<double>(i.key_labs.size());
+      for (const auto& lab : i.key_labs) note("key lab: " + lab);
+      break;
+    }
+    case NodeKind::kPlatform: {
+      const PlatformAttributes& p = s.Platform(v);
+      q = 0.5 + 0.15 * static_cast<double>(p.accreditations.size());
+      std::string acc;
+      for (const auto& a : p.accreditations) acc += (acc.empty() ? "" : ", ") + a;
+      if (!acc.empty()) note("accredited: " + acc);
+      break;
+    }
+    default: break;
+  }
+  return std::min(1.0, q);
+}
+
+std::vector<SegmentShare> SegmentsOf(const Snapshot& s, VertexId enterprise) {
+  std::vector<SegmentShare> out;
+  for (Neighbor nb : s.Out(enterprise, EdgeKind::kProduces)) {
+    out.push_back({nb.vertex, nb.weight > 0 ? nb.weight : 1.0, EdgeKind::kProduces});
+  }
+  for (Neighbor nb : s.Out(enterprise, EdgeKind::kMemberOf)) {
+    out.push_back({nb.vertex, 0.5 * (nb.weight > 0 ? nb.weight : 1.0), EdgeKind::kMemberOf});
+  }
+  return out;
+}
+
+std::vector<Producer> ProducersOf(const Snapshot& s, VertexId segment) {
+  std::vector<Producer> out;
+  auto add = [&](VertexId seg) {
+    for (Neighbor nb : s.In(seg, EdgeKind::kProduces)) {
+      out.push_back({nb.vertex, nb.weight > 0 ? nb.weight : 1.0, seg, EdgeKind::kProduces});
+    }
+    for (Neighbor nb : s.In(seg, EdgeKind::kMemberOf)) {
+      out.push_back({nb.vertex, 0.5 * (nb.weight > 0 ? nb.weight : 1.0), seg,
+                     EdgeKind::kMemberOf});
+    }
+  };
+  add(segment);
+  const Forest& tree = s.taxonomy().forest();
+  if (tree.Has(segment) && !tree.Children(segment).empty()) {
+    for (VertexId d : tree.Descendants(segment)) add(d);
+  }
+  return out;
+}
+
+void Candidates::Offer(VertexId candidate, double fit, const Path& path, VertexId via) {
+  Candidate& c = map_[candidate];
+  c.fit = std::max(c.fit, fit);
+  auto pos = std::lower_bound(c.via.begin(), c.via.end(), via);
+  if (pos == c.via.end() || *pos != via) c.via.insert(pos, via);
+  auto at = std::find_if(c.paths.begin(), c.paths.end(),
+                         [&](const auto& p) { return p.first < fit; });
+  if (static_cast<size_t>(at - c.paths.begin()) >= kMaxPaths) return;
+  c.paths.insert(at, {fit, path});
+  if (c.paths.size() > kMaxPaths) c.paths.pop_back();
+}
+
+std::vector<std::pair<VertexId, const Candidate*>> Candidates::Sorted() const {
+  std::vector<std::pair<VertexId, const Candidate*>> out;
+  out.reserve(map_.size());
+  for (const auto& [v, c] : map_) out.push_back({v, &c});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+void TakePaths(const Candidate& c, Item& item) {
+  for (const auto& [fit, path] : c.paths) item.paths.push_back(path);
+  item.via = c.via;
+}
+
+std::vector<std::pair<VertexId, std::vector<PathStep>>> SegmentAndAbove(const Snapshot& s,
+                                                                        VertexId segment) {
+  std::vector<std::pair<VertexId, std::vector<PathStep>>> out = {{segment, {}}};
+  const Forest& tree = s.taxonomy().forest();
+  if (!tree.Has(segment)) return out;
+  std::vector<PathStep> steps;
+  for (VertexId a : tree.Ancestors(segment)) {
+    steps.push_back({EdgeKind::kPartOf, true, a});
+    out.push_back({a, steps});
+  }
+  return out;
+}
+
+void RequireKind(const Snapshot& s, VertexId v, NodeKind kind, std::string_view role) {
+  if (s.Kind(v) != kind) {
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(role) + " must be " + std::string(NodeKindName(kind)) + ", but " +
+                    s.Label(v) + " (" + std::string(s.Name(v)) + ") is " +
+                    std::string(NodeKindName(s.Kind(v))));
+  }
+}
+
+void CheckFilters(const Snapshot& s, const Filters& f) {
+  if (f.within != kNoVertex) RequireKind(s, f.within, NodeKind::kRegion, "--within");
+  if (f.track != kNoVertex && s.Kind(f.track) != NodeKind::kTrack &&
+      s.Kind(f.track) != NodeKind::kSegment) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "--track must be a track or segment, but " + s.Label(f.track) + " is " +
+                    std::string(NodeKindName(s.Kind(f.track))));
+  }
+  if (f.top == 0 || f.top > 10000) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "--top must be between 1 and 10000, not " + std::to_string(f.top));
+  }
+  FindScorer(f.scorer);
+}
+
+bool PassesWithin(const Snapshot& s, const Filters& f, VertexId candidate) {
+  return f.within == kNoVertex || s.regions().Within(candidate, f.within);
+}
+
+bool PassesTrack(const Snapshot& s, const Filters& f, VertexId segment) {
+  return f.track == kNoVertex || s.taxonomy().Contains(f.track, segment);
+}
+
+}  // namespace chainatlas::matcher

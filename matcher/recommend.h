@@ -1,0 +1,163 @@
+// What every recommendation is made of: a ranked item with its score, the named components that add
+// up to it, the graph paths that produced it and the facts that weighed, in words a person can
+// check; plus the shared measures (geographic proximity, quality) and the named scorers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "graph/snapshot.h"
+
+namespace chainatlas::matcher {
+
+// One step of a path: from the previous vertex along an edge of `kind` to `vertex`; `forward`
+// tells whether the edge points that way (A —produces→ S) or the other (S ←produces— B).
+struct PathStep {
+  EdgeKind kind = EdgeKind::kPartOf;
+  bool forward = true;
+  VertexId vertex = kNoVertex;
+};
+struct Path {
+  VertexId start = kNoVertex;
+  std::vector<PathStep> steps;
+  Path& Then(EdgeKind kind, bool forward, VertexId v) {
+    steps.push_back({kind, forward, v});
+    return *this;
+  }
+};
+// `A —produces→ 电子内窥镜 —supplies→ ... ←produces— B`, with vertex names.
+std::string RenderPath(const Snapshot& s, const Path& path);
+
+// A named part of a score: points = weight × value, and the points of all components add up to
+// the item's score. `value` is the raw measure in [0, 1].
+struct Component {
+  std::string name;
+  double weight = 0;
+  double value = 0;
+  double points = 0;
+};
+
+struct Item {
+  VertexId entity = kNoVertex;
+  double score = 0;
+  std::vector<Component> components;
+  std::vector<Path> paths;        // the best few paths that produced the item
+  std::vector<std::string> why;   // the facts that weighed
+  bool known = false;             // already a partner (listed only when asked for)
+  std::vector<VertexId> via;      // the segments (or other entities) it matched through
+  std::vector<VertexId> partners; // triads: the other members (university, hospital)
+};
+
+// Sorts by score (descending), then by key, and keeps the first `top` (0: all).
+void RankItems(const Snapshot& s, std::vector<Item>& items, size_t top);
+
+// ---- Scorers: named weight sets. A recommender computes raw measures in [0, 1] under fixed
+// names; the scorer chosen by name turns them into components. A new scorer is one entry in
+// scorers.cc (or a file of its own that registers a Scorer).
+struct Scorer {
+  std::string name;
+  std::string description;
+  // (recommender, measure) → weight; a measure without a weight counts 0.
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> weights;
+  // The weights of one recommender (throws kInternal when the scorer has none for it).
+  const std::vector<std::pair<std::string, double>>& For(std::string_view recommender) const;
+};
+const std::vector<Scorer>& Scorers();
+// Throws Error(kNotFound) listing the scorers when `name` is none of them.
+const Scorer& FindScorer(std::string_view name);
+inline constexpr std::string_view kDefaultScorer = "balanced";
+
+// Fills item.components and item.score from raw measures by the scorer's weights for
+// `recommender`. Every weighted measure must be present in `measures`.
+void ApplyScorer(const Scorer& scorer, std::string_view recommender,
+                 const std::vector<std::pair<std::string, double>>& measures, Item& item);
+
+// ---- Shared measures.
+
+// Where b sits relative to a: same county, city, province, the Yangtze River Delta (Shanghai,
+// Jiangsu, Zhejiang, Anhui), elsewhere in the country, or unknown (either region unknown).
+enum class Proximity : uint8_t { kSameCounty, kSameCity, kSameProvince, kDelta, kElsewhere, kUnknown };
+Proximity GeoProximity(const Snapshot& s, VertexId a, VertexId b);
+// 1.0, 0.8, 0.6, 0.4, 0.15, 0.1.
+double ProximityValue(Proximity p);
+std::string_view ProximityName(Proximity p);  // "same county", ...
+// The fact as words: "same city (杭州市)".
+std::string ProximityFact(const Snapshot& s, Proximity p, VertexId a, VertexId b);
+
+// Quality of an organisation in [0, 1] and the facts behind it. Enterprises: tags (little giant
+// 0.35, specialised 0.25, chain leader 0.25, high-tech 0.2, listed 0.2), above designated size
+// 0.15, class III certificates min(0.3, 0.1·log2(1+n)), class II min(0.15, 0.05·log2(1+n)),
+// patents min(0.15, 0.03·log2(1+n)); capped at 1. Hospitals: grade (三级甲等 1, 三级 0.8, 二级
+// 0.5, other 0.3) plus clinical-trial registration; institutions: 0.5 + 0.1 per key lab;
+// platforms: 0.5 + 0.15 per accreditation; each capped at 1.
+double Quality(const Snapshot& s, VertexId v, std::vector<std::string>* facts = nullptr);
+
+// The segments an enterprise makes, with how much: produces edges (weight = share, 1 when
+// unknown) and, at half weight, member_of industries.
+struct SegmentShare {
+  VertexId segment;
+  double share;
+  EdgeKind via;  // produces or member_of
+};
+std::vector<SegmentShare> SegmentsOf(const Snapshot& s, VertexId enterprise);
+// The enterprises that make `segment` or any segment below it: (enterprise, share, the segment it
+// makes, edge kind).
+struct Producer {
+  VertexId enterprise;
+  double share;
+  VertexId segment;
+  EdgeKind via;
+};
+std::vector<Producer> ProducersOf(const Snapshot& s, VertexId segment);
+
+// Candidates met along paths: the best fit of each, its best few paths and the segments it was
+// matched through. Iterate with Sorted() for a deterministic order.
+struct Candidate {
+  double fit = 0;
+  std::vector<std::pair<double, Path>> paths;  // best first, at most kMaxPaths
+  std::vector<VertexId> via;                   // sorted, unique
+};
+class Candidates {
+ public:
+  static constexpr size_t kMaxPaths = 3;
+  void Offer(VertexId candidate, double fit, const Path& path, VertexId via);
+  bool Has(VertexId v) const { return map_.count(v) != 0; }
+  size_t size() const { return map_.size(); }
+  std::vector<std::pair<VertexId, const Candidate*>> Sorted() const;
+
+ private:
+  std::unordered_map<VertexId, Candidate> map_;
+};
+// Copies a candidate's paths and segments into an item.
+void TakePaths(const Candidate& c, Item& item);
+
+// 0.5 + 0.5·share: how much a share (clamped to [0, 1]) counts in a fit.
+inline double ShareFactor(double share) { return 0.5 + 0.5 * (share < 0 ? 0 : share > 1 ? 1 : share); }
+
+// The segment and the segments (and track) above it, each with the part_of steps from the segment
+// up to it; the segment itself first, with no steps.
+std::vector<std::pair<VertexId, std::vector<PathStep>>> SegmentAndAbove(const Snapshot& s,
+                                                                        VertexId segment);
+
+// Checks that v is an entity of `kind`; throws Error(kInvalidArgument) naming what it is instead.
+void RequireKind(const Snapshot& s, VertexId v, NodeKind kind, std::string_view role);
+
+// Options every recommender accepts.
+struct Filters {
+  VertexId within = kNoVertex;  // candidates in this region or below
+  VertexId track = kNoVertex;   // matched through a segment of this track (or segment) or below
+  size_t top = 20;
+  bool include_known = false;   // list partners already tied to the subject (marked known)
+  std::string scorer = std::string(kDefaultScorer);
+};
+// Throws Error(kInvalidArgument) when within is not a region, track is not a track or segment,
+// or top is 0 or above 10,000.
+void CheckFilters(const Snapshot& s, const Filters& f);
+bool PassesWithin(const Snapshot& s, const Filters& f, VertexId candidate);
+bool PassesTrack(const Snapshot& s, const Filters& f, VertexId segment);
+
+}  // namespace chainatlas::matcher

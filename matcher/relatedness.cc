@@ -1,0 +1,90 @@
+#include "matcher/relatedness.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "graph/error.h"
+#include "graph/region_tree.h"
+#include "graph/taxonomy.h"
+
+namespace chainatlas::matcher {
+
+long RelatednessTable::RowOf(VertexId region) const {
+  auto it = row.find(region);
+  return it == row.end() ? -1 : static_cast<long>(it->second);
+}
+
+long RelatednessTable::ColOf(VertexId segment) const {
+  auto it = col.find(segment);
+  return it == col.end() ? -1 : static_cast<long>(it->second);
+}
+
+std::string OpportunityGainDefinition() {
+  return "Atlas of Economic Complexity, Technical Box 5.4: OG_cp = Σ_p' [φ_pp' / Σ_p'' φ_p''p'] "
+         "(1 − M_cp') PCI_p' − (1 − ω_cp) PCI_p";
+}
+
+RelatednessTable BuildRelatedness(const Snapshot& s, RegionLevel level, VertexId track) {
+  if (level == RegionLevel::kPark) {
+    throw Error(ErrorCode::kInvalidArgument, "relatedness: level must be county, city or province");
+  }
+  if (track != kNoVertex && s.Kind(track) != NodeKind::kTrack) {
+    throw Error(ErrorCode::kInvalidArgument, "relatedness: " + s.Label(track) + " is not a track");
+  }
+  RelatednessTable t;
+  t.level = level;
+  t.track = track;
+  // Segments with at least one direct producer (within the track).
+  std::vector<VertexId> segments;
+  if (track != kNoVertex) {
+    segments = s.taxonomy().SegmentsBelow(track);
+  } else {
+    for (VertexId v = 0; v < s.NumVertices(); ++v) {
+      if (s.Kind(v) == NodeKind::kSegment) segments.push_back(v);
+    }
+  }
+  // (region row, segment) → distinct enterprises.
+  std::unordered_map<VertexId, std::vector<std::pair<VertexId, VertexId>>> cells;  // segment → (region, enterprise)
+  std::unordered_set<VertexId> regions;
+  const RegionTree& rt = s.regions();
+  for (VertexId seg : segments) {
+    std::vector<std::pair<VertexId, VertexId>> here;
+    for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
+      for (VertexId e : s.In(seg, k).Vertices()) {
+        VertexId r = s.Region(e);
+        if (r == kNoVertex) continue;
+        VertexId at = rt.AncestorAtLevel(r, level);
+        if (at == kNoVertex) continue;
+        here.push_back({at, e});
+      }
+    }
+    if (here.empty()) continue;
+    std::sort(here.begin(), here.end());
+    here.erase(std::unique(here.begin(), here.end()), here.end());
+    for (const auto& [r, e] : here) regions.insert(r);
+    cells.emplace(seg, std::move(here));
+  }
+  for (const auto& [seg, _] : cells) t.segments.push_back(seg);
+  if (t.segments.size() > kMaxRelatednessSegments) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "relatedness: " + std::to_string(t.segments.size()) +
+                    " segments have producers, more than the " +
+                    std::to_string(kMaxRelatednessSegments) +
+                    " a dense proximity matrix allows; pick a track with --track");
+  }
+  t.regions.assign(regions.begin(), regions.end());
+  auto by_key = [&](VertexId a, VertexId b) { return s.Key(a) < s.Key(b); };
+  std::sort(t.segments.begin(), t.segments.end(), by_key);
+  std::sort(t.regions.begin(), t.regions.end(), by_key);
+  for (size_t i = 0; i < t.regions.size(); ++i) t.row[t.regions[i]] = i;
+  for (size_t j = 0; j < t.segments.size(); ++j) t.col[t.segments[j]] = j;
+  t.activity = Matrix(t.regions.size(), t.segments.size());
+  for (const auto& [seg, list] : cells) {
+    size_t j = t.col[seg];
+    for (const auto& [r, e] : list) t.activity.at(t.row[r], j) += 1;
+  }
+  t.complexity = ComputeComplexity(t.activity);
+  return t;
+}
+
+}  // namespace chainatlas::matcher

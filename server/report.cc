@@ -1,0 +1,347 @@
+#include "server/report.h"
+
+#include <cmath>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "graph/region_tree.h"
+
+namespace chainatlas::report {
+namespace {
+
+std::string Fixed(double v, int digits = 3) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(digits) << v;
+  return o.str();
+}
+
+json RefList(const Snapshot& s, const std::vector<VertexId>& vs) {
+  json a = json::array();
+  for (VertexId v : vs) a.push_back(Ref(s, v));
+  return a;
+}
+
+json NumberOrNull(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+
+std::string Str(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+}  // namespace
+
+json Ref(const Snapshot& s, VertexId v) {
+  return {{"id", s.Label(v)}, {"name", std::string(s.Name(v))}};
+}
+
+json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank) {
+  json j = Ref(s, item.entity);
+  j["rank"] = rank;
+  j["kind"] = std::string(NodeKindName(s.Kind(item.entity)));
+  VertexId r = s.Region(item.entity);
+  j["region"] = r == kNoVertex ? json(nullptr) : Ref(s, r);
+  j["score"] = item.score;
+  json comps = json::array();
+  for (const auto& c : item.components) {
+    comps.push_back({{"name", c.name}, {"weight", c.weight}, {"value", c.value}, {"points", c.points}});
+  }
+  j["components"] = comps;
+  json paths = json::array();
+  for (const auto& p : item.paths) paths.push_back(matcher::RenderPath(s, p));
+  j["paths"] = paths;
+  j["why"] = item.why;
+  j["known"] = item.known;
+  j["via"] = RefList(s, item.via);
+  if (!item.partners.empty()) j["partners"] = RefList(s, item.partners);
+  return j;
+}
+
+namespace {
+
+json Items(const Snapshot& s, const std::vector<matcher::Item>& items) {
+  json a = json::array();
+  for (size_t i = 0; i < items.size(); ++i) a.push_back(ItemJson(s, items[i], i + 1));
+  return a;
+}
+
+}  // namespace
+
+json PartnersJson(const Snapshot& s, const matcher::PartnersResult& r, const std::string& scorer) {
+  json segs = json::array();
+  for (const auto& x : r.segments) {
+    json j = Ref(s, x.segment);
+    j["share"] = x.share;
+    j["via"] = std::string(EdgeKindName(x.via));
+    segs.push_back(j);
+  }
+  return {{"enterprise", Ref(s, r.enterprise)},
+          {"role", std::string(matcher::PartnerRoleName(r.role))},
+          {"scorer", scorer},
+          {"segments", segs},
+          {"candidates", r.candidates},
+          {"items", Items(s, r.items)}};
+}
+
+json PairingsJson(const Snapshot& s, const matcher::PairingsResult& r, const std::string& scorer) {
+  return {{"enterprise", Ref(s, r.enterprise)},
+          {"kind", std::string(matcher::PairingKindName(r.kind))},
+          {"scorer", scorer},
+          {"candidates", r.candidates},
+          {"items", Items(s, r.items)}};
+}
+
+json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g) {
+  json segs = json::array();
+  for (const auto& sg : g.segments) {
+    json comps = json::array();
+    for (const auto& c : sg.components) {
+      comps.push_back({{"name", c.name}, {"weight", c.weight}, {"value", c.value}, {"points", c.points}});
+    }
+    json j = Ref(s, sg.segment);
+    j["track"] = Ref(s, sg.track);
+    j["position"] = std::string(PositionName(s.Segment(sg.segment).position));
+    j["depth"] = sg.depth;
+    j["status"] = std::string(matcher::SegmentStatusName(sg.status));
+    j["score"] = sg.score;
+    j["components"] = comps;
+    j["local_producers"] = RefList(s, sg.local_producers);
+    j["producers_elsewhere"] = sg.producers_elsewhere;
+    j["local_buyers"] = RefList(s, sg.local_buyers);
+    j["local_hospitals"] = RefList(s, sg.local_hospitals);
+    j["fed_by_local_segments"] = RefList(s, sg.local_suppliers_of);
+    j["location_quotient"] = sg.location_quotient;
+    j["density"] = NumberOrNull(sg.density);
+    j["why"] = sg.why;
+    segs.push_back(j);
+  }
+  json counts = json::object();
+  for (int i = 0; i < 5; ++i) {
+    counts[std::string(matcher::SegmentStatusName(static_cast<matcher::SegmentStatus>(i)))] = g.count[i];
+  }
+  return {{"region", Ref(s, g.region)},
+          {"track", g.track == kNoVertex ? json(nullptr) : Ref(s, g.track)},
+          {"counts", counts},
+          {"completeness", g.completeness},
+          {"weighted_completeness", g.weighted_completeness},
+          {"segments", segs}};
+}
+
+json TargetsJson(const Snapshot& s, const matcher::TargetsResult& r, const std::string& scorer) {
+  return {{"region", Ref(s, r.region)},
+          {"track", r.track == kNoVertex ? json(nullptr) : Ref(s, r.track)},
+          {"scorer", scorer},
+          {"gaps", RefList(s, r.gaps)},
+          {"candidates", r.candidates},
+          {"items", Items(s, r.items)}};
+}
+
+json LeadersJson(const Snapshot& s, const matcher::LeadersResult& r, const std::string& scorer) {
+  return {{"region", r.region == kNoVertex ? json(nullptr) : Ref(s, r.region)},
+          {"track", r.track == kNoVertex ? json(nullptr) : Ref(s, r.track)},
+          {"scorer", scorer},
+          {"candidates", r.candidates},
+          {"items", Items(s, r.items)}};
+}
+
+json ClustersJson(const Snapshot& s, const matcher::ClustersResult& r, size_t members_shown) {
+  json comms = json::array();
+  for (const auto& c : r.communities) {
+    std::vector<VertexId> shown(c.members.begin(),
+                                c.members.begin() + std::min(members_shown, c.members.size()));
+    json segs = json::array();
+    for (size_t i = 0; i < c.segments.size() && i < 5; ++i) {
+      json j = Ref(s, c.segments[i].first);
+      j["enterprises"] = c.segments[i].second;
+      segs.push_back(j);
+    }
+    comms.push_back({{"id", c.id}, {"size", c.members.size()}, {"internal_weight", c.internal_weight},
+                     {"members", RefList(s, shown)}, {"top_segments", segs}});
+  }
+  return {{"region", r.region == kNoVertex ? json(nullptr) : Ref(s, r.region)},
+          {"algorithm", "louvain"},
+          {"enterprises", r.enterprises},
+          {"edges", r.edges},
+          {"modularity", r.modularity},
+          {"levels", r.levels},
+          {"communities", comms}};
+}
+
+json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r) {
+  json list = json::array();
+  for (const auto& i : r.indicators) {
+    json j = {{"name", i.name}, {"description", i.description}, {"value", i.value}};
+    if (i.summed) {
+      j["reported_by"] = i.reported;
+      j["of"] = i.population;
+    }
+    j["target"] = i.target ? json(*i.target) : json(nullptr);
+    j["progress"] = i.target ? json(i.progress()) : json(nullptr);
+    if (!i.note.empty()) j["note"] = i.note;
+    list.push_back(j);
+  }
+  return {{"region", Ref(s, r.region)}, {"indicators", list}};
+}
+
+json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, VertexId region,
+                     size_t top) {
+  const matcher::Complexity& c = t.complexity;
+  json segs = json::array();
+  for (size_t p = 0; p < t.segments.size(); ++p) {
+    json j = Ref(s, t.segments[p]);
+    j["ubiquity"] = c.ubiquity[p];
+    j["pci"] = NumberOrNull(c.pci[p]);
+    segs.push_back(j);
+  }
+  json regions = json::array();
+  for (size_t r = 0; r < t.regions.size(); ++r) {
+    if (region != kNoVertex && t.regions[r] != region) continue;
+    json cells = json::array();
+    std::vector<size_t> order(t.segments.size());
+    for (size_t p = 0; p < order.size(); ++p) order[p] = p;
+    // Segments the region holds (M = 1) first, then the others by density.
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      if (c.m.at(r, a) != c.m.at(r, b)) return c.m.at(r, a) > c.m.at(r, b);
+      return c.density.at(r, a) > c.density.at(r, b);
+    });
+    size_t shown = 0, lacking = 0;
+    for (size_t p : order) {
+      bool held = c.m.at(r, p) > 0;
+      if (!held && top && lacking++ >= top) continue;
+      cells.push_back({{"segment", Ref(s, t.segments[p])},
+                       {"activity", t.activity.at(r, p)},
+                       {"rca", c.rca.at(r, p)},
+                       {"m", c.m.at(r, p)},
+                       {"density", c.density.at(r, p)},
+                       {"distance", c.distance.at(r, p)},
+                       {"opportunity_gain", NumberOrNull(c.opportunity_gain.at(r, p))}});
+      ++shown;
+    }
+    json j = Ref(s, t.regions[r]);
+    j["diversity"] = c.diversity[r];
+    j["eci"] = NumberOrNull(c.eci[r]);
+    j["cells"] = cells;
+    regions.push_back(j);
+  }
+  return {{"level", std::string(RegionLevelName(t.level))},
+          {"track", t.track == kNoVertex ? json(nullptr) : Ref(s, t.track)},
+          {"activity", "distinct enterprises in the region making the segment (produces or member_of)"},
+          {"rca_threshold", 1.0},
+          {"opportunity_gain_definition", matcher::OpportunityGainDefinition()},
+          {"segments", segs},
+          {"regions", regions}};
+}
+
+// ---- text --------------------------------------------------------------------------------------
+
+void PrintItems(std::ostream& out, const json& result, const std::string& title) {
+  out << title << "  (" << result["items"].size() << " shown of " << result["candidates"]
+      << " candidates";
+  if (result.contains("scorer")) out << ", scorer " << Str(result, "scorer");
+  out << ")\n";
+  if (result["items"].empty()) out << "  nothing to recommend\n";
+  for (const auto& it : result["items"]) {
+    out << std::setw(3) << it["rank"].get<size_t>() << ". " << Fixed(it["score"].get<double>())
+        << "  " << Str(it, "id") << " " << Str(it, "name");
+    if (it.contains("partners")) {
+      for (const auto& p : it["partners"]) out << " + " << Str(p, "id") << " " << Str(p, "name");
+    }
+    if (!it["region"].is_null()) out << "  (" << Str(it["region"], "name") << ")";
+    if (it["known"].get<bool>()) out << "  [known]";
+    out << "\n       =";
+    bool first = true;
+    for (const auto& c : it["components"]) {
+      out << (first ? " " : " + ") << Str(c, "name") << " " << Fixed(c["points"].get<double>());
+      first = false;
+    }
+    out << "\n";
+    for (const auto& p : it["paths"]) out << "       " << p.get<std::string>() << "\n";
+    std::string why;
+    for (const auto& w : it["why"]) why += (why.empty() ? "" : "; ") + w.get<std::string>();
+    if (!why.empty()) out << "       why: " << why << "\n";
+  }
+}
+
+void PrintGaps(std::ostream& out, const json& g, bool tree) {
+  out << (tree ? "Chain panorama" : "Chain gaps") << " of " << Str(g["region"], "name");
+  if (!g["track"].is_null()) out << ", " << Str(g["track"], "name");
+  out << ": completeness " << Fixed(100 * g["completeness"].get<double>(), 0) << "% (weighted "
+      << Fixed(100 * g["weighted_completeness"].get<double>(), 0) << "%);";
+  for (auto& [k, v] : g["counts"].items()) out << " " << k << " " << v;
+  out << "\n";
+  std::string track;
+  for (const auto& seg : g["segments"]) {
+    std::string status = Str(seg, "status");
+    if (!tree && (status == "absent" || status == "strong")) continue;
+    if (tree && Str(seg["track"], "id") != track) {
+      track = Str(seg["track"], "id");
+      out << "\n" << Str(seg["track"], "name") << "  (position, status, local makers / elsewhere / "
+                                                 "local demand firms, hospitals)\n";
+    }
+    size_t depth = tree ? seg["depth"].get<size_t>() : 1;
+    out << std::string(2 * depth, ' ') << "[" << Str(seg, "position").substr(0, 1) << "] "
+        << Str(seg, "name") << "  " << status;
+    if (seg["score"].get<double>() > 0) out << " (priority " << Fixed(seg["score"].get<double>(), 2) << ")";
+    out << "  " << seg["local_producers"].size() << " / " << seg["producers_elsewhere"] << " / "
+        << seg["local_buyers"].size() << ", " << seg["local_hospitals"].size() << "\n";
+    if (!tree || status == "missing" || status == "weak") {
+      std::string why;
+      for (const auto& w : seg["why"]) why += (why.empty() ? "" : "; ") + w.get<std::string>();
+      out << std::string(2 * depth + 6, ' ') << why << "\n";
+    }
+  }
+}
+
+void PrintClusters(std::ostream& out, const json& c) {
+  out << "Communities of the enterprise network"
+      << (c["region"].is_null() ? "" : " in " + Str(c["region"], "name")) << ": "
+      << c["communities"].size() << " communities of " << c["enterprises"] << " tied enterprises ("
+      << c["edges"] << " ties), Louvain modularity " << Fixed(c["modularity"].get<double>(), 4)
+      << "\n";
+  for (const auto& com : c["communities"]) {
+    out << "  #" << com["id"] << "  " << com["size"] << " enterprises:";
+    for (const auto& m : com["members"]) out << " " << Str(m, "name") << ";";
+    if (com["size"].get<size_t>() > com["members"].size()) out << " …";
+    out << "\n      makes:";
+    for (const auto& sgm : com["top_segments"]) out << " " << Str(sgm, "name") << " (" << sgm["enterprises"] << ")";
+    out << "\n";
+  }
+}
+
+void PrintIndicators(std::ostream& out, const json& r) {
+  out << "Plan indicators of " << Str(r["region"], "name") << "\n";
+  for (const auto& i : r["indicators"]) {
+    out << "  " << std::left << std::setw(26) << Str(i, "name") << std::right << std::setw(12)
+        << Fixed(i["value"].get<double>(), 0);
+    if (!i["target"].is_null()) {
+      out << "  target " << Fixed(i["target"].get<double>(), 0) << " ("
+          << Fixed(100 * i["progress"].get<double>(), 0) << "%)";
+    }
+    if (i.contains("reported_by")) out << "  reported by " << i["reported_by"] << " of " << i["of"];
+    out << "\n";
+  }
+}
+
+void PrintRelatedness(std::ostream& out, const json& r) {
+  out << "Relatedness at " << Str(r, "level") << " level"
+      << (r["track"].is_null() ? "" : " for " + Str(r["track"], "name")) << ": "
+      << r["regions"].size() << " regions shown, " << r["segments"].size() << " segments\n"
+      << "  opportunity gain: " << Str(r, "opportunity_gain_definition") << "\n";
+  for (const auto& reg : r["regions"]) {
+    out << "\n" << Str(reg, "id") << " " << Str(reg, "name") << "  diversity " << reg["diversity"]
+        << ", ECI " << (reg["eci"].is_null() ? "n/a" : Fixed(reg["eci"].get<double>(), 2)) << "\n"
+        << "    segment                         X      RCA  M  density  distance  opp.gain\n";
+    for (const auto& c : reg["cells"]) {
+      std::string name = Str(c["segment"], "name");
+      out << "    " << name << std::string(name.size() < 30 ? 30 - name.size() : 1, ' ')
+          << std::setw(4) << Fixed(c["activity"].get<double>(), 0) << std::setw(9)
+          << Fixed(c["rca"].get<double>(), 2) << std::setw(3) << Fixed(c["m"].get<double>(), 0)
+          << std::setw(9) << Fixed(c["density"].get<double>(), 3) << std::setw(10)
+          << Fixed(c["distance"].get<double>(), 3) << std::setw(10)
+          << (c["opportunity_gain"].is_null() ? std::string("n/a")
+                                              : Fixed(c["opportunity_gain"].get<double>(), 3))
+          << "\n";
+    }
+  }
+}
+
+}  // namespace chainatlas::report

@@ -1,0 +1,43 @@
+// The answers of the read commands as JSON (the CLI's --json; the Thrift service carries the same
+// fields) and as text for a terminal. One function per result type of matcher/.
+#pragma once
+
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "matcher/gaps.h"
+#include "matcher/indicators.h"
+#include "matcher/leaders.h"
+#include "matcher/pairings.h"
+#include "matcher/partners.h"
+#include "matcher/relatedness.h"
+#include "matcher/targets.h"
+
+namespace chainatlas::report {
+
+using json = nlohmann::json;
+
+json Ref(const Snapshot& s, VertexId v);  // {"id": "kind:key", "name": ...}
+json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank);
+
+json PartnersJson(const Snapshot& s, const matcher::PartnersResult& r, const std::string& scorer);
+json PairingsJson(const Snapshot& s, const matcher::PairingsResult& r, const std::string& scorer);
+json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g);
+json TargetsJson(const Snapshot& s, const matcher::TargetsResult& r, const std::string& scorer);
+json LeadersJson(const Snapshot& s, const matcher::LeadersResult& r, const std::string& scorer);
+json ClustersJson(const Snapshot& s, const matcher::ClustersResult& r, size_t members_shown);
+json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r);
+// Region filter: only that region's row (kNoVertex: every region); top: segments per region
+// (by density among those the region lacks), 0 for all.
+json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, VertexId region,
+                     size_t top);
+
+// Text renderings of the JSON above.
+void PrintItems(std::ostream& out, const json& result, const std::string& title);
+void PrintGaps(std::ostream& out, const json& gaps, bool tree);
+void PrintClusters(std::ostream& out, const json& clusters);
+void PrintIndicators(std::ostream& out, const json& indicators);
+void PrintRelatedness(std::ostream& out, const json& relatedness);
+
+}  // namespace chainatlas::report
