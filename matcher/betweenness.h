@@ -19,6 +19,9 @@ struct BetweennessResult {
   double seconds = 0;          // the kernel alone
 };
 
+// Throws Error(kInvalidArgument) for a malformed graph, or when weighted and some weight is not
+// finite and > 0. A repeated edge is one edge, of the summed length BuildCsr gave it (igraph would
+// count it as parallel paths). The scores are the same on every run with the same thread count.
 BetweennessResult Betweenness(const WeightedCsr& g, const BetweennessOptions& options = {});
 
 }  // namespace chainatlas::matcher

@@ -8,9 +8,12 @@
 //   proximity φ_pp' = Σ_c M_cp M_cp' / max(k_p, k_p'), diagonal 0 (0 where both ubiquities are 0)
 //   density ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp' (0 where Σ_p' φ_pp' = 0); distance = 1 − ω
 //   PCI: the eigenvector of the second-largest eigenvalue of M̃_pp' = Σ_c M_cp M_cp' / (k_c k_p),
-//        standardised (mean 0, standard deviation 1); ECI likewise from M̃_cc'. Signs: ECI
-//        correlates positively with diversity, PCI is computed with the same orientation.
-//   opportunity gain (see complexity.cc for the definition used and its source).
+//        standardised (mean 0, standard deviation 1, population form); ECI likewise from M̃_cc'.
+//        Signs: ECI correlates positively with diversity, PCI is computed with the same
+//        orientation (ECI rises with the mean PCI of a region's segments), as py-ecomplexity does.
+//   opportunity gain (Atlas of Economic Complexity 2014, Technical Box 5.4), for M_cp = 0:
+//        OG_cp = Σ_p' [φ_pp' / Σ_p'' φ_p''p'] (1 − M_cp') PCI_p' − ω_cp PCI_p
+//        (complexity.cc derives it and lists the conventions at the edges).
 #pragma once
 
 #include <cstddef>
@@ -29,25 +32,31 @@ struct Matrix {
 };
 
 struct ComplexityOptions {
-  double rca_threshold = 1.0;
+  double rca_threshold = 1.0;  // M_cp = 1 if RCA_cp ≥ this; positive and finite
+  int threads = 0;             // for the large matrix products; 0: all hardware threads
 };
 
 struct Complexity {
-  Matrix rca;       // regions × segments
-  Matrix m;         // regions × segments, 0 or 1
+  Matrix rca;                     // regions × segments
+  Matrix m;                       // regions × segments, 0 or 1
   std::vector<double> diversity;  // per region
   std::vector<double> ubiquity;   // per segment
-  Matrix proximity;  // segments × segments, zero diagonal
-  Matrix density;    // regions × segments
-  Matrix distance;   // regions × segments, 1 − density
-  // Standardised complexity indices; all NaN when undefined (fewer than two regions or segments
-  // with M = 1, or no second eigenvalue).
+  Matrix proximity;               // segments × segments, zero diagonal
+  Matrix density;                 // regions × segments
+  Matrix distance;                // regions × segments, 1 − density
+  // Standardised complexity indices, computed on the largest connected component of the
+  // region–segment graph of M; NaN outside it, and all NaN when undefined (that component has
+  // fewer than two regions or segments, or no simple positive second eigenvalue).
   std::vector<double> pci;  // per segment
   std::vector<double> eci;  // per region
-  Matrix opportunity_gain;  // regions × segments
+  Matrix opportunity_gain;  // regions × segments; 0 where M = 1, NaN where the PCI is NaN
 };
 
-// Throws Error(kInvalidArgument) on a negative or non-finite activity.
+// Throws Error(kInvalidArgument) on a negative or non-finite activity, a value count that is not
+// rows × cols, a total activity that overflows, a threshold that is not positive and finite, or a
+// negative thread count. PCI and ECI are computed on the largest connected component of the
+// region–segment graph of M and are NaN outside it (complexity.cc says why and gives the sign
+// convention and the opportunity-gain formula with its source).
 Complexity ComputeComplexity(const Matrix& activity, const ComplexityOptions& options = {});
 
 }  // namespace chainatlas::matcher

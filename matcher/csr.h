@@ -3,6 +3,7 @@
 // example the enterprise supply network), and chainatlas-bench reads one from any edge list.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -28,5 +29,22 @@ WeightedCsr Transposed(const WeightedCsr& g);
 // The undirected version: w'(u,v) = w(u,v) + w(v,u), stored in both directions (a self-loop once,
 // with its weight doubled, the convention under which igraph and NetworkX compute modularity).
 WeightedCsr Symmetrised(const WeightedCsr& g);
+
+// Throws Error(kInvalidArgument), naming `who`, unless g is well formed: n + 1 non-decreasing
+// offsets from 0 to the number of edges, targets < n, one weight per edge.
+void CheckCsr(const WeightedCsr& g, const char* who);
+
+// True when every edge (u, v, w) has its reverse (v, u, w) with the same weight (rows must be
+// sorted, as they are in a WeightedCsr).
+bool IsSymmetric(const WeightedCsr& g);
+
+// The number of worker threads for a request: `requested` when positive, otherwise all hardware
+// threads (at least 1).
+int ResolveThreads(int requested);
+
+// Splits the vertices into at most `parts` contiguous ranges of about equal work, counting one
+// per vertex plus one per out-edge. Returns the boundaries: ranges[i] .. ranges[i+1]; the first is
+// 0 and the last is g.n.
+std::vector<uint32_t> PartitionByEdges(const WeightedCsr& g, int parts);
 
 }  // namespace chainatlas::matcher

@@ -26,10 +26,13 @@ struct LouvainResult {
   double seconds = 0;  // the kernel alone
 };
 
-// `g` must be symmetric (Symmetrised() makes it so); throws Error(kInvalidArgument) if not.
+// `g` must be symmetric (Symmetrised() makes it so); throws Error(kInvalidArgument) if not, and
+// for a resolution ≤ 0, max_levels < 1 or min_gain < 0. A graph without edges leaves every vertex
+// alone, with modularity 0.
 LouvainResult Louvain(const WeightedCsr& g, const LouvainOptions& options = {});
 
-// Modularity of `community` (one id per vertex) on the symmetric graph g.
+// Modularity of `community` (one id per vertex, any numbers) on the symmetric graph g; 0 when g
+// has no edges. Throws Error(kInvalidArgument) for the wrong number of ids or an asymmetric g.
 double Modularity(const WeightedCsr& g, const std::vector<uint32_t>& community,
                   double resolution = 1.0);
 

@@ -33,7 +33,10 @@ struct PageRankResult {
 };
 
 // Throws Error(kInvalidArgument) for a damping outside [0, 1), a tolerance ≤ 0, or a bad
-// personalisation vector (wrong size, negative, all zero).
+// personalisation vector (wrong size, negative, all zero); also for max_iterations < 1 and a
+// malformed graph (CheckCsr). With weighted, zero-weight edges count as absent. The scores are
+// the same bit for bit on every run with the same input and thread count (a small graph uses
+// fewer threads than asked: about one per 100k vertices + edges).
 PageRankResult PageRank(const WeightedCsr& g, const PageRankOptions& options = {});
 
 }  // namespace chainatlas::matcher

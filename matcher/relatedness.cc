@@ -20,8 +20,9 @@ long RelatednessTable::ColOf(VertexId segment) const {
 }
 
 std::string OpportunityGainDefinition() {
-  return "Atlas of Economic Complexity, Technical Box 5.4: OG_cp = Σ_p' [φ_pp' / Σ_p'' φ_p''p'] "
-         "(1 − M_cp') PCI_p' − (1 − ω_cp) PCI_p";
+  return "Atlas of Economic Complexity (2014), Technical Box 5.4: for a segment the region lacks "
+         "(M_cp = 0), OG_cp = Σ_p' [φ_pp' / Σ_p'' φ_p''p'] (1 − M_cp') PCI_p' − (1 − d_cp) PCI_p, "
+         "with distance d_cp = 1 − ω_cp; 0 where M_cp = 1";
 }
 
 RelatednessTable BuildRelatedness(const Snapshot& s, RegionLevel level, VertexId track) {

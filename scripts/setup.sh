@@ -12,8 +12,10 @@ PACKAGES=(
   nlohmann-json3-dev              # JSON: manifests, --json output, exports
   libicu-dev                      # Unicode NFKC for name matching
   libcsv-dev                      # CSV parsing
+  libeigen3-dev                   # eigenvectors for economic complexity (PCI/ECI)
   catch2                          # unit tests (Catch2 v2)
-  python3 python3-networkx        # the end-to-end test reads exports back with NetworkX
+  python3 python3-networkx        # tests: NetworkX reads exports back, reference PageRank etc.
+  python3-igraph python3-numpy python3-scipy  # tests: reference PageRank/Louvain/betweenness, relatedness
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -30,8 +32,11 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"
 
-# The main job: Tonglu county's endoscope chain, from the embedded default dataset.
+# The main job, on the embedded default dataset: Tonglu county's endoscope chain, its gaps and
+# the enterprises elsewhere that would fill them.
 echo
 build/chainatlas stats --region 330122 | sed -n '1,2p;/^Tracks/,$p'
 echo
-build/chainatlas chain --region 330122 --track endo
+build/chainatlas gaps --region 330122 --track endo
+echo
+build/chainatlas targets --region 330122 --track endo --top 5

@@ -11,6 +11,7 @@ namespace chainatlas::report {
 namespace {
 
 std::string Fixed(double v, int digits = 3) {
+  if (std::abs(v) < 0.5 * std::pow(10.0, -digits)) v = 0;  // no "-0.000"
   std::ostringstream o;
   o << std::fixed << std::setprecision(digits) << v;
   return o.str();
