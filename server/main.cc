@@ -18,6 +18,7 @@
 #include "graph/lookup.h"
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
+#include "ingest/ckg.h"
 #include "ingest/default_db.h"
 #include "ingest/export.h"
 #include "ingest/importer.h"
@@ -69,56 +70,57 @@ std::string NameOf(const ca::Snapshot& s, ca::VertexId v) {
 
 // ---- import ------------------------------------------------------------------------------------
 
-int RunImport(const Common& c, const std::string& bundle) {
-  std::filesystem::path path = c.db.empty() ? DatabasePath(c) : std::filesystem::path(c.db);
-  ingest::Store store(path);
-  ingest::ImportOptions options;
-  const bool show_progress = !c.json && isatty(STDERR_FILENO);
-  if (show_progress) {
-    options.progress = [](std::string_view stage, uint64_t done, uint64_t total) {
-      std::cerr << "\r  writing " << stage << ": " << done << " / " << total << "   "
-                << (done == total ? "\n" : "") << std::flush;
-    };
+struct ImportArgs {
+  std::string path;
+  std::string format = "bundle";  // bundle or ckg
+  std::string regions_dir;        // ckg: GB/T 2260 tables
+  bool skip_bad_rows = false;     // ckg: import the good rows, list the bad ones
+  bool quirks = false;            // ckg: list every quirk (default: counts and 3 examples each)
+};
+
+json ProblemsJson(const std::vector<ingest::Problem>& problems) {
+  json out = json::array();
+  for (const auto& p : problems) {
+    out.push_back({{"file", p.file}, {"line", p.line}, {"reason", p.reason}, {"message", p.ToString()}});
   }
-  ingest::ImportReport r = ingest::ImportBundle(store, bundle, options);
-  if (c.json) {
-    json j = {{"accepted", r.accepted}, {"database", path.string()}, {"source", r.source},
-              {"fingerprint", r.fingerprint}, {"seconds", r.seconds}};
-    json problems = json::array();
-    for (const auto& p : r.problems) {
-      problems.push_back({{"file", p.file}, {"line", p.line}, {"reason", p.reason},
-                          {"message", p.ToString()}});
-    }
-    j["problems"] = problems;
-    if (r.accepted) {
-      j["import_id"] = r.import_id;
-      j["entities"] = {{"inserted", r.nodes_inserted}, {"updated", r.nodes_updated},
-                       {"unchanged", r.nodes_unchanged}};
-      j["relations"] = {{"rows", r.relation_rows}, {"inserted", r.edges_inserted},
-                        {"updated", r.edges_updated}, {"unchanged", r.edges_unchanged}};
-      json files = json::array();
-      for (const auto& f : r.files) files.push_back({{"kind", f.kind}, {"path", f.path}, {"rows", f.rows}});
-      j["files"] = files;
-      json merges = json::array();
-      for (const auto& m : r.merges) {
-        merges.push_back({{"file", m.file}, {"line", m.line}, {"id", m.key},
-                          {"merged_into", m.merged_into}, {"matched_by", m.matched_by}});
-      }
-      j["merges"] = merges;
-      json amb = json::array();
-      for (const auto& a : r.ambiguous) {
-        amb.push_back({{"file", a.file}, {"line", a.line}, {"id", a.key}, {"candidates", a.candidates}});
-      }
-      j["ambiguous_merges"] = amb;
-    }
-    PrintJson(j);
-    return r.accepted ? 0 : 1;
+  return out;
+}
+
+// The part of an import's answer that bundles and ckg share.
+json ImportJson(const ingest::ImportReport& r, const std::filesystem::path& path) {
+  json j = {{"accepted", r.accepted}, {"database", path.string()}, {"source", r.source},
+            {"fingerprint", r.fingerprint}, {"seconds", r.seconds}, {"problems", ProblemsJson(r.problems)}};
+  if (!r.accepted) return j;
+  j["import_id"] = r.import_id;
+  j["entities"] = {{"inserted", r.nodes_inserted}, {"updated", r.nodes_updated},
+                   {"unchanged", r.nodes_unchanged}};
+  j["relations"] = {{"rows", r.relation_rows}, {"inserted", r.edges_inserted},
+                    {"updated", r.edges_updated}, {"unchanged", r.edges_unchanged}};
+  json files = json::array();
+  for (const auto& f : r.files) files.push_back({{"kind", f.kind}, {"path", f.path}, {"rows", f.rows}});
+  j["files"] = files;
+  json merges = json::array();
+  for (const auto& m : r.merges) {
+    merges.push_back({{"file", m.file}, {"line", m.line}, {"id", m.key},
+                      {"merged_into", m.merged_into}, {"matched_by", m.matched_by}});
   }
+  j["merges"] = merges;
+  json amb = json::array();
+  for (const auto& a : r.ambiguous) {
+    amb.push_back({{"file", a.file}, {"line", a.line}, {"id", a.key}, {"candidates", a.candidates}});
+  }
+  j["ambiguous_merges"] = amb;
+  return j;
+}
+
+// Text: the rejection (stderr) or the summary with merges (stdout). Returns the exit code.
+int PrintImport(const ingest::ImportReport& r, const std::filesystem::path& path,
+                const std::string& rejected_hint) {
   if (!r.accepted) {
     for (const auto& p : r.problems) std::cerr << p.ToString() << "\n";
     std::cerr << "import rejected: " << r.problems.size() << " problem"
               << (r.problems.size() == 1 ? "" : "s") << "; " << path.string()
-              << " is unchanged\n";
+              << " is unchanged" << rejected_hint << "\n";
     return 1;
   }
   std::cout << "imported '" << r.source << "' into " << path.string() << " (import #"
@@ -138,6 +140,104 @@ int RunImport(const Common& c, const std::string& bundle) {
     for (const auto& cand : a.candidates) std::cout << "      " << cand << "\n";
   }
   return 0;
+}
+
+// The rule of a quirk line: "rule: what was done".
+std::string QuirkRule(const ingest::Problem& q) { return q.reason.substr(0, q.reason.find(':')); }
+
+int PrintCkg(const ingest::CkgReport& r, const std::filesystem::path& path, bool all_quirks) {
+  std::cout << "ChainKnowledgeGraph: read and checked in " << Fixed(r.read_seconds, 3) << " s\n";
+  for (const auto& [file, f] : r.files) {
+    std::cout << "  " << std::left << std::setw(24) << file << std::right << std::setw(7) << f.rows
+              << " rows, " << f.records << " records: " << f.used << " used, " << f.dropped
+              << " dropped by a rule, " << f.bad << " bad\n";
+  }
+  if (!r.quirk_counts.empty()) {
+    std::cout << "quirks handled (docs/ckg-import.md; --quirks lists every one):\n";
+    std::map<std::string, size_t> shown;
+    for (const auto& [rule, n] : r.quirk_counts) {
+      std::cout << "  " << std::left << std::setw(22) << rule << std::right << std::setw(7) << n << "\n";
+      for (const auto& q : r.quirks) {
+        if (QuirkRule(q) != rule || (!all_quirks && shown[rule] >= 3)) continue;
+        ++shown[rule];
+        std::cout << "      " << q.ToString() << "\n";
+      }
+    }
+  }
+  const auto& cov = r.coverage;
+  if (r.regions > 0) {
+    std::cout << "regions: " << r.regions << " GB/T 2260 regions, " << r.regions_kept
+              << " already held unchanged\n"
+              << "placed " << cov.companies - cov.unknown << " of " << cov.companies
+              << " companies by name: province " << cov.province << " (of which municipality "
+              << cov.municipality << "), city " << cov.city << ", county " << cov.county
+              << "; unknown " << cov.unknown << " (ambiguous " << cov.ambiguous << "); "
+              << cov.by_bracket << " by a bracketed place\n";
+  } else {
+    std::cout << "regions: none (no --regions): every company's region is unknown\n";
+  }
+  if (!r.skipped.empty()) {
+    std::cout << "skipped " << r.skipped.size() << " bad row" << (r.skipped.size() == 1 ? "" : "s")
+              << " (--skip-bad-rows):\n";
+    for (const auto& p : r.skipped) std::cout << "  " << p.ToString() << "\n";
+  }
+  return PrintImport(r.import, path, r.import.accepted ? "" : " (--skip-bad-rows imports the rest)");
+}
+
+json CkgJson(const ingest::CkgReport& r, const std::filesystem::path& path) {
+  json j = ImportJson(r.import, path);
+  j["format"] = "ckg";
+  j["read_seconds"] = r.read_seconds;
+  j["skipped"] = ProblemsJson(r.skipped);
+  j["quirks"] = ProblemsJson(r.quirks);
+  j["quirk_counts"] = r.quirk_counts;
+  json files = json::object();
+  for (const auto& [file, f] : r.files) {
+    files[file] = {{"rows", f.rows}, {"records", f.records}, {"used", f.used},
+                   {"dropped", f.dropped}, {"bad", f.bad}};
+  }
+  j["ckg_files"] = files;
+  j["regions"] = {{"imported", r.regions}, {"kept", r.regions_kept}};
+  const auto& c = r.coverage;
+  j["coverage"] = {{"companies", c.companies}, {"province", c.province}, {"city", c.city},
+                   {"county", c.county}, {"municipality", c.municipality},
+                   {"ambiguous", c.ambiguous}, {"unknown", c.unknown}, {"by_bracket", c.by_bracket}};
+  return j;
+}
+
+int RunImport(const Common& c, const ImportArgs& a) {
+  if (a.format != "ckg" && (!a.regions_dir.empty() || a.skip_bad_rows || a.quirks)) {
+    throw ca::Error(ca::ErrorCode::kInvalidArgument,
+                    "--regions, --skip-bad-rows and --quirks apply to --format ckg only");
+  }
+  std::filesystem::path path = c.db.empty() ? DatabasePath(c) : std::filesystem::path(c.db);
+  ingest::Store store(path);
+  ingest::ImportOptions options;
+  const bool show_progress = !c.json && isatty(STDERR_FILENO);
+  if (show_progress) {
+    options.progress = [](std::string_view stage, uint64_t done, uint64_t total) {
+      std::cerr << "\r  writing " << stage << ": " << done << " / " << total << "   "
+                << (done == total ? "\n" : "") << std::flush;
+    };
+  }
+  if (a.format == "ckg") {
+    ingest::CkgOptions ckg;
+    ckg.regions_dir = a.regions_dir;
+    ckg.skip_bad_rows = a.skip_bad_rows;
+    ckg.import = options;
+    ingest::CkgReport r = ingest::ImportCkg(store, a.path, ckg);
+    if (c.json) {
+      PrintJson(CkgJson(r, path));
+      return r.import.accepted ? 0 : 1;
+    }
+    return PrintCkg(r, path, a.quirks);
+  }
+  ingest::ImportReport r = ingest::ImportBundle(store, a.path, options);
+  if (c.json) {
+    PrintJson(ImportJson(r, path));
+    return r.accepted ? 0 : 1;
+  }
+  return PrintImport(r, path, "");
 }
 
 // ---- stats -------------------------------------------------------------------------------------
@@ -601,10 +701,19 @@ int main(int argc, char** argv) {
     if (json_flag) cmd->add_flag("--json", common.json, "print exactly one JSON document");
   };
 
-  std::string bundle;
-  auto* import = app.add_subcommand("import", "import a bundle (docs/bundle-format.md), all or nothing");
+  ImportArgs import_args;
+  auto* import = app.add_subcommand(
+      "import", "import a bundle (docs/bundle-format.md) or ChainKnowledgeGraph (docs/ckg-import.md), all or nothing");
   add_common(import);
-  import->add_option("PATH", bundle, "bundle folder or its manifest.json")->required();
+  import->add_option("PATH", import_args.path, "bundle folder or its manifest.json; with --format ckg, the folder of the eight JSON-lines files")->required();
+  import->add_option("--format", import_args.format, "bundle (default) or ckg")
+      ->check(CLI::IsMember({"bundle", "ckg"}));
+  import->add_option("--regions", import_args.regions_dir,
+                     "ckg: folder of GB/T 2260 tables (provinces.csv, cities.csv, areas.csv) to place companies by name")
+      ->check(CLI::ExistingDirectory);
+  import->add_flag("--skip-bad-rows", import_args.skip_bad_rows,
+                   "ckg: import the good rows and list the bad ones (default: any bad row rejects the import)");
+  import->add_flag("--quirks", import_args.quirks, "ckg: list every quirk handled (default: counts and 3 examples each)");
 
   std::string region_arg, track_arg;
   auto* stats = app.add_subcommand("stats", "counts per node and edge kind, per region and per track");
@@ -699,7 +808,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
-    if (*import) return RunImport(common, bundle);
+    if (*import) return RunImport(common, import_args);
     if (*stats) return RunStats(common, region_arg);
     if (*show) return RunShow(common, entity, all);
     if (*search) return RunSearch(common, text, kind_arg, limit);
