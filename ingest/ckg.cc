@@ -149,6 +149,15 @@ int IndustryLevel(std::string_view code) {
   return 3;
 }
 
+// Lines of a revenue breakdown that are bookkeeping, not products: balancing and adjustment items
+// and inter-segment eliminations. With a share <= 0 they fall under weight_not_positive; these
+// carry a positive share too (平衡项目 814 times, 调整项目 126).
+bool IsAccountingLine(std::string_view name) {
+  static const std::set<std::string_view> kLines = {"平衡项目", "调整项目", "分部间抵销", "分部间抵消",
+                                                    "内部抵销", "内部抵消", "抵销", "抵消", "合并抵销"};
+  return kLines.count(name) > 0;
+}
+
 bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -880,6 +889,13 @@ void CkgReader::ReadCompanyProducts() {
             "rel_weight " + Fixed(w) + " for '" + TrimSpace(product_name) +
                 "' is not a revenue share in (0, 1] (an accounting line such as 分部间抵销 or "
                 "平衡项目, or a loss): dropped",
+            true);
+      return;
+    }
+    if (IsAccountingLine(TrimSpace(product_name))) {
+      Quirk("accounting_line", kCompanyProduct, line,
+            "'" + TrimSpace(product_name) + "' (rel_weight " + Fixed(w) +
+                ") is a bookkeeping line of the revenue breakdown, not a product: dropped",
             true);
       return;
     }

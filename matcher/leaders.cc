@@ -174,8 +174,12 @@ ClustersResult Clusters(const Snapshot& s, VertexId region, uint64_t seed) {
     if (s.Kind(seg) != NodeKind::kSegment) continue;
     auto makers = [&](VertexId x) {
       std::vector<std::pair<VertexId, double>> out;
-      for (Neighbor p : s.In(x, EdgeKind::kProduces)) {
-        if (index.count(p.vertex)) out.push_back({p.vertex, p.weight > 0 ? p.weight : 1.0});
+      // Makers, and members of an industry segment at half weight (as SegmentsOf counts them).
+      for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
+        const double scale = k == EdgeKind::kMemberOf ? 0.5 : 1.0;
+        for (Neighbor p : s.In(x, k)) {
+          if (index.count(p.vertex)) out.push_back({p.vertex, scale * (p.weight > 0 ? p.weight : 1.0)});
+        }
       }
       return out;
     };
@@ -231,7 +235,9 @@ ClustersResult Clusters(const Snapshot& s, VertexId region, uint64_t seed) {
     std::map<VertexId, size_t> segs;
     for (uint32_t& x : m) {
       x = kept[x];
-      for (VertexId seg : s.Out(x, EdgeKind::kProduces).Vertices()) segs[seg]++;
+      for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
+        for (VertexId seg : s.Out(x, k).Vertices()) segs[seg]++;
+      }
     }
     comms[c].segments.assign(segs.begin(), segs.end());
     std::stable_sort(comms[c].segments.begin(), comms[c].segments.end(),

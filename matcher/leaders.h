@@ -47,7 +47,8 @@ struct ClustersResult {
 
 // Louvain on the undirected enterprise network of the region (everywhere when region is
 // kNoVertex): known ties (trades_with, cooperates, invests; their weights) plus implied supply
-// ties (a makes s, b makes u, s supplies u: weight = supply weight × both shares; skipped for a
+// ties (a makes s, b makes u, s supplies u: weight = supply weight × both shares; membership of an
+// industry segment (member_of) counts as making it at half weight; skipped for a
 // segment pair with more than kMaxImpliedPairs producer pairs, which says nothing specific).
 // Enterprises without any tie are left out.
 inline constexpr size_t kMaxImpliedPairs = 250000;

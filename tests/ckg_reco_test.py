@@ -75,6 +75,10 @@ def noise(name):
     return "\\" in name or any(ord(ch) < 32 for ch in name) or not re.search(r"[^\W\d_]", name)
 
 
+# Bookkeeping lines of a revenue breakdown (docs/ckg-import.md, accounting_line): not products.
+BOOKKEEPING = {"平衡项目", "调整项目", "分部间抵销", "分部间抵消", "内部抵销", "内部抵消", "抵销", "抵消", "合并抵销"}
+
+
 class Raw:
     """The files as plain dictionaries: nothing here comes from the importer."""
 
@@ -84,7 +88,7 @@ class Raw:
         self.makers = defaultdict(set)  # product -> companies
         for r in rows(f"{d}/company_product.json"):
             c, p = code_of(r["company_code"]), clean(r["product_name"])
-            if c in self.companies and r["rel_weight"] > 0 and not noise(p):
+            if c in self.companies and r["rel_weight"] > 0 and not noise(p) and p not in BOOKKEEPING:
                 self.products_of[c].add(p)
                 self.makers[p].add(c)
         self.parents = defaultdict(set)  # 产品小类: child -> every parent
