@@ -32,29 +32,12 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 from collections import defaultdict
 
-results = {"passed": 0, "failed": 0}
-SKIP = 77
+from testlib import check, run, summary
 
-
-def check(cond, what):
-    if cond:
-        results["passed"] += 1
-    else:
-        results["failed"] += 1
-        print(f"FAILED: {what}", file=sys.stderr)
-    return cond
-
-
-def run(binary, args, expect=0):
-    p = subprocess.run([binary] + args, capture_output=True, text=True)
-    check(expect == "any" or p.returncode == expect,
-          f"chainatlas {' '.join(args)} exited {p.returncode}, expected {expect}\n{p.stderr[-2000:]}")
-    return p
-
+SKIP = 77  # ctest: SKIP_RETURN_CODE
 
 def rows(path):
     with open(path, encoding="utf-8") as f:
@@ -302,8 +285,7 @@ def main():
     db = check_import(a.binary, ckg, regions, a.workdir)
     check_bad_row(a.binary, ckg, a.workdir)
     check_recommendations(a.binary, db, Raw(ckg), a.sample)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
+    return summary("ckg recommendations")
 
 
 if __name__ == "__main__":

@@ -10,29 +10,11 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 import networkx as nx
 
-results = {"passed": 0, "failed": 0}
-
-
-def check(cond, what):
-    if cond:
-        results["passed"] += 1
-    else:
-        results["failed"] += 1
-        print(f"FAILED: {what}", file=sys.stderr)
-
-
-def run(binary, args, env, expect=0):
-    p = subprocess.run([binary] + args, capture_output=True, text=True, env=env)
-    ok = p.returncode != 0 if expect == "nonzero" else p.returncode == expect
-    check(ok,
-          f"chainatlas {' '.join(args)} exited {p.returncode}, expected {expect}\n{p.stderr[-2000:]}")
-    return p
-
+from testlib import check, run, summary
 
 def sha(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
@@ -203,8 +185,7 @@ def main():
     p = run(b, ["frobnicate"], env, expect="nonzero")
     check("subcommand" in p.stderr, "an unknown command is a usage error")
 
-    print(f"cli: {results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
+    return summary("cli")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,34 @@
+"""What the Python end-to-end tests share: counting checks and running the chainatlas binary."""
+import subprocess
+import sys
+
+results = {"passed": 0, "failed": 0}
+
+
+def check(cond, what):
+    """Counts one check; a failure is printed (with `what`) and the run goes on."""
+    if cond:
+        results["passed"] += 1
+    else:
+        results["failed"] += 1
+        print(f"FAILED: {what}", file=sys.stderr)
+    return cond
+
+
+def run(binary, args, env=None, expect=0):
+    """Runs `binary args`; checks the exit code: a number, "nonzero", or "any"."""
+    p = subprocess.run([binary] + args, capture_output=True, text=True, env=env)
+    if expect == "any":
+        ok = True
+    elif expect == "nonzero":
+        ok = p.returncode != 0
+    else:
+        ok = p.returncode == expect
+    check(ok, f"chainatlas {' '.join(args)} exited {p.returncode}, expected {expect}\n{p.stderr[-2000:]}")
+    return p
+
+
+def summary(name):
+    """Prints the counts; returns the exit code (1 when anything failed)."""
+    print(f"{name}: {results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
