@@ -3,6 +3,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/utf8.h>
 
 #include <array>
 
@@ -80,6 +81,32 @@ std::string NormaliseName(std::string_view name) {
     }
   }
   return out;
+}
+
+size_t DisplayWidth(std::string_view utf8) {
+  size_t width = 0;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
+  const int32_t length = static_cast<int32_t>(utf8.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) {
+      width += 1;
+      continue;
+    }
+    const auto ea = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+    const auto category = u_charType(c);
+    if (category == U_NON_SPACING_MARK || category == U_ENCLOSING_MARK || category == U_CONTROL_CHAR) {
+      continue;
+    }
+    width += (ea == U_EA_WIDE || ea == U_EA_FULLWIDTH) ? 2 : 1;
+  }
+  return width;
+}
+
+std::string PadRight(std::string_view utf8, size_t columns) {
+  const size_t width = DisplayWidth(utf8);
+  return std::string(utf8) + std::string(width < columns ? columns - width : 1, ' ');
 }
 
 }  // namespace chainatlas::ingest

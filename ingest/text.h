@@ -19,4 +19,10 @@ char UsccCheckCharacter(std::string_view first17);
 // 有限责任公司, 有限公司, 集团, Co., Ltd., Inc., ...) stripped.
 std::string NormaliseName(std::string_view name);
 
+// Terminal columns the UTF-8 text takes: 2 for East Asian wide and full-width characters (汉字,
+// full-width punctuation), 0 for combining marks and controls, 1 otherwise. Invalid bytes count 1.
+size_t DisplayWidth(std::string_view utf8);
+// The text followed by spaces up to `columns` display columns (at least one space).
+std::string PadRight(std::string_view utf8, size_t columns);
+
 }  // namespace chainatlas::ingest

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/region_tree.h"
+#include "ingest/text.h"
 
 namespace chainatlas::report {
 namespace {
@@ -311,7 +312,7 @@ void PrintClusters(std::ostream& out, const json& c) {
 void PrintIndicators(std::ostream& out, const json& r) {
   out << "Plan indicators of " << Str(r["region"], "name") << "\n";
   for (const auto& i : r["indicators"]) {
-    out << "  " << std::left << std::setw(26) << Str(i, "name") << std::right << std::setw(12)
+    out << "  " << ingest::PadRight(Str(i, "name"), 26) << std::setw(12)
         << Fixed(i["value"].get<double>(), 0);
     if (!i["target"].is_null()) {
       out << "  target " << Fixed(i["target"].get<double>(), 0) << " ("
@@ -330,11 +331,9 @@ void PrintRelatedness(std::ostream& out, const json& r) {
   for (const auto& reg : r["regions"]) {
     out << "\n" << Str(reg, "id") << " " << Str(reg, "name") << "  diversity " << reg["diversity"]
         << ", ECI " << (reg["eci"].is_null() ? "n/a" : Fixed(reg["eci"].get<double>(), 2)) << "\n"
-        << "    segment                         X      RCA  M  density  distance  opp.gain\n";
+        << "    " << ingest::PadRight("segment", 28) << "     X      RCA  M  density  distance  opp.gain\n";
     for (const auto& c : reg["cells"]) {
-      std::string name = Str(c["segment"], "name");
-      out << "    " << name << std::string(name.size() < 30 ? 30 - name.size() : 1, ' ')
-          << std::setw(4) << Fixed(c["activity"].get<double>(), 0) << std::setw(9)
+      out << "    " << ingest::PadRight(Str(c["segment"], "name"), 28) << std::setw(6) << Fixed(c["activity"].get<double>(), 0) << std::setw(9)
           << Fixed(c["rca"].get<double>(), 2) << std::setw(3) << Fixed(c["m"].get<double>(), 0)
           << std::setw(9) << Fixed(c["density"].get<double>(), 3) << std::setw(10)
           << Fixed(c["distance"].get<double>(), 3) << std::setw(10)

@@ -216,3 +216,15 @@ TEST_CASE("duplicate keys within a bundle, every bad row reported", "[bundle]") 
   ReadBundle(bundle, ps);
   CHECK(ps.size() == 3);
 }
+
+TEST_CASE("display width: wide characters take two columns", "[text]") {
+  CHECK(DisplayWidth("") == 0);
+  CHECK(DisplayWidth("CMOS") == 4);
+  CHECK(DisplayWidth("硬管内窥镜") == 10);
+  CHECK(DisplayWidth("4K/3D内窥镜") == 11);
+  CHECK(DisplayWidth("（钳、剪）") == 10);  // full-width brackets and the ideographic comma
+  CHECK(DisplayWidth("e\xCC\x81") == 1);     // e + combining acute accent
+  CHECK(DisplayWidth("\xFF") == 1);          // an invalid byte still takes a column
+  CHECK(PadRight("光学", 6) == "光学  ");
+  CHECK(PadRight("光学透镜", 6) == "光学透镜 ");  // too wide: one space still
+}
