@@ -16,6 +16,8 @@ PACKAGES=(
   catch2                          # unit tests (Catch2 v2)
   python3 python3-networkx        # tests: NetworkX reads exports back, reference PageRank etc.
   python3-igraph python3-numpy python3-scipy  # tests: reference PageRank/Louvain/betweenness, relatedness
+  libthrift-dev thrift-compiler libevent-dev  # the Thrift service (TNonblockingServer needs libevent)
+  python3-thrift                  # the service's Python client (tests, docs/service.md)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -24,7 +24,9 @@
 #include "ingest/importer.h"
 #include "ingest/store.h"
 #include "matcher/analytics.h"
+#include "server/engine.h"
 #include "server/report.h"
+#include "server/service.h"
 
 namespace ca = chainatlas;
 namespace ingest = chainatlas::ingest;
@@ -242,153 +244,66 @@ int RunImport(const Common& c, const ImportArgs& a) {
 
 // ---- stats -------------------------------------------------------------------------------------
 
-json RegionCounts(const ca::Snapshot& s, ca::VertexId r) {
-  std::map<std::string, size_t> counts;
-  for (ca::VertexId v : s.regions().MembersWithin(r)) counts[std::string(ca::NodeKindName(s.Kind(v)))]++;
-  json j = {{"code", std::string(s.Key(r))}, {"name", std::string(s.Name(r))},
-            {"level", std::string(ca::RegionLevelName(s.RegionInfo(r).level))}};
-  for (const char* k : {"enterprise", "hospital", "institution", "platform"}) j[k] = counts[k];
-  return j;
+// The read commands run on the engine (server/engine.h), the same code the Thrift service calls;
+// this file only renders its JSON as text.
+ca::engine::Engine OpenEngine(const Common& c) {
+  return ca::engine::Engine(ca::engine::State::Load(DatabasePath(c)));
 }
 
-int RunStats(const Common& c, const std::string& region_arg) {
-  auto store = OpenForReading(c);
-  auto snap = store->LoadSnapshot();
-  const ca::Snapshot& s = *snap;
-  const ca::RegionTree& regions = s.regions();
-  std::optional<ca::VertexId> focus;
-  if (!region_arg.empty()) focus = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
-
-  json j;
-  json nodes = json::object(), edges = json::object();
-  for (ca::NodeKind k : ca::kAllNodeKinds) nodes[std::string(ca::NodeKindName(k))] = s.CountNodes(k);
-  for (ca::EdgeKind k : ca::kAllEdgeKinds) edges[std::string(ca::EdgeKindName(k))] = s.CountEdges(k);
-  j["nodes"] = nodes;
-  j["edges"] = edges;
-  j["vertices"] = s.NumVertices();
-  j["edge_total"] = s.NumEdges();
-  j["adjacency_bytes"] = s.AdjacencyBytes();
-
-  // Regions: the focus and its children, or every region holding organisations.
-  json region_rows = json::array();
-  std::vector<ca::VertexId> shown;
-  if (focus) {
-    shown.push_back(*focus);
-    for (ca::VertexId ch : regions.forest().Children(*focus)) shown.push_back(ch);
-  } else {
-    for (ca::VertexId root : regions.forest().Roots()) {
-      for (ca::VertexId r : regions.forest().SelfAndDescendants(root)) shown.push_back(r);
-    }
-  }
-  std::vector<int> region_depths;  // for the text output's indentation
-  for (ca::VertexId r : shown) {
-    json row = RegionCounts(s, r);
-    if (!focus && row["enterprise"] == 0 && row["hospital"] == 0 && row["institution"] == 0 &&
-        row["platform"] == 0) {
-      continue;
-    }
-    region_rows.push_back(row);
-    region_depths.push_back(regions.forest().Depth(r));
-  }
-  j["regions"] = region_rows;
-
-  // Tracks: segments, and the enterprises producing in them (within the focus region if given).
-  json track_rows = json::array();
-  for (ca::VertexId t : s.taxonomy().Tracks()) {
-    size_t segments = 0, produces = 0;
-    std::vector<ca::VertexId> producers;
-    for (ca::VertexId seg : s.taxonomy().SegmentsBelow(t)) {
-      ++segments;
-      for (ca::Neighbor nb : s.In(seg, ca::EdgeKind::kProduces)) {
-        if (focus && !regions.Within(nb.vertex, *focus)) continue;
-        ++produces;
-        producers.push_back(nb.vertex);
-      }
-    }
-    std::sort(producers.begin(), producers.end());
-    producers.erase(std::unique(producers.begin(), producers.end()), producers.end());
-    track_rows.push_back({{"id", std::string(s.Key(t))}, {"name", std::string(s.Name(t))},
-                          {"segments", segments}, {"enterprises", producers.size()},
-                          {"produces", produces}});
-  }
-  j["tracks"] = track_rows;
-  if (focus) j["region"] = std::string(s.Key(*focus));
-
+int Emit(const Common& c, const json& j, const std::function<void()>& text) {
   if (c.json) {
     PrintJson(j);
-    return 0;
-  }
-  std::cout << "Graph: " << s.NumVertices() << " nodes, " << s.NumEdges() << " edges ("
-            << Fixed(static_cast<double>(s.AdjacencyBytes()) / std::max<size_t>(1, s.NumEdges()), 1)
-            << " adjacency bytes per edge)\n\nNodes\n";
-  for (auto& [k, v] : nodes.items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
-  std::cout << "\nEdges\n";
-  for (auto& [k, v] : edges.items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
-  std::cout << "\nRegions" << (focus ? " (" + NameOf(s, *focus) + " and below)" : "")
-            << "                enterprises hospitals institutions platforms\n";
-  for (size_t i = 0; i < region_rows.size(); ++i) {
-    const json& row = region_rows[i];
-    std::string indent(2 + 2 * static_cast<size_t>(region_depths[i]), ' ');
-    std::cout << indent << row["code"].get<std::string>() << " " << row["name"].get<std::string>()
-              << "  " << row["enterprise"] << " / " << row["hospital"] << " / "
-              << row["institution"] << " / " << row["platform"] << "\n";
-  }
-  std::cout << "\nTracks" << (focus ? " (producers in " + std::string(s.Name(*focus)) + ")" : "")
-            << "          segments enterprises\n";
-  for (const auto& row : track_rows) {
-    std::cout << "  " << row["id"].get<std::string>() << " " << row["name"].get<std::string>()
-              << "  " << row["segments"] << " segments, " << row["enterprises"]
-              << " enterprises\n";
+  } else {
+    text();
   }
   return 0;
 }
 
-// ---- show --------------------------------------------------------------------------------------
-
-json ProvenanceJson(const std::optional<ingest::Provenance>& p) {
-  if (!p) return nullptr;
-  return {{"import", p->import_id}, {"source", p->source}, {"file", p->file}, {"line", p->line},
-          {"imported_at", p->imported_at}};
+std::string RefText(const json& ref) {
+  return ref["id"].get<std::string>() + " " + ref["name"].get<std::string>();
 }
 
-int RunShow(const Common& c, const std::string& entity, bool all) {
-  auto store = OpenForReading(c);
-  auto snap = store->LoadSnapshot();
-  const ca::Snapshot& s = *snap;
-  ca::VertexId v = ca::ResolveEntity(s, entity);
-  json j = {{"node", ingest::NodeJson(s, v)},
-            {"provenance", ProvenanceJson(store->NodeProvenance(s.Kind(v), std::string(s.Key(v))))}};
-  if (s.Region(v) != ca::kNoVertex) {
-    json path = json::array();
-    path.push_back(NameOf(s, s.Region(v)));
-    for (ca::VertexId r : s.regions().forest().Ancestors(s.Region(v))) path.push_back(NameOf(s, r));
-    j["region_path"] = path;
+void PrintStats(const ca::Snapshot& s, const json& j) {
+  const bool focus = j.contains("region");
+  ca::VertexId focus_vertex = ca::kNoVertex;
+  if (focus) {
+    focus_vertex = ca::ResolveEntity(s, "region:" + j["region"].get<std::string>(), ca::NodeKind::kRegion);
   }
-  auto relations = [&](bool out) {
-    json list = json::array();
-    for (ca::EdgeKind k : ca::kAllEdgeKinds) {
-      for (ca::Neighbor nb : out ? s.Out(v, k) : s.In(v, k)) {
-        json rel = {{"kind", std::string(ca::EdgeKindName(k))},
-                    {out ? "target" : "source", s.Label(nb.vertex)},
-                    {"name", std::string(s.Name(nb.vertex))}, {"weight", nb.weight}};
-        if (k != ca::EdgeKind::kPartOf) {
-          ca::VertexId a = out ? v : nb.vertex, b = out ? nb.vertex : v;
-          std::string attrs = store->EdgeAttributes(s.Kind(a), std::string(s.Key(a)), k,
-                                                    s.Kind(b), std::string(s.Key(b)));
-          if (!attrs.empty()) rel["attributes"] = json::parse(attrs);
-        }
-        list.push_back(rel);
-      }
-    }
-    return list;
-  };
-  j["out"] = relations(true);
-  j["in"] = relations(false);
-  if (c.json) {
-    PrintJson(j);
-    return 0;
+  std::cout << "Graph: " << s.NumVertices() << " nodes, " << s.NumEdges() << " edges ("
+            << Fixed(static_cast<double>(s.AdjacencyBytes()) / std::max<size_t>(1, s.NumEdges()), 1)
+            << " adjacency bytes per edge)\n\nNodes\n";
+  for (auto& [k, v] : j["nodes"].items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
+  std::cout << "\nEdges\n";
+  for (auto& [k, v] : j["edges"].items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
+  std::cout << "\nRegions"
+            << (focus ? " (" + NameOf(s, focus_vertex) + " and below)" : "")
+            << "                enterprises hospitals institutions platforms\n";
+  for (const json& row : j["regions"]) {
+    ca::VertexId r = ca::ResolveEntity(s, "region:" + row["code"].get<std::string>(), ca::NodeKind::kRegion);
+    std::string indent(2 + 2 * static_cast<size_t>(s.regions().forest().Depth(r)), ' ');
+    std::cout << indent << row["code"].get<std::string>() << " " << row["name"].get<std::string>()
+              << "  " << row["enterprise"] << " / " << row["hospital"] << " / "
+              << row["institution"] << " / " << row["platform"] << "\n";
   }
-  std::cout << NameOf(s, v) << "\n";
+  std::cout << "\nTracks" << (focus ? " (producers in " + std::string(s.Name(focus_vertex)) + ")" : "")
+            << "          segments enterprises\n";
+  for (const auto& row : j["tracks"]) {
+    std::cout << "  " << row["id"].get<std::string>() << " " << row["name"].get<std::string>()
+              << "  " << row["segments"] << " segments, " << row["enterprises"]
+              << " enterprises\n";
+  }
+}
+
+int RunStats(const Common& c, const std::string& region_arg) {
+  ca::engine::Engine engine = OpenEngine(c);
+  json j = engine.Stats(region_arg);
+  return Emit(c, j, [&] { PrintStats(engine.snapshot(), j); });
+}
+
+// ---- show --------------------------------------------------------------------------------------
+
+void PrintShow(const json& j, bool all) {
+  std::cout << RefText(j["node"]) << "\n";
   for (auto& [k, val] : j["node"].items()) {
     if (k == "id" || k == "name") continue;
     std::string text = val.is_string() ? val.get<std::string>() : val.dump();
@@ -423,34 +338,31 @@ int RunShow(const Common& c, const std::string& entity, bool all) {
       }
     }
   }
-  return 0;
+}
+
+int RunShow(const Common& c, const std::string& entity, bool all) {
+  json j = OpenEngine(c).Show(entity);
+  return Emit(c, j, [&] { PrintShow(j, all); });
 }
 
 // ---- search ------------------------------------------------------------------------------------
 
 int RunSearch(const Common& c, const std::string& text, const std::string& kind_arg, size_t limit) {
-  auto store = OpenForReading(c);
-  auto snap = store->LoadSnapshot();
-  const ca::Snapshot& s = *snap;
-  std::optional<ca::NodeKind> kind;
-  if (!kind_arg.empty()) {
-    kind = ca::ParseNodeKind(kind_arg);
-    if (!kind) throw ca::Error(ca::ErrorCode::kInvalidArgument, "unknown kind '" + kind_arg + "'");
-  }
-  std::vector<ca::VertexId> hits = ca::SearchEntities(s, text, limit, kind);
-  json list = json::array();
-  for (ca::VertexId v : hits) list.push_back(ingest::NodeJson(s, v));
-  if (c.json) {
-    PrintJson({{"query", text}, {"results", list}});
-    return 0;
-  }
-  if (hits.empty()) std::cout << "no match for '" << text << "'\n";
-  for (ca::VertexId v : hits) {
-    std::cout << std::left << std::setw(28) << s.Label(v) << " " << s.Name(v);
-    if (s.Region(v) != ca::kNoVertex) std::cout << "  (" << s.Name(s.Region(v)) << ")";
-    std::cout << "\n";
-  }
-  return 0;
+  ca::engine::Engine engine = OpenEngine(c);
+  json j = engine.Search(text, kind_arg, limit);
+  return Emit(c, j, [&] {
+    const ca::Snapshot& s = engine.snapshot();
+    if (j["results"].empty()) std::cout << "no match for '" << text << "'\n";
+    for (const json& node : j["results"]) {
+      std::cout << std::left << std::setw(28) << node["id"].get<std::string>() << " "
+                << node["name"].get<std::string>();
+      if (node.contains("region")) {
+        ca::VertexId r = ca::ResolveEntity(s, "region:" + node["region"].get<std::string>(), ca::NodeKind::kRegion);
+        std::cout << "  (" << s.Name(r) << ")";
+      }
+      std::cout << "\n";
+    }
+  });
 }
 
 // ---- export ------------------------------------------------------------------------------------
@@ -481,25 +393,7 @@ int RunExport(const Common& c, const std::string& format, const std::string& out
 
 // ---- analytics and recommendations --------------------------------------------------------------
 
-struct Loaded {
-  std::unique_ptr<ingest::Store> store;
-  std::shared_ptr<ca::matcher::Analytics> analytics;
-  const ca::Snapshot& s() const { return analytics->snapshot(); }
-};
-
-Loaded Load(const Common& c) {
-  Loaded l;
-  l.store = OpenForReading(c);
-  l.analytics = std::make_shared<ca::matcher::Analytics>(l.store->LoadSnapshot());
-  return l;
-}
-
-// Options shared by the recommendation commands.
-struct RecOptions {
-  std::string within, track, scorer = std::string(ca::matcher::kDefaultScorer);
-  size_t top = 10;
-  bool include_known = false;
-};
+using RecOptions = ca::engine::RecOptions;
 
 void AddRecOptions(CLI::App* cmd, RecOptions& o, bool within = true) {
   if (within) cmd->add_option("--within", o.within, "only candidates in this region or below");
@@ -509,171 +403,77 @@ void AddRecOptions(CLI::App* cmd, RecOptions& o, bool within = true) {
   cmd->add_flag("--include-known", o.include_known, "also list partners already tied (marked known)");
 }
 
-ca::matcher::Filters MakeFilters(const ca::Snapshot& s, const RecOptions& o) {
-  ca::matcher::Filters f;
-  if (!o.within.empty()) f.within = ca::ResolveEntity(s, o.within, ca::NodeKind::kRegion);
-  if (!o.track.empty()) {
-    // A track or a segment, by id or name.
-    try {
-      f.track = ca::ResolveEntity(s, o.track, ca::NodeKind::kTrack);
-    } catch (const ca::Error&) {
-      f.track = ca::ResolveEntity(s, o.track, ca::NodeKind::kSegment);
-    }
-  }
-  f.top = o.top;
-  f.include_known = o.include_known;
-  f.scorer = o.scorer;
-  return f;
-}
-
-int Emit(const Common& c, const json& j, const std::function<void()>& text) {
-  if (c.json) {
-    PrintJson(j);
-  } else {
-    text();
-  }
-  return 0;
-}
-
 int RunPartners(const Common& c, const std::string& enterprise, const std::string& role,
                 const RecOptions& o) {
-  Loaded l = Load(c);
-  const ca::Snapshot& s = l.s();
-  ca::VertexId e = ca::ResolveEntity(s, enterprise, ca::NodeKind::kEnterprise);
-  auto r = ca::matcher::RecommendPartners(s, e, ca::matcher::ParsePartnerRole(role), MakeFilters(s, o));
-  json j = ca::report::PartnersJson(s, r, o.scorer);
+  json j = OpenEngine(c).Partners(enterprise, role, o);
   return Emit(c, j, [&] {
-    ca::report::PrintItems(std::cout, j, "Partners (" + role + "s) for " + NameOf(s, e));
+    ca::report::PrintItems(std::cout, j, "Partners (" + role + "s) for " + RefText(j["enterprise"]));
   });
-}
-
-// Adds the department of each hospital's clinical relation (kept in the store) to the items.
-void AddDepartments(const Loaded& l, std::vector<ca::matcher::Item>& items) {
-  const ca::Snapshot& s = l.s();
-  for (auto& item : items) {
-    for (const auto& path : item.paths) {
-      if (path.steps.empty()) continue;
-      const auto& last = path.steps.back();
-      if (last.kind != ca::EdgeKind::kClinicalDemand && last.kind != ca::EdgeKind::kClinicalStrength) continue;
-      ca::VertexId seg = path.steps.size() >= 2 ? path.steps[path.steps.size() - 2].vertex : ca::kNoVertex;
-      if (seg == ca::kNoVertex) continue;
-      std::string attrs = l.store->EdgeAttributes(ca::NodeKind::kHospital, std::string(s.Key(last.vertex)),
-                                                  last.kind, ca::NodeKind::kSegment, std::string(s.Key(seg)));
-      if (attrs.empty()) continue;
-      json a = json::parse(attrs, nullptr, false);
-      if (a.is_object() && a.contains("department")) {
-        std::string fact = "department: " + a["department"].get<std::string>() + " (" +
-                           std::string(s.Name(seg)) + ")";
-        if (std::find(item.why.begin(), item.why.end(), fact) == item.why.end()) item.why.push_back(fact);
-      }
-    }
-  }
 }
 
 int RunPairings(const Common& c, const std::string& enterprise, const std::string& kind,
                 const RecOptions& o) {
-  Loaded l = Load(c);
-  const ca::Snapshot& s = l.s();
-  ca::VertexId e = ca::ResolveEntity(s, enterprise, ca::NodeKind::kEnterprise);
-  auto r = ca::matcher::RecommendPairings(s, e, ca::matcher::ParsePairingKind(kind), MakeFilters(s, o));
-  AddDepartments(l, r.items);
-  json j = ca::report::PairingsJson(s, r, o.scorer);
+  json j = OpenEngine(c).Pairings(enterprise, kind, o);
   return Emit(c, j, [&] {
-    ca::report::PrintItems(std::cout, j, "产学研医 pairings (" + kind + ") for " + NameOf(s, e));
+    ca::report::PrintItems(std::cout, j, "产学研医 pairings (" + kind + ") for " + RefText(j["enterprise"]));
   });
-}
-
-ca::VertexId OptionalTrack(const ca::Snapshot& s, const std::string& track_arg) {
-  return track_arg.empty() ? ca::kNoVertex : ca::ResolveEntity(s, track_arg, ca::NodeKind::kTrack);
 }
 
 int RunChain(const Common& c, const std::string& region_arg, const std::string& track_arg,
              bool gaps_only, const std::string& status_arg) {
-  Loaded l = Load(c);
-  const ca::Snapshot& s = l.s();
-  ca::VertexId region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
-  auto g = ca::matcher::AnalyseGaps(*l.analytics, region, OptionalTrack(s, track_arg));
-  if (!status_arg.empty()) {
-    auto status = ca::matcher::ParseSegmentStatus(status_arg);
-    std::erase_if(g.segments, [&](const auto& sg) { return sg.status != status; });
-  }
-  if (gaps_only) {
-    // Gaps: by priority, then tree order.
-    std::stable_sort(g.segments.begin(), g.segments.end(),
-                     [](const auto& a, const auto& b) { return a.score > b.score; });
-  }
-  json j = ca::report::GapsJson(s, g);
+  json j = OpenEngine(c).Chain(region_arg, track_arg, gaps_only, status_arg);
   return Emit(c, j, [&] { ca::report::PrintGaps(std::cout, j, !gaps_only); });
 }
 
 int RunTargets(const Common& c, const std::string& region_arg, const RecOptions& o) {
-  Loaded l = Load(c);
-  const ca::Snapshot& s = l.s();
-  ca::VertexId region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
-  auto r = ca::matcher::RecommendTargets(*l.analytics, region, MakeFilters(s, o));
-  json j = ca::report::TargetsJson(s, r, o.scorer);
+  json j = OpenEngine(c).Targets(region_arg, o);
   return Emit(c, j, [&] {
-    ca::report::PrintItems(std::cout, j, "Investment-attraction targets for " + NameOf(s, region) +
-                                             " (" + std::to_string(r.gaps.size()) + " gap segments)");
+    ca::report::PrintItems(std::cout, j, "Investment-attraction targets for " + RefText(j["region"]) +
+                                             " (" + std::to_string(j["gaps"].size()) + " gap segments)");
   });
 }
 
 int RunRelatedness(const Common& c, const std::string& level_arg, const std::string& track_arg,
                    const std::string& region_arg, size_t top) {
-  Loaded l = Load(c);
-  const ca::Snapshot& s = l.s();
-  auto level = ca::ParseRegionLevel(level_arg);
-  if (!level || *level == ca::RegionLevel::kPark) {
-    throw ca::Error(ca::ErrorCode::kInvalidArgument, "--level must be county, city or province");
-  }
-  ca::VertexId region = ca::kNoVertex;
-  if (!region_arg.empty()) {
-    region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
-    ca::VertexId at = s.regions().AncestorAtLevel(region, *level);
-    if (at != region) {
-      throw ca::Error(ca::ErrorCode::kInvalidArgument,
-                      NameOf(s, region) + " is not a " + level_arg + "; use --level " +
-                          std::string(ca::RegionLevelName(s.RegionInfo(region).level)));
-    }
-  }
-  auto table = l.analytics->Relatedness(*level, OptionalTrack(s, track_arg));
-  if (region != ca::kNoVertex && table->RowOf(region) < 0) {
-    throw ca::Error(ca::ErrorCode::kNotFound,
-                    NameOf(s, region) + " has no producers in this table (no row)");
-  }
-  json j = ca::report::RelatednessJson(s, *table, region, top);
+  json j = OpenEngine(c).Relatedness(level_arg, track_arg, region_arg, top);
   return Emit(c, j, [&] { ca::report::PrintRelatedness(std::cout, j); });
 }
 
 int RunLeaders(const Common& c, const std::string& region_arg, const RecOptions& o) {
-  Loaded l = Load(c);
-  const ca::Snapshot& s = l.s();
-  RecOptions opts = o;
-  opts.within = region_arg;
-  auto r = ca::matcher::ChainLeaders(*l.analytics, MakeFilters(s, opts));
-  json j = ca::report::LeadersJson(s, r, o.scorer);
-  std::string where = region_arg.empty() ? "" : " in " + NameOf(s, r.region);
+  json j = OpenEngine(c).Leaders(region_arg, o);
+  std::string where = region_arg.empty() ? "" : " in " + RefText(j["region"]);
   return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, "Chain leaders" + where); });
 }
 
 int RunClusters(const Common& c, const std::string& region_arg, uint64_t seed) {
-  Loaded l = Load(c);
-  const ca::Snapshot& s = l.s();
-  ca::VertexId region = region_arg.empty() ? ca::kNoVertex
-                                           : ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
-  auto r = ca::matcher::Clusters(s, region, seed);
-  json j = ca::report::ClustersJson(s, r, c.json ? SIZE_MAX : 6);
+  json j = OpenEngine(c).Clusters(region_arg, seed, c.json ? SIZE_MAX : 6);
   return Emit(c, j, [&] { ca::report::PrintClusters(std::cout, j); });
 }
 
 int RunIndicators(const Common& c, const std::string& region_arg, const std::string& targets_file) {
-  Loaded l = Load(c);
-  const ca::Snapshot& s = l.s();
-  ca::VertexId region = ca::ResolveEntity(s, region_arg, ca::NodeKind::kRegion);
   std::vector<ca::matcher::Target> targets;
   if (!targets_file.empty()) targets = ca::matcher::ReadTargets(targets_file);
-  json j = ca::report::IndicatorsJson(s, ca::matcher::ComputeIndicators(s, region, targets));
+  json j = OpenEngine(c).Indicators(region_arg, targets);
   return Emit(c, j, [&] { ca::report::PrintIndicators(std::cout, j); });
+}
+
+// ---- serve -------------------------------------------------------------------------------------
+
+int RunServe(const Common& c, ca::service::ServeOptions o, const std::string& token_file) {
+  if (!token_file.empty()) {
+    std::ifstream in(token_file, std::ios::binary);
+    if (!in) throw ca::Error(ca::ErrorCode::kIo, token_file + ": cannot read the admin token");
+    std::getline(in, o.admin_token);
+    while (!o.admin_token.empty() && std::isspace(static_cast<unsigned char>(o.admin_token.back()))) {
+      o.admin_token.pop_back();
+    }
+    if (o.admin_token.empty()) {
+      throw ca::Error(ca::ErrorCode::kInvalidArgument, token_file + ": the admin token is empty");
+    }
+  }
+  o.database = DatabasePath(c);
+  o.version = CHAINATLAS_VERSION;
+  return ca::service::Serve(o, std::cerr);
 }
 
 int ExitCodeFor(ca::ErrorCode code) {
@@ -802,6 +602,26 @@ int main(int argc, char** argv) {
   indicators->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   indicators->add_option("--targets", targets_file, "CSV indicator,target[,note] (data/targets/ has examples)");
 
+  ca::service::ServeOptions serve_options;
+  std::string token_file;
+  auto* serve = app.add_subcommand("serve", "serve the read commands over Thrift: framed binary, and JSON over HTTP (docs/service.md)");
+  add_common(serve, false);
+  serve->add_option("--host", serve_options.host, "address to listen on (default 127.0.0.1: loopback only)");
+  serve->add_option("--port", serve_options.port, "binary protocol, framed transport (default 9090; 0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--http-port", serve_options.http_port, "JSON protocol over HTTP on this port (default: none; 0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--threads", serve_options.threads, "worker threads (default: the number of cores)")
+      ->check(CLI::Range(1, 256));
+  serve->add_option("--admin-token-file", token_file, "file holding the token reload requires (without it, reload is refused)");
+  serve->add_option("--model", serve_options.model, "server model: nonblocking (default) or threaded (for comparison)")
+      ->check(CLI::IsMember({"nonblocking", "threaded"}));
+  serve->add_option("--io-threads", serve_options.io_threads, "nonblocking model: network (libevent) threads (default 1)")
+      ->check(CLI::Range(1, 64));
+  serve->add_option("--cache", serve_options.cache_entries,
+                    "answers of partners, pairings, targets and leaders kept per loaded state (default 4096; 0: no cache)")
+      ->check(CLI::Range(0, 1000000));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -822,6 +642,7 @@ int main(int argc, char** argv) {
     if (*leaders) return RunLeaders(common, region_arg, rec);
     if (*clusters) return RunClusters(common, region_arg, seed);
     if (*indicators) return RunIndicators(common, region_arg, targets_file);
+    if (*serve) return RunServe(common, serve_options, token_file);
   } catch (const ca::Error& e) {
     if (common.json) {
       PrintJson({{"error", {{"code", ca::ErrorCodeName(e.code())}, {"message", e.what()},

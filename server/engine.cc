@@ -1,0 +1,326 @@
+#include "server/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "graph/error.h"
+#include "graph/lookup.h"
+#include "graph/region_tree.h"
+#include "graph/taxonomy.h"
+#include "ingest/export.h"
+#include "matcher/gaps.h"
+#include "matcher/leaders.h"
+#include "matcher/pairings.h"
+#include "matcher/partners.h"
+#include "matcher/targets.h"
+#include "server/report.h"
+
+namespace chainatlas::engine {
+namespace {
+
+std::string NameOf(const Snapshot& s, VertexId v) { return s.Label(v) + " " + std::string(s.Name(v)); }
+
+json RegionCounts(const Snapshot& s, VertexId r) {
+  std::map<std::string, size_t> counts;
+  for (VertexId v : s.regions().MembersWithin(r)) counts[std::string(NodeKindName(s.Kind(v)))]++;
+  json j = {{"code", std::string(s.Key(r))}, {"name", std::string(s.Name(r))},
+            {"level", std::string(RegionLevelName(s.RegionInfo(r).level))}};
+  for (const char* k : {"enterprise", "hospital", "institution", "platform"}) j[k] = counts[k];
+  return j;
+}
+
+json ProvenanceJson(const std::optional<ingest::Provenance>& p) {
+  if (!p) return nullptr;
+  return {{"import", p->import_id}, {"source", p->source}, {"file", p->file}, {"line", p->line},
+          {"imported_at", p->imported_at}};
+}
+
+matcher::Filters MakeFilters(const Snapshot& s, const RecOptions& o) {
+  matcher::Filters f;
+  if (!o.within.empty()) f.within = ResolveEntity(s, o.within, NodeKind::kRegion);
+  if (!o.track.empty()) {
+    // A track or a segment, by id or name.
+    try {
+      f.track = ResolveEntity(s, o.track, NodeKind::kTrack);
+    } catch (const Error&) {
+      f.track = ResolveEntity(s, o.track, NodeKind::kSegment);
+    }
+  }
+  f.top = o.top;
+  f.include_known = o.include_known;
+  f.scorer = o.scorer;
+  return f;
+}
+
+VertexId OptionalTrack(const Snapshot& s, const std::string& track_arg) {
+  return track_arg.empty() ? kNoVertex : ResolveEntity(s, track_arg, NodeKind::kTrack);
+}
+
+// Adds the department of each hospital's clinical relation (kept in the store) to the items.
+void AddDepartments(const State& state, std::vector<matcher::Item>& items) {
+  const Snapshot& s = state.snapshot();
+  for (auto& item : items) {
+    for (const auto& path : item.paths) {
+      if (path.steps.empty()) continue;
+      const auto& last = path.steps.back();
+      if (last.kind != EdgeKind::kClinicalDemand && last.kind != EdgeKind::kClinicalStrength) continue;
+      VertexId seg = path.steps.size() >= 2 ? path.steps[path.steps.size() - 2].vertex : kNoVertex;
+      if (seg == kNoVertex) continue;
+      std::string attrs = state.WithStore([&](ingest::Store& store) {
+        return store.EdgeAttributes(NodeKind::kHospital, std::string(s.Key(last.vertex)), last.kind,
+                                    NodeKind::kSegment, std::string(s.Key(seg)));
+      });
+      if (attrs.empty()) continue;
+      json a = json::parse(attrs, nullptr, false);
+      if (a.is_object() && a.contains("department")) {
+        std::string fact = "department: " + a["department"].get<std::string>() + " (" +
+                           std::string(s.Name(seg)) + ")";
+        if (std::find(item.why.begin(), item.why.end(), fact) == item.why.end()) item.why.push_back(fact);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const State> State::Load(const std::filesystem::path& database) {
+  if (!std::filesystem::exists(database)) {
+    throw Error(ErrorCode::kNotFound, database.string() +
+                                          ": no such database (create it with `chainatlas import "
+                                          "--db " +
+                                          database.string() + " BUNDLE`)");
+  }
+  auto state = std::shared_ptr<State>(new State());
+  state->database_ = database;
+  state->store_ = std::make_unique<ingest::Store>(database, /*read_only=*/true);
+  state->analytics_ = std::make_shared<matcher::Analytics>(state->store_->LoadSnapshot());
+  return state;
+}
+
+// ---- stats --------------------------------------------------------------------------------------
+
+json Engine::Stats(const std::string& region_arg) const {
+  const Snapshot& s = snapshot();
+  const RegionTree& regions = s.regions();
+  std::optional<VertexId> focus;
+  if (!region_arg.empty()) focus = ResolveEntity(s, region_arg, NodeKind::kRegion);
+
+  json j;
+  json nodes = json::object(), edges = json::object();
+  for (NodeKind k : kAllNodeKinds) nodes[std::string(NodeKindName(k))] = s.CountNodes(k);
+  for (EdgeKind k : kAllEdgeKinds) edges[std::string(EdgeKindName(k))] = s.CountEdges(k);
+  j["nodes"] = nodes;
+  j["edges"] = edges;
+  j["vertices"] = s.NumVertices();
+  j["edge_total"] = s.NumEdges();
+  j["adjacency_bytes"] = s.AdjacencyBytes();
+
+  // Regions: the focus and its children, or every region holding organisations.
+  json region_rows = json::array();
+  std::vector<VertexId> shown;
+  if (focus) {
+    shown.push_back(*focus);
+    for (VertexId ch : regions.forest().Children(*focus)) shown.push_back(ch);
+  } else {
+    for (VertexId root : regions.forest().Roots()) {
+      for (VertexId r : regions.forest().SelfAndDescendants(root)) shown.push_back(r);
+    }
+  }
+  for (VertexId r : shown) {
+    json row = RegionCounts(s, r);
+    if (!focus && row["enterprise"] == 0 && row["hospital"] == 0 && row["institution"] == 0 &&
+        row["platform"] == 0) {
+      continue;
+    }
+    region_rows.push_back(row);
+  }
+  j["regions"] = region_rows;
+
+  // Tracks: segments, and the enterprises producing in them (within the focus region if given).
+  json track_rows = json::array();
+  for (VertexId t : s.taxonomy().Tracks()) {
+    size_t segments = 0, produces = 0;
+    std::vector<VertexId> producers;
+    for (VertexId seg : s.taxonomy().SegmentsBelow(t)) {
+      ++segments;
+      for (Neighbor nb : s.In(seg, EdgeKind::kProduces)) {
+        if (focus && !regions.Within(nb.vertex, *focus)) continue;
+        ++produces;
+        producers.push_back(nb.vertex);
+      }
+    }
+    std::sort(producers.begin(), producers.end());
+    producers.erase(std::unique(producers.begin(), producers.end()), producers.end());
+    track_rows.push_back({{"id", std::string(s.Key(t))}, {"name", std::string(s.Name(t))},
+                          {"segments", segments}, {"enterprises", producers.size()},
+                          {"produces", produces}});
+  }
+  j["tracks"] = track_rows;
+  if (focus) j["region"] = std::string(s.Key(*focus));
+  return j;
+}
+
+// ---- search and show ----------------------------------------------------------------------------
+
+json Engine::Search(const std::string& text, const std::string& kind_arg, size_t limit) const {
+  const Snapshot& s = snapshot();
+  std::optional<NodeKind> kind;
+  if (!kind_arg.empty()) {
+    kind = ParseNodeKind(kind_arg);
+    if (!kind) throw Error(ErrorCode::kInvalidArgument, "unknown kind '" + kind_arg + "'");
+  }
+  if (limit < 1 || limit > 10000) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "--limit must be between 1 and 10000, not " + std::to_string(limit));
+  }
+  json list = json::array();
+  for (VertexId v : SearchEntities(s, text, limit, kind)) list.push_back(ingest::NodeJson(s, v));
+  return {{"query", text}, {"results", list}};
+}
+
+json Engine::Show(const std::string& entity) const {
+  const Snapshot& s = snapshot();
+  VertexId v = ResolveEntity(s, entity);
+  return state_->WithStore([&](ingest::Store& store) {
+    json j = {{"node", ingest::NodeJson(s, v)},
+              {"provenance", ProvenanceJson(store.NodeProvenance(s.Kind(v), std::string(s.Key(v))))}};
+    if (s.Region(v) != kNoVertex) {
+      json path = json::array();
+      path.push_back(NameOf(s, s.Region(v)));
+      for (VertexId r : s.regions().forest().Ancestors(s.Region(v))) path.push_back(NameOf(s, r));
+      j["region_path"] = path;
+    }
+    auto relations = [&](bool out) {
+      json list = json::array();
+      for (EdgeKind k : kAllEdgeKinds) {
+        for (Neighbor nb : out ? s.Out(v, k) : s.In(v, k)) {
+          json rel = {{"kind", std::string(EdgeKindName(k))},
+                      {out ? "target" : "source", s.Label(nb.vertex)},
+                      {"name", std::string(s.Name(nb.vertex))}, {"weight", nb.weight}};
+          if (k != EdgeKind::kPartOf) {
+            VertexId a = out ? v : nb.vertex, b = out ? nb.vertex : v;
+            std::string attrs = store.EdgeAttributes(s.Kind(a), std::string(s.Key(a)), k, s.Kind(b),
+                                                     std::string(s.Key(b)));
+            if (!attrs.empty()) rel["attributes"] = json::parse(attrs);
+          }
+          list.push_back(rel);
+        }
+      }
+      return list;
+    };
+    j["out"] = relations(true);
+    j["in"] = relations(false);
+    return j;
+  });
+}
+
+// ---- chain, recommendations and analytics -------------------------------------------------------
+
+json Engine::Chain(const std::string& region_arg, const std::string& track_arg, bool gaps_only,
+                   const std::string& status_arg) const {
+  const Snapshot& s = snapshot();
+  VertexId region = ResolveEntity(s, region_arg, NodeKind::kRegion);
+  auto g = matcher::AnalyseGaps(state_->analytics(), region, OptionalTrack(s, track_arg));
+  if (!status_arg.empty()) {
+    auto status = matcher::ParseSegmentStatus(status_arg);
+    std::erase_if(g.segments, [&](const auto& sg) { return sg.status != status; });
+  }
+  if (gaps_only) {
+    // Gaps: by priority, then tree order.
+    std::stable_sort(g.segments.begin(), g.segments.end(),
+                     [](const auto& a, const auto& b) { return a.score > b.score; });
+  }
+  return report::GapsJson(s, g);
+}
+
+json Engine::Partners(const std::string& enterprise, const std::string& role,
+                      const RecOptions& o) const {
+  const Snapshot& s = snapshot();
+  VertexId e = ResolveEntity(s, enterprise, NodeKind::kEnterprise);
+  auto r = matcher::RecommendPartners(s, e, matcher::ParsePartnerRole(role), MakeFilters(s, o));
+  return report::PartnersJson(s, r, o.scorer);
+}
+
+json Engine::Pairings(const std::string& enterprise, const std::string& kind,
+                      const RecOptions& o) const {
+  const Snapshot& s = snapshot();
+  VertexId e = ResolveEntity(s, enterprise, NodeKind::kEnterprise);
+  auto r = matcher::RecommendPairings(s, e, matcher::ParsePairingKind(kind), MakeFilters(s, o));
+  AddDepartments(*state_, r.items);
+  return report::PairingsJson(s, r, o.scorer);
+}
+
+json Engine::Targets(const std::string& region_arg, const RecOptions& o) const {
+  const Snapshot& s = snapshot();
+  VertexId region = ResolveEntity(s, region_arg, NodeKind::kRegion);
+  auto r = matcher::RecommendTargets(state_->analytics(), region, MakeFilters(s, o));
+  return report::TargetsJson(s, r, o.scorer);
+}
+
+json Engine::Relatedness(const std::string& level_arg, const std::string& track_arg,
+                         const std::string& region_arg, size_t top) const {
+  const Snapshot& s = snapshot();
+  auto level = ParseRegionLevel(level_arg);
+  if (!level || *level == RegionLevel::kPark) {
+    throw Error(ErrorCode::kInvalidArgument, "--level must be county, city or province");
+  }
+  if (top > 10000) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "--top must be between 0 and 10000, not " + std::to_string(top));
+  }
+  VertexId region = kNoVertex;
+  if (!region_arg.empty()) {
+    region = ResolveEntity(s, region_arg, NodeKind::kRegion);
+    VertexId at = s.regions().AncestorAtLevel(region, *level);
+    if (at != region) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  NameOf(s, region) + " is not a " + level_arg + "; use --level " +
+                      std::string(RegionLevelName(s.RegionInfo(region).level)));
+    }
+  }
+  auto table = state_->analytics().Relatedness(*level, OptionalTrack(s, track_arg));
+  if (region != kNoVertex && table->RowOf(region) < 0) {
+    throw Error(ErrorCode::kNotFound, NameOf(s, region) + " has no producers in this table (no row)");
+  }
+  return report::RelatednessJson(s, *table, region, top);
+}
+
+json Engine::Leaders(const std::string& region_arg, const RecOptions& o) const {
+  const Snapshot& s = snapshot();
+  RecOptions opts = o;
+  opts.within = region_arg;
+  auto r = matcher::ChainLeaders(state_->analytics(), MakeFilters(s, opts));
+  return report::LeadersJson(s, r, o.scorer);
+}
+
+json Engine::Clusters(const std::string& region_arg, uint64_t seed, size_t members_shown) const {
+  const Snapshot& s = snapshot();
+  VertexId region = region_arg.empty() ? kNoVertex : ResolveEntity(s, region_arg, NodeKind::kRegion);
+  return report::ClustersJson(s, matcher::Clusters(s, region, seed), members_shown);
+}
+
+json Engine::Indicators(const std::string& region_arg,
+                        const std::vector<matcher::Target>& targets) const {
+  const Snapshot& s = snapshot();
+  VertexId region = ResolveEntity(s, region_arg, NodeKind::kRegion);
+  // A targets file is checked as it is read; targets from elsewhere (the service) are checked here.
+  const auto& names = matcher::IndicatorNames();
+  std::set<std::string> seen;
+  for (const auto& t : targets) {
+    if (std::find(names.begin(), names.end(), t.indicator) == names.end()) {
+      throw Error(ErrorCode::kInvalidArgument, "unknown indicator '" + t.indicator + "'", names);
+    }
+    if (!seen.insert(t.indicator).second) {
+      throw Error(ErrorCode::kInvalidArgument, "indicator '" + t.indicator + "' given twice");
+    }
+    if (!std::isfinite(t.target)) {
+      throw Error(ErrorCode::kInvalidArgument, "indicator '" + t.indicator + "': target is not a number");
+    }
+  }
+  return report::IndicatorsJson(s, matcher::ComputeIndicators(s, region, targets));
+}
+
+}  // namespace chainatlas::engine

@@ -1,0 +1,507 @@
+#!/usr/bin/python3
+"""The Thrift service end to end: starts `chainatlas serve` on free loopback ports and checks
+
+  - every method, from the Python client (binary protocol), against the CLI's --json answer
+    (the whole document: same ids, same order, same scores);
+  - the C++ client (tests/service_client.cc) against the CLI's answers (ids and scores);
+  - JSON over HTTP gives the same answers as the binary port;
+  - declared exceptions (NotFound with the closest matches, InvalidArgument, PermissionDenied);
+  - hostile input: a 2 GiB string length, list counts that wrap 32 bits, a truncated frame, HTTP
+    bytes on the binary port, an oversized frame, a thousand idle connections: the server stays up,
+    its RSS stays bounded and a normal client still gets answers;
+  - reload (RPC and SIGHUP) under concurrent load with zero failed requests;
+  - graceful shutdown on SIGTERM.
+
+Prints 'N passed, N failed' and exits non-zero on any failure. No timing assertions except
+generous ones.
+"""
+import argparse
+import json
+import os
+import resource
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+from testlib import check, summary
+
+
+# ---- the server ----------------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, binary, workdir, env, extra_args):
+        self.token = "test-token-" + os.urandom(8).hex()
+        token_file = os.path.join(workdir, "admin-token")
+        with open(token_file, "w") as f:
+            f.write(self.token + "\n")
+        self.log = open(os.path.join(workdir, "serve.log"), "w")
+        self.proc = subprocess.Popen(
+            [binary, "serve", "--port", "0", "--http-port", "0", "--threads", "4",
+             "--admin-token-file", token_file] + extra_args,
+            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
+        self.port = self.http_port = None
+        deadline = time.time() + 60
+        while (self.port is None or self.http_port is None) and time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("listening: binary"):
+                self.port = int(line.rsplit(":", 1)[1])
+            elif line.startswith("listening: http"):
+                self.http_port = int(line.rsplit(":", 1)[1])
+        if self.port is None or self.http_port is None:
+            raise RuntimeError("the server did not start (see serve.log)")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def rss_kib(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return -1
+
+
+def binary_client(port, timeout=30):
+    from thrift.protocol import TBinaryProtocol
+    from thrift.transport import TSocket, TTransport
+    from chainatlas_rpc import ChainAtlas
+    sock = TSocket.TSocket("127.0.0.1", port)
+    sock.setTimeout(timeout * 1000)
+    transport = TTransport.TFramedTransport(sock)
+    transport.open()
+    return ChainAtlas.Client(TBinaryProtocol.TBinaryProtocolAccelerated(transport)), transport
+
+
+def http_client(port):
+    from thrift.protocol import TJSONProtocol
+    from thrift.transport import THttpClient
+    from chainatlas_rpc import ChainAtlas
+    transport = THttpClient.THttpClient(f"http://127.0.0.1:{port}/")
+    return ChainAtlas.Client(TJSONProtocol.TJSONProtocol(transport)), transport
+
+
+# ---- comparing a Thrift answer with the CLI's JSON -----------------------------------------------
+
+RENAMED = {"in_relations": "in", "out_relations": "out", "import_id": "import"}
+
+
+def to_plain(obj, field=None):
+    """A Thrift struct as the CLI's JSON: unset fields dropped, reserved names restored."""
+    if isinstance(obj, list):
+        return [to_plain(x, field) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_plain(v) for k, v in obj.items()}
+    if hasattr(obj, "thrift_spec"):
+        cls = type(obj).__name__
+        if cls == "Node":
+            return json.loads(obj.json)
+        out = {}
+        for spec in obj.thrift_spec:
+            if spec is None:
+                continue
+            name = spec[2]
+            value = getattr(obj, name)
+            if value is None:
+                continue
+            if cls == "Relation" and name == "other":
+                name = "target" if field == "out_relations" else "source"
+            elif cls == "Relation" and name == "attributes":
+                value = json.loads(value)
+            out[RENAMED.get(name, name)] = to_plain(value, name)
+        return out
+    return obj
+
+
+def drop_nulls(j):
+    if isinstance(j, dict):
+        return {k: drop_nulls(v) for k, v in j.items() if v is not None}
+    if isinstance(j, list):
+        return [drop_nulls(x) for x in j]
+    return j
+
+
+def first_difference(a, b, path="$"):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}.{k}: only in {'rpc' if k in a else 'cli'}"
+            d = first_difference(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} vs {len(b)} elements"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_difference(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    if a != b:
+        return f"{path}: {a!r} vs {b!r}"
+    return None
+
+
+def cli_json(binary, args, env):
+    p = subprocess.run([binary] + args + ["--json"], capture_output=True, text=True, env=env)
+    return json.loads(p.stdout)
+
+
+# ---- hostile frames ------------------------------------------------------------------------------
+
+def frame(payload):
+    return struct.pack(">I", len(payload)) + payload
+
+
+def message_header(method, seqid=1):
+    name = method.encode()
+    return struct.pack(">I", 0x80010001) + struct.pack(">i", len(name)) + name + struct.pack(">i", seqid)
+
+
+def closed_by_server(data, timeout=15):
+    """Sends data and waits: True when the server closes the connection (or answers with an
+    exception and keeps it, which is also safe) within the timeout."""
+    s = socket.create_connection(("127.0.0.1", SERVER.port), timeout=timeout)
+    try:
+        s.sendall(data)
+        got = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return True
+            got += chunk
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+    finally:
+        s.close()
+
+
+SERVER = None
+
+
+def main():
+    global SERVER
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--client", required=True, help="the C++ client (service_client)")
+    ap.add_argument("--gen-py", required=True, help="folder of the generated Python module")
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--model", default="nonblocking", help="the server model to test")
+    a = ap.parse_args()
+    sys.path.insert(0, a.gen_py)
+    from chainatlas_rpc.ttypes import (ChainRequest, ClustersRequest, IndicatorsRequest,
+                                       IndicatorTarget, InvalidArgument, LeadersRequest, NotFound,
+                                       PairingsRequest, PartnersRequest, PermissionDenied,
+                                       RecOptions, RelatednessRequest, SearchRequest, ShowRequest,
+                                       StatsRequest, TargetsRequest)
+    os.makedirs(a.workdir, exist_ok=True)
+    env = dict(os.environ)
+    b = a.binary
+    cli_json(b, ["stats"], env)  # builds the default database if needed, before the server starts
+
+    SERVER = srv = Server(b, a.workdir, env, ["--model", a.model])
+    try:
+        client, transport = binary_client(srv.port)
+
+        # Every method against the CLI.
+        cases = [
+            ("stats", ["stats"], lambda: client.stats(StatsRequest())),
+            ("stats region", ["stats", "--region", "330122"],
+             lambda: client.stats(StatsRequest(region="330122"))),
+            ("search", ["search", "医疗", "--limit", "30"],
+             lambda: client.search(SearchRequest(text="医疗", limit=30))),
+            ("search kind", ["search", "杭州", "--kind", "region"],
+             lambda: client.search(SearchRequest(text="杭州", kind="region"))),
+            ("show", ["show", "E0020"], lambda: client.show(ShowRequest(entity="E0020"))),
+            ("show region", ["show", "330122"], lambda: client.show(ShowRequest(entity="330122"))),
+            ("chain", ["chain", "--region", "330122", "--track", "endo"],
+             lambda: client.chain(ChainRequest(region="330122", track="endo"))),
+            ("chain all tracks", ["chain", "--region", "330122"],
+             lambda: client.chain(ChainRequest(region="330122"))),
+            ("gaps", ["gaps", "--region", "330122", "--track", "endo"],
+             lambda: client.gaps(ChainRequest(region="330122", track="endo"))),
+            ("gaps status", ["gaps", "--region", "330122", "--status", "missing"],
+             lambda: client.gaps(ChainRequest(region="330122", status="missing"))),
+            ("partners top 100", ["partners", "--enterprise", "E0020", "--top", "100"],
+             lambda: client.partners(PartnersRequest(enterprise="E0020", options=RecOptions(top=100)))),
+            ("partners customer", ["partners", "--enterprise", "E0020", "--role", "customer",
+                                   "--include-known", "--scorer", "nearby"],
+             lambda: client.partners(PartnersRequest(enterprise="E0020", role="customer",
+                                                     options=RecOptions(include_known=True,
+                                                                        scorer="nearby")))),
+            ("partners peer within", ["partners", "--enterprise", "E0020", "--role", "peer",
+                                      "--within", "330000"],
+             lambda: client.partners(PartnersRequest(enterprise="E0020", role="peer",
+                                                     options=RecOptions(within="330000")))),
+            ("partners top 100, from the cache", ["partners", "--enterprise", "E0020", "--top", "100"],
+             lambda: client.partners(PartnersRequest(enterprise="E0020", options=RecOptions(top=100)))),
+            ("pairings", ["pairings", "--enterprise", "E0020"],
+             lambda: client.pairings(PairingsRequest(enterprise="E0020"))),
+            ("pairings hospital", ["pairings", "--enterprise", "E0020", "--kind", "hospital"],
+             lambda: client.pairings(PairingsRequest(enterprise="E0020", kind="hospital"))),
+            ("pairings triad", ["pairings", "--enterprise", "E0020", "--kind", "triad"],
+             lambda: client.pairings(PairingsRequest(enterprise="E0020", kind="triad"))),
+            ("targets", ["targets", "--region", "330122", "--track", "endo", "--top", "20"],
+             lambda: client.targets(TargetsRequest(region="330122",
+                                                   options=RecOptions(track="endo", top=20)))),
+            ("relatedness", ["relatedness", "--region", "330122"],
+             lambda: client.relatedness(RelatednessRequest(region="330122"))),
+            ("relatedness city", ["relatedness", "--level", "city", "--top", "3"],
+             lambda: client.relatedness(RelatednessRequest(level="city", top=3))),
+            ("leaders", ["leaders", "--region", "330100"],
+             lambda: client.leaders(LeadersRequest(region="330100"))),
+            ("leaders track", ["leaders", "--track", "endo", "--top", "5"],
+             lambda: client.leaders(LeadersRequest(options=RecOptions(track="endo", top=5)))),
+            ("clusters", ["clusters", "--region", "330000"],
+             lambda: client.clusters(ClustersRequest(region="330000"))),
+            ("clusters seed", ["clusters", "--seed", "7"],
+             lambda: client.clusters(ClustersRequest(seed=7))),
+            ("indicators", ["indicators", "--region", "330122"],
+             lambda: client.indicators(IndicatorsRequest(region="330122"))),
+        ]
+        targets_csv = os.path.join(a.workdir, "targets.csv")
+        with open(targets_csv, "w") as f:
+            f.write("indicator,target,note\nabove_scale_revenue,350000,35 亿元\nclass3_certificates,80,\n")
+        cases.append(("indicators targets", ["indicators", "--region", "330122", "--targets", targets_csv],
+                      lambda: client.indicators(IndicatorsRequest(region="330122", targets=[
+                          IndicatorTarget(indicator="above_scale_revenue", target=350000, note="35 亿元"),
+                          IndicatorTarget(indicator="class3_certificates", target=80)]))))
+        methods_seen = set()
+        for name, args, call in cases:
+            want = drop_nulls(cli_json(b, args, env))
+            got = to_plain(call())
+            diff = first_difference(got, want)
+            check(diff is None, f"rpc {name} differs from `chainatlas {' '.join(args)} --json`: {diff}")
+            methods_seen.add(args[0])
+        check(len(methods_seen) == 12, f"every read method compared: {sorted(methods_seen)}")
+        h = client.health()
+        check(h.status == "ok" and h.generation == 1 and h.vertices > 0, f"health: {h}")
+
+        # Errors: the CLI's error document and the declared exceptions carry the same.
+        want = cli_json(b, ["show", "桐庐示例"], env)
+        try:
+            client.show(ShowRequest(entity="桐庐示例"))
+            check(False, "show of a missing entity raises NotFound")
+        except NotFound as e:
+            check(e.suggestions == want["error"]["suggestions"] and e.suggestions,
+                  f"NotFound carries the CLI's closest matches: {e.suggestions}")
+        for bad, what in [
+            (lambda: client.partners(PartnersRequest(enterprise="E0020", options=RecOptions(top=0))), "top 0"),
+            (lambda: client.partners(PartnersRequest(enterprise="E0020", options=RecOptions(top=10001))), "top 10001"),
+            (lambda: client.search(SearchRequest(text="x", limit=0)), "limit 0"),
+            (lambda: client.search(SearchRequest(text="x" * 5000)), "text of 5000 bytes"),
+            (lambda: client.partners(PartnersRequest(enterprise="E0020", role="buyer")), "role buyer"),
+            (lambda: client.relatedness(RelatednessRequest(level="park")), "level park"),
+            (lambda: client.indicators(IndicatorsRequest(region="330122", targets=[
+                IndicatorTarget(indicator="nonsense", target=1)])), "unknown indicator"),
+        ]:
+            try:
+                bad()
+                check(False, f"{what} raises InvalidArgument")
+            except InvalidArgument:
+                check(True, what)
+        for token in ["", "wrong", srv.token + "x"]:
+            try:
+                client.reload(token)
+                check(False, f"reload with token {token!r} refused")
+            except PermissionDenied:
+                check(True, "reload refused")
+
+        # The C++ client: ids and scores against the CLI.
+        p = subprocess.run([a.client, str(srv.port)], capture_output=True, text=True, timeout=120)
+        check(p.returncode == 0, f"service_client exited {p.returncode}: {p.stderr}")
+        lines = {j["method"]: j for j in map(json.loads, p.stdout.splitlines())}
+
+        def items(doc):
+            return [i["id"] for i in doc["items"]], [i["score"] for i in doc["items"]]
+
+        def segs(doc):
+            return [s["id"] for s in doc["segments"]], [s["score"] for s in doc["segments"]]
+
+        show = cli_json(b, ["show", "E0020"], env)
+        rel = cli_json(b, ["relatedness", "--region", "330122"], env)
+        clu = cli_json(b, ["clusters", "--region", "330000"], env)
+        ind = cli_json(b, ["indicators", "--region", "330122", "--targets", targets_csv], env)
+        expected = {
+            "stats": ([r["code"] for r in cli_json(b, ["stats"], env)["regions"]], None),
+            "search": ([r["id"] for r in cli_json(b, ["search", "医疗"], env)["results"]], []),
+            "show": ([show["node"]["id"]] + [r["target"] for r in show["out"]] + [r["source"] for r in show["in"]],
+                     [r["weight"] for r in show["out"]] + [r["weight"] for r in show["in"]]),
+            "chain": segs(cli_json(b, ["chain", "--region", "330122", "--track", "endo"], env)),
+            "gaps": segs(cli_json(b, ["gaps", "--region", "330122", "--track", "endo"], env)),
+            "partners": items(cli_json(b, ["partners", "--enterprise", "E0020", "--top", "100"], env)),
+            "pairings": items(cli_json(b, ["pairings", "--enterprise", "E0020"], env)),
+            "targets": items(cli_json(b, ["targets", "--region", "330122", "--track", "endo"], env)),
+            "relatedness": ([c["segment"]["id"] for r in rel["regions"] for c in r["cells"]],
+                            [c["density"] for r in rel["regions"] for c in r["cells"]]),
+            "leaders": items(cli_json(b, ["leaders", "--region", "330100"], env)),
+            "clusters": ([c["members"][0]["id"] if c["members"] else "" for c in clu["communities"]],
+                         [clu["modularity"]] + [c["internal_weight"] for c in clu["communities"]]),
+            "indicators": ([i["name"] for i in ind["indicators"]], [i["value"] for i in ind["indicators"]]),
+        }
+        for method, (ids, scores) in expected.items():
+            got = lines.get(method)
+            ok = got is not None and got["ids"] == ids and (scores is None or got["scores"] == scores)
+            check(ok, f"C++ client {method}: {got and (got['ids'][:3], got['scores'][:3])} vs {(ids[:3], scores and scores[:3])}")
+        check(lines.get("not_found", {}).get("ids") == cli_json(b, ["show", "no-such-entity-anywhere"], env)["error"]["suggestions"],
+              "C++ client: NotFound with the closest matches")
+        check("invalid" in lines and "between 1 and 10000" in lines["invalid"]["ids"][0],
+              "C++ client: InvalidArgument for top 0")
+
+        # JSON over HTTP: the same answers.
+        hc, ht = http_client(srv.http_port)
+        check(hc.health().status == "ok", "health over HTTP")
+        req = PartnersRequest(enterprise="E0020", options=RecOptions(top=100))
+        check(to_plain(hc.partners(req)) == to_plain(client.partners(req)), "partners over HTTP = binary")
+        try:
+            hc.show(ShowRequest(entity="桐庐示例"))
+            check(False, "NotFound over HTTP")
+        except NotFound:
+            check(True, "NotFound over HTTP")
+        ht.close()
+        # An endless header line or a body past the limit ends that HTTP connection.
+        for what, data in [("endless header", b"X-Long: " + b"a" * 8_000_000),
+                           ("2 GB body", b"Content-Length: 2000000000\r\n\r\n" + b"[" * 8_000_000)]:
+            s = socket.create_connection(("127.0.0.1", srv.http_port), timeout=15)
+            try:
+                s.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\n" + data)
+                closed = s.recv(1000) == b""
+            except (ConnectionResetError, BrokenPipeError):
+                closed = True
+            except socket.timeout:
+                closed = False
+            s.close()
+            check(closed, f"HTTP {what}: connection closed")
+        hc, ht = http_client(srv.http_port)
+        check(hc.health().status == "ok", "HTTP answers after the oversized requests")
+        ht.close()
+
+        # ---- hostile input --------------------------------------------------------------------
+        rss_before = srv.rss_kib()
+        # search(SearchRequest{text: <string of length L>}): struct field 1, then a string field 1.
+        def search_with_string_length(length):
+            return frame(message_header("search") + b"\x0c\x00\x01" + b"\x0b\x00\x01" +
+                         struct.pack(">I", length) + b"abc")
+        for length, what in [(0x80000000, "string length 2 GiB"), (0x7fffffff, "string length 2 GiB - 1"),
+                             (0xffffffff, "string length -1")]:
+            check(closed_by_server(search_with_string_length(length)), f"{what}: connection closed")
+        # indicators(IndicatorsRequest{targets: list<struct> of count N}): field 2 of the request.
+        def indicators_with_list_count(count):
+            return frame(message_header("indicators") + b"\x0c\x00\x01" + b"\x0b\x00\x01" +
+                         struct.pack(">I", 6) + b"330122" + b"\x0f\x00\x02\x0c" +
+                         struct.pack(">I", count))
+        for count, what in [(0x40000001, "list count × 4 wraps 32 bits"), (0xffffffff, "list count -1"),
+                            (0x10000001, "list count × 16 wraps 32 bits"), (20000, "list count above the limit")]:
+            check(closed_by_server(indicators_with_list_count(count)), f"{what}: connection closed")
+        # A map of counts is not in any request; a stats request with garbage after the header.
+        check(closed_by_server(frame(message_header("stats") + b"\x0c\x00\x01\xff\xff\xff")),
+              "garbage field type: connection closed")
+        # Truncated: the frame promises 100 bytes, 10 come, then the client leaves.
+        s = socket.create_connection(("127.0.0.1", srv.port))
+        s.sendall(struct.pack(">I", 100) + b"\x80\x01\x00\x01" + b"\x00" * 6)
+        s.close()
+        # Truncated inside a complete frame: the message ends in the middle of a string.
+        check(closed_by_server(frame(message_header("search") + b"\x0c\x00\x01\x0b\x00\x01" +
+                                     struct.pack(">I", 50) + b"abc")), "truncated message: closed")
+        check(closed_by_server(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"), "HTTP on the binary port: closed")
+        check(closed_by_server(struct.pack(">I", 64 << 20) + b"\x00" * 1024), "64 MiB frame: closed")
+        check(closed_by_server(frame(b"\x00\x00\x00\x05hello")), "unknown protocol version: closed")
+
+        # A thousand idle connections, some holding half a frame.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+        idle = []
+        for i in range(1000):
+            c = socket.create_connection(("127.0.0.1", srv.port))
+            if i % 2:
+                c.sendall(struct.pack(">I", 1000) + b"\x80\x01")
+            idle.append(c)
+        start = time.time()
+        fresh, fresh_t = binary_client(srv.port)
+        for _ in range(50):
+            fresh.health()
+        answer = fresh.partners(PartnersRequest(enterprise="E0020", options=RecOptions(top=100)))
+        elapsed = time.time() - start
+        check(len(answer.items) > 0, "with 1000 idle connections a normal client gets answers")
+        check(elapsed < 10, f"... and quickly enough (51 calls in {elapsed:.2f} s, bound 10 s)")
+        rss_idle = srv.rss_kib()
+        for c in idle:
+            c.close()
+        fresh_t.close()
+        check(srv.alive(), "the server is up after the hostile input")
+        # Bounded: 1000 connections and the hostile frames together add well under 200 MiB.
+        check(rss_idle - rss_before < 200 * 1024,
+              f"RSS bounded: {rss_before} KiB before, {rss_idle} KiB with 1000 idle connections")
+        print(f"RSS: {rss_before} KiB before the hostile input, {rss_idle} KiB with 1000 idle connections")
+        check(client.health().status == "ok", "the first client's connection still works")
+
+        # ---- reload under load ------------------------------------------------------------------
+        failures, calls = [], [0]
+        stop = threading.Event()
+
+        def load(kind):
+            c, t = binary_client(srv.port)
+            while not stop.is_set():
+                try:
+                    if kind == "partners":
+                        r = c.partners(PartnersRequest(enterprise="E0020", options=RecOptions(top=100)))
+                        if not r.items:
+                            failures.append("empty partners")
+                    elif kind == "leaders":
+                        c.leaders(LeadersRequest(region="330100"))
+                    else:
+                        c.health()
+                    calls[0] += 1
+                except Exception as e:  # any failure counts
+                    failures.append(repr(e))
+            t.close()
+
+        threads = [threading.Thread(target=load, args=(k,)) for k in ["partners", "partners", "leaders", "health"]]
+        for t in threads:
+            t.start()
+        time.sleep(0.3)
+        admin, admin_t = binary_client(srv.port, timeout=60)
+        generations = []
+        for _ in range(3):
+            generations.append(admin.reload(srv.token).generation)
+        srv.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 30
+        while admin.health().generation < 5 and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        stop.set()
+        for t in threads:
+            t.join()
+        check(generations == [2, 3, 4], f"reload generations {generations}")
+        check(admin.health().generation == 5, "SIGHUP reloads")
+        check(not failures, f"zero failed requests during reloads ({calls[0]} calls): {failures[:3]}")
+        check(calls[0] > 20, f"the load ran ({calls[0]} calls)")
+        admin_t.close()
+        transport.close()
+
+        # ---- graceful shutdown ------------------------------------------------------------------
+        srv.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = srv.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check(rc == 0, f"SIGTERM stops the server with exit code 0 (got {rc})")
+    finally:
+        if srv.alive():
+            srv.proc.kill()
+            srv.proc.wait()
+        srv.log.close()
+
+    return summary("service")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
