@@ -1,6 +1,7 @@
 #include "matcher/local_rank.h"
 
 #include <deque>
+#include <vector>
 
 namespace chainatlas::matcher {
 namespace {
@@ -25,47 +26,75 @@ size_t Degree(const Snapshot& s, VertexId v) {
          s.In(v, EdgeKind::kPartOf).size();
 }
 
+// Per-thread dense scratch, sized to the largest snapshot seen and left all-zero after each call
+// (only the touched entries are reset), so a query costs what it touches, not the graph's size.
+struct Scratch {
+  std::vector<double> p, r;
+  std::vector<uint32_t> degree;  // 0: not computed yet; else degree + 1
+  std::vector<char> queued;
+  std::vector<VertexId> touched;
+  void Fit(size_t n) {
+    if (p.size() >= n) return;
+    p.resize(n, 0);
+    r.resize(n, 0);
+    degree.resize(n, 0);
+    queued.resize(n, 0);
+  }
+};
+
 }  // namespace
 
 std::unordered_map<VertexId, double> LocalPageRank(const Snapshot& s, VertexId seed,
                                                    const LocalRankOptions& o) {
-  std::unordered_map<VertexId, double> p, r;
-  std::unordered_map<VertexId, size_t> degree;
-  auto deg = [&](VertexId v) {
-    auto it = degree.find(v);
-    if (it != degree.end()) return it->second;
-    return degree.emplace(v, Degree(s, v)).first->second;
+  thread_local Scratch w;
+  w.Fit(s.NumVertices());
+  w.touched.clear();
+  auto touch = [&](VertexId v) {
+    if (w.degree[v] == 0) {
+      w.degree[v] = static_cast<uint32_t>(Degree(s, v)) + 1;
+      w.touched.push_back(v);
+    }
+    return static_cast<double>(w.degree[v] - 1);
   };
   std::deque<VertexId> queue;
-  std::unordered_map<VertexId, bool> queued;
-  r[seed] = 1.0;
+  touch(seed);
+  w.r[seed] = 1.0;
   queue.push_back(seed);
-  queued[seed] = true;
+  w.queued[seed] = 1;
   while (!queue.empty()) {
     VertexId u = queue.front();
     queue.pop_front();
-    queued[u] = false;
-    double ru = r[u];
-    size_t du = deg(u);
+    w.queued[u] = 0;
+    const double ru = w.r[u];
+    const double du = touch(u);
     if (du == 0) {  // an isolated seed keeps its mass
-      p[u] += ru;
-      r[u] = 0;
+      w.p[u] += ru;
+      w.r[u] = 0;
       continue;
     }
-    if (ru < o.epsilon * static_cast<double>(du)) continue;
-    p[u] += o.alpha * ru;
-    r[u] = 0;
-    double share = (1.0 - o.alpha) * ru / static_cast<double>(du);
+    if (ru < o.epsilon * du) continue;
+    w.p[u] += o.alpha * ru;
+    w.r[u] = 0;
+    const double share = (1.0 - o.alpha) * ru / du;
     ForEachNeighbor(s, u, [&](VertexId v) {
-      double& rv = r[v];
+      const double dv = touch(v);
+      double& rv = w.r[v];
       rv += share;
-      if (!queued[v] && rv >= o.epsilon * static_cast<double>(deg(v))) {
-        queued[v] = true;
+      if (!w.queued[v] && rv >= o.epsilon * dv) {
+        w.queued[v] = 1;
         queue.push_back(v);
       }
     });
   }
-  return p;
+  std::unordered_map<VertexId, double> scores;
+  scores.reserve(w.touched.size());
+  for (VertexId v : w.touched) {
+    if (w.p[v] > 0) scores.emplace(v, w.p[v]);
+    w.p[v] = w.r[v] = 0;
+    w.degree[v] = 0;
+    w.queued[v] = 0;
+  }
+  return scores;
 }
 
 }  // namespace chainatlas::matcher

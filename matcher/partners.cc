@@ -130,7 +130,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   }
   result.candidates = found.size();
 
-  std::unordered_map<VertexId, double> ppr = LocalPageRank(s, e);
+  std::unordered_map<VertexId, double> ppr;
+  if (found.size() > 0) ppr = LocalPageRank(s, e);
   std::set<VertexId> my_ties = Ties(s, e);
   std::vector<std::pair<VertexId, const Candidate*>> kept;
   double best_ppr = 0;
