@@ -110,8 +110,9 @@ struct TrackCounts {
   1: string id
   2: string name
   3: i64 segments
-  4: i64 enterprises
+  4: i64 enterprises         // producing in the track or members of one of its segments
   5: i64 produces
+  6: optional i64 member_of
 }
 
 struct StatsResponse {
@@ -123,6 +124,7 @@ struct StatsResponse {
   6: list<RegionCounts> regions
   7: list<TrackCounts> tracks
   8: optional string region
+  9: optional i64 enterprises_without_region  // only without a region focus
 }
 
 // ---- search / show ------------------------------------------------------------------------------

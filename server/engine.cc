@@ -139,24 +139,36 @@ json Engine::Stats(const std::string& region_arg) const {
   }
   j["regions"] = region_rows;
 
-  // Tracks: segments, and the enterprises producing in them (within the focus region if given).
+  // Enterprises placed in no region (an import that could not place them, e.g. ckg's inference).
+  if (!focus) {
+    size_t unplaced = 0;
+    for (VertexId v = 0; v < s.NumVertices(); ++v) {
+      unplaced += s.Kind(v) == NodeKind::kEnterprise && s.Region(v) == kNoVertex;
+    }
+    j["enterprises_without_region"] = unplaced;
+  }
+
+  // Tracks: segments, and the enterprises in them (within the focus region if given): those that
+  // produce in a segment and those that are members of one (an industry classification).
   json track_rows = json::array();
   for (VertexId t : s.taxonomy().Tracks()) {
-    size_t segments = 0, produces = 0;
+    size_t segments = 0, produces = 0, members = 0;
     std::vector<VertexId> producers;
     for (VertexId seg : s.taxonomy().SegmentsBelow(t)) {
       ++segments;
-      for (Neighbor nb : s.In(seg, EdgeKind::kProduces)) {
-        if (focus && !regions.Within(nb.vertex, *focus)) continue;
-        ++produces;
-        producers.push_back(nb.vertex);
+      for (EdgeKind kind : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
+        for (Neighbor nb : s.In(seg, kind)) {
+          if (focus && !regions.Within(nb.vertex, *focus)) continue;
+          ++(kind == EdgeKind::kProduces ? produces : members);
+          producers.push_back(nb.vertex);
+        }
       }
     }
     std::sort(producers.begin(), producers.end());
     producers.erase(std::unique(producers.begin(), producers.end()), producers.end());
     track_rows.push_back({{"id", std::string(s.Key(t))}, {"name", std::string(s.Name(t))},
                           {"segments", segments}, {"enterprises", producers.size()},
-                          {"produces", produces}});
+                          {"produces", produces}, {"member_of", members}});
   }
   j["tracks"] = track_rows;
   if (focus) j["region"] = std::string(s.Key(*focus));

@@ -285,7 +285,10 @@ void PrintStats(const ca::Snapshot& s, const json& j) {
               << "  " << row["enterprise"] << " / " << row["hospital"] << " / "
               << row["institution"] << " / " << row["platform"] << "\n";
   }
-  std::cout << "\nTracks" << (focus ? " (producers in " + std::string(s.Name(focus_vertex)) + ")" : "")
+  if (j.contains("enterprises_without_region") && j["enterprises_without_region"] > 0) {
+    std::cout << "  (no region)  " << j["enterprises_without_region"] << " enterprises\n";
+  }
+  std::cout << "\nTracks" << (focus ? " (enterprises in " + std::string(s.Name(focus_vertex)) + ")" : "")
             << "          segments enterprises\n";
   for (const auto& row : j["tracks"]) {
     std::cout << "  " << row["id"].get<std::string>() << " " << row["name"].get<std::string>()

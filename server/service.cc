@@ -249,9 +249,13 @@ class Handler : public rpc::ChainAtlasIf {
       c.segments = t["segments"];
       c.enterprises = t["enterprises"];
       c.produces = t["produces"];
+      c.__set_member_of(t["member_of"]);
       out.tracks.push_back(std::move(c));
     }
     if (j.contains("region")) out.__set_region(Str(j, "region"));
+    if (j.contains("enterprises_without_region")) {
+      out.__set_enterprises_without_region(j["enterprises_without_region"]);
+    }
   }
 
   void search(rpc::SearchResponse& out, const rpc::SearchRequest& req) override {
