@@ -399,6 +399,13 @@ std::optional<Provenance> Store::NodeProvenance(NodeKind kind, const std::string
   return ReadProvenance(db_->handle(), s.Int(0), s.Int(1));
 }
 
+std::string Store::NodeNote(NodeKind kind, const std::string& key) {
+  Statement s(db_->handle(), "SELECT note FROM nodes WHERE kind = ? AND key = ?");
+  s.Bind(1, static_cast<int64_t>(kind)).Bind(2, key);
+  if (!s.Step() || s.IsNull(0)) return "";
+  return std::string(s.Text(0));
+}
+
 namespace {
 const char* kEdgeByKeys =
     "SELECT e.prov_file, e.prov_line, e.attrs FROM edges e "

@@ -50,6 +50,8 @@ class Store {
 
   // Where a node (by kind and key) and an edge came from; nullopt when absent.
   std::optional<Provenance> NodeProvenance(NodeKind kind, const std::string& key);
+  // The node's free-text note (empty when it has none or does not exist).
+  std::string NodeNote(NodeKind kind, const std::string& key);
   std::optional<Provenance> EdgeProvenance(NodeKind src_kind, const std::string& src_key,
                                            EdgeKind kind, NodeKind dst_kind,
                                            const std::string& dst_key);

@@ -197,8 +197,10 @@ json Engine::Show(const std::string& entity) const {
   const Snapshot& s = snapshot();
   VertexId v = ResolveEntity(s, entity);
   return state_->WithStore([&](ingest::Store& store) {
-    json j = {{"node", ingest::NodeJson(s, v)},
-              {"provenance", ProvenanceJson(store.NodeProvenance(s.Kind(v), std::string(s.Key(v))))}};
+    const std::string key(s.Key(v));
+    json node = ingest::NodeJson(s, v);
+    if (std::string note = store.NodeNote(s.Kind(v), key); !note.empty()) node["note"] = note;
+    json j = {{"node", node}, {"provenance", ProvenanceJson(store.NodeProvenance(s.Kind(v), key))}};
     if (s.Region(v) != kNoVertex) {
       json path = json::array();
       path.push_back(NameOf(s, s.Region(v)));
