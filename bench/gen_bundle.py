@@ -1,20 +1,37 @@
 #!/usr/bin/env python3
 """Writes a synthetic ChainAtlas import bundle (docs/bundle-format.md) for benchmarks.
 
-Deterministic for a given (--seed, --enterprises, --relations). Everything in it is invented:
-every organisation is illustrative=1 and every enterprise name contains 示例.
+Deterministic for a given (--seed, size, --regions): the same arguments write the same bytes.
+Everything in it is invented: every organisation is illustrative=1 and every enterprise name
+contains 示例.
 
+  python3 bench/gen_bundle.py --size medium --out /tmp/bundle        # 100k nodes, ~1M relations
   python3 bench/gen_bundle.py --enterprises 100000 --relations 1000000 --out /tmp/bundle
 
-Shape: 3 provinces with cities, counties and parks (codes share the province's first two
-digits); ~10 tracks of ~50 segments each in trees; supplies between segments; enterprises spread
-over counties and parks with power-law sized produces lists; hospitals, institutions, platforms;
-trades_with / cooperates / invests with preferential (hub-heavy) endpoints. Relation keys are
-unique, there are no self-loops, weights lie in (0, 1] and every reference resolves.
+Sizes (nodes = regions + tracks + segments + organisations; relations as imported, a clinical
+row with demand and strength counting twice):
+  small   ~10k nodes,  ~100k relations, 3 provinces (Zhejiang, Jiangsu, Shanghai)
+  medium  ~100k nodes, ~1M relations,   10 provinces
+  large   ~1M nodes,   ~10M relations,  all 31 provinces
+--enterprises / --relations / --provinces override a size's numbers.
 
-The relation budget (approximate: a clinical row makes up to two relations) is split as
-produces 36%, trades_with 28%, cooperates 12%, supplies <=0.5%, researches 5%, clinical 6%,
-serves 6%, invests 6%. Prints a JSON summary (CSV rows and expected relation count) on stdout.
+Regions: the real GB/T 2260 provinces, cities and counties of the chosen provinces, read from
+--regions (default ../shared/data/regions next to the repository, when present: provinces.csv,
+cities.csv, areas.csv); without that folder, invented codes in the same shape. Some counties get
+industrial parks (code-P01..).
+
+Shape, with realistic skew: 10 tracks of 50 segments (500) in trees, supplies mostly from a
+segment to a later (more downstream) one of its track; every county specialises in one to three
+tracks (drawn hub-heavy), and 70% of an enterprise's segments lie in one home track, usually one
+of its county's specialities (geographic clustering of segments); counties draw enterprises with
+power-law weights; produces lists have power-law sizes; hospitals, institutions and platforms;
+trades_with / cooperates / invests with preferential (hub-heavy) endpoints, and half of the
+trade ties stay within the supplier's county or province. Relation keys are unique, there are no
+self-loops, weights lie in (0, 1] and every reference resolves.
+
+The relation budget is split as produces 36%, trades_with 28%, cooperates 12%, supplies <=0.5%,
+researches 5%, clinical 6%, serves 6%, invests 6%. Prints a JSON summary (CSV rows, nodes and the
+expected relation count) on stdout.
 """
 import argparse
 import bisect
@@ -85,29 +102,53 @@ class Weighted:
         return min(self.n - 1, bisect.bisect_left(self.cum, self.rng.random() * self.total))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--enterprises", type=int, default=10000)
-    ap.add_argument("--relations", type=int, default=100000,
-                    help="approximate number of relations (rows; a clinical row may count twice)")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--seed", type=int, default=20240601)
-    ap.add_argument("--segments-per-track", type=int, default=50)
-    args = ap.parse_args()
-    rng = random.Random(args.seed)
-    os.makedirs(args.out, exist_ok=True)
-    n_ent = max(10, args.enterprises)
-    budget = max(100, args.relations)
+# size: (enterprises, relations, provinces). Enterprises are set so that all nodes come to about
+# 10k / 100k / 1M with the regions of those provinces.
+SIZES = {
+    "small": (9000, 100000, ["33", "32", "31"]),
+    "medium": (97000, 1000000, ["33", "32", "31", "34", "44", "11", "12", "37", "42", "51"]),
+    "large": (975000, 10000000, None),  # None: every province
+}
+DEFAULT_REGIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+                               "data", "regions")
 
-    def writer(name, header):
-        f = open(os.path.join(args.out, name), "w", encoding="utf-8", newline="")
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        return f, w
 
-    # ---- regions -------------------------------------------------------------------------------
-    regions = []      # (code, name, level, parent)
-    counties = []     # codes where organisations sit (counties and parks)
+def read_regions(folder, provinces):
+    """Real GB/T 2260 regions of the chosen provinces (2-digit codes; None: all) as
+    [(code, name, level, parent)] and the county codes; None when the folder lacks the tables."""
+    paths = [os.path.join(folder, f) for f in ("provinces.csv", "cities.csv", "areas.csv")]
+    if not all(os.path.exists(p) for p in paths):
+        return None
+    def rows(p):
+        with open(p, encoding="utf-8-sig", newline="") as f:
+            return list(csv.DictReader(f))
+    prov_rows, city_rows, area_rows = (rows(p) for p in paths)
+    keep = set(provinces) if provinces else {r["code"] for r in prov_rows}
+    regions, counties = [], []
+    for r in prov_rows:
+        if r["code"] in keep:
+            regions.append((r["code"] + "0000", r["name"], "province", ""))
+    city_codes = set()
+    for r in city_rows:
+        if r["provinceCode"] in keep:
+            code = r["code"] + "00"
+            city_codes.add(code)
+            # 市辖区 / 县 placeholders get their province's name in front, to be readable.
+            name = r["name"]
+            if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                name = next(p[1] for p in regions if p[0][:2] == r["provinceCode"]) + name
+            regions.append((code, name, "city", r["provinceCode"] + "0000"))
+    for r in area_rows:
+        # A county whose code is its city's (东莞市 441900) would repeat the city: left out.
+        if r["provinceCode"] in keep and r["code"] not in city_codes:
+            regions.append((r["code"], r["name"], "county", r["cityCode"] + "00"))
+            counties.append(r["code"])
+    return regions, counties
+
+
+def generated_regions(rng):
+    """Invented regions in the GB/T 2260 shape (3 provinces), when no real table is at hand."""
+    regions, counties = [], []
     for pcode, pname, cities in PROVINCES:
         regions.append((pcode, pname, "province", ""))
         pp = pcode[:2]
@@ -123,14 +164,56 @@ def main():
                 name = stem + rng.choice(SYLLABLES) + rng.choice(SYLLABLES) + rng.choice(COUNTY_SUFFIX)
                 regions.append((code, name, "county", parent_code))
                 counties.append(code)
-                if rng.random() < 0.3:
-                    for pi in range(1, rng.randint(1, 3) + 1):
-                        park = "%s-P%02d" % (code, pi)
-                        regions.append((park, name + "医疗器械产业园" + str(pi), "park", code))
-                        counties.append(park)
+    return regions, counties
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", choices=sorted(SIZES), default=None,
+                    help="a preset: small (~10k nodes), medium (~100k nodes, ~1M relations), "
+                         "large (~1M nodes, ~10M relations)")
+    ap.add_argument("--enterprises", type=int, default=None, help="default: the size's, or 10000")
+    ap.add_argument("--relations", type=int, default=None,
+                    help="approximate number of relations (rows; a clinical row may count twice); "
+                         "default: the size's, or 100000")
+    ap.add_argument("--provinces", default=None,
+                    help="comma-separated 2-digit province codes, or 'all' (default: the size's)")
+    ap.add_argument("--regions", default=DEFAULT_REGIONS,
+                    help="GB/T 2260 tables (provinces.csv, cities.csv, areas.csv); '' or a folder "
+                         "without them: invented codes")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int, default=20240601)
+    ap.add_argument("--segments-per-track", type=int, default=50)
+    args = ap.parse_args()
+    preset = SIZES[args.size] if args.size else (10000, 100000, ["33", "32", "31"])
+    rng = random.Random(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    n_ent = max(10, args.enterprises if args.enterprises is not None else preset[0])
+    budget = max(100, args.relations if args.relations is not None else preset[1])
+    provinces = preset[2]
+    if args.provinces:
+        provinces = None if args.provinces == "all" else args.provinces.split(",")
+
+    def writer(name, header):
+        f = open(os.path.join(args.out, name), "w", encoding="utf-8", newline="")
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        return f, w
+
+    # ---- regions -------------------------------------------------------------------------------
+    real = read_regions(args.regions, provinces) if args.regions else None
+    regions, counties = real if real else generated_regions(rng)
+    region_source = os.path.abspath(args.regions) if real else "generated"
+    county_names = {code: name for code, name, _, _ in regions}
+    for code in list(counties):
+        if rng.random() < 0.1:  # a few industrial parks
+            for pi in range(1, rng.randint(1, 3) + 1):
+                park = "%s-P%02d" % (code, pi)
+                regions.append((park, county_names[code] + "医疗器械产业园" + str(pi), "park", code))
+                counties.append(park)
     f, w = writer("regions.csv", ["code", "name", "level", "parent", "note"])
     for r in regions:
-        w.writerow(list(r) + ["synthetic"])
+        w.writerow(list(r) + ["synthetic" if not real else ""])
     f.close()
     region_pick = Weighted(rng, len(counties), 1.2)
 
@@ -165,13 +248,26 @@ def main():
     inst_ids = ["U%05d" % i for i in range(n_inst)]
     plat_ids = ["P%05d" % i for i in range(n_plat)]
 
+    # Geographic clustering: every county specialises in 1-3 tracks (hub-heavy over tracks), and
+    # an enterprise's home track is one of its county's specialities 80% of the time.
+    track_pick = Weighted(rng, len(TRACKS), 1.2)
+    specialities = [sorted({track_pick.draw() for _ in range(rng.randint(1, 3))})
+                    for _ in counties]
+    ent_county = [0] * n_ent
+    ent_home = [0] * n_ent
+    by_county = {}
     names = set()
     f, w = writer("enterprises.csv",
                   ["id", "name", "region", "uscc", "founded", "above_scale", "revenue", "employees",
                    "tags", "class2_certs", "class3_certs", "patents", "rd_ratio", "illustrative",
                    "note"])
-    for eid in ent_ids:
-        region = counties[region_pick.draw()]
+    for i, eid in enumerate(ent_ids):
+        ci = region_pick.draw()
+        region = counties[ci]
+        ent_county[i] = ci
+        ent_home[i] = (rng.choice(specialities[ci]) if rng.random() < 0.8
+                       else rng.randrange(len(TRACKS)))
+        by_county.setdefault(ci, []).append(i)
         base = "".join(rng.choice(SYLLABLES) for _ in range(2)) + "示例" + rng.choice(ENT_SUFFIX)
         name, k = base, 1
         while name in names:
@@ -236,7 +332,7 @@ def main():
     for i, eid in enumerate(ent_ids):
         k = max(1, min(n_seg // 2, round(raw[i] * scale)))
         chosen = set()
-        home = rng.randrange(len(TRACKS))  # most of an enterprise's segments lie in one track
+        home = ent_home[i]  # most of an enterprise's segments lie in one track
         while len(chosen) < k:
             s = seg_pick.draw()
             if rng.random() < 0.7:
@@ -256,7 +352,12 @@ def main():
     f, w = writer("supplies.csv", ["from", "to", "weight"])
     while len(seen) < n_sup:
         s = rng.randrange(n_seg)
-        d = segments[s][1] * spt + rng.randrange(spt) if rng.random() < 0.8 else rng.randrange(n_seg)
+        if rng.random() < 0.8:  # within the track, mostly towards a later (more downstream) one
+            lo = s % spt
+            d = segments[s][1] * spt + (rng.randrange(lo, spt) if rng.random() < 0.85
+                                        else rng.randrange(spt))
+        else:
+            d = rng.randrange(n_seg)
         if s == d or (s, d) in seen:
             continue
         seen.add((s, d))
@@ -266,8 +367,18 @@ def main():
     relations += n_sup
 
     ent_pick = Weighted(rng, n_ent, 1.3)
+    # Half of the trade ties are local: the customer sits in the supplier's county.
+    last_supplier = [0]
+    def trade_src():
+        last_supplier[0] = ent_pick.draw()
+        return last_supplier[0]
+    def trade_dst():
+        if rng.random() < 0.5:
+            local = by_county[ent_county[last_supplier[0]]]
+            return local[rng.randrange(len(local))]
+        return ent_pick.draw()
     pairs("trades_with.csv", ["supplier", "customer", "weight"], budget * 0.28, n_ent * n_ent,
-          ent_pick.draw, ent_pick.draw, lambda s, d: ([ent_ids[s], ent_ids[d], weight(rng)], 1))
+          trade_src, trade_dst, lambda s, d: ([ent_ids[s], ent_ids[d], weight(rng)], 1))
     pairs("researches.csv", ["institution", "segment", "strength"], budget * 0.05, n_inst * n_seg,
           lambda: rng.randrange(n_inst), seg_pick.draw,
           lambda s, d: ([inst_ids[s], segments[d][0], weight(rng)], 1))
@@ -326,7 +437,9 @@ def main():
         json.dump(manifest, mf, ensure_ascii=False, indent=2)
         mf.write("\n")
     summary = {
-        "out": args.out, "seed": args.seed,
+        "out": args.out, "seed": args.seed, "size": args.size,
+        "regions_from": region_source,
+        "nodes": len(regions) + len(TRACKS) + n_seg + n_ent + n_hosp + n_inst + n_plat,
         "entities": {"regions": len(regions), "tracks": len(TRACKS), "segments": n_seg,
                      "enterprises": n_ent, "hospitals": n_hosp, "institutions": n_inst,
                      "platforms": n_plat},

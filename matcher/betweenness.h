@@ -12,6 +12,10 @@ struct BetweennessOptions {
   bool weighted = false;    // true: shortest paths by total weight (weights must be > 0)
   bool normalized = false;  // true: divide by (n-1)(n-2), as NetworkX does for directed graphs
   int threads = 0;          // 0: all hardware threads
+  // The sources of the shortest-path searches; empty: every vertex (exact betweenness). A
+  // sample of sources gives the partial sums NetworkX's betweenness_centrality_subset(sources,
+  // targets=all) computes (normalized then still divides by (n-1)(n-2)).
+  std::vector<uint32_t> sources;
 };
 
 struct BetweennessResult {
