@@ -1,6 +1,8 @@
 #include "matcher/partners.h"
 
 #include <algorithm>
+#include <array>
+#include <unordered_set>
 #include <map>
 #include <set>
 
@@ -12,27 +14,50 @@ namespace chainatlas::matcher {
 namespace {
 
 
-// The organisations tied to v by a known relation (trades_with, cooperates, invests; either way).
-std::set<VertexId> Ties(const Snapshot& s, VertexId v) {
-  std::set<VertexId> out;
+// The organisations tied to v by a known relation (trades_with, cooperates, invests; either way),
+// sorted and unique.
+std::vector<VertexId> Ties(const Snapshot& s, VertexId v) {
+  std::vector<VertexId> out;
   for (EdgeKind k : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
-    for (VertexId x : s.Out(v, k).Vertices()) out.insert(x);
-    for (VertexId x : s.In(v, k).Vertices()) out.insert(x);
+    for (VertexId x : s.Out(v, k).Vertices()) out.push_back(x);
+    for (VertexId x : s.In(v, k).Vertices()) out.push_back(x);
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-bool HasEdge(const Snapshot& s, VertexId a, EdgeKind k, VertexId b) {
-  return s.EdgeWeight(a, k, b).has_value();
+// The known partners v shares with `mine` (sorted): how many, and the names of the first three.
+size_t SharedTies(const Snapshot& s, VertexId v, const std::vector<VertexId>& mine,
+                  std::string* names) {
+  size_t shared = 0;
+  if (mine.empty()) return 0;
+  for (VertexId t : Ties(s, v)) {
+    if (!std::binary_search(mine.begin(), mine.end(), t)) continue;
+    if (names && shared < 3) *names += (shared ? ", " : "") + std::string(s.Name(t));
+    ++shared;
+  }
+  return shared;
 }
 
-bool Known(const Snapshot& s, VertexId e, VertexId c, PartnerRole role) {
-  if (role == PartnerRole::kSupplier && HasEdge(s, c, EdgeKind::kTradesWith, e)) return true;
-  if (role == PartnerRole::kCustomer && HasEdge(s, e, EdgeKind::kTradesWith, c)) return true;
-  for (EdgeKind k : {EdgeKind::kCooperates, EdgeKind::kInvests}) {
-    if (HasEdge(s, e, k, c) || HasEdge(s, c, k, e)) return true;
+// The organisations e already works with in this role: its known suppliers (trades_with into e)
+// or customers (trades_with from e), and whoever it cooperates with or invests in (either way).
+// Sorted and unique.
+std::vector<VertexId> KnownPartners(const Snapshot& s, VertexId e, PartnerRole role) {
+  std::vector<VertexId> out;
+  if (role == PartnerRole::kSupplier) {
+    for (VertexId x : s.In(e, EdgeKind::kTradesWith).Vertices()) out.push_back(x);
   }
-  return false;
+  if (role == PartnerRole::kCustomer) {
+    for (VertexId x : s.Out(e, EdgeKind::kTradesWith).Vertices()) out.push_back(x);
+  }
+  for (EdgeKind k : {EdgeKind::kCooperates, EdgeKind::kInvests}) {
+    for (VertexId x : s.Out(e, k).Vertices()) out.push_back(x);
+    for (VertexId x : s.In(e, k).Vertices()) out.push_back(x);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 bool IsChannelPlatform(const Snapshot& s, VertexId v) {
@@ -71,27 +96,24 @@ PartnerRole ParsePartnerRole(std::string_view name) {
               "unknown role '" + std::string(name) + "'; roles: supplier, customer, peer");
 }
 
-PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role,
-                                 const Filters& f) {
-  RequireKind(s, e, NodeKind::kEnterprise, "--enterprise");
-  CheckFilters(s, f);
-  const Scorer& scorer = FindScorer(f.scorer);
-  PartnersResult result;
-  result.enterprise = e;
-  result.role = role;
-  result.segments = SegmentsOf(s, e);
+namespace {
 
-  Candidates found;
-  for (const SegmentShare& mine : result.segments) {
+// Every candidate met along a path from e's segments, with its fit (and, when `found` records
+// them, its paths).
+void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
+            const std::vector<SegmentShare>& segments, Candidates& found) {
+  for (const SegmentShare& mine : segments) {
     double own = ShareFactor(mine.share);
     Path start{e, {{mine.via, true, mine.segment}}};
     if (role == PartnerRole::kPeer) {
       for (const Producer& p : ProducersOf(s, mine.segment)) {
         if (p.enterprise == e || !PassesTrack(s, f, p.segment)) continue;
-        Path path = start;
-        if (p.segment != mine.segment) path.Then(EdgeKind::kPartOf, false, p.segment);
-        path.Then(p.via, false, p.enterprise);
-        found.Offer(p.enterprise, own * ShareFactor(p.share), path, p.segment);
+        found.OfferWith(p.enterprise, own * ShareFactor(p.share), [&] {
+          Path path = start;
+          if (p.segment != mine.segment) path.Then(EdgeKind::kPartOf, false, p.segment);
+          path.Then(p.via, false, p.enterprise);
+          return path;
+        }, p.segment);
       }
       continue;
     }
@@ -103,91 +125,135 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
       for (Neighbor nb : related) {
         if (!PassesTrack(s, f, nb.vertex)) continue;
         double need = std::clamp<double>(nb.weight, 0, 1) * own;
-        Path via = base;
-        via.Then(EdgeKind::kSupplies, role == PartnerRole::kCustomer, nb.vertex);
         for (const Producer& p : ProducersOf(s, nb.vertex)) {
           if (p.enterprise == e) continue;
-          Path path = via;
-          if (p.segment != nb.vertex) path.Then(EdgeKind::kPartOf, false, p.segment);
-          path.Then(p.via, false, p.enterprise);
-          found.Offer(p.enterprise, need * ShareFactor(p.share), path, nb.vertex);
+          found.OfferWith(p.enterprise, need * ShareFactor(p.share), [&] {
+            Path path = base;
+            path.Then(EdgeKind::kSupplies, role == PartnerRole::kCustomer, nb.vertex);
+            if (p.segment != nb.vertex) path.Then(EdgeKind::kPartOf, false, p.segment);
+            path.Then(p.via, false, p.enterprise);
+            return path;
+          }, nb.vertex);
         }
       }
       if (role == PartnerRole::kCustomer && PassesTrack(s, f, seg)) {
         for (Neighbor h : s.In(seg, EdgeKind::kClinicalDemand)) {
-          Path path = base;
-          path.Then(EdgeKind::kClinicalDemand, false, h.vertex);
-          found.Offer(h.vertex, std::clamp<double>(h.weight, 0, 1) * own, path, seg);
+          found.OfferWith(h.vertex, std::clamp<double>(h.weight, 0, 1) * own, [&] {
+            Path path = base;
+            path.Then(EdgeKind::kClinicalDemand, false, h.vertex);
+            return path;
+          }, seg);
         }
         for (Neighbor p : s.In(seg, EdgeKind::kServes)) {
           if (!IsChannelPlatform(s, p.vertex)) continue;
-          Path path = base;
-          path.Then(EdgeKind::kServes, false, p.vertex);
-          found.Offer(p.vertex, 0.8 * std::clamp<double>(p.weight, 0, 1) * own, path, seg);
+          found.OfferWith(p.vertex, 0.8 * std::clamp<double>(p.weight, 0, 1) * own, [&] {
+            Path path = base;
+            path.Then(EdgeKind::kServes, false, p.vertex);
+            return path;
+          }, seg);
         }
       }
     }
   }
+}
+
+}  // namespace
+
+PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role,
+                                 const Filters& f) {
+  RequireKind(s, e, NodeKind::kEnterprise, "--enterprise");
+  CheckFilters(s, f);
+  const Scorer& scorer = FindScorer(f.scorer);
+  PartnersResult result;
+  result.enterprise = e;
+  result.role = role;
+  result.segments = SegmentsOf(s, e);
+
+  // First pass: every candidate's fit, no paths.
+  Candidates found(/*record_paths=*/false);
+  Gather(s, e, role, f, result.segments, found);
   result.candidates = found.size();
 
   std::unordered_map<VertexId, double> ppr;
   if (found.size() > 0) ppr = LocalPageRank(s, e);
-  std::set<VertexId> my_ties = Ties(s, e);
+  const std::vector<VertexId> my_ties = Ties(s, e);
+  const std::vector<VertexId> known_partners = KnownPartners(s, e, role);
+  auto is_known = [&](VertexId v) {
+    return std::binary_search(known_partners.begin(), known_partners.end(), v);
+  };
   std::vector<std::pair<VertexId, const Candidate*>> kept;
   double best_ppr = 0;
   for (const auto& [v, c] : found.Sorted()) {
     if (!PassesWithin(s, f, v)) continue;
-    bool known = Known(s, e, v, role);
+    bool known = is_known(v);
     if (known && !f.include_known) continue;
     kept.push_back({v, c});
     auto it = ppr.find(v);
     if (it != ppr.end()) best_ppr = std::max(best_ppr, it->second);
   }
 
-  std::string recommender = role == PartnerRole::kSupplier   ? "suppliers"
-                            : role == PartnerRole::kCustomer ? "customers"
-                                                             : "peers";
-  for (const auto& [v, c] : kept) {
-    Item item;
-    item.entity = v;
-    item.known = Known(s, e, v, role);
-    TakePaths(*c, item);
-    Proximity prox = GeoProximity(s, e, v);
-    std::vector<std::string> quality_facts;
-    double quality = Quality(s, v, &quality_facts);
+  const std::string recommender = role == PartnerRole::kSupplier   ? "suppliers"
+                                  : role == PartnerRole::kCustomer ? "customers"
+                                                                   : "peers";
+  // The raw measures of candidate v; facts and shared names only when asked for (the best).
+  struct Measured {
+    Proximity prox;
+    size_t shared;
+    double domestic;
+    std::array<Measure, 5> m;
+  };
+  auto measure = [&](VertexId v, double fit, std::vector<std::string>* facts,
+                     std::string* shared_names) {
+    Measured r;
+    r.prox = GeoProximity(s, e, v);
+    double quality = Quality(s, v, facts);
     auto it = ppr.find(v);
     double rank = it != ppr.end() && best_ppr > 0 ? it->second / best_ppr : 0;
-    size_t shared = 0;
-    std::string shared_names;
-    for (VertexId t : Ties(s, v)) {
-      if (my_ties.count(t)) {
-        if (shared < 3) shared_names += (shared ? ", " : "") + std::string(s.Name(t));
-        ++shared;
-      }
-    }
-    double graph = 0.5 * rank + 0.5 * std::min(1.0, shared / 3.0);
-    double domestic =
-        s.Kind(v) == NodeKind::kEnterprise && s.Enterprise(v).HasTag(EnterpriseTag::kForeignFunded)
-            ? 0.0
-            : 1.0;
-    std::vector<std::pair<std::string, double>> measures = {
-        {"proximity", ProximityValue(prox)}, {"graph", graph}, {"quality", quality},
-        {"domestic", domestic}};
-    if (role == PartnerRole::kPeer) {
-      measures.push_back({"overlap", WeightedJaccard(result.segments, SegmentsOf(s, v))});
-    } else {
-      measures.push_back({"fit", c->fit});
-    }
-    ApplyScorer(scorer, recommender, measures, item);
+    r.shared = SharedTies(s, v, my_ties, shared_names);
+    double graph = 0.5 * rank + 0.5 * std::min(1.0, static_cast<double>(r.shared) / 3.0);
+    r.domestic = s.Kind(v) == NodeKind::kEnterprise &&
+                         s.Enterprise(v).HasTag(EnterpriseTag::kForeignFunded)
+                     ? 0.0
+                     : 1.0;
+    Measure last = role == PartnerRole::kPeer
+                       ? Measure{"overlap", WeightedJaccard(result.segments, SegmentsOf(s, v))}
+                       : Measure{"fit", fit};
+    r.m = {Measure{"proximity", ProximityValue(r.prox)}, Measure{"graph", graph},
+           Measure{"quality", quality}, Measure{"domestic", r.domestic}, last};
+    return r;
+  };
 
-    item.why.push_back(ProximityFact(s, prox, e, v));
+  // Score every candidate, keep the best, then build their items (paths from a second pass).
+  std::vector<std::pair<double, VertexId>> scored;
+  scored.reserve(kept.size());
+  for (const auto& [v, c] : kept) {
+    Measured r = measure(v, c->fit, nullptr, nullptr);
+    scored.push_back({ScoreOf(scorer, recommender, r.m.data(), r.m.size()), v});
+  }
+  std::vector<VertexId> best = TopCandidates(s, std::move(scored), f.top);
+  std::unordered_set<VertexId> chosen(best.begin(), best.end());
+  Candidates detailed(/*record_paths=*/true, &chosen);
+  Gather(s, e, role, f, result.segments, detailed);
+
+  for (VertexId v : best) {
+    const Candidate* c = detailed.Find(v);
+    Item item;
+    item.entity = v;
+    item.known = is_known(v);
+    TakePaths(*c, item);
+    std::vector<std::string> quality_facts;
+    std::string shared_names;
+    Measured r = measure(v, c->fit, &quality_facts, &shared_names);
+    item.score = ScoreOf(scorer, recommender, r.m.data(), r.m.size(), &item.components);
+
+    item.why.push_back(ProximityFact(s, r.prox, e, v));
     for (auto& q : quality_facts) item.why.push_back(std::move(q));
-    if (shared) {
-      item.why.push_back("shares " + std::to_string(shared) + " known partner" +
-                         (shared > 1 ? "s" : "") + " with " + std::string(s.Name(e)) + " (" +
+    if (r.shared) {
+      item.why.push_back("shares " + std::to_string(r.shared) + " known partner" +
+                         (r.shared > 1 ? "s" : "") + " with " + std::string(s.Name(e)) + " (" +
                          shared_names + ")");
     }
-    if (domestic == 0 && role == PartnerRole::kSupplier) item.why.push_back("foreign-funded");
+    if (r.domestic == 0 && role == PartnerRole::kSupplier) item.why.push_back("foreign-funded");
     if (item.known) item.why.push_back("already a partner");
     result.items.push_back(std::move(item));
   }

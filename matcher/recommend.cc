@@ -50,22 +50,46 @@ const Scorer& FindScorer(std::string_view name) {
   throw Error(ErrorCode::kNotFound, "no scorer named '" + std::string(name) + "'", names);
 }
 
-void ApplyScorer(const Scorer& scorer, std::string_view recommender,
-                 const std::vector<std::pair<std::string, double>>& measures, Item& item) {
-  item.components.clear();
-  item.score = 0;
+double ScoreOf(const Scorer& scorer, std::string_view recommender, const Measure* measures,
+               size_t count, std::vector<Component>* components) {
+  double score = 0;
   for (const auto& [name, weight] : scorer.For(recommender)) {
-    auto it = std::find_if(measures.begin(), measures.end(),
-                           [&](const auto& m) { return m.first == name; });
-    if (it == measures.end()) {
+    const Measure* it = std::find_if(measures, measures + count,
+                                     [&](const Measure& m) { return m.first == name; });
+    if (it == measures + count) {
       throw Error(ErrorCode::kInternal, "scorer '" + scorer.name + "' weighs '" + name +
                                             "', which " + std::string(recommender) +
                                             " does not measure");
     }
     double value = std::clamp(it->second, 0.0, 1.0);
-    item.components.push_back({name, weight, value, weight * value});
-    item.score += weight * value;
+    if (components) components->push_back({name, weight, value, weight * value});
+    score += weight * value;
   }
+  return score;
+}
+
+void ApplyScorer(const Scorer& scorer, std::string_view recommender,
+                 const std::vector<std::pair<std::string, double>>& measures, Item& item) {
+  std::vector<Measure> m;
+  m.reserve(measures.size());
+  for (const auto& [name, value] : measures) m.push_back({name, value});
+  item.components.clear();
+  item.score = ScoreOf(scorer, recommender, m.data(), m.size(), &item.components);
+}
+
+std::vector<VertexId> TopCandidates(const Snapshot& s, std::vector<std::pair<double, VertexId>> scored,
+                                    size_t top) {
+  auto better = [&](const std::pair<double, VertexId>& a, const std::pair<double, VertexId>& b) {
+    if (a.first != b.first) return a.first > b.first;
+    if (s.Kind(a.second) != s.Kind(b.second)) return s.Kind(a.second) < s.Kind(b.second);
+    return s.Key(a.second) < s.Key(b.second);
+  };
+  const size_t k = std::min(top ? top : scored.size(), scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end(), better);
+  std::vector<VertexId> out;
+  out.reserve(k);
+  for (size_t i = 0; i < k; ++i) out.push_back(scored[i].second);
+  return out;
 }
 
 namespace {
@@ -239,18 +263,6 @@ std::vector<Producer> ProducersOf(const Snapshot& s, VertexId segment) {
     for (VertexId d : tree.Descendants(segment)) add(d);
   }
   return out;
-}
-
-void Candidates::Offer(VertexId candidate, double fit, const Path& path, VertexId via) {
-  Candidate& c = map_[candidate];
-  c.fit = std::max(c.fit, fit);
-  auto pos = std::lower_bound(c.via.begin(), c.via.end(), via);
-  if (pos == c.via.end() || *pos != via) c.via.insert(pos, via);
-  auto at = std::find_if(c.paths.begin(), c.paths.end(),
-                         [&](const auto& p) { return p.first < fit; });
-  if (static_cast<size_t>(at - c.paths.begin()) >= kMaxPaths) return;
-  c.paths.insert(at, {fit, path});
-  if (c.paths.size() > kMaxPaths) c.paths.pop_back();
 }
 
 std::vector<std::pair<VertexId, const Candidate*>> Candidates::Sorted() const {

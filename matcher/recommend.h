@@ -3,11 +3,13 @@
 // check; plus the shared measures (geographic proximity, quality) and the named scorers.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "graph/snapshot.h"
@@ -75,6 +77,16 @@ inline constexpr std::string_view kDefaultScorer = "balanced";
 // `recommender`. Every weighted measure must be present in `measures`.
 void ApplyScorer(const Scorer& scorer, std::string_view recommender,
                  const std::vector<std::pair<std::string, double>>& measures, Item& item);
+// The same score without building components (for ranking many candidates before building the
+// items of the best): exactly the value ApplyScorer gives for the same measures.
+using Measure = std::pair<std::string_view, double>;
+double ScoreOf(const Scorer& scorer, std::string_view recommender, const Measure* measures,
+               size_t count, std::vector<Component>* components = nullptr);
+
+// The `top` best of (score, candidate) pairs, in RankItems' order (score, then kind and key):
+// recommenders score every candidate cheaply, then build full items for these only.
+std::vector<VertexId> TopCandidates(const Snapshot& s, std::vector<std::pair<double, VertexId>> scored,
+                                    size_t top);
 
 // ---- Shared measures.
 
@@ -124,14 +136,44 @@ struct Candidate {
 class Candidates {
  public:
   static constexpr size_t kMaxPaths = 3;
-  void Offer(VertexId candidate, double fit, const Path& path, VertexId via);
+  // record_paths false: fits and segments only (paths are built by make_path, never called);
+  // only: consider these candidates alone (a second pass that builds the paths of the best).
+  explicit Candidates(bool record_paths = true, const std::unordered_set<VertexId>* only = nullptr)
+      : record_paths_(record_paths), only_(only) {}
+  // make_path() builds the path; it is called only when the path is kept.
+  template <typename MakePath>
+  void OfferWith(VertexId candidate, double fit, MakePath&& make_path, VertexId via);
+  void Offer(VertexId candidate, double fit, const Path& path, VertexId via) {
+    OfferWith(candidate, fit, [&] { return path; }, via);
+  }
   bool Has(VertexId v) const { return map_.count(v) != 0; }
   size_t size() const { return map_.size(); }
+  const Candidate* Find(VertexId v) const {
+    auto it = map_.find(v);
+    return it == map_.end() ? nullptr : &it->second;
+  }
   std::vector<std::pair<VertexId, const Candidate*>> Sorted() const;
 
  private:
+  bool record_paths_;
+  const std::unordered_set<VertexId>* only_;
   std::unordered_map<VertexId, Candidate> map_;
 };
+
+template <typename MakePath>
+void Candidates::OfferWith(VertexId candidate, double fit, MakePath&& make_path, VertexId via) {
+  if (only_ && !only_->count(candidate)) return;
+  Candidate& c = map_[candidate];
+  c.fit = std::max(c.fit, fit);
+  auto pos = std::lower_bound(c.via.begin(), c.via.end(), via);
+  if (pos == c.via.end() || *pos != via) c.via.insert(pos, via);
+  if (!record_paths_) return;
+  auto at = std::find_if(c.paths.begin(), c.paths.end(),
+                         [&](const auto& p) { return p.first < fit; });
+  if (static_cast<size_t>(at - c.paths.begin()) >= kMaxPaths) return;
+  c.paths.insert(at, {fit, make_path()});
+  if (c.paths.size() > kMaxPaths) c.paths.pop_back();
+}
 // Copies a candidate's paths and segments into an item.
 void TakePaths(const Candidate& c, Item& item);
 
