@@ -1,8 +1,10 @@
 #include "matcher/targets.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
@@ -53,44 +55,82 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
   }
   result.candidates = fills.size();
 
-  for (auto& [e, list] : fills) {
+  // Per gap, once: the steps from the gap segment to the local firm (or hospital) that needs it.
+  std::unordered_map<const SegmentGap*, std::vector<PathStep>> tails;
+  for (const SegmentGap* g : open) {
+    std::vector<PathStep>& tail = tails[g];
+    if (!g->local_buyers.empty()) {
+      VertexId buyer = g->local_buyers.front();
+      // The segment the buyer makes that the gap supplies.
+      for (VertexId out : s.Out(g->segment, EdgeKind::kSupplies).Vertices()) {
+        bool found = false;
+        for (const Producer& bp : ProducersOf(s, out)) {
+          if (bp.enterprise == buyer) {
+            tail.push_back({EdgeKind::kSupplies, true, out});
+            if (bp.segment != out) tail.push_back({EdgeKind::kPartOf, false, bp.segment});
+            tail.push_back({bp.via, false, buyer});
+            found = true;
+            break;
+          }
+        }
+        if (found) break;
+      }
+    } else if (!g->local_hospitals.empty()) {
+      tail.push_back({EdgeKind::kClinicalDemand, false, g->local_hospitals.front()});
+    }
+  }
+
+  // The measures of candidate e (its fills best first); ties and facts listed when asked for.
+  struct Measured {
+    Proximity prox;
+    std::vector<VertexId> supplied, tied;
+    std::array<Measure, 5> m;
+  };
+  auto measure = [&](VertexId e, std::vector<Fill>& list, std::vector<std::string>* facts) {
     std::stable_sort(list.begin(), list.end(),
                      [](const Fill& x, const Fill& y) { return x.value > y.value; });
-    Item item;
-    item.entity = e;
-    for (const Fill& fl : list) item.via.push_back(fl.gap->segment);
+    Measured r;
     double segment = std::min(1.0, list.front().value + 0.1 * static_cast<double>(list.size() - 1));
-
     // Ties: local enterprises it already supplies, local organisations it cooperates with or
     // invests in.
-    std::vector<VertexId> supplied, tied;
     for (VertexId c : s.Out(e, EdgeKind::kTradesWith).Vertices()) {
-      if (rt.Within(c, region)) supplied.push_back(c);
+      if (rt.Within(c, region)) r.supplied.push_back(c);
     }
     for (EdgeKind k : {EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (VertexId x : s.Out(e, k).Vertices()) {
-        if (rt.Within(x, region)) tied.push_back(x);
+        if (rt.Within(x, region)) r.tied.push_back(x);
       }
       for (VertexId x : s.In(e, k).Vertices()) {
-        if (rt.Within(x, region)) tied.push_back(x);
+        if (rt.Within(x, region)) r.tied.push_back(x);
       }
     }
-    std::sort(tied.begin(), tied.end());
-    tied.erase(std::unique(tied.begin(), tied.end()), tied.end());
-    double ties = std::min(1.0, 0.6 * supplied.size() + 0.3 * tied.size());
-
-    Proximity prox = GeoProximity(s, region, e);
-    std::vector<std::string> facts;
-    double strength = Quality(s, e, &facts);
+    std::sort(r.tied.begin(), r.tied.end());
+    r.tied.erase(std::unique(r.tied.begin(), r.tied.end()), r.tied.end());
+    double ties = std::min(1.0, 0.6 * r.supplied.size() + 0.3 * r.tied.size());
+    r.prox = GeoProximity(s, region, e);
+    double strength = Quality(s, e, facts);
     double density = list.front().gap->density;
-    double relatedness = std::isnan(density) ? 0.0 : density;
-    ApplyScorer(scorer, "targets",
-                {{"segment", segment},
-                 {"strength", strength},
-                 {"ties", ties},
-                 {"proximity", ProximityValue(prox)},
-                 {"relatedness", relatedness}},
-                item);
+    r.m = {Measure{"segment", segment}, Measure{"strength", strength}, Measure{"ties", ties},
+           Measure{"proximity", ProximityValue(r.prox)},
+           Measure{"relatedness", std::isnan(density) ? 0.0 : density}};
+    return r;
+  };
+
+  // Score every candidate, then build the items of the best.
+  std::vector<std::pair<double, VertexId>> scored;
+  scored.reserve(fills.size());
+  for (auto& [e, list] : fills) {
+    Measured r = measure(e, list, nullptr);
+    scored.push_back({ScoreOf(scorer, "targets", r.m.data(), r.m.size()), e});
+  }
+  for (VertexId e : TopCandidates(s, std::move(scored), f.top)) {
+    std::vector<Fill>& list = fills[e];
+    std::vector<std::string> facts;
+    Measured r = measure(e, list, &facts);
+    Item item;
+    item.entity = e;
+    for (const Fill& fl : list) item.via.push_back(fl.gap->segment);
+    item.score = ScoreOf(scorer, "targets", r.m.data(), r.m.size(), &item.components);
 
     // Paths: the enterprise makes the gap segment, which local firms need.
     for (const Fill& fl : list) {
@@ -98,25 +138,7 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
       Path p{e, {}};
       p.Then(fl.producer.via, true, fl.producer.segment);
       if (fl.producer.segment != fl.gap->segment) p.Then(EdgeKind::kPartOf, true, fl.gap->segment);
-      if (!fl.gap->local_buyers.empty()) {
-        VertexId buyer = fl.gap->local_buyers.front();
-        // The segment the buyer makes that the gap supplies.
-        for (VertexId out : s.Out(fl.gap->segment, EdgeKind::kSupplies).Vertices()) {
-          bool found = false;
-          for (const Producer& bp : ProducersOf(s, out)) {
-            if (bp.enterprise == buyer) {
-              p.Then(EdgeKind::kSupplies, true, out);
-              if (bp.segment != out) p.Then(EdgeKind::kPartOf, false, bp.segment);
-              p.Then(bp.via, false, buyer);
-              found = true;
-              break;
-            }
-          }
-          if (found) break;
-        }
-      } else if (!fl.gap->local_hospitals.empty()) {
-        p.Then(EdgeKind::kClinicalDemand, false, fl.gap->local_hospitals.front());
-      }
+      for (const PathStep& st : tails[fl.gap]) p.steps.push_back(st);
       item.paths.push_back(std::move(p));
     }
     for (const Fill& fl : list) {
@@ -132,18 +154,18 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
       }
       item.why.push_back(std::move(w));
     }
-    if (!supplied.empty()) {
+    if (!r.supplied.empty()) {
       std::string names;
-      for (size_t i = 0; i < supplied.size() && i < 3; ++i) names += (i ? ", " : "") + std::string(s.Name(supplied[i]));
-      item.why.push_back("already supplies " + std::to_string(supplied.size()) + " local enterprise" +
-                         (supplied.size() > 1 ? "s" : "") + " (" + names + ")");
+      for (size_t i = 0; i < r.supplied.size() && i < 3; ++i) names += (i ? ", " : "") + std::string(s.Name(r.supplied[i]));
+      item.why.push_back("already supplies " + std::to_string(r.supplied.size()) + " local enterprise" +
+                         (r.supplied.size() > 1 ? "s" : "") + " (" + names + ")");
     }
-    if (!tied.empty()) {
-      item.why.push_back("tied to " + std::to_string(tied.size()) +
-                         " local organisation" + (tied.size() > 1 ? "s" : "") +
+    if (!r.tied.empty()) {
+      item.why.push_back("tied to " + std::to_string(r.tied.size()) +
+                         " local organisation" + (r.tied.size() > 1 ? "s" : "") +
                          " by cooperation or investment");
     }
-    item.why.push_back(ProximityFact(s, prox, region, e));
+    item.why.push_back(ProximityFact(s, r.prox, region, e));
     for (auto& x : facts) item.why.push_back(std::move(x));
     result.items.push_back(std::move(item));
   }
