@@ -100,13 +100,28 @@ namespace {
 
 // Every candidate met along a path from e's segments, with its fit (and, when `found` records
 // them, its paths).
+// ProducersOf, once per segment and query (both passes meet the same segments, often repeatedly).
+class ProducerMemo {
+ public:
+  explicit ProducerMemo(const Snapshot& s) : s_(s) {}
+  const std::vector<Producer>& Of(VertexId segment) {
+    auto it = memo_.find(segment);
+    if (it == memo_.end()) it = memo_.emplace(segment, ProducersOf(s_, segment)).first;
+    return it->second;
+  }
+
+ private:
+  const Snapshot& s_;
+  std::unordered_map<VertexId, std::vector<Producer>> memo_;
+};
+
 void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
-            const std::vector<SegmentShare>& segments, Candidates& found) {
+            const std::vector<SegmentShare>& segments, ProducerMemo& producers, Candidates& found) {
   for (const SegmentShare& mine : segments) {
     double own = ShareFactor(mine.share);
     Path start{e, {{mine.via, true, mine.segment}}};
     if (role == PartnerRole::kPeer) {
-      for (const Producer& p : ProducersOf(s, mine.segment)) {
+      for (const Producer& p : producers.Of(mine.segment)) {
         if (p.enterprise == e || !PassesTrack(s, f, p.segment)) continue;
         found.OfferWith(p.enterprise, own * ShareFactor(p.share), [&] {
           Path path = start;
@@ -125,7 +140,7 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
       for (Neighbor nb : related) {
         if (!PassesTrack(s, f, nb.vertex)) continue;
         double need = std::clamp<double>(nb.weight, 0, 1) * own;
-        for (const Producer& p : ProducersOf(s, nb.vertex)) {
+        for (const Producer& p : producers.Of(nb.vertex)) {
           if (p.enterprise == e) continue;
           found.OfferWith(p.enterprise, need * ShareFactor(p.share), [&] {
             Path path = base;
@@ -170,8 +185,9 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   result.segments = SegmentsOf(s, e);
 
   // First pass: every candidate's fit, no paths.
+  ProducerMemo producers(s);
   Candidates found(/*record_paths=*/false);
-  Gather(s, e, role, f, result.segments, found);
+  Gather(s, e, role, f, result.segments, producers, found);
   result.candidates = found.size();
 
   std::unordered_map<VertexId, double> ppr;
@@ -233,7 +249,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   std::vector<VertexId> best = TopCandidates(s, std::move(scored), f.top);
   std::unordered_set<VertexId> chosen(best.begin(), best.end());
   Candidates detailed(/*record_paths=*/true, &chosen);
-  Gather(s, e, role, f, result.segments, detailed);
+  Gather(s, e, role, f, result.segments, producers, detailed);
 
   for (VertexId v : best) {
     const Candidate* c = detailed.Find(v);
