@@ -28,16 +28,25 @@ std::vector<VertexId> Ties(const Snapshot& s, VertexId v) {
 }
 
 // The known partners v shares with `mine` (sorted): how many, and the names of the first three.
+// Allocation-free unless there is a shared partner: it runs for every candidate.
 size_t SharedTies(const Snapshot& s, VertexId v, const std::vector<VertexId>& mine,
                   std::string* names) {
-  size_t shared = 0;
   if (mine.empty()) return 0;
-  for (VertexId t : Ties(s, v)) {
-    if (!std::binary_search(mine.begin(), mine.end(), t)) continue;
-    if (names && shared < 3) *names += (shared ? ", " : "") + std::string(s.Name(t));
-    ++shared;
+  std::vector<VertexId> hits;
+  for (EdgeKind k : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
+    for (VertexId x : s.Out(v, k).Vertices()) {
+      if (std::binary_search(mine.begin(), mine.end(), x)) hits.push_back(x);
+    }
+    for (VertexId x : s.In(v, k).Vertices()) {
+      if (std::binary_search(mine.begin(), mine.end(), x)) hits.push_back(x);
+    }
   }
-  return shared;
+  std::sort(hits.begin(), hits.end());
+  hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+  if (names) {
+    for (size_t i = 0; i < hits.size() && i < 3; ++i) *names += (i ? ", " : "") + std::string(s.Name(hits[i]));
+  }
+  return hits.size();
 }
 
 // The organisations e already works with in this role: its known suppliers (trades_with into e)

@@ -136,7 +136,7 @@ struct Candidate {
 class Candidates {
  public:
   static constexpr size_t kMaxPaths = 3;
-  // record_paths false: fits and segments only (paths are built by make_path, never called);
+  // record_paths false: fits only (no segments; make_path is never called);
   // only: consider these candidates alone (a second pass that builds the paths of the best).
   explicit Candidates(bool record_paths = true, const std::unordered_set<VertexId>* only = nullptr)
       : record_paths_(record_paths), only_(only) {}
@@ -165,9 +165,9 @@ void Candidates::OfferWith(VertexId candidate, double fit, MakePath&& make_path,
   if (only_ && !only_->count(candidate)) return;
   Candidate& c = map_[candidate];
   c.fit = std::max(c.fit, fit);
+  if (!record_paths_) return;  // the first pass ranks by fit alone: no segments, no paths
   auto pos = std::lower_bound(c.via.begin(), c.via.end(), via);
   if (pos == c.via.end() || *pos != via) c.via.insert(pos, via);
-  if (!record_paths_) return;
   auto at = std::find_if(c.paths.begin(), c.paths.end(),
                          [&](const auto& p) { return p.first < fit; });
   if (static_cast<size_t>(at - c.paths.begin()) >= kMaxPaths) return;
