@@ -249,7 +249,8 @@ def check_recommendations(b, db, raw, n):
         for c in companies:
             p = run(b, ["partners", "--db", db, "--enterprise", c, "--role", role, "--top", "10000",
                         "--include-known", "--json"])
-            items = json.loads(p.stdout)["items"]
+            answer = json.loads(p.stdout)
+            items, me = answer["items"], answer["enterprise"]["name"]
             got = {it["id"].split(":", 1)[1] for it in items if it["kind"] == "enterprise"}
             sup, strict = raw.superset(c, role), raw.strict(c, role)
             extra = got - sup
@@ -263,8 +264,12 @@ def check_recommendations(b, db, raw, n):
             for it in items:
                 total = sum(comp["points"] for comp in it["components"])
                 check(abs(total - it["score"]) < 1e-9, f"{role} {it['id']} of {c}: components add up")
-                check(it["paths"] and all(" " in path for path in it["paths"]),
-                      f"{role} {it['id']} of {c}: has a path")
+                # Each path runs from the company through a supply relation to the candidate:
+                # `A —produces→ P ←needs— M ←produces— B` (or —supplies→ for customers).
+                check(it["paths"] and all(
+                    path.startswith(me + " ") and path.endswith(" " + it["name"])
+                    and ("←needs—" in path or "—supplies→" in path) for path in it["paths"]),
+                      f"{role} {it['id']} of {c}: a path from {me} to {it['name']}: {it['paths'][:1]}")
     print(f"checked {sum(len(v) for v in sample.values())} companies, {nonempty} with upstream/downstream relations answered")
 
 
