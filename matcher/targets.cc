@@ -80,15 +80,13 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     }
   }
 
-  // The measures of candidate e (its fills best first); ties and facts listed when asked for.
+  // The measures of candidate e (its fills sorted best first); facts listed when asked for.
   struct Measured {
     Proximity prox;
     std::vector<VertexId> supplied, tied;
     std::array<Measure, 5> m;
   };
-  auto measure = [&](VertexId e, std::vector<Fill>& list, std::vector<std::string>* facts) {
-    std::stable_sort(list.begin(), list.end(),
-                     [](const Fill& x, const Fill& y) { return x.value > y.value; });
+  auto measure = [&](VertexId e, const std::vector<Fill>& list, std::vector<std::string>* facts) {
     Measured r;
     double segment = std::min(1.0, list.front().value + 0.1 * static_cast<double>(list.size() - 1));
     // Ties: local enterprises it already supplies, local organisations it cooperates with or
@@ -120,11 +118,13 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
   std::vector<std::pair<double, VertexId>> scored;
   scored.reserve(fills.size());
   for (auto& [e, list] : fills) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Fill& x, const Fill& y) { return x.value > y.value; });  // best first
     Measured r = measure(e, list, nullptr);
     scored.push_back({ScoreOf(scorer, "targets", r.m.data(), r.m.size()), e});
   }
   for (VertexId e : TopCandidates(s, std::move(scored), f.top)) {
-    std::vector<Fill>& list = fills[e];
+    const std::vector<Fill>& list = fills[e];
     std::vector<std::string> facts;
     Measured r = measure(e, list, &facts);
     Item item;
