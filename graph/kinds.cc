@@ -11,6 +11,11 @@ constexpr std::array<std::string_view, kEdgeKindCount> kEdgeKindNames = {
     "part_of",         "supplies",          "produces", "trades_with", "researches",
     "clinical_demand", "clinical_strength", "serves",   "cooperates",  "invests",
     "member_of"};
+constexpr std::array<std::string_view, kEvidenceKindCount> kEvidenceKindNames = {
+    "curated", "product", "inferred", "learned", "industry"};
+constexpr std::array<std::string_view, 8> kSupplyRuleNames = {
+    "",         "material_name", "component_name", "equipment_name", "part_of_parent",
+    "learned_heads", "industry_table", "sector_parts"};
 constexpr std::array<std::string_view, 3> kPositionNames = {"upstream", "midstream", "downstream"};
 constexpr std::array<std::string_view, 4> kRegionLevelNames = {"province", "city", "county",
                                                                "park"};
@@ -34,6 +39,16 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInternal: return "internal error";
   }
   return "error";
+}
+
+std::string_view EvidenceKindName(EvidenceKind kind) {
+  return kEvidenceKindNames.at(static_cast<size_t>(kind));
+}
+std::optional<EvidenceKind> ParseEvidenceKind(std::string_view name) {
+  return ParseName<EvidenceKind>(kEvidenceKindNames, name);
+}
+std::string_view SupplyRuleName(SupplyRule rule) {
+  return kSupplyRuleNames.at(static_cast<size_t>(rule));
 }
 
 std::string_view NodeKindName(NodeKind kind) { return kNodeKindNames.at(static_cast<size_t>(kind)); }

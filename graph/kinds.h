@@ -36,6 +36,43 @@ enum class EdgeKind : uint8_t {
 };
 inline constexpr int kEdgeKindCount = 11;
 
+// Where a supply relation comes from, strongest first. The kind is what the matcher ranks by:
+// product-level evidence (curated, product, inferred, learned) always ranks above industry-level
+// evidence. The byte stored with a supplies edge is EvidenceByte(kind, rule): the kind in the low
+// three bits, the rule (SupplyRule) above them.
+enum class EvidenceKind : uint8_t {
+  kCurated = 0,   // a bundle's supplies.csv: written by a person
+  kProduct = 1,   // a product-level relation of the source (e.g. CKG 上游材料 / 下游产品)
+  kInferred = 2,  // inferred from the two names by a rule (X材料 supplies X)
+  kLearned = 3,   // learned from the source's product-level relations (head associations)
+  kIndustry = 4,  // industry-level only (weak): an industry supplies an industry
+};
+inline constexpr int kEvidenceKindCount = 5;
+// The rule behind a derived relation; kNone for given relations.
+enum class SupplyRule : uint8_t {
+  kNone = 0,
+  kMaterialName = 1,    // inferred: "X材料" (a material named for X) supplies X and X's kinds
+  kComponentName = 2,   // inferred: "X零部件" (a component named for X) supplies X
+  kEquipmentName = 3,   // inferred: "X设备" (equipment for making X) supplies X
+  kPartOfParent = 4,    // inferred: a sub-product named as a part of its parent supplies it
+  kLearnedHeads = 5,    // learned: inputs headed like this one feed outputs headed like that
+  kIndustryTable = 6,   // industry: the source's industry-to-industry table
+  kSectorParts = 7,     // industry: a parts/materials/equipment industry supplies the end-product
+                        // industries of its own sector (taxonomy rule)
+};
+inline constexpr uint8_t EvidenceByte(EvidenceKind kind, SupplyRule rule = SupplyRule::kNone) {
+  return static_cast<uint8_t>(static_cast<uint8_t>(kind) | (static_cast<uint8_t>(rule) << 3));
+}
+inline constexpr EvidenceKind EvidenceKindOf(uint8_t byte) {
+  return static_cast<EvidenceKind>(byte & 7);
+}
+inline constexpr SupplyRule SupplyRuleOf(uint8_t byte) { return static_cast<SupplyRule>(byte >> 3); }
+// Product-level evidence (tier 0) or industry-level (tier 1).
+inline constexpr int EvidenceTier(EvidenceKind kind) { return kind == EvidenceKind::kIndustry ? 1 : 0; }
+std::string_view EvidenceKindName(EvidenceKind kind);  // curated, product, inferred, learned, industry
+std::optional<EvidenceKind> ParseEvidenceKind(std::string_view name);
+std::string_view SupplyRuleName(SupplyRule rule);      // material_name, ..., "" for kNone
+
 enum class Position : uint8_t { kUpstream = 0, kMidstream = 1, kDownstream = 2 };
 enum class RegionLevel : uint8_t { kProvince = 0, kCity = 1, kCounty = 2, kPark = 3 };
 

@@ -150,6 +150,25 @@ std::optional<float> Snapshot::EdgeWeight(VertexId src, EdgeKind kind, VertexId 
   return forward_.m_forward.m_edge_properties[it - col.begin()].weight;
 }
 
+uint8_t Snapshot::EdgeEvidence(VertexId src, EdgeKind kind, VertexId dst) const {
+  const auto& rs = forward_.m_forward.m_rowstart;
+  const auto& col = forward_.m_forward.m_column;
+  auto [b, e] = KindRun(forward_kinds_, rs[src], rs[src + 1], kind);
+  auto it = std::lower_bound(col.begin() + b, col.begin() + e, dst);
+  if (it == col.begin() + e || *it != dst) return 0;
+  return forward_evidence_[it - col.begin()];
+}
+
+std::array<size_t, kEvidenceKindCount> Snapshot::SupplyEvidenceCounts() const {
+  std::array<size_t, kEvidenceKindCount> out{};
+  for (size_t i = 0; i < forward_kinds_.size(); ++i) {
+    if (forward_kinds_[i] == EdgeKind::kSupplies) {
+      out[static_cast<size_t>(EvidenceKindOf(forward_evidence_[i]))]++;
+    }
+  }
+  return out;
+}
+
 std::span<const VertexId> Snapshot::NeighborRange::Vertices() const {
   const auto& col = reverse_ ? snapshot_->reverse_.m_forward.m_column
                              : snapshot_->forward_.m_forward.m_column;
@@ -159,10 +178,13 @@ std::span<const VertexId> Snapshot::NeighborRange::Vertices() const {
 Neighbor Snapshot::NeighborRange::At(uint32_t i) const {
   if (!reverse_) {
     return {snapshot_->forward_.m_forward.m_column[i],
-            snapshot_->forward_.m_forward.m_edge_properties[i].weight};
+            snapshot_->forward_.m_forward.m_edge_properties[i].weight,
+            snapshot_->forward_evidence_[i]};
   }
   VertexId src = snapshot_->reverse_.m_forward.m_column[i];
-  return {src, *snapshot_->EdgeWeight(src, snapshot_->reverse_kinds_[i], self_)};
+  EdgeKind kind = snapshot_->reverse_kinds_[i];
+  if (kind != EdgeKind::kSupplies) return {src, *snapshot_->EdgeWeight(src, kind, self_)};
+  return {src, *snapshot_->EdgeWeight(src, kind, self_), snapshot_->EdgeEvidence(src, kind, self_)};
 }
 
 size_t Snapshot::AdjacencyBytes() const {
@@ -170,6 +192,7 @@ size_t Snapshot::AdjacencyBytes() const {
   const auto& r = reverse_.m_forward;
   return f.m_rowstart.size() * sizeof(uint32_t) + f.m_column.size() * sizeof(VertexId) +
          f.m_edge_properties.size() * sizeof(EdgeData) + forward_kinds_.size() +
+         forward_evidence_.size() +
          r.m_rowstart.size() * sizeof(uint32_t) + r.m_column.size() * sizeof(VertexId) +
          reverse_kinds_.size();
 }
@@ -253,7 +276,8 @@ void SnapshotBuilder::AddAlias(VertexId v, std::string_view key) {
   aliases_.emplace_back(v, std::string(key));
 }
 
-void SnapshotBuilder::AddEdge(VertexId src, EdgeKind kind, VertexId dst, float weight) {
+void SnapshotBuilder::AddEdge(VertexId src, EdgeKind kind, VertexId dst, float weight,
+                              uint8_t evidence) {
   if (kind == EdgeKind::kPartOf) {
     throw Error(ErrorCode::kInternal, "part_of edges are derived from parents, not added");
   }
@@ -261,11 +285,13 @@ void SnapshotBuilder::AddEdge(VertexId src, EdgeKind kind, VertexId dst, float w
   dst_.push_back(dst);
   kind_.push_back(kind);
   weight_.push_back(weight);
+  evidence_.push_back(evidence);
 }
 
 void SnapshotBuilder::AddEdges(const std::vector<VertexId>& src, const std::vector<EdgeKind>& kind,
                                const std::vector<VertexId>& dst,
-                               const std::vector<float>& weight) {
+                               const std::vector<float>& weight,
+                               const std::vector<uint8_t>& evidence) {
   if (std::find(kind.begin(), kind.end(), EdgeKind::kPartOf) != kind.end()) {
     throw Error(ErrorCode::kInternal, "part_of edges are derived from parents, not added");
   }
@@ -273,6 +299,11 @@ void SnapshotBuilder::AddEdges(const std::vector<VertexId>& src, const std::vect
   kind_.insert(kind_.end(), kind.begin(), kind.end());
   dst_.insert(dst_.end(), dst.begin(), dst.end());
   weight_.insert(weight_.end(), weight.begin(), weight.end());
+  if (evidence.empty()) {
+    evidence_.resize(evidence_.size() + src.size(), 0);
+  } else {
+    evidence_.insert(evidence_.end(), evidence.begin(), evidence.end());
+  }
 }
 
 void SnapshotBuilder::ReserveEdges(size_t n) {
@@ -280,6 +311,7 @@ void SnapshotBuilder::ReserveEdges(size_t n) {
   dst_.reserve(n);
   kind_.reserve(n);
   weight_.reserve(n);
+  evidence_.reserve(n);
 }
 
 std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
@@ -305,6 +337,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
       dst_.push_back(parent);
       kind_.push_back(EdgeKind::kPartOf);
       weight_.push_back(1.0f);
+      evidence_.push_back(0);
     }
   }
   const size_t m = src_.size();
@@ -359,10 +392,12 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
     std::vector<std::pair<VertexId, VertexId>> pairs(m);
     std::vector<EdgeData> props(m);
     s.forward_kinds_.resize(m);
+    s.forward_evidence_.resize(m);
     for (size_t i = 0; i < m; ++i) {
       uint32_t e = order[i];
       pairs[i] = {src_[e], dst_[e]};
       props[i].weight = weight_[e];
+      s.forward_evidence_[i] = evidence_[e];
       s.forward_kinds_[i] = kind_[e];
       s.edge_counts_[static_cast<int>(kind_[e])]++;
     }
@@ -374,6 +409,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
   std::vector<VertexId>().swap(dst_);
   std::vector<EdgeKind>().swap(kind_);
   std::vector<float>().swap(weight_);
+  std::vector<uint8_t>().swap(evidence_);
 
   // Reverse CSR, ordered by (dst, kind, src): a counting sort by target that visits the forward
   // edges kind by kind, in source order within a kind.

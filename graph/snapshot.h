@@ -4,14 +4,15 @@
 // and per-kind attribute columns. Edges are typed (EdgeKind) and weighted. Forward and reverse
 // adjacency are Boost.Graph compressed_sparse_row_graph instances with 32-bit vertex and edge
 // indices; within a vertex, edges are sorted by (kind, neighbour), so the neighbours of one kind
-// form one contiguous run. Memory per edge: forward target (4) + weight (4) + kind (1), reverse
-// source (4) + kind (1) = 14 bytes, plus 8 bytes per vertex of row offsets. The weight of a reverse
+// form one contiguous run. Memory per edge: forward target (4) + weight (4) + kind (1) + evidence (1), reverse
+// source (4) + kind (1) = 15 bytes, plus 8 bytes per vertex of row offsets. The weight of a reverse
 // edge is looked up in the forward run of its source by binary search.
 //
 // A Snapshot is never modified after SnapshotBuilder::Build(), so any number of threads may read
 // it without locks; a reload builds a new one and swaps a shared_ptr.
 #pragma once
 
+#include <array>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <cmath>
 #include <cstdint>
@@ -101,6 +102,7 @@ struct RegionAttributes {
 struct Neighbor {
   VertexId vertex;
   float weight;
+  uint8_t evidence = 0;  // supplies edges: EvidenceByte (kinds.h); 0 (curated) for other kinds
 };
 
 class RegionTree;
@@ -184,6 +186,10 @@ class Snapshot {
   EdgeKind ForwardEdgeKind(uint32_t edge_index) const { return forward_kinds_[edge_index]; }
   EdgeKind ReverseEdgeKind(uint32_t edge_index) const { return reverse_kinds_[edge_index]; }
   std::optional<float> EdgeWeight(VertexId src, EdgeKind kind, VertexId dst) const;
+  // The evidence byte of an edge (EvidenceByte in kinds.h; 0 when absent or not a supplies edge).
+  uint8_t EdgeEvidence(VertexId src, EdgeKind kind, VertexId dst) const;
+  // How many supplies edges carry each evidence kind.
+  std::array<size_t, kEvidenceKindCount> SupplyEvidenceCounts() const;
 
   const ForwardCsr& forward() const { return forward_; }
   const ReverseCsr& reverse() const { return reverse_; }
@@ -240,6 +246,7 @@ class Snapshot {
   ReverseCsr reverse_;
   std::vector<EdgeKind> forward_kinds_;
   std::vector<EdgeKind> reverse_kinds_;
+  std::vector<uint8_t> forward_evidence_;  // per forward edge (EvidenceByte)
   std::vector<size_t> node_counts_;
   std::vector<size_t> edge_counts_;
 
@@ -268,11 +275,13 @@ class SnapshotBuilder {
   // Another key under which v is known (an id of a merged source).
   void AddAlias(VertexId v, std::string_view key);
   // part_of edges are derived; adding one throws. A repeated (src, kind, dst) throws at Build().
-  void AddEdge(VertexId src, EdgeKind kind, VertexId dst, float weight);
+  void AddEdge(VertexId src, EdgeKind kind, VertexId dst, float weight, uint8_t evidence = 0);
   void ReserveEdges(size_t n);
   // Appends many edges at once (the four vectors have one entry per edge).
+  // evidence may be empty (every edge 0, curated) or hold one byte per edge.
   void AddEdges(const std::vector<VertexId>& src, const std::vector<EdgeKind>& kind,
-                const std::vector<VertexId>& dst, const std::vector<float>& weight);
+                const std::vector<VertexId>& dst, const std::vector<float>& weight,
+                const std::vector<uint8_t>& evidence = {});
 
   VertexId FindKey(NodeKind kind, std::string_view key) const;
   size_t NumVertices() const;
@@ -290,6 +299,7 @@ class SnapshotBuilder {
   std::vector<VertexId> src_, dst_;
   std::vector<EdgeKind> kind_;
   std::vector<float> weight_;
+  std::vector<uint8_t> evidence_;
 };
 
 }  // namespace chainatlas

@@ -66,6 +66,7 @@ struct RelationRecord {
   std::string attrs;  // a JSON object of extra columns (e.g. {"department": "..."}), or empty
   uint16_t file = 0;
   uint32_t line = 0;
+  uint8_t evidence = 0;  // supplies: EvidenceByte (graph/kinds.h); 0 = curated
 };
 
 struct BundleFile {

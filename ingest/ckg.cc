@@ -23,6 +23,7 @@
 #include <unordered_set>
 
 #include "graph/error.h"
+#include "ingest/ontology.h"
 #include "ingest/region_infer.h"
 #include "ingest/sqlite_db.h"
 
@@ -277,6 +278,9 @@ class CkgReader {
   void AddRegions();
   void AddIndustries();
   void AddProducts();
+  // The chain ontology over the product names and the industry tree (ingest/ontology.h): derived
+  // supplies, sub-product links the names contradict dropped, positions from the roles.
+  void ApplyOntology();
 
   // The code of the industry industry.json gives this name, or "".
   std::string IndustryByName(const std::string& name) const {
@@ -326,6 +330,7 @@ class CkgReader {
   std::set<std::pair<std::string, std::string>> members_;
   std::map<uint16_t, size_t> suffixes_;  // file → codes whose suffix was removed
   std::vector<EntityRecord> enterprises_;
+  std::unordered_map<std::string, Position> positions_;  // product key → from its chain role
 };
 
 void CkgReader::ForEachRow(uint16_t file,
@@ -824,9 +829,13 @@ void CkgReader::ReadIndustryUps() {
       }
       // Weights are counts (1..9): scaled by the largest of the industry's upstreams, so the
       // strongest input weighs 1; the count is kept as an edge attribute.
+      // industry_up is mostly noise (锂电池 ← 果蔬加工): weak industry-level evidence.
       AddRelation(EdgeKind::kSupplies, NodeKind::kSegment, IndustryKey(u.code), NodeKind::kSegment,
-                  IndustryKey(target), static_cast<float>(u.weight / max_weight),
+                  IndustryKey(target),
+                  static_cast<float>(kIndustryTableReliability * u.weight / max_weight),
                   json{{"ckg_weight", u.weight}}.dump(), kIndustryUp, line);
+      bundle_.relations.back().evidence =
+          EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kIndustryTable);
       stats.used++;
     }
   });
@@ -995,6 +1004,7 @@ void CkgReader::ReadProductRelations() {
     }
     AddRelation(EdgeKind::kSupplies, NodeKind::kSegment, src->key, NodeKind::kSegment, dst->key,
                 1.0f, "", kProductProduct, line);
+    bundle_.relations.back().evidence = EvidenceByte(EvidenceKind::kProduct);
     Stats(kProductProduct).used++;
   });
 }
@@ -1089,10 +1099,86 @@ void CkgReader::AddProducts() {
     e.name = p.name;
     e.file = p.file;
     e.line = p.line;
+    auto pos = positions_.find(p.key);
     e.details = SegmentRecord{std::string(kProductTrack), p.parent ? p.parent->key : "",
-                              Position::kMidstream, ""};
+                              pos == positions_.end() ? Position::kMidstream : pos->second, ""};
     bundle_.entities.push_back(std::move(e));
   }
+}
+
+void CkgReader::ApplyOntology() {
+  std::vector<OntologyProduct> products;
+  std::unordered_map<std::string, int> product_index;  // by key
+  products.reserve(product_order_.size());
+  for (const std::string& name : product_order_) {
+    const Product& p = products_[name];
+    product_index.emplace(p.key, static_cast<int>(products.size()));
+    products.push_back({p.key, p.name, -1, false});
+  }
+  for (OntologyProduct& op : products) {
+    const Product& p = products_[op.name];
+    if (p.parent) op.parent = product_index.at(p.parent->key);
+  }
+  std::vector<OntologyIndustry> industries;
+  std::unordered_map<std::string, int> industry_index;  // by segment key
+  for (const auto& [code, ind] : industries_) {
+    if (!ind.ok) continue;
+    industry_index.emplace(IndustryKey(code), static_cast<int>(industries.size()));
+    industries.push_back({IndustryKey(code), ind.name, -1});
+  }
+  for (const auto& [code, ind] : industries_) {
+    if (!ind.ok || ind.parent.empty()) continue;
+    auto parent = industry_index.find(IndustryKey(ind.parent));
+    if (parent != industry_index.end()) industries[industry_index[IndustryKey(code)]].parent = parent->second;
+  }
+  std::vector<std::pair<int, int>> given, given_industry;
+  for (const RelationRecord& rel : bundle_.relations) {
+    if (rel.kind == EdgeKind::kProduces) {
+      auto it = product_index.find(rel.dst.key);
+      if (it != product_index.end()) products[it->second].produced = true;
+    } else if (rel.kind == EdgeKind::kSupplies) {
+      auto a = product_index.find(rel.src.key), b = product_index.find(rel.dst.key);
+      if (a != product_index.end() && b != product_index.end()) {
+        given.push_back({a->second, b->second});
+        continue;
+      }
+      auto ia = industry_index.find(rel.src.key), ib = industry_index.find(rel.dst.key);
+      if (ia != industry_index.end() && ib != industry_index.end()) {
+        given_industry.push_back({ia->second, ib->second});
+      }
+    }
+  }
+  OntologyResult o = BuildOntology(products, given, industries, given_industry);
+
+  for (int c : o.detached) products_[products[c].name].parent = nullptr;
+  for (size_t i = 0; i < products.size(); ++i) {
+    ChainRole role = o.names[i].role;
+    positions_[products[i].key] = role == ChainRole::kMaterial || role == ChainRole::kComponent ||
+                                          role == ChainRole::kEquipment
+                                      ? Position::kUpstream
+                                  : role == ChainRole::kService ? Position::kDownstream
+                                                                : Position::kMidstream;
+  }
+  for (const DerivedSupply& d : o.supplies) {
+    const std::string& src = d.industry ? industries[d.src].key : products[d.src].key;
+    const std::string& dst = d.industry ? industries[d.dst].key : products[d.dst].key;
+    uint16_t file = d.industry ? uint16_t{kIndustry} : products_[products[d.src].name].file;
+    uint32_t line = d.industry ? industries_[src.substr(3)].line
+                               : products_[products[d.src].name].line;
+    AddRelation(EdgeKind::kSupplies, NodeKind::kSegment, src, NodeKind::kSegment, dst, d.weight,
+                "", file, line);
+    bundle_.relations.back().evidence = d.evidence;
+  }
+  OntologyReport& rep = report_.ontology;
+  for (int i = 0; i < kChainRoleCount; ++i) {
+    rep.roles[std::string(ChainRoleName(static_cast<ChainRole>(i)))] = o.roles[i];
+  }
+  rep.derived = o.by_rule;
+  rep.detached = o.detached.size();
+  rep.part_of_parent = o.part_of_parent.size();
+  rep.learned_pairs = o.learned_pairs;
+  rep.given_product = given.size();
+  rep.given_industry = given_industry.size();
 }
 
 Bundle CkgReader::Read(std::vector<Problem>& problems) {
@@ -1141,6 +1227,7 @@ Bundle CkgReader::Read(std::vector<Problem>& problems) {
   ReadProducts();
   ReadCompanyProducts();
   ReadProductRelations();
+  ApplyOntology();
 
   AddRegions();
   AddIndustries();

@@ -55,6 +55,17 @@ struct CkgFileStats {
   size_t bad = 0;      // bad rows: skipped under skip_bad_rows, else they reject the import
 };
 
+// What the chain ontology (ingest/ontology.h) made of the vocabulary.
+struct OntologyReport {
+  std::map<std::string, size_t> roles;    // products per chain role
+  std::map<std::string, size_t> derived;  // derived supplies per rule
+  size_t detached = 0;        // 产品小类 links dropped because the names contradict them
+  size_t part_of_parent = 0;  // ... of which became a supply of the parent
+  size_t learned_pairs = 0;   // head associations learned from the given relations
+  size_t given_product = 0;   // product-level relations of the source
+  size_t given_industry = 0;  // industry-level relations of the source
+};
+
 struct CkgReport {
   ImportReport import;           // accepted, counts, problems (when rejected)
   std::vector<Problem> skipped;  // rows skipped under skip_bad_rows, `file:line: reason`
@@ -69,6 +80,7 @@ struct CkgReport {
   size_t regions = 0;                         // GB/T 2260 regions in the import
   size_t regions_kept = 0;  // ... left out because the database already holds them unchanged
   double read_seconds = 0;  // reading and checking the files; import.seconds is the rest
+  OntologyReport ontology;
 };
 
 // Reads the eight files of `dir` and imports them. Bad rows reject the import (every problem in

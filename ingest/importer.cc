@@ -612,14 +612,15 @@ void Importer::Apply() {
     // Into an empty table (a first import) every row is new: a plain insert is faster.
     Statement s(db_,
                 before == 0
-                    ? "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line) "
-                      "VALUES(?, ?, ?, ?, ?, ?, ?)"
+                    ? "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, "
+                      "evidence) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
                     :
-                "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(src, kind, dst) DO UPDATE SET "
+                "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, evidence) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(src, kind, dst) DO UPDATE SET "
                 "weight = excluded.weight, attrs = excluded.attrs, prov_file = excluded.prov_file, "
-                "prov_line = excluded.prov_line "
-                "WHERE weight IS NOT excluded.weight OR attrs IS NOT excluded.attrs");
+                "prov_line = excluded.prov_line, evidence = excluded.evidence "
+                "WHERE weight IS NOT excluded.weight OR attrs IS NOT excluded.attrs "
+                "OR evidence IS NOT excluded.evidence");
     const size_t m = edges_.size();
     for (size_t i = 0; i < m; ++i) {
       Progress("relations", i + 1, m);
@@ -627,7 +628,7 @@ void Importer::Apply() {
       const RelationRecord& r = bundle_.relations[e.relation];
       s.Bind(1, e.src).Bind(2, int64_t{static_cast<int>(e.kind)}).Bind(3, e.dst);
       s.Bind(4, static_cast<double>(r.weight)).BindText(5, r.attrs);
-      s.Bind(6, file_ids[r.file]).Bind(7, int64_t{r.line});
+      s.Bind(6, file_ids[r.file]).Bind(7, int64_t{r.line}).Bind(8, int64_t{r.evidence});
       s.Run();
       changed += sqlite3_changes(db_);
     }

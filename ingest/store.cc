@@ -79,6 +79,10 @@ CREATE TABLE edges(
   prov_line INTEGER NOT NULL,
   PRIMARY KEY(src, kind, dst)) WITHOUT ROWID;
 )sql",
+    // 1 → 2: the evidence of a supplies relation (EvidenceByte in graph/kinds.h; 0 = curated).
+    R"sql(
+ALTER TABLE edges ADD COLUMN evidence INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == Store::kSchemaVersion);
@@ -154,6 +158,7 @@ struct EdgeChunk {
   std::vector<VertexId> src, dst;
   std::vector<EdgeKind> kind;
   std::vector<float> weight;
+  std::vector<uint8_t> evidence;
   std::string error;
 };
 
@@ -163,7 +168,7 @@ void ScanEdges(const std::filesystem::path& path, int64_t lo, int64_t hi, Vertex
   try {
     Database db(path, /*read_only=*/true);
     Statement s(db.handle(),
-                "SELECT src, kind, dst, weight FROM edges WHERE src >= ? AND src < ?");
+                "SELECT src, kind, dst, weight, evidence FROM edges WHERE src >= ? AND src < ?");
     s.Bind(1, lo).Bind(2, hi);
     int64_t last_src = -1;
     VertexId src_vertex = kNoVertex;
@@ -183,6 +188,7 @@ void ScanEdges(const std::filesystem::path& path, int64_t lo, int64_t hi, Vertex
       out.dst.push_back(dst_vertex);
       out.kind.push_back(static_cast<EdgeKind>(s.Int(1)));
       out.weight.push_back(static_cast<float>(s.Real(3)));
+      out.evidence.push_back(static_cast<uint8_t>(s.Int(4)));
     }
   } catch (const std::exception& e) {
     out.error = e.what();
@@ -212,7 +218,7 @@ void Store::ReadEdges(SnapshotBuilder& builder, VertexOf vertex, int64_t max_id)
   if (second.joinable()) second.join();
   for (EdgeChunk& c : chunks) {
     if (!c.error.empty()) throw Error(ErrorCode::kInvalidData, c.error);
-    builder.AddEdges(c.src, c.kind, c.dst, c.weight);
+    builder.AddEdges(c.src, c.kind, c.dst, c.weight, c.evidence);
   }
 }
 

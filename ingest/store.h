@@ -32,7 +32,7 @@ struct ImportLogEntry {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens the database at path. Read-write opens create it if needed and migrate it to
   // kSchemaVersion; read-only opens require the current version. Throws Error(kIo) when it cannot

@@ -49,18 +49,14 @@ size_t SharedTies(const Snapshot& s, VertexId v, const std::vector<VertexId>& mi
   return hits.size();
 }
 
-// The organisations e already works with in this role: its known suppliers (trades_with into e)
-// or customers (trades_with from e), and whoever it cooperates with or invests in (either way).
-// Sorted and unique.
+// The organisations e already works with: its known trading partners (trades_with, either way),
+// and whoever it cooperates with or invests in (either way). Sorted and unique.
 std::vector<VertexId> KnownPartners(const Snapshot& s, VertexId e, PartnerRole role) {
   std::vector<VertexId> out;
-  if (role == PartnerRole::kSupplier) {
-    for (VertexId x : s.In(e, EdgeKind::kTradesWith).Vertices()) out.push_back(x);
-  }
-  if (role == PartnerRole::kCustomer) {
-    for (VertexId x : s.Out(e, EdgeKind::kTradesWith).Vertices()) out.push_back(x);
-  }
-  for (EdgeKind k : {EdgeKind::kCooperates, EdgeKind::kInvests}) {
+  // A known trading partner is known whichever way the goods go: a firm E buys from is not a "new"
+  // customer of E either.
+  (void)role;
+  for (EdgeKind k : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
     for (VertexId x : s.Out(e, k).Vertices()) out.push_back(x);
     for (VertexId x : s.In(e, k).Vertices()) out.push_back(x);
   }
@@ -126,6 +122,13 @@ class ProducerMemo {
 
 void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
             const std::vector<SegmentShare>& segments, ProducerMemo& producers, Candidates& found) {
+  // What E makes itself: a path that reaches one of these is a peer relation, not a supply.
+  std::vector<VertexId> own_segments;
+  for (const SegmentShare& mine : segments) own_segments.push_back(mine.segment);
+  std::sort(own_segments.begin(), own_segments.end());
+  auto makes = [&](VertexId seg) {
+    return std::binary_search(own_segments.begin(), own_segments.end(), seg);
+  };
   for (const SegmentShare& mine : segments) {
     double own = ShareFactor(mine.share);
     Path start{e, {{mine.via, true, mine.segment}}};
@@ -147,26 +150,29 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
       auto related = role == PartnerRole::kSupplier ? s.In(seg, EdgeKind::kSupplies)
                                                     : s.Out(seg, EdgeKind::kSupplies);
       for (Neighbor nb : related) {
-        if (!PassesTrack(s, f, nb.vertex)) continue;
+        if (makes(nb.vertex)) continue;
+        // The track filter removes candidates afterwards; it never changes a fit.
+        const bool on_track = PassesTrack(s, f, nb.vertex);
         double need = std::clamp<double>(nb.weight, 0, 1) * own;
         for (const Producer& p : producers.Of(nb.vertex)) {
-          if (p.enterprise == e) continue;
+          if (p.enterprise == e || makes(p.segment)) continue;
           found.OfferWith(p.enterprise, need * ShareFactor(p.share), [&] {
             Path path = base;
-            path.Then(EdgeKind::kSupplies, role == PartnerRole::kCustomer, nb.vertex);
+            path.Then(EdgeKind::kSupplies, role == PartnerRole::kCustomer, nb.vertex, nb.evidence);
             if (p.segment != nb.vertex) path.Then(EdgeKind::kPartOf, false, p.segment);
             path.Then(p.via, false, p.enterprise);
             return path;
-          }, nb.vertex);
+          }, nb.vertex, nb.evidence, on_track);
         }
       }
-      if (role == PartnerRole::kCustomer && PassesTrack(s, f, seg)) {
+      if (role == PartnerRole::kCustomer) {
+        const bool on_track = PassesTrack(s, f, seg);
         for (Neighbor h : s.In(seg, EdgeKind::kClinicalDemand)) {
           found.OfferWith(h.vertex, std::clamp<double>(h.weight, 0, 1) * own, [&] {
             Path path = base;
             path.Then(EdgeKind::kClinicalDemand, false, h.vertex);
             return path;
-          }, seg);
+          }, seg, 0, on_track);
         }
         for (Neighbor p : s.In(seg, EdgeKind::kServes)) {
           if (!IsChannelPlatform(s, p.vertex)) continue;
@@ -174,7 +180,7 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
             Path path = base;
             path.Then(EdgeKind::kServes, false, p.vertex);
             return path;
-          }, seg);
+          }, seg, 0, on_track);
         }
       }
     }
@@ -206,15 +212,17 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   auto is_known = [&](VertexId v) {
     return std::binary_search(known_partners.begin(), known_partners.end(), v);
   };
+  // The graph measure is relative to the best candidate of all, before any filter, so that a
+  // filter removes candidates and never changes another candidate's score.
   std::vector<std::pair<VertexId, const Candidate*>> kept;
   double best_ppr = 0;
   for (const auto& [v, c] : found.Sorted()) {
-    if (!PassesWithin(s, f, v)) continue;
+    auto it = ppr.find(v);
+    if (it != ppr.end()) best_ppr = std::max(best_ppr, it->second);
+    if (!PassesWithin(s, f, v) || !c->on_track) continue;
     bool known = is_known(v);
     if (known && !f.include_known) continue;
     kept.push_back({v, c});
-    auto it = ppr.find(v);
-    if (it != ppr.end()) best_ppr = std::max(best_ppr, it->second);
   }
 
   const std::string recommender = role == PartnerRole::kSupplier   ? "suppliers"
@@ -249,11 +257,14 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   };
 
   // Score every candidate, keep the best, then build their items (paths from a second pass).
+  // Ranked by evidence tier, then score: industry-level evidence never outranks product-level
+  // evidence (scores lie in [0, 1], so 10 per tier separates the tiers).
   std::vector<std::pair<double, VertexId>> scored;
   scored.reserve(kept.size());
   for (const auto& [v, c] : kept) {
     Measured r = measure(v, c->fit, nullptr, nullptr);
-    scored.push_back({ScoreOf(scorer, recommender, r.m.data(), r.m.size()), v});
+    const int tier = role == PartnerRole::kPeer ? 0 : c->tier;
+    scored.push_back({ScoreOf(scorer, recommender, r.m.data(), r.m.size()) - 10.0 * tier, v});
   }
   std::vector<VertexId> best = TopCandidates(s, std::move(scored), f.top);
   std::unordered_set<VertexId> chosen(best.begin(), best.end());
@@ -270,6 +281,15 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     std::string shared_names;
     Measured r = measure(v, c->fit, &quality_facts, &shared_names);
     item.score = ScoreOf(scorer, recommender, r.m.data(), r.m.size(), &item.components);
+    if (role != PartnerRole::kPeer && c->tier <= 1) {
+      item.has_evidence = true;
+      item.evidence = c->evidence;
+      item.tier = c->tier;
+      if (!item.paths.empty()) {
+        std::string fact = EvidenceFact(s, item.paths.front());
+        if (!fact.empty()) item.why.push_back(std::move(fact));
+      }
+    }
 
     item.why.push_back(ProximityFact(s, r.prox, e, v));
     for (auto& q : quality_facts) item.why.push_back(std::move(q));

@@ -17,14 +17,59 @@ std::string RenderPath(const Snapshot& s, const Path& path) {
     if (st.kind == EdgeKind::kSupplies) label = st.forward ? "supplies" : "needs";
     out += st.forward ? " —" : " ←";
     out += label;
+    if (st.kind == EdgeKind::kSupplies && st.evidence != 0) {
+      out += "[" + std::string(EvidenceKindName(EvidenceKindOf(st.evidence))) + "]";
+    }
     out += st.forward ? "→ " : "— ";
     out += s.Name(st.vertex);
   }
   return out;
 }
 
+std::string EvidenceFact(const Snapshot& s, const Path& path) {
+  VertexId prev = path.start;
+  for (const PathStep& st : path.steps) {
+    if (st.kind != EdgeKind::kSupplies) {
+      prev = st.vertex;
+      continue;
+    }
+    // The supply edge runs input → output: forward from prev, or backward (prev needs it).
+    std::string in(s.Name(st.forward ? prev : st.vertex));
+    std::string out(s.Name(st.forward ? st.vertex : prev));
+    switch (SupplyRuleOf(st.evidence)) {
+      case SupplyRule::kMaterialName:
+        return "inferred: " + in + " is a material for " + out + " (name rule)";
+      case SupplyRule::kComponentName:
+        return "inferred: " + in + " is a component of " + out + " (name rule)";
+      case SupplyRule::kEquipmentName:
+        return "inferred: " + in + " is equipment for making " + out + " (name rule)";
+      case SupplyRule::kPartOfParent:
+        return "inferred: " + in + " is listed under " + out + " and named as a part of it (name rule)";
+      case SupplyRule::kLearnedHeads:
+        return "learned: products like " + in + " are inputs of products like " + out +
+               " in the source's product relations";
+      case SupplyRule::kSectorParts:
+        return "industry-level only (weak): " + in + " is a parts or materials industry of " + out +
+               "'s sector";
+      case SupplyRule::kIndustryTable:
+        return "industry-level only (weak): the source's industry table lists " + in +
+               " upstream of " + out;
+      case SupplyRule::kNone: break;
+    }
+    if (EvidenceKindOf(st.evidence) == EvidenceKind::kProduct) {
+      return "product-level: the source lists " + in + " as an input of " + out;
+    }
+    if (EvidenceKindOf(st.evidence) == EvidenceKind::kIndustry) {
+      return "industry-level only (weak): " + in + " supplies " + out;
+    }
+    return "curated: " + in + " supplies " + out;
+  }
+  return "";
+}
+
 void RankItems(const Snapshot& s, std::vector<Item>& items, size_t top) {
   std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+    if (a.tier != b.tier) return a.tier < b.tier;
     if (a.score != b.score) return a.score > b.score;
     if (s.Kind(a.entity) != s.Kind(b.entity)) return s.Kind(a.entity) < s.Kind(b.entity);
     if (s.Key(a.entity) != s.Key(b.entity)) return s.Key(a.entity) < s.Key(b.entity);

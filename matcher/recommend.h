@@ -22,17 +22,23 @@ struct PathStep {
   EdgeKind kind = EdgeKind::kPartOf;
   bool forward = true;
   VertexId vertex = kNoVertex;
+  uint8_t evidence = 0;  // supplies steps: the edge's EvidenceByte
 };
 struct Path {
   VertexId start = kNoVertex;
   std::vector<PathStep> steps;
-  Path& Then(EdgeKind kind, bool forward, VertexId v) {
-    steps.push_back({kind, forward, v});
+  Path& Then(EdgeKind kind, bool forward, VertexId v, uint8_t evidence = 0) {
+    steps.push_back({kind, forward, v, evidence});
     return *this;
   }
 };
-// `A —produces→ 电子内窥镜 —supplies→ ... ←produces— B`, with vertex names.
+// `A —produces→ 电子内窥镜 —supplies→ ... ←produces— B`, with vertex names; a supplies step that
+// is not curated names its evidence (`—needs[inferred]→`).
 std::string RenderPath(const Snapshot& s, const Path& path);
+// The evidence of the first supplies step of a path, as words a person can check: "inferred:
+// 锂电池材料 is a material for 锂电池 (name rule)", "industry-level only (weak): ...". Empty when
+// the path has no supplies step.
+std::string EvidenceFact(const Snapshot& s, const Path& path);
 
 // A named part of a score: points = weight × value, and the points of all components add up to
 // the item's score. `value` is the raw measure in [0, 1].
@@ -50,11 +56,16 @@ struct Item {
   std::vector<Path> paths;        // the best few paths that produced the item
   std::vector<std::string> why;   // the facts that weighed
   bool known = false;             // already a partner (listed only when asked for)
+  // Supply recommendations: the evidence of the best path (EvidenceByte) and its tier; items rank
+  // by tier first (product-level before industry-level), then by score.
+  bool has_evidence = false;
+  uint8_t evidence = 0;
+  int tier = 0;
   std::vector<VertexId> via;      // the segments (or other entities) it matched through
   std::vector<VertexId> partners; // triads: the other members (university, hospital)
 };
 
-// Sorts by score (descending), then by key, and keeps the first `top` (0: all).
+// Sorts by tier (ascending), score (descending), then by key, and keeps the first `top` (0: all).
 void RankItems(const Snapshot& s, std::vector<Item>& items, size_t top);
 
 // ---- Scorers: named weight sets. A recommender computes raw measures in [0, 1] under fixed
@@ -129,8 +140,11 @@ std::vector<Producer> ProducersOf(const Snapshot& s, VertexId segment);
 // Candidates met along paths: the best fit of each, its best few paths and the segments it was
 // matched through. Iterate with Sorted() for a deterministic order.
 struct Candidate {
-  double fit = 0;
-  std::vector<std::pair<double, Path>> paths;  // best first, at most kMaxPaths
+  double fit = 0;      // the best fit within the best tier
+  int tier = 2;        // the best evidence tier met (0 product-level, 1 industry-level)
+  uint8_t evidence = 0;  // the evidence of that best fit
+  bool on_track = false;  // some path passes the track filter
+  std::vector<std::pair<double, Path>> paths;  // best first (fit − 10·tier), at most kMaxPaths
   std::vector<VertexId> via;                   // sorted, unique
 };
 class Candidates {
@@ -141,8 +155,11 @@ class Candidates {
   explicit Candidates(bool record_paths = true, const std::unordered_set<VertexId>* only = nullptr)
       : record_paths_(record_paths), only_(only) {}
   // make_path() builds the path; it is called only when the path is kept.
+  // evidence: of the supply relation the path crosses (0: curated or none); on_track: whether
+  // the path passes the track filter (recommenders that filter candidates afterwards).
   template <typename MakePath>
-  void OfferWith(VertexId candidate, double fit, MakePath&& make_path, VertexId via);
+  void OfferWith(VertexId candidate, double fit, MakePath&& make_path, VertexId via,
+                 uint8_t evidence = 0, bool on_track = true);
   void Offer(VertexId candidate, double fit, const Path& path, VertexId via) {
     OfferWith(candidate, fit, [&] { return path; }, via);
   }
@@ -161,17 +178,26 @@ class Candidates {
 };
 
 template <typename MakePath>
-void Candidates::OfferWith(VertexId candidate, double fit, MakePath&& make_path, VertexId via) {
+void Candidates::OfferWith(VertexId candidate, double fit, MakePath&& make_path, VertexId via,
+                           uint8_t evidence, bool on_track) {
   if (only_ && !only_->count(candidate)) return;
   Candidate& c = map_[candidate];
-  c.fit = std::max(c.fit, fit);
+  const int tier = EvidenceTier(EvidenceKindOf(evidence));
+  if (tier < c.tier || (tier == c.tier && fit > c.fit)) {
+    c.tier = tier;
+    c.fit = fit;
+    c.evidence = evidence;
+  }
+  c.on_track = c.on_track || on_track;
   if (!record_paths_) return;  // the first pass ranks by fit alone: no segments, no paths
   auto pos = std::lower_bound(c.via.begin(), c.via.end(), via);
   if (pos == c.via.end() || *pos != via) c.via.insert(pos, via);
+  // Paths in rank order: a better tier first, then a higher fit (fits lie in [0, 1]).
+  const double key = fit - 10.0 * tier;
   auto at = std::find_if(c.paths.begin(), c.paths.end(),
-                         [&](const auto& p) { return p.first < fit; });
+                         [&](const auto& p) { return p.first < key; });
   if (static_cast<size_t>(at - c.paths.begin()) >= kMaxPaths) return;
-  c.paths.insert(at, {fit, make_path()});
+  c.paths.insert(at, {key, make_path()});
   if (c.paths.size() > kMaxPaths) c.paths.pop_back();
 }
 // Copies a candidate's paths and segments into an item.

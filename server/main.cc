@@ -178,6 +178,14 @@ int PrintCkg(const ingest::CkgReport& r, const std::filesystem::path& path, bool
   } else {
     std::cout << "regions: none (no --regions): every company's region is unknown\n";
   }
+  const auto& o = r.ontology;
+  std::cout << "ontology (docs/ontology.md): given " << o.given_product << " product-level and "
+            << o.given_industry << " industry-level supplies; products by role:";
+  for (const auto& [role, n] : o.roles) std::cout << " " << role << " " << n;
+  std::cout << "\n  derived supplies:";
+  for (const auto& [rule, n] : o.derived) std::cout << " " << rule << " " << n;
+  std::cout << "\n  learned head pairs " << o.learned_pairs << "; sub-product links dropped "
+            << o.detached << " (" << o.part_of_parent << " became a supply of the parent)\n";
   if (!r.skipped.empty()) {
     std::cout << "skipped " << r.skipped.size() << " bad row" << (r.skipped.size() == 1 ? "" : "s")
               << " (--skip-bad-rows):\n";
@@ -200,6 +208,10 @@ json CkgJson(const ingest::CkgReport& r, const std::filesystem::path& path) {
   }
   j["ckg_files"] = files;
   j["regions"] = {{"imported", r.regions}, {"kept", r.regions_kept}};
+  const auto& o = r.ontology;
+  j["ontology"] = {{"given_product", o.given_product}, {"given_industry", o.given_industry},
+                   {"roles", o.roles}, {"derived", o.derived}, {"learned_pairs", o.learned_pairs},
+                   {"detached", o.detached}, {"part_of_parent", o.part_of_parent}};
   const auto& c = r.coverage;
   j["coverage"] = {{"companies", c.companies}, {"province", c.province}, {"city", c.city},
                    {"county", c.county}, {"municipality", c.municipality},

@@ -52,6 +52,11 @@ json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank) {
   for (const auto& p : item.paths) paths.push_back(matcher::RenderPath(s, p));
   j["paths"] = paths;
   j["why"] = item.why;
+  if (item.has_evidence) {
+    j["evidence"] = {{"kind", EvidenceKindName(EvidenceKindOf(item.evidence))},
+                     {"rule", SupplyRuleName(SupplyRuleOf(item.evidence))},
+                     {"tier", item.tier == 0 ? "product" : "industry"}};
+  }
   j["known"] = item.known;
   j["via"] = RefList(s, item.via);
   if (!item.partners.empty()) j["partners"] = RefList(s, item.partners);
