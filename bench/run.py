@@ -508,6 +508,16 @@ class Suite:
             q["_rss_kb"] = rss
             R["queries"].append(q)
         R["load_after"] = loadavg()
+        if not self.a.no_quality:
+            # Partner quality against real supply relations (bench/quality.py, issue 10 item 5).
+            qcmd = [PY, os.path.join(ROOT, "bench", "quality.py"), "--bin", self.bin["chainatlas"],
+                    "--work", os.path.join(self.work, "quality"), "--markdown",
+                    "--out-json", os.path.join(d, "quality.json")]
+            if self.a.quality_baseline:
+                qcmd += ["--baseline-bin", self.a.quality_baseline]
+            log("== ckg: " + " ".join(qcmd[1:]))
+            out, _, _ = run(qcmd + ["--run-by", self.a.command], check=False)
+            R["quality"] = out
         with open(os.path.join(d, "results.json"), "w") as f:
             json.dump(R, f, indent=1)
         return R
@@ -784,6 +794,9 @@ def write_results(args, sizes, ckg, started, machine):
             for q in ckg["queries"]:
                 w(f"| partners --role {q['role']}, every company ({q['queries']:,}) | p50 {fmt_ms(q['p50_ms'])}, p99 {fmt_ms(q['p99_ms'])}, max {fmt_ms(q['max_ms'])} ({q['slowest']}); {q['qps']:,.0f} q/s; {q['empty_results']:,} empty; peak RSS {q['_rss_kb'] / 1024:.0f} MiB |")
         w("")
+    if ckg is not None and ckg.get("quality", "").strip():
+        L.extend(ckg["quality"].rstrip("\n").split("\n"))  # bench/quality.py --markdown
+        w("")
     w("## Targets missed, by how much and why")
     w("")
     L.extend(misses or ["None."])
@@ -822,6 +835,11 @@ def main():
     ap.add_argument("--from-saved", action="store_true",
                     help="run nothing: write RESULTS.md from the results.json files in --work "
                          "(each section names the command that measured it)")
+    ap.add_argument("--no-quality", action="store_true",
+                    help="skip bench/quality.py in the ChainKnowledgeGraph section")
+    ap.add_argument("--quality-baseline", default=os.environ.get("QUALITY_BASELINE_BIN", ""),
+                    help="chainatlas binary of the version before the change, measured by "
+                         "bench/quality.py beside this one (default: env QUALITY_BASELINE_BIN)")
     ap.add_argument("--large-targets", action="store_true",
                     help="also time targets at the large size (hours: see RESULTS.md)")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))

@@ -2,6 +2,7 @@
 # The ChainAtlas benchmark suite, in one command:
 #
 #   bench/run.sh [--size small|medium|large|all|small,medium] [--repeat N] [--no-ckg] [--smoke]
+#                [--quality-baseline OLD_BIN] [--no-quality]
 #
 # Builds Release into $BUILD_DIR (default <repo>/build), then bench/run.py measures on the same
 # data in one run, per size: the synthetic bundle (bench/gen_bundle.py), import rows/s (with the
@@ -9,7 +10,9 @@
 # p50/p99 latency of partners, pairings and targets (chainatlas-query-bench), PageRank, Louvain and
 # betweenness against python3-igraph and python3-networkx on the snapshot's own edge list, and peak
 # memory; with ../shared/data/ckg present, also the real ChainKnowledgeGraph import and query
-# latency over every company. Writes bench/RESULTS.md (not with --smoke, which checks the small
+# latency over every company, and bench/quality.py (partner recall@10/@50 and MRR against real
+# supply relations, the text baseline and the precision guard; with --quality-baseline also for the
+# version before the change). Writes bench/RESULTS.md (not with --smoke, which checks the small
 # size's results against igraph and exits non-zero on a mismatch: the ctest entry bench_smoke).
 #
 # Environment: BUILD_DIR, WORK (default /tmp/chainatlas-bench; bundles and databases go there,

@@ -13,9 +13,9 @@ constexpr std::array<std::string_view, kEdgeKindCount> kEdgeKindNames = {
     "member_of"};
 constexpr std::array<std::string_view, kEvidenceKindCount> kEvidenceKindNames = {
     "curated", "product", "inferred", "learned", "industry"};
-constexpr std::array<std::string_view, 8> kSupplyRuleNames = {
+constexpr std::array<std::string_view, 9> kSupplyRuleNames = {
     "",         "material_name", "component_name", "equipment_name", "part_of_parent",
-    "learned_heads", "industry_table", "sector_parts"};
+    "learned_heads", "industry_table", "sector_parts", "sector_products"};
 constexpr std::array<std::string_view, 3> kPositionNames = {"upstream", "midstream", "downstream"};
 constexpr std::array<std::string_view, 4> kRegionLevelNames = {"province", "city", "county",
                                                                "park"};

@@ -59,6 +59,8 @@ enum class SupplyRule : uint8_t {
   kIndustryTable = 6,   // industry: the source's industry-to-industry table
   kSectorParts = 7,     // industry: a parts/materials/equipment industry supplies the end-product
                         // industries of its own sector (taxonomy rule)
+  kSectorProducts = 8,  // industry: a product mostly made by one parts industry's firms supplies
+                        // that industry's end-product industries
 };
 inline constexpr uint8_t EvidenceByte(EvidenceKind kind, SupplyRule rule = SupplyRule::kNone) {
   return static_cast<uint8_t>(static_cast<uint8_t>(kind) | (static_cast<uint8_t>(rule) << 3));
@@ -67,8 +69,21 @@ inline constexpr EvidenceKind EvidenceKindOf(uint8_t byte) {
   return static_cast<EvidenceKind>(byte & 7);
 }
 inline constexpr SupplyRule SupplyRuleOf(uint8_t byte) { return static_cast<SupplyRule>(byte >> 3); }
-// Product-level evidence (tier 0) or industry-level (tier 1).
-inline constexpr int EvidenceTier(EvidenceKind kind) { return kind == EvidenceKind::kIndustry ? 1 : 0; }
+// The rank tier of a supplies edge's evidence, best first: 0 given or name-inferred product-level
+// relations (curated, product, inferred); 1 learned product-level associations; 2 industry-level
+// by the taxonomy's sector rule; 3 the source's industry table (mostly noise). Recommenders rank
+// by tier before score, so industry-level evidence never outranks product-level evidence.
+inline constexpr int kEvidenceTierCount = 4;
+inline constexpr int EvidenceTier(uint8_t evidence) {
+  switch (static_cast<EvidenceKind>(evidence & 7)) {
+    case EvidenceKind::kLearned: return 1;
+    case EvidenceKind::kIndustry:
+      return static_cast<SupplyRule>(evidence >> 3) == SupplyRule::kIndustryTable ? 3 : 2;
+    default: return 0;
+  }
+}
+// Whether a tier is product-level (tiers 0, 1) or industry-level (2, 3).
+inline constexpr bool IsIndustryTier(int tier) { return tier >= 2; }
 std::string_view EvidenceKindName(EvidenceKind kind);  // curated, product, inferred, learned, industry
 std::optional<EvidenceKind> ParseEvidenceKind(std::string_view name);
 std::string_view SupplyRuleName(SupplyRule rule);      // material_name, ..., "" for kNone

@@ -1132,10 +1132,23 @@ void CkgReader::ApplyOntology() {
     if (parent != industry_index.end()) industries[industry_index[IndustryKey(code)]].parent = parent->second;
   }
   std::vector<std::pair<int, int>> given, given_industry;
+  std::unordered_map<std::string, std::vector<int>> member_industries;  // enterprise key → industries
+  for (const RelationRecord& rel : bundle_.relations) {
+    if (rel.kind != EdgeKind::kMemberOf) continue;
+    auto it = industry_index.find(rel.dst.key);
+    if (it != industry_index.end()) member_industries[rel.src.key].push_back(it->second);
+  }
   for (const RelationRecord& rel : bundle_.relations) {
     if (rel.kind == EdgeKind::kProduces) {
       auto it = product_index.find(rel.dst.key);
-      if (it != product_index.end()) products[it->second].produced = true;
+      if (it == product_index.end()) continue;
+      OntologyProduct& op = products[it->second];
+      op.produced = true;
+      op.makers++;
+      auto m = member_industries.find(rel.src.key);
+      if (m != member_industries.end()) {
+        op.maker_industries.insert(op.maker_industries.end(), m->second.begin(), m->second.end());
+      }
     } else if (rel.kind == EdgeKind::kSupplies) {
       auto a = product_index.find(rel.src.key), b = product_index.find(rel.dst.key);
       if (a != product_index.end() && b != product_index.end()) {
@@ -1160,11 +1173,12 @@ void CkgReader::ApplyOntology() {
                                                                 : Position::kMidstream;
   }
   for (const DerivedSupply& d : o.supplies) {
-    const std::string& src = d.industry ? industries[d.src].key : products[d.src].key;
+    const bool src_industry = d.industry && !d.src_is_product;
+    const std::string& src = src_industry ? industries[d.src].key : products[d.src].key;
     const std::string& dst = d.industry ? industries[d.dst].key : products[d.dst].key;
-    uint16_t file = d.industry ? uint16_t{kIndustry} : products_[products[d.src].name].file;
-    uint32_t line = d.industry ? industries_[src.substr(3)].line
-                               : products_[products[d.src].name].line;
+    uint16_t file = src_industry ? uint16_t{kIndustry} : products_[products[d.src].name].file;
+    uint32_t line = src_industry ? industries_[src.substr(3)].line
+                                 : products_[products[d.src].name].line;
     AddRelation(EdgeKind::kSupplies, NodeKind::kSegment, src, NodeKind::kSegment, dst, d.weight,
                 "", file, line);
     bundle_.relations.back().evidence = d.evidence;

@@ -288,9 +288,14 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
     out_count[hb]++;
     if (ha != hb) pair_count[{ha, hb}]++;
   }
+  // Heads too common to say what a product is (系统, 设备): more than 1 in 400 names end in them.
+  std::unordered_map<std::string, size_t> head_count;
+  for (const ProductName& pn : r.names) head_count[pn.head]++;
+  const size_t generic = std::max<size_t>(20, r.names.size() / 400);
   std::unordered_map<std::string, std::vector<std::pair<double, std::string>>> inputs_of;
   for (const auto& [heads, count] : pair_count) {
     if (count < kMinLearnedSupport) continue;
+    if (head_count[heads.first] > generic || head_count[heads.second] > generic) continue;
     double confidence = static_cast<double>(count) / static_cast<double>(out_count[heads.second]);
     if (confidence < kMinLearnedConfidence) continue;
     inputs_of[heads.second].push_back({confidence, heads.first});
@@ -361,9 +366,10 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
   };
   std::unordered_set<uint64_t> industry_linked;
   for (auto [a, b] : given_industry) industry_linked.insert(PairKey(a, b));
+  std::vector<std::vector<int>> sector_targets(m);
   for (int i = 0; i < m; ++i) {
     if (!children[i].empty() || !is_parts(i)) continue;
-    std::vector<int> targets;
+    std::vector<int>& targets = sector_targets[i];
     for (int a = industries[i].parent; a >= 0 && targets.empty(); a = industries[a].parent) {
       end_leaves(a, targets);
     }
@@ -372,6 +378,26 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
       r.supplies.push_back({i, t, true, EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kSectorParts),
                             kSectorReliability});
       r.by_rule[std::string(SupplyRuleName(SupplyRule::kSectorParts))]++;
+    }
+  }
+  // Products of a parts industry: most of their makers belong to it.
+  for (int p : produced) {
+    const OntologyProduct& op = products[p];
+    if (op.makers < kMinSectorMakers) continue;
+    std::map<int, size_t> count;
+    for (int i : op.maker_industries) {
+      if (i >= 0 && i < m && !sector_targets[i].empty()) count[i]++;
+    }
+    for (const auto& [i, c] : count) {
+      if (c < kMinSectorMakers || 2 * c < op.makers) continue;
+      for (int t : sector_targets[i]) {
+        if (!linked.insert(PairKey(p, -1 - t)).second) continue;
+        r.supplies.push_back({p, t, true,
+                              EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kSectorProducts),
+                              kSectorReliability});
+        r.supplies.back().src_is_product = true;
+        r.by_rule[std::string(SupplyRuleName(SupplyRule::kSectorProducts))]++;
+      }
     }
   }
   return r;

@@ -22,7 +22,9 @@
 //             the data does not link (at most kMaxLearnedPerTarget inputs per product).
 //   sector    an industry whose name or whose ancestor's name is a parts, materials or
 //             special-equipment class (汽车零部件, 电池化学品, 锂电专用设备) supplies the end-product
-//             industries of the nearest ancestor that has any (industry-level evidence).
+//             industries of the nearest ancestor that has any (industry-level evidence); a
+//             product made by at least kMinSectorMakers firms, most of them in one such parts
+//             industry, supplies the same end-product industries (industry-level evidence).
 //
 // No rule names a company, a product or a region: the cues are the generic words of docs/ontology.md.
 #pragma once
@@ -57,6 +59,7 @@ inline constexpr size_t kMaxInferredPerSource = 40;
 inline constexpr size_t kMaxLearnedPerTarget = 12;
 inline constexpr size_t kMinLearnedSupport = 3;
 inline constexpr double kMinLearnedConfidence = 0.04;
+inline constexpr size_t kMinSectorMakers = 2;
 
 // Reliability of each kind of evidence: the weight a derived relation carries (given relations
 // keep their own weights, industry tables are scaled by kIndustryTableReliability).
@@ -69,6 +72,8 @@ struct OntologyProduct {
   std::string key, name;
   int parent = -1;        // index of the 产品小类 parent, or -1
   bool produced = false;  // some enterprise makes it
+  size_t makers = 0;      // how many enterprises make it
+  std::vector<int> maker_industries;  // the industries its makers belong to, one per membership
 };
 struct OntologyIndustry {
   std::string key, name;
@@ -76,9 +81,10 @@ struct OntologyIndustry {
 };
 struct DerivedSupply {
   int src = -1, dst = -1;  // indices into the products (or industries, for sector rules)
-  bool industry = false;   // true: indices are industries
+  bool industry = false;   // true: dst is an industry (and src too unless src_is_product)
   uint8_t evidence = 0;    // EvidenceByte
   float weight = 0;
+  bool src_is_product = false;
 };
 
 struct OntologyResult {

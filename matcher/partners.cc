@@ -120,6 +120,15 @@ class ProducerMemo {
   std::unordered_map<VertexId, std::vector<Producer>> memo_;
 };
 
+// How much the candidate's share of the matched segment counts. A curated relation keeps
+// ShareFactor; a derived one (product-level from a source, inferred, learned, industry) is only as
+// good as the candidate's commitment to the product: 0.25 + 0.75·share, so a side line counts a
+// quarter.
+double CandidateShareFactor(uint8_t evidence, double share) {
+  if (evidence == 0) return ShareFactor(share);
+  return 0.25 + 0.75 * std::clamp(share, 0.0, 1.0);
+}
+
 void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
             const std::vector<SegmentShare>& segments, ProducerMemo& producers, Candidates& found) {
   // What E makes itself: a path that reaches one of these is a peer relation, not a supply.
@@ -156,7 +165,7 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
         double need = std::clamp<double>(nb.weight, 0, 1) * own;
         for (const Producer& p : producers.Of(nb.vertex)) {
           if (p.enterprise == e || makes(p.segment)) continue;
-          found.OfferWith(p.enterprise, need * ShareFactor(p.share), [&] {
+          found.OfferWith(p.enterprise, need * CandidateShareFactor(nb.evidence, p.share), [&] {
             Path path = base;
             path.Then(EdgeKind::kSupplies, role == PartnerRole::kCustomer, nb.vertex, nb.evidence);
             if (p.segment != nb.vertex) path.Then(EdgeKind::kPartOf, false, p.segment);
@@ -185,6 +194,14 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
       }
     }
   }
+}
+
+// A product-level fit gains kCorroboration × the industry-level fit when the candidate is also an
+// industry-level partner: two independent kinds of evidence agree. Industry-only candidates keep
+// their industry-level fit (they rank below every product-level one anyway).
+constexpr double kCorroboration = 0.5;
+double Fit(const Candidate& c) {
+  return !IsIndustryTier(c.tier) ? std::min(1.0, c.fit + kCorroboration * c.industry_fit) : c.fit;
 }
 
 }  // namespace
@@ -262,7 +279,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   std::vector<std::pair<double, VertexId>> scored;
   scored.reserve(kept.size());
   for (const auto& [v, c] : kept) {
-    Measured r = measure(v, c->fit, nullptr, nullptr);
+    Measured r = measure(v, Fit(*c), nullptr, nullptr);
     const int tier = role == PartnerRole::kPeer ? 0 : c->tier;
     scored.push_back({ScoreOf(scorer, recommender, r.m.data(), r.m.size()) - 10.0 * tier, v});
   }
@@ -279,15 +296,19 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     TakePaths(*c, item);
     std::vector<std::string> quality_facts;
     std::string shared_names;
-    Measured r = measure(v, c->fit, &quality_facts, &shared_names);
+    Measured r = measure(v, Fit(*c), &quality_facts, &shared_names);
     item.score = ScoreOf(scorer, recommender, r.m.data(), r.m.size(), &item.components);
-    if (role != PartnerRole::kPeer && c->tier <= 1) {
+    if (role != PartnerRole::kPeer && c->tier < kEvidenceTierCount) {
       item.has_evidence = true;
       item.evidence = c->evidence;
       item.tier = c->tier;
       if (!item.paths.empty()) {
         std::string fact = EvidenceFact(s, item.paths.front());
         if (!fact.empty()) item.why.push_back(std::move(fact));
+      }
+      if (!IsIndustryTier(c->tier) && c->industry_fit > 0) {
+        item.why.push_back("corroborated at industry level (fit +" +
+                           std::to_string(kCorroboration * c->industry_fit).substr(0, 5) + ")");
       }
     }
 

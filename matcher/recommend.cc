@@ -51,6 +51,9 @@ std::string EvidenceFact(const Snapshot& s, const Path& path) {
       case SupplyRule::kSectorParts:
         return "industry-level only (weak): " + in + " is a parts or materials industry of " + out +
                "'s sector";
+      case SupplyRule::kSectorProducts:
+        return "industry-level (weak): " + in + " is made mostly by a parts or materials industry of " +
+               out + "'s sector";
       case SupplyRule::kIndustryTable:
         return "industry-level only (weak): the source's industry table lists " + in +
                " upstream of " + out;

@@ -141,9 +141,10 @@ std::vector<Producer> ProducersOf(const Snapshot& s, VertexId segment);
 // matched through. Iterate with Sorted() for a deterministic order.
 struct Candidate {
   double fit = 0;      // the best fit within the best tier
-  int tier = 2;        // the best evidence tier met (0 product-level, 1 industry-level)
+  int tier = kEvidenceTierCount;  // the best evidence tier met (EvidenceTier in graph/kinds.h)
   uint8_t evidence = 0;  // the evidence of that best fit
   bool on_track = false;  // some path passes the track filter
+  double industry_fit = 0;  // the best fit of a sector-rule industry path (corroboration)
   std::vector<std::pair<double, Path>> paths;  // best first (fit − 10·tier), at most kMaxPaths
   std::vector<VertexId> via;                   // sorted, unique
 };
@@ -182,13 +183,14 @@ void Candidates::OfferWith(VertexId candidate, double fit, MakePath&& make_path,
                            uint8_t evidence, bool on_track) {
   if (only_ && !only_->count(candidate)) return;
   Candidate& c = map_[candidate];
-  const int tier = EvidenceTier(EvidenceKindOf(evidence));
+  const int tier = EvidenceTier(evidence);
   if (tier < c.tier || (tier == c.tier && fit > c.fit)) {
     c.tier = tier;
     c.fit = fit;
     c.evidence = evidence;
   }
   c.on_track = c.on_track || on_track;
+  if (tier == 2) c.industry_fit = std::max(c.industry_fit, fit);
   if (!record_paths_) return;  // the first pass ranks by fit alone: no segments, no paths
   auto pos = std::lower_bound(c.via.begin(), c.via.end(), via);
   if (pos == c.via.end() || *pos != via) c.via.insert(pos, via);

@@ -55,7 +55,8 @@ json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank) {
   if (item.has_evidence) {
     j["evidence"] = {{"kind", EvidenceKindName(EvidenceKindOf(item.evidence))},
                      {"rule", SupplyRuleName(SupplyRuleOf(item.evidence))},
-                     {"tier", item.tier == 0 ? "product" : "industry"}};
+                     {"tier", IsIndustryTier(item.tier) ? "industry" : "product"},
+                     {"rank_tier", item.tier}};
   }
   j["known"] = item.known;
   j["via"] = RefList(s, item.via);
