@@ -195,6 +195,23 @@ class SubstringIndex {
   std::unordered_map<std::string, std::vector<int>> map_;
 };
 
+// Whether the name ends with `parent` starting at a word boundary: 胰岛素泵|锂电池 specialises
+// 锂电池, 氯化|聚乙烯 does not specialise 乙烯 (聚乙烯 is another substance).
+bool SpecialisesAtWord(const ProductName& child, const std::string& parent) {
+  if (!EndsWith(child.core, parent)) return false;
+  const size_t start = child.core.size() - parent.size();
+  if (start == 0) return true;
+  size_t pos = 0;
+  for (const std::string& w : child.words) {
+    size_t at = child.core.find(w, pos);
+    if (at == std::string::npos) break;
+    if (at == start) return true;
+    if (at > start) return false;
+    pos = at + w.size();
+  }
+  return pos == start;
+}
+
 uint64_t PairKey(int a, int b) { return (static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b); }
 
 }  // namespace
@@ -225,7 +242,7 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
     if (parent < 0) continue;
     const ProductName& cn = r.names[c];
     const ProductName& pn = r.names[parent];
-    if (EndsWith(cn.core, pn.core) || (!cn.head.empty() && cn.head == pn.head)) continue;
+    if (SpecialisesAtWord(cn, pn.core) || (!cn.head.empty() && cn.head == pn.head)) continue;
     r.detached.push_back(c);
     if (cn.core.size() > pn.core.size() && cn.core.compare(0, pn.core.size(), pn.core) == 0) {
       ProductName rest = AnalyseProductName(cn.core.substr(pn.core.size()));

@@ -114,6 +114,12 @@ json Engine::Stats(const std::string& region_arg) const {
   for (EdgeKind k : kAllEdgeKinds) edges[std::string(EdgeKindName(k))] = s.CountEdges(k);
   j["nodes"] = nodes;
   j["edges"] = edges;
+  json evidence = json::object();
+  const auto by_evidence = s.SupplyEvidenceCounts();
+  for (int k = 0; k < kEvidenceKindCount; ++k) {
+    evidence[std::string(EvidenceKindName(static_cast<EvidenceKind>(k)))] = by_evidence[k];
+  }
+  j["supplies_by_evidence"] = evidence;
   j["vertices"] = s.NumVertices();
   j["edge_total"] = s.NumEdges();
   j["adjacency_bytes"] = s.AdjacencyBytes();

@@ -287,6 +287,9 @@ void PrintStats(const ca::Snapshot& s, const json& j) {
   for (auto& [k, v] : j["nodes"].items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
   std::cout << "\nEdges\n";
   for (auto& [k, v] : j["edges"].items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
+  std::cout << "supplies by evidence (docs/ontology.md):";
+  for (auto& [k, v] : j["supplies_by_evidence"].items()) std::cout << " " << k << " " << v;
+  std::cout << "\n";
   std::cout << "\nRegions"
             << (focus ? " (" + NameOf(s, focus_vertex) + " and below)" : "")
             << "                enterprises hospitals institutions platforms\n";

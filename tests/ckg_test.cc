@@ -4,6 +4,7 @@
 // - the full dataset, its counts checked against the files read independently here.
 // Tests that need ../shared/data skip with a message where it is absent.
 #include "ingest/ckg.h"
+#include "ingest/ontology.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -335,7 +336,11 @@ TEST_CASE("ckg synthetic: skip_bad_rows imports the rest and lists what it skipp
   VertexId feed = snap->FindKey(NodeKind::kSegment, "ckg.p.饲料");
   VertexId grain = snap->FindKey(NodeKind::kSegment, "ckg.p.谷物");
   REQUIRE(corn != kNoVertex);
-  CHECK(snap->Segment(corn).parent == grain);
+  // 玉米 is listed under 谷物, but its name does not specialise 谷物's (it neither ends with it nor
+  // shares its head): the ontology drops the link as merely related (docs/ontology.md).
+  CHECK(grain != kNoVertex);
+  CHECK(snap->Segment(corn).parent == kNoVertex);
+  CHECK(r.ontology.detached >= 1);
   CHECK(snap->Segment(grain).parent == kNoVertex);
   CHECK(Weight(*snap, a, EdgeKind::kProduces, corn) == Approx(0.6));
   CHECK(Weight(*snap, b, EdgeKind::kProduces, feed) == Approx(1.0));  // 1.3 clamped
@@ -348,8 +353,14 @@ TEST_CASE("ckg synthetic: skip_bad_rows imports the rest and lists what it skipp
   VertexId seeds = snap->FindKey(NodeKind::kSegment, "sw.110101");
   VertexId grain_farming = snap->FindKey(NodeKind::kSegment, "sw.110102");
   VertexId farming = snap->FindKey(NodeKind::kSegment, "sw.110100");
-  CHECK(Weight(*snap, seeds, EdgeKind::kSupplies, grain_farming) == Approx(1.0));    // 4 of 4
-  CHECK(Weight(*snap, farming, EdgeKind::kSupplies, grain_farming) == Approx(0.5));  // 2 of 4
+  // industry_up is weak industry-level evidence: its count share times 0.15.
+  CHECK(Weight(*snap, seeds, EdgeKind::kSupplies, grain_farming) ==
+        Approx(ingest::kIndustryTableReliability * 1.0));  // 4 of 4
+  CHECK(Weight(*snap, farming, EdgeKind::kSupplies, grain_farming) ==
+        Approx(ingest::kIndustryTableReliability * 0.5));  // 2 of 4
+  CHECK(snap->EdgeEvidence(seeds, EdgeKind::kSupplies, grain_farming) ==
+        EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kIndustryTable));
+  CHECK(snap->EdgeEvidence(corn, EdgeKind::kSupplies, feed) == EvidenceByte(EvidenceKind::kProduct));
   CHECK(snap->Segment(seeds).parent == farming);
   CHECK(snap->Segment(farming).track == snap->FindKey(NodeKind::kTrack, "sw.110000"));
   CHECK(snap->EdgeWeight(b, EdgeKind::kMemberOf, grain_farming).has_value());  // by name
@@ -614,7 +625,9 @@ TEST_CASE("ckg full dataset: counts match the files, every quirk accounted for",
     }
   }
   CHECK(product_segments == product_names.size());
-  CHECK(product_children == parent.size());
+  // The ontology keeps a sub-product link only where the names agree; every dropped one is counted.
+  CHECK(product_children + r.ontology.detached == parent.size());
+  CHECK(r.ontology.detached > 0);
 
   // Membership: once per (company, industry), unknown companies dropped.
   size_t members = 0, unknown_company = 0;
@@ -630,7 +643,18 @@ TEST_CASE("ckg full dataset: counts match the files, every quirk accounted for",
   // Supplies: every industry_up entry (no self-loops or repeats in this data) and the products'.
   size_t ups = 0;
   for (const json& row : data["industry_up.json"]) ups += row["ups"].size();
-  CHECK(snap->CountEdges(EdgeKind::kSupplies) == ups + product_supplies.size());
+  // plus what the ontology derived, each with its evidence kind.
+  size_t derived = 0, derived_industry = 0;
+  for (const auto& [rule, n] : r.ontology.derived) {
+    derived += n;
+    if (rule == "sector_parts" || rule == "sector_products") derived_industry += n;
+  }
+  CHECK(snap->CountEdges(EdgeKind::kSupplies) == ups + product_supplies.size() + derived);
+  const auto by_evidence = snap->SupplyEvidenceCounts();
+  CHECK(by_evidence[static_cast<int>(EvidenceKind::kCurated)] == 0);
+  CHECK(by_evidence[static_cast<int>(EvidenceKind::kProduct)] == product_supplies.size());
+  CHECK(by_evidence[static_cast<int>(EvidenceKind::kIndustry)] == ups + derived_industry);
+  CHECK(by_evidence[static_cast<int>(EvidenceKind::kLearned)] == r.ontology.derived["learned_heads"]);
 
   // Coverage adds up; most companies are placed.
   const RegionCoverage& c = r.coverage;
@@ -658,4 +682,65 @@ TEST_CASE("ckg full dataset: counts match the files, every quirk accounted for",
                            << " municipalities), " << c.city << " city, " << c.county << " county, "
                            << c.unknown << " unknown (" << c.ambiguous << " ambiguous) of "
                            << c.companies);
+}
+
+TEST_CASE("ontology: names into role, stem and head", "[ckg][ontology]") {
+  using ingest::AnalyseProductName;
+  using ingest::ChainRole;
+  auto li = AnalyseProductName("锂离子电池材料");
+  CHECK(li.role == ChainRole::kMaterial);
+  CHECK(li.stem == "锂离子电池");
+  CHECK(AnalyseProductName("覆铜板业务").core == "覆铜板");  // a generic tail
+  auto parts = AnalyseProductName("家电零部件Ⅲ");              // a level mark, NFKC
+  CHECK(parts.role == ChainRole::kComponent);
+  CHECK(parts.stem == "家电");
+  CHECK(AnalyseProductName("显示系统及部件").stem == "显示系统");  // a joining character
+  CHECK(AnalyseProductName("锂电设备").role == ChainRole::kEquipment);
+  CHECK(AnalyseProductName("内镜维修与售后服务").role == ChainRole::kService);
+  CHECK(AnalyseProductName("暖通空调").head == "空调");  // ICU word break
+  CHECK(AnalyseProductName("ＢＯＰＰ平膜").normalized == "bopp平膜");  // full width, case
+  CHECK(AnalyseProductName("动力电池系统").role == ChainRole::kFinal);
+}
+
+TEST_CASE("ontology: derived relations, hierarchy and the sector rule, by hand", "[ckg][ontology]") {
+  using namespace ingest;
+  // 0 锂电池, 1 锂电池材料, 2 锂电池正极材料 (under 0), 3 胰岛素泵锂电池 (under 0), 4 柴油,
+  // 5 柴油机 (under 4).
+  std::vector<OntologyProduct> products = {
+      {"p0", "锂电池", -1, true, 1, {}},      {"p1", "锂电池材料", -1, true, 1, {}},
+      {"p2", "锂电池正极材料", 0, true, 1, {}}, {"p3", "胰岛素泵锂电池", 0, true, 1, {}},
+      {"p4", "柴油", -1, true, 1, {}},        {"p5", "柴油机", 4, true, 1, {}}};
+  // Industries: 0 汽车 (root), 1 汽车零部件 (under 0), 2 轮胎轮毂 (under 1), 3 乘用车 (under 0),
+  // 4 综合乘用车 (under 3), 5 汽车服务 (under 0), 6 汽车经销商 (under 5).
+  std::vector<OntologyIndustry> industries = {{"i0", "汽车", -1},     {"i1", "汽车零部件", 0},
+                                              {"i2", "轮胎轮毂", 1},  {"i3", "乘用车", 0},
+                                              {"i4", "综合乘用车", 3}, {"i5", "汽车服务", 0},
+                                              {"i6", "汽车经销商", 5}};
+  OntologyResult o = BuildOntology(products, {}, industries, {});
+  std::set<std::tuple<int, int, bool, uint8_t>> got;
+  for (const DerivedSupply& d : o.supplies) got.insert({d.src, d.dst, d.industry, d.evidence});
+  const uint8_t material = EvidenceByte(EvidenceKind::kInferred, SupplyRule::kMaterialName);
+  const uint8_t part = EvidenceByte(EvidenceKind::kInferred, SupplyRule::kPartOfParent);
+  const uint8_t sector = EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kSectorParts);
+  // 锂电池材料 supplies 锂电池 and 胰岛素泵锂电池 (both hold 锂电池), not the other material.
+  CHECK(got.count({1, 0, false, material}) == 1);
+  CHECK(got.count({1, 3, false, material}) == 1);
+  CHECK(got.count({1, 2, false, material}) == 0);
+  // 锂电池正极材料 is named as a part of its parent: a supply, no longer a sub-product; 胰岛素泵锂电池
+  // specialises 锂电池 and stays; 柴油机 does not specialise 柴油 and is dropped.
+  CHECK(got.count({2, 0, false, part}) == 1);
+  CHECK(std::set<int>(o.detached.begin(), o.detached.end()) == std::set<int>{2, 5});
+  // The sector rule: the parts industry supplies the end-product industry, not the dealer.
+  CHECK(got.count({2, 4, true, sector}) == 1);
+  CHECK(got.count({2, 6, true, sector}) == 0);
+  size_t industry_edges = 0;
+  for (const DerivedSupply& d : o.supplies) industry_edges += d.industry;
+  CHECK(industry_edges == 1);
+  // The same input gives the same output.
+  OntologyResult again = BuildOntology(products, {}, industries, {});
+  REQUIRE(again.supplies.size() == o.supplies.size());
+  for (size_t i = 0; i < o.supplies.size(); ++i) {
+    CHECK(again.supplies[i].src == o.supplies[i].src);
+    CHECK(again.supplies[i].dst == o.supplies[i].dst);
+  }
 }

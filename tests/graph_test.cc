@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -181,6 +182,7 @@ TEST_CASE("CSR adjacency equals a brute-force edge list on random graphs", "[gra
     for (int i = 0; i < n; ++i) b.AddEnterprise("E" + std::to_string(i), "e", kNoVertex, {});
     std::set<std::tuple<VertexId, EdgeKind, VertexId>> keys;
     std::vector<std::tuple<VertexId, EdgeKind, VertexId, float>> edges;
+    std::map<std::pair<VertexId, VertexId>, uint8_t> evidence_of;  // supplies edges only matter
     std::uniform_int_distribution<int> vd(0, n - 1), kd(1, kEdgeKindCount - 1);
     for (int e = 0; e < n * 6; ++e) {
       VertexId u = vd(rng), v = vd(rng);
@@ -188,7 +190,12 @@ TEST_CASE("CSR adjacency equals a brute-force edge list on random graphs", "[gra
       if (!keys.insert({u, k, v}).second) continue;
       float w = static_cast<float>(e % 97) / 97.0f + 0.01f;
       edges.emplace_back(u, k, v, w);
-      b.AddEdge(u, k, v, w);
+      uint8_t evidence = k == EdgeKind::kSupplies
+                             ? EvidenceByte(static_cast<EvidenceKind>(e % kEvidenceKindCount),
+                                            static_cast<SupplyRule>(e % 9))
+                             : 0;
+      if (k == EdgeKind::kSupplies) evidence_of[{u, v}] = evidence;
+      b.AddEdge(u, k, v, w, evidence);
     }
     auto s = b.Build();
     REQUIRE(s->NumEdges() == edges.size());
@@ -205,8 +212,16 @@ TEST_CASE("CSR adjacency equals a brute-force edge list on random graphs", "[gra
         REQUIRE(Collect(s->Out(v, k)) == want_out);
         REQUIRE(Collect(s->In(v, k)) == want_in);
       }
+      // The evidence of a supplies edge, read forward, backward and by lookup.
+      for (Neighbor nb : s->Out(v, EdgeKind::kSupplies)) {
+        REQUIRE(nb.evidence == evidence_of.at({v, nb.vertex}));
+        REQUIRE(s->EdgeEvidence(v, EdgeKind::kSupplies, nb.vertex) == nb.evidence);
+      }
+      for (Neighbor nb : s->In(v, EdgeKind::kSupplies)) {
+        REQUIRE(nb.evidence == evidence_of.at({nb.vertex, v}));
+      }
     }
-    // 14 bytes per edge plus two row-offset arrays.
-    CHECK(s->AdjacencyBytes() == 14 * edges.size() + 2 * 4 * (n + 1));
+    // 15 bytes per edge (evidence included) plus two row-offset arrays.
+    CHECK(s->AdjacencyBytes() == 15 * edges.size() + 2 * 4 * (n + 1));
   }
 }
