@@ -45,6 +45,7 @@ BETWEENNESS_CORE = 10000    # exact betweenness on the induced subgraph of this 
 BETWEENNESS_SOURCES = 64    # sampled sources for the NetworkX comparison and the full graph
 QUERY_BUDGET = 90           # seconds of queries per command and size (at least one query runs)
 LOUVAIN_RUNS = 5            # Louvain runs per side (both randomised): mean modularity and time
+LOUVAIN_RUNS_SMOKE = 20     # --smoke: enough runs for the quality check below to be about quality
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -138,6 +139,7 @@ def peer_main(argv):
     ap.add_argument("--tol", type=float, default=1e-10)
     ap.add_argument("--sources", default="")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=1, help="louvain: runs with seeds seed, seed+1, ...")
     a = ap.parse_args(argv)
     n, e = read_edges(a.edges)
     out = {"lib": a.lib, "algo": a.algo, "n": n, "m": len(e)}
@@ -151,11 +153,19 @@ def peer_main(argv):
         if a.algo == "pagerank":
             out["scores"] = g.pagerank(damping=0.85, directed=True)
         elif a.algo == "louvain":
-            c = g.community_multilevel()
+            # python-igraph draws from Python's `random` module: seeded, every run is repeatable.
+            import random
+            out["runs"] = []
+            for seed in range(a.seed, a.seed + a.runs):
+                random.seed(seed)
+                t0 = time.perf_counter()
+                c = g.community_multilevel()
+                seconds = time.perf_counter() - t0
+                out["runs"].append({"seed": seed, "seconds": seconds,
+                                    "modularity": g.modularity(c.membership),
+                                    "communities": len(set(c.membership))})
             out["membership"] = c.membership
-            out["seconds"] = time.perf_counter() - t0
-            out["modularity"] = g.modularity(c.membership)
-            out["communities"] = len(set(c.membership))
+            out.update({k: out["runs"][0][k] for k in ("seconds", "modularity", "communities")})
         else:
             out["scores"] = g.betweenness(directed=True)
         out.setdefault("seconds", time.perf_counter() - t0)
@@ -195,6 +205,30 @@ def peer_main(argv):
     out["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     json.dump(out, sys.stdout)
     return 0
+
+
+def louvain_quality(lv):
+    """(ok, tolerance) of our Louvain's modularity against igraph's, both summarised over the
+    same number of seeded runs.
+
+    Louvain's result depends on the visiting order, and on some graphs the outcomes fall into
+    separate basins: on the small bundle generated without ../shared, ours and igraph's
+    community_multilevel (and igraph's Leiden) each land near 0.298 or near 0.313, about half
+    the time each (40 seeds: our mean 0.306, igraph's 0.302). The mean of 5 runs then moves by
+    about 0.007 with the seeds alone, more than the 1% the check allowed; ours with seeds 1..5 all
+    landed low (0.2978) and igraph's unseeded mean came out anywhere from 0.298 to 0.308. So:
+      - the means may differ by 1% of igraph's, or by three standard errors of the difference
+        of the two means (sqrt(sd_ours^2 / runs + sd_igraph^2 / runs)) when that is larger:
+        sampling noise alone exceeds that about once in 700 draws;
+      - the best run of ours must be within 1% of igraph's best (both reach the upper basin in
+        some of their runs; an algorithm that cannot fails this one).
+    """
+    o, i, n = lv["ours"], lv["igraph"], lv["runs"]
+    se = ((o.get("modularity_sd", 0.0) ** 2 + i.get("modularity_sd", 0.0) ** 2) / n) ** 0.5
+    tol = max(0.01 * abs(i["modularity"]), 3 * se)
+    ok = (o["modularity"] >= i["modularity"] - tol and
+          o["modularity_max"] >= 0.99 * i["modularity_max"])
+    return ok, tol
 
 
 # ------------------------------------------------------------------------------------ suite
@@ -396,25 +430,31 @@ class Suite:
 
         # ---- Louvain
         log(f"== {name}: louvain")
-        # Both are randomised (our seed; igraph's own RNG): RUNS runs each, means compared.
-        runs = LOUVAIN_RUNS if name != "large" else 2
+        # Both are randomised: ours with seeds 1..RUNS, igraph with Python's RNG seeded 1..RUNS
+        # (one process, the graph built once). See louvain_quality for how they are compared.
+        runs = LOUVAIN_RUNS_SMOKE if smoke else LOUVAIN_RUNS if name != "large" else 2
         lv = {"runs": runs}
         ours_runs = [self.kernel("--edges", edges, "--algo", "louvain", "--seed", k + 1)
                      for k in range(runs)]
-        ig_runs = [self.peer("igraph", "louvain", edges) for _ in range(runs)]
+        ig = self.peer("igraph", "louvain", edges, "--seed", 1, "--runs", runs)
         def summary(rs, time_key):
+            q = [r["modularity"] for r in rs]
             return {"seconds": float(np.mean([r[time_key] for r in rs])),
                     "seconds_min": float(np.min([r[time_key] for r in rs])),
-                    "modularity": float(np.mean([r["modularity"] for r in rs])),
-                    "modularity_min": float(np.min([r["modularity"] for r in rs])),
-                    "modularity_max": float(np.max([r["modularity"] for r in rs])),
+                    "modularity": float(np.mean(q)),
+                    "modularity_sd": float(np.std(q, ddof=1)) if len(q) > 1 else 0.0,
+                    "modularity_min": float(np.min(q)),
+                    "modularity_max": float(np.max(q)),
                     "communities": int(np.median([r["communities"] for r in rs]))}
         lv["ours"] = summary(ours_runs, "seconds")
-        lv["igraph"] = summary(ig_runs, "seconds")
-        lv["igraph"]["peak_rss_kb"] = max(r["peak_rss_kb"] for r in ig_runs)
-        self.check(lv["ours"]["modularity"] >= 0.99 * lv["igraph"]["modularity"],
-                   f"{name}: louvain mean modularity {lv['ours']['modularity']:.5f} vs igraph "
-                   f"{lv['igraph']['modularity']:.5f} ({runs} runs each)")
+        lv["igraph"] = summary(ig["runs"], "seconds")
+        lv["igraph"]["peak_rss_kb"] = ig["peak_rss_kb"]
+        ok, tol = louvain_quality(lv)
+        lv["tolerance"] = tol
+        self.check(ok, f"{name}: louvain modularity ours mean {lv['ours']['modularity']:.5f} best "
+                   f"{lv['ours']['modularity_max']:.5f}, igraph mean {lv['igraph']['modularity']:.5f} "
+                   f"best {lv['igraph']['modularity_max']:.5f} ({runs} runs each; the mean may trail "
+                   f"by {tol:.5f}, the best by 1%)")
         if nx_ok:
             nxl = self.peer("networkx", "louvain", edges, "--seed", 1)
             lv["networkx"] = {k: nxl[k] for k in ("seconds", "modularity", "communities", "peak_rss_kb")}
@@ -728,8 +768,8 @@ def write_results(args, sizes, ckg, started, machine):
             misses.append(f"- **PageRank ns/edge ({name})**: {ns_edge:.2f} ns per edge per sweep, target 3.")
         lv = R["louvain"]
         lr = lv["igraph"]["seconds"] / lv["ours"]["seconds"]
-        qok = lv["ours"]["modularity"] >= 0.99 * lv["igraph"]["modularity"]
-        w(f"| Louvain vs igraph, mean of {lv['runs']} runs each (modularity ours {lv['ours']['modularity']:.4f} [{lv['ours']['modularity_min']:.4f}..{lv['ours']['modularity_max']:.4f}], igraph {lv['igraph']['modularity']:.4f} [{lv['igraph']['modularity_min']:.4f}..{lv['igraph']['modularity_max']:.4f}]) | {lv['ours']['seconds'] * 1e3:.0f} ms, ~{lv['ours']['communities']:,} communities | igraph {lv['igraph']['seconds'] * 1e3:.0f} ms, ~{lv['igraph']['communities']:,} communities: {lr:.2f}x | >= 1x at modularity ±1% | {verdict(lr >= 1 and qok)} |")
+        qok = louvain_quality(lv)[0]
+        w(f"| Louvain vs igraph, mean of {lv['runs']} runs each (modularity ours {lv['ours']['modularity']:.4f} [{lv['ours']['modularity_min']:.4f}..{lv['ours']['modularity_max']:.4f}], igraph {lv['igraph']['modularity']:.4f} [{lv['igraph']['modularity_min']:.4f}..{lv['igraph']['modularity_max']:.4f}]) | {lv['ours']['seconds'] * 1e3:.0f} ms, ~{lv['ours']['communities']:,} communities | igraph {lv['igraph']['seconds'] * 1e3:.0f} ms, ~{lv['igraph']['communities']:,} communities: {lr:.2f}x | >= 1x at modularity within 1% (mean: or 3 standard errors) | {verdict(lr >= 1 and qok)} |")
         if lr < 1 or not qok:
             misses.append(f"- **Louvain ({name})**: {lr:.2f}x igraph's speed, modularity {lv['ours']['modularity']:.4f} vs {lv['igraph']['modularity']:.4f}.")
         if "networkx" in lv:

@@ -1,13 +1,16 @@
 #include "ingest/bundle.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -77,7 +80,7 @@ class RowReader {
   }
 
   void CheckId(const std::string& column, const std::string& v) {
-    if (v.size() > 128) Fail(column + " '" + v.substr(0, 20) + "...' is longer than 128 bytes");
+    if (v.size() > 128) Fail(column + " '" + Abbreviated(v, 20) + "' is longer than 128 bytes");
     if (v.find(':') != std::string::npos) Fail(column + " '" + v + "' must not contain ':'");
     if (v.front() == ' ' || v.back() == ' ') Fail(column + " '" + v + "' has surrounding spaces");
   }
@@ -99,12 +102,29 @@ class RowReader {
     return x;
   }
 
+  // A weight in [0, 1] (or (0, 1] when zero_open), stored as a float: a positive weight below
+  // the smallest normal float would be stored as 0 or lose its precision, and is rejected.
+  std::optional<double> Weight(const std::string& column, bool zero_open) {
+    std::optional<double> x = Real(column, 0, 1, zero_open);
+    if (x && *x > 0 && *x < std::numeric_limits<float>::min()) {
+      std::ostringstream least;
+      least << std::numeric_limits<float>::min();
+      Fail(column + " " + Raw(column) + " is below the smallest weight, " + least.str());
+      return std::nullopt;
+    }
+    return x;
+  }
+
   // A real number in [lo, hi] (or (lo, hi] when lo_open).
   std::optional<double> Real(const std::string& column, double lo, double hi, bool lo_open) {
     const std::string& v = Raw(column);
     if (v.empty()) return std::nullopt;
     double x = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+    if (ec == std::errc::result_out_of_range && p == v.data() + v.size()) {
+      Fail(column + " " + v + " is out of range (numbers must be finite doubles)");
+      return std::nullopt;
+    }
     if (ec != std::errc() || p != v.data() + v.size() || !std::isfinite(x)) {
       Fail(column + " '" + v + "' is not a number");
       return std::nullopt;
@@ -346,7 +366,7 @@ FileSpec SimpleRelation(const std::string& file_kind, EdgeKind kind, const std::
             rel.kind = kind;
             rel.src = r.Ref(src_col, src_kinds);
             rel.dst = r.Ref(dst_col, dst_kinds);
-            rel.weight = static_cast<float>(r.Real(weight_col, 0, 1, true).value_or(1.0));
+            rel.weight = static_cast<float>(r.Weight(weight_col, true).value_or(1.0));
             if (!extra.empty()) {
               json attrs = json::object();
               for (const auto& col : extra) {
@@ -363,8 +383,8 @@ FileSpec SimpleRelation(const std::string& file_kind, EdgeKind kind, const std::
 void ParseClinical(RowReader& r, uint16_t file, Bundle& b) {
   Reference hospital = r.Ref("hospital", {NodeKind::kHospital});
   Reference segment = r.Ref("segment", {NodeKind::kSegment});
-  double demand = r.Real("demand", 0, 1, false).value_or(0);
-  double strength = r.Real("strength", 0, 1, false).value_or(0);
+  double demand = r.Weight("demand", false).value_or(0);
+  double strength = r.Weight("strength", false).value_or(0);
   if (r.ok() && demand <= 0 && strength <= 0) r.Fail("demand and strength are both 0 or empty");
   if (!r.ok()) return;
   std::string attrs;
@@ -440,6 +460,7 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
   bool header_ok = false;
   bool have_header = false;
   uint64_t rows = 0;
+  std::vector<std::string> header;
   auto on_record = [&](const CsvRecord& rec) {
     for (const auto& f : rec.fields) {
       if (!IsValidUtf8(f)) {
@@ -447,9 +468,26 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
         return;
       }
     }
+    // Control characters (C0 and DEL, NUL included) are not text; a note may hold line breaks
+    // and tabs.
+    for (size_t i = 0; i < rec.fields.size(); ++i) {
+      const bool note = have_header && i < header.size() && header[i] == "note";
+      for (char c : rec.fields[i]) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= 0x20 && u != 0x7F) || (note && (c == '\n' || c == '\r' || c == '\t'))) continue;
+        char code[8];
+        std::snprintf(code, sizeof code, "\\x%02x", u);
+        problems.push_back(
+            {shown, rec.line,
+             (i < header.size() ? "column '" + header[i] + "'" : "field " + std::to_string(i + 1)) +
+                 " contains a control character (" + code + ")"});
+        return;
+      }
+    }
     if (!have_header) {
       have_header = true;
       header_ok = true;
+      header = rec.fields;
       for (size_t i = 0; i < rec.fields.size(); ++i) {
         const std::string& name = rec.fields[i];
         bool known = std::count(spec.required.begin(), spec.required.end(), name) ||
@@ -492,6 +530,67 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
   bundle.files[file_index].rows = rows;
 }
 
+// The manifest's text. Throws Error(kIo) when it cannot be read, or is not a regular file (a
+// FIFO or a device would block or never end).
+std::string ReadManifestText(const std::filesystem::path& manifest_path) {
+  const std::string why = manifest_path.string() + ": cannot open the bundle manifest";
+  std::error_code error;
+  const auto status = std::filesystem::status(manifest_path, error);
+  if (error) throw Error(ErrorCode::kIo, why + ": " + error.message());
+  if (!std::filesystem::is_regular_file(status)) {
+    throw Error(ErrorCode::kIo, why + ": not a regular file");
+  }
+  std::ifstream in(manifest_path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kIo, why);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw Error(ErrorCode::kIo, manifest_path.string() + ": read failed");
+  return text;
+}
+
+// The file a manifest names, when it follows the rules of docs/bundle-format.md: a relative path
+// without `..`, resolving (symbolic links followed) to a regular file inside the bundle's folder.
+// Otherwise nullopt, with the reason in *why.
+std::optional<std::filesystem::path> ConfinedFile(const std::filesystem::path& dir,
+                                                  const std::string& rel, std::string* why) {
+  const std::filesystem::path p(rel);
+  if (rel.empty() || p.has_root_name() || p.has_root_directory()) {
+    *why = "must be a path relative to the bundle's folder";
+    return std::nullopt;
+  }
+  for (const auto& part : p) {
+    if (part == "..") {
+      *why = "must not contain '..': bundle files stay inside the bundle's folder";
+      return std::nullopt;
+    }
+  }
+  std::error_code error;
+  const std::filesystem::path root = std::filesystem::canonical(dir, error);
+  if (error) {
+    *why = "cannot resolve the bundle's folder: " + error.message();
+    return std::nullopt;
+  }
+  const std::filesystem::path file = std::filesystem::canonical(dir / p, error);
+  if (error) {
+    *why = error == std::errc::no_such_file_or_directory ? "missing"
+                                                         : "cannot be read: " + error.message();
+    return std::nullopt;
+  }
+  if (std::mismatch(root.begin(), root.end(), file.begin(), file.end()).first != root.end()) {
+    *why = "resolves to " + file.string() + ", outside the bundle's folder";
+    return std::nullopt;
+  }
+  if (!std::filesystem::is_regular_file(file, error)) {
+    *why = "is not a regular file";
+    return std::nullopt;
+  }
+  return file;
+}
+
+std::filesystem::path ManifestPath(const std::filesystem::path& path) {
+  std::error_code error;
+  return std::filesystem::is_directory(path, error) ? path / "manifest.json" : path;
+}
+
 }  // namespace
 
 const std::vector<std::string>& BundleFileKinds() {
@@ -504,17 +603,18 @@ const std::vector<std::string>& BundleFileKinds() {
 }
 
 std::string BundleFingerprint(const std::filesystem::path& path) {
-  std::filesystem::path manifest_path =
-      std::filesystem::is_directory(path) ? path / "manifest.json" : path;
-  std::ifstream in(manifest_path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, manifest_path.string() + ": cannot open the bundle manifest");
+  const std::filesystem::path manifest_path = ManifestPath(path);
+  const std::string text = ReadManifestText(manifest_path);
   std::vector<std::filesystem::path> hashed = {manifest_path};
-  json manifest = json::parse(in, nullptr, false);
+  json manifest = JsonNestingProblem(text).empty() ? json::parse(text, nullptr, false) : json();
   if (manifest.is_object() && manifest.contains("files") && manifest["files"].is_object()) {
     for (const FileSpec& spec : Specs()) {
       const json& files = manifest["files"];
+      std::string why;
       if (files.contains(spec.kind) && files[spec.kind].is_string()) {
-        hashed.push_back(manifest_path.parent_path() / files[spec.kind].get<std::string>());
+        // Only files the rules allow: never a device or a FIFO, which would not end.
+        auto file = ConfinedFile(manifest_path.parent_path(), files[spec.kind], &why);
+        if (file) hashed.push_back(*file);
       }
     }
   }
@@ -523,17 +623,20 @@ std::string BundleFingerprint(const std::filesystem::path& path) {
 
 Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems) {
   Bundle bundle;
-  std::filesystem::path manifest_path =
-      std::filesystem::is_directory(path) ? path / "manifest.json" : path;
+  const std::filesystem::path manifest_path = ManifestPath(path);
   bundle.dir = manifest_path.parent_path();
   const std::string manifest_name = manifest_path.string();
-  std::ifstream in(manifest_path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, manifest_name + ": cannot open the bundle manifest");
+  const std::string text = ReadManifestText(manifest_path);
+  if (std::string why = JsonNestingProblem(text); !why.empty()) {
+    problems.push_back({manifest_name, 0, "not valid JSON: " + why});
+    return bundle;
+  }
   json manifest;
   try {
-    manifest = json::parse(in);
-  } catch (const json::parse_error& e) {
-    problems.push_back({manifest_name, 0, std::string("not valid JSON: ") + e.what()});
+    manifest = json::parse(text);
+  } catch (const json::exception& e) {
+    // Invalid UTF-8 in the manifest comes back quoted in the message: escaped.
+    problems.push_back({manifest_name, 0, "not valid JSON: " + EscapeInvalidUtf8(e.what())});
     return bundle;
   }
   auto fail = [&](const std::string& why) { problems.push_back({manifest_name, 0, why}); };
@@ -545,9 +648,15 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
       manifest["version"].get<int>() != 1) {
     fail("\"version\" must be 1 (the only bundle format version this build reads)");
   }
+  auto has_control = [](const std::string& v) {
+    return std::any_of(v.begin(), v.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+  };
   if (!manifest.contains("source") || !manifest["source"].is_string() ||
       manifest["source"].get<std::string>().empty()) {
     fail("\"source\" must name where the data comes from");
+  } else if (has_control(manifest["source"].get<std::string>())) {
+    fail("\"source\" contains a control character");
   } else {
     bundle.source = manifest["source"];
   }
@@ -571,14 +680,15 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
   for (const FileSpec& spec : Specs()) {
     if (!manifest["files"].contains(spec.kind)) continue;
     std::string rel = manifest["files"][spec.kind];
-    std::filesystem::path file = bundle.dir / rel;
-    std::string shown = file.lexically_normal().string();
-    if (!std::filesystem::is_regular_file(file)) {
-      problems.push_back({shown, 0, "named in the manifest as '" + spec.kind + "' but missing"});
+    std::string shown = (bundle.dir / rel).lexically_normal().string();
+    std::string why;
+    std::optional<std::filesystem::path> file = ConfinedFile(bundle.dir, rel, &why);
+    if (!file) {
+      problems.push_back({shown, 0, "named in the manifest as '" + spec.kind + "' but " + why});
       continue;
     }
     bundle.files.push_back({spec.kind, rel, 0});
-    ReadFile(spec, file, shown, static_cast<uint16_t>(bundle.files.size() - 1), bundle, problems);
+    ReadFile(spec, *file, shown, static_cast<uint16_t>(bundle.files.size() - 1), bundle, problems);
   }
   bundle.fingerprint = BundleFingerprint(manifest_path);
 

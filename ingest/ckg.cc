@@ -13,6 +13,7 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -26,6 +27,7 @@
 #include "ingest/ontology.h"
 #include "ingest/region_infer.h"
 #include "ingest/sqlite_db.h"
+#include "ingest/text.h"
 
 namespace chainatlas::ingest {
 namespace {
@@ -86,6 +88,14 @@ uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
 
 // The whole file. Throws Error(kIo) when it cannot be read.
 std::string ReadBytes(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error && status.type() != std::filesystem::file_type::not_found) {
+    throw Error(ErrorCode::kIo, path.string() + ": cannot read: " + error.message());
+  }
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw Error(ErrorCode::kIo, path.string() + ": cannot read: not a regular file");
+  }
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw Error(ErrorCode::kIo, path.string() + ": cannot read");
   std::string text(static_cast<size_t>(in.tellg()), '\0');
@@ -170,19 +180,31 @@ class Row {
   bool ok() const { return reasons_.empty(); }
   void Fail(std::string reason) { reasons_.push_back(std::move(reason)); }
 
-  // A string field; required ones must be present, strings, and not blank.
-  std::string Text(const char* field, bool required = true) {
+  // A string field; required ones must be present, strings, and not blank. Control characters
+  // (C0, DEL; NUL included) make the row bad, except in product names, where the noise_product
+  // and name_trimmed rules deal with them.
+  std::string Text(const char* field, bool required = true, bool product_name = false) {
     auto it = value_.find(field);
     if (it == value_.end() || it->is_null()) {
       if (required) Fail(std::string(field) + " is missing");
       return "";
     }
     if (!it->is_string()) {
-      Fail(std::string(field) + " must be a string, not " + it->dump());
+      Fail(std::string(field) + " must be a string, not " + Abbreviated(it->dump(), 80));
       return "";
     }
     std::string v = it->get<std::string>();
     if (required && TrimSpace(v).empty()) Fail(std::string(field) + " is empty");
+    if (!product_name) {
+      auto control = std::find_if(v.begin(), v.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+      });
+      if (control != v.end()) {
+        char code[8];
+        std::snprintf(code, sizeof code, "\\x%02x", static_cast<unsigned char>(*control));
+        Fail(std::string(field) + " contains a control character (" + code + ")");
+      }
+    }
     return v;
   }
   std::optional<double> Number(const char* field) {
@@ -192,7 +214,7 @@ class Row {
       return std::nullopt;
     }
     if (!it->is_number()) {
-      Fail(std::string(field) + " must be a number, not " + it->dump());
+      Fail(std::string(field) + " must be a number, not " + Abbreviated(it->dump(), 80));
       return std::nullopt;
     }
     return it->get<double>();
@@ -354,13 +376,27 @@ void CkgReader::ForEachRow(uint16_t file,
       options_.import.progress("read " + std::string(kFileNames[file]), total - rest.size(), total);
     }
     json value;
-    try {
-      value = json::parse(l);
-    } catch (const json::parse_error& e) {
-      // "[json.exception.parse_error.101] parse error at line 1, column 5: ..." → "column 5: ..."
-      std::string what = e.what();
-      size_t at = what.find("column ");
-      Bad(file, line, "malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
+    std::string error = JsonNestingProblem(l);
+    if (error.empty()) {
+      try {
+        value = json::parse(l);
+      } catch (const json::parse_error& e) {
+        // "[json.exception.parse_error.101] parse error at line 1, column 5: ..." → "column 5: ..."
+        std::string what = e.what();
+        size_t at = what.find("column ");
+        error = "malformed JSON: " + (at == std::string::npos ? what : what.substr(at));
+      } catch (const json::exception& e) {
+        // out_of_range.406: "number overflow parsing '1e309'"
+        std::string what = e.what();
+        size_t at = what.find("parsing '");
+        error = at == std::string::npos
+                    ? "malformed JSON: " + what
+                    : "number " + Abbreviated(what.substr(at + 8), 80) +
+                          " is out of range (JSON numbers must be finite doubles)";
+      }
+    }
+    if (!error.empty()) {
+      Bad(file, line, EscapeInvalidUtf8(error));
       stats.records++;
       stats.bad++;
       continue;
@@ -780,9 +816,12 @@ void CkgReader::ReadIndustryUps() {
     double max_weight = 0;
     for (const auto& [raw_up, w] : ups->items()) {
       std::string up_name = TrimSpace(raw_up), up_alias;
-      if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() <= 0) {
+      if (!w.is_number() || !std::isfinite(w.get<double>()) ||
+          w.get<double>() < std::numeric_limits<float>::min()) {
         Bad(kIndustryUp, line,
-            "upstream '" + up_name + "': weight " + w.dump() + " is not a positive number");
+            "upstream '" + up_name + "': weight " + Abbreviated(w.dump(), 80) +
+                " is not a positive number (at least " + Fixed(std::numeric_limits<float>::min()) +
+                ")");
         stats.bad++;
         continue;
       }
@@ -813,6 +852,13 @@ void CkgReader::ReadIndustryUps() {
       max_weight = std::max(max_weight, w.get<double>());
     }
     for (const Up& u : valid) {
+      if (u.weight / max_weight < std::numeric_limits<float>::min()) {
+        Bad(kIndustryUp, line,
+            "upstream '" + u.name + "': weight " + Fixed(u.weight) + " against the largest, " +
+                Fixed(max_weight) + ", is below the smallest weight");
+        stats.bad++;
+        continue;
+      }
       if (u.code == target) {
         Quirk("self_loop", kIndustryUp, line,
               "industry " + target + " lists itself upstream: dropped", true);
@@ -846,7 +892,7 @@ void CkgReader::ReadProducts() {
     std::vector<std::string> reasons;
     Row row(v, reasons);
     Stats(kProduct).records++;
-    std::string raw = row.Text("name", false);
+    std::string raw = row.Text("name", false, true);
     if (!v.contains("name")) row.Fail("name is missing");
     if (!Finish(kProduct, line, reasons)) return;
     std::string name = TrimSpace(raw);
@@ -886,10 +932,14 @@ void CkgReader::ReadCompanyProducts() {
     Row row(v, reasons);
     Stats(kCompanyProduct).records++;
     std::string code = StockCode(kCompanyProduct, row, row.Text("company_code"));
-    std::string product_name = row.Text("product_name");
+    std::string product_name = row.Text("product_name", true, true);
     std::string rel = row.Text("rel");
     if (!rel.empty() && rel != "主营产品") row.Fail("rel '" + rel + "' is not 主营产品");
     std::optional<double> weight = row.Number("rel_weight");
+    if (weight && *weight > 0 && *weight < std::numeric_limits<float>::min()) {
+      row.Fail("rel_weight " + Fixed(*weight) + " is below the smallest weight, " +
+               Fixed(std::numeric_limits<float>::min()));
+    }
     if (!Finish(kCompanyProduct, line, reasons)) return;
     if (!KnownCompany(kCompanyProduct, line, code)) return;
     const double w = *weight;
@@ -942,7 +992,8 @@ void CkgReader::ReadProductRelations() {
     std::vector<std::string> reasons;
     Row row(v, reasons);
     Stats(kProductProduct).records++;
-    std::string from = row.Text("from_entity"), to = row.Text("to_entity"), rel = row.Text("rel");
+    std::string from = row.Text("from_entity", true, true), to = row.Text("to_entity", true, true),
+                rel = row.Text("rel");
     const bool material = rel == "上游材料", sub = rel == "产品小类",
                downstream = rel == "下游产品";
     if (!rel.empty() && !material && !sub && !downstream) {

@@ -5,7 +5,9 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdio>
 
 #include "graph/error.h"
 
@@ -107,6 +109,66 @@ size_t DisplayWidth(std::string_view utf8) {
 std::string PadRight(std::string_view utf8, size_t columns) {
   const size_t width = DisplayWidth(utf8);
   return std::string(utf8) + std::string(width < columns ? columns - width : 1, ' ');
+}
+
+std::string Abbreviated(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  size_t cut = max_bytes;
+  // Back up over continuation bytes (10xxxxxx) to the start of the character cut in two.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(s.substr(0, cut)) + "...";
+}
+
+std::string EscapeInvalidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());
+  for (size_t i = 0; i < s.size();) {
+    // U8_NEXT takes int32_t offsets: walk in windows well inside that range.
+    const int32_t length = static_cast<int32_t>(std::min<size_t>(s.size() - i, 1 << 30));
+    int32_t k = 0;
+    while (k < length) {
+      const int32_t start = k;
+      UChar32 c;
+      U8_NEXT(bytes + i, k, length, c);
+      if (c >= 0) {
+        out.append(s.data() + i + start, static_cast<size_t>(k - start));
+        continue;
+      }
+      for (int32_t j = start; j < k; ++j) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", bytes[i + j]);
+        out += buf;
+      }
+    }
+    i += static_cast<size_t>(length);
+  }
+  return out;
+}
+
+std::string JsonNestingProblem(std::string_view text) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels at column " +
+               std::to_string(i + 1);
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return "";
 }
 
 }  // namespace chainatlas::ingest

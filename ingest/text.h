@@ -25,4 +25,19 @@ size_t DisplayWidth(std::string_view utf8);
 // The text followed by spaces up to `columns` display columns (at least one space).
 std::string PadRight(std::string_view utf8, size_t columns);
 
+// Text for a message: at most max_bytes of s, cut at a UTF-8 character boundary, followed by
+// "..." when cut.
+std::string Abbreviated(std::string_view s, size_t max_bytes);
+// s with every byte that is not part of well-formed UTF-8 written as \xNN, so that a message
+// quoting bad input is valid UTF-8 (and valid in a JSON report).
+std::string EscapeInvalidUtf8(std::string_view s);
+
+// The deepest nesting of arrays and objects accepted in JSON read from input (manifest.json,
+// ChainKnowledgeGraph lines). Deeper documents are rejected before they are parsed: nesting
+// costs stack in the parser's callers and in every recursive walk of the value.
+constexpr size_t kMaxJsonDepth = 64;
+// Why `text` is not acceptable JSON input for its nesting ("nested deeper than 64 levels at
+// column N"), or "". Brackets inside strings do not count; the syntax is left to the parser.
+std::string JsonNestingProblem(std::string_view text);
+
 }  // namespace chainatlas::ingest

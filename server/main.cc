@@ -58,7 +58,24 @@ std::unique_ptr<ingest::Store> OpenForReading(const Common& c) {
   return std::make_unique<ingest::Store>(path, /*read_only=*/true);
 }
 
-void PrintJson(const json& j) { std::cout << j.dump(2) << "\n"; }
+// Text from input (a quoted cell, a file name) may hold bytes that are not UTF-8: they are written
+// as U+FFFD rather than failing the whole document.
+void PrintJson(const json& j) {
+  std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+// An import's JSON report. The import is over (committed or rejected) when this runs: a failure
+// to write the report is said on stderr and does not change the exit code, which tells what
+// happened to the database.
+int PrintImportJson(const std::function<json()>& report, bool accepted) {
+  try {
+    PrintJson(report());
+  } catch (const std::exception& e) {
+    std::cerr << "chainatlas: the import was " << (accepted ? "committed" : "rejected")
+              << ", but its report could not be written: " << e.what() << "\n";
+  }
+  return accepted ? 0 : 1;
+}
 
 std::string Fixed(double v, int digits = 2) {
   std::ostringstream o;
@@ -240,17 +257,11 @@ int RunImport(const Common& c, const ImportArgs& a) {
     ckg.skip_bad_rows = a.skip_bad_rows;
     ckg.import = options;
     ingest::CkgReport r = ingest::ImportCkg(store, a.path, ckg);
-    if (c.json) {
-      PrintJson(CkgJson(r, path));
-      return r.import.accepted ? 0 : 1;
-    }
+    if (c.json) return PrintImportJson([&] { return CkgJson(r, path); }, r.import.accepted);
     return PrintCkg(r, path, a.quirks);
   }
   ingest::ImportReport r = ingest::ImportBundle(store, a.path, options);
-  if (c.json) {
-    PrintJson(ImportJson(r, path));
-    return r.accepted ? 0 : 1;
-  }
+  if (c.json) return PrintImportJson([&] { return ImportJson(r, path); }, r.accepted);
   return PrintImport(r, path, "");
 }
 

@@ -14,7 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "graph/error.h"
 #include "graph/snapshot.h"
+#include "ingest/csv_reader.h"
 #include "ingest/region_infer.h"
 #include "ingest/sqlite_db.h"
 #include "test_util.h"
@@ -379,6 +381,51 @@ TEST_CASE("ckg synthetic: skip_bad_rows imports the rest and lists what it skipp
   CHECK(again.import.nodes_updated == 0);
   CHECK(again.import.edges_inserted == 0);
   CHECK(again.import.edges_updated == 0);
+}
+
+TEST_CASE("ckg hostile lines: each a bad row as file:line, nothing written", "[ckg][hostile]") {
+  TempDir dir;
+  SyntheticCkg ckg;
+  ckg.lines["company.json"].push_back(
+      R"({"name": "庚", "fullname": "庚\u0000股份有限公司", "code": "600007"})");
+  ckg.lines["product.json"].push_back("{\"name\": " + std::string(100000, '[') +
+                                      std::string(100000, ']') + "}");
+  ckg.lines["company_product.json"].push_back(
+      R"({"company_name": "甲科技", "company_code": "600001.SH", "product_name": "稻米", "rel": "主营产品", "rel_weight": 1e309})");
+  ckg.lines["company_product.json"].push_back(
+      R"({"company_name": "甲科技", "company_code": "600001.SH", "product_name": "麦", "rel": "主营产品", "rel_weight": 1e-50})");
+  ckg.lines["product_product.json"].push_back(
+      "{\"from_entity\": \"\xFF\xFE\", \"to_entity\": \"x\"}");
+  ckg.lines["industry_up.json"].push_back(R"({"industry": "种子", "ups": {"粮食种植": 1e-300}})");
+  std::filesystem::path folder = ckg.Write(dir);
+  Store store(dir / "t.db");
+  CkgReport r = ImportCkg(store, folder, {});
+  CHECK_FALSE(r.import.accepted);
+  std::vector<std::string> problems = ShortProblems(r.import.problems);
+  INFO(Catch::Detail::stringify(problems));
+  CHECK(HasProblem(problems, "company.json:7:", "fullname contains a control character (\\x00)"));
+  CHECK(HasProblem(problems, "product.json:5:", "JSON nested deeper than 64 levels"));
+  CHECK(HasProblem(problems, "company_product.json:6:", "number '1e309' is out of range"));
+  CHECK(HasProblem(problems,
+                   "company_product.json:7:", "rel_weight 1e-50 is below the smallest weight"));
+  CHECK(HasProblem(problems, "product_product.json:9:", "malformed JSON"));
+  CHECK(HasProblem(problems, "product_product.json:9:", "\\xff"));
+  CHECK(HasProblem(problems, "industry_up.json:2:", "is not a positive number"));
+  for (const auto& p : problems) CHECK(IsValidUtf8(p));
+  CHECK(Count(store, "SELECT count(*) FROM nodes") == 0);
+
+  // A file replaced by a folder: an I/O error naming the file, not an allocation failure.
+  std::filesystem::remove(folder / "industry.json");
+  std::filesystem::create_directories(folder / "industry.json");
+  try {
+    ImportCkg(store, folder, {});
+    FAIL("a folder was read as industry.json");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kIo);
+    CHECK(std::string(e.what()).find("industry.json: cannot read: not a regular file") !=
+          std::string::npos);
+  }
+  CHECK(Count(store, "SELECT count(*) FROM nodes") == 0);
 }
 
 TEST_CASE("ckg synthetic: regions inferred against a GB/T 2260 table", "[ckg]") {

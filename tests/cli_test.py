@@ -185,7 +185,114 @@ def main():
     p = run(b, ["frobnicate"], env, expect="nonzero")
     check("subcommand" in p.stderr, "an unknown command is a usage error")
 
+    hostile_input(a, b, env)
+
     return summary("cli")
+
+
+def write_ckg(folder, lines):
+    """A ChainKnowledgeGraph folder: the eight JSON-lines files, with `lines` ({file: [bytes]})
+    appended to one good company and its product."""
+    os.makedirs(folder, exist_ok=True)
+    base = {
+        "company.json": ['{"name": "甲科技", "fullname": "浙江甲科技股份有限公司", "code": "600001.SH"}'],
+        "product.json": ['{"name": "玉米"}'],
+        "company_product.json": ['{"company_name": "甲科技", "company_code": "600001.SH", '
+                                 '"product_name": "玉米", "rel": "主营产品", "rel_weight": 0.6}'],
+    }
+    for f in ["company", "industry", "industry_industry", "industry_up", "company_industry",
+              "product", "company_product", "product_product"]:
+        name = f + ".json"
+        with open(os.path.join(folder, name), "wb") as out:
+            for line in base.get(name, []):
+                out.write(line.encode() + b"\n")
+            for line in lines.get(name, []):
+                out.write(line + b"\n")
+
+
+def hostile_input(a, b, env):
+    """Issue 13: hostile files give file:line: reason, exit 1-5, valid JSON, nothing changed."""
+    db = os.path.join(a.workdir, "hostile.db")
+    run(b, ["import", "--db", db, os.path.join(a.fixtures, "small")], env)
+    before = sha(db)
+
+    def rejected(path, expect, words, *extra):
+        p = run(b, ["import", "--db", db, *extra, path], env, expect=expect)
+        check(words in p.stderr, f"{path}: '{words}' in: {p.stderr[-500:]}")
+        check(sha(db) == before, f"{path}: database unchanged")
+        return p
+
+    ckg = os.path.join(a.workdir, "hostile_ckg")
+    # D1: a line nested 100,000 deep is a bad row, not a stack overflow.
+    write_ckg(ckg, {"product.json": [b'{"name": ' + b"[" * 100000 + b"]" * 100000 + b"}"]})
+    rejected(ckg, 1, "product.json:2: JSON nested deeper than 64 levels", "--format", "ckg")
+    # D3: a number out of double range is a bad row.
+    write_ckg(ckg, {"company_product.json": [
+        b'{"company_name": "x", "company_code": "600001.SH", "product_name": "y", "rel": "\xe4\xb8\xbb'
+        b'\xe8\x90\xa5\xe4\xba\xa7\xe5\x93\x81", "rel_weight": 1e309}']})
+    rejected(ckg, 1, "company_product.json:2: number '1e309' is out of range", "--format", "ckg")
+    # D8, D9: NUL in a name, a weight below the smallest float.
+    write_ckg(ckg, {"company.json": [b'{"fullname": "\\u0000", "code": "600002"}'],
+                    "company_product.json": [
+        b'{"company_name": "x", "company_code": "600001.SH", "product_name": "y", "rel": "\xe4\xb8\xbb'
+        b'\xe8\x90\xa5\xe4\xba\xa7\xe5\x93\x81", "rel_weight": 1e-50}']})
+    p = rejected(ckg, 1, "company.json:2: fullname contains a control character (\\x00)",
+                 "--format", "ckg")
+    check("company_product.json:2: rel_weight 1e-50 is below the smallest weight" in p.stderr,
+          f"tiny weight rejected: {p.stderr[-500:]}")
+    # D3: a file replaced by a folder.
+    write_ckg(ckg, {})
+    os.remove(os.path.join(ckg, "industry.json"))
+    os.mkdir(os.path.join(ckg, "industry.json"))
+    rejected(ckg, 5, "industry.json: cannot read: not a regular file", "--format", "ckg")
+    shutil.rmtree(ckg)
+
+    # D2: --skip-bad-rows --json with a skipped line of invalid UTF-8: the import commits, the
+    # report is valid JSON (the bytes escaped) and the exit code is 0.
+    write_ckg(ckg, {"product_product.json": [b'{"from_entity": "\xff\xfe", "to_entity": "x"}']})
+    skip_db = os.path.join(a.workdir, "hostile_skip.db")
+    p = run(b, ["import", "--db", skip_db, "--format", "ckg", "--skip-bad-rows", "--json", ckg], env)
+    doc = json.loads(p.stdout)
+    check(doc["accepted"] and any("product_product.json:1:" in s["message"] and "\\xff" in s["message"]
+                                  for s in doc["skipped"]),
+          f"skipped line with invalid UTF-8 reported, escaped: {doc.get('skipped')}")
+
+    bundle = os.path.join(a.workdir, "hostile_bundle")
+    shutil.rmtree(bundle, ignore_errors=True)
+    shutil.copytree(os.path.join(a.fixtures, "small"), bundle)
+    manifest = os.path.join(bundle, "manifest.json")
+    good_manifest = open(manifest, "rb").read()
+    # D3: invalid UTF-8 in manifest.json with --json: exit 1 and one valid JSON document.
+    with open(manifest, "wb") as f:
+        f.write(good_manifest.replace(b'"test-small"', b'"test-\xff"'))
+    p = run(b, ["import", "--db", db, "--json", bundle], env, expect=1)
+    doc = json.loads(p.stdout)
+    check(not doc["accepted"] and "ill-formed UTF-8" in doc["problems"][0]["reason"],
+          f"invalid UTF-8 in the manifest: {doc['problems']}")
+    check(sha(db) == before, "invalid UTF-8 manifest: database unchanged")
+    # D1: a deeply nested manifest.
+    with open(manifest, "wb") as f:
+        f.write(b'{"files": ' + b"[" * 100000 + b"]" * 100000 + b"}")
+    rejected(bundle, 1, "manifest.json: not valid JSON: JSON nested deeper than 64 levels")
+    # D6: paths outside the bundle, devices and FIFOs are refused without being read.
+    outside = os.path.join(a.workdir, "outside.csv")
+    shutil.copy(os.path.join(bundle, "invests.csv"), outside)
+    os.symlink(outside, os.path.join(bundle, "link.csv"))
+    os.mkfifo(os.path.join(bundle, "fifo.csv"))
+    with open(manifest, "wb") as f:
+        f.write(good_manifest.replace(b'"trades_with.csv"', b'"../../../../etc/shadow"')
+                .replace(b'"serves.csv"', b'"/dev/zero"').replace(b'"cooperates.csv"', b'"fifo.csv"')
+                .replace(b'"invests.csv"', b'"link.csv"'))
+    p = rejected(bundle, 1, "named in the manifest as 'trades_with' but must not contain '..'")
+    for words in ["'serves' but must be a path relative to the bundle's folder",
+                  "'cooperates' but is not a regular file", "'invests' but resolves to"]:
+        check(words in p.stderr, f"{words}: {p.stderr[-800:]}")
+    # D3: a symlink loop.
+    loop = os.path.join(a.workdir, "loop")
+    for x, y in (("loop", "loop2"), ("loop2", "loop")):
+        if not os.path.lexists(os.path.join(a.workdir, x)):
+            os.symlink(os.path.join(a.workdir, y), os.path.join(a.workdir, x))
+    rejected(loop, 5, "Too many levels of symbolic links")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 // CSV reading, text rules and every validation rule of the bundle reader, each with a bad-input
 // fixture made by changing one file of the small fixture bundle.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
+#include "graph/error.h"
 #include "ingest/bundle.h"
 #include "ingest/csv_reader.h"
 #include "ingest/text.h"
@@ -227,4 +230,119 @@ TEST_CASE("display width: wide characters take two columns", "[text]") {
   CHECK(DisplayWidth("\xFF") == 1);          // an invalid byte still takes a column
   CHECK(PadRight("光学", 6) == "光学  ");
   CHECK(PadRight("光学透镜", 6) == "光学透镜 ");  // too wide: one space still
+}
+
+TEST_CASE("hostile text: nesting capped before parsing, messages cut and escaped as UTF-8",
+          "[text][hostile]") {
+  CHECK(JsonNestingProblem(std::string(64, '[') + std::string(64, ']')).empty());
+  CHECK(JsonNestingProblem(std::string(65, '[') + std::string(65, ']')) ==
+        "JSON nested deeper than 64 levels at column 65");
+  CHECK(JsonNestingProblem("{\"a\": \"" + std::string(100, '[') + "\\\"\"}").empty());
+  CHECK_FALSE(JsonNestingProblem(std::string(100000, '{')).empty());
+  // Cut on a character boundary: 名 is three bytes.
+  CHECK(Abbreviated("名名名", 9) == "名名名");
+  CHECK(Abbreviated("名名名", 8) == "名名...");
+  CHECK(Abbreviated("名名名", 2) == "...");
+  CHECK(IsValidUtf8(Abbreviated(std::string(1 << 20, 'x') + "名", (1 << 20) + 1)));
+  CHECK(EscapeInvalidUtf8("a\xFF名\xE5\x90") == "a\\xff名\\xe5\\x90");
+  CHECK(EscapeInvalidUtf8("名") == "名");
+}
+
+TEST_CASE("hostile manifests: nesting, invalid UTF-8, folders, loops", "[bundle][hostile]") {
+  CHECK_PROBLEM(ProblemsWith("manifest.json", "{\"files\": " + std::string(100000, '[') +
+                                                  std::string(100000, ']') + "}"),
+                "manifest.json", "not valid JSON: JSON nested deeper than 64 levels");
+  auto bad_utf8 = ProblemsWith(
+      "manifest.json",
+      "{\"format\":\"chainatlas-bundle\",\"version\":1,\"source\":\"x\xFF\",\"files\":{}}");
+  CHECK_PROBLEM(bad_utf8, "manifest.json", "ill-formed UTF-8");
+  for (const auto& p : bad_utf8) CHECK(IsValidUtf8(p));
+  CHECK_PROBLEM(ProblemsWith("manifest.json", R"({"format":"chainatlas-bundle","version":1,)"
+                                              R"("source":"a\u0000b","files":{}})"),
+                "manifest.json", "\"source\" contains a control character");
+  TempDir dir;
+  std::filesystem::create_directories(dir / "bundle" / "manifest.json");
+  std::vector<Problem> problems;
+  try {
+    ReadBundle(dir / "bundle", problems);
+    FAIL("a folder in place of manifest.json was read");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kIo);
+    CHECK(std::string(e.what()).find("manifest.json: cannot open the bundle manifest: not a "
+                                     "regular file") != std::string::npos);
+  }
+  std::filesystem::create_symlink(dir / "b", dir / "a");
+  std::filesystem::create_symlink(dir / "a", dir / "b");
+  try {
+    ReadBundle(dir / "a", problems);
+    FAIL("a symlink loop was read");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kIo);
+    CHECK(std::string(e.what()).find("Too many levels of symbolic links") != std::string::npos);
+  }
+}
+
+TEST_CASE("hostile bundles: files stay inside the bundle's folder, regular files only",
+          "[bundle][hostile]") {
+  TempDir dir;
+  auto bundle = CopyFixture("small", dir);
+  WriteText(dir / "outside.csv", ReadText(bundle / "invests.csv"));
+  std::filesystem::create_symlink(dir / "outside.csv", bundle / "out.csv");
+  std::filesystem::create_symlink(bundle / "serves.csv", bundle / "in.csv");
+  std::filesystem::create_directories(bundle / "sub");
+  REQUIRE(mkfifo((bundle / "fifo.csv").c_str(), 0600) == 0);
+  std::string manifest = ReadText(bundle / "manifest.json");
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string m = manifest;
+    m.replace(m.find(from), from.size(), to);
+    WriteText(bundle / "manifest.json", m);
+    std::vector<Problem> problems;
+    ReadBundle(bundle, problems);
+    return chainatlas::testing::ShortProblems(problems);
+  };
+  CHECK_PROBLEM(with("\"trades_with.csv\"", "\"../../../../etc/shadow\""), "shadow",
+                "as 'trades_with' but must not contain '..'");
+  CHECK_PROBLEM(with("\"trades_with.csv\"", "\"sub/../trades_with.csv\""), "trades_with.csv",
+                "must not contain '..'");
+  CHECK_PROBLEM(with("\"invests.csv\"", "\"/dev/zero\""), "zero",
+                "must be a path relative to the bundle's folder");
+  CHECK_PROBLEM(with("\"invests.csv\"", "\"fifo.csv\""), "fifo.csv", "is not a regular file");
+  CHECK_PROBLEM(with("\"invests.csv\"", "\"sub\""), "sub", "is not a regular file");
+  CHECK_PROBLEM(with("\"invests.csv\"", "\"out.csv\""), "out.csv", "outside the bundle's folder");
+  // A symlink that resolves inside is fine.
+  CHECK(with("\"serves.csv\"", "\"in.csv\"").empty());
+  // The fingerprint never reads what the rules refuse (a FIFO would block it).
+  WriteText(bundle / "manifest.json",
+            manifest.replace(manifest.find("\"invests.csv\""), 13, "\"fifo.csv\""));
+  CHECK_FALSE(BundleFingerprint(bundle).empty());
+}
+
+TEST_CASE("hostile rows: control characters, tiny weights, long multibyte ids",
+          "[bundle][hostile]") {
+  const std::string platforms = "id,name,region,kind,accreditations,illustrative,note\n";
+  auto plat = [&](const std::string& row) {
+    return ProblemsWith("platforms.csv", platforms + row + "\n");
+  };
+  CHECK_PROBLEM(plat("P9,a" + std::string(1, '\0') + "b,330122,testing,,1,"), "platforms.csv:2",
+                "column 'name' contains a control character (\\x00)");
+  CHECK_PROBLEM(plat("P9,\"a\tb\",330122,testing,,1,"), "platforms.csv:2",
+                "column 'name' contains a control character (\\x09)");
+  CHECK_PROBLEM(plat("P9\x1b,n,330122,testing,,1,"), "platforms.csv:2",
+                "column 'id' contains a control character (\\x1b)");
+  CHECK(plat("P9,n,330122,testing,,1,\"line one\nline two\"").empty());  // a note may break
+  CHECK_PROBLEM(plat("P9,n,330122,testing,,1,a" + std::string(1, '\0')), "platforms.csv:2",
+                "column 'note' contains a control character (\\x00)");
+  CHECK_PROBLEM(ProblemsWith("produces.csv", "E1,endo.lens,1e-50\n", true),
+                "produces.csv:", "share 1e-50 is below the smallest weight");
+  CHECK_PROBLEM(ProblemsWith("clinical.csv", "H1,endo.dist,,1e-45,\n", true),
+                "clinical.csv:", "demand 1e-45 is below the smallest weight");
+  CHECK(ProblemsWith("produces.csv", "E1,endo.lens,1.2e-38\n", true).empty());
+  CHECK_PROBLEM(ProblemsWith("produces.csv", "E1,endo.lens,1e309\n", true), "produces.csv:",
+                "share 1e309 is out of range");
+  // A long id of three-byte characters: the message quotes a prefix cut between characters.
+  std::string id;
+  for (int i = 0; i < 100000; ++i) id += "名";
+  auto problems = plat(id + ",n,330122,testing,,1,");
+  CHECK_PROBLEM(problems, "platforms.csv:2", "is longer than 128 bytes");
+  for (const auto& p : problems) CHECK(IsValidUtf8(p));
 }
