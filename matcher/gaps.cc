@@ -74,9 +74,11 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
   for (VertexId t : tracks) {
     std::shared_ptr<const RelatednessTable> table;
     long row = -1;
+    std::vector<double> density;  // the region's row of the table
     if (level != RegionLevel::kPark) {
       table = a.Relatedness(level, t);
       row = table->RowOf(region);
+      if (row >= 0) density = table->complexity.Row(static_cast<size_t>(row)).density;
     }
     for (VertexId seg : tax.SegmentsBelow(t)) {
       SegmentGap sg;
@@ -109,7 +111,7 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
       sg.density = std::nan("");
       if (table && row >= 0) {
         long col = table->ColOf(seg);
-        if (col >= 0) sg.density = table->complexity.density.at(row, col);
+        if (col >= 0) sg.density = density[static_cast<size_t>(col)];
       }
       g.segments.push_back(std::move(sg));
     }

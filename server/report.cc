@@ -186,7 +186,7 @@ json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r) {
 
 json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, VertexId region,
                      size_t top) {
-  const matcher::Complexity& c = t.complexity;
+  const matcher::SparseComplexity& c = t.complexity;
   json segs = json::array();
   for (size_t p = 0; p < t.segments.size(); ++p) {
     json j = Ref(s, t.segments[p]);
@@ -197,25 +197,33 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
   json regions = json::array();
   for (size_t r = 0; r < t.regions.size(); ++r) {
     if (region != kNoVertex && t.regions[r] != region) continue;
+    matcher::SparseComplexity::RowMeasures row = c.Row(r);
+    std::vector<double> activity(t.segments.size(), 0.0), rca(t.segments.size(), 0.0),
+        m(t.segments.size(), 0.0);
+    for (size_t k = c.row_start[r]; k < c.row_start[r + 1]; ++k) {
+      activity[c.cells[k].col] = c.cells[k].activity;
+      rca[c.cells[k].col] = c.cells[k].rca;
+      m[c.cells[k].col] = c.cells[k].m ? 1.0 : 0.0;
+    }
     json cells = json::array();
     std::vector<size_t> order(t.segments.size());
     for (size_t p = 0; p < order.size(); ++p) order[p] = p;
     // Segments the region holds (M = 1) first, then the others by density.
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      if (c.m.at(r, a) != c.m.at(r, b)) return c.m.at(r, a) > c.m.at(r, b);
-      return c.density.at(r, a) > c.density.at(r, b);
+      if (m[a] != m[b]) return m[a] > m[b];
+      return row.density[a] > row.density[b];
     });
     size_t shown = 0, lacking = 0;
     for (size_t p : order) {
-      bool held = c.m.at(r, p) > 0;
+      bool held = m[p] > 0;
       if (!held && top && lacking++ >= top) continue;
       cells.push_back({{"segment", Ref(s, t.segments[p])},
-                       {"activity", t.activity.at(r, p)},
-                       {"rca", c.rca.at(r, p)},
-                       {"m", c.m.at(r, p)},
-                       {"density", c.density.at(r, p)},
-                       {"distance", c.distance.at(r, p)},
-                       {"opportunity_gain", NumberOrNull(c.opportunity_gain.at(r, p))}});
+                       {"activity", activity[p]},
+                       {"rca", rca[p]},
+                       {"m", m[p]},
+                       {"density", row.density[p]},
+                       {"distance", 1.0 - row.density[p]},
+                       {"opportunity_gain", NumberOrNull(row.opportunity_gain[p])}});
       ++shown;
     }
     json j = Ref(s, t.regions[r]);

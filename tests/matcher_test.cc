@@ -362,15 +362,15 @@ TEST_CASE("relatedness table: activity counted per county", "[matcher][relatedne
   CHECK(t.segments.size() == 6);  // every segment with a direct producer (not optics)
   long tonglu = t.RowOf(V(s, "region:330122"));
   REQUIRE(tonglu >= 0);
-  CHECK(t.activity.at(tonglu, t.ColOf(V(s, "segment:endo.rigid"))) == 2);
-  CHECK(t.activity.at(tonglu, t.ColOf(V(s, "segment:endo.cmos"))) == 0);
+  CHECK(t.Activity(tonglu, t.ColOf(V(s, "segment:endo.rigid"))) == 2);
+  CHECK(t.Activity(tonglu, t.ColOf(V(s, "segment:endo.cmos"))) == 0);
   CHECK(t.ColOf(V(s, "segment:endo.optics")) == -1);
   // City level: Hangzhou holds Tonglu and Xihu.
   RelatednessTable c = BuildRelatedness(s, RegionLevel::kCity, kNoVertex);
   long hz = c.RowOf(V(s, "region:330100"));
   REQUIRE(hz >= 0);
-  CHECK(c.activity.at(hz, c.ColOf(V(s, "segment:endo.light"))) == 1);
-  CHECK(c.activity.at(hz, c.ColOf(V(s, "segment:endo.rigid"))) == 2);
+  CHECK(c.Activity(hz, c.ColOf(V(s, "segment:endo.light"))) == 1);
+  CHECK(c.Activity(hz, c.ColOf(V(s, "segment:endo.rigid"))) == 2);
 }
 
 TEST_CASE("local PageRank matches the exact personalised PageRank", "[matcher][pagerank]") {
