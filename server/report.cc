@@ -120,12 +120,16 @@ json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g) {
   for (int i = 0; i < 5; ++i) {
     counts[std::string(matcher::SegmentStatusName(static_cast<matcher::SegmentStatus>(i)))] = g.count[i];
   }
-  return {{"region", Ref(s, g.region)},
+  json out = {{"region", Ref(s, g.region)},
           {"track", g.track == kNoVertex ? json(nullptr) : Ref(s, g.track)},
           {"counts", counts},
           {"completeness", g.completeness},
           {"weighted_completeness", g.weighted_completeness},
           {"segments", segs}};
+  // Only where a large track left absent segments out (matcher/gaps.h), so that other answers
+  // keep their shape.
+  if (g.absent_not_listed > 0) out["absent_not_listed"] = g.absent_not_listed;
+  return out;
 }
 
 json TargetsJson(const Snapshot& s, const matcher::TargetsResult& r, const std::string& scorer) {
@@ -298,6 +302,10 @@ void PrintGaps(std::ostream& out, const json& g, bool tree) {
       for (const auto& w : seg["why"]) why += (why.empty() ? "" : "; ") + w.get<std::string>();
       out << std::string(2 * depth + 6, ' ') << why << "\n";
     }
+  }
+  if (tree && g.contains("absent_not_listed")) {
+    out << "\n(" << g["absent_not_listed"] << " absent segments of large tracks not listed: "
+        << "neither made, needed nor fed locally)\n";
   }
 }
 
