@@ -439,4 +439,448 @@ Complexity ComputeComplexity(const Matrix& activity, const ComplexityOptions& op
   return out;
 }
 
+
+// ---- the sparse path ---------------------------------------------------------------------------
+//
+// complexity.h gives the identity behind it. With u_j the distinct positive ubiquities and a
+// vector w over segments,
+//   (Φ w)_p = Σ_{p' ≠ p} φ_pp' w_p' = Σ_{c: M_cp = 1} Σ_{p' ∈ M_c, p' ≠ p} w_p' / max(k_p, k_p')
+//           = Σ_{c: M_cp = 1} Σ_j (W(c, j) − [j = class p] w_p) / max(k_p, u_j),
+// W(c, j) = Σ_{p' ∈ M_c, k_p' = u_j} w_p'. For the strength (w = 1) and the density numerator
+// (w = M_c·, a 0/1 row) W and the correction are integers, so a sum that is 0 in real
+// arithmetic is exactly 0 here too, as in the dense path.
+
+namespace {
+
+void ValidateSparseInput(size_t rows, size_t cols, const std::vector<ActivityCell>& cells,
+                         const ComplexityOptions& options) {
+  if (!std::isfinite(options.rca_threshold) || options.rca_threshold <= 0) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "complexity: the RCA threshold must be a positive finite number");
+  }
+  if (options.threads < 0) {
+    throw Error(ErrorCode::kInvalidArgument, "complexity: the thread count must be ≥ 0");
+  }
+  if (rows > std::numeric_limits<uint32_t>::max() || cols > std::numeric_limits<uint32_t>::max()) {
+    throw Error(ErrorCode::kInvalidArgument, "complexity: the table is too large");
+  }
+  for (const ActivityCell& cell : cells) {
+    if (cell.row >= rows || cell.col >= cols) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "complexity: cell (" + std::to_string(cell.row) + ", " +
+                      std::to_string(cell.col) + ") lies outside the " + std::to_string(rows) +
+                      " × " + std::to_string(cols) + " table");
+    }
+    if (!std::isfinite(cell.value) || cell.value < 0) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "complexity: the activity of region " + std::to_string(cell.row) +
+                      " in segment " + std::to_string(cell.col) + " is negative or not finite");
+    }
+  }
+}
+
+// The largest component as LargestComponent finds it on the dense M: the same traversal order,
+// on the adjacency lists.
+Component LargestComponentOf(const std::vector<std::vector<uint32_t>>& segments_of,
+                             const std::vector<std::vector<uint32_t>>& regions_of) {
+  const size_t nr = segments_of.size(), ns = regions_of.size();
+  std::vector<bool> region_seen(nr), segment_seen(ns);
+  Component best;
+  std::vector<Index> frontier;
+  for (size_t start = 0; start < nr; ++start) {
+    if (region_seen[start] || segments_of[start].empty()) continue;
+    Component current;
+    region_seen[start] = true;
+    frontier.assign(1, static_cast<Index>(start));
+    while (!frontier.empty()) {
+      Index c = frontier.back();
+      frontier.pop_back();
+      current.regions.push_back(c);
+      for (uint32_t p : segments_of[c]) {
+        if (segment_seen[p]) continue;
+        segment_seen[p] = true;
+        current.segments.push_back(p);
+        for (uint32_t other : regions_of[p]) {
+          if (!region_seen[other]) {
+            region_seen[other] = true;
+            frontier.push_back(other);
+          }
+        }
+      }
+    }
+    if (current.regions.size() + current.segments.size() >
+        best.regions.size() + best.segments.size()) {
+      best = std::move(current);
+    }
+  }
+  std::sort(best.regions.begin(), best.regions.end());
+  std::sort(best.segments.begin(), best.segments.end());
+  return best;
+}
+
+// PCI and ECI as ComplexityIndices computes them, from the adjacency lists: B on the smaller side
+// is accumulated over the other side's nodes (each adds 1/k_o to every pair of its neighbours).
+Indices SparseIndices(const SparseComplexity& s) {
+  Indices out{VectorXd::Constant(static_cast<Index>(s.rows), kNaN),
+              VectorXd::Constant(static_cast<Index>(s.cols), kNaN)};
+  Component comp = LargestComponentOf(s.segments_of, s.regions_of);
+  const Index nc = static_cast<Index>(comp.regions.size());
+  const Index np = static_cast<Index>(comp.segments.size());
+  if (nc < 2 || np < 2) return out;
+  const bool segment_side = np <= nc;
+  const std::vector<Index>& small_nodes = segment_side ? comp.segments : comp.regions;
+  const std::vector<Index>& other_nodes = segment_side ? comp.regions : comp.segments;
+  const auto& small_degree = segment_side ? s.ubiquity : s.diversity;
+  const auto& other_degree = segment_side ? s.diversity : s.ubiquity;
+  const auto& neighbours = segment_side ? s.segments_of : s.regions_of;  // of an other-side node
+  const Index n = static_cast<Index>(small_nodes.size());
+  std::vector<Index> local(segment_side ? s.cols : s.rows, -1);
+  for (Index i = 0; i < n; ++i) local[small_nodes[i]] = i;
+
+  Eigen::MatrixXd b = Eigen::MatrixXd::Zero(n, n);
+  std::vector<Index> ids;
+  for (Index o : other_nodes) {
+    const double w = 1.0 / other_degree[o];
+    ids.clear();
+    for (uint32_t x : neighbours[o]) ids.push_back(local[x]);
+    for (size_t a = 0; a < ids.size(); ++a) {
+      for (size_t c = 0; c <= a; ++c) b(ids[a], ids[c]) += w;  // ids ascending: lower triangle
+    }
+  }
+  VectorXd k_small(n);
+  for (Index i = 0; i < n; ++i) k_small[i] = small_degree[small_nodes[i]];
+  VectorXd inv_sqrt = k_small.cwiseSqrt().cwiseInverse();
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = j; i < n; ++i) {
+      double v = b(i, j) * inv_sqrt[i] * inv_sqrt[j];
+      b(i, j) = v;
+      b(j, i) = v;
+    }
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(b, Eigen::EigenvaluesOnly);
+  if (solver.info() != Eigen::Success) {
+    throw Error(ErrorCode::kInternal, "complexity: the eigensolver did not converge");
+  }
+  const VectorXd& lambda = solver.eigenvalues();  // ascending
+  double l1 = lambda[n - 1], l2 = lambda[n - 2], l3 = n >= 3 ? lambda[n - 3] : -1.0;
+  if (l1 - l2 <= kEigenGap || l2 <= kEigenGap || l2 - l3 <= kEigenGap) return out;
+
+  VectorXd small = inv_sqrt.asDiagonal() * EigenvectorFor(b, l2);
+  // u = D_other⁻¹ a v: the other side's eigenvector for the same λ₂ > 0.
+  VectorXd other(static_cast<Index>(other_nodes.size()));
+  for (size_t o = 0; o < other_nodes.size(); ++o) {
+    double sum = 0;
+    for (uint32_t x : neighbours[other_nodes[o]]) sum += small[local[x]];
+    other[static_cast<Index>(o)] = sum / other_degree[other_nodes[o]];
+  }
+  VectorXd eci = segment_side ? other : small;
+  VectorXd pci = segment_side ? small : other;
+  if (!Standardise(eci) || !Standardise(pci)) return out;
+  VectorXd kc(nc), kp(np);
+  for (Index i = 0; i < nc; ++i) kc[i] = s.diversity[comp.regions[i]];
+  for (Index i = 0; i < np; ++i) kp[i] = s.ubiquity[comp.segments[i]];
+  double sign = CorrelationSign(kc, eci);
+  if (sign == 0) sign = -CorrelationSign(kp, pci);
+  if (sign == 0) {
+    Index at = 0;
+    eci.cwiseAbs().maxCoeff(&at);
+    sign = eci[at] >= 0 ? 1 : -1;
+  }
+  out.eci(comp.regions) = sign * eci;
+  out.pci(comp.segments) = sign * pci;
+  return out;
+}
+
+// Σ_j totals[j] / max(u_i, u_j) in extended precision. The totals of a count are exact
+// integers, and a segment's numerator and denominator (density) share the divisors, so ratios
+// such as 7/8 or 1 come out exact.
+long double ClassSum(const long double* totals, const std::vector<double>& u, size_t i) {
+  long double sum = 0;
+  for (size_t j = 0; j < u.size(); ++j) {
+    if (totals[j] != 0) sum += totals[j] / static_cast<long double>(std::max(u[i], u[j]));
+  }
+  return sum;
+}
+
+// Per region c and class j: W(c, j) = Σ_{p' ∈ M_c, class j} w_p' (w = 1 where null); rows ×
+// classes, row-major.
+std::vector<long double> ClassTable(const SparseComplexity& s, const std::vector<double>* w) {
+  const size_t classes = s.class_ubiquity.size();
+  std::vector<long double> table(s.rows * classes, 0.0L);
+  for (size_t c = 0; c < s.rows; ++c) {
+    for (uint32_t p : s.segments_of[c]) {
+      table[c * classes + static_cast<size_t>(s.class_of[p])] += w ? (*w)[p] : 1.0;
+    }
+  }
+  return table;
+}
+
+// (Φ w)_p = Σ_j (Σ_{c: M_cp = 1} W(c, j) − [j = class p] k_p w_p) / max(k_p, u_j), for a segment
+// p with a positive ubiquity; row(c) gives W(c, ·) or null where it is 0.
+template <class RowOf>
+long double PhiEntry(const SparseComplexity& s, size_t p, long double self_weight,
+                     const RowOf& row, std::vector<long double>& totals) {
+  const size_t classes = s.class_ubiquity.size(), i = static_cast<size_t>(s.class_of[p]);
+  std::fill(totals.begin(), totals.end(), 0.0L);
+  bool any = false;
+  for (uint32_t c : s.regions_of[p]) {
+    const long double* w = row(c);
+    if (!w) continue;
+    any = true;
+    for (size_t j = 0; j < classes; ++j) totals[j] += w[j];
+  }
+  if (!any) return 0;
+  totals[i] -= static_cast<long double>(s.ubiquity[p]) * self_weight;
+  return ClassSum(totals.data(), s.class_ubiquity, i);
+}
+
+}  // namespace
+
+double SparseComplexity::Activity(size_t c, size_t p) const {
+  auto begin = cells.begin() + static_cast<long>(row_start[c]);
+  auto end = cells.begin() + static_cast<long>(row_start[c + 1]);
+  auto it = std::lower_bound(begin, end, p, [](const Cell& x, size_t col) { return x.col < col; });
+  return it != end && it->col == p ? it->activity : 0.0;
+}
+
+double SparseComplexity::Rca(size_t c, size_t p) const {
+  auto begin = cells.begin() + static_cast<long>(row_start[c]);
+  auto end = cells.begin() + static_cast<long>(row_start[c + 1]);
+  auto it = std::lower_bound(begin, end, p, [](const Cell& x, size_t col) { return x.col < col; });
+  return it != end && it->col == p ? it->rca : 0.0;
+}
+
+double SparseComplexity::M(size_t c, size_t p) const {
+  const auto& list = segments_of[c];
+  return std::binary_search(list.begin(), list.end(), static_cast<uint32_t>(p)) ? 1.0 : 0.0;
+}
+
+double SparseComplexity::Proximity(size_t p, size_t q) const {
+  if (p == q) return 0;
+  double denominator = std::max(ubiquity[p], ubiquity[q]);
+  if (!(denominator > 0)) return 0;
+  const auto &a = regions_of[p], &b = regions_of[q];
+  size_t together = 0;
+  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      ++together, ++i, ++j;
+    }
+  }
+  return static_cast<double>(together) / denominator;
+}
+
+SparseComplexity::RowMeasures SparseComplexity::Row(size_t c) const {
+  RowMeasures out;
+  out.density.assign(cols, 0.0);
+  out.opportunity_gain.assign(cols, 0.0);
+  const size_t classes = class_ubiquity.size();
+  std::vector<char> held(cols, 0);
+  for (uint32_t p : segments_of[c]) held[p] = 1;
+  // The regions c' sharing a segment with c, numbered compactly, and per (c', class j):
+  // count = |M_c ∩ M_c' ∩ class j| (W for w = M_c·), weight = Σ q_p' over the same segments
+  // (W for w = M_c· q).
+  std::vector<uint32_t> slot(rows, UINT32_MAX);
+  std::vector<uint32_t> touched;
+  for (uint32_t p : segments_of[c]) {
+    for (uint32_t r : regions_of[p]) {
+      if (slot[r] == UINT32_MAX) {
+        slot[r] = static_cast<uint32_t>(touched.size());
+        touched.push_back(r);
+      }
+    }
+  }
+  std::vector<long double> count(touched.size() * classes, 0.0L),
+      weight(touched.size() * classes, 0.0L);
+  for (uint32_t p : segments_of[c]) {
+    size_t j = static_cast<size_t>(class_of[p]);
+    for (uint32_t r : regions_of[p]) {
+      count[slot[r] * classes + j] += 1;
+      weight[slot[r] * classes + j] += q[p];
+    }
+  }
+  auto count_row = [&](uint32_t r) -> const long double* {
+    return slot[r] == UINT32_MAX ? nullptr : &count[slot[r] * classes];
+  };
+  auto weight_row = [&](uint32_t r) -> const long double* {
+    return slot[r] == UINT32_MAX ? nullptr : &weight[slot[r] * classes];
+  };
+  std::vector<long double> totals(classes);
+  for (size_t p = 0; p < cols; ++p) {
+    if (!std::isfinite(pci[p])) {
+      out.opportunity_gain[p] = kNaN;
+    }
+    if (class_of[p] < 0) continue;  // related to nothing: density 0, gain 0 or NaN
+    // ω_cp = (Φ M_c·)_p / Σ_p' φ_pp': p itself is in W only where c holds it.
+    long double numerator = PhiEntry(*this, p, held[p] ? 1.0L : 0.0L, count_row, totals);
+    double density = strength_exact[p] > 0 ? static_cast<double>(numerator / strength_exact[p]) : 0.0;
+    out.density[p] = density;
+    if (std::isfinite(pci[p]) && !held[p]) {
+      // Σ_p' φ_pp' (1 − M_cp') q_p' − ω_cp PCI_p = (Φ q)_p − (Φ (M_c· q))_p − ω_cp PCI_p.
+      long double opened = PhiEntry(*this, p, 0.0L, weight_row, totals);
+      out.opportunity_gain[p] = static_cast<double>(phi_q[p] - opened - density * static_cast<long double>(pci[p]));
+    }
+  }
+  return out;
+}
+
+SparseComplexity ComputeSparseComplexity(size_t rows, size_t cols, std::vector<ActivityCell> cells,
+                                         const ComplexityOptions& options) {
+  ValidateSparseInput(rows, cols, cells, options);
+  std::sort(cells.begin(), cells.end(), [](const ActivityCell& a, const ActivityCell& b) {
+    return a.row != b.row ? a.row < b.row : a.col < b.col;
+  });
+  SparseComplexity s;
+  s.rows = rows;
+  s.cols = cols;
+  s.row_start.assign(rows + 1, 0);
+  std::vector<double> region_total(rows, 0.0), segment_total(cols, 0.0);
+  for (size_t i = 0; i < cells.size();) {
+    ActivityCell merged = cells[i];
+    for (++i; i < cells.size() && cells[i].row == merged.row && cells[i].col == merged.col; ++i) {
+      merged.value += cells[i].value;
+    }
+    if (merged.value == 0) continue;
+    s.cells.push_back({merged.col, merged.value, 0.0, false});
+    s.row_start[merged.row + 1] += 1;
+    region_total[merged.row] += merged.value;
+    segment_total[merged.col] += merged.value;
+  }
+  for (size_t c = 0; c < rows; ++c) s.row_start[c + 1] += s.row_start[c];
+  double total = 0;
+  for (double v : segment_total) total += v;
+  if (!std::isfinite(total)) {
+    throw Error(ErrorCode::kInvalidArgument, "complexity: the total activity overflows");
+  }
+  s.segments_of.assign(rows, {});
+  s.regions_of.assign(cols, {});
+  s.diversity.assign(rows, 0.0);
+  s.ubiquity.assign(cols, 0.0);
+  for (size_t c = 0; c < rows; ++c) {
+    for (size_t k = s.row_start[c]; k < s.row_start[c + 1]; ++k) {
+      SparseComplexity::Cell& cell = s.cells[k];
+      // As RevealedComparativeAdvantage: two shares, then their ratio.
+      double share = segment_total[cell.col] / total;
+      cell.rca = (cell.activity / region_total[c]) / share;
+      cell.m = cell.rca >= options.rca_threshold;
+      if (cell.m) {
+        s.segments_of[c].push_back(cell.col);
+        s.regions_of[cell.col].push_back(static_cast<uint32_t>(c));
+        s.diversity[c] += 1;
+        s.ubiquity[cell.col] += 1;
+      }
+    }
+  }
+  // Ubiquity classes.
+  s.class_of.assign(cols, -1);
+  for (size_t p = 0; p < cols; ++p) {
+    if (s.ubiquity[p] > 0) s.class_ubiquity.push_back(s.ubiquity[p]);
+  }
+  std::sort(s.class_ubiquity.begin(), s.class_ubiquity.end());
+  s.class_ubiquity.erase(std::unique(s.class_ubiquity.begin(), s.class_ubiquity.end()),
+                         s.class_ubiquity.end());
+  for (size_t p = 0; p < cols; ++p) {
+    if (s.ubiquity[p] > 0) {
+      s.class_of[p] = static_cast<int>(
+          std::lower_bound(s.class_ubiquity.begin(), s.class_ubiquity.end(), s.ubiquity[p]) -
+          s.class_ubiquity.begin());
+    }
+  }
+  // Strength Σ_p' φ_pp' = (Φ 1)_p, from integer class counts: exactly 0 for a segment related to
+  // nothing.
+  const size_t classes = s.class_ubiquity.size();
+  std::vector<long double> totals(classes);
+  {
+    std::vector<long double> counts = ClassTable(s, nullptr);
+    auto row = [&](uint32_t c) -> const long double* { return &counts[c * classes]; };
+    s.strength_exact.assign(cols, 0.0L);
+    s.strength.assign(cols, 0.0);
+    for (size_t p = 0; p < cols; ++p) {
+      if (s.class_of[p] < 0) continue;
+      s.strength_exact[p] = PhiEntry(s, p, 1.0L, row, totals);
+      s.strength[p] = static_cast<double>(s.strength_exact[p]);
+    }
+  }
+  Indices indices = SparseIndices(s);
+  s.pci = ToVector(indices.pci);
+  s.eci = ToVector(indices.eci);
+  // q_p = PCI_p / Σ_p'' φ_p''p (0 where either is undefined) and Φ q, for the opportunity gain.
+  s.q.assign(cols, 0.0);
+  for (size_t p = 0; p < cols; ++p) {
+    if (std::isfinite(s.pci[p]) && s.strength[p] > 0) s.q[p] = s.pci[p] / s.strength[p];
+  }
+  {
+    std::vector<long double> weights = ClassTable(s, &s.q);
+    auto row = [&](uint32_t c) -> const long double* { return &weights[c * classes]; };
+    s.phi_q.assign(cols, 0.0L);
+    for (size_t p = 0; p < cols; ++p) {
+      if (s.class_of[p] >= 0) s.phi_q[p] = PhiEntry(s, p, s.q[p], row, totals);
+    }
+  }
+  return s;
+}
+
+SparseComplexity ComputeSparseComplexity(const Matrix& activity,
+                                         const ComplexityOptions& options) {
+  if (activity.values.size() != activity.rows * activity.cols) {
+    throw Error(ErrorCode::kInvalidArgument, "complexity: the activity matrix holds " +
+                                                 std::to_string(activity.values.size()) +
+                                                 " values, not " + std::to_string(activity.rows) +
+                                                 " × " + std::to_string(activity.cols));
+  }
+  std::vector<ActivityCell> cells;
+  for (size_t r = 0; r < activity.rows; ++r) {
+    for (size_t c = 0; c < activity.cols; ++c) {
+      double v = activity.at(r, c);
+      // Keep every non-zero (and invalid) value, so that validation sees it.
+      if (v != 0) cells.push_back({static_cast<uint32_t>(r), static_cast<uint32_t>(c), v});
+    }
+  }
+  return ComputeSparseComplexity(activity.rows, activity.cols, std::move(cells), options);
+}
+
+Complexity Densify(const SparseComplexity& s) {
+  Complexity out;
+  out.rca = Matrix(s.rows, s.cols);
+  out.m = Matrix(s.rows, s.cols);
+  out.proximity = Matrix(s.cols, s.cols);
+  out.density = Matrix(s.rows, s.cols);
+  out.distance = Matrix(s.rows, s.cols);
+  out.opportunity_gain = Matrix(s.rows, s.cols);
+  for (size_t c = 0; c < s.rows; ++c) {
+    for (size_t k = s.row_start[c]; k < s.row_start[c + 1]; ++k) {
+      out.rca.at(c, s.cells[k].col) = s.cells[k].rca;
+      out.m.at(c, s.cells[k].col) = s.cells[k].m ? 1.0 : 0.0;
+    }
+    // Co-occurrence counts first, divided below.
+    const auto& list = s.segments_of[c];
+    for (size_t a = 0; a < list.size(); ++a) {
+      for (size_t b = 0; b < a; ++b) {
+        out.proximity.at(list[a], list[b]) += 1;
+        out.proximity.at(list[b], list[a]) += 1;
+      }
+    }
+    SparseComplexity::RowMeasures row = s.Row(c);
+    for (size_t p = 0; p < s.cols; ++p) {
+      out.density.at(c, p) = row.density[p];
+      out.distance.at(c, p) = 1.0 - row.density[p];
+      out.opportunity_gain.at(c, p) = row.opportunity_gain[p];
+    }
+  }
+  for (size_t p = 0; p < s.cols; ++p) {
+    for (size_t q = 0; q < s.cols; ++q) {
+      double& v = out.proximity.at(p, q);
+      if (v != 0) v /= std::max(s.ubiquity[p], s.ubiquity[q]);
+    }
+  }
+  out.diversity = s.diversity;
+  out.ubiquity = s.ubiquity;
+  out.pci = s.pci;
+  out.eci = s.eci;
+  return out;
+}
+
 }  // namespace chainatlas::matcher

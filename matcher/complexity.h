@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace chainatlas::matcher {
@@ -51,6 +52,74 @@ struct Complexity {
   std::vector<double> eci;  // per region
   Matrix opportunity_gain;  // regions × segments; 0 where M = 1, NaN where the PCI is NaN
 };
+
+// The same measures kept sparse, for tables too large for dense segments × segments matrices
+// (ChainKnowledgeGraph: 26,000 segments with producers at province level, where Mᵀ M alone holds
+// 80 million non-zeros). Nothing of size segments² or regions × segments is stored:
+//   - activity, RCA and M only for the cells with a positive activity (CSR by region);
+//   - proximity is never formed. Every product with Φ is evaluated through ubiquity classes: for
+//     a vector w, (Φ w)_p = Σ_{c: M_cp = 1} Σ_j W(c, j) / max(k_p, u_j) − w_p, where u_j are the
+//     distinct ubiquities and W(c, j) = Σ_{p' ∈ M_c, k_p' = u_j} w_p' (the last term removes
+//     p' = p, since Σ_{c: M_cp = 1} w_p / k_p = w_p: φ_pp = 0). The strength Σ_p' φ_pp' (w = 1),
+//     Φ q for the opportunity gain and, per region, M_c Φ (density) cost O(nnz(M) + regions ×
+//     classes²) each. Where w is 0/1 the class totals are integers and each segment's sum has
+//     one division per class (in long double), so a sum that is 0 is exactly 0 and a density
+//     of 1 or 7/8 is exact;
+//   - density, distance and opportunity gain are computed one region at a time (RowMeasures);
+//   - PCI and ECI as in ComputeComplexity (same component, sign and standardisation), with
+//     M̃ on the smaller side accumulated from the sparse M: O(Σ deg²) to build, and a dense
+//     eigen-decomposition of size min(regions, segments) of the component.
+// Agrees with ComputeComplexity to rounding (tests/complexity_test.cc, complexity_reference.py).
+struct ActivityCell {
+  uint32_t row = 0, col = 0;
+  double value = 0;
+};
+
+struct SparseComplexity {
+  struct Cell {
+    uint32_t col = 0;
+    double activity = 0, rca = 0;
+    bool m = false;
+  };
+  size_t rows = 0, cols = 0;
+  std::vector<size_t> row_start;  // cells of region c: [row_start[c], row_start[c + 1])
+  std::vector<Cell> cells;        // by region, then segment; activity > 0 only
+  std::vector<double> diversity;  // per region
+  std::vector<double> ubiquity;   // per segment
+  std::vector<double> strength;   // per segment: Σ_p' φ_pp'
+  std::vector<double> pci;        // per segment, NaN outside the largest component
+  std::vector<double> eci;        // per region, likewise
+
+  // M as adjacency lists, ascending: the segments of each region, the regions of each segment.
+  std::vector<std::vector<uint32_t>> segments_of, regions_of;
+  // Ubiquity classes: distinct positive ubiquities ascending, and each segment's class (−1: 0).
+  std::vector<double> class_ubiquity;
+  std::vector<int> class_of;
+  std::vector<long double> strength_exact;  // the strength before rounding to double
+  std::vector<double> q;                    // PCI_p / strength_p, 0 where either is undefined
+  std::vector<long double> phi_q;           // Φ q
+
+  double Activity(size_t c, size_t p) const;
+  double Rca(size_t c, size_t p) const;
+  double M(size_t c, size_t p) const;
+  // φ_pp' from M: Σ_c M_cp M_cp' / max(k_p, k_p'), 0 on the diagonal. O(k_p + k_p').
+  double Proximity(size_t p, size_t q) const;
+  // Density ω (and so distance 1 − ω) and opportunity gain of region c in every segment.
+  struct RowMeasures {
+    std::vector<double> density, opportunity_gain;
+  };
+  RowMeasures Row(size_t c) const;
+};
+
+// Cells may come in any order; a cell given twice counts its values summed. Throws
+// Error(kInvalidArgument) as ComputeComplexity does, and on a cell outside rows × cols.
+SparseComplexity ComputeSparseComplexity(size_t rows, size_t cols, std::vector<ActivityCell> cells,
+                                         const ComplexityOptions& options = {});
+// The dense matrix's positive cells.
+SparseComplexity ComputeSparseComplexity(const Matrix& activity,
+                                         const ComplexityOptions& options = {});
+// Every measure as dense matrices, to compare with ComputeComplexity (tests; small tables only).
+Complexity Densify(const SparseComplexity& sparse);
 
 // Throws Error(kInvalidArgument) on a negative or non-finite activity, a value count that is not
 // rows × cols, a total activity that overflows, a threshold that is not positive and finite, or a

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <unordered_map>
 
 #include "graph/error.h"
 #include "graph/region_tree.h"
@@ -60,56 +61,86 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
   g.region = region;
   g.track = track;
 
+  // The enterprises (and hospitals) in the region, as a flag per vertex: every segment asks.
+  std::vector<char> is_local(s.NumVertices(), 0);
   // Producer–segment pairs, locally and in all, for location quotients.
   size_t all_pairs = s.CountEdges(EdgeKind::kProduces) + s.CountEdges(EdgeKind::kMemberOf);
   size_t local_pairs = 0;
   for (VertexId v : rt.MembersWithin(region)) {
+    is_local[v] = 1;
     if (s.Kind(v) != NodeKind::kEnterprise) continue;
     local_pairs += s.Out(v, EdgeKind::kProduces).size() + s.Out(v, EdgeKind::kMemberOf).size();
   }
   RegionLevel level = s.RegionInfo(region).level;
 
+  // The distinct local makers of a segment (with the segments below it), ascending; computed
+  // once per segment, as a segment is asked for again by each segment that supplies it.
+  std::unordered_map<VertexId, std::vector<VertexId>> local_makers;
+  auto local_makers_of = [&](VertexId seg) -> const std::vector<VertexId>& {
+    auto it = local_makers.find(seg);
+    if (it != local_makers.end()) return it->second;
+    std::vector<VertexId> list;
+    for (const Producer& p : ProducersOf(s, seg)) {
+      if (is_local[p.enterprise]) list.push_back(p.enterprise);
+    }
+    std::sort(list.begin(), list.end());
+    list.erase(std::unique(list.begin(), list.end()), list.end());
+    return local_makers.emplace(seg, std::move(list)).first->second;
+  };
+
   std::vector<VertexId> tracks = track == kNoVertex ? tax.Tracks() : std::vector<VertexId>{track};
-  std::set<VertexId> made_locally;  // segments with a local producer (for extension)
+  std::vector<char> made_locally(s.NumVertices(), 0);  // segments with a local producer (extension)
+  std::vector<VertexId> elsewhere, buyers;
   for (VertexId t : tracks) {
     std::shared_ptr<const RelatednessTable> table;
     long row = -1;
+    std::vector<double> density;  // the region's row of the table
     if (level != RegionLevel::kPark) {
       table = a.Relatedness(level, t);
       row = table->RowOf(region);
+      if (row >= 0) density = table->complexity.Row(static_cast<size_t>(row)).density;
     }
     for (VertexId seg : tax.SegmentsBelow(t)) {
       SegmentGap sg;
       sg.segment = seg;
       sg.track = t;
       sg.depth = tax.forest().Depth(seg);
-      std::set<VertexId> local, elsewhere;
+      elsewhere.clear();
       for (const Producer& p : ProducersOf(s, seg)) {
-        (rt.Within(p.enterprise, region) ? local : elsewhere).insert(p.enterprise);
-      }
-      for (VertexId v : local) elsewhere.erase(v);
-      sg.local_producers.assign(local.begin(), local.end());
-      sg.producers_elsewhere = elsewhere.size();
-      if (!local.empty()) made_locally.insert(seg);
-      std::set<VertexId> buyers;
-      for (VertexId out : s.Out(seg, EdgeKind::kSupplies).Vertices()) {
-        for (const Producer& p : ProducersOf(s, out)) {
-          if (rt.Within(p.enterprise, region)) buyers.insert(p.enterprise);
+        if (is_local[p.enterprise]) {
+          sg.local_producers.push_back(p.enterprise);
+        } else {
+          elsewhere.push_back(p.enterprise);
         }
       }
-      sg.local_buyers.assign(buyers.begin(), buyers.end());
-      for (VertexId h : s.In(seg, EdgeKind::kClinicalDemand).Vertices()) {
-        if (rt.Within(h, region)) sg.local_hospitals.push_back(h);
+      std::sort(sg.local_producers.begin(), sg.local_producers.end());
+      sg.local_producers.erase(std::unique(sg.local_producers.begin(), sg.local_producers.end()),
+                               sg.local_producers.end());
+      std::sort(elsewhere.begin(), elsewhere.end());
+      sg.producers_elsewhere = static_cast<size_t>(
+          std::unique(elsewhere.begin(), elsewhere.end()) - elsewhere.begin());
+      if (!sg.local_producers.empty()) made_locally[seg] = 1;
+      buyers.clear();
+      for (VertexId out : s.Out(seg, EdgeKind::kSupplies).Vertices()) {
+        const std::vector<VertexId>& makers = local_makers_of(out);
+        buyers.insert(buyers.end(), makers.begin(), makers.end());
       }
-      size_t all_p = local.size() + elsewhere.size();
+      std::sort(buyers.begin(), buyers.end());
+      buyers.erase(std::unique(buyers.begin(), buyers.end()), buyers.end());
+      sg.local_buyers = buyers;
+      for (VertexId h : s.In(seg, EdgeKind::kClinicalDemand).Vertices()) {
+        if (is_local[h]) sg.local_hospitals.push_back(h);
+      }
+      size_t local = sg.local_producers.size();
+      size_t all_p = local + sg.producers_elsewhere;
       sg.location_quotient =
           local_pairs && all_p
-              ? (static_cast<double>(local.size()) / local_pairs) / (static_cast<double>(all_p) / all_pairs)
+              ? (static_cast<double>(local) / local_pairs) / (static_cast<double>(all_p) / all_pairs)
               : 0.0;
       sg.density = std::nan("");
       if (table && row >= 0) {
         long col = table->ColOf(seg);
-        if (col >= 0) sg.density = table->complexity.density.at(row, col);
+        if (col >= 0) sg.density = density[static_cast<size_t>(col)];
       }
       g.segments.push_back(std::move(sg));
     }
@@ -119,7 +150,7 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
   size_t max_demand = 0, max_out = 0;
   for (SegmentGap& sg : g.segments) {
     for (VertexId in : s.In(sg.segment, EdgeKind::kSupplies).Vertices()) {
-      if (made_locally.count(in)) sg.local_suppliers_of.push_back(in);
+      if (made_locally[in]) sg.local_suppliers_of.push_back(in);
     }
     size_t demand = sg.local_buyers.size() + sg.local_hospitals.size();
     size_t n = sg.local_producers.size();
@@ -139,8 +170,33 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
     max_demand = std::max(max_demand, demand);
     max_out = std::max(max_out, s.Out(sg.segment, EdgeKind::kSupplies).size());
   }
+  // In a track of more than kMaxTrackSegmentsListed segments, an absent segment is listed only
+  // as the ancestor of a listed one (for the tree); the others are counted, not listed.
+  std::vector<char> listed(g.segments.size(), 1);
+  {
+    std::unordered_map<VertexId, size_t> track_size;
+    for (const SegmentGap& sg : g.segments) track_size[sg.track]++;
+    std::unordered_map<VertexId, size_t> index;  // segment → position, in the large tracks
+    for (size_t i = 0; i < g.segments.size(); ++i) {
+      const SegmentGap& sg = g.segments[i];
+      if (track_size[sg.track] <= kMaxTrackSegmentsListed) continue;
+      index[sg.segment] = i;
+      if (sg.status == SegmentStatus::kAbsent) listed[i] = 0;
+    }
+    const Forest& tree = tax.forest();
+    for (size_t i = 0; i < g.segments.size(); ++i) {
+      if (!listed[i] || !index.count(g.segments[i].segment)) continue;
+      for (VertexId up = tree.Parent(g.segments[i].segment); up != kNoVertex; up = tree.Parent(up)) {
+        auto it = index.find(up);
+        if (it == index.end() || listed[it->second]) break;
+        listed[it->second] = 1;
+      }
+    }
+  }
   double covered = 0, relevant = 0, wcovered = 0, wrelevant = 0;
+  size_t at = 0;
   for (SegmentGap& sg : g.segments) {
+    const bool shown = listed[at++];
     size_t demand = sg.local_buyers.size() + sg.local_hospitals.size();
     size_t n = sg.local_producers.size();
     size_t outs = s.Out(sg.segment, EdgeKind::kSupplies).size();
@@ -166,6 +222,7 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
                        {"scarcity", 0.20, scarcity, 0.20 * scarcity}};
       for (const Component& c : sg.components) sg.score += c.points;
     }
+    if (!shown) continue;
     // The evidence, in words.
     if (!sg.local_buyers.empty()) {
       sg.why.push_back("needed by " + std::to_string(sg.local_buyers.size()) +
@@ -187,6 +244,15 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
       sg.why.push_back("fed by local segments (" + Names(s, sg.local_suppliers_of) + ")");
     }
   }
+  size_t kept = 0;
+  for (size_t i = 0; i < g.segments.size(); ++i) {
+    if (listed[i]) {
+      if (kept != i) g.segments[kept] = std::move(g.segments[i]);
+      ++kept;
+    }
+  }
+  g.absent_not_listed = g.segments.size() - kept;
+  g.segments.resize(kept);
   g.completeness = relevant ? covered / relevant : 1.0;
   g.weighted_completeness = wrelevant ? wcovered / wrelevant : 1.0;
   return g;

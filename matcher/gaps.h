@@ -16,6 +16,10 @@
 //   extension  no local producer and no local demand, but a local segment supplies it (延链
 //              downstream) or its density is at least 0.25 (capability relatedness)
 //   absent     none of these: not a gap to act on
+// Listing: every segment of the track in tree order, except in a track of more than
+// kMaxTrackSegmentsListed segments (ChainKnowledgeGraph's 95,000 products): there an absent segment
+// is listed only as the ancestor of a listed one, and the others are counted in
+// absent_not_listed (and in count[absent]). Completeness and priorities count every segment.
 // Priority (the score of a gap; 0 for strong and absent) = 0.45 demand (local demand relative to
 // the most demanded segment here) + 0.20 relatedness (density) + 0.15 dependence (segments it
 // supplies, relative to the most) + 0.20 scarcity (1 for missing and extension, 1 / (1 + local
@@ -54,12 +58,15 @@ struct SegmentGap {
 struct GapAnalysis {
   VertexId region = kNoVertex;
   VertexId track = kNoVertex;  // kNoVertex: every track
-  std::vector<SegmentGap> segments;  // tree order (track by track)
+  std::vector<SegmentGap> segments;  // tree order (track by track); see Listing above
+  size_t absent_not_listed = 0;
   size_t count[5] = {0, 0, 0, 0, 0};  // per status
   // Share of segments with local demand or production that have a local producer, plain and
   // weighted by 1 + the number of segments each supplies.
   double completeness = 1, weighted_completeness = 1;
 };
+
+inline constexpr size_t kMaxTrackSegmentsListed = 2000;
 
 // Throws Error(kInvalidArgument) when region is not a region or track not a track.
 GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
@@ -20,6 +22,46 @@ std::string Fixed2(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
+}
+
+// A segment is an intermediary's (trade, distribution, logistics, supply-chain services, retail)
+// when its name, an ancestor's or its track's holds one of these cues (leaders.h).
+constexpr std::string_view kIntermediaryCues[] = {"贸易", "商贸", "供应链", "物流", "仓储", "经销",
+                                                  "分销", "批发", "零售", "电商", "配送", "渠道"};
+
+bool HasIntermediaryCue(std::string_view name) {
+  for (std::string_view cue : kIntermediaryCues) {
+    if (name.find(cue) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+class IntermediarySegments {
+ public:
+  explicit IntermediarySegments(const Snapshot& s) : s_(s) {}
+  bool operator()(VertexId seg) {
+    auto it = memo_.find(seg);
+    if (it != memo_.end()) return it->second;
+    bool yes = HasIntermediaryCue(s_.Name(seg));
+    if (!yes && s_.Kind(seg) == NodeKind::kSegment) {
+      VertexId track = s_.Segment(seg).track;
+      if (track != kNoVertex && HasIntermediaryCue(s_.Name(track))) yes = true;
+      VertexId parent = s_.Segment(seg).parent;
+      if (!yes && parent != kNoVertex && parent != seg) yes = (*this)(parent);
+    }
+    memo_[seg] = yes;
+    return yes;
+  }
+
+ private:
+  const Snapshot& s_;
+  std::unordered_map<VertexId, bool> memo_;
+};
+
+// log(1 + x) / log(1 + best), in [0, 1]; 0 where x is unknown or not positive.
+double LogRelative(double x, double best) {
+  if (!(x > 0) || !(best > 0)) return 0;
+  return std::min(1.0, std::log1p(x) / std::log1p(best));
 }
 
 }  // namespace
@@ -39,7 +81,12 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
     double share = 0;
     VertexId share_segment = kNoVertex;
     std::vector<VertexId> dependant_sample;
+    double maker = 1;   // 1 − its intermediary share
+    size_t breadth = 0;  // distinct segments it makes (any track)
   };
+  IntermediarySegments intermediary(s);
+  // Leaders of a trade or logistics track itself are intermediaries by definition: no discount.
+  const bool intermediary_track = f.track != kNoVertex && intermediary(f.track);
   std::vector<Candidate> cands;
   std::vector<VertexId> pool;
   if (f.within != kNoVertex) {
@@ -49,15 +96,33 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
   }
   for (VertexId e : pool) {
     if (s.Kind(e) != NodeKind::kEnterprise) continue;
-    Candidate c{e, {}, 0, 0, kNoVertex, {}};
+    Candidate c{e, {}, 0, 0, kNoVertex, {}, 1, 0};
+    // Intermediary share: of its industries (member_of) where it has any, of what it makes
+    // (weighted by revenue share) otherwise; the larger where it has both.
+    double made_share = 0, made_intermediary = 0, industries = 0, industry_intermediary = 0;
+    std::vector<VertexId> made;
     for (const SegmentShare& x : SegmentsOf(s, e)) {
       if (PassesTrack(s, f, x.segment)) c.segments.push_back(x.segment);
+      made.push_back(x.segment);
+      const bool middle = !intermediary_track && intermediary(x.segment);
+      if (x.via == EdgeKind::kMemberOf) {
+        industries += 1;
+        industry_intermediary += middle ? 1 : 0;
+      } else {
+        made_share += x.share;
+        made_intermediary += middle ? x.share : 0;
+      }
     }
     if (c.segments.empty()) continue;
+    c.maker = 1.0 - std::max(industries > 0 ? industry_intermediary / industries : 0.0,
+                             made_share > 0 ? made_intermediary / made_share : 0.0);
+    std::sort(made.begin(), made.end());
+    c.breadth = static_cast<size_t>(std::unique(made.begin(), made.end()) - made.begin());
     std::sort(c.segments.begin(), c.segments.end());
     c.segments.erase(std::unique(c.segments.begin(), c.segments.end()), c.segments.end());
     std::set<VertexId> deps;
     for (VertexId seg : c.segments) {
+      if (!intermediary_track && intermediary(seg)) continue;  // not as a maker
       for (VertexId out : s.Out(seg, EdgeKind::kSupplies).Vertices()) {
         for (const Producer& p : ProducersOf(s, out)) {
           if (p.enterprise != e && InRegion(s, f.within, p.enterprise)) deps.insert(p.enterprise);
@@ -101,21 +166,50 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
   if (cands.empty()) return result;
 
   const std::vector<double>& rank = a.SupplyRank();
-  double best_rank = 0;
-  size_t most_deps = 0;
+  // Size: revenue and employees where most candidates report them, else the proxy (breadth).
+  size_t reporting = 0;
+  double best_revenue = 0, best_employees = 0, best_effective_rank = 0, best_effective_deps = 0;
+  size_t most_made = 0;
   for (const Candidate& c : cands) {
-    best_rank = std::max(best_rank, rank[c.e]);
-    most_deps = std::max(most_deps, c.dependants);
+    const EnterpriseAttributes& attr = s.Enterprise(c.e);
+    bool has_revenue = attr.revenue > 0, has_employees = attr.employees > 0;
+    if (has_revenue || has_employees) ++reporting;
+    if (has_revenue) best_revenue = std::max(best_revenue, attr.revenue);
+    if (has_employees) best_employees = std::max(best_employees, double(attr.employees));
+    best_effective_rank = std::max(best_effective_rank, c.maker * rank[c.e]);
+    best_effective_deps = std::max(best_effective_deps, c.maker * double(c.dependants));
+    most_made = std::max(most_made, c.breadth);
   }
+  const bool by_report = 2 * reporting >= cands.size();
   for (const Candidate& c : cands) {
     Item item;
     item.entity = c.e;
     item.via = c.segments;
-    bool declared = s.Enterprise(c.e).HasTag(EnterpriseTag::kChainLeader);
+    const EnterpriseAttributes& attr = s.Enterprise(c.e);
+    bool declared = attr.HasTag(EnterpriseTag::kChainLeader);
+    bool listed = attr.HasTag(EnterpriseTag::kListed);
+    double scale = 0;
+    std::string size_fact;
+    if (by_report) {
+      double sum = 0;
+      int known = 0;
+      if (attr.revenue > 0) sum += LogRelative(attr.revenue, best_revenue), ++known;
+      if (attr.employees > 0) sum += LogRelative(attr.employees, best_employees), ++known;
+      scale = known ? sum / known : 0.0;
+      size_fact = known ? "size " + Fixed2(scale) + " (revenue, employees, log-scaled against the largest candidate)"
+                        : "size unknown (no revenue or employees reported)";
+    } else {
+      scale = LogRelative(double(c.breadth), double(most_made));
+      size_fact = "size proxy " + Fixed2(scale) + " (makes " + std::to_string(c.breadth) +
+                  " products or industries; no revenue or employees in the data)";
+    }
+    double size = 0.8 * scale + 0.2 * (listed ? 1.0 : 0.0);
+    if (listed) size_fact += ", listed";
     ApplyScorer(scorer, "leaders",
-                {{"pagerank", best_rank > 0 ? rank[c.e] / best_rank : 0},
-                 {"dependants", most_deps ? static_cast<double>(c.dependants) / most_deps : 0},
-                 {"share", c.share},
+                {{"pagerank", best_effective_rank > 0 ? c.maker * rank[c.e] / best_effective_rank : 0},
+                 {"dependants", best_effective_deps > 0 ? c.maker * double(c.dependants) / best_effective_deps : 0},
+                 {"share", c.maker * c.share},
+                 {"size", size},
                  {"declared", declared ? 1.0 : 0.0}},
                 item);
     char buf[64];
@@ -135,6 +229,13 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
       item.why.push_back("share " + Fixed2(c.share) + " of the " +
                          (f.within != kNoVertex ? std::string("local ") : std::string()) +
                          "producers of " + std::string(s.Name(c.share_segment)));
+    }
+    item.why.push_back(size_fact);
+    if (c.maker < 0.995) {
+      item.why.push_back("intermediary (trade, distribution, logistics) for " +
+                         Fixed2(1 - c.maker) + " of its industries or revenue: PageRank, "
+                         "dependants and share count at " + Fixed2(c.maker) +
+                         " (its trade segments not at all)");
     }
     if (declared) item.why.push_back("declared chain leader (链主)");
     result.items.push_back(std::move(item));

@@ -66,25 +66,19 @@ RelatednessTable BuildRelatedness(const Snapshot& s, RegionLevel level, VertexId
     cells.emplace(seg, std::move(here));
   }
   for (const auto& [seg, _] : cells) t.segments.push_back(seg);
-  if (t.segments.size() > kMaxRelatednessSegments) {
-    throw Error(ErrorCode::kInvalidArgument,
-                "relatedness: " + std::to_string(t.segments.size()) +
-                    " segments have producers, more than the " +
-                    std::to_string(kMaxRelatednessSegments) +
-                    " a dense proximity matrix allows; pick a track with --track");
-  }
   t.regions.assign(regions.begin(), regions.end());
   auto by_key = [&](VertexId a, VertexId b) { return s.Key(a) < s.Key(b); };
   std::sort(t.segments.begin(), t.segments.end(), by_key);
   std::sort(t.regions.begin(), t.regions.end(), by_key);
   for (size_t i = 0; i < t.regions.size(); ++i) t.row[t.regions[i]] = i;
   for (size_t j = 0; j < t.segments.size(); ++j) t.col[t.segments[j]] = j;
-  t.activity = Matrix(t.regions.size(), t.segments.size());
+  std::vector<ActivityCell> activity;
   for (const auto& [seg, list] : cells) {
-    size_t j = t.col[seg];
-    for (const auto& [r, e] : list) t.activity.at(t.row[r], j) += 1;
+    uint32_t j = static_cast<uint32_t>(t.col[seg]);
+    for (const auto& [r, e] : list) activity.push_back({static_cast<uint32_t>(t.row[r]), j, 1.0});
   }
-  t.complexity = ComputeComplexity(t.activity);
+  t.complexity =
+      ComputeSparseComplexity(t.regions.size(), t.segments.size(), std::move(activity));
   return t;
 }
 

@@ -6,6 +6,11 @@
 // distinct enterprises located in c or below that make p directly (produces, or member_of for
 // industry classifications). Segments with children count only their direct producers, so a
 // parent and its children are not forced to co-locate.
+//
+// The measures are kept sparse (SparseComplexity, complexity.h): no segments × segments or
+// regions × segments matrix is formed, so there is no cap on the number of segments (all of
+// ChainKnowledgeGraph: 26,000 segments with producers at province level). Density, distance and
+// opportunity gain are computed per region row when asked for (Row).
 #pragma once
 
 #include <string>
@@ -22,20 +27,21 @@ struct RelatednessTable {
   VertexId track = kNoVertex;  // kNoVertex: every segment
   std::vector<VertexId> regions;   // rows, by key
   std::vector<VertexId> segments;  // columns, by key
-  Matrix activity;
-  Complexity complexity;
+  SparseComplexity complexity;  // activity, RCA and M per cell; the rest per row
   std::unordered_map<VertexId, size_t> row, col;
   // Index of a region / segment, or -1 when it is not in the table.
   long RowOf(VertexId region) const;
   long ColOf(VertexId segment) const;
+  // X_cp (0 where the region does not make the segment).
+  double Activity(size_t row_index, size_t col_index) const {
+    return complexity.Activity(row_index, col_index);
+  }
 };
 
 // The opportunity-gain definition ComputeComplexity uses, in words (for output and the README).
 std::string OpportunityGainDefinition();
 
-// Throws Error(kInvalidArgument) when level is park, track is not a track, or the table would be
-// too large for dense proximity (more than kMaxSegments columns: pick a track).
-inline constexpr size_t kMaxRelatednessSegments = 4000;
+// Throws Error(kInvalidArgument) when level is park or track is not a track.
 RelatednessTable BuildRelatedness(const Snapshot& s, RegionLevel level, VertexId track);
 
 }  // namespace chainatlas::matcher

@@ -20,7 +20,7 @@ const std::vector<Scorer>& Scorers() {
         {"triads", {{"university", 0.40}, {"hospital", 0.40}, {"tie", 0.20}}},
         {"targets", {{"segment", 0.30}, {"strength", 0.25}, {"ties", 0.25}, {"proximity", 0.10},
                      {"relatedness", 0.10}}},
-        {"leaders", {{"pagerank", 0.40}, {"dependants", 0.30}, {"share", 0.20},
+        {"leaders", {{"pagerank", 0.30}, {"dependants", 0.25}, {"share", 0.15}, {"size", 0.20},
                      {"declared", 0.10}}}}},
       {"nearby",
        "for officers and firms that want partners close by: proximity weighs twice as much",
@@ -34,7 +34,7 @@ const std::vector<Scorer>& Scorers() {
         {"triads", {{"university", 0.35}, {"hospital", 0.35}, {"tie", 0.30}}},
         {"targets", {{"segment", 0.25}, {"strength", 0.15}, {"ties", 0.25}, {"proximity", 0.25},
                      {"relatedness", 0.10}}},
-        {"leaders", {{"pagerank", 0.30}, {"dependants", 0.45}, {"share", 0.15},
+        {"leaders", {{"pagerank", 0.25}, {"dependants", 0.35}, {"share", 0.10}, {"size", 0.20},
                      {"declared", 0.10}}}}},
       {"quality",
        "strength first: tags, certificates, grade and accreditations weigh most",
@@ -48,7 +48,7 @@ const std::vector<Scorer>& Scorers() {
         {"triads", {{"university", 0.45}, {"hospital", 0.45}, {"tie", 0.10}}},
         {"targets", {{"segment", 0.25}, {"strength", 0.45}, {"ties", 0.15}, {"proximity", 0.05},
                      {"relatedness", 0.10}}},
-        {"leaders", {{"pagerank", 0.50}, {"dependants", 0.20}, {"share", 0.20},
+        {"leaders", {{"pagerank", 0.35}, {"dependants", 0.15}, {"share", 0.15}, {"size", 0.25},
                      {"declared", 0.10}}}}},
   };
   return scorers;

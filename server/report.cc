@@ -126,12 +126,16 @@ json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g) {
   for (int i = 0; i < 5; ++i) {
     counts[std::string(matcher::SegmentStatusName(static_cast<matcher::SegmentStatus>(i)))] = g.count[i];
   }
-  return {{"region", Ref(s, g.region)},
+  json out = {{"region", Ref(s, g.region)},
           {"track", g.track == kNoVertex ? json(nullptr) : Ref(s, g.track)},
           {"counts", counts},
           {"completeness", g.completeness},
           {"weighted_completeness", g.weighted_completeness},
           {"segments", segs}};
+  // Only where a large track left absent segments out (matcher/gaps.h), so that other answers
+  // keep their shape.
+  if (g.absent_not_listed > 0) out["absent_not_listed"] = g.absent_not_listed;
+  return out;
 }
 
 json TargetsJson(const Snapshot& s, const matcher::TargetsResult& r, const std::string& scorer) {
@@ -192,7 +196,7 @@ json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r) {
 
 json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, VertexId region,
                      size_t top) {
-  const matcher::Complexity& c = t.complexity;
+  const matcher::SparseComplexity& c = t.complexity;
   json segs = json::array();
   for (size_t p = 0; p < t.segments.size(); ++p) {
     json j = Ref(s, t.segments[p]);
@@ -203,25 +207,33 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
   json regions = json::array();
   for (size_t r = 0; r < t.regions.size(); ++r) {
     if (region != kNoVertex && t.regions[r] != region) continue;
+    matcher::SparseComplexity::RowMeasures row = c.Row(r);
+    std::vector<double> activity(t.segments.size(), 0.0), rca(t.segments.size(), 0.0),
+        m(t.segments.size(), 0.0);
+    for (size_t k = c.row_start[r]; k < c.row_start[r + 1]; ++k) {
+      activity[c.cells[k].col] = c.cells[k].activity;
+      rca[c.cells[k].col] = c.cells[k].rca;
+      m[c.cells[k].col] = c.cells[k].m ? 1.0 : 0.0;
+    }
     json cells = json::array();
     std::vector<size_t> order(t.segments.size());
     for (size_t p = 0; p < order.size(); ++p) order[p] = p;
     // Segments the region holds (M = 1) first, then the others by density.
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      if (c.m.at(r, a) != c.m.at(r, b)) return c.m.at(r, a) > c.m.at(r, b);
-      return c.density.at(r, a) > c.density.at(r, b);
+      if (m[a] != m[b]) return m[a] > m[b];
+      return row.density[a] > row.density[b];
     });
     size_t shown = 0, lacking = 0;
     for (size_t p : order) {
-      bool held = c.m.at(r, p) > 0;
+      bool held = m[p] > 0;
       if (!held && top && lacking++ >= top) continue;
       cells.push_back({{"segment", Ref(s, t.segments[p])},
-                       {"activity", t.activity.at(r, p)},
-                       {"rca", c.rca.at(r, p)},
-                       {"m", c.m.at(r, p)},
-                       {"density", c.density.at(r, p)},
-                       {"distance", c.distance.at(r, p)},
-                       {"opportunity_gain", NumberOrNull(c.opportunity_gain.at(r, p))}});
+                       {"activity", activity[p]},
+                       {"rca", rca[p]},
+                       {"m", m[p]},
+                       {"density", row.density[p]},
+                       {"distance", 1.0 - row.density[p]},
+                       {"opportunity_gain", NumberOrNull(row.opportunity_gain[p])}});
       ++shown;
     }
     json j = Ref(s, t.regions[r]);
@@ -296,6 +308,10 @@ void PrintGaps(std::ostream& out, const json& g, bool tree) {
       for (const auto& w : seg["why"]) why += (why.empty() ? "" : "; ") + w.get<std::string>();
       out << std::string(2 * depth + 6, ' ') << why << "\n";
     }
+  }
+  if (tree && g.contains("absent_not_listed")) {
+    out << "\n(" << g["absent_not_listed"] << " absent segments of large tracks not listed: "
+        << "neither made, needed nor fed locally)\n";
   }
 }
 

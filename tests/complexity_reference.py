@@ -15,6 +15,13 @@ population standard deviation; ECI correlates positively with diversity and PCI 
 it correlates positively with the mean ECI of the regions that specialise in the segment; the
 opportunity gain is 0 where M = 1 and NaN where the PCI is NaN.
 
+Every case runs through both paths of the tool: the dense ComputeComplexity and the sparse
+ComputeSparseComplexity (--sparse). One more case, 30 x 4500 shaped like ChainKnowledgeGraph, is
+above the 4000 segments the dense relatedness table used to refuse; it runs the sparse path only
+(--no-proximity) against a vectorised NumPy reference: there PCI comes from the ECI eigenvector
+(q = D_p^-1 M^T e, the same eigenvalue) and is checked to be an eigenvector of M-tilde_pp' by
+matrix-vector products, since a 4500 x 4500 eigen-decomposition in NumPy would take minutes.
+
 Usage: /usr/bin/python3 complexity_reference.py --tool build/tests/complexity_tool
 Exits 0 when every case agrees, 1 with a message naming the case, measure and entry otherwise.
 """
@@ -211,9 +218,9 @@ def reference(x, threshold):
 # Running the tool and comparing.
 
 
-def run_tool(tool, x, threshold=None):
+def run_tool(tool, x, threshold=None, extra=()):
     csv = "\n".join(",".join(repr(float(v)) for v in row) for row in x) + "\n"
-    args = [tool] + (["--threshold", repr(threshold)] if threshold is not None else [])
+    args = [tool] + (["--threshold", repr(threshold)] if threshold is not None else []) + list(extra)
     done = subprocess.run(args, input=csv, capture_output=True, text=True)
     return done.returncode, done.stdout, done.stderr
 
@@ -234,8 +241,8 @@ def compare(case, name, got, want, tol):
                        f"{want[tuple(at)]!r} (relative error {error.max():.3g} > {tol:g})")
 
 
-def check_case(tool, case, x, threshold=None, expect_indices=True):
-    code, out, err = run_tool(tool, x, threshold)
+def check_case(tool, case, x, threshold=None, expect_indices=True, extra=()):
+    code, out, err = run_tool(tool, x, threshold, extra)
     if code != 0:
         raise Mismatch(f"{case}: complexity_tool exited {code}: {err.strip()}")
     got = json.loads(out)
@@ -289,6 +296,67 @@ def sparse_counts(rng, regions, segments, zero_rows=(), zero_cols=()):
     return x
 
 
+def ckg_like(rng, regions, segments):
+    """Most segments made in one to three regions, a few regions making most of them."""
+    x = np.zeros((regions, segments))
+    weights = 1.0 / np.arange(1, regions + 1)
+    weights /= weights.sum()
+    for p in range(segments):
+        for r in rng.choice(regions, size=rng.integers(1, 4), p=weights):
+            x[r, p] += rng.integers(1, 4)
+    return x
+
+
+def check_large_sparse(tool, x):
+    case = f"sparse: ChainKnowledgeGraph-like {x.shape[0]}x{x.shape[1]} (above the old cap)"
+    code, out, err = run_tool(tool, x, None, ["--sparse", "--no-proximity"])
+    if code != 0:
+        raise Mismatch(f"{case}: complexity_tool exited {code}: {err.strip()}")
+    got = json.loads(out)
+    rca = rca_of(x)
+    m = (rca >= 1.0).astype(float)
+    kp = m.sum(axis=0)
+    together = m.T @ m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi = np.where(together > 0, together / np.maximum.outer(kp, kp), 0.0)
+    np.fill_diagonal(phi, 0.0)
+    strength = phi.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        density = np.where(strength > 0, (m @ phi) / strength, 0.0)
+    for name, want in [("rca", rca), ("m", m), ("diversity", m.sum(axis=1)), ("ubiquity", kp),
+                       ("density", density), ("distance", 1.0 - density)]:
+        compare(case, name, got[name], want, TOL)
+    # ECI from M-tilde_cc' (regions x regions), written out; PCI from it and checked.
+    comp = largest_component(m)
+    regions, segments = comp
+    mc = m[np.ix_(regions, segments)]
+    kc, kpc = mc.sum(axis=1), mc.sum(axis=0)
+    mtilde_c = (mc / kpc[np.newaxis, :]) @ mc.T / kc[:, np.newaxis]
+    values, vectors = np.linalg.eig(mtilde_c)
+    order = np.argsort(-values.real)
+    lam2, e_raw = values.real[order[1]], vectors.real[:, order[1]]
+    q_raw = (mc.T @ e_raw) / kpc
+    # q_raw is an eigenvector of M-tilde_pp' = D_p^-1 M^T D_c^-1 M for lam2: check it.
+    mq = (mc.T @ ((mc @ q_raw) / kc)) / kpc
+    if np.abs(mq - lam2 * q_raw).max() > 1e-9 * np.abs(q_raw).max():
+        raise Mismatch(f"{case}: the reference PCI is not an eigenvector of M-tilde_pp'")
+    e, q = standardise(e_raw), standardise(q_raw)
+    sign = correlation_sign(kc, e)
+    eci = np.full(x.shape[0], np.nan)
+    pci = np.full(x.shape[1], np.nan)
+    eci[regions], pci[segments] = sign * e, sign * q
+    compare(case, "eci", got["eci"], eci, TOL_INDEX)
+    compare(case, "pci", got["pci"], pci, TOL_INDEX)
+    known = np.where(np.isfinite(pci), pci, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(strength[np.newaxis, :] > 0, phi / strength[np.newaxis, :], 0.0)
+    gain = ((1.0 - m) * known[np.newaxis, :]) @ weight.T - density * known[np.newaxis, :]
+    gain[m == 1] = 0.0
+    gain[:, ~np.isfinite(pci)] = np.nan
+    compare(case, "opportunity_gain", got["opportunity_gain"], gain, TOL)
+    print(f"ok   {case}: M {m.mean():.1%} ones, PCI on {int(np.isfinite(pci).sum())} segments")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tool", required=True, help="path to the complexity_tool binary")
@@ -328,21 +396,27 @@ def main():
     cases.append(("two blocks 12x9", blocks, None))
 
     failures = 0
-    for case, x, threshold in cases:
-        try:
-            check_case(tool, case, x, threshold)
-        except Mismatch as e:
-            print(f"FAIL {e}")
-            failures += 1
-    # Degenerate: one region specialises (PCI undefined everywhere), all-zero input.
-    for case, x in [("one region", np.array([[1.0, 2.0, 3.0]])),
-                    ("all zero 3x3", np.zeros((3, 3))),
-                    ("identity 3x3 (three components of one region each)", np.eye(3))]:
-        try:
-            check_case(tool, case, x, expect_indices=False)
-        except Mismatch as e:
-            print(f"FAIL {e}")
-            failures += 1
+    for path, extra in [("dense", []), ("sparse", ["--sparse"])]:
+        for case, x, threshold in cases:
+            try:
+                check_case(tool, f"{path}: {case}", x, threshold, extra=extra)
+            except Mismatch as e:
+                print(f"FAIL {e}")
+                failures += 1
+        # Degenerate: one region specialises (PCI undefined everywhere), all-zero input.
+        for case, x in [("one region", np.array([[1.0, 2.0, 3.0]])),
+                        ("all zero 3x3", np.zeros((3, 3))),
+                        ("identity 3x3 (three components of one region each)", np.eye(3))]:
+            try:
+                check_case(tool, f"{path}: {case}", x, expect_indices=False, extra=extra)
+            except Mismatch as e:
+                print(f"FAIL {e}")
+                failures += 1
+    try:
+        check_large_sparse(tool, ckg_like(rng, 30, 4500))
+    except Mismatch as e:
+        print(f"FAIL {e}")
+        failures += 1
     for case, csv, code in [("negative value", "1,2\n-1,3\n", 1),
                             ("NaN value", "1,2\nnan,3\n", 1),
                             ("ragged rows", "1,2\n3\n", 2),

@@ -1,7 +1,9 @@
 // Reads a region × segment activity matrix as CSV on stdin (one region per line, numbers only) and
-// prints every measure of ComputeComplexity as one JSON object; NaN is printed as null.
+// prints every measure of ComputeComplexity as one JSON object; NaN is printed as null. With
+// --sparse the measures come from ComputeSparseComplexity (densified), and --no-proximity leaves
+// the segments × segments matrix out (for large tables).
 //
-//   complexity_tool [--threshold T] < matrix.csv
+//   complexity_tool [--threshold T] [--sparse] [--no-proximity] < matrix.csv
 //
 // Exit status: 0 on success, 1 when ComputeComplexity rejects the input, 2 on bad usage or CSV.
 #include <cmath>
@@ -78,9 +80,14 @@ Matrix ReadCsv(std::istream& in) {
 
 int main(int argc, char** argv) {
   chainatlas::matcher::ComplexityOptions options;
+  bool sparse = false, proximity = true;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--threshold" && i + 1 < argc) {
+    if (arg == "--sparse") {
+      sparse = true;
+    } else if (arg == "--no-proximity") {
+      proximity = false;
+    } else if (arg == "--threshold" && i + 1 < argc) {
       char* end = nullptr;
       options.rca_threshold = std::strtod(argv[++i], &end);
       if (*end != '\0') {
@@ -88,7 +95,7 @@ int main(int argc, char** argv) {
         return 2;
       }
     } else {
-      std::cerr << "usage: complexity_tool [--threshold T] < matrix.csv\n";
+      std::cerr << "usage: complexity_tool [--threshold T] [--sparse] [--no-proximity] < matrix.csv\n";
       return 2;
     }
   }
@@ -100,12 +107,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    auto result = chainatlas::matcher::ComputeComplexity(activity, options);
+    auto result = sparse ? chainatlas::matcher::Densify(
+                               chainatlas::matcher::ComputeSparseComplexity(activity, options))
+                         : chainatlas::matcher::ComputeComplexity(activity, options);
     json out = {{"rca", Rows(result.rca)},
                 {"m", Rows(result.m)},
                 {"diversity", Vector(result.diversity)},
                 {"ubiquity", Vector(result.ubiquity)},
-                {"proximity", Rows(result.proximity)},
+                {"proximity", proximity ? Rows(result.proximity) : json(nullptr)},
                 {"density", Rows(result.density)},
                 {"distance", Rows(result.distance)},
                 {"pci", Vector(result.pci)},

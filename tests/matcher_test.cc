@@ -293,6 +293,38 @@ TEST_CASE("leaders: the lens maker the rigid makers depend on", "[matcher][leade
   CHECK(sum == Approx(1.0).epsilon(1e-9));
 }
 
+TEST_CASE("leaders: size from revenue, and a distributor is no chain leader", "[matcher][leaders]") {
+  auto snap = ChainFixture();
+  const Snapshot& s = *snap;
+  Analytics a(snap);
+  Filters f;
+  f.within = V(s, "region:330000");  // Zhejiang: T1–T3 (桐庐), L1 (西湖), D1 (越城, distribution)
+  LeadersResult r = ChainLeaders(a, f);
+  REQUIRE(r.candidates == 5);
+  CheckScoreIsSumOfComponents(r.items);
+  for (const auto& item : r.items) {
+    if (s.Key(item.entity) == "T1") {
+      // Four of five candidates report revenue: size = 0.8 × log-scaled revenue (T1 is the
+      // largest, 52,000) + 0.2 × listed (no).
+      CHECK(ComponentValue(item, "size") == Approx(0.8));
+    }
+    if (s.Key(item.entity) == "D1") {
+      // 经销 (distribution) is an intermediary segment: its place in the supply network does not
+      // make it a chain leader, and it reports no revenue.
+      CHECK(ComponentValue(item, "pagerank") == 0);
+      CHECK(ComponentValue(item, "dependants") == 0);
+      CHECK(ComponentValue(item, "share") == 0);
+      CHECK(ComponentValue(item, "size") == 0);
+    }
+  }
+  CHECK(s.Key(r.items.back().entity) == "D1");
+  // Leaders of a distribution segment itself are ranked as the makers of any other segment.
+  f.track = V(s, "segment:endo.dist");
+  LeadersResult d = ChainLeaders(a, f);
+  REQUIRE(d.items.size() == 1);
+  CHECK(ComponentValue(d.items[0], "share") == 1.0);
+}
+
 TEST_CASE("clusters: deterministic Louvain with its modularity", "[matcher][clusters]") {
   auto snap = ChainFixture();
   const Snapshot& s = *snap;
@@ -362,15 +394,15 @@ TEST_CASE("relatedness table: activity counted per county", "[matcher][relatedne
   CHECK(t.segments.size() == 6);  // every segment with a direct producer (not optics)
   long tonglu = t.RowOf(V(s, "region:330122"));
   REQUIRE(tonglu >= 0);
-  CHECK(t.activity.at(tonglu, t.ColOf(V(s, "segment:endo.rigid"))) == 2);
-  CHECK(t.activity.at(tonglu, t.ColOf(V(s, "segment:endo.cmos"))) == 0);
+  CHECK(t.Activity(tonglu, t.ColOf(V(s, "segment:endo.rigid"))) == 2);
+  CHECK(t.Activity(tonglu, t.ColOf(V(s, "segment:endo.cmos"))) == 0);
   CHECK(t.ColOf(V(s, "segment:endo.optics")) == -1);
   // City level: Hangzhou holds Tonglu and Xihu.
   RelatednessTable c = BuildRelatedness(s, RegionLevel::kCity, kNoVertex);
   long hz = c.RowOf(V(s, "region:330100"));
   REQUIRE(hz >= 0);
-  CHECK(c.activity.at(hz, c.ColOf(V(s, "segment:endo.light"))) == 1);
-  CHECK(c.activity.at(hz, c.ColOf(V(s, "segment:endo.rigid"))) == 2);
+  CHECK(c.Activity(hz, c.ColOf(V(s, "segment:endo.light"))) == 1);
+  CHECK(c.Activity(hz, c.ColOf(V(s, "segment:endo.rigid"))) == 2);
 }
 
 TEST_CASE("local PageRank matches the exact personalised PageRank", "[matcher][pagerank]") {
