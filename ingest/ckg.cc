@@ -1215,6 +1215,16 @@ void CkgReader::ApplyOntology() {
   OntologyResult o = BuildOntology(products, given, industries, given_industry);
 
   for (int c : o.detached) products_[products[c].name].parent = nullptr;
+  size_t name_parents = 0;
+  for (auto [c, parent] : o.name_parents) {
+    const Product* up = &products_[products[parent].name];
+    Product& child = products_[products[c].name];
+    bool cycle = false;
+    for (const Product* a = up; a && !cycle; a = a->parent) cycle = a == &child;
+    if (cycle) continue;
+    child.parent = up;
+    name_parents++;
+  }
   for (size_t i = 0; i < products.size(); ++i) {
     ChainRole role = o.names[i].role;
     positions_[products[i].key] = role == ChainRole::kMaterial || role == ChainRole::kComponent ||
@@ -1240,6 +1250,7 @@ void CkgReader::ApplyOntology() {
   }
   rep.derived = o.by_rule;
   rep.detached = o.detached.size();
+  rep.name_parents = name_parents;
   rep.part_of_parent = o.part_of_parent.size();
   rep.learned_pairs = o.learned_pairs;
   rep.given_product = given.size();

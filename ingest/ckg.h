@@ -61,6 +61,7 @@ struct OntologyReport {
   std::map<std::string, size_t> derived;  // derived supplies per rule
   size_t detached = 0;        // 产品小类 links dropped because the names contradict them
   size_t part_of_parent = 0;  // ... of which became a supply of the parent
+  size_t name_parents = 0;    // products placed under the product their name specialises
   size_t learned_pairs = 0;   // head associations learned from the given relations
   size_t given_product = 0;   // product-level relations of the source
   size_t given_industry = 0;  // industry-level relations of the source

@@ -62,6 +62,10 @@ constexpr Cue kCues[] = {
 constexpr std::string_view kGenericTails[] = {
     "业务单元", "业务", "产业", "产品", "系列", "板块", "销售", "收入", "制造业", "制造", "及其他",
     "其他", "等", "类", "行业"};
+// Modifiers that say nothing about what a stem is (高端装备 is not equipment for 高端 things).
+constexpr std::string_view kEmptyModifiers[] = {
+    "中高端", "高端", "低端", "高性能", "高效", "智能", "新型", "其他", "相关", "通用", "专用", "精密",
+    "各类", "各种", "综合", "主要", "重要", "一般", "传统", "自动", "自动化", "成套", "配套"};
 // Joining characters left at the end of a stem (显示系统及部件 → 显示系统).
 constexpr std::string_view kJoiners[] = {"及", "和", "与", "、", "用", "的", "之", "-", "/", "("};
 
@@ -149,6 +153,15 @@ ProductName AnalyseProductName(std::string_view name) {
       for (std::string_view j : kJoiners) {
         if (EndsWith(stem, j)) {
           stem.resize(stem.size() - j.size());
+          again = true;
+        }
+      }
+    }
+    for (bool again = true; again;) {
+      again = false;
+      for (std::string_view m : kEmptyModifiers) {
+        if (stem.size() >= m.size() && stem.compare(0, m.size(), m) == 0) {
+          stem.erase(0, m.size());
           again = true;
         }
       }
@@ -253,6 +266,52 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
           r.part_of_parent.push_back(c);
         }
       }
+    }
+  }
+
+  // Name-derived parents: a product without a (kept) parent is placed under the product its name
+  // specialises: the one named exactly its core (汽车制造业 → 汽车), else the longest proper
+  // ending of its core, at a word boundary, that names a product (汽车玻璃 → 玻璃). A parent that
+  // would take more than kMaxNameChildren such children is too generic to say anything (系统).
+  {
+    std::unordered_map<std::string, int> by_name;  // normalized name → product (first wins)
+    for (int i = 0; i < n; ++i) by_name.try_emplace(r.names[i].normalized, i);
+    std::vector<char> has_parent(n, 0);
+    for (int i = 0; i < n; ++i) has_parent[i] = products[i].parent >= 0;
+    for (int c : r.detached) has_parent[c] = 0;
+    std::vector<int> proposed(n, -1);
+    std::unordered_map<int, size_t> children_of;
+    for (int c = 0; c < n; ++c) {
+      if (has_parent[c]) continue;
+      const ProductName& cn = r.names[c];
+      int parent = -1;
+      if (cn.core != cn.normalized) {
+        auto it = by_name.find(cn.core);
+        if (it != by_name.end() && it->second != c) parent = it->second;
+      }
+      if (parent < 0 && kNameSuffixParents) {
+        size_t pos = 0;
+        for (const std::string& w : cn.words) {
+          size_t at = cn.core.find(w, pos);
+          if (at == std::string::npos) break;
+          pos = at + w.size();
+          if (at == 0) continue;
+          auto it = by_name.find(cn.core.substr(at));
+          if (it != by_name.end() && it->second != c && CodePoints(it->first) >= 2) {
+            parent = it->second;
+            break;  // the longest ending first
+          }
+        }
+      }
+      if (parent >= 0) {
+        proposed[c] = parent;
+        children_of[parent]++;
+      }
+    }
+    for (int c = 0; c < n; ++c) {
+      int parent = proposed[c];
+      if (parent < 0 || children_of[parent] > kMaxNameChildren) continue;
+      r.name_parents.push_back({c, parent});
     }
   }
 

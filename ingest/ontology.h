@@ -15,7 +15,9 @@
 //             a sub-product named as a part of its parent (锂电池正极材料 under 锂电池) supplies
 //             the parent instead of sitting under it.
 //   hierarchy a sub-product stays under its parent only when its name specialises the parent's
-//             (ends with it, or shares its head); otherwise the link is dropped as "related".
+//             (ends with it at a word boundary, or shares its head); otherwise the link is
+//             dropped as "related". A product without a parent goes under the product its name
+//             specialises (汽车制造业 → 汽车, 汽车玻璃 → 玻璃), unless that parent is generic.
 //   learned   from the given product-level relations: how often an input headed h_in feeds an
 //             output headed h_out; pairs seen at least kMinLearnedSupport times with confidence
 //             c(h_in, h_out) / c(h_out) ≥ kMinLearnedConfidence are applied to produced products
@@ -60,6 +62,11 @@ inline constexpr size_t kMaxLearnedPerTarget = 12;
 inline constexpr size_t kMinLearnedSupport = 3;
 inline constexpr double kMinLearnedConfidence = 0.04;
 inline constexpr size_t kMinSectorMakers = 2;
+inline constexpr size_t kMaxNameChildren = 300;
+// Whether a product also goes under the longest ending of its name that names a product (汽车玻璃
+// → 玻璃). Off: measured in bench/RESULTS.md (Quality), it pulls in far-fetched producers (太阳能
+// 电池组件 → 电池组件 → a "component" of 储能电池) and lowers precision and held-out recall.
+inline constexpr bool kNameSuffixParents = false;
 
 // Reliability of each kind of evidence: the weight a derived relation carries (given relations
 // keep their own weights, industry tables are scaled by kIndustryTableReliability).
@@ -91,6 +98,9 @@ struct OntologyResult {
   std::vector<ProductName> names;  // one per product
   std::vector<DerivedSupply> supplies;
   std::vector<int> detached;        // products whose parent link contradicts the names
+  // (child, parent): products placed under the product their name specialises (no parent before,
+  // or a dropped one). The caller must refuse a link that would close a cycle.
+  std::vector<std::pair<int, int>> name_parents;
   std::vector<int> part_of_parent;  // ... of which the ones that become a supply of the parent
   std::array<size_t, kChainRoleCount> roles{};  // products per role
   std::map<std::string, size_t> by_rule;        // derived relations per SupplyRule name

@@ -202,7 +202,8 @@ int PrintCkg(const ingest::CkgReport& r, const std::filesystem::path& path, bool
   std::cout << "\n  derived supplies:";
   for (const auto& [rule, n] : o.derived) std::cout << " " << rule << " " << n;
   std::cout << "\n  learned head pairs " << o.learned_pairs << "; sub-product links dropped "
-            << o.detached << " (" << o.part_of_parent << " became a supply of the parent)\n";
+            << o.detached << " (" << o.part_of_parent << " became a supply of the parent); "
+            << o.name_parents << " products placed under the product their name specialises\n";
   if (!r.skipped.empty()) {
     std::cout << "skipped " << r.skipped.size() << " bad row" << (r.skipped.size() == 1 ? "" : "s")
               << " (--skip-bad-rows):\n";
@@ -228,7 +229,8 @@ json CkgJson(const ingest::CkgReport& r, const std::filesystem::path& path) {
   const auto& o = r.ontology;
   j["ontology"] = {{"given_product", o.given_product}, {"given_industry", o.given_industry},
                    {"roles", o.roles}, {"derived", o.derived}, {"learned_pairs", o.learned_pairs},
-                   {"detached", o.detached}, {"part_of_parent", o.part_of_parent}};
+                   {"detached", o.detached}, {"part_of_parent", o.part_of_parent},
+                   {"name_parents", o.name_parents}};
   const auto& c = r.coverage;
   j["coverage"] = {{"companies", c.companies}, {"province", c.province}, {"city", c.city},
                    {"county", c.county}, {"municipality", c.municipality},

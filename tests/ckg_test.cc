@@ -673,7 +673,7 @@ TEST_CASE("ckg full dataset: counts match the files, every quirk accounted for",
   }
   CHECK(product_segments == product_names.size());
   // The ontology keeps a sub-product link only where the names agree; every dropped one is counted.
-  CHECK(product_children + r.ontology.detached == parent.size());
+  CHECK(product_children + r.ontology.detached == parent.size() + r.ontology.name_parents);
   CHECK(r.ontology.detached > 0);
 
   // Membership: once per (company, industry), unknown companies dropped.
@@ -743,6 +743,8 @@ TEST_CASE("ontology: names into role, stem and head", "[ckg][ontology]") {
   CHECK(parts.stem == "家电");
   CHECK(AnalyseProductName("显示系统及部件").stem == "显示系统");  // a joining character
   CHECK(AnalyseProductName("锂电设备").role == ChainRole::kEquipment);
+  CHECK(AnalyseProductName("高端装备").stem.empty());  // 高端 says nothing
+  CHECK(AnalyseProductName("智能电网设备").stem == "电网");
   CHECK(AnalyseProductName("内镜维修与售后服务").role == ChainRole::kService);
   CHECK(AnalyseProductName("暖通空调").head == "空调");  // ICU word break
   CHECK(AnalyseProductName("ＢＯＰＰ平膜").normalized == "bopp平膜");  // full width, case
