@@ -272,7 +272,7 @@ struct LeadersResponse {
 // ---- relatedness --------------------------------------------------------------------------------
 
 struct RelatednessRequest {
-  1: optional string level   // county (default), city, province
+  1: optional string level   // county, city, province (default: the region's level, else county)
   2: optional string track
   3: optional string region
   4: optional i32 top        // default 15, 0 for all, at most 10000

@@ -283,7 +283,16 @@ json Engine::Targets(const std::string& region_arg, const RecOptions& o) const {
 json Engine::Relatedness(const std::string& level_arg, const std::string& track_arg,
                          const std::string& region_arg, size_t top) const {
   const Snapshot& s = snapshot();
-  auto level = ParseRegionLevel(level_arg);
+  // No level: the region's own (a city's row at city level), else county.
+  std::string level_name = level_arg;
+  if (level_name.empty()) {
+    level_name = "county";
+    if (!region_arg.empty()) {
+      RegionLevel own = s.RegionInfo(ResolveEntity(s, region_arg, NodeKind::kRegion)).level;
+      if (own != RegionLevel::kPark) level_name = std::string(RegionLevelName(own));
+    }
+  }
+  auto level = ParseRegionLevel(level_name);
   if (!level || *level == RegionLevel::kPark) {
     throw Error(ErrorCode::kInvalidArgument, "--level must be county, city or province");
   }
@@ -297,7 +306,7 @@ json Engine::Relatedness(const std::string& level_arg, const std::string& track_
     VertexId at = s.regions().AncestorAtLevel(region, *level);
     if (at != region) {
       throw Error(ErrorCode::kInvalidArgument,
-                  NameOf(s, region) + " is not a " + level_arg + "; use --level " +
+                  NameOf(s, region) + " is not a " + level_name + "; use --level " +
                       std::string(RegionLevelName(s.RegionInfo(region).level)));
     }
   }

@@ -605,11 +605,11 @@ int main(int argc, char** argv) {
   targets->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   AddRecOptions(targets, rec, false);
 
-  std::string level_arg = "county";
+  std::string level_arg;  // empty: the --region's level, else county
   size_t rel_top = 15;
   auto* relatedness = app.add_subcommand("relatedness", "RCA, proximity, density, distance, PCI/ECI and opportunity gain of regions x segments");
   add_common(relatedness);
-  relatedness->add_option("--level", level_arg, "county (default), city or province");
+  relatedness->add_option("--level", level_arg, "county, city or province (default: the --region's level, else county)");
   relatedness->add_option("--track", track_arg, "only the segments of this track");
   relatedness->add_option("--region", region_arg, "only this region's row");
   relatedness->add_option("--top", rel_top, "per region, at most this many segments it lacks (0: all)");

@@ -378,7 +378,7 @@ class Handler : public rpc::ChainAtlasIf {
   void relatedness(rpc::RelatednessResponse& out, const rpc::RelatednessRequest& req) override {
     json j = Call([&](const engine::Engine& e) {
       size_t top = req.__isset.top ? Bounded(req.top, 0, 10000, "top") : 15;
-      return e.Relatedness(OptionalText(req.__isset.level, req.level, "level", "county"),
+      return e.Relatedness(OptionalText(req.__isset.level, req.level, "level", ""),
                            OptionalText(req.__isset.track, req.track, "track"),
                            OptionalText(req.__isset.region, req.region, "region"), top);
     });
