@@ -54,6 +54,14 @@ struct Component {
 }
 
 // A recommended entity with its score, the components of the score and the explanation.
+// Where a supply recommendation's best path comes from (docs/ontology.md).
+struct Evidence {
+  1: string kind       // curated, product, inferred, learned, industry
+  2: string rule       // material_name, ..., sector_parts; "" for given relations
+  3: string tier       // product or industry
+  4: i64 rank_tier     // 0..3: items rank by it before score
+}
+
 struct Item {
   1: string id
   2: string name
@@ -67,6 +75,7 @@ struct Item {
   10: bool known
   11: list<Ref> via
   12: optional list<Ref> partners
+  13: optional Evidence evidence
 }
 
 // A node as `search`/`show` print it: the common fields, and the whole object as JSON (kind-
@@ -125,6 +134,7 @@ struct StatsResponse {
   7: list<TrackCounts> tracks
   8: optional string region
   9: optional i64 enterprises_without_region  // only without a region focus
+  10: map<string, i64> supplies_by_evidence
 }
 
 // ---- search / show ------------------------------------------------------------------------------

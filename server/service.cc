@@ -136,6 +136,15 @@ std::vector<rpc::Item> ToItems(const json& list) {
     it.known = j.at("known").get<bool>();
     it.via = ToRefs(j.at("via"));
     if (j.contains("partners")) it.__set_partners(ToRefs(j["partners"]));
+    if (j.contains("evidence")) {
+      const json& e = j["evidence"];
+      rpc::Evidence ev;
+      ev.kind = Str(e, "kind");
+      ev.rule = Str(e, "rule");
+      ev.tier = Str(e, "tier");
+      ev.rank_tier = e.at("rank_tier").get<int64_t>();
+      it.__set_evidence(ev);
+    }
     out.push_back(std::move(it));
   }
   return out;
@@ -228,6 +237,7 @@ class Handler : public rpc::ChainAtlasIf {
     });
     out.nodes = ToCounts(j["nodes"]);
     out.edges = ToCounts(j["edges"]);
+    out.supplies_by_evidence = ToCounts(j["supplies_by_evidence"]);
     out.vertices = j["vertices"];
     out.edge_total = j["edge_total"];
     out.adjacency_bytes = j["adjacency_bytes"];

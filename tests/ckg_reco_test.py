@@ -28,6 +28,7 @@ Exits 77 (ctest: skipped) with a message when ../shared/data/ckg is absent.
 """
 import argparse
 import json
+import unicodedata
 import os
 import random
 import re
@@ -62,6 +63,27 @@ def noise(name):
 BOOKKEEPING = {"平衡项目", "调整项目", "分部间抵销", "分部间抵消", "内部抵销", "内部抵消", "抵销", "抵消", "合并抵销"}
 
 
+GENERIC_TAILS = ["业务单元", "业务", "产业", "产品", "系列", "板块", "销售", "收入", "制造业", "制造",
+                 "及其他", "其他", "等", "类", "行业"]
+
+
+def norm(name):
+    """NFKC with case folding, white space removed (docs/ontology.md)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if not ch.isspace())
+
+
+def core(name):
+    """The name without generic tails, dropped repeatedly while more than one character stays."""
+    again = True
+    while again:
+        again = False
+        for t in GENERIC_TAILS:
+            if name.endswith(t) and len(name) > len(t) + 1:
+                name = name[: -len(t)]
+                again = True
+    return name
+
+
 class Raw:
     """The files as plain dictionaries: nothing here comes from the importer."""
 
@@ -91,6 +113,20 @@ class Raw:
             elif r["rel"] == "下游产品":
                 self.inputs[b].add(a)
                 self.outputs[a].add(b)
+        # docs/ontology.md, name-derived parents: a product named X + generic tails sits under the
+        # product named X (re-implemented here from the documented rule, with Python's NFKC).
+        names = set(self.parents) | set(self.children) | set(self.inputs) | set(self.outputs)
+        names |= set(self.makers)
+        by_norm = defaultdict(set)
+        for n in names:
+            by_norm[norm(n)].add(n)
+        for n in names:
+            c = core(norm(n))
+            if c != norm(n):
+                for parent in by_norm.get(c, ()):
+                    if parent != n:
+                        self.parents[n].add(parent)
+                        self.children[parent].add(n)
         self.industry = {r["code"]: r["name"] for r in rows(f"{d}/industry.json")}
         self.code_by_name = {v: k for k, v in self.industry.items()}
         self.ind_parent = {r["from_code"]: r["to_code"] for r in rows(f"{d}/industry_industry.json")}
