@@ -231,50 +231,22 @@ struct Component {
   std::vector<Index> regions, segments;
 };
 
+Component LargestComponentOf(const std::vector<std::vector<uint32_t>>& segments_of,
+                             const std::vector<std::vector<uint32_t>>& regions_of);
+
 Component LargestComponent(const RowMatrix& m) {
   const Index nr = m.rows(), ns = m.cols();
-  std::vector<std::vector<Index>> segments_of(static_cast<size_t>(nr));
-  std::vector<std::vector<Index>> regions_of(static_cast<size_t>(ns));
+  std::vector<std::vector<uint32_t>> segments_of(static_cast<size_t>(nr));
+  std::vector<std::vector<uint32_t>> regions_of(static_cast<size_t>(ns));
   for (Index c = 0; c < nr; ++c) {
     for (Index p = 0; p < ns; ++p) {
       if (m(c, p) != 0) {
-        segments_of[c].push_back(p);
-        regions_of[p].push_back(c);
+        segments_of[c].push_back(static_cast<uint32_t>(p));
+        regions_of[p].push_back(static_cast<uint32_t>(c));
       }
     }
   }
-  std::vector<bool> region_seen(static_cast<size_t>(nr)), segment_seen(static_cast<size_t>(ns));
-  Component best;
-  std::vector<Index> frontier;
-  for (Index start = 0; start < nr; ++start) {
-    if (region_seen[start] || segments_of[start].empty()) continue;
-    Component current;
-    region_seen[start] = true;
-    frontier.assign(1, start);
-    while (!frontier.empty()) {
-      Index c = frontier.back();
-      frontier.pop_back();
-      current.regions.push_back(c);
-      for (Index p : segments_of[c]) {
-        if (segment_seen[p]) continue;
-        segment_seen[p] = true;
-        current.segments.push_back(p);
-        for (Index other : regions_of[p]) {
-          if (!region_seen[other]) {
-            region_seen[other] = true;
-            frontier.push_back(other);
-          }
-        }
-      }
-    }
-    if (current.regions.size() + current.segments.size() >
-        best.regions.size() + best.segments.size()) {
-      best = std::move(current);
-    }
-  }
-  std::sort(best.regions.begin(), best.regions.end());
-  std::sort(best.segments.begin(), best.segments.end());
-  return best;
+  return LargestComponentOf(segments_of, regions_of);
 }
 
 // +1 / −1 for the sign of Pearson's correlation, 0 when it is (numerically) 0 or undefined.
@@ -479,8 +451,8 @@ void ValidateSparseInput(size_t rows, size_t cols, const std::vector<ActivityCel
   }
 }
 
-// The largest component as LargestComponent finds it on the dense M: the same traversal order,
-// on the adjacency lists.
+// The largest component of the bipartite graph given by its adjacency lists (LargestComponent
+// builds them from the dense M).
 Component LargestComponentOf(const std::vector<std::vector<uint32_t>>& segments_of,
                              const std::vector<std::vector<uint32_t>>& regions_of) {
   const size_t nr = segments_of.size(), ns = regions_of.size();
