@@ -8,6 +8,7 @@ reader. Prints 'N passed, N failed' and exits non-zero on any failure.
 import argparse
 import hashlib
 import json
+import re
 import os
 import shutil
 import sys
@@ -82,6 +83,37 @@ def main():
     for role in ["supplier", "customer", "peer"]:
         doc = json.loads(run(b, ["partners", "--enterprise", ent, "--role", role, "--json"], env).stdout)
         items_ok(doc, f"partners --role {role}")
+    # A filter removes candidates and never changes another candidate's score; known trading
+    # partners (either way) are never listed as new (docs/ontology.md).
+    for subject in ["E0013", "E0051", "E0020", "E0254"]:
+        for role in ["supplier", "customer"]:
+            def scores(*extra):
+                d = json.loads(run(b, ["partners", "--enterprise", subject, "--role", role,
+                                       "--top", "10000", "--json", *extra], env).stdout)
+                return {it["id"]: (it["score"], it["known"]) for it in d["items"]}
+            everyone = scores("--include-known")
+            for extra in [("--within", "330100"), ("--within", "330000"), ("--track", "endo"),
+                          ("--within", "330000", "--track", "endo"), ()]:
+                filtered = scores(*extra)
+                check(all(v in everyone and everyone[v][0] == sc for v, (sc, _) in filtered.items()),
+                      f"partners {subject} {role} {' '.join(extra)}: scores unchanged by the filter")
+                check(not any(known for _, known in filtered.values()),
+                      f"partners {subject} {role} {' '.join(extra)}: no known partner listed as new")
+            ties = json.loads(run(b, ["show", f"enterprise:{subject}", "--json"], env).stdout)
+            traded = {r.get("target") or r.get("source") for r in ties["out"] + ties["in"]
+                      if r["kind"] == "trades_with"}
+            check(subject != "E0013" or "enterprise:E0051" in traded, "E0013 trades with E0051")
+            # Role-aware: what the subject makes itself is never the supply a candidate is met
+            # through (a competitor is a peer, not a supplier or customer).
+            made = {r["name"] for r in ties["out"] if r["kind"] == "produces"}
+            d = json.loads(run(b, ["partners", "--enterprise", subject, "--role", role, "--top",
+                                   "10000", "--json"], env).stdout)
+            through = [re.search(r"(?:←needs(?:\[\w+\])?—|—supplies(?:\[\w+\])?→) (.+?) (?:←|—)",
+                                 path) for it in d["items"] for path in it["paths"]]
+            check(made and not any(m and m.group(1) in made for m in through),
+                  f"partners {subject} {role}: never through a segment the subject makes")
+            check(all(everyone.get(t, (0, True))[1] for t in traded if t in everyone),
+                  f"partners {subject} {role}: every trading partner is marked known")
     for kind in ["university", "hospital", "platform", "triad"]:
         doc = json.loads(run(b, ["pairings", "--enterprise", ent, "--kind", kind, "--json"], env).stdout)
         items_ok(doc, f"pairings --kind {kind}")
