@@ -196,10 +196,11 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
   }
 }
 
-// A product-level fit gains kCorroboration × the industry-level fit when the candidate is also an
-// industry-level partner: two independent kinds of evidence agree. Industry-only candidates keep
-// their industry-level fit (they rank below every product-level one anyway).
-constexpr double kCorroboration = 0.5;
+// A product-level fit gains kCorroboration × the sector-rule industry-level fit when the candidate
+// is also an industry-level partner: two independent kinds of evidence agree (measured in
+// bench/RESULTS.md). Industry-only candidates keep their industry-level fit (they rank below every
+// product-level one anyway). The fit is capped at 1.
+constexpr double kCorroboration = 2.0;
 double Fit(const Candidate& c) {
   return !IsIndustryTier(c.tier) ? std::min(1.0, c.fit + kCorroboration * c.industry_fit) : c.fit;
 }
