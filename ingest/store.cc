@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "graph/error.h"
+#include "graph/kinds.h"
 #include "ingest/sqlite_db.h"
 
 namespace chainatlas::ingest {
@@ -80,12 +81,21 @@ CREATE TABLE edges(
   PRIMARY KEY(src, kind, dst)) WITHOUT ROWID;
 )sql",
     // 1 → 2: the evidence of a supplies relation (EvidenceByte in graph/kinds.h; 0 = curated).
+    // Supplies imported from ChainKnowledgeGraph before are marked for what they are: 上游材料 /
+    // 下游产品 product-level (1), industry_up the industry table (4 | 6 << 3 = 52); a re-import
+    // adds the ontology's relations and the table's weights.
     R"sql(
 ALTER TABLE edges ADD COLUMN evidence INTEGER NOT NULL DEFAULT 0;
+UPDATE edges SET evidence = 1 WHERE kind = 1 AND prov_file IN
+  (SELECT id FROM import_files WHERE kind = 'ckg.product_product');
+UPDATE edges SET evidence = 52 WHERE kind = 1 AND prov_file IN
+  (SELECT id FROM import_files WHERE kind = 'ckg.industry_up');
 )sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == Store::kSchemaVersion);
+static_assert(EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kIndustryTable) == 52,
+              "migration 1 → 2 writes this byte");
 
 std::vector<std::string> SplitList(std::string_view s) {
   std::vector<std::string> out;
@@ -108,10 +118,18 @@ Store::Store(const std::filesystem::path& path, bool read_only)
   db_->Exec("PRAGMA foreign_keys = ON");
   if (read_only) {
     int v = SchemaVersion();
+    if (v > kSchemaVersion) {
+      throw Error(ErrorCode::kInvalidData,
+                  path.string() + ": schema version " + std::to_string(v) +
+                      " is newer than this build (" + std::to_string(kSchemaVersion) +
+                      "): use a newer chainatlas");
+    }
     if (v != kSchemaVersion) {
       throw Error(ErrorCode::kInvalidData,
                   path.string() + ": schema version " + std::to_string(v) + ", this build reads " +
-                      std::to_string(kSchemaVersion) + " (open it read-write to migrate)");
+                      std::to_string(kSchemaVersion) +
+                      " (an import into it migrates it; re-import a ChainKnowledgeGraph database "
+                      "to derive its supply evidence)");
     }
   } else {
     Migrate();

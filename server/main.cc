@@ -244,6 +244,19 @@ int RunImport(const Common& c, const ImportArgs& a) {
                     "--regions, --skip-bad-rows and --quirks apply to --format ckg only");
   }
   std::filesystem::path path = c.db.empty() ? DatabasePath(c) : std::filesystem::path(c.db);
+  // A rejected or failed import into a database that did not exist leaves no file behind.
+  struct NewDatabase {
+    std::filesystem::path path;
+    bool created;
+    bool keep = false;
+    ~NewDatabase() {
+      if (!created || keep) return;
+      std::error_code ignored;
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        std::filesystem::remove(path.string() + suffix, ignored);
+      }
+    }
+  } fresh{path, !std::filesystem::exists(path)};
   ingest::Store store(path);
   ingest::ImportOptions options;
   const bool show_progress = !c.json && isatty(STDERR_FILENO);
@@ -259,10 +272,12 @@ int RunImport(const Common& c, const ImportArgs& a) {
     ckg.skip_bad_rows = a.skip_bad_rows;
     ckg.import = options;
     ingest::CkgReport r = ingest::ImportCkg(store, a.path, ckg);
+    fresh.keep = r.import.accepted;
     if (c.json) return PrintImportJson([&] { return CkgJson(r, path); }, r.import.accepted);
     return PrintCkg(r, path, a.quirks);
   }
   ingest::ImportReport r = ingest::ImportBundle(store, a.path, options);
+  fresh.keep = r.accepted;
   if (c.json) return PrintImportJson([&] { return ImportJson(r, path); }, r.accepted);
   return PrintImport(r, path, "");
 }

@@ -212,6 +212,10 @@ def main():
           f"broken row reported as file:line: reason, got: {p.stderr}")
     check("is unchanged" in p.stderr, "rejection says the database is unchanged")
     check(sha(db) == before, "database file unchanged after a rejected import")
+    fresh_db = os.path.join(a.workdir, "fresh.db")
+    run(b, ["import", "--db", fresh_db, broken], env, expect=1)
+    check(not any(os.path.exists(fresh_db + x) for x in ["", "-wal", "-shm", "-journal"]),
+          "a rejected import into a new path leaves no database file behind")
     p = run(b, ["stats", "--db", os.path.join(a.workdir, "absent.db")], env, expect=3)
     check("no such database" in p.stderr, "a missing --db is an error, not a new database")
     p = run(b, ["frobnicate"], env, expect="nonzero")
