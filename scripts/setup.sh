@@ -10,7 +10,7 @@ PACKAGES=(
   libsqlite3-dev                  # the store
   libcli11-dev                    # the command line
   nlohmann-json3-dev              # JSON: manifests, --json output, exports
-  libicu-dev                      # Unicode NFKC for name matching
+  libicu-dev                      # ICU: NFKC for name matching, word segmentation (ontology)
   libcsv-dev                      # CSV parsing
   libeigen3-dev                   # eigenvectors for economic complexity (PCI/ECI)
   catch2                          # unit tests (Catch2 v2)
