@@ -257,6 +257,20 @@ double CorrelationSign(const VectorXd& a, const VectorXd& b) {
   return cov > 0 ? 1 : -1;
 }
 
+// The sign that orients ECI and PCI: ECI correlates positively with diversity (else PCI
+// negatively with ubiquity; else the largest ECI entry is positive).
+double Orientation(const VectorXd& kc, const VectorXd& eci, const VectorXd& kp,
+                   const VectorXd& pci) {
+  double sign = CorrelationSign(kc, eci);
+  if (sign == 0) sign = -CorrelationSign(kp, pci);
+  if (sign == 0) {
+    Index at = 0;
+    eci.cwiseAbs().maxCoeff(&at);
+    sign = eci[at] >= 0 ? 1 : -1;
+  }
+  return sign;
+}
+
 // Mean 0, population standard deviation 1; false if the vector is (numerically) constant.
 bool Standardise(VectorXd& v) {
   double mean = v.mean();
@@ -331,13 +345,7 @@ Indices ComplexityIndices(const RowMatrix& m, const VectorXd& diversity, const V
   VectorXd pci = segment_side ? small : other;
   if (!Standardise(eci) || !Standardise(pci)) return out;
   // Standardising keeps the orientation, so the sign can be chosen afterwards.
-  double sign = CorrelationSign(kc, eci);
-  if (sign == 0) sign = -CorrelationSign(kp, pci);
-  if (sign == 0) {
-    Index at = 0;
-    eci.cwiseAbs().maxCoeff(&at);
-    sign = eci[at] >= 0 ? 1 : -1;
-  }
+  const double sign = Orientation(kc, eci, kp, pci);
   out.eci(comp.regions) = sign * eci;
   out.pci(comp.segments) = sign * pci;
   return out;
@@ -551,13 +559,7 @@ Indices SparseIndices(const SparseComplexity& s) {
   VectorXd kc(nc), kp(np);
   for (Index i = 0; i < nc; ++i) kc[i] = s.diversity[comp.regions[i]];
   for (Index i = 0; i < np; ++i) kp[i] = s.ubiquity[comp.segments[i]];
-  double sign = CorrelationSign(kc, eci);
-  if (sign == 0) sign = -CorrelationSign(kp, pci);
-  if (sign == 0) {
-    Index at = 0;
-    eci.cwiseAbs().maxCoeff(&at);
-    sign = eci[at] >= 0 ? 1 : -1;
-  }
+  const double sign = Orientation(kc, eci, kp, pci);
   out.eci(comp.regions) = sign * eci;
   out.pci(comp.segments) = sign * pci;
   return out;

@@ -36,15 +36,11 @@ import shutil
 import sys
 from collections import defaultdict
 
-from testlib import check, run, summary
+from testlib import check, run, summary, json_lines
 
 SKIP = 77  # ctest: SKIP_RETURN_CODE
 
-def rows(path):
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+rows = json_lines
 
 
 def code_of(raw):

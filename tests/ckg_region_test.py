@@ -23,18 +23,14 @@ import os
 import shutil
 import sys
 
-from testlib import check, run, summary
+from testlib import check, run, summary, json_lines
 
 SKIP = 77
 REGIONS = {"440300": "city", "330100": "city", "310000": "province"}
 CUES = ["贸易", "商贸", "供应链", "物流", "仓储", "经销", "分销", "批发", "零售", "电商", "配送", "渠道"]
 
 
-def rows(path):
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+rows = json_lines
 
 
 def intermediary_companies(ckg):

@@ -32,3 +32,12 @@ def summary(name):
     """Prints the counts; returns the exit code (1 when anything failed)."""
     print(f"{name}: {results['passed']} passed, {results['failed']} failed")
     return 1 if results["failed"] else 0
+
+
+def json_lines(path):
+    """The JSON objects of a JSON-lines file, blank lines skipped."""
+    import json
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
