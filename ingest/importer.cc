@@ -507,7 +507,6 @@ void Importer::ResolveRelations() {
 
 void Importer::Apply() {
   Database& db = store_.db();
-  Transaction tx(db);
   const std::string started = NowUtc();
   {
     Statement s(db_,
@@ -647,7 +646,6 @@ void Importer::Apply() {
     s.Bind(6, report_.edges_updated).Bind(7, report_.edges_unchanged);
     s.Bind(8, static_cast<int64_t>(report_.merges.size())).Bind(9, report_.import_id).Run();
   }
-  tx.Commit();
 }
 
 }  // namespace
@@ -664,6 +662,11 @@ ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> pro
   // Cross-file checks run even when some rows were bad on their own, so that one run reports
   // every bad row; nothing is written unless there is no problem at all.
   if (bundle.manifest_ok) {
+    // The write lock is taken before the checks read the database, so that a second import
+    // running at the same time waits (busy timeout) instead of checking against a state that
+    // changes under it. Nothing is written unless every check passes; the transaction rolls back
+    // otherwise.
+    Transaction tx(store.db());
     Importer importer(store, bundle, report, options);
     importer.LoadCatalog();
     importer.PlanEntities();
@@ -671,6 +674,7 @@ ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> pro
     importer.ResolveRelations();
     if (report.problems.empty()) {
       importer.Apply();
+      tx.Commit();
       report.accepted = true;
     }
   }

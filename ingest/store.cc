@@ -147,11 +147,16 @@ void Store::Migrate() {
                                              std::to_string(v) + " is newer than this build (" +
                                              std::to_string(kSchemaVersion) + ")");
   }
-  for (; v < kSchemaVersion; ++v) {
+  // Each step re-reads the version under the write lock: another process may have migrated the
+  // same file meanwhile (two first imports into one new database at once).
+  while (v < kSchemaVersion) {
     Transaction tx(*db_);
+    v = SchemaVersion();
+    if (v >= kSchemaVersion) break;
     db_->Exec(kMigrations[v]);
     db_->Exec("PRAGMA user_version = " + std::to_string(v + 1));
     tx.Commit();
+    ++v;
   }
 }
 

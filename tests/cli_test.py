@@ -8,6 +8,7 @@ reader. Prints 'N passed, N failed' and exits non-zero on any failure.
 import argparse
 import hashlib
 import json
+import subprocess
 import re
 import os
 import shutil
@@ -212,6 +213,17 @@ def main():
           f"broken row reported as file:line: reason, got: {p.stderr}")
     check("is unchanged" in p.stderr, "rejection says the database is unchanged")
     check(sha(db) == before, "database file unchanged after a rejected import")
+    # Two imports into one database at once: the second waits for the first's write lock and
+    # checks against what the first wrote (issue 13, D7), never a raw constraint failure.
+    data_dir = os.path.join(os.path.dirname(os.path.abspath(a.fixtures)), "..", "data")
+    for round_ in range(3):
+        twin = os.path.join(a.workdir, f"twin{round_}.db")
+        procs = [subprocess.Popen([b, "import", "--db", twin, data_dir], env=env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+        outs = [p.communicate() for p in procs]
+        check(all(p.returncode == 0 for p in procs) and not any("UNIQUE" in e for _, e in outs),
+              f"two imports at once both succeed (round {round_}): "
+              f"{[p.returncode for p in procs]} {[e[-200:] for _, e in outs]}")
     fresh_db = os.path.join(a.workdir, "fresh.db")
     run(b, ["import", "--db", fresh_db, broken], env, expect=1)
     check(not any(os.path.exists(fresh_db + x) for x in ["", "-wal", "-shm", "-journal"]),
