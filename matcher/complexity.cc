@@ -57,6 +57,7 @@
 #include <Eigen/Dense>
 #include <Eigen/SparseCore>
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <future>
 #include <limits>
@@ -257,6 +258,20 @@ double CorrelationSign(const VectorXd& a, const VectorXd& b) {
   return cov > 0 ? 1 : -1;
 }
 
+// λ₂ of the symmetric B when it is well separated (from λ₁, from 0 and from λ₃); nullopt when
+// the complexity ranking would be undefined or unstable.
+std::optional<double> SecondEigenvalue(const Eigen::MatrixXd& b) {
+  const Index n = b.rows();
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(b, Eigen::EigenvaluesOnly);
+  if (solver.info() != Eigen::Success) {
+    throw Error(ErrorCode::kInternal, "complexity: the eigensolver did not converge");
+  }
+  const VectorXd& lambda = solver.eigenvalues();  // ascending
+  double l1 = lambda[n - 1], l2 = lambda[n - 2], l3 = n >= 3 ? lambda[n - 3] : -1.0;
+  if (l1 - l2 <= kEigenGap || l2 <= kEigenGap || l2 - l3 <= kEigenGap) return std::nullopt;
+  return l2;
+}
+
 // The sign that orients ECI and PCI: ECI correlates positively with diversity (else PCI
 // negatively with ubiquity; else the largest ECI entry is positive).
 double Orientation(const VectorXd& kc, const VectorXd& eci, const VectorXd& kp,
@@ -329,16 +344,10 @@ Indices ComplexityIndices(const RowMatrix& m, const VectorXd& diversity, const V
   RowMatrix scaled = k_other.cwiseSqrt().cwiseInverse().asDiagonal() * a *
                      k_small.cwiseSqrt().cwiseInverse().asDiagonal();
   Eigen::MatrixXd b = Gram<double>(scaled, threads);
-  const Index n = b.rows();
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(b, Eigen::EigenvaluesOnly);
-  if (solver.info() != Eigen::Success) {
-    throw Error(ErrorCode::kInternal, "complexity: the eigensolver did not converge");
-  }
-  const VectorXd& lambda = solver.eigenvalues();  // ascending
-  double l1 = lambda[n - 1], l2 = lambda[n - 2], l3 = n >= 3 ? lambda[n - 3] : -1.0;
-  if (l1 - l2 <= kEigenGap || l2 <= kEigenGap || l2 - l3 <= kEigenGap) return out;
+  const std::optional<double> l2 = SecondEigenvalue(b);
+  if (!l2) return out;
 
-  VectorXd small = k_small.cwiseSqrt().cwiseInverse().asDiagonal() * EigenvectorFor(b, l2);
+  VectorXd small = k_small.cwiseSqrt().cwiseInverse().asDiagonal() * EigenvectorFor(b, *l2);
   // u = D_other⁻¹ a v is the other side's eigenvector for the same λ₂ > 0: same orientation.
   VectorXd other = k_other.cwiseInverse().asDiagonal() * (a * small);
   VectorXd eci = segment_side ? other : small;
@@ -537,15 +546,10 @@ Indices SparseIndices(const SparseComplexity& s) {
       b(j, i) = v;
     }
   }
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(b, Eigen::EigenvaluesOnly);
-  if (solver.info() != Eigen::Success) {
-    throw Error(ErrorCode::kInternal, "complexity: the eigensolver did not converge");
-  }
-  const VectorXd& lambda = solver.eigenvalues();  // ascending
-  double l1 = lambda[n - 1], l2 = lambda[n - 2], l3 = n >= 3 ? lambda[n - 3] : -1.0;
-  if (l1 - l2 <= kEigenGap || l2 <= kEigenGap || l2 - l3 <= kEigenGap) return out;
+  const std::optional<double> l2 = SecondEigenvalue(b);
+  if (!l2) return out;
 
-  VectorXd small = inv_sqrt.asDiagonal() * EigenvectorFor(b, l2);
+  VectorXd small = inv_sqrt.asDiagonal() * EigenvectorFor(b, *l2);
   // u = D_other⁻¹ a v: the other side's eigenvector for the same λ₂ > 0.
   VectorXd other(static_cast<Index>(other_nodes.size()));
   for (size_t o = 0; o < other_nodes.size(); ++o) {

@@ -36,7 +36,7 @@ import shutil
 import sys
 from collections import defaultdict
 
-from testlib import check, run, summary, json_lines
+from testlib import check, run, summary, json_lines, shared_ckg
 
 SKIP = 77  # ctest: SKIP_RETURN_CODE
 
@@ -322,13 +322,10 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--sample", type=int, default=50)
     a = ap.parse_args()
-    data = os.path.abspath(a.data)
-    ckg, regions = os.path.join(data, "ckg"), os.path.join(data, "regions")
-    if not os.path.isdir(ckg) or not os.path.isdir(regions):
-        print(f"skipped: {ckg} or {regions} is absent")
+    found = shared_ckg(a.data, a.workdir)
+    if not found:
         return SKIP
-    shutil.rmtree(a.workdir, ignore_errors=True)
-    os.makedirs(a.workdir)
+    ckg, regions = found
     db = check_import(a.binary, ckg, regions, a.workdir)
     check_bad_row(a.binary, ckg, a.workdir)
     check_recommendations(a.binary, db, Raw(ckg), a.sample)

@@ -20,10 +20,9 @@ Exits 77 (ctest: skipped) with a message when ../shared/data/ckg is absent.
 import argparse
 import json
 import os
-import shutil
 import sys
 
-from testlib import check, run, summary, json_lines
+from testlib import check, run, summary, json_lines, shared_ckg
 
 SKIP = 77
 REGIONS = {"440300": "city", "330100": "city", "310000": "province"}
@@ -60,13 +59,10 @@ def main():
     ap.add_argument("--data", required=True, help="../shared/data")
     ap.add_argument("--workdir", required=True)
     a = ap.parse_args()
-    data = os.path.abspath(a.data)
-    ckg, regions = os.path.join(data, "ckg"), os.path.join(data, "regions")
-    if not os.path.isdir(ckg) or not os.path.isdir(regions):
-        print(f"skipped: {ckg} or {regions} is absent")
+    found = shared_ckg(a.data, a.workdir)
+    if not found:
         return SKIP
-    shutil.rmtree(a.workdir, ignore_errors=True)
-    os.makedirs(a.workdir)
+    ckg, regions = found
     db = os.path.join(a.workdir, "ckg.db")
     run(a.binary, ["import", "--format", "ckg", ckg, "--regions", regions, "--db", db])
     b = a.binary

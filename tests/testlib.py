@@ -41,3 +41,18 @@ def json_lines(path):
         for line in f:
             if line.strip():
                 yield json.loads(line)
+
+
+def shared_ckg(data, workdir):
+    """(ckg, regions) folders under `data` (../shared/data), with `workdir` made empty; None, with
+    a message, when either folder is absent (the caller skips)."""
+    import os
+    import shutil
+    data = os.path.abspath(data)
+    ckg, regions = os.path.join(data, "ckg"), os.path.join(data, "regions")
+    if not os.path.isdir(ckg) or not os.path.isdir(regions):
+        print(f"skipped: {ckg} or {regions} is absent")
+        return None
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir)
+    return ckg, regions
