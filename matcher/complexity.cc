@@ -387,18 +387,28 @@ void OpportunityGain(const Presence& presence, const ConstRef& phi, const Vector
 
 }  // namespace
 
+namespace {
+
+// A result with every table sized for `rows` regions and `cols` segments.
+Complexity Allocated(size_t rows, size_t cols) {
+  Complexity out;
+  out.rca = Matrix(rows, cols);
+  out.m = Matrix(rows, cols);
+  out.proximity = Matrix(cols, cols);
+  out.density = Matrix(rows, cols);
+  out.distance = Matrix(rows, cols);
+  out.opportunity_gain = Matrix(rows, cols);
+  return out;
+}
+
+}  // namespace
+
 Complexity ComputeComplexity(const Matrix& activity, const ComplexityOptions& options) {
   ValidateInput(activity, options);
   const auto rows = static_cast<Index>(activity.rows);
   const auto cols = static_cast<Index>(activity.cols);
   const int threads = options.threads;
-  Complexity out;
-  out.rca = Matrix(activity.rows, activity.cols);
-  out.m = Matrix(activity.rows, activity.cols);
-  out.proximity = Matrix(activity.cols, activity.cols);
-  out.density = Matrix(activity.rows, activity.cols);
-  out.distance = Matrix(activity.rows, activity.cols);
-  out.opportunity_gain = Matrix(activity.rows, activity.cols);
+  Complexity out = Allocated(activity.rows, activity.cols);
 
   View rca = ViewOf(out.rca);
   RevealedComparativeAdvantage(ConstView(activity.values.data(), rows, cols), rca);
@@ -821,13 +831,7 @@ SparseComplexity ComputeSparseComplexity(const Matrix& activity,
 }
 
 Complexity Densify(const SparseComplexity& s) {
-  Complexity out;
-  out.rca = Matrix(s.rows, s.cols);
-  out.m = Matrix(s.rows, s.cols);
-  out.proximity = Matrix(s.cols, s.cols);
-  out.density = Matrix(s.rows, s.cols);
-  out.distance = Matrix(s.rows, s.cols);
-  out.opportunity_gain = Matrix(s.rows, s.cols);
+  Complexity out = Allocated(s.rows, s.cols);
   for (size_t c = 0; c < s.rows; ++c) {
     for (size_t k = s.row_start[c]; k < s.row_start[c + 1]; ++k) {
       out.rca.at(c, s.cells[k].col) = s.cells[k].rca;
