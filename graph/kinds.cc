@@ -13,9 +13,9 @@ constexpr std::array<std::string_view, kEdgeKindCount> kEdgeKindNames = {
     "member_of"};
 constexpr std::array<std::string_view, kEvidenceKindCount> kEvidenceKindNames = {
     "curated", "product", "inferred", "learned", "industry"};
-constexpr std::array<std::string_view, 9> kSupplyRuleNames = {
+constexpr std::array<std::string_view, 10> kSupplyRuleNames = {
     "",         "material_name", "component_name", "equipment_name", "part_of_parent",
-    "learned_heads", "industry_table", "sector_parts", "sector_products"};
+    "learned_heads", "industry_table", "sector_parts", "sector_products", "same_industry"};
 constexpr std::array<std::string_view, 3> kPositionNames = {"upstream", "midstream", "downstream"};
 constexpr std::array<std::string_view, 4> kRegionLevelNames = {"province", "city", "county",
                                                                "park"};
@@ -47,6 +47,14 @@ std::string_view EvidenceKindName(EvidenceKind kind) {
 std::optional<EvidenceKind> ParseEvidenceKind(std::string_view name) {
   return ParseName<EvidenceKind>(kEvidenceKindNames, name);
 }
+std::string_view EvidenceLevelName(uint8_t evidence) {
+  switch (EvidenceKindOf(evidence)) {
+    case EvidenceKind::kLearned: return "learned";
+    case EvidenceKind::kIndustry: return "industry";
+    default: return "product";
+  }
+}
+
 std::string_view SupplyRuleName(SupplyRule rule) {
   return kSupplyRuleNames.at(static_cast<size_t>(rule));
 }

@@ -36,9 +36,9 @@ enum class EdgeKind : uint8_t {
 };
 inline constexpr int kEdgeKindCount = 11;
 
-// Where a supply relation comes from, strongest first. The kind is what the matcher ranks by:
-// product-level evidence (curated, product, inferred, learned) always ranks above industry-level
-// evidence. The byte stored with a supplies edge is EvidenceByte(kind, rule): the kind in the low
+// Where a supply relation comes from, strongest first. The matcher ranks by its tier
+// (EvidenceTier below): product-level evidence (curated, product, inferred) always ranks above
+// industry-level evidence. The byte stored with a supplies edge is EvidenceByte(kind, rule): the kind in the low
 // three bits, the rule (SupplyRule) above them.
 enum class EvidenceKind : uint8_t {
   kCurated = 0,   // a bundle's supplies.csv: written by a person
@@ -61,6 +61,8 @@ enum class SupplyRule : uint8_t {
                         // industries of its own sector (taxonomy rule)
   kSectorProducts = 8,  // industry: a product mostly made by one parts industry's firms supplies
                         // that industry's end-product industries
+  kSameIndustry = 9,    // industry: two firms of one leaf industry that make no product in common
+                        // (found by the partner recommender, never stored; direction unknown)
 };
 inline constexpr uint8_t EvidenceByte(EvidenceKind kind, SupplyRule rule = SupplyRule::kNone) {
   return static_cast<uint8_t>(static_cast<uint8_t>(kind) | (static_cast<uint8_t>(rule) << 3));
@@ -69,21 +71,38 @@ inline constexpr EvidenceKind EvidenceKindOf(uint8_t byte) {
   return static_cast<EvidenceKind>(byte & 7);
 }
 inline constexpr SupplyRule SupplyRuleOf(uint8_t byte) { return static_cast<SupplyRule>(byte >> 3); }
-// The rank tier of a supplies edge's evidence, best first: 0 given or name-inferred product-level
-// relations (curated, product, inferred); 1 learned product-level associations; 2 industry-level
-// by the taxonomy's sector rule; 3 the source's industry table (mostly noise). Recommenders rank
-// by tier before score, so industry-level evidence never outranks product-level evidence.
+// The rank tier of a relation's evidence, best first. Recommenders rank by tier before score:
+//   0  given or name-inferred product-level relations (curated, product, inferred);
+//   1  generalisations: learned head associations, and the taxonomy's sector rules;
+//   2  the same leaf industry, with no product in common (direction unknown);
+//   3  the source's industry table (mostly noise).
+// So industry-level evidence never outranks product-level evidence (tier 0). Learned and sector
+// rules share a tier: each generalises from a class (a product head, a sector) rather than from
+// the product itself, and measured on real relations neither is the better (bench/RESULTS.md).
 inline constexpr int kEvidenceTierCount = 4;
 inline constexpr int EvidenceTier(uint8_t evidence) {
   switch (static_cast<EvidenceKind>(evidence & 7)) {
     case EvidenceKind::kLearned: return 1;
     case EvidenceKind::kIndustry:
-      return static_cast<SupplyRule>(evidence >> 3) == SupplyRule::kIndustryTable ? 3 : 2;
+      switch (static_cast<SupplyRule>(evidence >> 3)) {
+        case SupplyRule::kIndustryTable: return 3;
+        case SupplyRule::kSameIndustry: return 2;
+        default: return 1;
+      }
     default: return 0;
   }
 }
-// Whether a tier is product-level (tiers 0, 1) or industry-level (2, 3).
-inline constexpr bool IsIndustryTier(int tier) { return tier >= 2; }
+// Whether evidence is industry-level (kind industry) rather than product-level.
+inline constexpr bool IsIndustryEvidence(uint8_t evidence) {
+  return static_cast<EvidenceKind>(evidence & 7) == EvidenceKind::kIndustry;
+}
+// Whether evidence is the sector rule's (industry-level agreement that corroborates a
+// product-level or learned fit).
+inline constexpr bool IsSectorEvidence(uint8_t evidence) {
+  return IsIndustryEvidence(evidence) && EvidenceTier(evidence) == 1;
+}
+// "product" (curated, product, inferred), "learned" or "industry": the evidence's level in JSON.
+std::string_view EvidenceLevelName(uint8_t evidence);
 std::string_view EvidenceKindName(EvidenceKind kind);  // curated, product, inferred, learned, industry
 std::optional<EvidenceKind> ParseEvidenceKind(std::string_view name);
 std::string_view SupplyRuleName(SupplyRule rule);      // material_name, ..., "" for kNone

@@ -356,12 +356,15 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
 
   // Learned: input heads → output heads, from the given product-level relations.
   std::map<std::pair<std::string, std::string>, size_t> pair_count;
-  std::unordered_map<std::string, size_t> out_count;
+  std::unordered_map<std::string, size_t> out_count, in_count;
+  size_t counted = 0;
   for (auto [a, b] : given) {
     const std::string& ha = r.names[a].head;
     const std::string& hb = r.names[b].head;
     if (CodePoints(ha) < 2 || CodePoints(hb) < 2) continue;
     out_count[hb]++;
+    in_count[ha]++;
+    counted++;
     if (ha != hb) pair_count[{ha, hb}]++;
   }
   // Heads too common to say what a product is (系统, 设备): more than 1 in 400 names end in them.
@@ -374,6 +377,10 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
     if (head_count[heads.first] > generic || head_count[heads.second] > generic) continue;
     double confidence = static_cast<double>(count) / static_cast<double>(out_count[heads.second]);
     if (confidence < kMinLearnedConfidence) continue;
+    // Lift: how much more often h_in feeds h_out than it feeds any output. An input head that
+    // feeds everything (金属, 钢材) says little about any one output.
+    double base = static_cast<double>(in_count[heads.first]) / static_cast<double>(counted);
+    if (confidence < kMinLearnedLift * base) continue;
     inputs_of[heads.second].push_back({confidence, heads.first});
     r.learned_pairs++;
   }

@@ -61,6 +61,7 @@ inline constexpr size_t kMaxInferredPerSource = 40;
 inline constexpr size_t kMaxLearnedPerTarget = 12;
 inline constexpr size_t kMinLearnedSupport = 3;
 inline constexpr double kMinLearnedConfidence = 0.04;
+inline constexpr double kMinLearnedLift = 4.0;
 inline constexpr size_t kMinSectorMakers = 2;
 inline constexpr size_t kMaxNameChildren = 300;
 // Whether a product also goes under the longest ending of its name that names a product (汽车玻璃

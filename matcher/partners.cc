@@ -129,6 +129,10 @@ double CandidateShareFactor(uint8_t evidence, double share) {
   return 0.25 + 0.75 * std::clamp(share, 0.0, 1.0);
 }
 
+// Two firms of one leaf industry with no product in common: industry-level, direction unknown.
+constexpr uint8_t kSameIndustry = EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kSameIndustry);
+constexpr double kSameIndustryReliability = 0.3;
+
 void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
             const std::vector<SegmentShare>& segments, ProducerMemo& producers, Candidates& found) {
   // What E makes itself: a path that reaches one of these is a peer relation, not a supply.
@@ -193,16 +197,35 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
         }
       }
     }
+    // The same leaf industry: firms classed with E that make none of E's products. Which way the
+    // goods go is unknown, so they are offered both as suppliers and as customers, below every
+    // product-level, learned and sector-rule candidate (EvidenceTier).
+    const Forest& tree = s.taxonomy().forest();
+    if (mine.via == EdgeKind::kMemberOf &&
+        (!tree.Has(mine.segment) || tree.Children(mine.segment).empty())) {
+      const bool on_track = PassesTrack(s, f, mine.segment);
+      for (Neighbor nb : s.In(mine.segment, EdgeKind::kMemberOf)) {
+        if (nb.vertex == e || s.Kind(nb.vertex) != NodeKind::kEnterprise) continue;
+        const auto made = s.Out(nb.vertex, EdgeKind::kProduces).Vertices();
+        if (std::any_of(made.begin(), made.end(), makes)) continue;
+        double share = nb.weight > 0 ? nb.weight : 1.0;
+        found.OfferWith(nb.vertex, kSameIndustryReliability * own * CandidateShareFactor(kSameIndustry, share), [&] {
+          Path path = start;
+          path.Then(EdgeKind::kMemberOf, false, nb.vertex, kSameIndustry);
+          return path;
+        }, mine.segment, kSameIndustry, on_track);
+      }
+    }
   }
 }
 
-// A product-level fit gains kCorroboration × the sector-rule industry-level fit when the candidate
-// is also an industry-level partner: two independent kinds of evidence agree (measured in
-// bench/RESULTS.md). Industry-only candidates keep their industry-level fit (they rank below every
-// product-level one anyway). The fit is capped at 1.
+// A product-level or learned fit gains kCorroboration × the sector-rule fit when the candidate is
+// also a sector-rule partner: two independent kinds of evidence agree (measured in
+// bench/RESULTS.md). Industry-only candidates keep their industry-level fit. The fit is capped at 1.
 constexpr double kCorroboration = 2.0;
 double Fit(const Candidate& c) {
-  return !IsIndustryTier(c.tier) ? std::min(1.0, c.fit + kCorroboration * c.industry_fit) : c.fit;
+  return !IsIndustryEvidence(c.evidence) ? std::min(1.0, c.fit + kCorroboration * c.industry_fit)
+                                         : c.fit;
 }
 
 }  // namespace
@@ -307,7 +330,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
         std::string fact = EvidenceFact(s, item.paths.front());
         if (!fact.empty()) item.why.push_back(std::move(fact));
       }
-      if (!IsIndustryTier(c->tier) && c->industry_fit > 0) {
+      if (!IsIndustryEvidence(c->evidence) && c->industry_fit > 0) {
         item.why.push_back("corroborated at industry level (fit +" +
                            std::to_string(kCorroboration * c->industry_fit).substr(0, 5) + ")");
       }

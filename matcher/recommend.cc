@@ -17,7 +17,7 @@ std::string RenderPath(const Snapshot& s, const Path& path) {
     if (st.kind == EdgeKind::kSupplies) label = st.forward ? "supplies" : "needs";
     out += st.forward ? " —" : " ←";
     out += label;
-    if (st.kind == EdgeKind::kSupplies && st.evidence != 0) {
+    if (st.evidence != 0) {
       out += "[" + std::string(EvidenceKindName(EvidenceKindOf(st.evidence))) + "]";
     }
     out += st.forward ? "→ " : "— ";
@@ -29,6 +29,10 @@ std::string RenderPath(const Snapshot& s, const Path& path) {
 std::string EvidenceFact(const Snapshot& s, const Path& path) {
   VertexId prev = path.start;
   for (const PathStep& st : path.steps) {
+    if (SupplyRuleOf(st.evidence) == SupplyRule::kSameIndustry) {
+      return "industry-level only (weak): both are in " + std::string(s.Name(prev)) +
+             " and make no product in common; which way goods go is not known";
+    }
     if (st.kind != EdgeKind::kSupplies) {
       prev = st.vertex;
       continue;
@@ -57,6 +61,7 @@ std::string EvidenceFact(const Snapshot& s, const Path& path) {
       case SupplyRule::kIndustryTable:
         return "industry-level only (weak): the source's industry table lists " + in +
                " upstream of " + out;
+      case SupplyRule::kSameIndustry:  // handled above: not a supplies step
       case SupplyRule::kNone: break;
     }
     if (EvidenceKindOf(st.evidence) == EvidenceKind::kProduct) {

@@ -140,11 +140,11 @@ std::vector<Producer> ProducersOf(const Snapshot& s, VertexId segment);
 // Candidates met along paths: the best fit of each, its best few paths and the segments it was
 // matched through. Iterate with Sorted() for a deterministic order.
 struct Candidate {
-  double fit = 0;      // the best fit within the best tier
+  double fit = 0;      // the best fit within the best tier (product-level before industry-level)
   int tier = kEvidenceTierCount;  // the best evidence tier met (EvidenceTier in graph/kinds.h)
   uint8_t evidence = 0;  // the evidence of that best fit
   bool on_track = false;  // some path passes the track filter
-  double industry_fit = 0;  // the best fit of a sector-rule industry path (corroboration)
+  double industry_fit = 0;  // the best fit of a sector-rule path (corroboration)
   std::vector<std::pair<double, Path>> paths;  // best first (fit − 10·tier), at most kMaxPaths
   std::vector<VertexId> via;                   // sorted, unique
 };
@@ -184,13 +184,16 @@ void Candidates::OfferWith(VertexId candidate, double fit, MakePath&& make_path,
   if (only_ && !only_->count(candidate)) return;
   Candidate& c = map_[candidate];
   const int tier = EvidenceTier(evidence);
-  if (tier < c.tier || (tier == c.tier && fit > c.fit)) {
+  // Within a tier, product-level (learned) evidence comes before industry-level (sector) evidence.
+  const bool industry = IsIndustryEvidence(evidence);
+  if (tier < c.tier ||
+      (tier == c.tier && (industry != IsIndustryEvidence(c.evidence) ? !industry : fit > c.fit))) {
     c.tier = tier;
     c.fit = fit;
     c.evidence = evidence;
   }
   c.on_track = c.on_track || on_track;
-  if (tier == 2) c.industry_fit = std::max(c.industry_fit, fit);
+  if (IsSectorEvidence(evidence)) c.industry_fit = std::max(c.industry_fit, fit);
   if (!record_paths_) return;  // the first pass ranks by fit alone: no segments, no paths
   auto pos = std::lower_bound(c.via.begin(), c.via.end(), via);
   if (pos == c.via.end() || *pos != via) c.via.insert(pos, via);

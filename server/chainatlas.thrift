@@ -57,8 +57,8 @@ struct Component {
 // Where a supply recommendation's best path comes from (docs/ontology.md).
 struct Evidence {
   1: string kind       // curated, product, inferred, learned, industry
-  2: string rule       // material_name, ..., sector_parts; "" for given relations
-  3: string tier       // product or industry
+  2: string rule       // material_name, ..., sector_parts, same_industry; "" for given relations
+  3: string tier       // product, learned or industry
   4: i64 rank_tier     // 0..3: items rank by it before score
 }
 

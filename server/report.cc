@@ -55,7 +55,7 @@ json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank) {
   if (item.has_evidence) {
     j["evidence"] = {{"kind", EvidenceKindName(EvidenceKindOf(item.evidence))},
                      {"rule", SupplyRuleName(SupplyRuleOf(item.evidence))},
-                     {"tier", IsIndustryTier(item.tier) ? "industry" : "product"},
+                     {"tier", EvidenceLevelName(item.evidence)},
                      {"rank_tier", item.tier}};
   }
   j["known"] = item.known;

@@ -306,12 +306,20 @@ def check_recommendations(b, db, raw, n):
                 total = sum(comp["points"] for comp in it["components"])
                 check(abs(total - it["score"]) < 1e-9, f"{role} {it['id']} of {c}: components add up")
                 # Each path runs from the company through a supply relation to the candidate:
-                # `A —produces→ P ←needs— M ←produces— B` (or —supplies→ for customers).
+                # `A —produces→ P ←needs— M ←produces— B` (or —supplies→ for customers), or, for
+                # the same leaf industry, `A —member_of→ I ←member_of[industry]— B`.
                 check(it["paths"] and all(
                     path.startswith(me + " ") and path.endswith(" " + it["name"])
-                    and re.search(r"←needs(\[\w+\])?—|—supplies(\[\w+\])?→", path)
+                    and (re.search(r"←needs(\[\w+\])?—|—supplies(\[\w+\])?→", path)
+                         or re.fullmatch(re.escape(me) + r" —member_of→ [^—←→]+ ←member_of\[industry\]— "
+                                         + re.escape(it["name"]), path))
                     for path in it["paths"]),
                       f"{role} {it['id']} of {c}: a path from {me} to {it['name']}: {it['paths'][:1]}")
+                # A same-industry item shares a Shenwan industry with the company (raw JSON).
+                if it.get("evidence", {}).get("rule") == "same_industry":
+                    other = it["id"].split(":", 1)[1]
+                    check(bool(raw.industries_of[c] & raw.industries_of[other]),
+                          f"{role} {other} of {c}: same_industry without a shared industry")
     print(f"checked {sum(len(v) for v in sample.values())} companies, {nonempty} with upstream/downstream relations answered")
 
 

@@ -19,6 +19,7 @@
 #include "ingest/csv_reader.h"
 #include "ingest/region_infer.h"
 #include "ingest/sqlite_db.h"
+#include "matcher/partners.h"
 #include "test_util.h"
 
 using namespace chainatlas;
@@ -792,4 +793,55 @@ TEST_CASE("ontology: derived relations, hierarchy and the sector rule, by hand",
     CHECK(again.supplies[i].src == o.supplies[i].src);
     CHECK(again.supplies[i].dst == o.supplies[i].dst);
   }
+}
+
+TEST_CASE("partners on ckg: product-level before the same leaf industry; peers are not partners",
+          "[ckg][partners]") {
+  // 甲 makes 玉米, whose input 种子包衣剂 丁 makes (product-level, tier 0). 乙 shares 甲's leaf
+  // industry 种子 and makes 化肥, nothing 甲 makes: a same-industry partner either way (tier 2).
+  // 丙 is in 种子 too but makes 玉米 as 甲 does: a peer, never a supplier or a customer.
+  SyntheticCkg ckg;
+  ckg.lines["company.json"] = {
+      R"({"name": "甲", "fullname": "浙江甲股份有限公司", "code": "600001", "location": "上海证券交易所", "time": "2020-01-02"})",
+      R"({"name": "乙", "fullname": "浙江乙股份有限公司", "code": "600002", "location": "上海证券交易所", "time": "2020-01-02"})",
+      R"({"name": "丙", "fullname": "浙江丙股份有限公司", "code": "600003", "location": "上海证券交易所", "time": "2020-01-02"})",
+      R"({"name": "丁", "fullname": "浙江丁股份有限公司", "code": "600004", "location": "上海证券交易所", "time": "2020-01-02"})"};
+  ckg.lines["company_industry.json"] = {
+      R"({"company_code": "600001", "industry_code": "110101", "industry_name": "种子", "company_name": "甲", "rel": "所属行业"})",
+      R"({"company_code": "600002", "industry_code": "110101", "industry_name": "种子", "company_name": "乙", "rel": "所属行业"})",
+      R"({"company_code": "600003", "industry_code": "110101", "industry_name": "种子", "company_name": "丙", "rel": "所属行业"})",
+      R"({"company_code": "600004", "industry_code": "110102", "industry_name": "粮食种植", "company_name": "丁", "rel": "所属行业"})"};
+  ckg.lines["industry_up.json"] = {};
+  ckg.lines["product.json"] = {R"({"name": "玉米"})", R"({"name": "种子包衣剂"})", R"({"name": "化肥"})"};
+  ckg.lines["company_product.json"] = {
+      R"({"company_name": "甲", "company_code": "600001", "product_name": "玉米", "rel": "主营产品", "rel_weight": 0.9})",
+      R"({"company_name": "乙", "company_code": "600002", "product_name": "化肥", "rel": "主营产品", "rel_weight": 0.9})",
+      R"({"company_name": "丙", "company_code": "600003", "product_name": "玉米", "rel": "主营产品", "rel_weight": 0.9})",
+      R"({"company_name": "丁", "company_code": "600004", "product_name": "种子包衣剂", "rel": "主营产品", "rel_weight": 0.9})"};
+  ckg.lines["product_product.json"] = {
+      R"({"from_entity": "玉米", "to_entity": "种子包衣剂", "rel": "上游材料"})"};
+  TempDir dir;
+  Store store(dir / "t.db");
+  CkgReport r = ImportCkg(store, ckg.Write(dir), CkgOptions{});
+  REQUIRE(r.import.accepted);
+  auto snap = store.LoadSnapshot();
+  const Snapshot& s = *snap;
+  VertexId a = s.FindKey(NodeKind::kEnterprise, "600001");
+  auto keys = [&](const matcher::PartnersResult& p) {
+    std::vector<std::string> out;
+    for (const auto& item : p.items) out.emplace_back(s.Key(item.entity));
+    return out;
+  };
+  matcher::PartnersResult sup = matcher::RecommendPartners(s, a, matcher::PartnerRole::kSupplier, {});
+  REQUIRE(keys(sup) == std::vector<std::string>{"600004", "600002"});
+  CHECK(sup.items[0].tier == 0);
+  CHECK(SupplyRuleOf(sup.items[1].evidence) == SupplyRule::kSameIndustry);
+  CHECK(sup.items[1].tier == 2);
+  CHECK(EvidenceLevelName(sup.items[1].evidence) == "industry");
+  CHECK(matcher::RenderPath(s, sup.items[1].paths.at(0)) ==
+        "浙江甲股份有限公司 —member_of→ 种子 ←member_of[industry]— 浙江乙股份有限公司");
+  CHECK(matcher::EvidenceFact(s, sup.items[1].paths.at(0)).find("both are in 种子") !=
+        std::string::npos);
+  matcher::PartnersResult cus = matcher::RecommendPartners(s, a, matcher::PartnerRole::kCustomer, {});
+  CHECK(keys(cus) == std::vector<std::string>{"600002"});
 }
