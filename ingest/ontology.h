@@ -20,7 +20,8 @@
 //             specialises (汽车制造业 → 汽车, 汽车玻璃 → 玻璃), unless that parent is generic.
 //   learned   from the given product-level relations: how often an input headed h_in feeds an
 //             output headed h_out; pairs seen at least kMinLearnedSupport times with confidence
-//             c(h_in, h_out) / c(h_out) ≥ kMinLearnedConfidence are applied to produced products
+//             c(h_in, h_out) / c(h_out) ≥ kMinLearnedConfidence and ≥ kMinLearnedLift × h_in's
+//             share of all inputs are applied to produced products
 //             the data does not link (at most kMaxLearnedPerTarget inputs per product).
 //   sector    an industry whose name or whose ancestor's name is a parts, materials or
 //             special-equipment class (汽车零部件, 电池化学品, 锂电专用设备) supplies the end-product
