@@ -666,17 +666,35 @@ class ClosingProcessor : public at::TProcessor {
   std::shared_ptr<at::transport::TTransport> transport_;
 };
 
+// Counts the requests in progress: from the moment a request's method is read to the moment its
+// answer is written (or the call fails), on every port. SIGTERM waits for it to reach zero.
+class InFlight : public at::TProcessorEventHandler {
+ public:
+  void* getContext(const char*, void*) override {
+    count_.fetch_add(1);
+    return nullptr;
+  }
+  void freeContext(void*, const char*) override { count_.fetch_sub(1); }
+  int count() const { return count_.load(); }
+
+ private:
+  std::atomic<int> count_{0};
+};
+
 class ClosingProcessorFactory : public at::TProcessorFactory {
  public:
   explicit ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler)
-      : handler_(std::move(handler)) {}
+      : handler_(std::move(handler)), in_flight_(std::make_shared<InFlight>()) {}
   std::shared_ptr<at::TProcessor> getProcessor(const at::TConnectionInfo& info) override {
-    return std::make_shared<ClosingProcessor>(std::make_shared<rpc::ChainAtlasProcessor>(handler_),
-                                              info.transport);
+    auto processor = std::make_shared<rpc::ChainAtlasProcessor>(handler_);
+    processor->setEventHandler(in_flight_);
+    return std::make_shared<ClosingProcessor>(std::move(processor), info.transport);
   }
+  int in_flight() const { return in_flight_->count(); }
 
  private:
   std::shared_ptr<rpc::ChainAtlasIf> handler_;
+  std::shared_ptr<InFlight> in_flight_;
 };
 
 // Bounds what one HTTP request may send: THttpServer grows its buffer for a header line or a body
@@ -727,11 +745,25 @@ class HttpTransportFactory : public at::transport::TTransportFactory {
 class MessageFramedTransport : public at::transport::TFramedTransport {
  public:
   using TFramedTransport::TFramedTransport;
+  // A message never runs past its frame: a truncated message inside a complete frame would
+  // otherwise wait for another frame, holding its thread for as long as the client likes.
+  uint32_t readSlow(uint8_t* buf, uint32_t len) override {
+    if (in_message_ && static_cast<uint32_t>(rBound_ - rBase_) < len) {
+      throw at::transport::TTransportException(at::transport::TTransportException::CORRUPTED_DATA,
+                                               "a message longer than its frame");
+    }
+    in_message_ = true;
+    return TFramedTransport::readSlow(buf, len);
+  }
   uint32_t readEnd() override {
+    in_message_ = false;
     uint32_t bytes = TFramedTransport::readEnd();
     resetConsumedMessageSize();
     return bytes;
   }
+
+ private:
+  bool in_message_ = false;
 };
 
 class FramedTransportFactory : public at::transport::TTransportFactory {
@@ -857,13 +889,33 @@ int Serve(const ServeOptions& o, std::ostream& log) {
       }
       stopping = true;
       log << "stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+      // Stop accepting, then answer every request already received (queued or running) and let
+      // the answers go out: until no request has been in progress for kQuiet, for at most
+      // Limits::kDrainSeconds. Then close the idle connections.
+      // (The threaded servers keep accepting while they drain: ending their accept() closes the
+      // pipe that interrupts their connections, which would drop the requests in progress.)
       if (nonblocking) {
-        // Let the requests in flight finish and their answers go out (at most 10 s).
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (nonblocking->getNumActiveProcessors() > 0 && std::chrono::steady_clock::now() < deadline) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        // A connection accepted from now on is closed at once (while any other is open).
+        nonblocking->setOverloadAction(at::server::T_OVERLOAD_CLOSE_ON_ACCEPT);
+        nonblocking->setMaxConnections(0);
+      }
+      auto busy = [&] {
+        return processors->in_flight() + (nonblocking ? nonblocking->getNumActiveProcessors() : 0);
+      };
+      const auto deadline =
+          std::chrono::steady_clock::now() + std::chrono::seconds(Limits::kDrainSeconds);
+      constexpr auto kQuiet = std::chrono::milliseconds(50);
+      auto quiet_since = std::chrono::steady_clock::now();
+      for (;;) {
+        auto now = std::chrono::steady_clock::now();
+        if (busy() > 0) quiet_since = now;
+        if (now - quiet_since >= kQuiet) break;
+        if (now >= deadline) {
+          log << "stopping: " << busy() << " requests still in progress after "
+              << Limits::kDrainSeconds << " s are dropped" << std::endl;
+          break;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
       }
       binary->stop();
       if (http) http->stop();

@@ -90,9 +90,11 @@ struct Limits {
   static constexpr size_t kMaxTextBytes = 1000;         // an entity, region, query... argument
   static constexpr int kHttpClients = 64;               // concurrent HTTP connections
   static constexpr int kHttpIdleMillis = 10000;         // an idle HTTP connection is closed after
+  static constexpr int kDrainSeconds = 30;  // SIGTERM: the longest wait for requests received
 };
 
-// Serves until SIGINT or SIGTERM (then finishes the requests in flight and returns 0); SIGHUP
+// Serves until SIGINT or SIGTERM (then stops accepting, answers every request already received,
+// for at most Limits::kDrainSeconds, and returns 0); SIGHUP
 // reloads. Prints one `listening: binary HOST:PORT` (and `listening: http HOST:PORT`) line when
 // ready. Throws Error for a bad option or a database that cannot be loaded.
 int Serve(const ServeOptions& options, std::ostream& log);

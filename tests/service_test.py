@@ -488,7 +488,34 @@ def main():
         transport.close()
 
         # ---- graceful shutdown ------------------------------------------------------------------
+        # 24 requests in flight (4 workers: most are queued) when SIGTERM arrives: every one is
+        # answered before the server exits.
+        in_flight = [binary_client(srv.port, timeout=60) for _ in range(24)]
+        go, answers = threading.Event(), []
+
+        def ask(i):
+            c = in_flight[i][0]
+            go.wait()
+            try:
+                r = c.clusters(ClustersRequest()) if i % 2 else \
+                    c.partners(PartnersRequest(enterprise="E%04d" % (10 + i), options=RecOptions(top=50)))
+                answers.append(("ok", r is not None))
+            except Exception as e:  # any failure counts
+                answers.append((repr(e)[:120], False))
+
+        askers = [threading.Thread(target=ask, args=(i,)) for i in range(24)]
+        for t in askers:
+            t.start()
+        go.set()
+        time.sleep(0.01)
         srv.proc.send_signal(signal.SIGTERM)
+        for t in askers:
+            t.join()
+        failed = [a for a in answers if a != ("ok", True)]
+        check(len(answers) == 24 and not failed,
+              f"SIGTERM answers the 24 requests in flight ({len(answers)} answered, failures {failed[:3]})")
+        for _, t in in_flight:
+            t.close()
         try:
             rc = srv.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
