@@ -697,13 +697,17 @@ class ClosingProcessorFactory : public at::TProcessorFactory {
   std::shared_ptr<InFlight> in_flight_;
 };
 
-// Bounds what one HTTP request may send: THttpServer grows its buffer for a header line or a body
-// as long as bytes come. Counts the bytes read from the socket since the last answer went out
-// (THttpServer flushes once per answer) and ends the connection beyond the limit.
+// Bounds what one HTTP request may send and how long it may take: THttpServer grows its buffer for
+// a header line or a body as long as bytes come, and a socket timeout only bounds each read (a
+// client sending a byte every few seconds would hold its thread forever). Counts the bytes read
+// since the last answer went out (THttpServer flushes once per answer) and ends the connection
+// beyond the limit; from a request's first byte, the whole request (headers and body) must arrive
+// within Limits::kHttpRequestMillis, or the connection is closed.
 class BoundedReadTransport : public at::transport::TVirtualTransport<BoundedReadTransport> {
  public:
   BoundedReadTransport(std::shared_ptr<at::transport::TTransport> inner, uint32_t limit)
-      : inner_(std::move(inner)), limit_(limit) {}
+      : inner_(std::move(inner)), socket_(std::dynamic_pointer_cast<at::transport::TSocket>(inner_)),
+        limit_(limit) {}
   bool isOpen() const override { return inner_->isOpen(); }
   bool peek() override { return inner_->peek(); }
   void open() override { inner_->open(); }
@@ -713,23 +717,39 @@ class BoundedReadTransport : public at::transport::TVirtualTransport<BoundedRead
       throw at::transport::TTransportException(at::transport::TTransportException::CORRUPTED_DATA,
                                                "HTTP request larger than the limit");
     }
+    if (read_ > 0 && socket_) {
+      // Inside a request: wait no longer than what is left of its deadline.
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline_ - std::chrono::steady_clock::now()).count();
+      if (left <= 0) {
+        throw at::transport::TTransportException(
+            at::transport::TTransportException::TIMED_OUT,
+            "HTTP request not complete within " + std::to_string(Limits::kHttpRequestMillis) + " ms");
+      }
+      socket_->setRecvTimeout(static_cast<int>(std::min<long long>(left, Limits::kHttpIdleMillis)));
+    }
     uint32_t got = inner_->read(buf, std::min(len, limit_ - read_));
+    if (read_ == 0 && got > 0) {
+      deadline_ = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(Limits::kHttpRequestMillis);
+    }
     read_ += got;
     return got;
   }
   void write(const uint8_t* buf, uint32_t len) { inner_->write(buf, len); }
   void flush() override {
-    read_ = 0;
+    read_ = 0;  // the answer went out: the next read waits (idle) for the next request
+    if (socket_) socket_->setRecvTimeout(Limits::kHttpIdleMillis);
     inner_->flush();
   }
 
  private:
   std::shared_ptr<at::transport::TTransport> inner_;
+  std::shared_ptr<at::transport::TSocket> socket_;
   uint32_t limit_;
   uint32_t read_ = 0;
+  std::chrono::steady_clock::time_point deadline_;
 };
-
-// THttpServer with the configured limits.
 class HttpTransportFactory : public at::transport::TTransportFactory {
  public:
   std::shared_ptr<at::transport::TTransport> getTransport(

@@ -443,6 +443,65 @@ def main():
         print(f"RSS: {rss_before} KiB before the hostile input, {rss_idle} KiB with 1000 idle connections")
         check(client.health().status == "ok", "the first client's connection still works")
 
+        # ---- idle and slow HTTP clients --------------------------------------------------------
+        # 2,000 idle connections and 100 slowloris connections (a header byte every 0.5 s) on the
+        # HTTP port: normal HTTP clients are still answered within 1 s, and each slow connection
+        # is closed once its request has taken the whole-request deadline (10 s).
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < 2400 and hard > soft:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 2400), hard))
+        n_idle = max(0, min(2000, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 300))
+        if n_idle < 2000:
+            print(f"note: only {n_idle} idle HTTP connections (open-file limit)")
+        idle_http = [socket.create_connection(("127.0.0.1", srv.http_port)) for _ in range(n_idle)]
+        slow = []
+        for _ in range(100):
+            s = socket.create_connection(("127.0.0.1", srv.http_port))
+            s.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            slow.append(s)
+        slow_started = time.time()
+        stop_trickle = threading.Event()
+
+        def trickle():
+            while not stop_trickle.is_set():
+                for s in slow:
+                    try:
+                        s.sendall(b"X")
+                    except OSError:
+                        pass
+                time.sleep(0.5)
+
+        trickler = threading.Thread(target=trickle)
+        trickler.start()
+        worst = 0.0
+        for _ in range(6):
+            t0 = time.time()
+            hc, ht = http_client(srv.http_port)
+            ok = hc.health().status == "ok"
+            ht.close()
+            worst = max(worst, time.time() - t0)
+            check(ok, "a normal HTTP client is answered beside idle and slow connections")
+            time.sleep(1)
+        check(worst < 1.0, f"normal HTTP clients answered within 1 s beside {n_idle} idle and 100 "
+                           f"slow connections (worst {worst:.3f} s)")
+        closed = 0
+        for s in slow:
+            s.settimeout(max(0.1, slow_started + 16 - time.time()))
+            try:
+                while s.recv(4096):
+                    pass
+                closed += 1
+            except (ConnectionResetError, BrokenPipeError):
+                closed += 1
+            except socket.timeout:
+                pass
+        stop_trickle.set()
+        trickler.join()
+        check(closed == 100, f"every slowloris connection closed by the whole-request deadline "
+                             f"({closed} of 100 within {time.time() - slow_started:.1f} s)")
+        for s in slow + idle_http:
+            s.close()
+
         # ---- reload under load ------------------------------------------------------------------
         failures, calls = [], [0]
         stop = threading.Event()
