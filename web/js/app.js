@@ -11,6 +11,8 @@ import { api, apiUrl, h, fmt, keyOf, kindOf, toCsv, download, parsePath, parentC
 // The source name of the embedded default bundle (data/manifest.json): its enterprises and
 // platforms are invented, so every figure from it carries the illustrative-data notice.
 const ILLUSTRATIVE_SOURCES = new Set(['zhejiang-medical-devices']);
+// `targets --within REGION` on the API; until the CLI has it, the console filters by region code.
+const TARGETS_TAKE_WITHIN = false;
 const VIEWS = ['region', 'targets', 'enterprise', 'analyst'];
 const STATUSES = ['missing', 'weak', 'strong', 'extension', 'absent'];
 const POSITIONS = ['upstream', 'midstream', 'downstream'];
@@ -206,6 +208,14 @@ function defaultTrack(regionStats) {
 // ---- region view ----------------------------------------------------------------------------
 
 async function regionView(root, state, seq) {
+  // Everything the view needs is requested at once; the chain waits for the region's statistics
+  // only when the address names no track.
+  const early = state.region ? {
+    rstats: api('stats', { region: state.region }),
+    shown: api('show', { id: 'region:' + state.region }),
+    chain: state.track ? api('chain', { region: state.region, track: state.track }) : null,
+  } : null;
+  if (early) for (const p of Object.values(early)) if (p) p.catch(() => {});
   const index = await regions();
   if (seq !== renderSeq) return;
   const pick = (code) => go({ view: 'region', region: code, segment: undefined });
@@ -216,9 +226,9 @@ async function regionView(root, state, seq) {
     return;
   }
   const region = state.region;
-  const [rstats, shown] = await Promise.all([api('stats', { region }), api('show', { id: 'region:' + region })]);
+  const [rstats, shown] = await Promise.all([early.rstats, early.shown]);
   const track = state.track || defaultTrack(rstats);
-  const chainP = api('chain', { region, track });
+  const chainP = early.chain || api('chain', { region, track });
   if (seq !== renderSeq) return;
   setProvenance(shown);
   root.append(statsCard(rstats, shown));
@@ -272,10 +282,11 @@ function renderPanorama(el, doc, state, region, track) {
     h('span.status', code('status', s.status)),
     h('div.sname', s.name),
     h('div.nums', `${t('seg.local')} ${s.local_producers.length} · ${t('seg.elsewhere')} ${s.producers_elsewhere} · ${t('seg.demand')} ${s.local_buyers.length + s.local_hospitals.length}`));
-    c.addEventListener('click', () => {
+    c.addEventListener('click', (e) => {
       cards.forEach((x) => x.classList.toggle('selected', x === c));
       history.replaceState(null, '', href({ ...readState(), segment: keyOf(s.id) }));
       showSegment(detail, s, region, track);
+      if (e.isTrusted) detail.scrollIntoView({ block: 'nearest' });
     });
     c.addEventListener('keydown', (e) => { if (e.key === 'Enter') c.click(); });
     cards.push(c);
@@ -313,6 +324,7 @@ async function showSegment(el, s, region, track) {
   try {
     const doc = await api('show', { id: s.id });
     const local = new Set(s.local_producers.map((x) => x.id));
+    if (getLang() === 'en' && doc.node.name_en) el.querySelector('h3').append(' ', h('span.muted', doc.node.name_en));
     const makers = doc.in.filter((e) => e.kind === 'produces' && !local.has(e.source)).map((e) => ({ id: e.source, name: e.name }));
     elsewhere.replaceChildren(people(makers));
     elsewhere.classList.add('makers-elsewhere');
@@ -486,17 +498,14 @@ async function targetsView(root, state, seq) {
     let doc;
     const w = within ? resolveRegion(index, within) : null;
     const wCode = w ? w.code : within;
-    if (within) {
-      try {
-        tUrl = apiUrl('targets', { region, track, within: wCode, top, include_known: includeKnown });
-        doc = await api('targets', { region, track, within: wCode, top, include_known: includeKnown });
-      } catch (e) {
-        if (!(e instanceof ApiError) || e.status !== 400) throw e;
-        // A server without targets --within: filter the whole ranking here.
-        tUrl = apiUrl('targets', { region, track, top: 10000, include_known: includeKnown });
-        doc = await api('targets', { region, track, top: 10000, include_known: includeKnown });
-        doc = { ...doc, items: doc.items.filter((i) => isWithin(keyOf(i.region.id), wCode)).slice(0, top) };
-      }
+    if (within && TARGETS_TAKE_WITHIN) {
+      tUrl = apiUrl('targets', { region, track, within: wCode, top, include_known: includeKnown });
+      doc = await api('targets', { region, track, within: wCode, top, include_known: includeKnown });
+    } else if (within) {
+      // The CLI's targets has no --within (yet): filter the whole ranking here by region code.
+      tUrl = apiUrl('targets', { region, track, top: 10000, include_known: includeKnown });
+      doc = await api('targets', { region, track, top: 10000, include_known: includeKnown });
+      doc = { ...doc, items: doc.items.filter((i) => isWithin(keyOf(i.region.id), wCode)).slice(0, top) };
     } else {
       doc = await api('targets', { region, track, top, include_known: includeKnown });
     }
