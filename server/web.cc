@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "graph/error.h"
+#include "ingest/csv_reader.h"
 
 namespace chainatlas::service {
 namespace {
@@ -221,11 +222,17 @@ std::map<std::string, std::string> ParseQuery(const std::string& query) {
     Invalid("malformed query string");
   }
   std::string repeated;
+  bool utf8 = true;
   for (evkeyval* kv = pairs.tqh_first; kv; kv = kv->next.tqe_next) {
-    if (!out.emplace(kv->key, kv->value ? kv->value : "").second) repeated = kv->key;
+    std::string key = kv->key, value = kv->value ? kv->value : "";
+    utf8 = utf8 && ingest::IsValidUtf8(key) && ingest::IsValidUtf8(value);
+    if (!out.emplace(std::move(key), std::move(value)).second) repeated = kv->key;
   }
   evhttp_clear_headers(&pairs);
-  if (!repeated.empty()) Invalid("option '" + repeated.substr(0, 40) + "' given twice");
+  if (!utf8) Invalid("the query is not valid UTF-8 once decoded");
+  if (!repeated.empty() && ingest::IsValidUtf8(repeated)) {
+    Invalid("option '" + repeated.substr(0, 40) + "' given twice");
+  }
   return out;
 }
 
@@ -239,6 +246,7 @@ std::pair<std::string, std::string> SplitTarget(const std::string& target) {
   std::string path(decoded, n);
   std::free(decoded);
   if (path.find('\0') != std::string::npos) Invalid("the path holds a NUL character");
+  if (!ingest::IsValidUtf8(path)) Invalid("the path is not valid UTF-8 once decoded");
   return {path, query};
 }
 

@@ -338,6 +338,10 @@ def main():
                 ("/api/v1/partners", 400, "invalid argument"),
                 ("/api/v1/search?text=" + "x" * 5000, 400, "invalid argument"),
                 ("/api/v1/search?text=%00", 400, "invalid argument"),
+                ("/api/v1/search?text=%E5%86", 400, "invalid argument"),
+                ("/api/v1/show?id=%FF%FE", 400, "invalid argument"),
+                ("/api/v1/search?text", 400, "invalid argument"),
+                ("/api/v1/search?text=" + "a" * (500 << 10), 400, "invalid argument"),
                 ("/api/v1/export", 404, "not found"),
                 ("/api/v1/", 404, "not found")]:
             status, hdrs, body = http_get(srv.http_port, target)
@@ -351,6 +355,21 @@ def main():
                        "/web/../../CMakeLists.txt", "/nothing.html", "/index.exe", "/%00"]:
             status, _, _ = http_get(srv.http_port, target)
             check(status in (400, 404), f"GET {target}: no file outside the console's folder ({status})")
+        # A header or a query past the request limit (~1 MiB) closes the connection.
+        for what, req in [("a 2 MiB header", b"GET / HTTP/1.1\r\nX: " + b"a" * (2 << 20) + b"\r\n\r\n"),
+                          ("a 2 MiB query", b"GET /api/v1/search?text=" + b"a" * (2 << 20) + b" HTTP/1.1\r\n\r\n"),
+                          ("a bad request line", b"NONSENSE\r\n\r\n")]:
+            s = socket.create_connection(("127.0.0.1", srv.http_port), timeout=15)
+            try:
+                s.sendall(req)
+                got = s.recv(65536)
+            except (ConnectionResetError, BrokenPipeError):
+                got = b""
+            s.close()
+            check(got == b"" or got.startswith(b"HTTP/1.1 4"), f"{what}: closed or refused ({got[:40]!r})")
+        hc, ht = http_client(srv.http_port)
+        check(hc.health().status == "ok", "the HTTP port still answers after hostile requests")
+        ht.close()
         status, hdrs, _ = http_get(srv.http_port, "/api/v1/stats", method="DELETE")
         check(status == 405 and "allow" in hdrs, f"DELETE: 405 with Allow ({status})")
         status, hdrs, _ = http_get(srv.http_port, "/api/v1/stats", method="OPTIONS",
