@@ -655,7 +655,7 @@ int main(int argc, char** argv) {
   serve->add_option("--host", serve_options.host, "address to listen on (default 127.0.0.1: loopback only)");
   serve->add_option("--port", serve_options.port, "binary protocol, framed transport (default 9090; 0: any free port)")
       ->check(CLI::Range(0, 65535));
-  serve->add_option("--http-port", serve_options.http_port, "JSON protocol over HTTP on this port (default: none; 0: any free port)")
+  serve->add_option("--http-port", serve_options.http_port, "HTTP on this port: the console at /, the JSON API at /api/v1/, Thrift's JSON protocol at POST /thrift (default: none; 0: any free port)")
       ->check(CLI::Range(0, 65535));
   serve->add_option("--threads", serve_options.threads, "worker threads (default: the number of cores)")
       ->check(CLI::Range(1, 256));
@@ -667,6 +667,12 @@ int main(int argc, char** argv) {
   serve->add_option("--cache", serve_options.cache_entries,
                     "answers of partners, pairings, targets and leaders kept per loaded state (default 4096; 0: no cache)")
       ->check(CLI::Range(0, 1000000));
+  const char* web_env = std::getenv("CHAINATLAS_WEB_DIR");
+  serve_options.web_root = web_env ? web_env : CHAINATLAS_WEB_DIR;
+  serve->add_option("--web", serve_options.web_root,
+                    "the console's folder, served at / on the HTTP port (default: the source tree's web/)");
+  serve->add_option("--cors", serve_options.cors,
+                    "let pages from this origin (e.g. https://example.org) read the HTTP port's answers (default: none)");
 
   try {
     app.parse(argc, argv);

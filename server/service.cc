@@ -20,12 +20,14 @@
 #include <thrift/transport/TVirtualTransport.h>
 
 #include <cmath>
+#include <sstream>
 #include <functional>
 #include <iostream>
 #include <thread>
 
 #include "ChainAtlas.h"
 #include "graph/error.h"
+#include "server/web.h"
 
 namespace chainatlas::service {
 
@@ -638,14 +640,176 @@ std::shared_ptr<at::protocol::TProtocolFactory> BinaryProtocolFactory() {
 
 // A request that breaks the protocol (a bad size, a truncated message) ends its connection: the
 // socket is shut down, the server sees it close and frees it. Other connections are untouched.
+// Counts the requests in progress: from the moment a request's method is read to the moment its
+// answer is written (or the call fails), on every port. SIGTERM waits for it to reach zero.
+class InFlight : public at::TProcessorEventHandler {
+ public:
+  void* getContext(const char*, void*) override {
+    count_.fetch_add(1);
+    return nullptr;
+  }
+  void freeContext(void*, const char*) override { count_.fetch_sub(1); }
+  int count() const { return count_.load(); }
+  void Enter() { count_.fetch_add(1); }  // a web request (no Thrift processor)
+  void Leave() { count_.fetch_sub(1); }
+
+ private:
+  std::atomic<int> count_{0};
+};
+
+// What the HTTP port serves besides the Thrift JSON protocol (server/web.h): the API and the
+// console's files.
+struct WebSite {
+  std::shared_ptr<StateHolder> states;
+  std::filesystem::path root;  // the console's folder
+  std::string cors;            // the one origin whose pages may read the answers; "" for none
+};
+
+const char* Reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    default: return "Internal Server Error";
+  }
+}
+
+// THttpServer (Thrift's HTTP transport: its request parser, limits and keep-alive) that also
+// answers requests other than a Thrift call: it reads the request line itself, so that a GET or an
+// OPTIONS is not refused, and answers them with Answer(). Thrift answers carry no
+// Access-Control-Allow-Origin unless --cors names an origin.
+class WebHttpServer : public at::transport::THttpServer {
+ public:
+  WebHttpServer(std::shared_ptr<at::transport::TTransport> t, std::shared_ptr<at::TConfiguration> c,
+                std::string cors)
+      : THttpServer(std::move(t), std::move(c)), cors_(std::move(cors)) {}
+
+  // Waits for the next request and reads its line, headers and body. True for a Thrift call
+  // (POST / or POST /thrift), whose body the processor reads next; false for any other request,
+  // which Answer() must answer.
+  bool NextIsThrift() {
+    method_.clear();
+    target_.clear();
+    readBuffer_.resetBuffer();
+    readMoreData();
+    std::string path = target_.substr(0, target_.find('?'));
+    return method_ == "POST" && (path == "/" || path == "/thrift");
+  }
+  const std::string& method() const { return method_; }
+  const std::string& target() const { return target_; }
+  const std::string& cors() const { return cors_; }
+
+  void Answer(int status, const std::string& type, const std::string& body,
+              const std::string& extra_headers = "") {
+    std::ostringstream h;
+    h << "HTTP/1.1 " << status << " " << Reason(status) << "\r\n"
+      << "Date: " << getTimeRFC1123() << "\r\n"
+      << "Server: chainatlas\r\n"
+      << "Content-Type: " << type << "\r\n"
+      << "Content-Length: " << (method_ == "HEAD" ? 0 : body.size()) << "\r\n"
+      << "X-Content-Type-Options: nosniff\r\n"
+      << "Cache-Control: no-cache\r\n"
+      << Cors() << extra_headers << "Connection: Keep-Alive\r\n\r\n";
+    std::string head = h.str();
+    transport_->write(reinterpret_cast<const uint8_t*>(head.data()), static_cast<uint32_t>(head.size()));
+    if (method_ != "HEAD" && !body.empty()) {
+      transport_->write(reinterpret_cast<const uint8_t*>(body.data()), static_cast<uint32_t>(body.size()));
+    }
+    transport_->flush();
+  }
+
+ protected:
+  bool parseStatusLine(char* status) override {
+    std::istringstream line(status);
+    std::string version;
+    line >> method_ >> target_ >> version;
+    if (method_.empty() || target_.empty() || version.rfind("HTTP/", 0) != 0) {
+      throw at::transport::TTransportException(std::string("Bad request line: ") +
+                                               std::string(status).substr(0, 80));
+    }
+    return true;
+  }
+  std::string getHeader(uint32_t len) override {
+    std::ostringstream h;
+    h << "HTTP/1.1 200 OK\r\n"
+      << "Date: " << getTimeRFC1123() << "\r\n"
+      << "Server: chainatlas\r\n"
+      << Cors() << "Content-Type: application/x-thrift\r\n"
+      << "Content-Length: " << len << "\r\n"
+      << "Connection: Keep-Alive\r\n\r\n";
+    return h.str();
+  }
+
+ private:
+  std::string Cors() const {
+    return cors_.empty() ? "" : "Access-Control-Allow-Origin: " + cors_ + "\r\nVary: Origin\r\n";
+  }
+  std::string cors_, method_, target_;
+};
+
+// Answers a request that is not a Thrift call.
+void AnswerWeb(const WebSite& site, WebHttpServer& http) {
+  const std::string& method = http.method();
+  if (method == "OPTIONS") {
+    if (http.cors().empty()) {
+      http.Answer(405, "text/plain; charset=utf-8", "cross-origin requests are off (serve --cors ORIGIN)\n",
+                  "Allow: GET, HEAD, POST\r\n");
+    } else {
+      http.Answer(204, "text/plain; charset=utf-8", "",
+                  "Access-Control-Allow-Methods: GET, HEAD, POST, OPTIONS\r\n"
+                  "Access-Control-Allow-Headers: Content-Type\r\n");
+    }
+    return;
+  }
+  if (method != "GET" && method != "HEAD") {
+    bool post = method == "POST";
+    http.Answer(post ? 404 : 405, "text/plain; charset=utf-8",
+                post ? "Thrift calls go to POST /thrift\n" : "only GET, HEAD and POST\n",
+                post ? "" : "Allow: GET, HEAD, POST\r\n");
+    return;
+  }
+  WebAnswer a;
+  try {
+    auto [path, query] = SplitTarget(http.target());
+    if (path.rfind("/api/v1/", 0) == 0) {
+      engine::Engine e(site.states->Current()->state);
+      a = ApiAnswer(e, path.substr(8), ParseQuery(query), Limits::kMaxTextBytes);
+    } else {
+      a = StaticAnswer(site.root, path);
+    }
+  } catch (const Error& e) {
+    a.status = 400;
+    a.body = json{{"error", {{"code", ErrorCodeName(e.code())}, {"message", e.what()},
+                             {"suggestions", e.suggestions()}}}}
+                 .dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  }
+  http.Answer(a.status, a.content_type, a.body);
+}
+
 class ClosingProcessor : public at::TProcessor {
  public:
-  ClosingProcessor(std::shared_ptr<at::TProcessor> inner, std::shared_ptr<at::transport::TTransport> t)
-      : inner_(std::move(inner)), transport_(std::move(t)) {}
+  ClosingProcessor(std::shared_ptr<at::TProcessor> inner, std::shared_ptr<at::transport::TTransport> t,
+                   const WebSite* site, InFlight* in_flight)
+      : inner_(std::move(inner)), transport_(std::move(t)), site_(site), in_flight_(in_flight) {}
 
   bool process(std::shared_ptr<at::protocol::TProtocol> in, std::shared_ptr<at::protocol::TProtocol> out,
                void* context) override {
     try {
+      // On the HTTP port, a request that is not a Thrift call is the web side's.
+      auto http = std::dynamic_pointer_cast<WebHttpServer>(in->getTransport());
+      if (http && site_ && !http->NextIsThrift()) {
+        in_flight_->Enter();
+        try {
+          AnswerWeb(*site_, *http);
+        } catch (...) {
+          in_flight_->Leave();
+          throw;
+        }
+        in_flight_->Leave();
+        return true;
+      }
       return inner_->process(in, out, context);
     } catch (const at::protocol::TProtocolException&) {
       Shutdown();
@@ -664,37 +828,26 @@ class ClosingProcessor : public at::TProcessor {
   }
   std::shared_ptr<at::TProcessor> inner_;
   std::shared_ptr<at::transport::TTransport> transport_;
-};
-
-// Counts the requests in progress: from the moment a request's method is read to the moment its
-// answer is written (or the call fails), on every port. SIGTERM waits for it to reach zero.
-class InFlight : public at::TProcessorEventHandler {
- public:
-  void* getContext(const char*, void*) override {
-    count_.fetch_add(1);
-    return nullptr;
-  }
-  void freeContext(void*, const char*) override { count_.fetch_sub(1); }
-  int count() const { return count_.load(); }
-
- private:
-  std::atomic<int> count_{0};
+  const WebSite* site_;
+  InFlight* in_flight_;
 };
 
 class ClosingProcessorFactory : public at::TProcessorFactory {
  public:
-  explicit ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler)
-      : handler_(std::move(handler)), in_flight_(std::make_shared<InFlight>()) {}
+  ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler, WebSite site)
+      : handler_(std::move(handler)), in_flight_(std::make_shared<InFlight>()), site_(std::move(site)) {}
   std::shared_ptr<at::TProcessor> getProcessor(const at::TConnectionInfo& info) override {
     auto processor = std::make_shared<rpc::ChainAtlasProcessor>(handler_);
     processor->setEventHandler(in_flight_);
-    return std::make_shared<ClosingProcessor>(std::move(processor), info.transport);
+    return std::make_shared<ClosingProcessor>(std::move(processor), info.transport, &site_,
+                                              in_flight_.get());
   }
   int in_flight() const { return in_flight_->count(); }
 
  private:
   std::shared_ptr<rpc::ChainAtlasIf> handler_;
   std::shared_ptr<InFlight> in_flight_;
+  WebSite site_;
 };
 
 // Bounds what one HTTP request may send and how long it may take: THttpServer grows its buffer for
@@ -752,11 +905,16 @@ class BoundedReadTransport : public at::transport::TVirtualTransport<BoundedRead
 };
 class HttpTransportFactory : public at::transport::TTransportFactory {
  public:
+  explicit HttpTransportFactory(std::string cors) : cors_(std::move(cors)) {}
   std::shared_ptr<at::transport::TTransport> getTransport(
       std::shared_ptr<at::transport::TTransport> t) override {
-    return std::make_shared<at::transport::THttpServer>(
-        std::make_shared<BoundedReadTransport>(t, Limits::kMaxMessageBytes + (64 << 10)), Configuration());
+    return std::make_shared<WebHttpServer>(
+        std::make_shared<BoundedReadTransport>(t, Limits::kMaxMessageBytes + (64 << 10)),
+        Configuration(), cors_);
   }
+
+ private:
+  std::string cors_;
 };
 
 // Thrift 0.17's TFramedTransport counts the bytes read against the message size limit over the
@@ -829,7 +987,8 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   RaiseFileLimit();
   auto states = std::make_shared<StateHolder>(o.database, o.cache_entries);
   auto handler = std::make_shared<Handler>(states, o.admin_token, o.version, log);
-  auto processors = std::make_shared<ClosingProcessorFactory>(handler);
+  auto processors =
+      std::make_shared<ClosingProcessorFactory>(handler, WebSite{states, o.web_root, o.cors});
 
   // Signals go to one thread that waits for them; every other thread blocks them.
   sigset_t signals;
@@ -876,7 +1035,7 @@ int Serve(const ServeOptions& o, std::ostream& log) {
     socket->setRecvTimeout(Limits::kHttpIdleMillis);
     socket->setSendTimeout(Limits::kHttpIdleMillis);
     http = std::make_shared<at::server::TThreadedServer>(
-        processors, socket, std::make_shared<HttpTransportFactory>(),
+        processors, socket, std::make_shared<HttpTransportFactory>(o.cors),
         std::make_shared<at::protocol::TJSONProtocolFactory>());
     http->setConcurrentClientLimit(Limits::kHttpClients);
     http->setServerEventHandler(std::make_shared<ReadyAnnouncer>(

@@ -78,6 +78,8 @@ struct ServeOptions {
   std::string model = "nonblocking";  // or "threaded" (one thread per connection; for comparison)
   int io_threads = 1;        // nonblocking model: libevent threads
   size_t cache_entries = 4096;  // answers of the recommendation methods kept per state; 0: none
+  std::filesystem::path web_root;  // the console's folder, served on the HTTP port (docs/console.md)
+  std::string cors;  // the origin whose pages may read the HTTP port's answers; "" for none
   std::string version;
 };
 

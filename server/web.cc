@@ -1,0 +1,312 @@
+#include "server/web.h"
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "graph/error.h"
+#include "ingest/csv_reader.h"
+
+namespace chainatlas::service {
+namespace {
+
+using json = nlohmann::json;
+
+[[noreturn]] void Invalid(const std::string& message) {
+  throw Error(ErrorCode::kInvalidArgument, message);
+}
+
+// The options of one API call: each read at most once; whatever is left unread is an unknown
+// option, named in the error with the ones the command takes.
+class Options {
+ public:
+  Options(const std::map<std::string, std::string>& given, size_t max_text)
+      : given_(given), max_text_(max_text) {}
+
+  std::string Text(const std::string& name, std::string fallback = "") {
+    known_.insert(name);
+    auto it = given_.find(name);
+    if (it == given_.end()) return fallback;
+    if (it->second.size() > max_text_) {
+      Invalid(name + ": longer than " + std::to_string(max_text_) + " bytes");
+    }
+    return it->second;
+  }
+  std::string Required(const std::string& name) {
+    if (!given_.count(name)) Invalid("option '" + name + "' is required");
+    return Text(name);
+  }
+  uint64_t Number(const std::string& name, uint64_t fallback, uint64_t lo, uint64_t hi) {
+    known_.insert(name);
+    auto it = given_.find(name);
+    if (it == given_.end()) return fallback;
+    uint64_t v = 0;
+    const std::string& s = it->second;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
+      Invalid(name + ": '" + s.substr(0, 40) + "' is not a whole number");
+    }
+    if (v < lo || v > hi) {
+      Invalid(name + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+              ", not " + s);
+    }
+    return v;
+  }
+  bool Flag(const std::string& name) {
+    known_.insert(name);
+    auto it = given_.find(name);
+    if (it == given_.end()) return false;
+    if (it->second == "" || it->second == "1" || it->second == "true") return true;
+    if (it->second == "0" || it->second == "false") return false;
+    Invalid(name + ": '" + it->second.substr(0, 40) + "' is not 1, 0, true or false");
+  }
+  engine::RecOptions Rec(bool within) {
+    engine::RecOptions o;
+    if (within) o.within = Text("within");
+    o.track = Text("track");
+    o.top = Number("top", o.top, 1, 10000);
+    o.scorer = Text("scorer", o.scorer);
+    o.include_known = Flag("include_known");
+    return o;
+  }
+  // After the call has read its options: any other is a mistake the caller should hear about.
+  void CheckNoneLeft(const std::string& command) const {
+    for (const auto& [name, value] : given_) {
+      if (known_.count(name)) continue;
+      std::string list;
+      for (const auto& k : known_) list += (list.empty() ? "" : ", ") + k;
+      Invalid("unknown option '" + name.substr(0, 40) + "' for " + command +
+              (list.empty() ? " (it takes none)" : "; options: " + list));
+    }
+  }
+
+ private:
+  const std::map<std::string, std::string>& given_;
+  size_t max_text_;
+  std::set<std::string> known_;
+};
+
+using Call = std::function<json(const engine::Engine&, Options&)>;
+
+// The read commands with the CLI's option names and defaults (server/main.cc).
+const std::vector<std::pair<std::string, Call>>& Calls() {
+  static const std::vector<std::pair<std::string, Call>> calls = {
+      {"stats", [](const engine::Engine& e, Options& o) { return e.Stats(o.Text("region")); }},
+      {"search",
+       [](const engine::Engine& e, Options& o) {
+         std::string text = o.Required("text");
+         std::string kind = o.Text("kind");
+         return e.Search(text, kind, o.Number("limit", 20, 1, 10000));
+       }},
+      {"show",
+       [](const engine::Engine& e, Options& o) {
+         o.Flag("all");  // the text output's option; the document always holds every relation
+         return e.Show(o.Required("id"));
+       }},
+      {"chain",
+       [](const engine::Engine& e, Options& o) {
+         std::string region = o.Required("region");
+         return e.Chain(region, o.Text("track"), false, "");
+       }},
+      {"gaps",
+       [](const engine::Engine& e, Options& o) {
+         std::string region = o.Required("region");
+         std::string track = o.Text("track");
+         return e.Chain(region, track, true, o.Text("status"));
+       }},
+      {"partners",
+       [](const engine::Engine& e, Options& o) {
+         std::string enterprise = o.Required("enterprise");
+         std::string role = o.Text("role", "supplier");
+         return e.Partners(enterprise, role, o.Rec(true));
+       }},
+      {"pairings",
+       [](const engine::Engine& e, Options& o) {
+         std::string enterprise = o.Required("enterprise");
+         std::string kind = o.Text("kind", "university");
+         return e.Pairings(enterprise, kind, o.Rec(true));
+       }},
+      {"targets",
+       [](const engine::Engine& e, Options& o) {
+         std::string region = o.Required("region");
+         return e.Targets(region, o.Rec(false));
+       }},
+      {"relatedness",
+       [](const engine::Engine& e, Options& o) {
+         std::string level = o.Text("level");
+         std::string track = o.Text("track");
+         std::string region = o.Text("region");
+         return e.Relatedness(level, track, region, o.Number("top", 15, 0, 10000));
+       }},
+      {"leaders",
+       [](const engine::Engine& e, Options& o) {
+         std::string region = o.Text("region");
+         engine::RecOptions r;
+         r.track = o.Text("track");
+         r.top = o.Number("top", r.top, 1, 10000);
+         r.scorer = o.Text("scorer", r.scorer);
+         return e.Leaders(region, r);
+       }},
+      {"clusters",
+       [](const engine::Engine& e, Options& o) {
+         std::string region = o.Text("region");
+         return e.Clusters(region, o.Number("seed", 1, 0, UINT64_MAX), SIZE_MAX);
+       }},
+      {"indicators",
+       [](const engine::Engine& e, Options& o) {
+         // The CLI reads a targets file; the API reads no files, so it answers without targets.
+         return e.Indicators(o.Required("region"), {});
+       }},
+  };
+  return calls;
+}
+
+json ErrorDocument(const Error& e) {
+  return {{"error",
+           {{"code", ErrorCodeName(e.code())}, {"message", e.what()}, {"suggestions", e.suggestions()}}}};
+}
+
+std::string Dump(const json& j) {
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+const std::map<std::string, std::string>& ContentTypes() {
+  static const std::map<std::string, std::string> types = {
+      {".html", "text/html; charset=utf-8"},     {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+      {".json", "application/json; charset=utf-8"}, {".svg", "image/svg+xml"},
+      {".png", "image/png"},                       {".ico", "image/x-icon"},
+      {".csv", "text/csv; charset=utf-8"}};
+  return types;
+}
+
+constexpr uintmax_t kMaxStaticBytes = 16u << 20;
+
+WebAnswer NotFoundFile(const std::string& path) {
+  return {404, "application/json; charset=utf-8",
+          Dump({{"error",
+                 {{"code", ErrorCodeName(ErrorCode::kNotFound)},
+                  {"message", "no such file: " + path.substr(0, 200)},
+                  {"suggestions", json::array()}}}})};
+}
+
+}  // namespace
+
+const std::vector<std::string>& ApiCommands() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& [name, call] : Calls()) out.push_back(name);
+    return out;
+  }();
+  return names;
+}
+
+std::map<std::string, std::string> ParseQuery(const std::string& query) {
+  std::map<std::string, std::string> out;
+  if (query.empty()) return out;
+  if (query.find('\0') != std::string::npos || query.find("%00") != std::string::npos) {
+    Invalid("the query holds a NUL character");
+  }
+  evkeyvalq pairs;
+  pairs.tqh_first = nullptr;  // TAILQ_INIT
+  pairs.tqh_last = &pairs.tqh_first;
+  if (evhttp_parse_query_str(query.c_str(), &pairs) != 0) {
+    evhttp_clear_headers(&pairs);
+    Invalid("malformed query string");
+  }
+  std::string repeated;
+  bool utf8 = true;
+  for (evkeyval* kv = pairs.tqh_first; kv; kv = kv->next.tqe_next) {
+    std::string key = kv->key, value = kv->value ? kv->value : "";
+    utf8 = utf8 && ingest::IsValidUtf8(key) && ingest::IsValidUtf8(value);
+    if (!out.emplace(std::move(key), std::move(value)).second) repeated = kv->key;
+  }
+  evhttp_clear_headers(&pairs);
+  if (!utf8) Invalid("the query is not valid UTF-8 once decoded");
+  if (!repeated.empty() && ingest::IsValidUtf8(repeated)) {
+    Invalid("option '" + repeated.substr(0, 40) + "' given twice");
+  }
+  return out;
+}
+
+std::pair<std::string, std::string> SplitTarget(const std::string& target) {
+  size_t q = target.find('?');
+  std::string raw = target.substr(0, q);
+  std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+  size_t n = 0;
+  char* decoded = evhttp_uridecode(raw.c_str(), 0, &n);
+  if (!decoded) Invalid("malformed path");
+  std::string path(decoded, n);
+  std::free(decoded);
+  if (path.find('\0') != std::string::npos) Invalid("the path holds a NUL character");
+  if (!ingest::IsValidUtf8(path)) Invalid("the path is not valid UTF-8 once decoded");
+  return {path, query};
+}
+
+WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
+                    const std::map<std::string, std::string>& options, size_t max_text) {
+  try {
+    for (const auto& [name, call] : Calls()) {
+      if (name != command) continue;
+      Options o(options, max_text);
+      json j = call(engine, o);
+      o.CheckNoneLeft(command);
+      return {200, "application/json; charset=utf-8", Dump(j)};
+    }
+    std::string list;
+    for (const auto& name : ApiCommands()) list += (list.empty() ? "" : ", ") + name;
+    throw Error(ErrorCode::kNotFound,
+                "unknown command '" + command.substr(0, 40) + "'; commands: " + list);
+  } catch (const Error& e) {
+    int status = e.code() == ErrorCode::kInvalidArgument ? 400
+                 : e.code() == ErrorCode::kNotFound      ? 404
+                                                         : 500;
+    return {status, "application/json; charset=utf-8", Dump(ErrorDocument(e))};
+  } catch (const std::exception& e) {
+    return {500, "application/json; charset=utf-8",
+            Dump(ErrorDocument(Error(ErrorCode::kInternal, std::string("internal error: ") + e.what())))};
+  }
+}
+
+WebAnswer StaticAnswer(const std::filesystem::path& web_root, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(web_root, ec);
+  if (ec) return NotFoundFile(path);
+  fs::path file;
+  if (path == "/" || path.empty()) {
+    file = root / "index.html";
+  } else if (path == "/vendor/echarts.min.js") {
+    file = root.parent_path() / "node_modules" / "echarts" / "dist" / "echarts.min.js";
+  } else {
+    fs::path rel = fs::path(path.substr(1)).lexically_normal();
+    if (path[0] != '/' || rel.empty() || rel.is_absolute() || *rel.begin() == "..") {
+      return NotFoundFile(path);
+    }
+    file = root / rel;
+    // Inside the folder once links are followed.
+    fs::path real = fs::weakly_canonical(file, ec);
+    if (ec) return NotFoundFile(path);
+    auto [end, unused] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (end != root.end()) return NotFoundFile(path);
+    file = real;
+  }
+  auto type = ContentTypes().find(file.extension().string());
+  if (type == ContentTypes().end() || !fs::is_regular_file(file, ec)) return NotFoundFile(path);
+  uintmax_t size = fs::file_size(file, ec);
+  if (ec || size > kMaxStaticBytes) return NotFoundFile(path);
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream body;
+  body << in.rdbuf();
+  if (!in && !in.eof()) return NotFoundFile(path);
+  return {200, type->second, body.str()};
+}
+
+}  // namespace chainatlas::service
