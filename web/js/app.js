@@ -122,9 +122,24 @@ function errorBox(e) {
   return h('div.error', `${t('error')} — ${msg}`, e.suggestions && e.suggestions.length ? h('ul', e.suggestions.map((s) => h('li', s))) : null);
 }
 
-function makeChart(el) {
-  if (!window.echarts) return null;
-  const c = window.echarts.init(el, null, { renderer: 'canvas' });
+// ECharts (1 MB) is loaded on first use, so that it never delays the region view's panorama.
+let echartsP = null;
+function loadEcharts() {
+  if (window.echarts) return Promise.resolve(window.echarts);
+  if (!echartsP) {
+    echartsP = new Promise((resolve, reject) => {
+      const s = h('script', { src: '/vendor/echarts.min.js' });
+      s.onload = () => resolve(window.echarts);
+      s.onerror = () => { echartsP = null; reject(new Error('/vendor/echarts.min.js did not load')); };
+      document.head.append(s);
+    });
+  }
+  return echartsP;
+}
+async function makeChart(el) {
+  const echarts = await loadEcharts();
+  if (!el.isConnected) return null;
+  const c = echarts.init(el, null, { renderer: 'canvas' });
   charts.add(c);
   return c;
 }
@@ -216,16 +231,22 @@ async function regionView(root, state, seq) {
     chain: state.track ? api('chain', { region: state.region, track: state.track }) : null,
   } : null;
   if (early) for (const p of Object.values(early)) if (p) p.catch(() => {});
-  const index = await regions();
-  if (seq !== renderSeq) return;
+  // The picker fills in when the list of regions arrives; the panorama does not wait for it.
   const pick = (code) => go({ view: 'region', region: code, segment: undefined });
-  root.append(card(t('nav.region'), null, regionPicker(index, state, pick)));
+  const pickerBody = h('div.row.picker', h('span.muted', t('loading')));
+  root.append(card(t('nav.region'), null, pickerBody));
+  const pickerDone = regions().then((index) => {
+    if (seq === renderSeq) pickerBody.replaceWith(regionPicker(index, state, pick));
+  });
   if (!state.region) {
+    await pickerDone;
     root.append(h('p.muted', t('region.noselect')));
     setJsonLink(apiUrl('stats'));
     return;
   }
+  pickerDone.catch((e) => pickerBody.replaceChildren(errorBox(e)));
   const region = state.region;
+  window.__console.timings.regions = performance.now();
   const [rstats, shown] = await Promise.all([early.rstats, early.shown]);
   const track = state.track || defaultTrack(rstats);
   const chainP = early.chain || api('chain', { region, track });
@@ -242,6 +263,7 @@ async function regionView(root, state, seq) {
   let chainDoc;
   try { chainDoc = await chainP; } catch (e) { pano.replaceChildren(errorBox(e)); return; }
   if (seq !== renderSeq) return;
+  window.__console.timings.chain = performance.now();
   renderPanorama(pano, chainDoc, state, region, track);
 }
 
@@ -300,6 +322,7 @@ function renderPanorama(el, doc, state, region, track) {
     detail);
   el.querySelector('.panorama').dataset.ready = '1';
   window.__console.timings.panorama = performance.now();
+  setTimeout(() => loadEcharts().catch(() => {}), 0);
   if (state.segment) {
     const c = cards.find((x) => keyOf(x.dataset.id) === state.segment);
     if (c) c.click();
@@ -342,8 +365,8 @@ function chainCsv(doc, shown) {
 
 // ---- gaps and targets -----------------------------------------------------------------------
 
-function stackedBars(el, items, label) {
-  const chart = makeChart(el);
+async function stackedBars(el, items, label) {
+  const chart = await makeChart(el);
   if (!chart) return;
   const names = [...new Set(items.flatMap((i) => i.components.map((c) => c.name)))];
   const cats = items.map(label).reverse();
@@ -364,8 +387,8 @@ function componentText(components) {
   return components.map((c) => `${code('component', c.name)} ${fmt(c.points, 3)}`).join(' + ');
 }
 
-function pathGraph(el, paths) {
-  const chart = makeChart(el);
+async function pathGraph(el, paths) {
+  const chart = await makeChart(el);
   if (!chart) return;
   const pos = new Map();
   const links = [];
@@ -402,7 +425,7 @@ function rankedTable(items, columns, { extra } = {}) {
         extra ? extra(it) : null,
         h('strong', t('why')), h('ul.why', it.why.map((w) => h('li', w)))));
       tr.after(open);
-      if (it.paths.length) pathGraph(g, it.paths);
+      if (it.paths.length) pathGraph(g, it.paths).catch(console.warn);
     });
     tbody.append(tr);
   }
@@ -491,7 +514,7 @@ async function targetsView(root, state, seq) {
           h('td.num', i + 1), h('td', s.name), h('td', h(`span.badge.status-${s.status}`, code('status', s.status))), h('td', code('position', s.position)),
           h('td.num', fmt(s.score, 3)), h('td', componentText(s.components)), h('td.num', s.producers_elsewhere),
           h('td', link({ view: 'targets', region, track: keyOf(s.id) }, t('targets'))))))));
-    if (gapItems.length) stackedBars(gChart, gapItems, (s) => `${s.name}（${code('status', s.status)}）`);
+    if (gapItems.length) stackedBars(gChart, gapItems, (s) => `${s.name}（${code('status', s.status)}）`).catch(console.warn);
   } catch (e) { gapsBody.replaceChildren(errorBox(e)); }
 
   try {
@@ -517,7 +540,7 @@ async function targetsView(root, state, seq) {
     chartEl.style.height = `${Math.max(200, tItems.length * 24 + 60)}px`;
     tBody.replaceChildren(rankedTable(tItems, columns));
     tBody.querySelector('table').id = 'targets-table';
-    stackedBars(chartEl, tItems, (i) => `${i.rank}. ${i.name}`);
+    stackedBars(chartEl, tItems, (i) => `${i.rank}. ${i.name}`).catch(console.warn);
   } catch (e) { chartEl.remove(); tBody.replaceChildren(errorBox(e)); }
 }
 
@@ -654,7 +677,7 @@ async function analystView(root, state, seq) {
     lItems = lr.value.items;
     lChart.style.height = `${Math.max(200, lItems.length * 24 + 60)}px`;
     lBody.replaceChildren(rankedTable(lItems, lCols));
-    stackedBars(lChart, lItems, (i) => `${i.rank}. ${i.name}`);
+    stackedBars(lChart, lItems, (i) => `${i.rank}. ${i.name}`).catch(console.warn);
   } else { lChart.remove(); lBody.replaceChildren(errorBox(lr.reason)); }
   if (cr.status === 'fulfilled') {
     cDoc = cr.value;
@@ -664,12 +687,12 @@ async function analystView(root, state, seq) {
       g,
       h('table', h('thead', h('tr', h('th', t('clusters.community')), h('th', t('clusters.members')), h('th', t('clusters.top_segments')))),
         h('tbody', cDoc.communities.map((c) => h('tr', h('td', `#${c.id}`), h('td.num', c.size), h('td', c.top_segments.map((s) => `${s.name} (${s.enterprises})`).join('、')))))));
-    clusterGraph(g, cDoc);
+    clusterGraph(g, cDoc).catch(console.warn);
   } else cBody.replaceChildren(errorBox(cr.reason));
 }
 
-function clusterGraph(el, doc) {
-  const chart = makeChart(el);
+async function clusterGraph(el, doc) {
+  const chart = await makeChart(el);
   if (!chart) return;
   const categories = doc.communities.map((c) => ({ name: `${t('clusters.community')} #${c.id}` }));
   const nodes = [];
@@ -718,6 +741,7 @@ async function render() {
 }
 
 (function start() {
+  window.__console.timings.start = performance.now();
   const q = new URLSearchParams(location.search);
   let lang = q.get('lang');
   if (!lang) { try { lang = localStorage.getItem('chainatlas.lang'); } catch (_) { lang = null; } }
