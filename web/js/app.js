@@ -32,7 +32,7 @@ function readState() {
 }
 function href(state) {
   const q = new URLSearchParams();
-  const order = ['view', 'region', 'track', 'enterprise', 'role', 'kind', 'within', 'top', 'include_known', 'segment', 'scope', 'lang'];
+  const order = ['view', 'region', 'track', 'enterprise', 'role', 'kind', 'within', 'top', 'include_known', 'segment', 'compare', 'metric', 'level', 'measure', 'lang'];
   const st = { ...state };
   if (st.view === 'region' || (st.view === 'enterprise' && st.enterprise && !st.region)) delete st.view;
   for (const k of order) if (st[k] !== undefined && st[k] !== null && st[k] !== '') q.set(k, st[k]);
@@ -53,7 +53,8 @@ function link(state, text, cls) {
     if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
     go({ view: undefined, region: undefined, track: undefined, enterprise: undefined, role: undefined, kind: undefined,
-      within: undefined, top: undefined, include_known: undefined, segment: undefined, scope: undefined, ...state });
+      within: undefined, top: undefined, include_known: undefined, segment: undefined, compare: undefined, metric: undefined,
+      level: undefined, measure: undefined, ...state });
   });
   return a;
 }
@@ -265,6 +266,25 @@ async function regionView(root, state, seq) {
   if (seq !== renderSeq) return;
   window.__console.timings.chain = performance.now();
   renderPanorama(pano, chainDoc, state, region, track);
+  root.append(await indicatorsCard(region, shown));
+}
+
+async function indicatorsCard(region, shown) {
+  const url = apiUrl('indicators', { region });
+  let doc;
+  try { doc = await api('indicators', { region }); } catch (e) { return card(t('indicators'), null, errorBox(e)); }
+  const label = (i) => { const k = 'ind.' + i.name; const s = t(k); return s === k ? i.description : s; };
+  const hasTargets = doc.indicators.some((i) => i.target !== null && i.target !== undefined);
+  const csv = () => ({
+    name: `${region}-indicators.csv`,
+    header: [t('indicators'), 'code', t('ind.value'), t('ind.target'), t('ind.progress'), t('ind.reported')],
+    rows: doc.indicators.map((i) => [label(i), i.name, i.value, i.target ?? '', i.progress ?? '', i.of ? `${i.reported_by}/${i.of}` : '']),
+  });
+  return card(`${t('indicators')} · ${shown.node.name}`, tools({ json: url, csv }),
+    h('table.indicators', h('thead', h('tr', [t('indicators'), t('ind.value'), t('ind.target'), t('ind.progress'), t('ind.reported')].map((x) => h('th', x)))),
+      h('tbody', doc.indicators.map((i) => h('tr', { dataset: { name: i.name } }, h('td', label(i)), h('td.num', fmt(i.value, 1)), h('td.num', fmt(i.target, 1)),
+        h('td.num', i.progress === null || i.progress === undefined ? '–' : `${fmt(i.progress * 100, 0)}%`), h('td.num', i.of ? `${i.reported_by}/${i.of}` : ''))))),
+    hasTargets ? null : h('p.muted', t('ind.note')));
 }
 
 function statsCard(rstats, shown) {
@@ -670,6 +690,9 @@ async function analystView(root, state, seq) {
     csv: () => ({ name: `${scope || 'all'}-clusters.csv`, header: [t('clusters.community'), t('clusters.members'), t('clusters.top_segments'), 'id', t('name')],
       rows: (cDoc ? cDoc.communities : []).flatMap((c) => c.members.map((m) => [c.id, c.size, c.top_segments.map((s) => s.name).join('、'), keyOf(m.id), m.name])) }),
   }), cBody));
+  compareSection(root, state, index, seq);
+  relatednessSection(root, state, index, seq);
+  treemapSection(root, state, index, seq);
   const [shown, lr, cr] = await Promise.allSettled([shownP, api('leaders', { region: scope, top: 20 }), api('clusters', { region: scope })]);
   if (seq !== renderSeq) return;
   if (shown.status === 'fulfilled') setProvenance(shown.value);
@@ -689,6 +712,145 @@ async function analystView(root, state, seq) {
         h('tbody', cDoc.communities.map((c) => h('tr', h('td', `#${c.id}`), h('td.num', c.size), h('td', c.top_segments.map((s) => `${s.name} (${s.enterprises})`).join('、')))))));
     clusterGraph(g, cDoc).catch(console.warn);
   } else cBody.replaceChildren(errorBox(cr.reason));
+}
+
+// Two to four regions side by side on one track: completeness, statuses and indicators.
+async function compareSection(root, state, index, seq) {
+  const track = state.track || 'endo';
+  const codes = (state.compare || '').split(',').map((c) => c.trim()).filter(Boolean).slice(0, 4);
+  const input = h('input', { type: 'text', name: 'compare', size: 40, value: codes.join(','), placeholder: t('compare.ph'), list: 'region-list-c' });
+  const dl = h('datalist', { id: 'region-list-c' }, index.stats.regions.map((r) => h('option', { value: r.code }, r.name)));
+  const apply = () => {
+    const picked = input.value.split(/[,，\s]+/).map((x) => resolveRegion(index, x)).filter(Boolean).map((r) => r.code);
+    go({ compare: [...new Set(picked)].slice(0, 4).join(',') || undefined });
+  };
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter') apply(); });
+  const trackSel = h('select', { name: 'track' }, index.stats.tracks.map((tr) => h('option', { value: tr.id, selected: tr.id === track }, tr.name)));
+  trackSel.addEventListener('change', () => go({ track: trackSel.value }));
+  const body = h('div.compare-body', codes.length < 2 ? h('p.muted', t('compare.hint')) : h('p.muted', t('loading')));
+  let rows = [];
+  let names = [];
+  root.append(card(t('compare'), tools({
+    json: codes[0] ? apiUrl('chain', { region: codes[0], track }) : null,
+    csv: () => ({ name: `compare-${codes.join('-')}-${track}.csv`, header: ['', ...names], rows }),
+  }), h('div.row', h('label', t('compare.regions') + ' ', input), dl, h('label', t('track.pick') + ' ', trackSel),
+    h('button.primary', { type: 'button', onclick: apply }, t('targets.apply'))), body));
+  if (codes.length < 2) return;
+  const docs = await Promise.allSettled(codes.map((c) => Promise.all([api('chain', { region: c, track }), api('indicators', { region: c })])));
+  if (seq !== renderSeq) return;
+  const ok = docs.map((d, i) => ({ code: codes[i], d })).filter((x) => x.d.status === 'fulfilled');
+  const bad = docs.filter((d) => d.status === 'rejected');
+  names = ok.map((x) => `${x.d.value[0].region.name} (${x.code})`);
+  const indNames = ok.length ? ok[0].d.value[1].indicators.map((i) => i.name) : [];
+  rows = [
+    [t('completeness'), ...ok.map((x) => `${fmt(x.d.value[0].completeness * 100, 1)}%`)],
+    [t('weighted_completeness'), ...ok.map((x) => `${fmt(x.d.value[0].weighted_completeness * 100, 1)}%`)],
+    ...STATUSES.map((st) => [code('status', st), ...ok.map((x) => x.d.value[0].counts[st] ?? 0)]),
+    ...indNames.map((n) => [t('ind.' + n), ...ok.map((x) => { const i = x.d.value[1].indicators.find((y) => y.name === n); return i ? fmt(i.value, 1) : ''; })]),
+  ];
+  const chartEl = h('div.chart', { style: { height: '260px' } });
+  body.replaceChildren(
+    bad.length ? errorBox(bad[0].reason) : null,
+    chartEl,
+    h('table.compare', h('thead', h('tr', h('th', ''), names.map((n) => h('th', n)))),
+      h('tbody', rows.map((r) => h('tr', h('th', r[0]), r.slice(1).map((v) => h('td.num', v)))))));
+  (async () => {
+    const chart = await makeChart(chartEl);
+    if (!chart) return;
+    chart.setOption({
+      tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: names }, yAxis: { type: 'value' },
+      series: STATUSES.filter((st) => st !== 'absent').map((st) => ({
+        name: code('status', st), type: 'bar', stack: 'n', itemStyle: { color: getComputedStyle(document.documentElement).getPropertyValue('--' + st).trim() },
+        data: ok.map((x) => x.d.value[0].counts[st] ?? 0),
+      })),
+    });
+  })().catch(console.warn);
+}
+
+// Regions × segments of one track: RCA (log scale) or density, as a heatmap.
+async function relatednessSection(root, state, index, seq) {
+  const track = state.track || 'endo';
+  const metric = state.metric === 'density' ? 'density' : 'rca';
+  const level = ['county', 'city', 'province'].includes(state.level) ? state.level : 'county';
+  const url = apiUrl('relatedness', { level, track });
+  const chartEl = h('div.chart', { style: { height: '520px' } });
+  const body = h('div', h('p.muted', t('loading')));
+  let doc = null;
+  const tabs = h('div.tabs.metrics',
+    ['rca', 'density'].map((m) => h('button', { type: 'button', class: m === metric ? 'active' : '', dataset: { metric: m }, onclick: () => go({ metric: m }) }, t('heat.' + m))),
+    ['county', 'city', 'province'].map((l) => h('button', { type: 'button', class: l === level ? 'active' : '', dataset: { level: l }, onclick: () => go({ level: l }) }, code('level', l))));
+  root.append(card(`${t('heat')} · ${index.stats.tracks.find((x) => x.id === track)?.name || track}`, tools({
+    json: url,
+    csv: () => ({ name: `relatedness-${level}-${track}.csv`, header: [t('region'), 'code', t('segment'), 'id', 'RCA', t('seg.density'), 'opportunity_gain'],
+      rows: (doc ? doc.regions : []).flatMap((r) => r.cells.map((c) => [r.name, keyOf(r.id), c.segment.name, keyOf(c.segment.id), fmt(c.rca, 4), fmt(c.density, 4), fmt(c.opportunity_gain, 4)])) }),
+  }), tabs, body, chartEl));
+  try { doc = await api('relatedness', { level, track }); } catch (e) { chartEl.remove(); body.replaceChildren(errorBox(e)); return; }
+  if (seq !== renderSeq) return;
+  body.replaceChildren(h('p.muted', t('heat.note')));
+  const segs = doc.segments.map((x) => x.id);
+  const regs = doc.regions.map((r) => r.id);
+  const data = [];
+  doc.regions.forEach((r, y) => r.cells.forEach((c) => {
+    const x = segs.indexOf(c.segment.id);
+    if (x < 0) return;
+    const v = metric === 'rca' ? Math.log10(1 + (c.rca || 0)) : (c.density ?? 0);
+    data.push([x, y, +v.toFixed(4), c.rca, c.density]);
+  }));
+  const chart = await makeChart(chartEl);
+  if (!chart) return;
+  const max = data.reduce((m, d) => Math.max(m, d[2]), 0) || 1;
+  chart.setOption({
+    tooltip: { formatter: (p) => `${doc.regions[p.value[1]].name} × ${doc.segments[p.value[0]].name}<br>RCA ${fmt(p.value[3], 2)} · ${t('seg.density')} ${fmt(p.value[4], 2)}` },
+    grid: { left: 8, right: 16, top: 8, bottom: 60, containLabel: true },
+    xAxis: { type: 'category', data: doc.segments.map((x) => x.name), axisLabel: { rotate: 50, fontSize: 10 } },
+    yAxis: { type: 'category', data: doc.regions.map((r) => r.name), axisLabel: { fontSize: 11 } },
+    visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, text: [metric === 'rca' ? 'log₁₀(1+RCA)' : t('seg.density'), ''] },
+    series: [{ type: 'heatmap', data, emphasis: { itemStyle: { borderColor: '#333', borderWidth: 1 } } }],
+  });
+  chartEl.style.height = `${Math.max(300, regs.length * 22 + 160)}px`;
+  chart.resize();
+}
+
+// A province's counties as a treemap (no boundary data is bundled): size and colour by a count.
+async function treemapSection(root, state, index, seq) {
+  const scope = state.region || '';
+  const prov = scope ? ancestry(index, scope)[0] : (index.provinces.find((p) => p.code === '330000') || index.provinces[0]).code;
+  const measure = ['enterprise', 'hospital', 'institution', 'platform'].includes(state.measure) ? state.measure : 'enterprise';
+  const known = new Set(index.byCode.keys());
+  const under = index.stats.regions.filter((r) => r.level === 'county' && ancestry(index, r.code)[0] === prov);
+  const byCity = new Map();
+  for (const r of under) {
+    const p = parentCode(r.code, known);
+    const key = index.byCode.get(p)?.level === 'city' ? p : prov;
+    if (!byCity.has(key)) byCity.set(key, []);
+    byCity.get(key).push(r);
+  }
+  const provName = index.byCode.get(prov)?.name || prov;
+  const chartEl = h('div.chart', { style: { height: '420px' } });
+  const tabs = h('div.tabs.measures', ['enterprise', 'hospital', 'institution', 'platform'].map((m) =>
+    h('button', { type: 'button', class: m === measure ? 'active' : '', dataset: { measure: m }, onclick: () => go({ measure: m }) }, t('count.' + m))));
+  root.append(card(`${t('treemap')} · ${provName}`, tools({
+    json: apiUrl('stats'),
+    csv: () => ({ name: `${prov}-${measure}-by-county.csv`, header: [t('region.city'), t('region.county'), 'code', t('count.' + measure)],
+      rows: [...byCity.entries()].flatMap(([c, list]) => list.map((r) => [index.byCode.get(c)?.name || '', r.name, r.code, r[measure]])) }),
+  }), tabs, h('p.muted', t('treemap.note')), chartEl));
+  const chart = await makeChart(chartEl);
+  if (!chart || seq !== renderSeq) return;
+  chart.setOption({
+    tooltip: { formatter: (p) => `${p.name}: ${p.value}` },
+    series: [{
+      type: 'treemap', roam: false, nodeClick: false, breadcrumb: { show: false },
+      levels: [{ itemStyle: { borderWidth: 3, borderColor: '#fff', gapWidth: 3 }, upperLabel: { show: true, height: 22 } },
+        { colorMappingBy: 'value', color: ['#d8e6f5', '#1f5fa8'], itemStyle: { gapWidth: 1 } }],
+      upperLabel: { show: true },
+      data: [...byCity.entries()].map(([c, list]) => ({
+        name: index.byCode.get(c)?.name || c,
+        children: list.filter((r) => r[measure] > 0).map((r) => ({ name: r.name, value: r[measure], code: r.code })),
+      })).filter((c) => c.children.length),
+    }],
+  });
+  chart.on('click', (p) => { if (p.data && p.data.code) go({ view: 'region', region: p.data.code, measure: undefined, metric: undefined, level: undefined, compare: undefined }); });
 }
 
 async function clusterGraph(el, doc) {

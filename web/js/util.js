@@ -44,8 +44,8 @@ export function h(spec, attrs, ...children) {
   const [tag, ...classes] = spec.split('.');
   const el = document.createElement(tag || 'div');
   if (classes.length) el.className = classes.join(' ');
-  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
-    children.unshift(attrs);
+  if (attrs !== undefined && attrs !== null && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
+    children.unshift(attrs); // a child (text, number, node or list) in the place of the attributes
     attrs = null;
   }
   for (const [k, v] of Object.entries(attrs || {})) {
