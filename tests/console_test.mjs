@@ -169,6 +169,18 @@ async function main() {
     const within = await page.$$eval('#targets-table tbody tr td:nth-child(3)', (els) => els.map((e) => e.textContent));
     check(within.length > 0 && within.every((r) => /\(31\d{4}/.test(r)), `within 上海市: ${within.length} targets, all in Shanghai`);
 
+    // Tag and size filters, against the candidates' profiles read from the API.
+    const all = await getJson(base, '/api/v1/targets?region=330122&track=endo&top=10000');
+    const expected = [];
+    for (const it of all.items) {
+      const n = (await getJson(base, `/api/v1/show?id=${encodeURIComponent(it.id)}`)).node;
+      if ((n.tags || []).includes('specialised') && n.above_scale && expected.length < 20) expected.push(it.id);
+    }
+    await page.goto(`${base}/?view=targets&region=330122&track=endo&tag=specialised&above_scale=1`);
+    await page.waitForFunction(() => document.querySelector('#targets-table') || document.querySelector('.error') || [...document.querySelectorAll('p.muted')].some((p) => p.textContent.includes('没有')), null, { timeout: 30000 });
+    const tagged = await page.$$eval('#targets-table tbody tr', (els) => els.map((e) => e.dataset.id));
+    check(tagged.length === expected.length && tagged.every((id, i) => id === expected[i]), `tag 专精特新 + 规上: ${tagged.length} targets, as the profiles say (${expected.length})`);
+
     // Enterprise view.
     const partners = await getJson(base, '/api/v1/partners?enterprise=enterprise%3AE0013&role=supplier&top=20');
     await page.goto(`${base}/?enterprise=E0013`);

@@ -13,6 +13,9 @@ import { api, apiUrl, h, fmt, keyOf, kindOf, toCsv, download, parsePath, parentC
 const ILLUSTRATIVE_SOURCES = new Set(['zhejiang-medical-devices']);
 // `targets --within REGION` on the API; until the CLI has it, the console filters by region code.
 const TARGETS_TAKE_WITHIN = false;
+// Tag filters on targets, and how many candidate profiles the console reads to apply them.
+const TAG_FILTERS = ['listed', 'specialised', 'little_giant', 'high_tech', 'chain_leader', 'foreign_funded', 'startup'];
+const PROFILE_LIMIT = 400;
 const VIEWS = ['region', 'targets', 'enterprise', 'analyst'];
 const STATUSES = ['missing', 'weak', 'strong', 'extension', 'absent'];
 const POSITIONS = ['upstream', 'midstream', 'downstream'];
@@ -32,7 +35,7 @@ function readState() {
 }
 function href(state) {
   const q = new URLSearchParams();
-  const order = ['view', 'region', 'track', 'enterprise', 'role', 'kind', 'within', 'top', 'include_known', 'segment', 'compare', 'metric', 'level', 'measure', 'lang'];
+  const order = ['view', 'region', 'track', 'enterprise', 'role', 'kind', 'within', 'top', 'include_known', 'tag', 'above_scale', 'segment', 'compare', 'metric', 'level', 'measure', 'lang'];
   const st = { ...state };
   if (st.view === 'region' || (st.view === 'enterprise' && st.enterprise && !st.region)) delete st.view;
   for (const k of order) if (st[k] !== undefined && st[k] !== null && st[k] !== '') q.set(k, st[k]);
@@ -53,7 +56,7 @@ function link(state, text, cls) {
     if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
     go({ view: undefined, region: undefined, track: undefined, enterprise: undefined, role: undefined, kind: undefined,
-      within: undefined, top: undefined, include_known: undefined, segment: undefined, compare: undefined, metric: undefined,
+      within: undefined, top: undefined, include_known: undefined, tag: undefined, above_scale: undefined, segment: undefined, compare: undefined, metric: undefined,
       level: undefined, measure: undefined, ...state });
   });
   return a;
@@ -495,9 +498,17 @@ async function targetsView(root, state, seq) {
   const wList = h('datalist', { id: 'region-list-t' }, index.stats.regions.map((r) => h('option', { value: r.name }, r.code)));
   const topIn = h('input', { type: 'number', name: 'top', min: 1, max: 10000, value: top, style: { width: '6em' } });
   const knownIn = h('input', { type: 'checkbox', name: 'include_known', checked: includeKnown });
-  const apply = () => go({ within: wIn.value.trim() || undefined, top: topIn.value || undefined, include_known: knownIn.checked ? '1' : undefined });
+  const tag = TAG_FILTERS.includes(state.tag) ? state.tag : '';
+  const aboveScale = state.above_scale === '1';
+  const tagIn = h('select', { name: 'tag' }, h('option', { value: '' }, t('targets.any')),
+    TAG_FILTERS.map((x) => h('option', { value: x, selected: x === tag }, code('tag', x))));
+  const scaleIn = h('input', { type: 'checkbox', name: 'above_scale', checked: aboveScale });
+  const apply = () => go({ within: wIn.value.trim() || undefined, top: topIn.value || undefined, include_known: knownIn.checked ? '1' : undefined,
+    tag: tagIn.value || undefined, above_scale: scaleIn.checked ? '1' : undefined });
   const filters = h('div.row.filters',
     h('label', t('targets.within') + ' ', wIn), wList,
+    h('label', t('targets.tag') + ' ', tagIn),
+    h('label', scaleIn, ' ' + t('targets.above_scale')),
     h('label', t('targets.top') + ' ', topIn),
     h('label', knownIn, ' ' + t('targets.include_known')),
     h('button.primary', { type: 'button', onclick: apply }, t('targets.apply')));
@@ -541,7 +552,31 @@ async function targetsView(root, state, seq) {
     let doc;
     const w = within ? resolveRegion(index, within) : null;
     const wCode = w ? w.code : within;
-    if (within && TARGETS_TAKE_WITHIN) {
+    const profiled = tag || aboveScale;
+    if (profiled) {
+      // Tags and size are in each candidate's profile (`show`), not in the ranking: take the whole
+      // ranking (within the region), then keep candidates in rank order until `top` match.
+      tUrl = apiUrl('targets', { region, track, top: 10000, include_known: includeKnown });
+      doc = await api('targets', { region, track, top: 10000, include_known: includeKnown });
+      let items = within ? doc.items.filter((i) => isWithin(keyOf(i.region.id), wCode)) : doc.items;
+      const kept = [];
+      let checked = 0;
+      for (let at = 0; at < items.length && kept.length < top && checked < PROFILE_LIMIT; at += 16) {
+        const batch = items.slice(at, at + 16);
+        const shows = await Promise.all(batch.map((i) => api('show', { id: i.id }).catch(() => null)));
+        checked += batch.length;
+        batch.forEach((i, k) => {
+          const n = shows[k] && shows[k].node;
+          if (!n) return;
+          if (tag && !(n.tags || []).includes(tag)) return;
+          if (aboveScale && !n.above_scale) return;
+          if (kept.length < top) kept.push(i);
+        });
+      }
+      items = kept;
+      doc = { ...doc, items };
+      filters.append(h('span.muted', t('targets.checked').replace('{n}', checked)));
+    } else if (within && TARGETS_TAKE_WITHIN) {
       tUrl = apiUrl('targets', { region, track, within: wCode, top, include_known: includeKnown });
       doc = await api('targets', { region, track, within: wCode, top, include_known: includeKnown });
     } else if (within) {

@@ -64,6 +64,10 @@ const ZH = {
   'targets.within_ph': '如 上海市 / 江苏省 / 330100',
   'targets.top': '数量',
   'targets.include_known': '包括已与本地有往来的企业',
+  'targets.tag': '标签',
+  'targets.any': '不限',
+  'targets.above_scale': '仅规上企业',
+  'targets.checked': '已按企业档案核对 {n} 家候选企业的标签与规模。',
   'targets.apply': '筛选',
   'targets.none': '没有符合条件的招商目标。',
   'targets.chart': '得分构成',
@@ -213,6 +217,10 @@ const EN = {
   'targets.within_ph': 'e.g. 上海市 / 江苏省 / 330100',
   'targets.top': 'Top',
   'targets.include_known': 'Include firms already tied to the region',
+  'targets.tag': 'Tag',
+  'targets.any': 'any',
+  'targets.above_scale': 'Above designated size only',
+  'targets.checked': 'Tags and size checked against {n} candidates\' profiles.',
   'targets.apply': 'Filter',
   'targets.none': 'No target matches.',
   'targets.chart': 'Score components',
@@ -334,7 +342,8 @@ const CODES = {
   },
   tag: {
     high_tech: ['高新技术企业', 'high-tech'], specialised: ['专精特新', 'specialised'], little_giant: ['小巨人', 'little giant'],
-    listed: ['上市', 'listed'], chain_leader: ['链主', 'chain leader'],
+    listed: ['上市', 'listed'], chain_leader: ['链主', 'chain leader'], foreign_funded: ['外资', 'foreign-funded'],
+    startup: ['初创', 'start-up'],
   },
 };
 
