@@ -192,6 +192,15 @@ async function main() {
     check(true, 'partners by role: customers');
     await shot(page, 'enterprise.png');
 
+    // The printable region brief: one A4 page.
+    await page.goto(`${base}/?view=brief&region=330122&track=endo`);
+    await page.waitForSelector('.brief[data-ready]', { timeout: 30000 });
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ path: path.join(args.workdir, 'brief-330122.pdf'), format: 'A4', printBackground: true });
+    await page.emulateMedia({ media: 'screen' });
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+    check(pages === 1, `the region brief prints on ${pages} A4 page(s)`);
+
     // Analyst view renders.
     await page.goto(`${base}/?view=analyst&region=330100`);
     await page.waitForSelector('table.ranked tbody tr', { timeout: 30000 });

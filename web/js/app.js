@@ -30,7 +30,7 @@ function readState() {
   const q = new URLSearchParams(location.search);
   const s = Object.fromEntries(q.entries());
   if (!s.view) s.view = s.enterprise && !s.region ? 'enterprise' : 'region';
-  if (!VIEWS.includes(s.view)) s.view = 'region';
+  if (!VIEWS.includes(s.view) && s.view !== 'brief') s.view = 'region';
   return s;
 }
 function href(state) {
@@ -257,6 +257,7 @@ async function regionView(root, state, seq) {
   if (seq !== renderSeq) return;
   setProvenance(shown);
   root.append(statsCard(rstats, shown));
+  root.lastChild.querySelector('.tools').prepend(link({ view: 'brief', region, track }, t('brief.open'), 'brief-link'));
   const chainUrl = apiUrl('chain', { region, track });
   setJsonLink(chainUrl);
   const pano = h('div.pano-body', h('p.muted', t('loading')));
@@ -914,6 +915,42 @@ async function clusterGraph(el, doc) {
   });
 }
 
+// ---- the one-page region brief (print) ------------------------------------------------------
+
+async function briefView(root, state, seq) {
+  if (!state.region) { root.append(h('p.muted', t('region.noselect'))); return; }
+  const region = state.region;
+  const [rstats, shown] = await Promise.all([api('stats', { region }), api('show', { id: 'region:' + region })]);
+  const track = state.track || defaultTrack(rstats);
+  const [chain, targets, ind] = await Promise.all([api('chain', { region, track }), api('targets', { region, track, top: 10 }), api('indicators', { region })]);
+  if (seq !== renderSeq) return;
+  setProvenance(shown);
+  setJsonLink(apiUrl('chain', { region, track }));
+  const me = rstats.regions.find((r) => r.code === rstats.region) || {};
+  const gaps = chain.segments.filter((x) => ['missing', 'weak', 'extension'].includes(x.status)).sort((a, b) => b.score - a.score).slice(0, 8);
+  const p = shown.provenance || {};
+  root.append(h('article.brief',
+    h('div.row.noprint', h('button.primary', { type: 'button', onclick: () => window.print() }, t('brief.print')), link({ region, track }, t('brief.back'))),
+    h('h1', `${shown.node.name} · ${chain.track ? chain.track.name : ''} · ${t('brief.title')}`),
+    h('p.muted', `${t('prov.label')}: ${p.source || '–'} · ${t('prov.imported')}: ${(p.imported_at || '').replace('T', ' ').replace('Z', ' UTC')} · ${new Date().toISOString().slice(0, 10)}`),
+    document.getElementById('notice').hidden ? null : h('p.brief-notice', t('notice.illustrative')),
+    h('div.kpis', ['enterprise', 'hospital', 'institution', 'platform'].map((k) => h('div.kpi', h('b', fmt(me[k])), t('count.' + k))),
+      h('div.kpi', h('b', `${fmt(chain.completeness * 100, 1)}%`), t('completeness')),
+      STATUSES.filter((x) => chain.counts[x]).map((x) => h('div.kpi', h('b', chain.counts[x]), code('status', x)))),
+    h('h2', t('brief.gaps')),
+    h('table', h('thead', h('tr', [t('rank'), t('segment'), t('status'), t('position'), t('seg.score'), t('seg.demand'), t('seg.elsewhere')].map((x) => h('th', x)))),
+      h('tbody', gaps.map((g, i) => h('tr', h('td.num', i + 1), h('td', g.name), h('td', code('status', g.status)), h('td', code('position', g.position)),
+        h('td.num', fmt(g.score, 3)), h('td.num', g.local_buyers.length + g.local_hospitals.length), h('td.num', g.producers_elsewhere))))),
+    h('h2', t('brief.targets')),
+    h('table', h('thead', h('tr', [t('rank'), t('name'), t('region'), t('score'), t('via'), t('why')].map((x) => h('th', x)))),
+      h('tbody', targets.items.map((it) => h('tr', h('td.num', it.rank), h('td', it.name), h('td', it.region.name), h('td.num', fmt(it.score, 3)),
+        h('td', it.via.map((v) => v.name).join('、')), h('td.small', it.why.slice(0, 1).join('; ')))))),
+    h('h2', t('indicators')),
+    h('div.indgrid', ind.indicators.map((i) => h('div', h('span', t('ind.' + i.name)),
+      h('b', fmt(i.value, 1) + (i.target === null || i.target === undefined ? '' : ` / ${fmt(i.target, 1)}`)))))));
+  root.querySelector('.brief').dataset.ready = '1';
+}
+
 // ---- render ---------------------------------------------------------------------------------
 
 async function render() {
@@ -929,6 +966,7 @@ async function render() {
     if (state.view === 'region') await regionView(root, state, seq);
     else if (state.view === 'targets') await targetsView(root, state, seq);
     else if (state.view === 'enterprise') await enterpriseView(root, state, seq);
+    else if (state.view === 'brief') await briefView(root, state, seq);
     else await analystView(root, state, seq);
   } catch (e) {
     if (seq === renderSeq) root.append(errorBox(e));
