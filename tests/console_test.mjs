@@ -79,6 +79,15 @@ async function getJson(base, url) {
   return r.json();
 }
 
+// The footer's link to the view's JSON answers a JSON document.
+async function jsonLinkWorks(page, what) {
+  const href = await page.$eval('#json-link', (e) => e.getAttribute('href'));
+  const r = await fetch(new URL(href, page.url()));
+  const ok = r.status === 200 && (r.headers.get('content-type') || '').startsWith('application/json');
+  if (ok) await r.json();
+  check(ok, `${what}: the JSON link ${href} answers ${r.status} ${r.headers.get('content-type')}`);
+}
+
 const STATUS_ZH = { missing: '缺链', weak: '弱链', strong: '强链', extension: '延链' };
 const STATUS_EN = { missing: 'Missing', weak: 'Weak', strong: 'Strong', extension: 'Extension' };
 
@@ -130,6 +139,7 @@ async function main() {
     check(/\d{4}-\d\d-\d\d/.test(prov), `provenance and import time shown (${prov})`);
     const jsonHref = await page.$eval('#json-link', (e) => e.getAttribute('href'));
     check(jsonHref.startsWith('/api/v1/chain?'), `link to the same JSON (${jsonHref})`);
+    await jsonLinkWorks(page, 'region view');
     await shot(page, 'region-zh.png');
 
     // English.
@@ -163,6 +173,7 @@ async function main() {
     check(csv.charCodeAt(0) === 0xfeff, 'CSV export starts with a UTF-8 BOM');
     check(lines[0].startsWith('排名,名称') && lines.length === targets.items.length + 1 && lines[1].includes(targets.items[0].name),
       `CSV export has a Chinese header and ${lines.length - 1} rows (${download.suggestedFilename()})`);
+    await jsonLinkWorks(page, 'targets view');
     await shot(page, 'targets.png');
     await page.goto(`${base}/?view=targets&region=330122&track=endo&within=${encodeURIComponent('上海市')}`);
     await page.waitForFunction(() => document.querySelector('#targets-table') || document.querySelector('.error') || [...document.querySelectorAll('p.muted')].some((p) => p.textContent.includes('没有')), null, { timeout: 30000 });
@@ -187,6 +198,12 @@ async function main() {
     await page.waitForSelector('.partners[data-ready] tbody tr', { timeout: 30000 });
     const pRows = await page.$$eval('.partners tbody tr', (els) => els.map((e) => e.dataset.id));
     check(pRows.length === partners.items.length && pRows.length > 0, `enterprise E0013 shows ${pRows.length} partners (API: ${partners.items.length})`);
+    await jsonLinkWorks(page, 'enterprise view');
+    await page.fill('input[name=q]', '视峰');
+    await page.press('input[name=q]', 'Enter');
+    await page.waitForSelector('.results li', { timeout: 10000 });
+    const found = await page.$$eval('.results li', (els) => els.map((e) => e.textContent));
+    check(found.some((x) => x.includes('E0013')), `enterprise search 视峰 finds E0013 (${found.length} results)`);
     await page.click('.roles button[data-role=customer]');
     await page.waitForFunction(() => location.search.includes('role=customer') && document.querySelector('.partners[data-ready] tbody tr'), null, { timeout: 30000 });
     check(true, 'partners by role: customers');
@@ -201,10 +218,20 @@ async function main() {
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
     check(pages === 1, `the region brief prints on ${pages} A4 page(s)`);
 
-    // Analyst view renders.
-    await page.goto(`${base}/?view=analyst&region=330100`);
+    // Analyst view: leaders, clusters, two regions compared, heatmap, treemap.
+    const [c1, c2] = await Promise.all(['330122', '330602'].map((r) => getJson(base, `/api/v1/chain?region=${r}&track=endo`)));
+    await page.goto(`${base}/?view=analyst&region=330100&track=endo&compare=330122,330602`);
     await page.waitForSelector('table.ranked tbody tr', { timeout: 30000 });
     check(true, 'analyst view: leaders table');
+    await page.waitForSelector('table.compare', { timeout: 30000 });
+    const cmp = await page.$$eval('table.compare tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    const pct = (x) => `${(x * 100).toFixed(1)}%`;
+    const near = (text, x) => Math.abs(parseFloat(text) - x * 100) < 0.051;
+    check(cmp[0].length === 3 && near(cmp[1][1], c1.completeness) && near(cmp[1][2], c2.completeness),
+      `two regions compared: completeness ${cmp[1].slice(1).join(' / ')} (API: ${pct(c1.completeness)} / ${pct(c2.completeness)})`);
+    await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 5, null, { timeout: 30000 });
+    check(true, 'analyst view: leaders, clusters, comparison, heatmap and treemap charts drawn');
+    await jsonLinkWorks(page, 'analyst view');
     await shot(page, 'analyst.png');
     await context.close();
 
