@@ -147,7 +147,16 @@ async function makeChart(el) {
   charts.add(c);
   return c;
 }
-window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+// Charts follow the window's size (debounced). ECharts 6.1 can throw from resize() while a force
+// layout is settling (a transient singular view transform); the chart recovers on its next frame,
+// so such an error is logged as a warning instead of escaping as a page error.
+let resizeTimer = null;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => charts.forEach((c) => {
+    try { if (!c.isDisposed()) c.resize(); } catch (e) { console.warn('chart resize:', e); }
+  }), 100);
+});
 
 // ---- regions --------------------------------------------------------------------------------
 
