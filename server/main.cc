@@ -41,7 +41,17 @@ struct Common {
   bool json = false;
   std::string format, output;  // table exports: csv or xlsx, to this file
   std::string command, line;   // the subcommand and the whole command line (provenance)
+  bool zh = false;             // --lang zh: text output in Chinese where it is translated
 };
+
+// The language: --lang, else the locale (LC_ALL, then LC_MESSAGES, then LANG): zh_* is Chinese.
+bool ChineseByDefault() {
+  for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* v = std::getenv(var);
+    if (v && *v) return std::string(v).rfind("zh", 0) == 0;
+  }
+  return false;
+}
 
 std::filesystem::path DatabasePath(const Common& c) {
   if (!c.db.empty()) return c.db;
@@ -379,7 +389,7 @@ void PrintShow(const json& j, bool all) {
   for (auto& [k, val] : j["node"].items()) {
     if (k == "id" || k == "name") continue;
     std::string text = val.is_string() ? val.get<std::string>() : val.dump();
-    std::cout << "  " << std::left << std::setw(16) << k << text << "\n";
+    std::cout << "  " << std::left << std::setw(16) << k << (k.size() >= 16 ? " " : "") << text << "\n";
   }
   if (j.contains("region_path")) {
     std::string path;
@@ -470,7 +480,7 @@ using RecOptions = ca::engine::RecOptions;
 void AddRecOptions(CLI::App* cmd, RecOptions& o, bool within = true) {
   if (within) cmd->add_option("--within", o.within, "only candidates in this region or below");
   cmd->add_option("--track", o.track, "only through segments of this track or segment (and below)");
-  cmd->add_option("--top", o.top, "at most this many items (1..10000)");
+  cmd->add_option("--top", o.top, "at most this many items (1..10000)")->check(CLI::Range(1, 10000));
   cmd->add_option("--scorer", o.scorer, "named weights: balanced (default), nearby, quality");
   cmd->add_flag("--include-known", o.include_known, "also list partners already tied (marked known)");
 }
@@ -494,7 +504,9 @@ int RunPairings(const Common& c, const std::string& enterprise, const std::strin
 int RunChain(const Common& c, const std::string& region_arg, const std::string& track_arg,
              bool gaps_only, const std::string& status_arg) {
   json j = OpenEngine(c).Chain(region_arg, track_arg, gaps_only, status_arg);
-  return Emit(c, j, [&] { ca::report::PrintGaps(std::cout, j, !gaps_only); });
+  return Emit(c, j, [&] {
+    ca::report::PrintGaps(std::cout, j, !gaps_only, !status_arg.empty(), c.zh);
+  });
 }
 
 int RunTargets(const Common& c, const std::string& region_arg, const RecOptions& o) {
@@ -565,7 +577,11 @@ int main(int argc, char** argv) {
   CLI::App app{"ChainAtlas: industry-chain graph and matchmaking engine"};
   app.set_version_flag("--version", std::string("chainatlas ") + CHAINATLAS_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();  // --lang after the subcommand too
   Common common;
+  std::string lang;
+  app.add_option("--lang", lang, "zh or en: chain and gaps text in Chinese or English (default: from LC_ALL / LANG, zh_* → zh)")
+      ->check(CLI::IsMember({"zh", "en"}));
   auto add_common = [&](CLI::App* cmd, bool json_flag = true) {
     cmd->add_option("--db", common.db,
                     "SQLite database (default: the embedded default database, built from data/ "
@@ -636,7 +652,7 @@ int main(int argc, char** argv) {
   add_export(gaps);
   gaps->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   gaps->add_option("--track", track_arg, "track id or name (default: every track)");
-  gaps->add_option("--status", status_arg, "only this status: missing, weak, strong, extension, absent");
+  gaps->add_option("--status", status_arg, "only this status: missing (缺链), weak (弱链), strong (强链), extension (延链), absent (未涉及)");
 
   RecOptions rec;
   std::string role = "supplier", pairing_kind = "university";
@@ -668,14 +684,15 @@ int main(int argc, char** argv) {
   relatedness->add_option("--level", level_arg, "county, city or province (default: the --region's level, else county)");
   relatedness->add_option("--track", track_arg, "only the segments of this track");
   relatedness->add_option("--region", region_arg, "only this region's row");
-  relatedness->add_option("--top", rel_top, "per region, at most this many segments it lacks (0: all)");
+  relatedness->add_option("--top", rel_top, "per region, at most this many segments it lacks (0: all)")
+      ->check(CLI::Range(0, 10000));
 
   auto* leaders = app.add_subcommand("leaders", "chain leaders (链主): supply-network PageRank, local dependants, segment share");
   add_common(leaders);
   add_export(leaders);
   leaders->add_option("--region", region_arg, "only enterprises in this region (default: everywhere)");
   leaders->add_option("--track", rec.track, "only through segments of this track or segment");
-  leaders->add_option("--top", rec.top, "at most this many (1..10000)");
+  leaders->add_option("--top", rec.top, "at most this many (1..10000)")->check(CLI::Range(1, 10000));
   leaders->add_option("--scorer", rec.scorer, "named weights: balanced (default), nearby, quality");
 
   uint64_t seed = 1;
@@ -720,9 +737,21 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version are not errors. A usage error is rc 2, and with --json it is the
+    // error document like any other error.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    bool json_asked = false;
+    for (int i = 1; i < argc; ++i) json_asked = json_asked || std::string(argv[i]) == "--json";
+    if (json_asked) {
+      PrintJson({{"error", {{"code", ca::ErrorCodeName(ca::ErrorCode::kInvalidArgument)},
+                            {"message", e.what()}, {"suggestions", json::array()}}}});
+    } else {
+      app.exit(e);
+    }
+    return 2;
   }
   for (const CLI::App* sub : app.get_subcommands()) common.command = sub->get_name();
+  common.zh = lang.empty() ? ChineseByDefault() : lang == "zh";
   common.line = "chainatlas";
   for (int i = 1; i < argc; ++i) common.line += std::string(" ") + argv[i];
   try {
