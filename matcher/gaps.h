@@ -1,4 +1,4 @@
-// Chain gaps of a region (缺链 / 弱链 / 强链 / 延链; DOMAIN.md, recommendation 3, first half).
+// Chain gaps of a region (缺链 / 弱链 / 强链 / 延链; the third recommendation, first half).
 //
 // For every segment of the track (or of every track), with producers counted with the segments
 // below it:
