@@ -19,7 +19,10 @@ PACKAGES=(
   python3-igraph python3-numpy python3-scipy  # tests: reference PageRank/Louvain/betweenness, relatedness
   libthrift-dev thrift-compiler libevent-dev  # the Thrift service (TNonblockingServer needs libevent)
   python3-thrift                  # the service's Python client (tests, docs/service.md)
+  chromium fonts-noto-cjk         # the console's browser test (playwright-core drives chromium); CJK font
 )
+# The console's libraries (ECharts) and its browser test (playwright-core) come from npm.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,6 +33,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages pinned in package-lock.json (echarts, playwright-core), when missing or stale.
+if [ -f package-lock.json ] && { [ ! -f node_modules/.package-lock.json ] ||
+     [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  echo "installing npm packages (package-lock.json)"
+  npm ci --no-audit --no-fund
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
