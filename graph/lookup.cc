@@ -65,6 +65,26 @@ VertexId ResolveEntity(const Snapshot& s, std::string_view text, std::optional<N
     add(s.FindUscc(text));
     for (VertexId v : s.FindName(text)) add(v);
   }
+  if (found.empty()) {
+    // Keys and USCCs whatever their case (e0013 is E0013; kind prefixes too), when nothing
+    // matches exactly: a scan, only on a miss.
+    std::string_view key = text;
+    std::optional<NodeKind> prefixed;
+    if (size_t colon = text.find(':'); colon != std::string_view::npos) {
+      if (auto k = ParseNodeKind(AsciiLower(text.substr(0, colon)))) {
+        prefixed = k;
+        key = text.substr(colon + 1);
+      }
+    }
+    const std::string lower = AsciiLower(key);
+    for (VertexId v = 0; v < s.NumVertices() && !lower.empty(); ++v) {
+      if (prefixed && s.Kind(v) != *prefixed) continue;
+      if (AsciiLower(s.Key(v)) == lower ||
+          (s.Kind(v) == NodeKind::kEnterprise && AsciiLower(s.Enterprise(v).uscc) == lower)) {
+        add(v);
+      }
+    }
+  }
   if (found.size() == 1) return found[0];
   std::string what = kind ? std::string(NodeKindName(*kind)) : "entity";
   if (found.empty()) {

@@ -1,5 +1,7 @@
 #include "ingest/sqlite_db.h"
 
+#include <unistd.h>
+
 #include "graph/error.h"
 
 namespace chainatlas::ingest {
@@ -77,7 +79,20 @@ Database::Database(const std::filesystem::path& path, bool read_only) : path_(pa
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw Error(ErrorCode::kIo, path.string() + ": cannot open database: " + msg);
+    // The likely cause, in words: SQLite says only "unable to open database file".
+    std::error_code ec;
+    std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
+    std::string hint;
+    if (!std::filesystem::is_directory(folder, ec)) {
+      hint = " (no such folder " + folder.string() + ")";
+    } else if (std::filesystem::exists(path, ec) ? access(path.c_str(), read_only ? R_OK : R_OK | W_OK) != 0
+                                                 : access(folder.c_str(), W_OK | X_OK) != 0) {
+      hint = std::filesystem::exists(path, ec)
+                 ? " (permission denied: you may not " + std::string(read_only ? "read" : "write") +
+                       " this file)"
+                 : " (permission denied: you may not create files in " + folder.string() + ")";
+    }
+    throw Error(ErrorCode::kIo, path.string() + ": cannot open database: " + msg + hint);
   }
   sqlite3_busy_timeout(db_, 10000);
   // Larger page cache and memory-mapped reads: loads and imports touch the whole file.

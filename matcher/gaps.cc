@@ -41,14 +41,25 @@ std::string_view SegmentStatusName(SegmentStatus status) {
   return "";
 }
 
+std::string_view SegmentStatusNameZh(SegmentStatus status) {
+  switch (status) {
+    case SegmentStatus::kMissing: return "缺链";
+    case SegmentStatus::kWeak: return "弱链";
+    case SegmentStatus::kStrong: return "强链";
+    case SegmentStatus::kExtension: return "延链";
+    case SegmentStatus::kAbsent: return "未涉及";
+  }
+  return "";
+}
+
 SegmentStatus ParseSegmentStatus(std::string_view name) {
   for (int i = 0; i < 5; ++i) {
-    if (SegmentStatusName(static_cast<SegmentStatus>(i)) == name) {
-      return static_cast<SegmentStatus>(i);
-    }
+    auto status = static_cast<SegmentStatus>(i);
+    if (SegmentStatusName(status) == name || SegmentStatusNameZh(status) == name) return status;
   }
-  throw Error(ErrorCode::kInvalidArgument, "unknown status '" + std::string(name) +
-                                               "'; statuses: missing, weak, strong, extension, absent");
+  throw Error(ErrorCode::kInvalidArgument,
+              "unknown status '" + std::string(name) +
+                  "'; statuses: missing (缺链), weak (弱链), strong (强链), extension (延链), absent (未涉及)");
 }
 
 GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {

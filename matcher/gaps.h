@@ -1,4 +1,4 @@
-// Chain gaps of a region (缺链 / 弱链 / 强链 / 延链; DOMAIN.md, recommendation 3, first half).
+// Chain gaps of a region (缺链 / 弱链 / 强链 / 延链; the third recommendation, first half).
 //
 // For every segment of the track (or of every track), with producers counted with the segments
 // below it:
@@ -36,6 +36,9 @@ namespace chainatlas::matcher {
 
 enum class SegmentStatus : uint8_t { kMissing, kWeak, kStrong, kExtension, kAbsent };
 std::string_view SegmentStatusName(SegmentStatus status);
+// 缺链, 弱链, 强链, 延链, 未涉及: the status in Chinese (the plans' words).
+std::string_view SegmentStatusNameZh(SegmentStatus status);
+// Either name, English or Chinese.
 SegmentStatus ParseSegmentStatus(std::string_view name);
 
 struct SegmentGap {

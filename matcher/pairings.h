@@ -1,4 +1,4 @@
-// Industry-academia-medicine (产学研医) pairings for an enterprise (DOMAIN.md, recommendation 2).
+// Industry-academia-medicine (产学研医) pairings for an enterprise (the second recommendation).
 //
 // The segments that matter to E: those it makes (relevance 0.5 + 0.5·share) and, for research,
 // their inputs (relevance 0.6 × supply weight × the same factor: a technical problem often sits in

@@ -1,4 +1,4 @@
-// Supply-chain partners for an enterprise (DOMAIN.md, recommendation 1).
+// Supply-chain partners for an enterprise (the first of the three recommendations).
 //
 // suppliers: enterprises that make a segment E's segments need (an input over a supplies relation
 //            of a segment E makes, or of a segment above it), or a segment below that input;

@@ -1,4 +1,4 @@
-// Investment-attraction targets for a region (DOMAIN.md, recommendation 3, second half): for the
+// Investment-attraction targets for a region (the third recommendation, second half): for the
 // gap segments (missing, weak, extension; gaps.h), the enterprises outside the region that make
 // them, ranked by fit. An enterprise that fills several gaps is one item listing them all.
 //

@@ -13,6 +13,7 @@ PACKAGES=(
   libicu-dev                      # ICU: NFKC for name matching, word segmentation (ontology)
   libcsv-dev                      # CSV parsing
   libeigen3-dev                   # eigenvectors for economic complexity (PCI/ECI)
+  libxlsxwriter-dev               # XLSX exports (--format xlsx)
   catch2                          # unit tests (Catch2 v2)
   python3 python3-networkx        # tests: NetworkX reads exports back, reference PageRank etc.
   python3-igraph python3-numpy python3-scipy  # tests: reference PageRank/Louvain/betweenness, relatedness

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <iomanip>
@@ -25,6 +26,7 @@
 #include "ingest/store.h"
 #include "matcher/analytics.h"
 #include "server/engine.h"
+#include "server/export.h"
 #include "server/report.h"
 #include "server/service.h"
 
@@ -37,7 +39,19 @@ namespace {
 struct Common {
   std::string db;
   bool json = false;
+  std::string format, output;  // table exports: csv or xlsx, to this file
+  std::string command, line;   // the subcommand and the whole command line (provenance)
+  bool zh = false;             // --lang zh: text output in Chinese where it is translated
 };
+
+// The language: --lang, else the locale (LC_ALL, then LC_MESSAGES, then LANG): zh_* is Chinese.
+bool ChineseByDefault() {
+  for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* v = std::getenv(var);
+    if (v && *v) return std::string(v).rfind("zh", 0) == 0;
+  }
+  return false;
+}
 
 std::filesystem::path DatabasePath(const Common& c) {
   if (!c.db.empty()) return c.db;
@@ -290,7 +304,29 @@ ca::engine::Engine OpenEngine(const Common& c) {
   return ca::engine::Engine(ca::engine::State::Load(DatabasePath(c)));
 }
 
+// Writes the document's main table to --output (server/export.h), with where it came from.
+int ExportTable(const Common& c, const json& j) {
+  namespace rep = ca::report;
+  rep::Table table = rep::TableOf(c.command, j);
+  std::time_t now = std::time(nullptr);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  std::vector<std::string> provenance = {
+      "数据 (data): " + DatabasePath(c).string(),
+      std::string("导出 (exported): ") + when + ", chainatlas " + CHAINATLAS_VERSION,
+      "命令 (command): " + c.line};
+  if (c.db.empty()) {
+    provenance.push_back(
+        "示例数据：默认数据集中的企业为虚构 (illustrative data: the default dataset's firms are invented)");
+  }
+  rep::WriteTable(table, provenance, c.format, c.output);
+  std::cout << "wrote " << table.rows.size() << " rows (" << table.title << ") to " << c.output
+            << "\n";
+  return 0;
+}
+
 int Emit(const Common& c, const json& j, const std::function<void()>& text) {
+  if (!c.format.empty()) return ExportTable(c, j);
   if (c.json) {
     PrintJson(j);
   } else {
@@ -353,7 +389,7 @@ void PrintShow(const json& j, bool all) {
   for (auto& [k, val] : j["node"].items()) {
     if (k == "id" || k == "name") continue;
     std::string text = val.is_string() ? val.get<std::string>() : val.dump();
-    std::cout << "  " << std::left << std::setw(16) << k << text << "\n";
+    std::cout << "  " << std::left << std::setw(16) << k << (k.size() >= 16 ? " " : "") << text << "\n";
   }
   if (j.contains("region_path")) {
     std::string path;
@@ -444,7 +480,7 @@ using RecOptions = ca::engine::RecOptions;
 void AddRecOptions(CLI::App* cmd, RecOptions& o, bool within = true) {
   if (within) cmd->add_option("--within", o.within, "only candidates in this region or below");
   cmd->add_option("--track", o.track, "only through segments of this track or segment (and below)");
-  cmd->add_option("--top", o.top, "at most this many items (1..10000)");
+  cmd->add_option("--top", o.top, "at most this many items (1..10000)")->check(CLI::Range(1, 10000));
   cmd->add_option("--scorer", o.scorer, "named weights: balanced (default), nearby, quality");
   cmd->add_flag("--include-known", o.include_known, "also list partners already tied (marked known)");
 }
@@ -468,7 +504,9 @@ int RunPairings(const Common& c, const std::string& enterprise, const std::strin
 int RunChain(const Common& c, const std::string& region_arg, const std::string& track_arg,
              bool gaps_only, const std::string& status_arg) {
   json j = OpenEngine(c).Chain(region_arg, track_arg, gaps_only, status_arg);
-  return Emit(c, j, [&] { ca::report::PrintGaps(std::cout, j, !gaps_only); });
+  return Emit(c, j, [&] {
+    ca::report::PrintGaps(std::cout, j, !gaps_only, !status_arg.empty(), c.zh);
+  });
 }
 
 int RunTargets(const Common& c, const std::string& region_arg, const RecOptions& o) {
@@ -539,12 +577,25 @@ int main(int argc, char** argv) {
   CLI::App app{"ChainAtlas: industry-chain graph and matchmaking engine"};
   app.set_version_flag("--version", std::string("chainatlas ") + CHAINATLAS_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();  // --lang after the subcommand too
   Common common;
+  std::string lang;
+  app.add_option("--lang", lang, "zh or en: chain and gaps text in Chinese or English (default: from LC_ALL / LANG, zh_* → zh)")
+      ->check(CLI::IsMember({"zh", "en"}));
   auto add_common = [&](CLI::App* cmd, bool json_flag = true) {
     cmd->add_option("--db", common.db,
                     "SQLite database (default: the embedded default database, built from data/ "
                     "on first use)");
     if (json_flag) cmd->add_flag("--json", common.json, "print exactly one JSON document");
+  };
+  // Table exports (gaps, chain, targets, partners, pairings, leaders, indicators, relatedness).
+  auto add_export = [&](CLI::App* cmd) {
+    auto* format = cmd->add_option("--format", common.format,
+                                   "write the table to --output instead of printing: csv (UTF-8) or xlsx")
+                       ->check(CLI::IsMember({"csv", "xlsx"}));
+    auto* output = cmd->add_option("--output", common.output, "the file --format writes");
+    format->needs(output);
+    output->needs(format);
   };
 
   ImportArgs import_args;
@@ -592,31 +643,36 @@ int main(int argc, char** argv) {
   std::string status_arg;
   auto* chain = app.add_subcommand("chain", "chain panorama of a region: the segment tree with local makers, local demand and status");
   add_common(chain);
+  add_export(chain);
   chain->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   chain->add_option("--track", track_arg, "track id or name (default: every track)");
 
   auto* gaps = app.add_subcommand("gaps", "chain gaps of a region: missing, weak, extension (and strong) segments with evidence");
   add_common(gaps);
+  add_export(gaps);
   gaps->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   gaps->add_option("--track", track_arg, "track id or name (default: every track)");
-  gaps->add_option("--status", status_arg, "only this status: missing, weak, strong, extension, absent");
+  gaps->add_option("--status", status_arg, "only this status: missing (缺链), weak (弱链), strong (强链), extension (延链), absent (未涉及)");
 
   RecOptions rec;
   std::string role = "supplier", pairing_kind = "university";
   auto* partners = app.add_subcommand("partners", "supply-chain partners for an enterprise: suppliers, customers, peers");
   add_common(partners);
+  add_export(partners);
   partners->add_option("--enterprise", entity, "enterprise id, USCC or exact name")->required();
   partners->add_option("--role", role, "supplier (default), customer or peer");
   AddRecOptions(partners, rec);
 
   auto* pairings = app.add_subcommand("pairings", "产学研医 pairings for an enterprise: universities, hospitals, platforms, triads");
   add_common(pairings);
+  add_export(pairings);
   pairings->add_option("--enterprise", entity, "enterprise id, USCC or exact name")->required();
   pairings->add_option("--kind", pairing_kind, "university (default), hospital, platform or triad");
   AddRecOptions(pairings, rec);
 
   auto* targets = app.add_subcommand("targets", "investment-attraction targets for a region: who makes its gap segments elsewhere");
   add_common(targets);
+  add_export(targets);
   targets->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   AddRecOptions(targets, rec, false);
 
@@ -624,16 +680,19 @@ int main(int argc, char** argv) {
   size_t rel_top = 15;
   auto* relatedness = app.add_subcommand("relatedness", "RCA, proximity, density, distance, PCI/ECI and opportunity gain of regions x segments");
   add_common(relatedness);
+  add_export(relatedness);
   relatedness->add_option("--level", level_arg, "county, city or province (default: the --region's level, else county)");
   relatedness->add_option("--track", track_arg, "only the segments of this track");
   relatedness->add_option("--region", region_arg, "only this region's row");
-  relatedness->add_option("--top", rel_top, "per region, at most this many segments it lacks (0: all)");
+  relatedness->add_option("--top", rel_top, "per region, at most this many segments it lacks (0: all)")
+      ->check(CLI::Range(0, 10000));
 
   auto* leaders = app.add_subcommand("leaders", "chain leaders (链主): supply-network PageRank, local dependants, segment share");
   add_common(leaders);
+  add_export(leaders);
   leaders->add_option("--region", region_arg, "only enterprises in this region (default: everywhere)");
   leaders->add_option("--track", rec.track, "only through segments of this track or segment");
-  leaders->add_option("--top", rec.top, "at most this many (1..10000)");
+  leaders->add_option("--top", rec.top, "at most this many (1..10000)")->check(CLI::Range(1, 10000));
   leaders->add_option("--scorer", rec.scorer, "named weights: balanced (default), nearby, quality");
 
   uint64_t seed = 1;
@@ -645,6 +704,7 @@ int main(int argc, char** argv) {
   std::string targets_file;
   auto* indicators = app.add_subcommand("indicators", "plan indicators of a region against targets from a file");
   add_common(indicators);
+  add_export(indicators);
   indicators->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   indicators->add_option("--targets", targets_file, "CSV indicator,target[,note] (data/targets/ has examples)");
 
@@ -677,8 +737,23 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version are not errors. A usage error is rc 2, and with --json it is the
+    // error document like any other error.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    bool json_asked = false;
+    for (int i = 1; i < argc; ++i) json_asked = json_asked || std::string(argv[i]) == "--json";
+    if (json_asked) {
+      PrintJson({{"error", {{"code", ca::ErrorCodeName(ca::ErrorCode::kInvalidArgument)},
+                            {"message", e.what()}, {"suggestions", json::array()}}}});
+    } else {
+      app.exit(e);
+    }
+    return 2;
   }
+  for (const CLI::App* sub : app.get_subcommands()) common.command = sub->get_name();
+  common.zh = lang.empty() ? ChineseByDefault() : lang == "zh";
+  common.line = "chainatlas";
+  for (int i = 1; i < argc; ++i) common.line += std::string(" ") + argv[i];
   try {
     if (*import) return RunImport(common, import_args);
     if (*stats) return RunStats(common, region_arg);

@@ -1,5 +1,7 @@
 #include "server/report.h"
 
+#include "matcher/gaps.h"
+
 #include <cmath>
 #include <iomanip>
 #include <ostream>
@@ -281,32 +283,56 @@ void PrintItems(std::ostream& out, const json& result, const std::string& title)
   }
 }
 
-void PrintGaps(std::ostream& out, const json& g, bool tree) {
-  out << (tree ? "Chain panorama" : "Chain gaps") << " of " << Str(g["region"], "name");
-  if (!g["track"].is_null()) out << ", " << Str(g["track"], "name");
-  out << ": completeness " << Fixed(100 * g["completeness"].get<double>(), 0) << "% (weighted "
-      << Fixed(100 * g["weighted_completeness"].get<double>(), 0) << "%);";
-  for (auto& [k, v] : g["counts"].items()) out << " " << k << " " << v;
+void PrintGaps(std::ostream& out, const json& g, bool tree, bool every_status, bool zh) {
+  auto status_text = [&](const std::string& code) {
+    if (!zh) return code;
+    return std::string(matcher::SegmentStatusNameZh(matcher::ParseSegmentStatus(code)));
+  };
+  auto position_text = [&](const std::string& code) {
+    if (!zh) return code.substr(0, 1);
+    return std::string(code == "upstream" ? "上" : code == "midstream" ? "中" : "下");
+  };
+  out << (tree ? (zh ? "产业链全景" : "Chain panorama") : (zh ? "缺链弱链" : "Chain gaps"))
+      << (zh ? "：" : " of ") << Str(g["region"], "name");
+  if (!g["track"].is_null()) out << (zh ? " · " : ", ") << Str(g["track"], "name");
+  out << (zh ? "：完整度 " : ": completeness ") << Fixed(100 * g["completeness"].get<double>(), 0)
+      << (zh ? "%（加权 " : "% (weighted ") << Fixed(100 * g["weighted_completeness"].get<double>(), 0)
+      << (zh ? "%）；" : "%);");
+  for (auto& [k, v] : g["counts"].items()) out << " " << status_text(k) << " " << v;
   out << "\n";
+  const char* legend = zh ? "（链位、状态（优先级）、本地企业 / 外地企业 / 本地需求企业、医院）"
+                          : "(position, status (priority), local makers / elsewhere / local demand "
+                            "firms, hospitals)";
+  if (!tree) out << legend << "\n";
   std::string track;
   for (const auto& seg : g["segments"]) {
     std::string status = Str(seg, "status");
-    if (!tree && (status == "absent" || status == "strong")) continue;
+    // The gap view lists what to act on, unless a --status asked for a status on purpose.
+    if (!tree && !every_status && (status == "absent" || status == "strong")) continue;
     if (tree && Str(seg["track"], "id") != track) {
       track = Str(seg["track"], "id");
-      out << "\n" << Str(seg["track"], "name") << "  (position, status, local makers / elsewhere / "
-                                                 "local demand firms, hospitals)\n";
+      out << "\n" << Str(seg["track"], "name") << "  " << legend << "\n";
     }
     size_t depth = tree ? seg["depth"].get<size_t>() : 1;
-    out << std::string(2 * depth, ' ') << "[" << Str(seg, "position").substr(0, 1) << "] "
-        << Str(seg, "name") << "  " << status;
-    if (seg["score"].get<double>() > 0) out << " (priority " << Fixed(seg["score"].get<double>(), 2) << ")";
+    out << std::string(2 * depth, ' ') << "[" << position_text(Str(seg, "position")) << "] "
+        << Str(seg, "name") << "  " << status_text(status);
+    if (seg["score"].get<double>() > 0) {
+      out << (zh ? "（优先级 " : " (priority ") << Fixed(seg["score"].get<double>(), 2) << (zh ? "）" : ")");
+    }
     out << "  " << seg["local_producers"].size() << " / " << seg["producers_elsewhere"] << " / "
         << seg["local_buyers"].size() << ", " << seg["local_hospitals"].size() << "\n";
     if (!tree || status == "missing" || status == "weak") {
       std::string why;
       for (const auto& w : seg["why"]) why += (why.empty() ? "" : "; ") + w.get<std::string>();
       out << std::string(2 * depth + 6, ' ') << why << "\n";
+      if (!tree && seg.contains("components") && !seg["components"].empty()) {
+        std::string parts;
+        for (const auto& c : seg["components"]) {
+          parts += (parts.empty() ? "" : " + ") + Str(c, "name") + " " +
+                   Fixed(c["points"].get<double>(), 3);
+        }
+        out << std::string(2 * depth + 6, ' ') << "= " << parts << "\n";
+      }
     }
   }
   if (tree && g.contains("absent_not_listed")) {

@@ -35,7 +35,11 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
 
 // Text renderings of the JSON above.
 void PrintItems(std::ostream& out, const json& result, const std::string& title);
-void PrintGaps(std::ostream& out, const json& gaps, bool tree);
+// tree: the panorama (every segment, in tree order); otherwise the gap view, which leaves out strong
+// and absent segments unless every_status (a --status filter chose them). zh: statuses, positions
+// and headings in Chinese (缺链/弱链/强链/延链, 上/中/下).
+void PrintGaps(std::ostream& out, const json& gaps, bool tree, bool every_status = false,
+               bool zh = false);
 void PrintClusters(std::ostream& out, const json& clusters);
 void PrintIndicators(std::ostream& out, const json& indicators);
 void PrintRelatedness(std::ostream& out, const json& relatedness);

@@ -774,8 +774,22 @@ void AnswerWeb(const WebSite& site, WebHttpServer& http) {
   try {
     auto [path, query] = SplitTarget(http.target());
     if (path.rfind("/api/v1/", 0) == 0) {
-      engine::Engine e(site.states->Current()->state);
-      a = ApiAnswer(e, path.substr(8), ParseQuery(query), Limits::kMaxTextBytes);
+      // Answers up to 256 KiB are kept in the state's cache (--cache), keyed by the command and
+      // its options in order: a reload starts an empty one.
+      auto served = site.states->Current();
+      auto options = ParseQuery(query);
+      std::string key = "api " + path;
+      for (const auto& [k, v] : options) key += "\n" + k + "=" + v;
+      if (auto hit = served->cache->Find(key)) {
+        a = *std::static_pointer_cast<const WebAnswer>(hit);
+      } else {
+        engine::Engine e(served->state);
+        a = ApiAnswer(e, path.substr(8), options, Limits::kMaxTextBytes);
+        // Small answers only: the cache counts entries, not bytes.
+        if (a.status == 200 && a.body.size() <= (256u << 10)) {
+          served->cache->Put(key, std::make_shared<const WebAnswer>(a));
+        }
+      }
     } else {
       a = StaticAnswer(site.root, path);
     }

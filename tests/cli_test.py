@@ -233,9 +233,83 @@ def main():
     p = run(b, ["frobnicate"], env, expect="nonzero")
     check("subcommand" in p.stderr, "an unknown command is a usage error")
 
+    exports(a, b, env)
     hostile_input(a, b, env)
 
     return summary("cli")
+
+
+def xlsx_rows(path):
+    """The first sheet of an XLSX file as a list of rows of strings (numbers as text), read with
+    the standard library only: the zip, sharedStrings.xml and sheet1.xml."""
+    import re
+    import zipfile
+    from xml.etree import ElementTree as ET
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as z:
+        strings = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns):
+                strings.append("".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")))
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iter(f"{{{ns['m']}}}row"):
+        cells = {}
+        for c in row.findall("m:c", ns):
+            col = re.match(r"[A-Z]+", c.get("r")).group(0)
+            index = 0
+            for ch in col:
+                index = index * 26 + ord(ch) - 64
+            v = c.find("m:v", ns)
+            text = "" if v is None else v.text
+            cells[index - 1] = strings[int(text)] if c.get("t") == "s" else text
+        rows.append([cells.get(i, "") for i in range(max(cells) + 1 if cells else 0)])
+    return rows
+
+
+def exports(a, b, env):
+    """--format csv|xlsx --output FILE: the main table of each command's document, Chinese
+    column labels, provenance rows above, read back with the standard library."""
+    import csv
+    cases = [(["gaps", "--region", "330122", "--track", "endo"], "segments", "name"),
+             (["chain", "--region", "330122", "--track", "endo"], "segments", "name"),
+             (["targets", "--region", "330122", "--track", "endo", "--top", "15"], "items", "name"),
+             (["partners", "--enterprise", "E0020", "--top", "12"], "items", "name"),
+             (["pairings", "--enterprise", "E0020", "--kind", "triad"], "items", "name"),
+             (["leaders", "--region", "330100"], "items", "name"),
+             (["indicators", "--region", "330122"], "indicators", "name")]
+    for args, key, field in cases:
+        doc = json.loads(run(b, args + ["--json"], env).stdout)
+        want = [x[field] for x in doc[key]]
+        for fmt in ["csv", "xlsx"]:
+            out = os.path.join(a.workdir, f"{args[0]}.{fmt}")
+            p = run(b, args + ["--format", fmt, "--output", out], env)
+            check(f"wrote {len(want)} rows" in p.stdout, f"{args[0]} --format {fmt}: says what it wrote")
+            if fmt == "csv":
+                with open(out, encoding="utf-8", newline="") as f:
+                    text = f.read()
+                check(text.startswith("\ufeff"), f"{args[0]} csv starts with a byte-order mark")
+                rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
+            else:
+                rows = xlsx_rows(out)
+            provenance = [r for r in rows if r and r[0].startswith(("# 数据", "数据 (data)", "# 导出", "导出"))]
+            check(len(provenance) >= 2, f"{args[0]} {fmt}: provenance rows above the table")
+            header = next((i for i, r in enumerate(rows) if r and "(" in r[0] and not r[0].startswith(("#", "数据", "导出", "命令", "示例"))), None)
+            check(header is not None and any("\u4e00" <= ch <= "\u9fff" for ch in rows[header][0]),
+                  f"{args[0]} {fmt}: a Chinese-labelled header row")
+            if header is None:
+                continue
+            body = [r for r in rows[header + 1:] if any(r)]
+            names_col = 1 if rows[header][0].startswith("排名") else 0
+            got = [r[names_col] for r in body]
+            check(got == want, f"{args[0]} {fmt}: the rows are the document's {key} in order "
+                               f"({len(got)} vs {len(want)})")
+    # Nothing is left behind when the file cannot be written; a usage error without --output.
+    bad = os.path.join(a.workdir, "no-such-folder", "x.xlsx")
+    run(b, ["gaps", "--region", "330122", "--format", "xlsx", "--output", bad], env, expect=5)
+    check(not os.path.exists(os.path.dirname(bad)), "a failed export leaves nothing behind")
+    run(b, ["gaps", "--region", "330122", "--format", "csv"], env, expect="nonzero")
+    run(b, ["stats", "--format", "csv", "--output", os.path.join(a.workdir, "s.csv")], env, expect="nonzero")
 
 
 def write_ckg(folder, lines):
