@@ -253,8 +253,15 @@ async function regionView(root, state, seq) {
   });
   if (!state.region) {
     await pickerDone;
-    root.append(h('p.muted', t('region.noselect')));
+    const index = await regions();
+    if (seq !== renderSeq) return;
+    // The landing page: the counties holding the most enterprises, one click away.
+    const top = index.stats.regions.filter((r) => r.level === 'county').sort((a, b) => b.enterprise - a.enterprise).slice(0, 12);
+    root.append(card(t('region.busiest'), tools({ json: apiUrl('stats') }),
+      h('p.muted', t('region.noselect')),
+      h('ul.quick', top.map((r) => h('li', link({ region: r.code }, `${r.name} (${r.code})`), ` · ${t('count.enterprise')} ${r.enterprise}`)))));
     setJsonLink(apiUrl('stats'));
+    if (top.length) api('show', { id: 'region:' + top[0].code }).then((d) => { if (seq === renderSeq) setProvenance(d); }).catch(() => {});
     return;
   }
   pickerDone.catch((e) => pickerBody.replaceChildren(errorBox(e)));
