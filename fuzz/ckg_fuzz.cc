@@ -4,7 +4,7 @@
 // Input: the first byte picks one of the eight files (modulo 8) and, in its high bits, the options
 // (bit 3: skip_bad_rows; bit 4: a two-province GB/T 2260 table for region inference); the rest
 // replaces that file in a small synthetic folder (the lines of tests/ckg_test.cc). The records are
-// imported into an in-memory database; an accepted import is loaded into a snapshot as well.
+// imported into a fresh database; an accepted import is loaded into a snapshot as well.
 #include <array>
 #include <cstdint>
 #include <map>
@@ -79,7 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.skip_bad_rows = data[0] & 8;
   if (data[0] & 16) options.regions_dir = g_regions;
   fuzz::ExpectClearErrors([&] {
-    ingest::Store store(":memory:");
+    fuzz::ScratchDb db;
+    ingest::Store store(db.path());
     ingest::CkgReport r = ingest::ImportCkg(store, g_dir, options);
     fuzz::CheckProblems(r.import.problems, "ckg import");
     fuzz::CheckProblems(r.skipped, "ckg skipped rows");

@@ -20,6 +20,12 @@
 #include "graph/error.h"
 #include "ingest/bundle.h"
 
+// UBSan: every report ends the run (so libFuzzer keeps the input), except those fuzz/ubsan.supp
+// suppresses (third-party headers). Each fuzz target is one translation unit including this.
+extern "C" const char* __ubsan_default_options() {
+  return "halt_on_error=1:print_stacktrace=1:suppressions=" UBSAN_SUPPRESSIONS;
+}
+
 namespace chainatlas::fuzz {
 
 [[noreturn]] inline void Bug(const std::string& what) {
@@ -28,10 +34,15 @@ namespace chainatlas::fuzz {
   std::abort();
 }
 
-// A fresh folder of this process under the temporary folder, removed at exit.
+// A fresh folder of this process, in memory (/dev/shm) where there is one, else under the
+// temporary folder; removed at exit.
 inline const std::filesystem::path& Scratch() {
   static const std::filesystem::path dir = [] {
-    std::string t = (std::filesystem::temp_directory_path() / "chainatlas_fuzz_XXXXXX").string();
+    std::error_code e;
+    const std::filesystem::path base = std::filesystem::is_directory("/dev/shm", e)
+                                           ? std::filesystem::path("/dev/shm")
+                                           : std::filesystem::temp_directory_path();
+    std::string t = (base / "chainatlas_fuzz_XXXXXX").string();
     if (!mkdtemp(t.data())) Bug("cannot create a scratch folder");
     std::atexit([] { std::error_code e; std::filesystem::remove_all(Scratch(), e); });
     return std::filesystem::path(t);
@@ -57,6 +68,24 @@ inline std::filesystem::path CopyToScratch(const std::filesystem::path& from, co
   std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
   return to;
 }
+
+// A fresh database in the scratch folder, removed when the object goes away. (Not ":memory:":
+// Store::LoadSnapshot opens a second connection by path.)
+class ScratchDb {
+ public:
+  ScratchDb() : path_(Scratch() / "fuzz.db") { Remove(); }
+  ~ScratchDb() { Remove(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  void Remove() {
+    std::error_code e;
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+      std::filesystem::remove(path_.string() + suffix, e);
+    }
+  }
+  std::filesystem::path path_;
+};
 
 // A clear message: non-empty and printable by the --json output (valid UTF-8).
 inline void CheckMessage(const std::string& message, const std::string& what) {

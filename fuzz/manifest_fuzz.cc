@@ -2,7 +2,7 @@
 // confinement to the bundle's folder) through ReadBundle/ImportBundle and BundleFingerprint.
 //
 // Input: the bytes of manifest.json in a copy of tests/fixtures/small (whose CSV files the
-// manifest may name). The bundle is imported into an in-memory database.
+// manifest may name). The bundle is imported into a fresh database.
 #include <cstdint>
 
 #include "fuzz/fuzz_common.h"
@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::WriteBytes(g_bundle / "manifest.json", data, size);
   fuzz::ExpectClearErrors([&] {
-    ingest::Store store(":memory:");
+    fuzz::ScratchDb db;
+    ingest::Store store(db.path());
     ingest::ImportReport r = ingest::ImportBundle(store, g_bundle);
     fuzz::CheckProblems(r.problems, "bundle import");
     if (r.accepted != r.problems.empty()) fuzz::Bug("accepted must mean no problems");

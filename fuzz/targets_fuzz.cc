@@ -18,7 +18,8 @@ VertexId g_region = kNoVertex;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  ingest::Store store(":memory:");
+  fuzz::ScratchDb db;
+  ingest::Store store(db.path());
   if (!ingest::ImportBundle(store, std::filesystem::path(FIXTURES_DIR) / "small").accepted) {
     fuzz::Bug("the small fixture bundle does not import");
   }

@@ -18,6 +18,7 @@ PACKAGES=(
   python3-igraph python3-numpy python3-scipy  # tests: reference PageRank/Louvain/betweenness, relatedness
   libthrift-dev thrift-compiler libevent-dev  # the Thrift service (TNonblockingServer needs libevent)
   python3-thrift                  # the service's Python client (tests, docs/service.md)
+  clang libfuzzer-14-dev          # fuzzing (scripts/fuzz.sh, docs/fuzzing.md): clang++ and libFuzzer
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
