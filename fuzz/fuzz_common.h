@@ -3,7 +3,8 @@
 // Bad input must come back as a clear answer: an import report whose problems read
 // `file:line: reason`, or an Error (graph/error.h) other than kInternal. Anything else — a crash,
 // a sanitizer report, another exception escaping, an internal error, a problem without a reason
-// or one the --json output could not print — aborts, so libFuzzer records the input.
+// or a message that is not UTF-8 (what the bundle readers' EscapeInvalidUtf8 keeps out of the
+// output) — aborts, so libFuzzer records the input.
 #pragma once
 
 #include <cstdint>
@@ -87,7 +88,7 @@ class ScratchDb {
   std::filesystem::path path_;
 };
 
-// A clear message: non-empty and printable by the --json output (valid UTF-8).
+// A clear message: non-empty and valid UTF-8 (printable as JSON as it is).
 inline void CheckMessage(const std::string& message, const std::string& what) {
   if (message.empty()) Bug(what + ": empty message");
   try {
