@@ -106,7 +106,10 @@ const Scorer& FindScorer(std::string_view name) {
 double ScoreOf(const Scorer& scorer, std::string_view recommender, const Measure* measures,
                size_t count, std::vector<Component>* components) {
   double score = 0;
-  for (const auto& [name, weight] : scorer.For(recommender)) {
+  for (const auto& entry : scorer.For(recommender)) {
+    // Not a structured binding: clang 14 cannot capture one in the lambda below.
+    const auto& name = entry.first;
+    const auto weight = entry.second;
     const Measure* it = std::find_if(measures, measures + count,
                                      [&](const Measure& m) { return m.first == name; });
     if (it == measures + count) {

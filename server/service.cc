@@ -1131,4 +1131,29 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   return http_failed ? 1 : rc;
 }
 
+// ---- in memory (fuzzing) ------------------------------------------------------------------------
+
+std::string ProcessRequests(std::shared_ptr<StateHolder> states, const std::string& requests,
+                            bool json) {
+  static std::ostream discard(nullptr);  // the handler's log: nothing to say without reloads
+  auto handler = std::make_shared<Handler>(std::move(states), "", "fuzz", discard);
+  rpc::ChainAtlasProcessor processor(handler);
+  auto input = std::make_shared<at::transport::TMemoryBuffer>(
+      reinterpret_cast<uint8_t*>(const_cast<char*>(requests.data())),
+      static_cast<uint32_t>(requests.size()), at::transport::TMemoryBuffer::COPY, Configuration());
+  auto output = std::make_shared<at::transport::TMemoryBuffer>(Configuration());
+  std::shared_ptr<at::protocol::TProtocol> in, out;
+  if (json) {
+    in = std::make_shared<at::protocol::TJSONProtocol>(input);
+    out = std::make_shared<at::protocol::TJSONProtocol>(output);
+    processor.process(in, out, nullptr);
+  } else {
+    auto framed = std::make_shared<MessageFramedTransport>(input, Configuration());
+    in = BinaryProtocolFactory()->getProtocol(framed);
+    out = BinaryProtocolFactory()->getProtocol(output);
+    for (int i = 0; i < 16 && input->available_read() > 0; ++i) processor.process(in, out, nullptr);
+  }
+  return output->getBufferAsString();
+}
+
 }  // namespace chainatlas::service

@@ -108,4 +108,14 @@ int Serve(const ServeOptions& options, std::ostream& log);
 // expected one is empty).
 bool TokenMatches(const std::string& expected, const std::string& presented);
 
+// One connection's worth of requests through the service's real processor (the handler, the IDL's
+// decoding, TConfiguration and the protocol limits of Limits), in memory: `requests` holds
+// messages in the framed binary protocol of the main port (json = false) or in the JSON protocol
+// of the HTTP port (json = true, one message), answered against `states` (no admin token: reload
+// is refused). Returns the answers' bytes. A message that breaks the protocol throws Thrift's
+// TProtocolException or TTransportException, as the servers see it before closing the
+// connection. For the fuzz targets (fuzz/).
+std::string ProcessRequests(std::shared_ptr<StateHolder> states, const std::string& requests,
+                            bool json);
+
 }  // namespace chainatlas::service

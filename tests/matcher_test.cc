@@ -384,6 +384,13 @@ TEST_CASE("indicators: a bad targets file names the line", "[matcher][indicators
   CHECK_THAT(message("indicator,target\npatent,1\n"), Catch::Contains("t.csv:2: unknown indicator 'patent'"));
   CHECK_THAT(message("indicator,target\npatents,1\npatents,2\n"), Catch::Contains("t.csv:3: indicator 'patents' given twice"));
   CHECK_THAT(message("name,value\n"), Catch::Contains("t.csv:1: the header"));
+  // Found by fuzzing (docs/fuzzing.md): a line that is not UTF-8 was accepted (a note's bytes went
+  // to the output as given); a NUL byte inside a number was read as the number's end.
+  CHECK_THAT(message("indicator,target,note\npatents,1,\"a \xC3\"\n"),
+             Catch::Contains("t.csv:2: not valid UTF-8"));
+  CHECK_THAT(message("indicator,target\npatent\xFF,1\n"), Catch::Contains("t.csv:2: not valid UTF-8"));
+  CHECK_THAT(message(std::string("indicator,target\npatents,1\0x\n", 29)),
+             Catch::Contains("t.csv:2: target"));
 }
 
 TEST_CASE("relatedness table: activity counted per county", "[matcher][relatedness]") {
