@@ -10,7 +10,7 @@
 // to panorama rendered) over 5 loads; asserts nothing about speed. Exits 77 (skipped) with a
 // message when node_modules/playwright-core or /usr/bin/chromium is missing.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -140,6 +140,18 @@ async function main() {
     const jsonHref = await page.$eval('#json-link', (e) => e.getAttribute('href'));
     check(jsonHref.startsWith('/api/v1/chain?'), `link to the same JSON (${jsonHref})`);
     await jsonLinkWorks(page, 'region view');
+
+    // Plan indicators against a targets file chosen in the page, equal to the CLI's --targets.
+    const targetsFile = path.join(args.root, 'data', 'targets', 'tonglu-2025.csv');
+    if (args.binary && fs.existsSync(targetsFile)) {
+      const cli = JSON.parse(execFileSync(args.binary, ['indicators', '--region', '330122', '--targets', targetsFile, '--json'], { encoding: 'utf8' }));
+      await page.setInputFiles('input[name=targets-file]', targetsFile);
+      await page.waitForFunction(() => [...document.querySelectorAll('table.indicators tbody tr td:nth-child(4)')].some((td) => td.textContent.endsWith('%')), null, { timeout: 10000 });
+      const shown = await page.$$eval('table.indicators tbody tr', (trs) => Object.fromEntries(trs.map((tr) => [tr.dataset.name, tr.children[3].textContent])));
+      const withTarget = cli.indicators.filter((i) => i.target !== null && i.target !== undefined);
+      check(withTarget.length > 0 && withTarget.every((i) => shown[i.name] === `${(i.progress * 100).toFixed(0)}%` || (Math.abs(i.progress * 100 - Math.round(i.progress * 100)) < 1e-9 && shown[i.name] === `${Math.round(i.progress * 100)}%`)),
+        `indicators against ${path.basename(targetsFile)}: ${withTarget.length} progress figures equal the CLI's --targets`);
+    }
     await shot(page, 'region-zh.png');
 
     // English.

@@ -289,22 +289,67 @@ async function regionView(root, state, seq) {
   root.append(await indicatorsCard(region, shown));
 }
 
+// A plan's targets file, as the CLI's `indicators --targets` reads it: `indicator,target[,note]`
+// with a header line; lines starting with # are comments.
+export function parseTargets(text) {
+  const out = new Map();
+  const rows = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#'));
+  for (const line of rows) {
+    const cells = [];
+    let cur = '';
+    let quoted = false;
+    for (let k = 0; k < line.length; k++) {
+      const ch = line[k];
+      if (quoted) {
+        if (ch === '"' && line[k + 1] === '"') { cur += '"'; k++; } else if (ch === '"') quoted = false; else cur += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ',') { cells.push(cur); cur = ''; } else cur += ch;
+    }
+    cells.push(cur);
+    const target = parseFloat(cells[1]);
+    if (cells[0].trim() === 'indicator' || Number.isNaN(target)) continue;
+    out.set(cells[0].trim(), { target, note: (cells.slice(2).join(',') || '').trim() });
+  }
+  return out;
+}
+
 async function indicatorsCard(region, shown) {
   const url = apiUrl('indicators', { region });
   let doc;
   try { doc = await api('indicators', { region }); } catch (e) { return card(t('indicators'), null, errorBox(e)); }
   const label = (i) => { const k = 'ind.' + i.name; const s = t(k); return s === k ? i.description : s; };
-  const hasTargets = doc.indicators.some((i) => i.target !== null && i.target !== undefined);
+  let items = doc.indicators.map((i) => ({ ...i }));
+  const tbody = h('tbody');
+  const note = h('p.muted');
+  const draw = () => {
+    const hasTargets = items.some((i) => i.target !== null && i.target !== undefined);
+    tbody.replaceChildren(...items.map((i) => h('tr', { dataset: { name: i.name } }, h('td', label(i)), h('td.num', fmt(i.value, 1)), h('td.num', fmt(i.target, 1)),
+      h('td.num', i.progress === null || i.progress === undefined ? '–' : `${fmt(i.progress * 100, 0)}%`),
+      h('td', i.progress === null || i.progress === undefined ? '' : h('progress', { max: 1, value: Math.min(1, i.progress) })),
+      h('td.num', i.of ? `${i.reported_by}/${i.of}` : ''), h('td.muted', i.note || ''))));
+    note.textContent = hasTargets ? '' : t('ind.note');
+  };
+  const file = h('input', { type: 'file', accept: '.csv,text/csv', name: 'targets-file' });
+  file.addEventListener('change', async () => {
+    if (!file.files.length) return;
+    const targets = parseTargets(await file.files[0].text());
+    items = doc.indicators.map((i) => {
+      const tg = targets.get(i.name);
+      return tg ? { ...i, target: tg.target, progress: tg.target > 0 ? i.value / tg.target : 0, note: tg.note } : { ...i };
+    });
+    draw();
+  });
   const csv = () => ({
     name: `${region}-indicators.csv`,
-    header: [t('indicators'), 'code', t('ind.value'), t('ind.target'), t('ind.progress'), t('ind.reported')],
-    rows: doc.indicators.map((i) => [label(i), i.name, i.value, i.target ?? '', i.progress ?? '', i.of ? `${i.reported_by}/${i.of}` : '']),
+    header: [t('indicators'), 'code', t('ind.value'), t('ind.target'), t('ind.progress'), t('ind.reported'), t('ind.note_col')],
+    rows: items.map((i) => [label(i), i.name, i.value, i.target ?? '', i.progress ?? '', i.of ? `${i.reported_by}/${i.of}` : '', i.note || '']),
   });
+  draw();
   return card(`${t('indicators')} · ${shown.node.name}`, tools({ json: url, csv }),
-    h('table.indicators', h('thead', h('tr', [t('indicators'), t('ind.value'), t('ind.target'), t('ind.progress'), t('ind.reported')].map((x) => h('th', x)))),
-      h('tbody', doc.indicators.map((i) => h('tr', { dataset: { name: i.name } }, h('td', label(i)), h('td.num', fmt(i.value, 1)), h('td.num', fmt(i.target, 1)),
-        h('td.num', i.progress === null || i.progress === undefined ? '–' : `${fmt(i.progress * 100, 0)}%`), h('td.num', i.of ? `${i.reported_by}/${i.of}` : ''))))),
-    hasTargets ? null : h('p.muted', t('ind.note')));
+    h('div.row', h('label', t('ind.file') + ' ', file)),
+    h('table.indicators', h('thead', h('tr', [t('indicators'), t('ind.value'), t('ind.target'), t('ind.progress'), '', t('ind.reported'), t('ind.note_col')].map((x) => h('th', x)))),
+      tbody),
+    note);
 }
 
 function statsCard(rstats, shown) {
