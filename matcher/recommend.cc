@@ -358,6 +358,7 @@ void RequireKind(const Snapshot& s, VertexId v, NodeKind kind, std::string_view 
 
 void CheckFilters(const Snapshot& s, const Filters& f) {
   if (f.within != kNoVertex) RequireKind(s, f.within, NodeKind::kRegion, "--within");
+  for (VertexId r : f.within_any) RequireKind(s, r, NodeKind::kRegion, "--within");
   if (f.track != kNoVertex && s.Kind(f.track) != NodeKind::kTrack &&
       s.Kind(f.track) != NodeKind::kSegment) {
     throw Error(ErrorCode::kInvalidArgument,
@@ -372,6 +373,10 @@ void CheckFilters(const Snapshot& s, const Filters& f) {
 }
 
 bool PassesWithin(const Snapshot& s, const Filters& f, VertexId candidate) {
+  if (!f.within_any.empty()) {
+    return std::any_of(f.within_any.begin(), f.within_any.end(),
+                       [&](VertexId r) { return s.regions().Within(candidate, r); });
+  }
   return f.within == kNoVertex || s.regions().Within(candidate, f.within);
 }
 

@@ -222,6 +222,7 @@ void RequireKind(const Snapshot& s, VertexId v, NodeKind kind, std::string_view 
 // Options every recommender accepts.
 struct Filters {
   VertexId within = kNoVertex;  // candidates in this region or below
+  std::vector<VertexId> within_any;  // or, when not empty: in any of these regions or below
   VertexId track = kNoVertex;   // matched through a segment of this track (or segment) or below
   size_t top = 20;
   bool include_known = false;   // list partners already tied to the subject (marked known)

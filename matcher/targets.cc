@@ -47,7 +47,7 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
   for (const SegmentGap* g : open) {
     std::map<VertexId, Producer> best;  // per enterprise, its largest share in this gap
     for (const Producer& p : ProducersOf(s, g->segment)) {
-      if (rt.Within(p.enterprise, region)) continue;
+      if (rt.Within(p.enterprise, region) || !PassesWithin(s, f, p.enterprise)) continue;
       auto [it, fresh] = best.emplace(p.enterprise, p);
       if (!fresh && p.share > it->second.share) it->second = p;
     }

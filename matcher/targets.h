@@ -24,8 +24,9 @@ struct TargetsResult {
   std::vector<Item> items;     // via: the gap segments the enterprise fills, best first
 };
 
-// filters.within is ignored (targets are outside the region by definition); filters.track
-// restricts the gap segments.
+// filters.within (or within_any) keeps the candidates in those regions (e.g. 上海/江苏/杭州 as a
+// plan names them; targets are outside the region anyway); filters.track restricts the gap
+// segments. A filter removes candidates and changes no other candidate's score.
 TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filters& filters);
 
 }  // namespace chainatlas::matcher

@@ -40,7 +40,26 @@ json ProvenanceJson(const std::optional<ingest::Provenance>& p) {
 
 matcher::Filters MakeFilters(const Snapshot& s, const RecOptions& o) {
   matcher::Filters f;
-  if (!o.within.empty()) f.within = ResolveEntity(s, o.within, NodeKind::kRegion);
+  if (!o.within.empty()) {
+    // One region, or several separated by commas (上海市,江苏省,杭州市).
+    std::vector<std::string> names;
+    std::string name;
+    for (size_t i = 0; i <= o.within.size(); ++i) {
+      bool end = i == o.within.size() || o.within[i] == ',';
+      bool wide = !end && o.within.compare(i, 3, "，") == 0;  // a full-width comma
+      if (end || wide) {
+        if (!name.empty()) names.push_back(name);
+        name.clear();
+        if (wide) i += 2;
+      } else {
+        name += o.within[i];
+      }
+    }
+    if (names.size() == 1) f.within = ResolveEntity(s, names[0], NodeKind::kRegion);
+    for (const auto& n : names.size() > 1 ? names : std::vector<std::string>{}) {
+      f.within_any.push_back(ResolveEntity(s, n, NodeKind::kRegion));
+    }
+  }
   if (!o.track.empty()) {
     // A track or a segment, by id or name.
     try {

@@ -478,7 +478,7 @@ int RunExport(const Common& c, const std::string& format, const std::string& out
 using RecOptions = ca::engine::RecOptions;
 
 void AddRecOptions(CLI::App* cmd, RecOptions& o, bool within = true) {
-  if (within) cmd->add_option("--within", o.within, "only candidates in this region or below");
+  if (within) cmd->add_option("--within", o.within, "only candidates in this region or below (several: comma-separated, e.g. 上海市,江苏省,杭州市)");
   cmd->add_option("--track", o.track, "only through segments of this track or segment (and below)");
   cmd->add_option("--top", o.top, "at most this many items (1..10000)")->check(CLI::Range(1, 10000));
   cmd->add_option("--scorer", o.scorer, "named weights: balanced (default), nearby, quality");
@@ -674,7 +674,7 @@ int main(int argc, char** argv) {
   add_common(targets);
   add_export(targets);
   targets->add_option("--region", region_arg, "region (code, id or exact name)")->required();
-  AddRecOptions(targets, rec, false);
+  AddRecOptions(targets, rec);
 
   std::string level_arg;  // empty: the --region's level, else county
   size_t rel_top = 15;

@@ -373,7 +373,6 @@ class Handler : public rpc::ChainAtlasIf {
         [&] {
           region = Text(req.region, "region");
           o = ToRecOptions(req.__isset.options, req.options);
-          o.within.clear();  // the CLI's targets has no --within
           return Key("targets", {region}, o);
         },
         [&](const engine::Engine& e) { return e.Targets(region, o); },

@@ -136,7 +136,7 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
       {"targets",
        [](const engine::Engine& e, Options& o) {
          std::string region = o.Required("region");
-         return e.Targets(region, o.Rec(false));
+         return e.Targets(region, o.Rec(true));
        }},
       {"relatedness",
        [](const engine::Engine& e, Options& o) {
