@@ -233,6 +233,18 @@ def main():
     p = run(b, ["frobnicate"], env, expect="nonzero")
     check("subcommand" in p.stderr, "an unknown command is a usage error")
 
+    # targets --within: only candidates in those regions (one, or several comma-separated), each
+    # with the score it has without the filter.
+    every = json.loads(run(b, ["targets", "--region", "330122", "--track", "endo", "--top", "10000",
+                               "--json"], env).stdout)
+    score = {i["id"]: i["score"] for i in every["items"]}
+    for within, prefixes in [("上海市", ("31",)), ("上海市,江苏省", ("31", "32")), ("上海市，江苏省", ("31", "32"))]:
+        got = json.loads(run(b, ["targets", "--region", "330122", "--track", "endo", "--top", "10000",
+                                 "--within", within, "--json"], env).stdout)["items"]
+        want = [i["id"] for i in every["items"] if i["region"] and i["region"]["id"].split(":")[1].startswith(prefixes)]
+        check([i["id"] for i in got] == want and all(score[i["id"]] == i["score"] for i in got) and got,
+              f"targets --within {within}: the same candidates in the same order with the same scores "
+              f"({len(got)} vs {len(want)})")
     exports(a, b, env)
     hostile_input(a, b, env)
 

@@ -11,8 +11,8 @@ import { api, apiUrl, h, fmt, keyOf, kindOf, toCsv, download, parsePath, parentC
 // The source name of the embedded default bundle (data/manifest.json): its enterprises and
 // platforms are invented, so every figure from it carries the illustrative-data notice.
 const ILLUSTRATIVE_SOURCES = new Set(['zhejiang-medical-devices']);
-// `targets --within REGION` on the API; until the CLI has it, the console filters by region code.
-const TARGETS_TAKE_WITHIN = false;
+// `targets --within REGION` on the API (the server filters; several regions comma-separated).
+const TARGETS_TAKE_WITHIN = true;
 // Tag filters on targets, and how many candidate profiles the console reads to apply them.
 const TAG_FILTERS = ['listed', 'specialised', 'little_giant', 'high_tech', 'chain_leader', 'foreign_funded', 'startup'];
 const PROFILE_LIMIT = 400;
