@@ -25,7 +25,7 @@ san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 # A build type of its own so that no Release/Debug flags (-O3, -DNDEBUG) are mixed in: -O1 -g,
 # assertions on. The sanitizer flags go to every compile and every link (executables and shared
 # libraries alike).
-cmake -S . -B "$dir" -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
+cmake -S . -B "$dir" -DCMAKE_CXX_COMPILER=g++ \
   -DCMAKE_BUILD_TYPE=Sanitize \
   -DCMAKE_CXX_FLAGS_SANITIZE="-g -O1" \
   -DCMAKE_CXX_FLAGS="$san" \
