@@ -11,6 +11,26 @@ namespace {
   throw Error(ErrorCode::kIo, "SQLite: " + std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
+// A writer killed in the middle of a commit leaves a hot rollback journal next to the database.
+// The next connection to read the file must roll it back first, which a read-only connection
+// cannot do ("attempt to write a readonly database"): when a journal is there, a short read-write
+// connection reads the schema, which makes SQLite roll back a hot journal (a journal still in use
+// by a live writer is not hot and is left alone). Errors are ignored: the read-only open that
+// follows reports them (no write permission, say).
+void RollBackHotJournal(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::path journal = path;
+  journal += "-journal";
+  if (!std::filesystem::exists(journal, ec)) return;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  }
+  sqlite3_close(db);
+}
+
 }  // namespace
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
@@ -74,6 +94,7 @@ std::string_view Statement::Text(int col) const {
 }
 
 Database::Database(const std::filesystem::path& path, bool read_only) : path_(path) {
+  if (read_only) RollBackHotJournal(path);
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
