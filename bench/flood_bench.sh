@@ -7,17 +7,9 @@
 #   bench/flood_bench.sh [BUILD_DIR] [SECONDS] [extra serve options, e.g. --threads 4]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
-seconds=${2:-5}
-shift $(( $# > 2 ? 2 : $# ))
-out=$(mktemp)
-"$build/chainatlas" stats >/dev/null  # builds the default database if needed
-"$build/chainatlas" serve --port 0 "$@" >"$out" 2>/dev/null &
-server=$!
 flood=
 trap 'kill $server $flood 2>/dev/null; wait $server 2>/dev/null; rm -f "$out"' EXIT
-for _ in $(seq 100); do grep -q "listening: binary" "$out" && break; sleep 0.1; done
-port=$(sed -n 's/^listening: binary .*://p' "$out")
+source bench/serve_start.sh
 bench="$build/bench/chainatlas-service-bench"
 p99() { sed -n 's/.*"p99_us": *\([0-9.]*\).*/\1/p'; }
 echo "| normal client | idle p99 µs | p99 µs under a 32-connection partners flood | ratio | flood QPS |"

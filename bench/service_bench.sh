@@ -6,16 +6,8 @@
 #   bench/service_bench.sh [BUILD_DIR] [SECONDS] [extra serve options, e.g. --model threaded]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
-seconds=${2:-5}
-shift $(( $# > 2 ? 2 : $# ))
-out=$(mktemp)
-"$build/chainatlas" stats >/dev/null  # builds the default database if needed
-"$build/chainatlas" serve --port 0 "$@" >"$out" 2>/dev/null &
-server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$out"' EXIT
-for _ in $(seq 100); do grep -q "listening: binary" "$out" && break; sleep 0.1; done
-port=$(sed -n 's/^listening: binary .*://p' "$out")
+source bench/serve_start.sh
 echo "| method | connections | QPS | p50 µs | p99 µs | p99.9 µs | failures |"
 echo "|---|---|---|---|---|---|---|"
 for method in health partners; do

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "graph/utf8.h"
+
 namespace chainatlas::ingest {
 
 struct CsvRecord {
@@ -24,7 +26,6 @@ std::string ReadCsv(const std::filesystem::path& path,
                     const std::function<void(const CsvRecord&)>& on_record,
                     uint32_t* error_line);
 
-// True when s is well-formed UTF-8.
-bool IsValidUtf8(std::string_view s);
+using chainatlas::IsValidUtf8;  // graph/utf8.h
 
 }  // namespace chainatlas::ingest

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "graph/error.h"
+#include "graph/utf8.h"
 #include "graph/region_tree.h"
 
 namespace chainatlas::matcher {
@@ -67,30 +68,6 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
   return out;
 }
 
-// True when s is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
-bool IsUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1
-                       : (c & 0xE0) == 0xC0 ? 2
-                       : (c & 0xF0) == 0xE0 ? 3
-                       : (c & 0xF8) == 0xF0 ? 4
-                                            : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    uint32_t cp = len == 1 ? c : c & (0x7F >> len);
-    for (size_t k = 1; k < len; ++k) {
-      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -118,7 +95,7 @@ std::vector<Target> ReadTargets(const std::filesystem::path& file) {
     ++n;
     if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
     // Names and notes end up in messages and the --json output, which must be UTF-8.
-    if (!IsUtf8(line)) fail(n, "not valid UTF-8");
+    if (!IsValidUtf8(line)) fail(n, "not valid UTF-8");
     auto fields = SplitCsvLine(line);
     if (fields.size() == 1 && fields[0].empty()) continue;
     if (!fields[0].empty() && fields[0][0] == '#') continue;

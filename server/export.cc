@@ -8,6 +8,7 @@
 #include <set>
 
 #include "graph/error.h"
+#include "matcher/gaps.h"
 
 namespace chainatlas::report {
 namespace {
@@ -19,9 +20,6 @@ std::string Zh(const std::map<std::string, std::string>& names, const std::strin
   return it == names.end() ? code : it->second;
 }
 
-const std::map<std::string, std::string> kStatus = {{"missing", "缺链"}, {"weak", "弱链"},
-                                                    {"strong", "强链"},  {"extension", "延链"},
-                                                    {"absent", "未涉及"}};
 const std::map<std::string, std::string> kPosition = {
     {"upstream", "上游"}, {"midstream", "中游"}, {"downstream", "下游"}};
 const std::map<std::string, std::string> kKind = {
@@ -105,7 +103,7 @@ Table Segments(const json& doc, const std::string& title) {
     std::vector<Cell> row = {Text(s, "name"),
                              Text(s, "id"),
                              Zh(kPosition, s.value("position", "")),
-                             Zh(kStatus, s.value("status", "")),
+                             std::string(matcher::SegmentStatusNameZh(matcher::ParseSegmentStatus(s.value("status", "absent")))),
                              Number(s, "score"),
                              Count(s, "local_producers"),
                              Count(s, "producers_elsewhere"),

@@ -743,8 +743,7 @@ int main(int argc, char** argv) {
     bool json_asked = false;
     for (int i = 1; i < argc; ++i) json_asked = json_asked || std::string(argv[i]) == "--json";
     if (json_asked) {
-      PrintJson({{"error", {{"code", ca::ErrorCodeName(ca::ErrorCode::kInvalidArgument)},
-                            {"message", e.what()}, {"suggestions", json::array()}}}});
+      PrintJson(ca::report::ErrorJson(ca::Error(ca::ErrorCode::kInvalidArgument, e.what())));
     } else {
       app.exit(e);
     }
@@ -772,8 +771,7 @@ int main(int argc, char** argv) {
     if (*serve) return RunServe(common, serve_options, token_file);
   } catch (const ca::Error& e) {
     if (common.json) {
-      PrintJson({{"error", {{"code", ca::ErrorCodeName(e.code())}, {"message", e.what()},
-                            {"suggestions", e.suggestions()}}}});
+      PrintJson(ca::report::ErrorJson(e));
     } else {
       std::cerr << "chainatlas: " << e.what() << "\n";
       if (!e.suggestions().empty()) {

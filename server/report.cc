@@ -34,6 +34,11 @@ std::string Str(const json& j, const char* key) {
 
 }  // namespace
 
+json ErrorJson(const Error& e) {
+  return {{"error",
+           {{"code", ErrorCodeName(e.code())}, {"message", e.what()}, {"suggestions", e.suggestions()}}}};
+}
+
 json Ref(const Snapshot& s, VertexId v) {
   return {{"id", s.Label(v)}, {"name", std::string(s.Name(v))}};
 }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "graph/error.h"
 #include "matcher/gaps.h"
 #include "matcher/indicators.h"
 #include "matcher/leaders.h"
@@ -18,6 +19,8 @@ namespace chainatlas::report {
 
 using json = nlohmann::json;
 
+// The error document every front end prints: {"error": {code, message, suggestions}}.
+json ErrorJson(const Error& e);
 json Ref(const Snapshot& s, VertexId v);  // {"id": "kind:key", "name": ...}
 json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank);
 

@@ -27,6 +27,7 @@
 
 #include "ChainAtlas.h"
 #include "graph/error.h"
+#include "server/report.h"
 #include "server/web.h"
 
 namespace chainatlas::service {
@@ -794,9 +795,7 @@ void AnswerWeb(const WebSite& site, WebHttpServer& http) {
     }
   } catch (const Error& e) {
     a.status = 400;
-    a.body = json{{"error", {{"code", ErrorCodeName(e.code())}, {"message", e.what()},
-                             {"suggestions", e.suggestions()}}}}
-                 .dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    a.body = report::ErrorJson(e).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   }
   http.Answer(a.status, a.content_type, a.body);
 }

@@ -12,7 +12,8 @@
 #include <sstream>
 
 #include "graph/error.h"
-#include "ingest/csv_reader.h"
+#include "graph/utf8.h"
+#include "server/report.h"
 
 namespace chainatlas::service {
 namespace {
@@ -168,10 +169,6 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
   return calls;
 }
 
-json ErrorDocument(const Error& e) {
-  return {{"error",
-           {{"code", ErrorCodeName(e.code())}, {"message", e.what()}, {"suggestions", e.suggestions()}}}};
-}
 
 std::string Dump(const json& j) {
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
@@ -191,10 +188,7 @@ constexpr uintmax_t kMaxStaticBytes = 16u << 20;
 
 WebAnswer NotFoundFile(const std::string& path) {
   return {404, "application/json; charset=utf-8",
-          Dump({{"error",
-                 {{"code", ErrorCodeName(ErrorCode::kNotFound)},
-                  {"message", "no such file: " + path.substr(0, 200)},
-                  {"suggestions", json::array()}}}})};
+          Dump(report::ErrorJson(Error(ErrorCode::kNotFound, "no such file: " + path.substr(0, 200))))};
 }
 
 }  // namespace
@@ -225,12 +219,12 @@ std::map<std::string, std::string> ParseQuery(const std::string& query) {
   bool utf8 = true;
   for (evkeyval* kv = pairs.tqh_first; kv; kv = kv->next.tqe_next) {
     std::string key = kv->key, value = kv->value ? kv->value : "";
-    utf8 = utf8 && ingest::IsValidUtf8(key) && ingest::IsValidUtf8(value);
+    utf8 = utf8 && IsValidUtf8(key) && IsValidUtf8(value);
     if (!out.emplace(std::move(key), std::move(value)).second) repeated = kv->key;
   }
   evhttp_clear_headers(&pairs);
   if (!utf8) Invalid("the query is not valid UTF-8 once decoded");
-  if (!repeated.empty() && ingest::IsValidUtf8(repeated)) {
+  if (!repeated.empty() && IsValidUtf8(repeated)) {
     Invalid("option '" + repeated.substr(0, 40) + "' given twice");
   }
   return out;
@@ -246,7 +240,7 @@ std::pair<std::string, std::string> SplitTarget(const std::string& target) {
   std::string path(decoded, n);
   std::free(decoded);
   if (path.find('\0') != std::string::npos) Invalid("the path holds a NUL character");
-  if (!ingest::IsValidUtf8(path)) Invalid("the path is not valid UTF-8 once decoded");
+  if (!IsValidUtf8(path)) Invalid("the path is not valid UTF-8 once decoded");
   return {path, query};
 }
 
@@ -268,10 +262,10 @@ WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
     int status = e.code() == ErrorCode::kInvalidArgument ? 400
                  : e.code() == ErrorCode::kNotFound      ? 404
                                                          : 500;
-    return {status, "application/json; charset=utf-8", Dump(ErrorDocument(e))};
+    return {status, "application/json; charset=utf-8", Dump(report::ErrorJson(e))};
   } catch (const std::exception& e) {
     return {500, "application/json; charset=utf-8",
-            Dump(ErrorDocument(Error(ErrorCode::kInternal, std::string("internal error: ") + e.what())))};
+            Dump(report::ErrorJson(Error(ErrorCode::kInternal, std::string("internal error: ") + e.what())))};
   }
 }
 
