@@ -10,7 +10,9 @@ relations between listed companies:
 
   * dev:     ../shared/data/supply/dev_pairs.tsv (14 relations; a measure only, never an input);
   * holdout: bench/holdout_pairs.tsv (publicly reported relations not in dev_pairs.tsv, written
-             for this benchmark and never used to build or tune anything).
+             for this benchmark and never used to build or tune anything);
+  * holdout2: bench/holdout2_pairs.tsv (a second such set, written later, before any rank on it was
+             computed; `--sets dev,holdout` leaves it out while a rule is being designed).
 
 For a pair (s, c): the rank of s in `partners --enterprise c --role supplier --top 10000` and the
 rank of c in `partners --enterprise s --role customer --top 10000`. Per role: recall@10,
@@ -50,7 +52,8 @@ import time
 from collections import Counter, defaultdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HOLDOUT = os.path.join(ROOT, "bench", "holdout_pairs.tsv")
+HOLDOUTS = (("holdout", os.path.join(ROOT, "bench", "holdout_pairs.tsv")),
+            ("holdout2", os.path.join(ROOT, "bench", "holdout2_pairs.tsv")))
 GUARD_SUBJECTS = 8
 GUARD_TOP = 20
 DEEP_TOP = 10000
@@ -470,7 +473,7 @@ def pair_lines(report):
     labels = [lab for lab, _ in report["systems"]]
     L = ["| set | supplier -> customer | " + " | ".join(f"{lab}: s / c rank" for lab in labels) + " |",
          "|---|---|" + "---|" * len(labels)]
-    for set_name in ("dev", "holdout"):
+    for set_name in report["set_names"]:
         per = [dict(sets)[set_name]["pairs"] if set_name in dict(sets) else None
                for _, sets in report["systems"]]
         if not per or per[0] is None:
@@ -498,8 +501,9 @@ def markdown(report):
          "hits in brackets). The text baseline is character-bigram TF-IDF cosine over each company's "
          "product names (revenue share > 0) and Shenwan industry names from the raw JSON (bigrams within "
          "each name, tf = count, idf = ln((1+N)/(1+df))+1), role-blind. dev = "
-         f"{rel(report['dev_file'])} ({report['dev_pairs']} relations); holdout = bench/holdout_pairs.tsv "
-         f"({report['holdout_pairs']} other publicly reported relations, never used for tuning).",
+         f"{rel(report['dev_file'])} ({report['dev_pairs']} relations); "
+         + "; ".join(f"{n} = {rel(path)} ({report['set_sizes'][n]} other publicly reported relations, never used "
+                     "to build or tune anything)" for n, path in HOLDOUTS if n in report["set_sizes"]) + ".",
          ""]
     for label, src in report["binaries"].items():
         errs = report["errors"].get(label) or []
@@ -535,6 +539,8 @@ def main():
     ap.add_argument("--out-json", default="")
     ap.add_argument("--markdown", action="store_true", help="print a markdown section for bench/RESULTS.md")
     ap.add_argument("--command", default="", help="the command to name in the markdown (default: this one)")
+    ap.add_argument("--sets", default="dev,holdout,holdout2",
+                    help="comma-separated pair sets to measure (dev, holdout, holdout2)")
     ap.add_argument("--run-by", default="", help="the command that ran this one (bench/run.sh), for the markdown")
     a = ap.parse_args()
     shown = []
@@ -558,26 +564,38 @@ def main():
     log("== raw JSON")
     raw = Raw(ckg)
     dev = read_pairs(dev_file)
-    holdout = read_pairs(HOLDOUT) if os.path.exists(HOLDOUT) else []
-    devset = {(s, c) for s, c, _ in dev}
-    for s, c, _ in dev + holdout:
+    wanted = [x.strip() for x in a.sets.split(",") if x.strip()]
+    known = ["dev"] + [n for n, _ in HOLDOUTS]
+    if any(x not in known for x in wanted):
+        raise SystemExit(f"quality: --sets takes {', '.join(known)}")
+    sets = {"dev": dev} if "dev" in wanted else {}
+    seen = {(s, c): "dev" for s, c, _ in dev}
+    for name, path in HOLDOUTS:
+        if not os.path.exists(path):
+            continue
+        pairs = read_pairs(path)
+        bad = [(s, c) for s, c, _ in pairs if (s, c) in seen]
+        if bad:
+            raise SystemExit(f"quality: {rel(path)} repeats pairs of another set: {bad}")
+        seen.update({(s, c): name for s, c, _ in pairs})
+        if name in wanted:
+            sets[name] = pairs
+    everything = [p for ps in sets.values() for p in ps]
+    for s, c, _ in everything:
         for x in (s, c):
             if x not in raw.names:
                 raise SystemExit(f"quality: {x} is not a company of {ckg}/company.json")
-    bad = [(s, c) for s, c, _ in holdout if (s, c) in devset]
-    if bad:
-        raise SystemExit(f"quality: holdout pairs also in dev_pairs.tsv: {bad}")
-    sets = {"dev": dev, "holdout": holdout} if holdout else {"dev": dev}
 
     # Guard subjects: most distinct product-level upstream producers (ties by code).
     counts = sorted(((len(raw.upstream_producers(c)), c) for c in raw.companies), key=lambda t: (-t[0], t[1]))
     guard_subjects = [(c, n) for n, c in counts[:GUARD_SUBJECTS]]
 
     report = {"command": command, "run_by": a.run_by, "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-              "ckg": ckg, "dev_file": dev_file, "dev_pairs": len(dev), "holdout_pairs": len(holdout),
+              "ckg": ckg, "dev_file": dev_file, "dev_pairs": len(dev),
+              "set_names": list(sets), "set_sizes": {n: len(p) for n, p in sets.items()},
               "binaries": {}, "systems": [], "guard": {}, "imports": {}, "errors": {},
               "guard_subjects": guard_subjects,
-              "names": {c: raw.names.get(c, "") for s, c_, _ in dev + holdout for c in (s, c_)}}
+              "names": {c: raw.names.get(c, "") for s, c_, _ in everything for c in (s, c_)}}
     for c, _ in guard_subjects:
         report["names"][c] = raw.names.get(c, "")
 
