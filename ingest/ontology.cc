@@ -34,6 +34,7 @@ constexpr Cue kCues[] = {
     {"助剂", ChainRole::kMaterial}, {"添加剂", ChainRole::kMaterial},
     {"浆料", ChainRole::kMaterial}, {"靶材", ChainRole::kMaterial},
     {"中间体", ChainRole::kMaterial}, {"精矿", ChainRole::kMaterial},
+    {"辅材", ChainRole::kMaterial}, {"辅料", ChainRole::kMaterial},
     // components
     {"零部件", ChainRole::kComponent}, {"零配件", ChainRole::kComponent},
     {"零件", ChainRole::kComponent}, {"部件", ChainRole::kComponent},
@@ -58,6 +59,8 @@ constexpr Cue kCues[] = {
     {"运营", ChainRole::kService}, {"外包", ChainRole::kService}, {"代理", ChainRole::kService},
     {"贸易", ChainRole::kService}, {"经销", ChainRole::kService}, {"经销商", ChainRole::kService},
 };
+// Industry names of equipment for making things (not equipment as a product: 电网设备).
+constexpr std::string_view kProductionEquipment[] = {"专用设备", "加工设备", "生产设备"};
 // Generic tails that say nothing about the product (覆铜板业务, 制冷配件产业, 铜盐类).
 constexpr std::string_view kGenericTails[] = {
     "业务单元", "业务", "产业", "产品", "系列", "板块", "销售", "收入", "制造业", "制造", "及其他",
@@ -421,10 +424,18 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
   const int m = static_cast<int>(industries.size());
   std::vector<ProductName> inames;
   for (const OntologyIndustry& i : industries) inames.push_back(AnalyseProductName(i.name));
+  // A parts industry: a materials or components class (汽车零部件, 电池化学品, 光伏辅材), or
+  // equipment for making its sector's products: special-purpose or processing equipment
+  // (锂电专用设备, 光伏加工设备), or equipment named for its parent sector (半导体设备 under 半导体).
   auto is_parts_name = [&](int i) {
-    ChainRole role = inames[i].role;
-    return role == ChainRole::kMaterial || role == ChainRole::kComponent ||
-           EndsWith(inames[i].core, "专用设备");
+    const ProductName& in = inames[i];
+    if (in.role == ChainRole::kMaterial || in.role == ChainRole::kComponent) return true;
+    if (in.role != ChainRole::kEquipment) return false;
+    for (std::string_view tail : kProductionEquipment) {
+      if (EndsWith(in.core, tail)) return true;
+    }
+    int parent = industries[i].parent;
+    return parent >= 0 && !in.stem.empty() && in.stem == inames[parent].core;
   };
   std::vector<int> parts(m, -1);  // memo: 1 parts, 0 not
   std::function<bool(int)> is_parts = [&](int i) -> bool {

@@ -795,6 +795,34 @@ TEST_CASE("ontology: derived relations, hierarchy and the sector rule, by hand",
   }
 }
 
+TEST_CASE("ontology: which industries are parts, materials or production equipment", "[ckg][ontology]") {
+  using namespace ingest;
+  // 0 电力设备 (root), 1 光伏设备 (under 0), 2 光伏辅材, 3 光伏加工设备, 4 硅料硅片 (under 1),
+  // 5 电子 (root), 6 半导体 (under 5), 7 半导体设备, 8 集成电路封测 (under 6),
+  // 9 电网设备 (under 0), 10 输变电设备 (under 9).
+  std::vector<OntologyIndustry> industries = {
+      {"i0", "电力设备", -1}, {"i1", "光伏设备", 0},  {"i2", "光伏辅材", 1},   {"i3", "光伏加工设备", 1},
+      {"i4", "硅料硅片", 1},  {"i5", "电子", -1},     {"i6", "半导体", 5},     {"i7", "半导体设备", 6},
+      {"i8", "集成电路封测", 6}, {"i9", "电网设备", 0}, {"i10", "输变电设备", 9}};
+  OntologyResult o = BuildOntology({}, {}, industries, {});
+  std::set<std::pair<int, int>> got;
+  for (const DerivedSupply& d : o.supplies) {
+    REQUIRE(d.industry);
+    got.insert({d.src, d.dst});
+  }
+  // Auxiliary materials (辅材), processing equipment (加工设备) and equipment named for the parent
+  // sector (半导体设备 under 半导体) supply their sector's end products.
+  CHECK(got.count({2, 4}) == 1);
+  CHECK(got.count({3, 4}) == 1);
+  CHECK(got.count({7, 8}) == 1);
+  // Equipment as a product (电网设备 under 电力设备: not named for its parent) is no parts class,
+  // and a parts industry never supplies another parts industry.
+  CHECK(got.count({10, 4}) == 0);
+  CHECK(got.count({2, 3}) == 0);
+  CHECK(got.count({3, 2}) == 0);
+  CHECK(got.size() == 3);
+}
+
 TEST_CASE("partners on ckg: product-level before the same leaf industry; peers are not partners",
           "[ckg][partners]") {
   // 甲 makes 玉米, whose input 种子包衣剂 丁 makes (product-level, tier 0). 乙 shares 甲's leaf
