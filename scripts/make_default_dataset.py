@@ -982,13 +982,14 @@ def main():
 README = """# Default dataset: the Zhejiang medical-device industry
 
 This folder is a ChainAtlas import bundle (format: `docs/bundle-format.md`), embedded as the
-default dataset. It is **generated**: edit `scripts/make_default_dataset.py` and run
+default dataset. It is **generated**: edit the tables in `scripts/default_dataset/` (or the
+generator, `scripts/make_default_dataset.py`) and run
 
     python3 scripts/make_default_dataset.py        # writes data/*.csv, manifest.json, README.md
 
 The script uses the Python standard library only, a fixed random seed ({seed}) and no dict/set
 ordering, so the output is byte-for-byte reproducible. It reads the GB/T 2260 tables from
-`/work/shared/data/regions` (`--regions DIR` to change) and self-checks every row (unique ids,
+`../shared/data/regions` beside the repository (`--regions DIR` to change) and self-checks every row (unique ids,
 references resolve to the right kind, region parents, ranges and vocabularies, no duplicate
 relation keys, no self-loops, every trade backed by a supply relation) before writing anything.
 
@@ -1005,14 +1006,14 @@ invented firm and a real hospital or university. None of it is a fact about any 
 
 | part | source |
 |---|---|
-| regions | GB/T 2260 (2023) tables in `/work/shared/data/regions`: Zhejiang (330000), all 11 cities and all {zj_counties} counties/districts; outside Zhejiang only the places used (Beijing and Shanghai districts sit directly under the province). Parks (`330122-P01` …) are the parks the seed documents name. |
+| regions | GB/T 2260 (2023) tables in `../shared/data/regions`: Zhejiang (330000), all 11 cities and all {zj_counties} counties/districts; outside Zhejiang only the places used (Beijing and Shanghai districts sit directly under the province). Parks (`330122-P01` …) are the parks the seed documents name. |
 | tracks, segments, supplies | hand-written taxonomy of the tracks the seeds name (微创外科/内窥镜, 体外诊断/POCT, 医疗机器人, 医美, 康复/家用, 影像, 口腔, 输注耗材, 生物材料/植介入, 脑机接口, 可穿戴) with upstream / midstream / downstream segments and weighted input → output relations; midstream → downstream ties are added by rule. |
 | hospitals | real public hospitals: name, region, grade, well-known key departments, clinical-trial institution status only where widely known. Empty grade / status = not sure, left out. A city-level region means we did not guess the district. Clinical demand/strength values are estimates. |
 | institutions | real universities, institutes and labs (and the ones the seeds name, e.g. 杭电丽水研究院, 浙江大学-丽水生命健康联合创新中心, 微创器械创新及应用国家工程研究中心); research strengths per segment are estimates. |
 | platforms | real public platforms named by the seeds or widely known (省医疗器械检验研究院, 审评中心, 柔性服务站, 绍兴医疗器械创新服务中心, parks …, `illustrative = 0`); every other platform is invented (`示例`, `illustrative = 1`). |
 | enterprises | enterprises named by the seeds (`illustrative = 0`, note = the seed): only their name and region as the seeds give them, plus a `produces` row where the seed states the product; all other enterprises are invented. |
 
-Seed documents (`/work/shared/seeds/`): 000 桐庐 three-year action plan (2023-2025); 001 越城区
+Seed documents (`../shared/seeds/`): 000 桐庐 three-year action plan (2023-2025); 001 越城区
 implementation opinions (2024-2035); 002 Zhejiang province opinions on the device industry; 003
 丽水 market-regulation bureau reply to CPPCC proposal no. 10 (2024); 004 a Guangdong city's plan
 (the city is anonymised as XX; the text points to 湛江).
