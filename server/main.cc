@@ -257,7 +257,15 @@ int RunImport(const Common& c, const ImportArgs& a) {
     throw ca::Error(ca::ErrorCode::kInvalidArgument,
                     "--regions, --skip-bad-rows and --quirks apply to --format ckg only");
   }
-  std::filesystem::path path = c.db.empty() ? DatabasePath(c) : std::filesystem::path(c.db);
+  if (c.db.empty()) {
+    // The default database is rebuilt from data/ whenever data/ changes: an import into it would
+    // be lost without a word.
+    throw ca::Error(ca::ErrorCode::kInvalidArgument,
+                    "import needs --db FILE: the default database is rebuilt from data/ whenever "
+                    "data/ changes, so an import into it would be lost (to change the default data, "
+                    "edit data/; to add to it, import data/ and your bundle into a database of your own)");
+  }
+  std::filesystem::path path(c.db);
   // A rejected or failed import into a database that did not exist leaves no file behind.
   struct NewDatabase {
     std::filesystem::path path;
@@ -584,8 +592,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"zh", "en"}));
   auto add_common = [&](CLI::App* cmd, bool json_flag = true) {
     cmd->add_option("--db", common.db,
-                    "SQLite database (default: the embedded default database, built from data/ "
-                    "on first use)");
+                    cmd->get_name() == "import"
+                        ? "SQLite database to import into (required: the default database is rebuilt from data/)"
+                        : "SQLite database (default: the embedded default database, built from data/ "
+                          "on first use)");
     if (json_flag) cmd->add_flag("--json", common.json, "print exactly one JSON document");
   };
   // Table exports (gaps, chain, targets, partners, pairings, leaders, indicators, relatedness).

@@ -224,6 +224,11 @@ def main():
         check(all(p.returncode == 0 for p in procs) and not any("UNIQUE" in e for _, e in outs),
               f"two imports at once both succeed (round {round_}): "
               f"{[p.returncode for p in procs]} {[e[-200:] for _, e in outs]}")
+    # An import without --db would go into the default database, which is rebuilt from data/: it
+    # is refused before anything is read or written (issue 11 item 5).
+    p = run(b, ["import", os.path.join(a.fixtures, "small")], env, expect=2)
+    check("needs --db" in p.stderr and "rebuilt from data/" in p.stderr,
+          f"an import without --db is refused with the reason, got: {p.stderr}")
     fresh_db = os.path.join(a.workdir, "fresh.db")
     run(b, ["import", "--db", fresh_db, broken], env, expect=1)
     check(not any(os.path.exists(fresh_db + x) for x in ["", "-wal", "-shm", "-journal"]),
