@@ -120,15 +120,10 @@ std::vector<VertexId> SearchEntities(const Snapshot& s, std::string_view text, s
 
 std::vector<std::string> ClosestEntities(const Snapshot& s, std::string_view text, size_t limit,
                                          std::optional<NodeKind> kind) {
-  const auto query = CodePoints(text);
   std::vector<std::pair<size_t, VertexId>> scored;
   for (VertexId v = 0; v < s.NumVertices(); ++v) {
     if (!KindOk(s, v, kind)) continue;
-    size_t d = std::min(EditDistance(query, CodePoints(s.Name(v))),
-                        EditDistance(query, CodePoints(s.Key(v))));
-    // A name containing the query is as close as a one-character typo.
-    if (!text.empty() && s.Name(v).find(text) != std::string_view::npos) d = std::min<size_t>(d, 1);
-    scored.emplace_back(d, v);
+    scored.emplace_back(std::min(TypingDistance(text, s.Name(v)), TypingDistance(text, s.Key(v))), v);
   }
   size_t k = std::min(limit, scored.size());
   std::partial_sort(scored.begin(), scored.begin() + k, scored.end());
@@ -137,6 +132,18 @@ std::vector<std::string> ClosestEntities(const Snapshot& s, std::string_view tex
     out.push_back(s.Label(scored[i].second) + " " + std::string(s.Name(scored[i].second)));
   }
   return out;
+}
+
+size_t TypingDistance(std::string_view query, std::string_view candidate) {
+  // A candidate containing the query is as close as a one-character typo.
+  if (!query.empty() && candidate.find(query) != std::string_view::npos) {
+    return candidate.size() == query.size() ? 0 : 1;
+  }
+  return EditDistance(CodePoints(query), CodePoints(candidate));
+}
+
+bool CloseEnough(std::string_view query, size_t d) {
+  return d <= 1 || 3 * d <= CodePoints(query).size();
 }
 
 }  // namespace chainatlas

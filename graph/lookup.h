@@ -27,4 +27,12 @@ std::vector<std::string> ClosestEntities(const Snapshot& snapshot, std::string_v
                                          size_t limit,
                                          std::optional<NodeKind> kind = std::nullopt);
 
+// How far `candidate` is from what a user typed: the edit distance over code points, at most 1
+// when the candidate contains the query (endo.cmos → endo.cmos_sensor). For "did you mean".
+size_t TypingDistance(std::string_view query, std::string_view candidate);
+
+// Whether a candidate at TypingDistance d is close enough to `query` to be offered as what the
+// user meant: d ≤ 1, or d ≤ a third of the query's code points.
+bool CloseEnough(std::string_view query, size_t d);
+
 }  // namespace chainatlas

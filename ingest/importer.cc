@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "graph/error.h"
+#include "graph/lookup.h"
 #include "ingest/sqlite_db.h"
 #include "ingest/text.h"
 
@@ -179,6 +180,63 @@ class Importer {
       options_.progress(stage, done, total);
     }
   }
+
+  // " (did you mean …?)": the keys of the reference's kinds closest to it, for an unknown
+  // reference. Bounded: after kMaxSuggested unknown references no more are computed.
+  std::string DidYouMean(const Reference& ref,
+                         const std::unordered_map<std::string, int64_t>& ids_by_key) {
+    if (suggested_++ >= kMaxSuggested) return "";
+    std::vector<std::pair<size_t, std::string_view>> best;
+    for (const auto& [kk, id] : ids_by_key) {
+      (void)id;
+      if (kk.size() < 2 || kk[1] != ':') continue;
+      NodeKind k = static_cast<NodeKind>(kk[0] - '0');
+      if (std::find(ref.kinds.begin(), ref.kinds.end(), k) == ref.kinds.end()) continue;
+      std::string_view key = std::string_view(kk).substr(2);
+      size_t d = TypingDistance(ref.key, key);
+      if (CloseEnough(ref.key, d)) best.push_back({d, key});
+    }
+    return MeantList(best, "did you mean ");
+  }
+  // " (it is the name of 330122: write the code)": a region written by its name, or a code
+  // close to a real one.
+  std::string RegionMeant(const std::string& text) {
+    if (suggested_++ >= kMaxSuggested) return "";
+    if (region_names_.empty()) {
+      for (const ExistingNode& x : existing_) {
+        if (x.kind == NodeKind::kRegion) region_names_.emplace(x.name, x.key);
+      }
+      for (const EntityRecord& e : bundle_.entities) {
+        if (e.kind == NodeKind::kRegion) region_names_.emplace(e.name, e.key);
+      }
+    }
+    std::vector<std::pair<size_t, std::string_view>> named;
+    auto [lo, hi] = region_names_.equal_range(text);
+    for (auto it = lo; it != hi; ++it) named.push_back({0, it->second});
+    if (!named.empty()) {
+      return MeantList(named, "a region is written by its code; '" + text + "' is the name of ");
+    }
+    std::vector<std::pair<size_t, std::string_view>> close;
+    for (const auto& [code, info] : regions_) {
+      (void)info;
+      size_t d = TypingDistance(text, code);
+      if (CloseEnough(text, d)) close.push_back({d, code});
+    }
+    return MeantList(close, "did you mean ");
+  }
+  static std::string MeantList(std::vector<std::pair<size_t, std::string_view>>& found,
+                               const std::string& lead) {
+    if (found.empty()) return "";
+    std::sort(found.begin(), found.end());
+    std::string out = " (" + lead;
+    for (size_t i = 0; i < found.size() && i < 3; ++i) {
+      out += (i ? ", " : "") + std::string(found[i].second);
+    }
+    return out + (found.size() > 3 ? ", …)" : ")");
+  }
+  static constexpr size_t kMaxSuggested = 20;
+  size_t suggested_ = 0;
+  std::unordered_multimap<std::string, std::string> region_names_;  // name → code, on demand
 
   Store& store_;
   sqlite3* db_;
@@ -398,7 +456,7 @@ void Importer::CheckHierarchies() {
       // never get here without a region: ReadBundle requires the column.
       const bool unplaced = e.kind == NodeKind::kEnterprise && e.region.empty();
       if (!unplaced && !regions_.count(e.region)) {
-        Fail(e.file, e.line, "region '" + e.region + "' does not exist");
+        Fail(e.file, e.line, "region '" + e.region + "' does not exist" + RegionMeant(e.region));
       }
     }
   }
@@ -462,7 +520,9 @@ void Importer::ResolveRelations() {
           rejected |= bundle_.rejected_ids.count(std::string(NodeKindName(k)) + ":" + ref.key) > 0;
         }
         // A reference to a row rejected on its own is not a second problem of this row.
-        if (!rejected) Fail(r.file, r.line, "unknown " + kinds + " '" + ref.key + "'");
+        if (!rejected) {
+          Fail(r.file, r.line, "unknown " + kinds + " '" + ref.key + "'" + DidYouMean(ref, ids_by_key));
+        }
       } else {
         Fail(r.file, r.line, "id '" + ref.key + "' is ambiguous (" + kinds +
                                  "): write it as kind:id, e.g. " +

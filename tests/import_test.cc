@@ -162,6 +162,15 @@ TEST_CASE("cross-file rules against the bundle and the database", "[import]") {
             "a park cannot sit under the city"));
   CHECK(Has(problems("enterprises.csv", "E9,n,339999,,,,,,,,,,,,\n", true), "enterprises.csv:8",
             "region '339999' does not exist"));
+  // Did you mean: a close key of the reference's kind, a region written by its name
+  // (issue 11 item 5).
+  CHECK(Has(problems("produces.csv", "E2,endo.cmoss,0.5\n", true), "produces.csv:9",
+            "unknown segment 'endo.cmoss' (did you mean endo.cmos)"));
+  CHECK(Has(problems("enterprises.csv", "E9,n,桐庐县,,,,,,,,,,,,\n", true), "enterprises.csv:8",
+            "region '桐庐县' does not exist (a region is written by its code; '桐庐县' is the name of "
+            "330122)"));
+  CHECK(Has(problems("enterprises.csv", "E9,n,33012,,,,,,,,,,,,\n", true), "enterprises.csv:8",
+            "region '33012' does not exist (did you mean 330122"));
   CHECK(Has(problems("segments.csv", "s9,ivd,,x,upstream,\n", true), "segments.csv:7",
             "track 'ivd' does not exist"));
   CHECK(Has(problems("segments.csv", "s9,endo,missing,x,upstream,\n", true), "segments.csv:7",
