@@ -36,47 +36,35 @@ struct Reason {
   Reason() = default;
   explicit Reason(std::string c) : code(std::move(c)) {}
   Reason& Count(std::string name, int64_t v) {
-    ReasonParam p;
-    p.name = std::move(name);
-    p.type = ReasonParam::Type::kCount;
-    p.count = v;
-    params.push_back(std::move(p));
+    Add(std::move(name), ReasonParam::Type::kCount).count = v;
     return *this;
   }
   Reason& Real(std::string name, double v) {
-    ReasonParam p;
-    p.name = std::move(name);
-    p.type = ReasonParam::Type::kReal;
-    p.real = v;
-    params.push_back(std::move(p));
+    Add(std::move(name), ReasonParam::Type::kReal).real = v;
     return *this;
   }
   Reason& Text(std::string name, std::string v) {
-    ReasonParam p;
-    p.name = std::move(name);
-    p.type = ReasonParam::Type::kText;
-    p.text = std::move(v);
-    params.push_back(std::move(p));
+    Add(std::move(name), ReasonParam::Type::kText).text = std::move(v);
     return *this;
   }
   Reason& List(std::string name, std::vector<std::string> v) {
-    ReasonParam p;
-    p.name = std::move(name);
-    p.type = ReasonParam::Type::kList;
-    p.list = std::move(v);
-    params.push_back(std::move(p));
+    Add(std::move(name), ReasonParam::Type::kList).list = std::move(v);
     return *this;
   }
   Reason& Nested(std::string name, Reason r) {
-    ReasonParam p;
-    p.name = std::move(name);
-    p.type = ReasonParam::Type::kReason;
-    p.reason.push_back(std::move(r));
-    params.push_back(std::move(p));
+    Add(std::move(name), ReasonParam::Type::kReason).reason.push_back(std::move(r));
     return *this;
   }
   bool operator==(const Reason& o) const { return code == o.code && params == o.params; }
   bool operator!=(const Reason& o) const { return !(*this == o); }
+
+ private:
+  ReasonParam& Add(std::string name, ReasonParam::Type type) {
+    params.emplace_back();
+    params.back().name = std::move(name);
+    params.back().type = type;
+    return params.back();
+  }
 };
 
 inline bool ReasonParam::operator==(const ReasonParam& o) const {

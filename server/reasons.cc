@@ -193,16 +193,6 @@ const ReasonTemplate& Find(const std::string& code) {
   return *it->second;
 }
 
-std::vector<std::string> SplitNames(std::string_view list) {
-  std::vector<std::string> out;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    out.emplace_back(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-  }
-  return out;
-}
-
 // A list in words: "a, b, …" in English, "a、b等" in Chinese.
 std::string Join(const std::vector<std::string>& words, Lang lang) {
   const bool cut = words.size() > 1 && words.back() == "…";
@@ -248,6 +238,16 @@ std::string Placeholder(const json& p, std::string_view spec, Lang lang, const s
 
 const std::vector<ReasonTemplate>& ReasonTemplates() { return kTemplates; }
 
+std::vector<std::string> ParamNames(const ReasonTemplate& t) {
+  std::vector<std::string> out;
+  for (std::string_view list = t.params; !list.empty();) {
+    size_t comma = list.find(',');
+    out.emplace_back(list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return out;
+}
+
 std::vector<std::string> Placeholders(std::string_view tmpl) {
   std::vector<std::string> out;
   for (size_t at = tmpl.find('{'); at != std::string_view::npos; at = tmpl.find('{', at + 1)) {
@@ -285,7 +285,7 @@ std::string RenderReason(const json& reason, Lang lang) {
   const std::string code = reason.at("code").get<std::string>();
   const ReasonTemplate& t = Find(code);
   const json& params = reason.at("params");
-  std::vector<std::string> want = SplitNames(t.params);
+  std::vector<std::string> want = ParamNames(t);
   if (params.size() != want.size() ||
       !std::all_of(want.begin(), want.end(), [&](const std::string& n) { return params.contains(n); })) {
     Bad("reason " + code + " takes the parameters (" + std::string(t.params) + "), not " + params.dump());

@@ -31,8 +31,10 @@ struct ReasonTemplate {
   std::string_view en;
   std::string_view zh;
 };
-// Every code, sorted by code.
+// Every code, grouped by prefix.
 const std::vector<ReasonTemplate>& ReasonTemplates();
+// The template's parameter names (`params` split at the commas).
+std::vector<std::string> ParamNames(const ReasonTemplate& t);
 // The names of a template's placeholders, each once, in the order they first appear.
 std::vector<std::string> Placeholders(std::string_view tmpl);
 

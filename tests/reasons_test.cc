@@ -19,16 +19,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::set<std::string> Split(std::string_view list) {
-  std::set<std::string> out;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    out.emplace(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-  }
-  return out;
-}
-
 std::set<std::string> AsSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
 // The format each placeholder of a template asks for, by parameter name.
@@ -49,7 +39,7 @@ std::map<std::string, std::string> Specs(std::string_view tmpl) {
 json SampleParams(const report::ReasonTemplate& t) {
   json params = json::object();
   auto specs = Specs(t.en);
-  for (const auto& name : Split(t.params)) {
+  for (const auto& name : report::ParamNames(t)) {
     const std::string spec = specs[name];
     if (name == "reason") {
       params[name] = {{"code", "proximity.same_city"}, {"params", {{"region", "杭州市"}}}};
@@ -86,7 +76,7 @@ TEST_CASE("every reason code has an English and a Chinese template with exactly 
     CHECK(std::regex_match(std::string(t.code), code_form));
     REQUIRE(!t.en.empty());
     REQUIRE(!t.zh.empty());
-    const std::set<std::string> params = Split(t.params);
+    const std::set<std::string> params = AsSet(report::ParamNames(t));
     CHECK(AsSet(report::Placeholders(t.en)) == params);
     CHECK(AsSet(report::Placeholders(t.zh)) == params);
     // Chinese words, unless the template is nothing but a parameter.

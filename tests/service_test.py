@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 
-from testlib import check, summary
+from testlib import check, summary, without_key
 
 
 # ---- the server ----------------------------------------------------------------------------------
@@ -184,15 +184,6 @@ def cli_json(binary, args, env):
     return json.loads(p.stdout)
 
 
-def drop_why_codes(j):
-    """The IDL carries `why` (English) but not `why_codes`, which only the JSON documents have."""
-    if isinstance(j, dict):
-        return {k: drop_why_codes(v) for k, v in j.items() if k != "why_codes"}
-    if isinstance(j, list):
-        return [drop_why_codes(x) for x in j]
-    return j
-
-
 # ---- hostile frames ------------------------------------------------------------------------------
 
 def frame(payload):
@@ -316,7 +307,8 @@ def main():
                           IndicatorTarget(indicator="class3_certificates", target=80)]))))
         methods_seen = set()
         for name, args, call in cases:
-            want = drop_why_codes(drop_nulls(cli_json(b, args, env)))
+            # The IDL carries `why` (English) but not `why_codes`, which only the JSON documents have.
+            want = without_key(drop_nulls(cli_json(b, args, env)), "why_codes")
             got = to_plain(call())
             diff = first_difference(got, want)
             check(diff is None, f"rpc {name} differs from `chainatlas {' '.join(args)} --json`: {diff}")
