@@ -27,7 +27,7 @@ const std::vector<ReasonTemplate> kTemplates = {
      "仅行业层面证据（弱）：数据源的行业表把 {input} 列为 {output} 的上游"},
     {"evidence.learned_heads", "input,output",
      "learned: products like {input} are inputs of products like {output} in the source's product relations",
-     "学习所得：在数据源的产品关系中，{input} 一类产品是 {output} 一类产品的投入品"},
+     "学习所得：据数据源的产品关系，{input} 类产品是 {output} 类产品的投入品"},
     {"evidence.material_name", "input,output", "inferred: {input} is a material for {output} (name rule)",
      "推断：{input} 是 {output} 的材料（名称规则）"},
     {"evidence.part_of_parent", "input,output",
