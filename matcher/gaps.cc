@@ -15,17 +15,12 @@ namespace {
 constexpr size_t kStrongProducers = 2;
 constexpr double kExtensionDensity = 0.25;
 
-std::string Names(const Snapshot& s, const std::vector<VertexId>& vs, size_t limit = 3) {
-  std::string out;
-  for (size_t i = 0; i < vs.size() && i < limit; ++i) out += (i ? ", " : "") + std::string(s.Name(vs[i]));
-  if (vs.size() > limit) out += ", …";
+// The first `limit` names, and "…" when there are more.
+std::vector<std::string> Names(const Snapshot& s, const std::vector<VertexId>& vs, size_t limit = 3) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < vs.size() && i < limit; ++i) out.emplace_back(s.Name(vs[i]));
+  if (vs.size() > limit) out.emplace_back("…");
   return out;
-}
-
-std::string Fixed2(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
 }
 
 }  // namespace
@@ -234,25 +229,27 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
       for (const Component& c : sg.components) sg.score += c.points;
     }
     if (!shown) continue;
-    // The evidence, in words.
+    // The evidence.
     if (!sg.local_buyers.empty()) {
-      sg.why.push_back("needed by " + std::to_string(sg.local_buyers.size()) +
-                       " local enterprise" + (sg.local_buyers.size() > 1 ? "s" : "") + " (" +
-                       Names(s, sg.local_buyers) + ")");
+      sg.why.push_back(Reason("gaps.needed_by_local")
+                           .Count("count", static_cast<int64_t>(sg.local_buyers.size()))
+                           .List("names", Names(s, sg.local_buyers)));
     }
     if (!sg.local_hospitals.empty()) {
-      sg.why.push_back("used by " + std::to_string(sg.local_hospitals.size()) + " local hospital" +
-                       (sg.local_hospitals.size() > 1 ? "s" : "") + " (" +
-                       Names(s, sg.local_hospitals) + ")");
+      sg.why.push_back(Reason("gaps.used_by_local_hospitals")
+                           .Count("count", static_cast<int64_t>(sg.local_hospitals.size()))
+                           .List("names", Names(s, sg.local_hospitals)));
     }
-    sg.why.push_back(n ? "made locally by " + std::to_string(n) + " (" +
-                             Names(s, sg.local_producers) + ")"
-                       : std::string("no local producer"));
-    sg.why.push_back(std::to_string(sg.producers_elsewhere) + " producers elsewhere");
-    sg.why.push_back("location quotient " + Fixed2(sg.location_quotient));
-    if (!std::isnan(sg.density)) sg.why.push_back("relatedness density " + Fixed2(sg.density));
+    sg.why.push_back(n ? Reason("gaps.made_locally")
+                             .Count("count", static_cast<int64_t>(n))
+                             .List("names", Names(s, sg.local_producers))
+                       : Reason("gaps.no_local_producer"));
+    sg.why.push_back(
+        Reason("gaps.producers_elsewhere").Count("count", static_cast<int64_t>(sg.producers_elsewhere)));
+    sg.why.push_back(Reason("gaps.location_quotient").Real("value", sg.location_quotient));
+    if (!std::isnan(sg.density)) sg.why.push_back(Reason("gaps.density").Real("value", sg.density));
     if (sg.status == SegmentStatus::kExtension && !sg.local_suppliers_of.empty()) {
-      sg.why.push_back("fed by local segments (" + Names(s, sg.local_suppliers_of) + ")");
+      sg.why.push_back(Reason("gaps.fed_by_local").List("names", Names(s, sg.local_suppliers_of)));
     }
   }
   size_t kept = 0;

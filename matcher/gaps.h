@@ -55,7 +55,7 @@ struct SegmentGap {
   double density = 0;  // NaN when undefined
   double score = 0;    // priority
   std::vector<Component> components;
-  std::vector<std::string> why;
+  std::vector<Reason> why;
 };
 
 struct GapAnalysis {

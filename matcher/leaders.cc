@@ -18,12 +18,6 @@ bool InRegion(const Snapshot& s, VertexId region, VertexId v) {
   return region == kNoVertex || s.regions().Within(v, region);
 }
 
-std::string Fixed2(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
 // A segment is an intermediary's (trade, distribution, logistics, supply-chain services, retail)
 // when its name, an ancestor's or its track's holds one of these cues (leaders.h).
 constexpr std::string_view kIntermediaryCues[] = {"贸易", "商贸", "供应链", "物流", "仓储", "经销",
@@ -189,22 +183,22 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
     bool declared = attr.HasTag(EnterpriseTag::kChainLeader);
     bool listed = attr.HasTag(EnterpriseTag::kListed);
     double scale = 0;
-    std::string size_fact;
+    Reason size_fact;
     if (by_report) {
       double sum = 0;
       int known = 0;
       if (attr.revenue > 0) sum += LogRelative(attr.revenue, best_revenue), ++known;
       if (attr.employees > 0) sum += LogRelative(attr.employees, best_employees), ++known;
       scale = known ? sum / known : 0.0;
-      size_fact = known ? "size " + Fixed2(scale) + " (revenue, employees, log-scaled against the largest candidate)"
-                        : "size unknown (no revenue or employees reported)";
+      size_fact = known ? Reason(listed ? "leaders.size_listed" : "leaders.size").Real("value", scale)
+                        : Reason(listed ? "leaders.size_unknown_listed" : "leaders.size_unknown");
     } else {
       scale = LogRelative(double(c.breadth), double(most_made));
-      size_fact = "size proxy " + Fixed2(scale) + " (makes " + std::to_string(c.breadth) +
-                  " products or industries; no revenue or employees in the data)";
+      size_fact = Reason(listed ? "leaders.size_proxy_listed" : "leaders.size_proxy")
+                      .Real("value", scale)
+                      .Count("count", static_cast<int64_t>(c.breadth));
     }
     double size = 0.8 * scale + 0.2 * (listed ? 1.0 : 0.0);
-    if (listed) size_fact += ", listed";
     ApplyScorer(scorer, "leaders",
                 {{"pagerank", best_effective_rank > 0 ? c.maker * rank[c.e] / best_effective_rank : 0},
                  {"dependants", best_effective_deps > 0 ? c.maker * double(c.dependants) / best_effective_deps : 0},
@@ -212,32 +206,26 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
                  {"size", size},
                  {"declared", declared ? 1.0 : 0.0}},
                 item);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3g", rank[c.e]);
-    item.why.push_back(std::string("supply-network PageRank ") + buf);
+    item.why.push_back(Reason("leaders.pagerank").Real("value", rank[c.e]));
+    const bool local = f.within != kNoVertex;
     if (c.dependants) {
-      std::string names;
-      for (size_t i = 0; i < c.dependant_sample.size(); ++i) {
-        names += (i ? ", " : "") + std::string(s.Name(c.dependant_sample[i]));
-      }
-      item.why.push_back(std::to_string(c.dependants) + " enterprise" +
-                         (c.dependants > 1 ? "s" : "") +
-                         (f.within != kNoVertex ? " in the region" : "") + " depend on it (" +
-                         names + (c.dependants > 3 ? ", …" : "") + ")");
+      std::vector<std::string> names;
+      for (VertexId d : c.dependant_sample) names.emplace_back(s.Name(d));
+      if (c.dependants > 3) names.emplace_back("…");
+      item.why.push_back(Reason(local ? "leaders.dependants_local" : "leaders.dependants")
+                             .Count("count", static_cast<int64_t>(c.dependants))
+                             .List("names", std::move(names)));
     }
     if (c.share_segment != kNoVertex) {
-      item.why.push_back("share " + Fixed2(c.share) + " of the " +
-                         (f.within != kNoVertex ? std::string("local ") : std::string()) +
-                         "producers of " + std::string(s.Name(c.share_segment)));
+      item.why.push_back(Reason(local ? "leaders.share_local" : "leaders.share")
+                             .Real("share", c.share)
+                             .Text("segment", std::string(s.Name(c.share_segment))));
     }
-    item.why.push_back(size_fact);
+    item.why.push_back(std::move(size_fact));
     if (c.maker < 0.995) {
-      item.why.push_back("intermediary (trade, distribution, logistics) for " +
-                         Fixed2(1 - c.maker) + " of its industries or revenue: PageRank, "
-                         "dependants and share count at " + Fixed2(c.maker) +
-                         " (its trade segments not at all)");
+      item.why.push_back(Reason("leaders.intermediary").Real("share", 1 - c.maker).Real("weight", c.maker));
     }
-    if (declared) item.why.push_back("declared chain leader (链主)");
+    if (declared) item.why.push_back(Reason("leaders.declared"));
     result.items.push_back(std::move(item));
   }
   RankItems(s, result.items, f.top);

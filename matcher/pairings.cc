@@ -109,7 +109,7 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
     item.known = known;
     TakePaths(*c, item);
     Proximity prox = GeoProximity(s, e, v);
-    std::vector<std::string> facts;
+    std::vector<Reason> facts;
     double quality = Quality(s, v, &facts);
     std::vector<std::pair<std::string, double>> measures = {
         {"fit", c->fit}, {"proximity", ProximityValue(prox)}, {"quality", quality}};
@@ -121,15 +121,13 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
       measures.push_back({"trial", s.Hospital(v).clinical_trial ? 1.0 : 0.0});
       const auto& depts = s.Hospital(v).departments;
       if (!depts.empty()) {
-        std::string d;
-        for (const auto& x : depts) d += (d.empty() ? "" : ", ") + x;
-        facts.push_back("key departments: " + d);
+        facts.push_back(Reason("pairings.departments").List("departments", {depts.begin(), depts.end()}));
       }
     }
     ApplyScorer(scorer, recommender, measures, item);
     item.why.push_back(ProximityFact(s, prox, e, v));
     for (auto& x : facts) item.why.push_back(std::move(x));
-    if (known) item.why.push_back("already cooperates with " + std::string(s.Name(e)));
+    if (known) item.why.push_back(Reason("pairings.known").Text("name", std::string(s.Name(e))));
     out.items.push_back(std::move(item));
   }
   RankItems(s, out.items, top);
@@ -188,28 +186,31 @@ PairingsResult RecommendPairings(const Snapshot& s, VertexId e, PairingKind kind
         if (std::find(item.via.begin(), item.via.end(), v) == item.via.end()) item.via.push_back(v);
       }
       double tie = 0;
-      std::string tie_fact;
+      Reason tie_fact;
       if (Cooperates(s, u.entity, h.entity)) {
         tie = 1;
-        tie_fact = std::string(s.Name(u.entity)) + " and " + std::string(s.Name(h.entity)) +
-                   " already cooperate";
+        tie_fact = Reason("pairings.triad.cooperate")
+                       .Text("university", std::string(s.Name(u.entity)))
+                       .Text("hospital", std::string(s.Name(h.entity)));
       } else {
         Proximity p = GeoProximity(s, u.entity, h.entity);
         tie = p == Proximity::kSameCounty || p == Proximity::kSameCity ? 0.6
               : p == Proximity::kSameProvince                          ? 0.3
                                                                        : 0.0;
-        tie_fact = "university and hospital: " + ProximityFact(s, p, u.entity, h.entity);
+        tie_fact = Reason("pairings.triad.tie").Nested("reason", ProximityFact(s, p, u.entity, h.entity));
       }
       ApplyScorer(scorer, "triads", {{"university", u.score}, {"hospital", h.score}, {"tie", tie}},
                   item);
-      item.why.push_back("university " + std::string(s.Name(u.entity)) + " (score " +
-                         std::to_string(u.score).substr(0, 5) + "): " + u.why.front());
-      item.why.push_back("hospital " + std::string(s.Name(h.entity)) + " (score " +
-                         std::to_string(h.score).substr(0, 5) + "): " + h.why.front() +
-                         (s.Hospital(h.entity).clinical_trial
-                              ? ", registered clinical-trial institution"
-                              : ""));
-      item.why.push_back(tie_fact);
+      item.why.push_back(Reason("pairings.triad.university")
+                             .Text("name", std::string(s.Name(u.entity)))
+                             .Real("score", u.score)
+                             .Nested("reason", u.why.front()));
+      item.why.push_back(Reason(s.Hospital(h.entity).clinical_trial ? "pairings.triad.hospital_trial"
+                                                                     : "pairings.triad.hospital")
+                             .Text("name", std::string(s.Name(h.entity)))
+                             .Real("score", h.score)
+                             .Nested("reason", h.why.front()));
+      item.why.push_back(std::move(tie_fact));
       result.items.push_back(std::move(item));
     }
   }

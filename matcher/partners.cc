@@ -30,7 +30,7 @@ std::vector<VertexId> Ties(const Snapshot& s, VertexId v) {
 // The known partners v shares with `mine` (sorted): how many, and the names of the first three.
 // Allocation-free unless there is a shared partner: it runs for every candidate.
 size_t SharedTies(const Snapshot& s, VertexId v, const std::vector<VertexId>& mine,
-                  std::string* names) {
+                  std::vector<std::string>* names) {
   if (mine.empty()) return 0;
   std::vector<VertexId> hits;
   for (EdgeKind k : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
@@ -44,7 +44,7 @@ size_t SharedTies(const Snapshot& s, VertexId v, const std::vector<VertexId>& mi
   std::sort(hits.begin(), hits.end());
   hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
   if (names) {
-    for (size_t i = 0; i < hits.size() && i < 3; ++i) *names += (i ? ", " : "") + std::string(s.Name(hits[i]));
+    for (size_t i = 0; i < hits.size() && i < 3; ++i) names->emplace_back(s.Name(hits[i]));
   }
   return hits.size();
 }
@@ -276,8 +276,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     double domestic;
     std::array<Measure, 5> m;
   };
-  auto measure = [&](VertexId v, double fit, std::vector<std::string>* facts,
-                     std::string* shared_names) {
+  auto measure = [&](VertexId v, double fit, std::vector<Reason>* facts,
+                     std::vector<std::string>* shared_names) {
     Measured r;
     r.prox = GeoProximity(s, e, v);
     double quality = Quality(s, v, facts);
@@ -318,8 +318,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     item.entity = v;
     item.known = is_known(v);
     TakePaths(*c, item);
-    std::vector<std::string> quality_facts;
-    std::string shared_names;
+    std::vector<Reason> quality_facts;
+    std::vector<std::string> shared_names;
     Measured r = measure(v, Fit(*c), &quality_facts, &shared_names);
     item.score = ScoreOf(scorer, recommender, r.m.data(), r.m.size(), &item.components);
     if (role != PartnerRole::kPeer && c->tier < kEvidenceTierCount) {
@@ -327,24 +327,24 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
       item.evidence = c->evidence;
       item.tier = c->tier;
       if (!item.paths.empty()) {
-        std::string fact = EvidenceFact(s, item.paths.front());
-        if (!fact.empty()) item.why.push_back(std::move(fact));
+        Reason fact = EvidenceFact(s, item.paths.front());
+        if (!fact.code.empty()) item.why.push_back(std::move(fact));
       }
       if (!IsIndustryEvidence(c->evidence) && c->industry_fit > 0) {
-        item.why.push_back("corroborated at industry level (fit +" +
-                           std::to_string(kCorroboration * c->industry_fit).substr(0, 5) + ")");
+        item.why.push_back(Reason("partners.corroborated").Real("fit", kCorroboration * c->industry_fit));
       }
     }
 
     item.why.push_back(ProximityFact(s, r.prox, e, v));
     for (auto& q : quality_facts) item.why.push_back(std::move(q));
     if (r.shared) {
-      item.why.push_back("shares " + std::to_string(r.shared) + " known partner" +
-                         (r.shared > 1 ? "s" : "") + " with " + std::string(s.Name(e)) + " (" +
-                         shared_names + ")");
+      item.why.push_back(Reason("partners.shared")
+                             .Count("count", static_cast<int64_t>(r.shared))
+                             .Text("name", std::string(s.Name(e)))
+                             .List("names", std::move(shared_names)));
     }
-    if (r.domestic == 0 && role == PartnerRole::kSupplier) item.why.push_back("foreign-funded");
-    if (item.known) item.why.push_back("already a partner");
+    if (r.domestic == 0 && role == PartnerRole::kSupplier) item.why.push_back(Reason("partners.foreign_funded"));
+    if (item.known) item.why.push_back(Reason("partners.known"));
     result.items.push_back(std::move(item));
   }
   RankItems(s, result.items, f.top);

@@ -26,53 +26,39 @@ std::string RenderPath(const Snapshot& s, const Path& path) {
   return out;
 }
 
-std::string EvidenceFact(const Snapshot& s, const Path& path) {
+Reason EvidenceFact(const Snapshot& s, const Path& path) {
   VertexId prev = path.start;
   for (const PathStep& st : path.steps) {
     if (SupplyRuleOf(st.evidence) == SupplyRule::kSameIndustry) {
-      return "industry-level only (weak): both are in " + std::string(s.Name(prev)) +
-             " and make no product in common; which way goods go is not known";
+      return Reason("evidence.same_industry").Text("industry", std::string(s.Name(prev)));
     }
     if (st.kind != EdgeKind::kSupplies) {
       prev = st.vertex;
       continue;
     }
     // The supply edge runs input → output: forward from prev, or backward (prev needs it).
-    std::string in(s.Name(st.forward ? prev : st.vertex));
-    std::string out(s.Name(st.forward ? st.vertex : prev));
+    const char* code = nullptr;
     switch (SupplyRuleOf(st.evidence)) {
-      case SupplyRule::kMaterialName:
-        return "inferred: " + in + " is a material for " + out + " (name rule)";
-      case SupplyRule::kComponentName:
-        return "inferred: " + in + " is a component of " + out + " (name rule)";
-      case SupplyRule::kEquipmentName:
-        return "inferred: " + in + " is equipment for making " + out + " (name rule)";
-      case SupplyRule::kPartOfParent:
-        return "inferred: " + in + " is listed under " + out + " and named as a part of it (name rule)";
-      case SupplyRule::kLearnedHeads:
-        return "learned: products like " + in + " are inputs of products like " + out +
-               " in the source's product relations";
-      case SupplyRule::kSectorParts:
-        return "industry-level only (weak): " + in + " is a parts or materials industry of " + out +
-               "'s sector";
-      case SupplyRule::kSectorProducts:
-        return "industry-level (weak): " + in + " is made mostly by a parts or materials industry of " +
-               out + "'s sector";
-      case SupplyRule::kIndustryTable:
-        return "industry-level only (weak): the source's industry table lists " + in +
-               " upstream of " + out;
+      case SupplyRule::kMaterialName: code = "evidence.material_name"; break;
+      case SupplyRule::kComponentName: code = "evidence.component_name"; break;
+      case SupplyRule::kEquipmentName: code = "evidence.equipment_name"; break;
+      case SupplyRule::kPartOfParent: code = "evidence.part_of_parent"; break;
+      case SupplyRule::kLearnedHeads: code = "evidence.learned_heads"; break;
+      case SupplyRule::kSectorParts: code = "evidence.sector_parts"; break;
+      case SupplyRule::kSectorProducts: code = "evidence.sector_products"; break;
+      case SupplyRule::kIndustryTable: code = "evidence.industry_table"; break;
       case SupplyRule::kSameIndustry:  // handled above: not a supplies step
-      case SupplyRule::kNone: break;
+      case SupplyRule::kNone:
+        code = EvidenceKindOf(st.evidence) == EvidenceKind::kProduct    ? "evidence.product"
+               : EvidenceKindOf(st.evidence) == EvidenceKind::kIndustry ? "evidence.industry"
+                                                                        : "evidence.curated";
+        break;
     }
-    if (EvidenceKindOf(st.evidence) == EvidenceKind::kProduct) {
-      return "product-level: the source lists " + in + " as an input of " + out;
-    }
-    if (EvidenceKindOf(st.evidence) == EvidenceKind::kIndustry) {
-      return "industry-level only (weak): " + in + " supplies " + out;
-    }
-    return "curated: " + in + " supplies " + out;
+    return Reason(code)
+        .Text("input", std::string(s.Name(st.forward ? prev : st.vertex)))
+        .Text("output", std::string(s.Name(st.forward ? st.vertex : prev)));
   }
-  return "";
+  return Reason();
 }
 
 void RankItems(const Snapshot& s, std::vector<Item>& items, size_t top) {
@@ -201,30 +187,32 @@ std::string_view ProximityName(Proximity p) {
   return "";
 }
 
-std::string ProximityFact(const Snapshot& s, Proximity p, VertexId a, VertexId b) {
+Reason ProximityFact(const Snapshot& s, Proximity p, VertexId a, VertexId b) {
   VertexId ra = s.Kind(a) == NodeKind::kRegion ? a : s.Region(a);
   VertexId rb = s.Kind(b) == NodeKind::kRegion ? b : s.Region(b);
-  std::string fact(ProximityName(p));
-  auto level_name = [&](RegionLevel level) {
-    VertexId x = s.regions().AncestorAtLevel(ra, level);
-    return x == kNoVertex ? std::string() : " (" + std::string(s.Name(x)) + ")";
+  // The region named: the county, city or province both share, or b's province.
+  auto named = [&](VertexId r, RegionLevel level, const char* code, const char* unnamed) {
+    VertexId x = s.regions().AncestorAtLevel(r, level);
+    return x == kNoVertex ? Reason(unnamed) : Reason(code).Text("region", std::string(s.Name(x)));
   };
   switch (p) {
-    case Proximity::kSameCounty: return fact + level_name(RegionLevel::kCounty);
-    case Proximity::kSameCity: return fact + level_name(RegionLevel::kCity);
-    case Proximity::kSameProvince: return fact + level_name(RegionLevel::kProvince);
+    case Proximity::kSameCounty:
+      return named(ra, RegionLevel::kCounty, "proximity.same_county", "proximity.same_county_unnamed");
+    case Proximity::kSameCity:
+      return named(ra, RegionLevel::kCity, "proximity.same_city", "proximity.same_city_unnamed");
+    case Proximity::kSameProvince:
+      return named(ra, RegionLevel::kProvince, "proximity.same_province", "proximity.same_province_unnamed");
     case Proximity::kDelta:
-    case Proximity::kElsewhere: {
-      VertexId x = s.regions().AncestorAtLevel(rb, RegionLevel::kProvince);
-      return fact + (x == kNoVertex ? "" : " (" + std::string(s.Name(x)) + ")");
-    }
-    case Proximity::kUnknown: return fact;
+      return named(rb, RegionLevel::kProvince, "proximity.delta", "proximity.delta_unnamed");
+    case Proximity::kElsewhere:
+      return named(rb, RegionLevel::kProvince, "proximity.elsewhere", "proximity.elsewhere_unnamed");
+    case Proximity::kUnknown: break;
   }
-  return fact;
+  return Reason("proximity.unknown");
 }
 
-double Quality(const Snapshot& s, VertexId v, std::vector<std::string>* facts) {
-  auto note = [&](std::string f) {
+double Quality(const Snapshot& s, VertexId v, std::vector<Reason>* facts) {
+  auto note = [&](Reason f) {
     if (facts) facts->push_back(std::move(f));
   };
   double q = 0;
@@ -235,29 +223,29 @@ double Quality(const Snapshot& s, VertexId v, std::vector<std::string>* facts) {
           {EnterpriseTag::kLittleGiant, 0.35}, {EnterpriseTag::kSpecialised, 0.25},
           {EnterpriseTag::kChainLeader, 0.25}, {EnterpriseTag::kHighTech, 0.2},
           {EnterpriseTag::kListed, 0.2}};
-      std::string tags;
+      std::vector<std::string> tags;
       for (auto [tag, points] : kTagPoints) {
         if (e.HasTag(tag)) {
           q += points;
-          tags += (tags.empty() ? "" : ", ") + std::string(EnterpriseTagName(tag));
+          tags.emplace_back(EnterpriseTagName(tag));
         }
       }
-      if (!tags.empty()) note("tags: " + tags);
+      if (!tags.empty()) note(Reason("quality.tags").List("tags", std::move(tags)));
       if (e.above_scale == 1) {
         q += 0.15;
-        note("above designated size (规上)");
+        note(Reason("quality.above_scale"));
       }
       if (e.class3_certs > 0) {
         q += std::min(0.3, 0.1 * std::log2(1.0 + e.class3_certs));
-        note(std::to_string(e.class3_certs) + " class III certificates");
+        note(Reason("quality.class3_certs").Count("count", e.class3_certs));
       }
       if (e.class2_certs > 0) {
         q += std::min(0.15, 0.05 * std::log2(1.0 + e.class2_certs));
-        note(std::to_string(e.class2_certs) + " class II certificates");
+        note(Reason("quality.class2_certs").Count("count", e.class2_certs));
       }
       if (e.patents > 0) {
         q += std::min(0.15, 0.03 * std::log2(1.0 + e.patents));
-        note(std::to_string(e.patents) + " patents");
+        note(Reason("quality.patents").Count("count", e.patents));
       }
       break;
     }
@@ -267,23 +255,24 @@ double Quality(const Snapshot& s, VertexId v, std::vector<std::string>* facts) {
       else if (h.grade.rfind("三级", 0) == 0) q = 0.8;
       else if (h.grade.rfind("二级", 0) == 0) q = 0.5;
       else q = 0.3;
-      if (!h.grade.empty()) note(h.grade);
-      if (h.clinical_trial) note("registered clinical-trial institution");
-      if (h.demo_base) note("application-demonstration base");
+      if (!h.grade.empty()) note(Reason("quality.grade").Text("grade", h.grade));
+      if (h.clinical_trial) note(Reason("quality.clinical_trial"));
+      if (h.demo_base) note(Reason("quality.demo_base"));
       break;
     }
     case NodeKind::kInstitution: {
       const InstitutionAttributes& i = s.Institution(v);
       q = 0.5 + 0.1 * static_cast<double>(i.key_labs.size());
-      for (const auto& lab : i.key_labs) note("key lab: " + lab);
+      for (const auto& lab : i.key_labs) note(Reason("quality.key_lab").Text("lab", lab));
       break;
     }
     case NodeKind::kPlatform: {
       const PlatformAttributes& p = s.Platform(v);
       q = 0.5 + 0.15 * static_cast<double>(p.accreditations.size());
-      std::string acc;
-      for (const auto& a : p.accreditations) acc += (acc.empty() ? "" : ", ") + a;
-      if (!acc.empty()) note("accredited: " + acc);
+      if (!p.accreditations.empty()) {
+        note(Reason("quality.accredited")
+                 .List("accreditations", {p.accreditations.begin(), p.accreditations.end()}));
+      }
       break;
     }
     default: break;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "graph/snapshot.h"
+#include "matcher/reason.h"
 
 namespace chainatlas::matcher {
 
@@ -35,10 +36,11 @@ struct Path {
 // `A —produces→ 电子内窥镜 —supplies→ ... ←produces— B`, with vertex names; a supplies step that
 // is not curated names its evidence (`—needs[inferred]→`).
 std::string RenderPath(const Snapshot& s, const Path& path);
-// The evidence of the first supplies step of a path, as words a person can check: "inferred:
-// 锂电池材料 is a material for 锂电池 (name rule)", "industry-level only (weak): ...". Empty when
-// the path has no supplies step.
-std::string EvidenceFact(const Snapshot& s, const Path& path);
+// The evidence of the first supplies step of a path, as a reason a person can check
+// (`evidence.material_name`: "inferred: 锂电池材料 is a material for 锂电池 (name rule)",
+// `evidence.same_industry`: "industry-level only (weak): ..."). No code (empty) when the path has
+// no supplies step.
+Reason EvidenceFact(const Snapshot& s, const Path& path);
 
 // A named part of a score: points = weight × value, and the points of all components add up to
 // the item's score. `value` is the raw measure in [0, 1].
@@ -54,7 +56,7 @@ struct Item {
   double score = 0;
   std::vector<Component> components;
   std::vector<Path> paths;        // the best few paths that produced the item
-  std::vector<std::string> why;   // the facts that weighed
+  std::vector<Reason> why;        // the facts that weighed
   bool known = false;             // already a partner (listed only when asked for)
   // Supply recommendations: the evidence of the best path (EvidenceByte) and its tier; items rank
   // by tier first (product-level before industry-level), then by score.
@@ -108,8 +110,8 @@ Proximity GeoProximity(const Snapshot& s, VertexId a, VertexId b);
 // 1.0, 0.8, 0.6, 0.4, 0.15, 0.1.
 double ProximityValue(Proximity p);
 std::string_view ProximityName(Proximity p);  // "same county", ...
-// The fact as words: "same city (杭州市)".
-std::string ProximityFact(const Snapshot& s, Proximity p, VertexId a, VertexId b);
+// The fact as a reason: `proximity.same_city` with the region 杭州市 ("same city (杭州市)").
+Reason ProximityFact(const Snapshot& s, Proximity p, VertexId a, VertexId b);
 
 // Quality of an organisation in [0, 1] and the facts behind it. Enterprises: tags (little giant
 // 0.35, specialised 0.25, chain leader 0.25, high-tech 0.2, listed 0.2), above designated size
@@ -117,7 +119,7 @@ std::string ProximityFact(const Snapshot& s, Proximity p, VertexId a, VertexId b
 // patents min(0.15, 0.03·log2(1+n)); capped at 1. Hospitals: grade (三级甲等 1, 三级 0.8, 二级
 // 0.5, other 0.3) plus clinical-trial registration; institutions: 0.5 + 0.1 per key lab;
 // platforms: 0.5 + 0.15 per accreditation; each capped at 1.
-double Quality(const Snapshot& s, VertexId v, std::vector<std::string>* facts = nullptr);
+double Quality(const Snapshot& s, VertexId v, std::vector<Reason>* facts = nullptr);
 
 // The segments an enterprise makes, with how much: produces edges (weight = share, 1 when
 // unknown) and, at half weight, member_of industries.

@@ -86,7 +86,7 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     std::vector<VertexId> supplied, tied;
     std::array<Measure, 5> m;
   };
-  auto measure = [&](VertexId e, const std::vector<Fill>& list, std::vector<std::string>* facts) {
+  auto measure = [&](VertexId e, const std::vector<Fill>& list, std::vector<Reason>* facts) {
     Measured r;
     double segment = std::min(1.0, list.front().value + 0.1 * static_cast<double>(list.size() - 1));
     // Ties: local enterprises it already supplies, local organisations it cooperates with or
@@ -125,7 +125,7 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
   }
   for (VertexId e : TopCandidates(s, std::move(scored), f.top)) {
     const std::vector<Fill>& list = fills[e];
-    std::vector<std::string> facts;
+    std::vector<Reason> facts;
     Measured r = measure(e, list, &facts);
     Item item;
     item.entity = e;
@@ -143,27 +143,27 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     }
     for (const Fill& fl : list) {
       if (item.why.size() >= 3) break;
-      std::string w = "fills " + std::string(SegmentStatusName(fl.gap->status)) + " segment " +
-                      std::string(s.Name(fl.gap->segment));
-      size_t buyers = fl.gap->local_buyers.size(), hospitals = fl.gap->local_hospitals.size();
-      if (buyers || hospitals) {
-        w += ", needed locally by";
-        if (buyers) w += " " + std::to_string(buyers) + " enterprise" + (buyers > 1 ? "s" : "");
-        if (buyers && hospitals) w += " and";
-        if (hospitals) w += " " + std::to_string(hospitals) + " hospital" + (hospitals > 1 ? "s" : "");
-      }
+      const auto buyers = static_cast<int64_t>(fl.gap->local_buyers.size());
+      const auto hospitals = static_cast<int64_t>(fl.gap->local_hospitals.size());
+      Reason w(buyers && hospitals ? "targets.fills_needed_both"
+               : buyers            ? "targets.fills_needed"
+               : hospitals         ? "targets.fills_needed_hospitals"
+                                   : "targets.fills");
+      w.Text("status", std::string(SegmentStatusName(fl.gap->status)))
+          .Text("segment", std::string(s.Name(fl.gap->segment)));
+      if (buyers) w.Count("enterprises", buyers);
+      if (hospitals) w.Count("hospitals", hospitals);
       item.why.push_back(std::move(w));
     }
     if (!r.supplied.empty()) {
-      std::string names;
-      for (size_t i = 0; i < r.supplied.size() && i < 3; ++i) names += (i ? ", " : "") + std::string(s.Name(r.supplied[i]));
-      item.why.push_back("already supplies " + std::to_string(r.supplied.size()) + " local enterprise" +
-                         (r.supplied.size() > 1 ? "s" : "") + " (" + names + ")");
+      std::vector<std::string> names;
+      for (size_t i = 0; i < r.supplied.size() && i < 3; ++i) names.emplace_back(s.Name(r.supplied[i]));
+      item.why.push_back(Reason("targets.supplies_local")
+                             .Count("count", static_cast<int64_t>(r.supplied.size()))
+                             .List("names", std::move(names)));
     }
     if (!r.tied.empty()) {
-      item.why.push_back("tied to " + std::to_string(r.tied.size()) +
-                         " local organisation" + (r.tied.size() > 1 ? "s" : "") +
-                         " by cooperation or investment");
+      item.why.push_back(Reason("targets.tied").Count("count", static_cast<int64_t>(r.tied.size())));
     }
     item.why.push_back(ProximityFact(s, r.prox, region, e));
     for (auto& x : facts) item.why.push_back(std::move(x));

@@ -95,8 +95,9 @@ void AddDepartments(const State& state, std::vector<matcher::Item>& items) {
       if (attrs.empty()) continue;
       json a = json::parse(attrs, nullptr, false);
       if (a.is_object() && a.contains("department")) {
-        std::string fact = "department: " + a["department"].get<std::string>() + " (" +
-                           std::string(s.Name(seg)) + ")";
+        matcher::Reason fact = matcher::Reason("pairings.department")
+                                   .Text("department", a["department"].get<std::string>())
+                                   .Text("segment", std::string(s.Name(seg)));
         if (std::find(item.why.begin(), item.why.end(), fact) == item.why.end()) item.why.push_back(fact);
       }
     }

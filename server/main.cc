@@ -27,6 +27,7 @@
 #include "matcher/analytics.h"
 #include "server/engine.h"
 #include "server/export.h"
+#include "server/reasons.h"
 #include "server/report.h"
 #include "server/service.h"
 
@@ -41,7 +42,7 @@ struct Common {
   bool json = false;
   std::string format, output;  // table exports: csv or xlsx, to this file
   std::string command, line;   // the subcommand and the whole command line (provenance)
-  bool zh = false;             // --lang zh: text output in Chinese where it is translated
+  bool zh = false;             // --lang zh: reasons (why) and the chain and gaps text in Chinese
 };
 
 // The language: --lang, else the locale (LC_ALL, then LC_MESSAGES, then LANG): zh_* is Chinese.
@@ -333,7 +334,9 @@ int ExportTable(const Common& c, const json& j) {
   return 0;
 }
 
-int Emit(const Common& c, const json& j, const std::function<void()>& text) {
+// Prints the document (or exports its table) with its reasons (`why`) in the chosen language.
+int Emit(const Common& c, json& j, const std::function<void()>& text) {
+  ca::report::LocaliseReasons(j, c.zh ? ca::report::Lang::kZh : ca::report::Lang::kEn);
   if (!c.format.empty()) return ExportTable(c, j);
   if (c.json) {
     PrintJson(j);
@@ -588,7 +591,7 @@ int main(int argc, char** argv) {
   app.fallthrough();  // --lang after the subcommand too
   Common common;
   std::string lang;
-  app.add_option("--lang", lang, "zh or en: chain and gaps text in Chinese or English (default: from LC_ALL / LANG, zh_* → zh)")
+  app.add_option("--lang", lang, "zh or en: the reasons (why, text and --json) and the chain and gaps text in Chinese or English (default: from LC_ALL / LANG, zh_* → zh)")
       ->check(CLI::IsMember({"zh", "en"}));
   auto add_common = [&](CLI::App* cmd, bool json_flag = true) {
     cmd->add_option("--db", common.db,

@@ -9,6 +9,7 @@
 
 #include "graph/region_tree.h"
 #include "ingest/text.h"
+#include "server/reasons.h"
 
 namespace chainatlas::report {
 namespace {
@@ -58,7 +59,8 @@ json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank) {
   json paths = json::array();
   for (const auto& p : item.paths) paths.push_back(matcher::RenderPath(s, p));
   j["paths"] = paths;
-  j["why"] = item.why;
+  j["why_codes"] = ReasonsJson(item.why);
+  j["why"] = RenderReasons(j["why_codes"], Lang::kEn);
   if (item.has_evidence) {
     j["evidence"] = {{"kind", EvidenceKindName(EvidenceKindOf(item.evidence))},
                      {"rule", SupplyRuleName(SupplyRuleOf(item.evidence))},
@@ -126,7 +128,8 @@ json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g) {
     j["fed_by_local_segments"] = RefList(s, sg.local_suppliers_of);
     j["location_quotient"] = sg.location_quotient;
     j["density"] = NumberOrNull(sg.density);
-    j["why"] = sg.why;
+    j["why_codes"] = ReasonsJson(sg.why);
+    j["why"] = RenderReasons(j["why_codes"], Lang::kEn);
     segs.push_back(j);
   }
   json counts = json::object();

@@ -13,6 +13,7 @@
 
 #include "graph/error.h"
 #include "graph/utf8.h"
+#include "server/reasons.h"
 #include "server/report.h"
 
 namespace chainatlas::service {
@@ -250,8 +251,12 @@ WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
     for (const auto& [name, call] : Calls()) {
       if (name != command) continue;
       Options o(options, max_text);
+      // lang=zh|en (default en), as the CLI's --lang: the language of the reasons (why).
+      const std::string lang = o.Text("lang", "en");
+      if (lang != "zh" && lang != "en") Invalid("lang: '" + lang.substr(0, 40) + "' is not zh or en");
       json j = call(engine, o);
       o.CheckNoneLeft(command);
+      report::LocaliseReasons(j, lang == "zh" ? report::Lang::kZh : report::Lang::kEn);
       return {200, "application/json; charset=utf-8", Dump(j)};
     }
     std::string list;

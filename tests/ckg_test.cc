@@ -868,8 +868,8 @@ TEST_CASE("partners on ckg: product-level before the same leaf industry; peers a
   CHECK(EvidenceLevelName(sup.items[1].evidence) == "industry");
   CHECK(matcher::RenderPath(s, sup.items[1].paths.at(0)) ==
         "浙江甲股份有限公司 —member_of→ 种子 ←member_of[industry]— 浙江乙股份有限公司");
-  CHECK(matcher::EvidenceFact(s, sup.items[1].paths.at(0)).find("both are in 种子") !=
-        std::string::npos);
+  CHECK(matcher::EvidenceFact(s, sup.items[1].paths.at(0)) ==
+        matcher::Reason("evidence.same_industry").Text("industry", "种子"));
   matcher::PartnersResult cus = matcher::RecommendPartners(s, a, matcher::PartnerRole::kCustomer, {});
   CHECK(keys(cus) == std::vector<std::string>{"600002"});
 }

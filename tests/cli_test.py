@@ -16,7 +16,7 @@ import sys
 
 import networkx as nx
 
-from testlib import check, run, summary
+from testlib import check, run, summary, without_key
 
 def sha(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
@@ -30,7 +30,8 @@ def main():
     a = ap.parse_args()
     shutil.rmtree(a.workdir, ignore_errors=True)
     os.makedirs(a.workdir)
-    env = dict(os.environ, CHAINATLAS_DEFAULT_DB=os.path.join(a.workdir, "default.db"))
+    # English whatever the developer's locale (the reasons follow --lang, else LC_ALL / LANG).
+    env = dict(os.environ, CHAINATLAS_DEFAULT_DB=os.path.join(a.workdir, "default.db"), LC_ALL="C.UTF-8")
     b = a.binary
 
     # stats --json on the default database: every node kind non-empty, exactly one document.
@@ -250,10 +251,54 @@ def main():
         check([i["id"] for i in got] == want and all(score[i["id"]] == i["score"] for i in got) and got,
               f"targets --within {within}: the same candidates in the same order with the same scores "
               f"({len(got)} vs {len(want)})")
+    reasons_in_both_languages(b, env)
     exports(a, b, env)
     hostile_input(a, b, env)
 
     return summary("cli")
+
+
+def reasons(doc):
+    """(why, why_codes) of every item (recommenders) or segment (gaps, chain) of a document."""
+    rows = doc["items"] if "items" in doc else doc["segments"]
+    return [(r["why"], r["why_codes"]) for r in rows]
+
+
+def reasons_in_both_languages(b, env):
+    """Issue 11: `why` in the chosen language, `why_codes` the same in both."""
+    han = re.compile("[\u4e00-\u9fff]")
+    for args in [["partners", "--enterprise", "E0020"],
+                 ["partners", "--enterprise", "E0020", "--role", "customer", "--include-known"],
+                 ["pairings", "--enterprise", "E0020"],
+                 ["pairings", "--enterprise", "E0020", "--kind", "hospital"],
+                 ["pairings", "--enterprise", "E0020", "--kind", "triad"],
+                 ["targets", "--region", "330122", "--track", "endo"],
+                 ["gaps", "--region", "330122", "--track", "endo"],
+                 ["chain", "--region", "330122", "--track", "endo"],
+                 ["leaders", "--region", "330100"],
+                 ["leaders"]]:
+        what = " ".join(args)
+        en = json.loads(run(b, args + ["--lang", "en", "--json"], env).stdout)
+        zh = json.loads(run(b, args + ["--lang", "zh", "--json"], env).stdout)
+        check(without_key(en, "why") == without_key(zh, "why"), f"{what}: --lang changes nothing but why")
+        en_r, zh_r = reasons(en), reasons(zh)
+        check(len(en_r) > 0 and all(len(w) == len(c) and len(w) > 0 for w, c in en_r),
+              f"{what}: every row has its reasons, a code beside each")
+        check([c for _, c in en_r] == [c for _, c in zh_r], f"{what}: identical why_codes in both languages")
+        codes = [(code, w_en, w_zh) for (we, ce), (wz, _) in zip(en_r, zh_r)
+                 for code, w_en, w_zh in zip(ce, we, wz)]
+        bad = [(c["code"], z) for c, e, z in codes if not han.search(z) or (e == z and c["code"] != "quality.grade")]
+        check(not bad, f"{what}: every reason in Chinese with --lang zh ({bad[:3]})")
+        check(all(re.search("[a-z]", e) for c, e, _ in codes if c["code"] != "quality.grade"),
+              f"{what}: English reasons in English with --lang en")
+    # Text follows --lang, and the locale when --lang is not given.
+    doc = json.loads(run(b, ["partners", "--enterprise", "E0020", "--lang", "zh", "--json"], env).stdout)
+    text = run(b, ["partners", "--enterprise", "E0020", "--lang", "zh"], env).stdout
+    check("why: " + "; ".join(doc["items"][0]["why"]) in text, "partners text: why in Chinese with --lang zh")
+    by_locale = run(b, ["partners", "--enterprise", "E0020", "--json"], dict(env, LC_ALL="zh_CN.UTF-8")).stdout
+    check(json.loads(by_locale) == doc, "LC_ALL=zh_CN.UTF-8: the reasons in Chinese without --lang")
+    en_doc = json.loads(run(b, ["partners", "--enterprise", "E0020", "--json"], env).stdout)
+    check(en_doc["items"][0]["why"][0] != doc["items"][0]["why"][0], "LC_ALL=C.UTF-8: English by default")
 
 
 def xlsx_rows(path):

@@ -56,3 +56,12 @@ def shared_ckg(data, workdir):
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
     return ckg, regions
+
+
+def without_key(doc, key):
+    """A JSON document with every object's `key` left out, however deep."""
+    if isinstance(doc, dict):
+        return {k: without_key(v, key) for k, v in doc.items() if k != key}
+    if isinstance(doc, list):
+        return [without_key(x, key) for x in doc]
+    return doc
