@@ -1,4 +1,5 @@
 // The JSON API (/api/v1/<command>?<option>=<value>…), DOM helpers, CSV export and path parsing.
+import { getLang } from './i18n.js';
 
 const cache = new Map();
 
@@ -24,8 +25,9 @@ export class ApiError extends Error {
 }
 
 // Fetches a document once per address (the data is an immutable snapshot while the page lives).
+// The reasons (why) come in the console's language: lang=zh|en.
 export function api(command, params = {}) {
-  const url = apiUrl(command, params);
+  const url = apiUrl(command, { ...params, lang: getLang() });
   if (!cache.has(url)) {
     const p = fetch(url, { headers: { Accept: 'application/json' } }).then(async (r) => {
       let doc = null;
