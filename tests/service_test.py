@@ -560,7 +560,7 @@ def main():
 
         # ---- idle and slow HTTP clients --------------------------------------------------------
         # 2,000 idle connections and 100 slowloris connections (a header byte every 0.5 s) on the
-        # HTTP port: normal HTTP clients are still answered within 1 s, and each slow connection
+        # HTTP port: normal HTTP clients are still answered (well before the deadline), and each slow connection
         # is closed once its request has taken the whole-request deadline (10 s). The HTTP port is
         # the same server whatever --model says, so the threaded run leaves this out.
         if a.model == "nonblocking":
@@ -600,8 +600,11 @@ def main():
                 worst = max(worst, time.time() - t0)
                 check(ok, "a normal HTTP client is answered beside idle and slow connections")
                 time.sleep(1)
-            check(worst < 1.0, f"normal HTTP clients answered within 1 s beside {n_idle} idle and 100 "
-                               f"slow connections (worst {worst:.3f} s)")
+            # Not a speed target (that is measured in bench/): a port blocked by the idle and slow
+            # connections would answer only once the 10 s whole-request deadline frees them, or
+            # never; 5 s leaves room for a loaded CI machine.
+            check(worst < 5.0, f"normal HTTP clients answered, not blocked, beside {n_idle} idle and 100 "
+                               f"slow connections (worst {worst:.3f} s, limit 5 s)")
             print(f"HTTP beside {n_idle} idle and 100 slow connections: worst of 6 calls {worst:.3f} s")
             closed = 0
             for s in slow:
