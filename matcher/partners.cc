@@ -262,7 +262,10 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     if (it != ppr.end()) best_ppr = std::max(best_ppr, it->second);
     if (!PassesWithin(s, f, v) || !c->on_track) continue;
     bool known = is_known(v);
-    if (known && !f.include_known) continue;
+    if (known && !f.include_known) {
+      result.known_hidden++;
+      continue;
+    }
     kept.push_back({v, c});
   }
 

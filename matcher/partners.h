@@ -34,6 +34,7 @@ struct PartnersResult {
   PartnerRole role = PartnerRole::kSupplier;
   std::vector<SegmentShare> segments;  // what E makes, the start of every path
   size_t candidates = 0;               // considered before filters and top-K
+  size_t known_hidden = 0;             // known partners that passed the filters, left out
   std::vector<Item> items;
 };
 

@@ -236,6 +236,7 @@ struct PartnersResponse {
   4: list<PartnerSegment> segments
   5: i64 candidates
   6: list<Item> items
+  7: i64 known_hidden   // known partners left out (RecOptions.include_known lists them)
 }
 
 struct PairingsRequest {

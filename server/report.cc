@@ -96,6 +96,7 @@ json PartnersJson(const Snapshot& s, const matcher::PartnersResult& r, const std
           {"scorer", scorer},
           {"segments", segs},
           {"candidates", r.candidates},
+          {"known_hidden", r.known_hidden},
           {"items", Items(s, r.items)}};
 }
 
@@ -268,6 +269,10 @@ void PrintItems(std::ostream& out, const json& result, const std::string& title)
       << " candidates";
   if (result.contains("scorer")) out << ", scorer " << Str(result, "scorer");
   out << ")\n";
+  if (size_t hidden = result.value("known_hidden", size_t{0})) {
+    out << "  " << hidden << " known partner" << (hidden == 1 ? " is" : "s are")
+        << " not listed (--include-known lists them)\n";
+  }
   if (result["items"].empty()) out << "  nothing to recommend\n";
   for (const auto& it : result["items"]) {
     out << std::setw(3) << it["rank"].get<size_t>() << ". " << Fixed(it["score"].get<double>())

@@ -342,6 +342,7 @@ class Handler : public rpc::ChainAtlasIf {
           }
           r.candidates = j["candidates"];
           r.items = ToItems(j["items"]);
+          r.known_hidden = j["known_hidden"];
         });
   }
 

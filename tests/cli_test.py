@@ -116,6 +116,10 @@ def main():
                   f"partners {subject} {role}: never through a segment the subject makes")
             check(all(everyone.get(t, (0, True))[1] for t in traded if t in everyone),
                   f"partners {subject} {role}: every trading partner is marked known")
+            # The known partners left out are counted, and the count is their number in the full list.
+            n_known = sum(1 for _, known in everyone.values() if known)
+            check(d["known_hidden"] == n_known,
+                  f"partners {subject} {role}: known_hidden {d['known_hidden']} = {n_known} known")
     for kind in ["university", "hospital", "platform", "triad"]:
         doc = json.loads(run(b, ["pairings", "--enterprise", ent, "--kind", kind, "--json"], env).stdout)
         items_ok(doc, f"pairings --kind {kind}")
