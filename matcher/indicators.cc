@@ -17,24 +17,29 @@ namespace {
 struct Spec {
   const char* name;
   const char* description;
+  const char* unit;  // the unit plans write (家, 万元, 个, 件, 人, 项)
 };
 constexpr Spec kSpecs[] = {
-    {"enterprises", "enterprises"},
-    {"above_scale_enterprises", "above-designated-size enterprises (规上)"},
-    {"above_scale_revenue", "revenue of above-scale enterprises, 万元 (规上产值)"},
-    {"high_tech_enterprises", "high-tech enterprises (高新技术企业)"},
-    {"specialised_enterprises", "specialised and sophisticated enterprises (专精特新)"},
-    {"little_giants", "little giants (专精特新小巨人)"},
-    {"listed_enterprises", "listed enterprises"},
-    {"chain_leaders", "declared chain leaders (链主)"},
-    {"class3_certificates", "class III registration certificates (三类注册证)"},
-    {"class2_certificates", "class II registration certificates (二类注册证)"},
-    {"patents", "patents (专利)"},
-    {"cooperation_ties", "industry-academia-medicine cooperation ties (产学研医合作)"},
-    {"hospitals", "hospitals"},
-    {"institutions", "universities and institutes"},
-    {"platforms", "service platforms"},
+    {"enterprises", "enterprises", "家"},
+    {"above_scale_enterprises", "above-designated-size enterprises (规上)", "家"},
+    {"above_scale_revenue", "revenue of above-scale enterprises, 万元 (规上产值)", "万元"},
+    {"enterprises_over_100m", "enterprises with revenue of 100 million yuan or more (亿元以上企业)", "家"},
+    {"employees", "employees of the enterprises (从业人数)", "人"},
+    {"high_tech_enterprises", "high-tech enterprises (高新技术企业)", "家"},
+    {"specialised_enterprises", "specialised and sophisticated enterprises (专精特新)", "家"},
+    {"little_giants", "little giants (专精特新小巨人)", "家"},
+    {"listed_enterprises", "listed enterprises", "家"},
+    {"chain_leaders", "declared chain leaders (链主)", "家"},
+    {"class3_certificates", "class III registration certificates (三类注册证)", "个"},
+    {"class2_certificates", "class II registration certificates (二类注册证)", "个"},
+    {"patents", "patents (专利)", "件"},
+    {"cooperation_ties", "industry-academia-medicine cooperation ties (产学研医合作)", "项"},
+    {"hospitals", "hospitals", "家"},
+    {"institutions", "universities and institutes", "家"},
+    {"platforms", "service platforms", "家"},
 };
+// 1 亿元 in the unit revenue is kept in (万元).
+constexpr double kHundredMillionYuan = 10000;
 
 std::vector<std::string> SplitCsvLine(const std::string& line) {
   std::vector<std::string> out;
@@ -134,7 +139,7 @@ IndicatorsResult ComputeIndicators(const Snapshot& s, VertexId region,
   }
   const RegionTree& rt = s.regions();
   std::map<std::string, Indicator> by;
-  for (const Spec& sp : kSpecs) by[sp.name] = Indicator{sp.name, sp.description};
+  for (const Spec& sp : kSpecs) by[sp.name] = Indicator{sp.name, sp.description, sp.unit};
   auto count = [&](const char* name) { by[name].value += 1; };
   auto sum = [&](const char* name, double v, bool known) {
     Indicator& i = by[name];
@@ -155,6 +160,8 @@ IndicatorsResult ComputeIndicators(const Snapshot& s, VertexId region,
           count("above_scale_enterprises");
           sum("above_scale_revenue", e.revenue, !std::isnan(e.revenue));
         }
+        if (!std::isnan(e.revenue) && e.revenue >= kHundredMillionYuan) count("enterprises_over_100m");
+        sum("employees", e.employees, e.employees >= 0);
         if (e.HasTag(EnterpriseTag::kHighTech)) count("high_tech_enterprises");
         if (e.HasTag(EnterpriseTag::kSpecialised) || e.HasTag(EnterpriseTag::kLittleGiant)) {
           count("specialised_enterprises");

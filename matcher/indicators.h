@@ -26,6 +26,7 @@ namespace chainatlas::matcher {
 struct Indicator {
   std::string name;
   std::string description;
+  std::string unit;  // 家, 万元, 个, 件, 人, 项
   double value = 0;
   size_t reported = 0, population = 0;  // summed indicators: enterprises reporting / all
   bool summed = false;

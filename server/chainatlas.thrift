@@ -377,6 +377,7 @@ struct Indicator {
   6: optional double target
   7: optional double progress
   8: optional string note
+  9: string unit        // 家, 万元, 个, 件, 人, 项
 }
 
 struct IndicatorsResponse {

@@ -192,7 +192,7 @@ json ClustersJson(const Snapshot& s, const matcher::ClustersResult& r, size_t me
 json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r) {
   json list = json::array();
   for (const auto& i : r.indicators) {
-    json j = {{"name", i.name}, {"description", i.description}, {"value", i.value}};
+    json j = {{"name", i.name}, {"description", i.description}, {"unit", i.unit}, {"value", i.value}};
     if (i.summed) {
       j["reported_by"] = i.reported;
       j["of"] = i.population;
@@ -373,14 +373,19 @@ void PrintClusters(std::ostream& out, const json& c) {
 void PrintIndicators(std::ostream& out, const json& r) {
   out << "Plan indicators of " << Str(r["region"], "name") << "\n";
   for (const auto& i : r["indicators"]) {
-    out << "  " << ingest::PadRight(Str(i, "name"), 26) << std::setw(12)
-        << Fixed(i["value"].get<double>(), 0);
+    const std::string unit = Str(i, "unit");
+    std::ostringstream line;
+    line << "  " << ingest::PadRight(Str(i, "name"), 26) << std::setw(12)
+         << Fixed(i["value"].get<double>(), 0) << " " << ingest::PadRight(unit, 4);
     if (!i["target"].is_null()) {
-      out << "  target " << Fixed(i["target"].get<double>(), 0) << " ("
-          << Fixed(100 * i["progress"].get<double>(), 0) << "%)";
+      line << "  target " << Fixed(i["target"].get<double>(), 0) << " " << unit << " ("
+           << Fixed(100 * i["progress"].get<double>(), 0) << "%)";
     }
-    if (i.contains("reported_by")) out << "  reported by " << i["reported_by"] << " of " << i["of"];
-    out << "\n";
+    if (i.contains("reported_by")) line << "  reported by " << i["reported_by"] << " of " << i["of"];
+    if (i.contains("note")) line << "  — " << Str(i, "note");
+    std::string text = line.str();
+    text.erase(text.find_last_not_of(' ') + 1);
+    out << text << "\n";
   }
 }
 

@@ -495,6 +495,7 @@ class Handler : public rpc::ChainAtlasIf {
       rpc::Indicator i;
       i.name = Str(ij, "name");
       i.description = Str(ij, "description");
+      i.unit = Str(ij, "unit");
       i.value = ij["value"];
       if (ij.contains("reported_by")) i.__set_reported_by(ij["reported_by"]);
       if (ij.contains("of")) i.__set_of(ij["of"]);

@@ -356,6 +356,12 @@ TEST_CASE("indicators: counted by hand for Tonglu", "[matcher][indicators]") {
   CHECK(get("enterprises").progress() == Approx(0.5));
   CHECK(get("above_scale_enterprises").value == 1);
   CHECK(get("above_scale_revenue").value == 52000);
+  CHECK(get("enterprises_over_100m").value == 1);  // T1 (52000 万元); T2 8000, T3 3000
+  CHECK(get("enterprises_over_100m").unit == "家");
+  CHECK(get("employees").value == 0);               // no employees column in this fixture
+  CHECK(get("employees").reported == 0);
+  CHECK(get("employees").population == 3);
+  CHECK(get("above_scale_revenue").unit == "万元");
   CHECK(get("class2_certificates").value == 15);
   CHECK(get("class2_certificates").reported == 2);  // T3 reports none
   CHECK(get("patents").value == 55);
