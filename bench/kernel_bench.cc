@@ -33,16 +33,16 @@
 #include <vector>
 
 #include "graph/error.h"
-#include "matcher/betweenness.h"
-#include "matcher/csr.h"
-#include "matcher/louvain.h"
-#include "matcher/pagerank.h"
+#include "kernels/betweenness.h"
+#include "kernels/csr.h"
+#include "kernels/louvain.h"
+#include "kernels/pagerank.h"
 
 namespace {
 
 using chainatlas::Error;
 using chainatlas::ErrorCode;
-namespace matcher = chainatlas::matcher;
+namespace kernels = chainatlas::kernels;
 
 struct EdgeList {
   uint32_t n = 0;
@@ -136,11 +136,11 @@ struct Args {
   std::string edges;
   std::string algo;
   bool json = false;
-  double tolerance = matcher::PageRankOptions().tolerance;
-  double damping = matcher::PageRankOptions().damping;
-  int max_iterations = matcher::PageRankOptions().max_iterations;
-  uint64_t seed = matcher::LouvainOptions().seed;
-  double resolution = matcher::LouvainOptions().resolution;
+  double tolerance = kernels::PageRankOptions().tolerance;
+  double damping = kernels::PageRankOptions().damping;
+  int max_iterations = kernels::PageRankOptions().max_iterations;
+  uint64_t seed = kernels::LouvainOptions().seed;
+  double resolution = kernels::LouvainOptions().resolution;
   uint32_t source = 0;
   int threads = 0;
   bool weighted = false;
@@ -159,7 +159,7 @@ struct BaselineResult {
   double seconds = 0;        // the iterations alone
 };
 
-BaselineResult PageRankBaseline(const matcher::WeightedCsr& g, double d, double tolerance,
+BaselineResult PageRankBaseline(const kernels::WeightedCsr& g, double d, double tolerance,
                                 int max_iterations, bool weighted) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
@@ -233,9 +233,9 @@ std::vector<uint32_t> Top(const std::vector<double>& scores, size_t count) {
 
 int Run(const Args& args) {
   EdgeList edges = ReadEdgeList(args.edges, args.weighted);
-  matcher::WeightedCsr g = matcher::BuildCsr(edges.n, edges.src, edges.dst, edges.weight);
+  kernels::WeightedCsr g = kernels::BuildCsr(edges.n, edges.src, edges.dst, edges.weight);
   edges = EdgeList{edges.n, {}, {}, {}, edges.lines};
-  if (args.undirected && args.algo != "louvain") g = matcher::Symmetrised(g);
+  if (args.undirected && args.algo != "louvain") g = kernels::Symmetrised(g);
 
   nlohmann::json out;
   out["algo"] = args.algo;
@@ -255,7 +255,7 @@ int Run(const Args& args) {
     out["threads"] = 1;
     scores = std::move(r.scores);
   } else if (args.algo == "pagerank" || args.algo == "ppr") {
-    matcher::PageRankOptions options;
+    kernels::PageRankOptions options;
     options.damping = args.damping;
     options.tolerance = args.tolerance;
     options.max_iterations = args.max_iterations;
@@ -271,18 +271,18 @@ int Run(const Args& args) {
       options.personalization[args.source] = 1.0;
       out["source"] = args.source;
     }
-    matcher::PageRankResult r = matcher::PageRank(g, options);
+    kernels::PageRankResult r = kernels::PageRank(g, options);
     out["seconds"] = r.seconds;
     out["iterations"] = r.iterations;
     out["converged"] = r.converged;
     out["residual"] = r.residual;
     scores = std::move(r.scores);
   } else if (args.algo == "louvain") {
-    matcher::WeightedCsr undirected = matcher::Symmetrised(g);
-    matcher::LouvainOptions options;
+    kernels::WeightedCsr undirected = kernels::Symmetrised(g);
+    kernels::LouvainOptions options;
     options.seed = args.seed;
     options.resolution = args.resolution;
-    matcher::LouvainResult r = matcher::Louvain(undirected, options);
+    kernels::LouvainResult r = kernels::Louvain(undirected, options);
     out["seconds"] = r.seconds;
     out["iterations"] = r.levels;
     out["communities"] = r.communities;
@@ -295,7 +295,7 @@ int Run(const Args& args) {
                 << " communities, modularity " << r.modularity << "\n";
     }
   } else {
-    matcher::BetweennessOptions options;
+    kernels::BetweennessOptions options;
     options.weighted = args.weighted;
     options.normalized = args.normalized;
     options.threads = args.threads;
@@ -310,7 +310,7 @@ int Run(const Args& args) {
       out["sources"] = options.sources;
     }
     const size_t searches = options.sources.empty() ? g.n : options.sources.size();
-    matcher::BetweennessResult r = matcher::Betweenness(g, options);
+    kernels::BetweennessResult r = kernels::Betweenness(g, options);
     if (args.undirected) {
       // The symmetrised digraph counts every pair of vertices both ways.
       for (double& score : r.scores) score /= 2;

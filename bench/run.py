@@ -617,7 +617,7 @@ of that core, while the per-sweep cost is already within 1.4x of a single-thread
 pull loop. Ordering the vertices by SCC in topological order (as PRPACK does) would sweep only
 the core repeatedly and the remaining ~60% of the edges once, about halving the time; reaching
 3x igraph would in addition need an extrapolation step on the core. Not attempted in this pass
-(the changes made to matcher/pagerank.cc: sweep direction chosen by edge direction, 27 -> 20
+(the changes made to kernels/pagerank.cc (then matcher/pagerank.cc): sweep direction chosen by edge direction, 27 -> 20
 sweeps on the small graph at tolerance 1e-7)."""
 
 def fmt_ms(x):

@@ -1,6 +1,6 @@
 #include "matcher/analytics.h"
 
-#include "matcher/pagerank.h"
+#include "kernels/pagerank.h"
 #include "matcher/recommend.h"
 
 namespace chainatlas::matcher {
@@ -44,8 +44,8 @@ const std::vector<double>& Analytics::SupplyRank() const {
         for (Neighbor p : s.In(v, EdgeKind::kMemberOf)) add(v, p.vertex, 0.5 * (p.weight > 0 ? p.weight : 1.0));
       }
     }
-    WeightedCsr g = BuildCsr(static_cast<uint32_t>(s.NumVertices()), src, dst, w);
-    rank_ = PageRank(g).scores;
+    kernels::WeightedCsr g = kernels::BuildCsr(static_cast<uint32_t>(s.NumVertices()), src, dst, w);
+    rank_ = kernels::PageRank(g).scores;
   });
   return rank_;
 }

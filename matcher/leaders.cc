@@ -9,7 +9,7 @@
 
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
-#include "matcher/louvain.h"
+#include "kernels/louvain.h"
 
 namespace chainatlas::matcher {
 namespace {
@@ -297,13 +297,13 @@ ClustersResult Clusters(const Snapshot& s, VertexId region, uint64_t seed) {
     src[i] = keep_index[src[i]];
     dst[i] = keep_index[dst[i]];
   }
-  WeightedCsr compact = Symmetrised(BuildCsr(static_cast<uint32_t>(kept.size()), src, dst, w));
+  kernels::WeightedCsr compact = kernels::Symmetrised(kernels::BuildCsr(static_cast<uint32_t>(kept.size()), src, dst, w));
   r.enterprises = kept.size();
   r.edges = compact.NumEdges() / 2;
   if (kept.empty()) return r;
-  LouvainOptions lo;
+  kernels::LouvainOptions lo;
   lo.seed = seed;
-  LouvainResult lr = Louvain(compact, lo);
+  kernels::LouvainResult lr = kernels::Louvain(compact, lo);
   r.modularity = lr.modularity;
   r.levels = lr.levels;
   std::vector<Community> comms(lr.communities);

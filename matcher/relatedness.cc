@@ -20,7 +20,7 @@ long RelatednessTable::ColOf(VertexId segment) const {
 }
 
 std::string OpportunityGainDefinition() {
-  return "Atlas of Economic Complexity (2014), Technical Box 5.4: for a segment the region lacks "
+  return "Atlas of Economic kernels::Complexity (2014), Technical Box 5.4: for a segment the region lacks "
          "(M_cp = 0), OG_cp = Σ_p' [φ_pp' / Σ_p'' φ_p''p'] (1 − M_cp') PCI_p' − (1 − d_cp) PCI_p, "
          "with distance d_cp = 1 − ω_cp; 0 where M_cp = 1";
 }
@@ -72,13 +72,13 @@ RelatednessTable BuildRelatedness(const Snapshot& s, RegionLevel level, VertexId
   std::sort(t.regions.begin(), t.regions.end(), by_key);
   for (size_t i = 0; i < t.regions.size(); ++i) t.row[t.regions[i]] = i;
   for (size_t j = 0; j < t.segments.size(); ++j) t.col[t.segments[j]] = j;
-  std::vector<ActivityCell> activity;
+  std::vector<kernels::ActivityCell> activity;
   for (const auto& [seg, list] : cells) {
     uint32_t j = static_cast<uint32_t>(t.col[seg]);
     for (const auto& [r, e] : list) activity.push_back({static_cast<uint32_t>(t.row[r]), j, 1.0});
   }
   t.complexity =
-      ComputeSparseComplexity(t.regions.size(), t.segments.size(), std::move(activity));
+      kernels::ComputeSparseComplexity(t.regions.size(), t.segments.size(), std::move(activity));
   return t;
 }
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "graph/snapshot.h"
-#include "matcher/complexity.h"
+#include "kernels/complexity.h"
 
 namespace chainatlas::matcher {
 
@@ -27,7 +27,7 @@ struct RelatednessTable {
   VertexId track = kNoVertex;  // kNoVertex: every segment
   std::vector<VertexId> regions;   // rows, by key
   std::vector<VertexId> segments;  // columns, by key
-  SparseComplexity complexity;  // activity, RCA and M per cell; the rest per row
+  kernels::SparseComplexity complexity;  // activity, RCA and M per cell; the rest per row
   std::unordered_map<VertexId, size_t> row, col;
   // Index of a region / segment, or -1 when it is not in the table.
   long RowOf(VertexId region) const;

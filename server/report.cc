@@ -207,7 +207,7 @@ json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r) {
 
 json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, VertexId region,
                      size_t top) {
-  const matcher::SparseComplexity& c = t.complexity;
+  const kernels::SparseComplexity& c = t.complexity;
   json segs = json::array();
   for (size_t p = 0; p < t.segments.size(); ++p) {
     json j = Ref(s, t.segments[p]);
@@ -218,7 +218,7 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
   json regions = json::array();
   for (size_t r = 0; r < t.regions.size(); ++r) {
     if (region != kNoVertex && t.regions[r] != region) continue;
-    matcher::SparseComplexity::RowMeasures row = c.Row(r);
+    kernels::SparseComplexity::RowMeasures row = c.Row(r);
     std::vector<double> activity(t.segments.size(), 0.0), rca(t.segments.size(), 0.0),
         m(t.segments.size(), 0.0);
     for (size_t k = c.row_start[r]; k < c.row_start[r + 1]; ++k) {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Checks complexity_tool (matcher/complexity.cc) against an independent NumPy computation.
+"""Checks complexity_tool (kernels/complexity.cc) against an independent NumPy computation.
 
 Each measure is computed here the plain textbook way, on purpose not the way the C++ does it:
 proximity as the minimum of the two conditional probabilities, density with explicit

@@ -1,7 +1,7 @@
-// Relatedness and economic complexity (matcher/complexity.h) against a hand-computed example, an
+// Relatedness and economic complexity (kernels/complexity.h) against a hand-computed example, an
 // independent power iteration (the method of reflections), degenerate inputs and invariances.
 // tests/complexity_reference.py checks the same measures against NumPy on random matrices.
-#include "matcher/complexity.h"
+#include "kernels/complexity.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -14,10 +14,10 @@
 #include "graph/error.h"
 
 using namespace chainatlas;
-using matcher::Complexity;
-using matcher::ComplexityOptions;
-using matcher::ComputeComplexity;
-using matcher::Matrix;
+using kernels::Complexity;
+using kernels::ComplexityOptions;
+using kernels::ComputeComplexity;
+using kernels::Matrix;
 
 namespace {
 
@@ -548,10 +548,10 @@ TEST_CASE("complexity: 3000 regions × 600 segments well under a second", "[comp
 
 namespace {
 
-using matcher::ActivityCell;
-using matcher::ComputeSparseComplexity;
-using matcher::Densify;
-using matcher::SparseComplexity;
+using kernels::ActivityCell;
+using kernels::ComputeSparseComplexity;
+using kernels::Densify;
+using kernels::SparseComplexity;
 
 // The largest |a − b| over two matrices of one shape; infinity where one holds a NaN the other
 // does not. One CHECK per matrix keeps the large cases fast.

@@ -14,9 +14,9 @@
 #include <string>
 
 #include "graph/error.h"
-#include "matcher/complexity.h"
+#include "kernels/complexity.h"
 
-using chainatlas::matcher::Matrix;
+using chainatlas::kernels::Matrix;
 using nlohmann::json;
 
 namespace {
@@ -79,7 +79,7 @@ Matrix ReadCsv(std::istream& in) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  chainatlas::matcher::ComplexityOptions options;
+  chainatlas::kernels::ComplexityOptions options;
   bool sparse = false, proximity = true;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -107,9 +107,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    auto result = sparse ? chainatlas::matcher::Densify(
-                               chainatlas::matcher::ComputeSparseComplexity(activity, options))
-                         : chainatlas::matcher::ComputeComplexity(activity, options);
+    auto result = sparse ? chainatlas::kernels::Densify(
+                               chainatlas::kernels::ComputeSparseComplexity(activity, options))
+                         : chainatlas::kernels::ComputeComplexity(activity, options);
     json out = {{"rca", Rows(result.rca)},
                 {"m", Rows(result.m)},
                 {"diversity", Vector(result.diversity)},

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "graph/error.h"
-#include "matcher/betweenness.h"
-#include "matcher/csr.h"
-#include "matcher/louvain.h"
-#include "matcher/pagerank.h"
+#include "kernels/betweenness.h"
+#include "kernels/csr.h"
+#include "kernels/louvain.h"
+#include "kernels/pagerank.h"
 
 using namespace chainatlas;
-using namespace chainatlas::matcher;
+using namespace chainatlas::kernels;
 
 namespace {
 

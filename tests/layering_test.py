@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """The source tree's rules, checked (issue 12): fails with file:line for each breach.
 
-  1. Dependency direction: graph includes only graph; ingest includes graph and ingest; matcher
-     includes graph and matcher; server may include any of them. (CMake gives every library the
+  1. Dependency direction: graph includes only graph; kernels (generic graph and matrix kernels)
+     includes graph and kernels; ingest includes graph and ingest; matcher includes graph, kernels
+     and matcher; server may include any of them. (CMake gives every library the
      repository root as its include path, so only this check keeps the direction.)
   2. Comments cite only documents that are in the repository: every `NAME.md` a source file names
      exists at that path from the root, beside the file, or under docs/.
@@ -14,9 +15,10 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ALLOWED = {
     "graph": {"graph"},
+    "kernels": {"graph", "kernels"},
     "ingest": {"graph", "ingest"},
-    "matcher": {"graph", "matcher"},
-    "server": {"graph", "ingest", "matcher", "server"},
+    "matcher": {"graph", "kernels", "matcher"},
+    "server": {"graph", "ingest", "kernels", "matcher", "server"},
 }
 SOURCES = (".cc", ".h", ".py", ".sh", ".cmake", ".txt")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
@@ -43,7 +45,7 @@ def main():
                     if m and m.group(1) in ALLOWED and m.group(1) not in allowed:
                         problems.append(f"{os.path.relpath(path, ROOT)}:{n}: {layer} may not include "
                                         f"{m.group(1)}/ (allowed: {', '.join(sorted(allowed))})")
-    for path in files(["graph", "ingest", "matcher", "server", "bench", "tests", "scripts", "fuzz"]):
+    for path in files(["graph", "kernels", "ingest", "matcher", "server", "bench", "tests", "scripts", "fuzz"]):
         if os.path.abspath(path) == os.path.abspath(__file__):
             continue
         here = os.path.dirname(path)

@@ -19,7 +19,7 @@
 #include "matcher/indicators.h"
 #include "matcher/leaders.h"
 #include "matcher/local_rank.h"
-#include "matcher/pagerank.h"
+#include "kernels/pagerank.h"
 #include "matcher/pairings.h"
 #include "matcher/partners.h"
 #include "matcher/targets.h"
@@ -27,6 +27,7 @@
 
 using namespace chainatlas;
 using namespace chainatlas::matcher;
+using namespace chainatlas::kernels;
 
 namespace {
 

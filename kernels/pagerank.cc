@@ -33,7 +33,7 @@
 //   graphs, far above the default tolerance.
 // - The transposition is part of the kernel's time, so it is built for speed too (see
 //   BuildPullGraph), and the big arrays ask for huge pages.
-#include "matcher/pagerank.h"
+#include "kernels/pagerank.h"
 
 #include <algorithm>
 #include <barrier>
@@ -53,7 +53,7 @@
 
 #include "graph/error.h"
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 namespace {
 
 [[noreturn]] void Invalid(const std::string& message) {
@@ -555,4 +555,4 @@ PageRankResult PageRank(const WeightedCsr& g, const PageRankOptions& options) {
   return result;
 }
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "matcher/csr.h"
+#include "kernels/csr.h"
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 
 struct LouvainOptions {
   double resolution = 1.0;
@@ -36,4 +36,4 @@ LouvainResult Louvain(const WeightedCsr& g, const LouvainOptions& options = {});
 double Modularity(const WeightedCsr& g, const std::vector<uint32_t>& community,
                   double resolution = 1.0);
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 
 struct WeightedCsr {
   uint32_t n = 0;                  // vertices 0..n-1
@@ -47,4 +47,4 @@ int ResolveThreads(int requested);
 // 0 and the last is g.n.
 std::vector<uint32_t> PartitionByEdges(const WeightedCsr& g, int parts);
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels

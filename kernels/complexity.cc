@@ -52,7 +52,7 @@
 // an undefined PCI or Σ_p'' φ_p''p' = 0 contribute 0 (their proximities to p are 0 anyway).
 // py-ecomplexity's "COG" and the Stata code in use drop the second term (the Stata source keeps
 // the full Box 5.4 form commented out); we keep it, which makes OG the gain it is named for.
-#include "matcher/complexity.h"
+#include "kernels/complexity.h"
 
 #include <Eigen/Dense>
 #include <Eigen/SparseCore>
@@ -66,7 +66,7 @@
 
 #include "graph/error.h"
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 namespace {
 
 template <class Scalar>
@@ -865,4 +865,4 @@ Complexity Densify(const SparseComplexity& s) {
   return out;
 }
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels

@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 
 // A dense row-major matrix.
 struct Matrix {
@@ -128,4 +128,4 @@ Complexity Densify(const SparseComplexity& sparse);
 // convention and the opportunity-gain formula with its source).
 Complexity ComputeComplexity(const Matrix& activity, const ComplexityOptions& options = {});
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels

@@ -11,7 +11,7 @@
 // - Sources are dealt to threads round-robin, each thread adds into its own scores, and the
 //   threads' scores are summed in thread order, so the result is deterministic for a given
 //   thread count.
-#include "matcher/betweenness.h"
+#include "kernels/betweenness.h"
 
 #include <algorithm>
 #include <chrono>
@@ -23,7 +23,7 @@
 
 #include "graph/error.h"
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 namespace {
 
 constexpr double kRelativeEpsilon = 1e-10;
@@ -196,4 +196,4 @@ BetweennessResult Betweenness(const WeightedCsr& g, const BetweennessOptions& op
   return result;
 }
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels

@@ -4,9 +4,9 @@
 
 #include <vector>
 
-#include "matcher/csr.h"
+#include "kernels/csr.h"
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 
 struct BetweennessOptions {
   bool weighted = false;    // true: shortest paths by total weight (weights must be > 0)
@@ -28,4 +28,4 @@ struct BetweennessResult {
 // count it as parallel paths). The scores are the same on every run with the same thread count.
 BetweennessResult Betweenness(const WeightedCsr& g, const BetweennessOptions& options = {});
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels

@@ -9,9 +9,9 @@
 
 #include <vector>
 
-#include "matcher/csr.h"
+#include "kernels/csr.h"
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 
 struct PageRankOptions {
   double damping = 0.85;
@@ -39,4 +39,4 @@ struct PageRankResult {
 // fewer threads than asked: about one per 100k vertices + edges).
 PageRankResult PageRank(const WeightedCsr& g, const PageRankOptions& options = {});
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels

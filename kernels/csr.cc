@@ -1,5 +1,5 @@
 // Building, transposing and symmetrising compressed sparse rows (see csr.h).
-#include "matcher/csr.h"
+#include "kernels/csr.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 
 #include "graph/error.h"
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 namespace {
 
 [[noreturn]] void Invalid(const std::string& message) {
@@ -226,4 +226,4 @@ std::vector<uint32_t> PartitionByEdges(const WeightedCsr& g, int parts) {
   return bounds;
 }
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels

@@ -22,7 +22,7 @@
 // weak structure this raises modularity by about 1-3% at the cost of a few more local-moving
 // phases (each repetition visits only what changes). It stops when a repetition improves Q by
 // less than min_gain, or after kMaxPasses.
-#include "matcher/louvain.h"
+#include "kernels/louvain.h"
 
 #include <algorithm>
 #include <chrono>
@@ -31,7 +31,7 @@
 
 #include "graph/error.h"
 
-namespace chainatlas::matcher {
+namespace chainatlas::kernels {
 namespace {
 
 [[noreturn]] void Invalid(const std::string& message) {
@@ -342,4 +342,4 @@ double Modularity(const WeightedCsr& g, const std::vector<uint32_t>& community, 
   return CsrModularity(g, community, resolution);
 }
 
-}  // namespace chainatlas::matcher
+}  // namespace chainatlas::kernels
