@@ -28,6 +28,7 @@
 #include "server/engine.h"
 #include "server/export.h"
 #include "server/reasons.h"
+#include "server/import_report.h"
 #include "server/report.h"
 #include "server/service.h"
 
@@ -92,16 +93,6 @@ int PrintImportJson(const std::function<json()>& report, bool accepted) {
   return accepted ? 0 : 1;
 }
 
-std::string Fixed(double v, int digits = 2) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(digits) << v;
-  return o.str();
-}
-
-std::string NameOf(const ca::Snapshot& s, ca::VertexId v) {
-  return s.Label(v) + " " + std::string(s.Name(v));
-}
-
 // ---- import ------------------------------------------------------------------------------------
 
 struct ImportArgs {
@@ -111,147 +102,6 @@ struct ImportArgs {
   bool skip_bad_rows = false;     // ckg: import the good rows, list the bad ones
   bool quirks = false;            // ckg: list every quirk (default: counts and 3 examples each)
 };
-
-json ProblemsJson(const std::vector<ingest::Problem>& problems) {
-  json out = json::array();
-  for (const auto& p : problems) {
-    out.push_back({{"file", p.file}, {"line", p.line}, {"reason", p.reason}, {"message", p.ToString()}});
-  }
-  return out;
-}
-
-// The part of an import's answer that bundles and ckg share.
-json ImportJson(const ingest::ImportReport& r, const std::filesystem::path& path) {
-  json j = {{"accepted", r.accepted}, {"database", path.string()}, {"source", r.source},
-            {"fingerprint", r.fingerprint}, {"seconds", r.seconds}, {"problems", ProblemsJson(r.problems)}};
-  if (!r.accepted) return j;
-  j["import_id"] = r.import_id;
-  j["entities"] = {{"inserted", r.nodes_inserted}, {"updated", r.nodes_updated},
-                   {"unchanged", r.nodes_unchanged}};
-  j["relations"] = {{"rows", r.relation_rows}, {"inserted", r.edges_inserted},
-                    {"updated", r.edges_updated}, {"unchanged", r.edges_unchanged}};
-  json files = json::array();
-  for (const auto& f : r.files) files.push_back({{"kind", f.kind}, {"path", f.path}, {"rows", f.rows}});
-  j["files"] = files;
-  json merges = json::array();
-  for (const auto& m : r.merges) {
-    merges.push_back({{"file", m.file}, {"line", m.line}, {"id", m.key},
-                      {"merged_into", m.merged_into}, {"matched_by", m.matched_by}});
-  }
-  j["merges"] = merges;
-  json amb = json::array();
-  for (const auto& a : r.ambiguous) {
-    amb.push_back({{"file", a.file}, {"line", a.line}, {"id", a.key}, {"candidates", a.candidates}});
-  }
-  j["ambiguous_merges"] = amb;
-  return j;
-}
-
-// Text: the rejection (stderr) or the summary with merges (stdout). Returns the exit code.
-int PrintImport(const ingest::ImportReport& r, const std::filesystem::path& path,
-                const std::string& rejected_hint) {
-  if (!r.accepted) {
-    for (const auto& p : r.problems) std::cerr << p.ToString() << "\n";
-    std::cerr << "import rejected: " << r.problems.size() << " problem"
-              << (r.problems.size() == 1 ? "" : "s") << "; " << path.string()
-              << " is unchanged" << rejected_hint << "\n";
-    return 1;
-  }
-  std::cout << "imported '" << r.source << "' into " << path.string() << " (import #"
-            << r.import_id << ", " << Fixed(r.seconds, 3) << " s)\n"
-            << "  entities:  " << r.nodes_inserted << " inserted, " << r.nodes_updated
-            << " updated, " << r.nodes_unchanged << " unchanged\n"
-            << "  relations: " << r.edges_inserted << " inserted, " << r.edges_updated
-            << " updated, " << r.edges_unchanged << " unchanged (" << r.relation_rows
-            << " rows)\n";
-  for (const auto& m : r.merges) {
-    std::cout << "  merged: " << m.file << ":" << m.line << " '" << m.key << "' into "
-              << m.merged_into << " (by " << m.matched_by << ")\n";
-  }
-  for (const auto& a : r.ambiguous) {
-    std::cout << "  ambiguous merge, kept apart: " << a.file << ":" << a.line << " '" << a.key
-              << "' could be:\n";
-    for (const auto& cand : a.candidates) std::cout << "      " << cand << "\n";
-  }
-  return 0;
-}
-
-// The rule of a quirk line: "rule: what was done".
-std::string QuirkRule(const ingest::Problem& q) { return q.reason.substr(0, q.reason.find(':')); }
-
-int PrintCkg(const ingest::CkgReport& r, const std::filesystem::path& path, bool all_quirks) {
-  std::cout << "ChainKnowledgeGraph: read and checked in " << Fixed(r.read_seconds, 3) << " s\n";
-  for (const auto& [file, f] : r.files) {
-    std::cout << "  " << std::left << std::setw(24) << file << std::right << std::setw(7) << f.rows
-              << " rows, " << f.records << " records: " << f.used << " used, " << f.dropped
-              << " dropped by a rule, " << f.bad << " bad\n";
-  }
-  if (!r.quirk_counts.empty()) {
-    std::cout << "quirks handled (docs/ckg-import.md; --quirks lists every one):\n";
-    std::map<std::string, size_t> shown;
-    for (const auto& [rule, n] : r.quirk_counts) {
-      std::cout << "  " << std::left << std::setw(22) << rule << std::right << std::setw(7) << n << "\n";
-      for (const auto& q : r.quirks) {
-        if (QuirkRule(q) != rule || (!all_quirks && shown[rule] >= 3)) continue;
-        ++shown[rule];
-        std::cout << "      " << q.ToString() << "\n";
-      }
-    }
-  }
-  const auto& cov = r.coverage;
-  if (r.regions > 0) {
-    std::cout << "regions: " << r.regions << " GB/T 2260 regions, " << r.regions_kept
-              << " already held unchanged\n"
-              << "placed " << cov.companies - cov.unknown << " of " << cov.companies
-              << " companies by name: province " << cov.province << " (of which municipality "
-              << cov.municipality << "), city " << cov.city << ", county " << cov.county
-              << "; unknown " << cov.unknown << " (ambiguous " << cov.ambiguous << "); "
-              << cov.by_bracket << " by a bracketed place\n";
-  } else {
-    std::cout << "regions: none (no --regions): every company's region is unknown\n";
-  }
-  const auto& o = r.ontology;
-  std::cout << "ontology (docs/ontology.md): given " << o.given_product << " product-level and "
-            << o.given_industry << " industry-level supplies; products by role:";
-  for (const auto& [role, n] : o.roles) std::cout << " " << role << " " << n;
-  std::cout << "\n  derived supplies:";
-  for (const auto& [rule, n] : o.derived) std::cout << " " << rule << " " << n;
-  std::cout << "\n  learned head pairs " << o.learned_pairs << "; sub-product links dropped "
-            << o.detached << " (" << o.part_of_parent << " became a supply of the parent); "
-            << o.name_parents << " products placed under the product their name specialises\n";
-  if (!r.skipped.empty()) {
-    std::cout << "skipped " << r.skipped.size() << " bad row" << (r.skipped.size() == 1 ? "" : "s")
-              << " (--skip-bad-rows):\n";
-    for (const auto& p : r.skipped) std::cout << "  " << p.ToString() << "\n";
-  }
-  return PrintImport(r.import, path, r.import.accepted ? "" : " (--skip-bad-rows imports the rest)");
-}
-
-json CkgJson(const ingest::CkgReport& r, const std::filesystem::path& path) {
-  json j = ImportJson(r.import, path);
-  j["format"] = "ckg";
-  j["read_seconds"] = r.read_seconds;
-  j["skipped"] = ProblemsJson(r.skipped);
-  j["quirks"] = ProblemsJson(r.quirks);
-  j["quirk_counts"] = r.quirk_counts;
-  json files = json::object();
-  for (const auto& [file, f] : r.files) {
-    files[file] = {{"rows", f.rows}, {"records", f.records}, {"used", f.used},
-                   {"dropped", f.dropped}, {"bad", f.bad}};
-  }
-  j["ckg_files"] = files;
-  j["regions"] = {{"imported", r.regions}, {"kept", r.regions_kept}};
-  const auto& o = r.ontology;
-  j["ontology"] = {{"given_product", o.given_product}, {"given_industry", o.given_industry},
-                   {"roles", o.roles}, {"derived", o.derived}, {"learned_pairs", o.learned_pairs},
-                   {"detached", o.detached}, {"part_of_parent", o.part_of_parent},
-                   {"name_parents", o.name_parents}};
-  const auto& c = r.coverage;
-  j["coverage"] = {{"companies", c.companies}, {"province", c.province}, {"city", c.city},
-                   {"county", c.county}, {"municipality", c.municipality},
-                   {"ambiguous", c.ambiguous}, {"unknown", c.unknown}, {"by_bracket", c.by_bracket}};
-  return j;
-}
 
 int RunImport(const Common& c, const ImportArgs& a) {
   if (a.format != "ckg" && (!a.regions_dir.empty() || a.skip_bad_rows || a.quirks)) {
@@ -296,13 +146,13 @@ int RunImport(const Common& c, const ImportArgs& a) {
     ckg.import = options;
     ingest::CkgReport r = ingest::ImportCkg(store, a.path, ckg);
     fresh.keep = r.import.accepted;
-    if (c.json) return PrintImportJson([&] { return CkgJson(r, path); }, r.import.accepted);
-    return PrintCkg(r, path, a.quirks);
+    if (c.json) return PrintImportJson([&] { return ca::report::CkgJson(r, path); }, r.import.accepted);
+    return ca::report::PrintCkg(std::cout, std::cerr, r, path, a.quirks);
   }
   ingest::ImportReport r = ingest::ImportBundle(store, a.path, options);
   fresh.keep = r.accepted;
-  if (c.json) return PrintImportJson([&] { return ImportJson(r, path); }, r.accepted);
-  return PrintImport(r, path, "");
+  if (c.json) return PrintImportJson([&] { return ca::report::ImportJson(r, path); }, r.accepted);
+  return ca::report::PrintImport(std::cout, std::cerr, r, path, "");
 }
 
 // ---- stats -------------------------------------------------------------------------------------
@@ -346,96 +196,17 @@ int Emit(const Common& c, json& j, const std::function<void()>& text) {
   return 0;
 }
 
-std::string RefText(const json& ref) {
-  return ref["id"].get<std::string>() + " " + ref["name"].get<std::string>();
-}
-
-void PrintStats(const ca::Snapshot& s, const json& j) {
-  const bool focus = j.contains("region");
-  ca::VertexId focus_vertex = ca::kNoVertex;
-  if (focus) {
-    focus_vertex = ca::ResolveEntity(s, "region:" + j["region"].get<std::string>(), ca::NodeKind::kRegion);
-  }
-  std::cout << "Graph: " << s.NumVertices() << " nodes, " << s.NumEdges() << " edges ("
-            << Fixed(static_cast<double>(s.AdjacencyBytes()) / std::max<size_t>(1, s.NumEdges()), 1)
-            << " adjacency bytes per edge)\n\nNodes\n";
-  for (auto& [k, v] : j["nodes"].items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
-  std::cout << "\nEdges\n";
-  for (auto& [k, v] : j["edges"].items()) std::cout << "  " << std::left << std::setw(20) << k << v << "\n";
-  std::cout << "supplies by evidence (docs/ontology.md):";
-  for (auto& [k, v] : j["supplies_by_evidence"].items()) std::cout << " " << k << " " << v;
-  std::cout << "\n";
-  std::cout << "\nRegions"
-            << (focus ? " (" + NameOf(s, focus_vertex) + " and below)" : "")
-            << "                enterprises hospitals institutions platforms\n";
-  for (const json& row : j["regions"]) {
-    ca::VertexId r = ca::ResolveEntity(s, "region:" + row["code"].get<std::string>(), ca::NodeKind::kRegion);
-    std::string indent(2 + 2 * static_cast<size_t>(s.regions().forest().Depth(r)), ' ');
-    std::cout << indent << row["code"].get<std::string>() << " " << row["name"].get<std::string>()
-              << "  " << row["enterprise"] << " / " << row["hospital"] << " / "
-              << row["institution"] << " / " << row["platform"] << "\n";
-  }
-  if (j.contains("enterprises_without_region") && j["enterprises_without_region"] > 0) {
-    std::cout << "  (no region)  " << j["enterprises_without_region"] << " enterprises\n";
-  }
-  std::cout << "\nTracks" << (focus ? " (enterprises in " + std::string(s.Name(focus_vertex)) + ")" : "")
-            << "          segments enterprises\n";
-  for (const auto& row : j["tracks"]) {
-    std::cout << "  " << row["id"].get<std::string>() << " " << row["name"].get<std::string>()
-              << "  " << row["segments"] << " segments, " << row["enterprises"]
-              << " enterprises\n";
-  }
-}
-
 int RunStats(const Common& c, const std::string& region_arg) {
   ca::engine::Engine engine = OpenEngine(c);
   json j = engine.Stats(region_arg);
-  return Emit(c, j, [&] { PrintStats(engine.snapshot(), j); });
+  return Emit(c, j, [&] { ca::report::PrintStats(std::cout, engine.snapshot(), j); });
 }
 
 // ---- show --------------------------------------------------------------------------------------
 
-void PrintShow(const json& j, bool all) {
-  std::cout << RefText(j["node"]) << "\n";
-  for (auto& [k, val] : j["node"].items()) {
-    if (k == "id" || k == "name") continue;
-    std::string text = val.is_string() ? val.get<std::string>() : val.dump();
-    std::cout << "  " << std::left << std::setw(16) << k << (k.size() >= 16 ? " " : "") << text << "\n";
-  }
-  if (j.contains("region_path")) {
-    std::string path;
-    for (const auto& r : j["region_path"]) path += (path.empty() ? "" : " < ") + r.get<std::string>();
-    std::cout << "  " << std::left << std::setw(16) << "located in" << path << "\n";
-  }
-  if (!j["provenance"].is_null()) {
-    const auto& p = j["provenance"];
-    std::cout << "  " << std::left << std::setw(16) << "provenance" << p["file"].get<std::string>()
-              << ":" << p["line"] << " (source '" << p["source"].get<std::string>() << "', import #"
-              << p["import"] << ", " << p["imported_at"].get<std::string>() << ")\n";
-  }
-  for (bool out : {true, false}) {
-    const json& list = j[out ? "out" : "in"];
-    std::map<std::string, std::vector<const json*>> by_kind;
-    for (const auto& rel : list) by_kind[rel["kind"]].push_back(&rel);
-    for (auto& [kind, rels] : by_kind) {
-      std::cout << "\n  " << (out ? kind + " →" : "← " + kind) << " (" << rels.size() << ")\n";
-      size_t shown = 0;
-      for (const json* rel : rels) {
-        if (!all && shown++ == 15) {
-          std::cout << "    ... and " << rels.size() - 15 << " more (--all shows every one)\n";
-          break;
-        }
-        std::cout << "    " << (*rel)[out ? "target" : "source"].get<std::string>() << " "
-                  << (*rel)["name"].get<std::string>() << "  w=" << Fixed((*rel)["weight"].get<double>())
-                  << ((*rel).contains("attributes") ? "  " + (*rel)["attributes"].dump() : "") << "\n";
-      }
-    }
-  }
-}
-
 int RunShow(const Common& c, const std::string& entity, bool all) {
   json j = OpenEngine(c).Show(entity);
-  return Emit(c, j, [&] { PrintShow(j, all); });
+  return Emit(c, j, [&] { ca::report::PrintShow(std::cout, j, all); });
 }
 
 // ---- search ------------------------------------------------------------------------------------
@@ -500,7 +271,7 @@ int RunPartners(const Common& c, const std::string& enterprise, const std::strin
                 const RecOptions& o) {
   json j = OpenEngine(c).Partners(enterprise, role, o);
   return Emit(c, j, [&] {
-    ca::report::PrintItems(std::cout, j, "Partners (" + role + "s) for " + RefText(j["enterprise"]));
+    ca::report::PrintItems(std::cout, j, "Partners (" + role + "s) for " + ca::report::RefText(j["enterprise"]));
   });
 }
 
@@ -508,7 +279,7 @@ int RunPairings(const Common& c, const std::string& enterprise, const std::strin
                 const RecOptions& o) {
   json j = OpenEngine(c).Pairings(enterprise, kind, o);
   return Emit(c, j, [&] {
-    ca::report::PrintItems(std::cout, j, "产学研医 pairings (" + kind + ") for " + RefText(j["enterprise"]));
+    ca::report::PrintItems(std::cout, j, "产学研医 pairings (" + kind + ") for " + ca::report::RefText(j["enterprise"]));
   });
 }
 
@@ -523,7 +294,7 @@ int RunChain(const Common& c, const std::string& region_arg, const std::string& 
 int RunTargets(const Common& c, const std::string& region_arg, const RecOptions& o) {
   json j = OpenEngine(c).Targets(region_arg, o);
   return Emit(c, j, [&] {
-    ca::report::PrintItems(std::cout, j, "Investment-attraction targets for " + RefText(j["region"]) +
+    ca::report::PrintItems(std::cout, j, "Investment-attraction targets for " + ca::report::RefText(j["region"]) +
                                              " (" + std::to_string(j["gaps"].size()) + " gap segments)");
   });
 }
@@ -536,7 +307,7 @@ int RunRelatedness(const Common& c, const std::string& level_arg, const std::str
 
 int RunLeaders(const Common& c, const std::string& region_arg, const RecOptions& o) {
   json j = OpenEngine(c).Leaders(region_arg, o);
-  std::string where = region_arg.empty() ? "" : " in " + RefText(j["region"]);
+  std::string where = region_arg.empty() ? "" : " in " + ca::report::RefText(j["region"]);
   return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, "Chain leaders" + where); });
 }
 

@@ -7,19 +7,21 @@
 #include <ostream>
 #include <sstream>
 
+#include "graph/lookup.h"
 #include "graph/region_tree.h"
 #include "ingest/text.h"
 #include "server/reasons.h"
 
 namespace chainatlas::report {
-namespace {
 
-std::string Fixed(double v, int digits = 3) {
+std::string Fixed(double v, int digits) {
   if (std::abs(v) < 0.5 * std::pow(10.0, -digits)) v = 0;  // no "-0.000"
   std::ostringstream o;
   o << std::fixed << std::setprecision(digits) << v;
   return o.str();
 }
+namespace {
+
 
 json RefList(const Snapshot& s, const std::vector<VertexId>& vs) {
   json a = json::array();
@@ -406,6 +408,85 @@ void PrintRelatedness(std::ostream& out, const json& r) {
           << (c["opportunity_gain"].is_null() ? std::string("n/a")
                                               : Fixed(c["opportunity_gain"].get<double>(), 3))
           << "\n";
+    }
+  }
+}
+
+std::string RefText(const json& ref) {
+  return ref["id"].get<std::string>() + " " + ref["name"].get<std::string>();
+}
+
+void PrintStats(std::ostream& out, const Snapshot& s, const json& j) {
+  const bool focus = j.contains("region");
+  VertexId focus_vertex = kNoVertex;
+  if (focus) {
+    focus_vertex = ResolveEntity(s, "region:" + j["region"].get<std::string>(), NodeKind::kRegion);
+  }
+  out << "Graph: " << s.NumVertices() << " nodes, " << s.NumEdges() << " edges ("
+            << Fixed(static_cast<double>(s.AdjacencyBytes()) / std::max<size_t>(1, s.NumEdges()), 1)
+            << " adjacency bytes per edge)\n\nNodes\n";
+  for (auto& [k, v] : j["nodes"].items()) out << "  " << std::left << std::setw(20) << k << v << "\n";
+  out << "\nEdges\n";
+  for (auto& [k, v] : j["edges"].items()) out << "  " << std::left << std::setw(20) << k << v << "\n";
+  out << "supplies by evidence (docs/ontology.md):";
+  for (auto& [k, v] : j["supplies_by_evidence"].items()) out << " " << k << " " << v;
+  out << "\n";
+  out << "\nRegions"
+            << (focus ? " (" + s.Label(focus_vertex) + " " + std::string(s.Name(focus_vertex)) + " and below)" : "")
+            << "                enterprises hospitals institutions platforms\n";
+  for (const json& row : j["regions"]) {
+    VertexId r = ResolveEntity(s, "region:" + row["code"].get<std::string>(), NodeKind::kRegion);
+    std::string indent(2 + 2 * static_cast<size_t>(s.regions().forest().Depth(r)), ' ');
+    out << indent << row["code"].get<std::string>() << " " << row["name"].get<std::string>()
+              << "  " << row["enterprise"] << " / " << row["hospital"] << " / "
+              << row["institution"] << " / " << row["platform"] << "\n";
+  }
+  if (j.contains("enterprises_without_region") && j["enterprises_without_region"] > 0) {
+    out << "  (no region)  " << j["enterprises_without_region"] << " enterprises\n";
+  }
+  out << "\nTracks" << (focus ? " (enterprises in " + std::string(s.Name(focus_vertex)) + ")" : "")
+            << "          segments enterprises\n";
+  for (const auto& row : j["tracks"]) {
+    out << "  " << row["id"].get<std::string>() << " " << row["name"].get<std::string>()
+              << "  " << row["segments"] << " segments, " << row["enterprises"]
+              << " enterprises\n";
+  }
+}
+
+void PrintShow(std::ostream& out, const json& j, bool all) {
+  out << RefText(j["node"]) << "\n";
+  for (auto& [k, val] : j["node"].items()) {
+    if (k == "id" || k == "name") continue;
+    std::string text = val.is_string() ? val.get<std::string>() : val.dump();
+    out << "  " << std::left << std::setw(16) << k << (k.size() >= 16 ? " " : "") << text << "\n";
+  }
+  if (j.contains("region_path")) {
+    std::string path;
+    for (const auto& r : j["region_path"]) path += (path.empty() ? "" : " < ") + r.get<std::string>();
+    out << "  " << std::left << std::setw(16) << "located in" << path << "\n";
+  }
+  if (!j["provenance"].is_null()) {
+    const auto& p = j["provenance"];
+    out << "  " << std::left << std::setw(16) << "provenance" << p["file"].get<std::string>()
+              << ":" << p["line"] << " (source '" << p["source"].get<std::string>() << "', import #"
+              << p["import"] << ", " << p["imported_at"].get<std::string>() << ")\n";
+  }
+  for (bool outgoing : {true, false}) {
+    const json& list = j[outgoing ? "out" : "in"];
+    std::map<std::string, std::vector<const json*>> by_kind;
+    for (const auto& rel : list) by_kind[rel["kind"]].push_back(&rel);
+    for (auto& [kind, rels] : by_kind) {
+      out << "\n  " << (outgoing ? kind + " →" : "← " + kind) << " (" << rels.size() << ")\n";
+      size_t shown = 0;
+      for (const json* rel : rels) {
+        if (!all && shown++ == 15) {
+          out << "    ... and " << rels.size() - 15 << " more (--all shows every one)\n";
+          break;
+        }
+        out << "    " << (*rel)[outgoing ? "target" : "source"].get<std::string>() << " "
+                  << (*rel)["name"].get<std::string>() << "  w=" << Fixed((*rel)["weight"].get<double>(), 2)
+                  << ((*rel).contains("attributes") ? "  " + (*rel)["attributes"].dump() : "") << "\n";
+      }
     }
   }
 }

@@ -19,9 +19,13 @@ namespace chainatlas::report {
 
 using json = nlohmann::json;
 
+// v with `digits` decimals (fixed notation), as every text rendering prints numbers.
+std::string Fixed(double v, int digits = 3);
+
 // The error document every front end prints: {"error": {code, message, suggestions}}.
 json ErrorJson(const Error& e);
 json Ref(const Snapshot& s, VertexId v);  // {"id": "kind:key", "name": ...}
+std::string RefText(const json& ref);     // "kind:key name" of a Ref
 json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank);
 
 json PartnersJson(const Snapshot& s, const matcher::PartnersResult& r, const std::string& scorer);
@@ -46,5 +50,9 @@ void PrintGaps(std::ostream& out, const json& gaps, bool tree, bool every_status
 void PrintClusters(std::ostream& out, const json& clusters);
 void PrintIndicators(std::ostream& out, const json& indicators);
 void PrintRelatedness(std::ostream& out, const json& relatedness);
+// stats: counts per kind, supplies by evidence, regions (indented by depth) and tracks.
+void PrintStats(std::ostream& out, const Snapshot& s, const json& stats);
+// show: the node's attributes, region path, provenance and relations (15 per kind unless all).
+void PrintShow(std::ostream& out, const json& show, bool all);
 
 }  // namespace chainatlas::report
