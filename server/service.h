@@ -101,7 +101,7 @@ struct Limits {
   // is queued or running, so it never queues more than one; a connection over the cap is closed):
   static constexpr size_t kQueuedPerConnection = 4;
   // How much worker time a connection back from idle may be ahead of its fair share: enough to go
-  // before the backlogged connections of a flood (one expensive request each, ~0.5-4 ms).
+  // before the backlogged connections of a flood (an expensive request is ~0.3-4 ms of CPU).
   static constexpr int kIdleCreditMicros = 5000;
 };
 
