@@ -7,10 +7,17 @@
 #include <thrift/concurrency/Exception.h>
 #include <thrift/concurrency/FunctionRunner.h>
 #include <thrift/concurrency/ThreadFactory.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/server/TNonblockingServer.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSocket.h>
+
+#include <time.h>
 
 #include <algorithm>
 #include <condition_variable>
 #include <future>
+#include <thread>
 #include <map>
 #include <vector>
 
@@ -272,6 +279,134 @@ TEST_CASE("fair thread manager: B's task runs before A's 1000, on Thrift's threa
   CHECK(b <= 1);  // FIFO: 1000
   CHECK(workers->pendingTaskCount() == 0);
   CHECK(workers->flows() == 3);  // 1, 2 and 9: no socket closed them
+}
+
+// The same through a real TNonblockingServer on a loopback port, so that the connection of each
+// task is the one it came from (FairServerSocket): connection A has used 10 ms of worker CPU; while
+// the one worker is held, A queues a request, then a new connection B queues one. B's runs first.
+namespace ap = ::apache::thrift::protocol;
+namespace at = ::apache::thrift::transport;
+
+class ScriptProcessor : public ::apache::thrift::TProcessor {
+ public:
+  bool process(std::shared_ptr<ap::TProtocol> in, std::shared_ptr<ap::TProtocol> out,
+               void*) override {
+    std::string name;
+    ap::TMessageType type;
+    int32_t seqid = 0;
+    in->readMessageBegin(name, type, seqid);
+    in->skip(ap::T_STRUCT);
+    in->readMessageEnd();
+    in->getTransport()->readEnd();
+    if (name == "block") {
+      started.set_value();
+      released.wait();
+    } else if (name == "spin") {  // 2 ms of this thread's CPU time
+      auto cpu = [] {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+      };
+      for (auto start = cpu(); cpu() - start < 2000000;) {
+      }
+    } else {
+      std::lock_guard<std::mutex> lock(mutex);
+      order.push_back(name);
+    }
+    out->writeMessageBegin(name, ap::T_REPLY, seqid);
+    out->writeStructBegin("Answer");
+    out->writeFieldStop();
+    out->writeStructEnd();
+    out->writeMessageEnd();
+    out->getTransport()->writeEnd();
+    out->getTransport()->flush();
+    return true;
+  }
+  std::promise<void> started;
+  std::shared_future<void> released;
+  std::mutex mutex;
+  std::vector<std::string> order;
+};
+
+struct Client {
+  explicit Client(int port)
+      : socket(std::make_shared<at::TSocket>("127.0.0.1", port)),
+        framed(std::make_shared<at::TFramedTransport>(socket)),
+        protocol(framed) {
+    framed->open();
+  }
+  void Send(const std::string& name) {
+    protocol.writeMessageBegin(name, ap::T_CALL, 1);
+    protocol.writeStructBegin("Request");
+    protocol.writeFieldStop();
+    protocol.writeStructEnd();
+    protocol.writeMessageEnd();
+    framed->writeEnd();
+    framed->flush();
+  }
+  void Receive() {
+    std::string name;
+    ap::TMessageType type;
+    int32_t seqid = 0;
+    protocol.readMessageBegin(name, type, seqid);
+    protocol.skip(ap::T_STRUCT);
+    protocol.readMessageEnd();
+    framed->readEnd();
+  }
+  std::shared_ptr<at::TSocket> socket;
+  std::shared_ptr<at::TFramedTransport> framed;
+  ap::TBinaryProtocol protocol;
+};
+
+struct Ready : ::apache::thrift::server::TServerEventHandler {
+  void preServe() override { listening.set_value(); }
+  std::promise<void> listening;
+};
+
+TEST_CASE("fair thread manager: through TNonblockingServer, a new connection goes before a busy one",
+          "[fair_queue]") {
+  ::apache::thrift::GlobalOutput.setOutputFunction([](const char*) {});  // the server's chatter
+  auto workers = std::make_shared<FairThreadManager>(1, 4, milliseconds(5));
+  workers->threadFactory(std::make_shared<tc::ThreadFactory>());
+  workers->start();
+  auto processor = std::make_shared<ScriptProcessor>();
+  std::promise<void> release;
+  processor->released = release.get_future().share();
+  auto socket = std::make_shared<chainatlas::service::FairServerSocket>("127.0.0.1", 0, workers);
+  auto server = std::make_shared<::apache::thrift::server::TNonblockingServer>(
+      processor, std::make_shared<ap::TBinaryProtocolFactory>(), socket, workers);
+  auto ready = std::make_shared<Ready>();
+  auto listening = ready->listening.get_future();
+  server->setServerEventHandler(ready);
+  std::thread serving([&] { server->serve(); });
+  listening.wait();
+  int port = socket->getListenPort();
+  auto queued = [&](size_t n) {  // waits (no time limit: ctest's) until n tasks are queued
+    while (workers->pendingTaskCount() != n) std::this_thread::sleep_for(milliseconds(1));
+  };
+
+  Client a(port), x(port), b(port);
+  for (int i = 0; i < 5; ++i) {
+    a.Send("spin");
+    a.Receive();
+  }
+  x.Send("block");
+  processor->started.get_future().wait();
+  a.Send("a");
+  queued(1);
+  b.Send("b");
+  queued(2);
+  release.set_value();
+  x.Receive();
+  a.Receive();
+  b.Receive();
+  server->stop();
+  serving.join();
+  CHECK(processor->order == std::vector<std::string>{"b", "a"});  // FIFO: a, b
+  CHECK(workers->flows() == 3);
+  server.reset();   // closes the server's side of every connection: each flow is forgotten...
+  workers->stop();  // ...once its last task is done (a worker may still be finishing one)
+  CHECK(workers->flows() == 0);
 }
 
 }  // namespace
