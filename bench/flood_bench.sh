@@ -2,8 +2,8 @@
 # A normal client under a flood (issue 13): starts `chainatlas serve` on a free loopback port
 # (default database, extra serve options passed through), measures one client's latency alone
 # (the idle p99), then again while 32 other connections call partners (top 100) back to back, and
-# prints a Markdown table with the ratio of the two p99s (target: within 10×). Client, flood and
-# server share the machine's cores.
+# prints a Markdown table with the ratio of the two p99s (target: within 10×), and the two p50s.
+# Client, flood and server share the machine's cores.
 #   bench/flood_bench.sh [BUILD_DIR] [SECONDS] [extra serve options, e.g. --threads 4]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,22 +12,26 @@ trap 'kill $server $flood 2>/dev/null; wait $server 2>/dev/null; rm -f "$out"' E
 source bench/serve_start.sh
 bench="$build/bench/chainatlas-service-bench"
 p99() { sed -n 's/.*"p99_us": *\([0-9.]*\).*/\1/p'; }
-echo "| normal client | idle p99 µs | p99 µs under a 32-connection partners flood | ratio | flood QPS |"
-echo "|---|---|---|---|---|"
+p50() { sed -n 's/.*"p50_us": *\([0-9.]*\).*/\1/p'; }
+echo "| normal client | idle p99 µs | p99 µs under a 32-connection partners flood | ratio | flood QPS | idle p50 µs | p50 µs under the flood |"
+echo "|---|---|---|---|---|---|---|"
 for method in health partners; do
-  idle=$("$bench" --port "$port" --method "$method" --connections 1 --seconds "$seconds" \
-           --enterprise E0013 --top 10 | p99)
+  idle_json=$("$bench" --port "$port" --method "$method" --connections 1 --seconds "$seconds" \
+                --enterprise E0013 --top 10)
   flood_out=$(mktemp)
   "$bench" --port "$port" --method partners --connections 32 --seconds $((seconds + 2)) \
     --warmup 1 --enterprise E0020 --top 100 >"$flood_out" &
   flood=$!
   sleep 1.5
-  loaded=$("$bench" --port "$port" --method "$method" --connections 1 --seconds "$seconds" \
-             --warmup 0.2 --enterprise E0013 --top 10 | p99)
+  loaded_json=$("$bench" --port "$port" --method "$method" --connections 1 --seconds "$seconds" \
+                  --warmup 0.2 --enterprise E0013 --top 10)
   wait $flood
   flood=
   qps=$(sed -n 's/.*"qps": *\([0-9.]*\).*/\1/p' "$flood_out")
   rm -f "$flood_out"
+  idle=$(p99 <<<"$idle_json")
+  loaded=$(p99 <<<"$loaded_json")
   ratio=$(awk -v a="$loaded" -v b="$idle" 'BEGIN { printf "%.1f", a / b }')
-  printf "| %s (E0013, top 10) | %.0f | %.0f | %s× | %.0f |\n" "$method" "$idle" "$loaded" "$ratio" "$qps"
+  printf "| %s (E0013, top 10) | %.0f | %.0f | %s× | %.0f | %.0f | %.0f |\n" "$method" "$idle" "$loaded" \
+    "$ratio" "$qps" "$(p50 <<<"$idle_json")" "$(p50 <<<"$loaded_json")"
 done

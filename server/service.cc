@@ -27,6 +27,7 @@
 
 #include "ChainAtlas.h"
 #include "graph/error.h"
+#include "server/fair_queue.h"
 #include "server/report.h"
 #include "server/web.h"
 
@@ -1014,14 +1015,18 @@ int Serve(const ServeOptions& o, std::ostream& log) {
 
   std::shared_ptr<at::server::TServer> binary;
   std::shared_ptr<at::server::TNonblockingServer> nonblocking;
-  std::shared_ptr<at::concurrency::ThreadManager> workers;
+  std::shared_ptr<FairThreadManager> workers;
   if (o.model == "nonblocking") {
     // libevent reads and writes every connection; a request, once whole, goes to the worker pool.
     // An idle or slow connection holds no worker, so no client waits for another's connection.
-    workers = at::concurrency::ThreadManager::newSimpleThreadManager(threads);
+    // The pool's queue is fair across connections (server/fair_queue.h): a connection that has
+    // used less worker time goes before one that has used more, so a flood of expensive requests
+    // on some connections does not queue ahead of a cheap request on another.
+    workers = std::make_shared<FairThreadManager>(
+        threads, Limits::kQueuedPerConnection, std::chrono::microseconds(Limits::kIdleCreditMicros));
     workers->threadFactory(std::make_shared<at::concurrency::ThreadFactory>());
     workers->start();
-    auto socket = std::make_shared<at::transport::TNonblockingServerSocket>(o.host, o.port);
+    auto socket = std::make_shared<FairServerSocket>(o.host, o.port, workers);
     auto server = std::make_shared<at::server::TNonblockingServer>(processors, BinaryProtocolFactory(),
                                                                    socket, workers);
     server->setMaxFrameSize(Limits::kMaxFrameBytes);

@@ -96,6 +96,13 @@ struct Limits {
   static constexpr int kHttpIdleMillis = 10000;         // an idle HTTP connection is closed after
   static constexpr int kHttpRequestMillis = 10000;      // a whole HTTP request, headers and body
   static constexpr int kDrainSeconds = 30;  // SIGTERM: the longest wait for requests received
+  // The binary port's fair worker queue (server/fair_queue.h). Requests waiting per connection
+  // (the nonblocking server reads no further request from a connection while one of its requests
+  // is queued or running, so it never queues more than one; a connection over the cap is closed):
+  static constexpr size_t kQueuedPerConnection = 4;
+  // How much worker time a connection back from idle may be ahead of its fair share: enough to go
+  // before the backlogged connections of a flood (an expensive request is ~0.3-4 ms of CPU).
+  static constexpr int kIdleCreditMicros = 5000;
 };
 
 // Serves until SIGINT or SIGTERM (then stops accepting, answers every request already received,
