@@ -213,16 +213,16 @@ std::string Attachment(const std::string& command, const std::map<std::string, s
   }
   std::string ascii, encoded;
   for (unsigned char ch : stem) {
-    bool plain = std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_';
-    ascii += plain && ch < 0x80 ? static_cast<char>(ch) : '_';
-    if (plain && ch < 0x80) {
+    if (ch < 0x80 && (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_')) {
+      ascii += static_cast<char>(ch);
       encoded += static_cast<char>(ch);
-    } else {
-      static const char* hex = "0123456789ABCDEF";
-      encoded += '%';
-      encoded += hex[ch >> 4];
-      encoded += hex[ch & 15];
+      continue;
     }
+    if (ascii.empty() || ascii.back() != '_') ascii += '_';  // one for a run (a Chinese name)
+    static const char* hex = "0123456789ABCDEF";
+    encoded += '%';
+    encoded += hex[ch >> 4];
+    encoded += hex[ch & 15];
   }
   const char* type = format == "xlsx"
                          ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -115,6 +115,18 @@ print(json.dumps({"pk": head == b"PK", "header": rows[at] if at is not None else
   return JSON.parse(r.stdout);
 }
 
+// Every 导出 XLSX link of the view answers a workbook (a zip) with a file name.
+async function xlsxLinksWork(page, what, least) {
+  const hrefs = await page.$$eval('a.export-xlsx', (els) => els.map((e) => e.getAttribute('href')));
+  const bad = [];
+  for (const href of hrefs) {
+    const r = await fetch(new URL(href, page.url()));
+    const body = Buffer.from(await r.arrayBuffer());
+    if (r.status !== 200 || body.toString('latin1', 0, 2) !== 'PK' || !/attachment; filename="[^"]+\.xlsx"/.test(r.headers.get('content-disposition') || '')) bad.push(`${href}: ${r.status}`);
+  }
+  check(hrefs.length >= least && bad.length === 0, `${what}: ${hrefs.length} XLSX links answer workbooks${bad.length ? ' — ' + bad.join(', ') : ''}`);
+}
+
 const STATUS_ZH = { missing: '缺链', weak: '弱链', strong: '强链', extension: '延链' };
 const STATUS_EN = { missing: 'Missing', weak: 'Weak', strong: 'Strong', extension: 'Extension' };
 
@@ -167,6 +179,8 @@ async function main() {
     const jsonHref = await page.$eval('#json-link', (e) => e.getAttribute('href'));
     check(jsonHref.startsWith('/api/v1/chain?'), `link to the same JSON (${jsonHref})`);
     await jsonLinkWorks(page, 'region view');
+    await page.waitForSelector('table.indicators', { timeout: 30000 });
+    await xlsxLinksWork(page, 'region view (panorama, indicators)', 2);
 
     // Plan indicators against a targets file chosen in the page, equal to the CLI's --targets.
     const targetsFile = path.join(args.root, 'data', 'targets', 'tonglu-2025.csv');
@@ -225,6 +239,7 @@ async function main() {
       && xlsx.strings.includes(targets.items[0].name) && xlsx.strings.some((x) => x.startsWith('示例数据')),
     `XLSX export read back: ${xlsx.rows} rows as the view's table (${rows.length}), Chinese header ${xlsx.header.slice(0, 3).join(', ')}, provenance`);
     await jsonLinkWorks(page, 'targets view');
+    await xlsxLinksWork(page, 'targets view (gaps, targets)', 2);
     await shot(page, 'targets.png');
     await page.goto(`${base}/?view=targets&region=330122&track=endo&within=${encodeURIComponent('上海市')}`);
     await page.waitForFunction(() => document.querySelector('#targets-table') || document.querySelector('.error') || [...document.querySelectorAll('p.muted')].some((p) => p.textContent.includes('没有')), null, { timeout: 30000 });
@@ -250,6 +265,7 @@ async function main() {
     const pRows = await page.$$eval('.partners tbody tr', (els) => els.map((e) => e.dataset.id));
     check(pRows.length === partners.items.length && pRows.length > 0, `enterprise E0013 shows ${pRows.length} partners (API: ${partners.items.length})`);
     await jsonLinkWorks(page, 'enterprise view');
+    await xlsxLinksWork(page, 'enterprise view (partners, pairings)', 2);
     await page.fill('input[name=q]', '视峰');
     await page.press('input[name=q]', 'Enter');
     await page.waitForSelector('.results li', { timeout: 10000 });
@@ -296,6 +312,7 @@ async function main() {
     await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 5, null, { timeout: 30000 });
     check(true, 'analyst view: leaders, clusters, comparison, heatmap and treemap charts drawn');
     await jsonLinkWorks(page, 'analyst view');
+    await xlsxLinksWork(page, 'analyst view (leaders, relatedness)', 2);
     await shot(page, 'analyst.png');
 
     // The province by county (a treemap: no boundary data is bundled): a tile per county with
