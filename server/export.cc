@@ -3,9 +3,13 @@
 #include <csv.h>
 #include <xlsxwriter.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "graph/error.h"
 #include "matcher/gaps.h"
@@ -312,6 +316,29 @@ void WriteTable(const Table& table, const std::vector<std::string>& provenance,
     std::filesystem::remove(part, ec);
     throw;
   }
+}
+
+std::string TableBytes(const Table& table, const std::vector<std::string>& provenance,
+                       const std::string& format) {
+  // libxlsxwriter 1.1.4 (Debian bookworm) writes workbooks to files only.
+  std::string name = (std::filesystem::temp_directory_path() / "chainatlas-table-XXXXXX").string();
+  int fd = ::mkstemp(name.data());
+  if (fd < 0) throw Error(ErrorCode::kIo, "cannot create a temporary file for the table");
+  ::close(fd);
+  const std::filesystem::path file = name;
+  struct Remove {
+    std::filesystem::path file;
+    ~Remove() {
+      std::error_code ec;
+      std::filesystem::remove(file, ec);
+    }
+  } remove{file};
+  WriteTable(table, provenance, format, file);
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (!in && !in.eof()) throw Error(ErrorCode::kIo, "cannot read the table back");
+  return bytes.str();
 }
 
 }  // namespace chainatlas::report

@@ -31,4 +31,9 @@ Table TableOf(const std::string& command, const nlohmann::json& doc);
 void WriteTable(const Table& table, const std::vector<std::string>& provenance,
                 const std::string& format, const std::filesystem::path& file);
 
+// The bytes WriteTable writes for the table, for an answer over HTTP (the API's format=csv|xlsx):
+// written to a private temporary file, read back and removed. Same errors as WriteTable.
+std::string TableBytes(const Table& table, const std::vector<std::string>& provenance,
+                       const std::string& format);
+
 }  // namespace chainatlas::report

@@ -4,7 +4,9 @@
 #include <event2/keyvalq_struct.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <ctime>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -13,6 +15,7 @@
 
 #include "graph/error.h"
 #include "graph/utf8.h"
+#include "server/export.h"
 #include "server/reasons.h"
 #include "server/report.h"
 
@@ -186,10 +189,94 @@ const std::map<std::string, std::string>& ContentTypes() {
 }
 
 constexpr uintmax_t kMaxStaticBytes = 16u << 20;
+// An exported table's answer: the largest (relatedness of every county, top=0) is well below.
+constexpr size_t kMaxExportBytes = 16u << 20;
 
 WebAnswer NotFoundFile(const std::string& path) {
   return {404, "application/json; charset=utf-8",
           Dump(report::ErrorJson(Error(ErrorCode::kNotFound, "no such file: " + path.substr(0, 200))))};
+}
+
+// The embedded default bundle's source (data/manifest.json): its firms are invented. The console
+// (web/js/app.js, ILLUSTRATIVE_SOURCES) shows its notice on the same rule.
+constexpr const char* kIllustrativeSource = "zhejiang-medical-devices";
+
+// Exports over HTTP: the table as the CLI's --format writes it. The service writes the answer's
+// content_type as the Content-Type header line, so the Content-Disposition line rides after it
+// (a name made here, of letters, digits, '-' and '.', and its UTF-8 form percent-encoded).
+std::string Attachment(const std::string& command, const std::map<std::string, std::string>& options,
+                       const std::string& format) {
+  std::string stem = command;
+  for (const char* k : {"region", "enterprise", "track", "role", "kind", "level", "status"}) {
+    auto it = options.find(k);
+    if (it != options.end() && !it->second.empty()) stem += "-" + it->second.substr(0, 60);
+  }
+  std::string ascii, encoded;
+  for (unsigned char ch : stem) {
+    if (ch < 0x80 && (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_')) {
+      ascii += static_cast<char>(ch);
+      encoded += static_cast<char>(ch);
+      continue;
+    }
+    if (ascii.empty() || ascii.back() != '_') ascii += '_';  // one for a run (a Chinese name)
+    static const char* hex = "0123456789ABCDEF";
+    encoded += '%';
+    encoded += hex[ch >> 4];
+    encoded += hex[ch & 15];
+  }
+  const char* type = format == "xlsx"
+                         ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                         : "text/csv; charset=utf-8";
+  return std::string(type) + "\r\nContent-Disposition: attachment; filename=\"" + ascii + "." +
+         format + "\"; filename*=UTF-8''" + encoded + "." + format;
+}
+
+// The provenance rows above an exported table: where the data came from (the provenance of the
+// region or enterprise asked about), when and how it was exported, and the illustrative-data
+// notice the CLI's export writes for the default dataset.
+std::vector<std::string> ExportProvenance(const engine::Engine& engine, const std::string& command,
+                                          const std::map<std::string, std::string>& options) {
+  std::vector<std::string> rows;
+  json shown;
+  for (const char* k : {"region", "enterprise"}) {
+    auto it = options.find(k);
+    if (it == options.end() || it->second.empty()) continue;
+    try {
+      shown = engine.Show(std::string(k) == "region" && it->second.find(':') == std::string::npos
+                              ? "region:" + it->second
+                              : it->second);
+    } catch (const Error&) {
+      // A region named by name rather than code: the data's file name below.
+    }
+    break;
+  }
+  const json p = shown.is_object() ? shown.value("provenance", json()) : json();
+  std::string source;
+  if (p.is_object()) {
+    source = p.value("source", "");
+    rows.push_back("数据 (data): " + source + ", 导入 (imported) " + p.value("imported_at", "") +
+                   ", #" + std::to_string(p.value("import", 0)));
+  } else {
+    rows.push_back("数据 (data): " + engine.state().database().filename().string());
+  }
+  std::time_t now = std::time(nullptr);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  std::string request = "/api/v1/" + command;
+  char sep = '?';
+  for (const auto& [k, v] : options) {
+    request += sep + k + "=" + v;
+    sep = '&';
+  }
+  rows.push_back(std::string("导出 (exported): ") + when + ", chainatlas API");
+  rows.push_back("请求 (request): " + request.substr(0, 1000));
+  bool illustrative = source == kIllustrativeSource ||
+                      (shown.is_object() && shown["node"].value("illustrative", false));
+  if (illustrative || (!p.is_object() && engine.state().database().filename() == "default.db")) {
+    rows.push_back(
+        "示例数据：默认数据集中的企业为虚构 (illustrative data: the default dataset's firms are invented)");
+  }
+  return rows;
 }
 
 }  // namespace
@@ -254,10 +341,28 @@ WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
       // lang=zh|en (default en), as the CLI's --lang: the language of the reasons (why).
       const std::string lang = o.Text("lang", "en");
       if (lang != "zh" && lang != "en") Invalid("lang: '" + lang.substr(0, 40) + "' is not zh or en");
+      // format=json (default), or csv|xlsx: the document's table as the CLI's --format writes it.
+      const std::string format = o.Text("format", "json");
+      if (format != "json" && format != "csv" && format != "xlsx") {
+        Invalid("format: '" + format.substr(0, 40) + "' is not json, csv or xlsx");
+      }
+      if (format != "json" && !report::Exportable(command)) {
+        Invalid("format=" + format + ": " + command +
+                " has no table to export (gaps, chain, targets, partners, pairings, leaders, "
+                "indicators, relatedness have)");
+      }
       json j = call(engine, o);
       o.CheckNoneLeft(command);
       report::LocaliseReasons(j, lang == "zh" ? report::Lang::kZh : report::Lang::kEn);
-      return {200, "application/json; charset=utf-8", Dump(j)};
+      if (format == "json") return {200, "application/json; charset=utf-8", Dump(j)};
+      std::string bytes = report::TableBytes(report::TableOf(command, j),
+                                             ExportProvenance(engine, command, options), format);
+      if (bytes.size() > kMaxExportBytes) {
+        Invalid("the " + format + " table is " + std::to_string(bytes.size() >> 20) +
+                " MiB, above the " + std::to_string(kMaxExportBytes >> 20) +
+                " MiB an answer may hold; ask for fewer rows (top=…)");
+      }
+      return {200, Attachment(command, options, format), std::move(bytes)};
     }
     std::string list;
     for (const auto& name : ApiCommands()) list += (list.empty() ? "" : ", ") + name;

@@ -29,6 +29,11 @@ std::map<std::string, std::string> ParseQuery(const std::string& query);
 // GET /api/v1/<command>: `command` is what follows /api/v1/. Errors are the CLI's error document
 // ({"error": {code, message, suggestions}}) with 400 for a bad argument, 404 for an entity or
 // command that does not exist and 500 otherwise. `max_text` bounds every text option.
+// `format=csv|xlsx` (json by default) on the commands with a table (report::Exportable) answers
+// the table the CLI's `--format csv|xlsx --output FILE` writes (server/export.h), with provenance
+// rows naming the data, the export time and the request; the content_type then also carries a
+// Content-Disposition line (attachment; filename="gaps-330122-endo.xlsx"), as the service writes
+// content_type as the Content-Type header line. `lang` sets the reasons' language in both.
 WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
                     const std::map<std::string, std::string>& options, size_t max_text);
 

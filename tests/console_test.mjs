@@ -10,7 +10,7 @@
 // to panorama rendered) over 5 loads; asserts nothing about speed. Exits 77 (skipped) with a
 // message when node_modules/playwright-core or /usr/bin/chromium is missing.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -88,6 +88,45 @@ async function jsonLinkWorks(page, what) {
   check(ok, `${what}: the JSON link ${href} answers ${r.status} ${r.headers.get('content-type')}`);
 }
 
+// An XLSX read back with python's zipfile: the sheet's header (the row that starts with `first`),
+// the number of rows below it and every shared string.
+function readXlsx(file, first) {
+  const script = `
+import json, sys, zipfile, xml.etree.ElementTree as ET
+ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+with zipfile.ZipFile(sys.argv[1]) as z:
+    head = open(sys.argv[1], "rb").read(2)
+    strings = ["".join(t.text or "" for t in si.iter("{%s}t" % ns["m"]))
+               for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)]
+    sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+rows = []
+for row in sheet.iter("{%s}row" % ns["m"]):
+    cells = []
+    for c in row.findall("m:c", ns):
+        v = c.find("m:v", ns)
+        cells.append(strings[int(v.text)] if c.get("t") == "s" else (v.text if v is not None else ""))
+    rows.append(cells)
+at = next((i for i, r in enumerate(rows) if r and r[0] == sys.argv[2]), None)
+print(json.dumps({"pk": head == b"PK", "header": rows[at] if at is not None else [],
+                  "rows": len(rows) - at - 1 if at is not None else -1, "strings": strings}))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script, file, first], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`reading ${file} back: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+// Every 导出 XLSX link of the view answers a workbook (a zip) with a file name.
+async function xlsxLinksWork(page, what, least) {
+  const hrefs = await page.$$eval('a.export-xlsx', (els) => els.map((e) => e.getAttribute('href')));
+  const bad = [];
+  for (const href of hrefs) {
+    const r = await fetch(new URL(href, page.url()));
+    const body = Buffer.from(await r.arrayBuffer());
+    if (r.status !== 200 || body.toString('latin1', 0, 2) !== 'PK' || !/attachment; filename="[^"]+\.xlsx"/.test(r.headers.get('content-disposition') || '')) bad.push(`${href}: ${r.status}`);
+  }
+  check(hrefs.length >= least && bad.length === 0, `${what}: ${hrefs.length} XLSX links answer workbooks${bad.length ? ' — ' + bad.join(', ') : ''}`);
+}
+
 const STATUS_ZH = { missing: '缺链', weak: '弱链', strong: '强链', extension: '延链' };
 const STATUS_EN = { missing: 'Missing', weak: 'Weak', strong: 'Strong', extension: 'Extension' };
 
@@ -140,6 +179,8 @@ async function main() {
     const jsonHref = await page.$eval('#json-link', (e) => e.getAttribute('href'));
     check(jsonHref.startsWith('/api/v1/chain?'), `link to the same JSON (${jsonHref})`);
     await jsonLinkWorks(page, 'region view');
+    await page.waitForSelector('table.indicators', { timeout: 30000 });
+    await xlsxLinksWork(page, 'region view (panorama, indicators)', 2);
 
     // Plan indicators against a targets file chosen in the page, equal to the CLI's --targets.
     const targetsFile = path.join(args.root, 'data', 'targets', 'tonglu-2025.csv');
@@ -185,7 +226,20 @@ async function main() {
     check(csv.charCodeAt(0) === 0xfeff, 'CSV export starts with a UTF-8 BOM');
     check(lines[0].startsWith('排名,名称') && lines.length === targets.items.length + 1 && lines[1].includes(targets.items[0].name),
       `CSV export has a Chinese header and ${lines.length - 1} rows (${download.suggestedFilename()})`);
+    // The XLSX the API writes for the same table (issue 11, exports), read back.
+    const [xdl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('section.card', { has: page.locator('#targets-table') }).locator('a.export-xlsx').click(),
+    ]);
+    const xfile = path.join(args.workdir, xdl.suggestedFilename());
+    await xdl.saveAs(xfile);
+    const xlsx = readXlsx(xfile, '排名 (rank)');
+    check(xdl.suggestedFilename().endsWith('.xlsx') && xlsx.pk, `XLSX export downloads a zip (${xdl.suggestedFilename()})`);
+    check(xlsx.rows === rows.length && xlsx.header.includes('名称 (name)') && xlsx.header.includes('总分 (score)')
+      && xlsx.strings.includes(targets.items[0].name) && xlsx.strings.some((x) => x.startsWith('示例数据')),
+    `XLSX export read back: ${xlsx.rows} rows as the view's table (${rows.length}), Chinese header ${xlsx.header.slice(0, 3).join(', ')}, provenance`);
     await jsonLinkWorks(page, 'targets view');
+    await xlsxLinksWork(page, 'targets view (gaps, targets)', 2);
     await shot(page, 'targets.png');
     await page.goto(`${base}/?view=targets&region=330122&track=endo&within=${encodeURIComponent('上海市')}`);
     await page.waitForFunction(() => document.querySelector('#targets-table') || document.querySelector('.error') || [...document.querySelectorAll('p.muted')].some((p) => p.textContent.includes('没有')), null, { timeout: 30000 });
@@ -211,6 +265,7 @@ async function main() {
     const pRows = await page.$$eval('.partners tbody tr', (els) => els.map((e) => e.dataset.id));
     check(pRows.length === partners.items.length && pRows.length > 0, `enterprise E0013 shows ${pRows.length} partners (API: ${partners.items.length})`);
     await jsonLinkWorks(page, 'enterprise view');
+    await xlsxLinksWork(page, 'enterprise view (partners, pairings)', 2);
     await page.fill('input[name=q]', '视峰');
     await page.press('input[name=q]', 'Enter');
     await page.waitForSelector('.results li', { timeout: 10000 });
@@ -221,10 +276,23 @@ async function main() {
     check(true, 'partners by role: customers');
     await shot(page, 'enterprise.png');
 
-    // The printable region brief: one A4 page.
-    await page.goto(`${base}/?view=brief&region=330122&track=endo`);
+    // The printable region brief, from the region view's 打印简报: one A4 page.
+    await page.goto(`${base}/?region=330122&track=endo`);
+    await page.waitForSelector('#panorama[data-ready]', { timeout: 30000 });
+    await page.click('a.brief-link');
     await page.waitForSelector('.brief[data-ready]', { timeout: 30000 });
+    check(page.url().includes('view=brief') && page.url().includes('region=330122'), `打印简报 opens the brief (${page.url().replace(base, '')})`);
     await page.emulateMedia({ media: 'print' });
+    const printed = await page.evaluate(() => {
+      const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && el.getBoundingClientRect().height > 0;
+      return {
+        nav: shown(document.getElementById('nav')), lang: shown(document.getElementById('lang')),
+        button: shown(document.querySelector('.brief .noprint')),
+        parts: Object.fromEntries(['stats', 'gaps', 'targets', 'indicators'].map((p) => [p, shown(document.querySelector(`.brief-part[data-part=${p}]`))])),
+      };
+    });
+    check(!printed.nav && !printed.lang && !printed.button, 'print: navigation, language switch and buttons hidden');
+    check(Object.values(printed.parts).every(Boolean), `print: stats, gaps, targets and indicators shown (${JSON.stringify(printed.parts)})`);
     const pdf = await page.pdf({ path: path.join(args.workdir, 'brief-330122.pdf'), format: 'A4', printBackground: true });
     await page.emulateMedia({ media: 'screen' });
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
@@ -244,7 +312,47 @@ async function main() {
     await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 5, null, { timeout: 30000 });
     check(true, 'analyst view: leaders, clusters, comparison, heatmap and treemap charts drawn');
     await jsonLinkWorks(page, 'analyst view');
+    await xlsxLinksWork(page, 'analyst view (leaders, relatedness)', 2);
     await shot(page, 'analyst.png');
+
+    // The province by county (a treemap: no boundary data is bundled): a tile per county with
+    // enterprises, as `stats` counts them, and a click opens the county's region view.
+    const allStats = await getJson(base, '/api/v1/stats');
+    const zjCounties = allStats.regions.filter((r) => r.level === 'county' && r.code.startsWith('33') && r.enterprise > 0);
+    await page.waitForSelector('.chart.treemap[data-ready]', { timeout: 30000 });
+    const tiles = await page.$eval('.chart.treemap', (e) => parseInt(e.dataset.tiles, 10));
+    check(tiles === zjCounties.length && tiles > 0, `treemap: ${tiles} county tiles (API: ${zjCounties.length} counties of 浙江 with enterprises)`);
+    // Where the treemap drew a county: its layout (relative to its parent's) summed up the tree.
+    const tileAt = (code) => page.evaluate((c) => {
+      const el = document.querySelector('.chart.treemap');
+      el.scrollIntoView();
+      const chart = window.echarts.getInstanceByDom(el);
+      const model = chart.getModel().getSeriesByIndex(0);
+      let node = null;
+      model.getData().tree.root.eachNode((n) => { if (!node && n.getModel().option && n.getModel().option.code === c) node = n; });
+      if (!node) return null;
+      const own = node.getLayout();
+      let x = own.width / 2;
+      let y = own.height / 2;
+      for (let n = node; n; n = n.parentNode) { const l = n.getLayout(); if (l) { x += l.x; y += l.y; } }
+      const box = el.getBoundingClientRect();
+      return { x: box.left + (model.layoutInfo ? model.layoutInfo.x : 0) + x, y: box.top + (model.layoutInfo ? model.layoutInfo.y : 0) + y, value: node.getValue() };
+    }, code);
+    const busiest = [...zjCounties].sort((a, b) => b.enterprise - a.enterprise)[0];
+    const at = await tileAt(busiest.code);
+    check(at && at.value === busiest.enterprise, `treemap: ${busiest.name}'s tile holds ${at && at.value} enterprises (API: ${busiest.enterprise})`);
+    if (at) {
+      await page.mouse.click(at.x, at.y);
+      await page.waitForSelector('#panorama[data-ready]', { timeout: 30000 });
+      check(page.url().includes(`region=${busiest.code}`) && !page.url().includes('view='), `clicking ${busiest.name} in the treemap opens its region view (${page.url().replace(base, '')})`);
+    }
+    // Coloured by the gaps of a track (缺链 + 弱链, one chain document a county).
+    await page.goto(`${base}/?view=analyst&track=endo&measure=gaps`);
+    await page.waitForSelector('.chart.treemap[data-ready]', { timeout: 60000 });
+    const tongluGaps = await tileAt('330122');
+    check(tongluGaps && tongluGaps.value === (chain.counts.missing || 0) + (chain.counts.weak || 0),
+      `treemap by gaps: 桐庐县 ${tongluGaps && tongluGaps.value} (API: 缺链 ${chain.counts.missing} + 弱链 ${chain.counts.weak})`);
+    await shot(page, 'treemap-gaps.png');
     await context.close();
 
     // Load time of the region view, fresh context each time (nothing cached but the browser's own).

@@ -337,6 +337,65 @@ def main():
             p = subprocess.run([b] + args + ["--json", "--lang", "zh"], capture_output=True, text=True, env=env)
             check(status == 200 and json.loads(body) == json.loads(p.stdout),
                   f"GET {api_target(args)}&lang=zh is `chainatlas {' '.join(args)} --lang zh --json`")
+        # format=csv|xlsx: the table the CLI's `--format csv|xlsx --output FILE` writes, apart from
+        # the provenance rows (the CLI names its database and command line, the API the request).
+        import zipfile
+        import io
+
+        def provenance_text(text):
+            return text.lstrip("\ufeff\"").startswith(("# ", "数据 (data)", "导出 (exported)", "命令 (command)",
+                                                       "请求 (request)", "示例数据"))
+
+        def xlsx_parts(data):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+                shared = z.read("xl/sharedStrings.xml").decode("utf-8")
+            import re
+            strings = [html_unescape(x) for x in re.findall(r"<t[^>]*>([^<]*)</t>", shared)]
+            return sheet.count("<row "), strings
+
+        from html import unescape as html_unescape
+        for args, lang in [(["gaps", "--region", "330122", "--track", "endo"], "zh"),
+                           (["targets", "--region", "330122", "--track", "endo", "--top", "10"], "en"),
+                           (["partners", "--enterprise", "E0020"], "zh"),
+                           (["indicators", "--region", "330122"], "zh"),
+                           (["relatedness", "--level", "county", "--track", "endo"], "en")]:
+            target = api_target(args) + f"&lang={lang}"
+            for fmt in ("xlsx", "csv"):
+                out = os.path.join(a.workdir, f"cli-{args[0]}.{fmt}")
+                p = subprocess.run([b] + args + ["--format", fmt, "--output", out, "--lang", lang],
+                                   capture_output=True, text=True, env=env)
+                with open(out, "rb") as f:
+                    want = f.read()
+                status, hdrs, body = http_get(srv.http_port, target + f"&format={fmt}")
+                disposition = hdrs.get("content-disposition", "")
+                ctype = hdrs.get("content-type", "")
+                check(status == 200 and p.returncode == 0 and "attachment" in disposition
+                      and f'.{fmt}"' in disposition
+                      and ctype.startswith("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                                           if fmt == "xlsx" else "text/csv"),
+                      f"GET {target}&format={fmt}: 200, {ctype}, {disposition} (status {status})")
+                if fmt == "xlsx":
+                    rows, strings = xlsx_parts(body)
+                    want_rows, want_strings = xlsx_parts(want)
+                    prov = [x for x in strings if provenance_text(x)]
+                    want_prov = [x for x in want_strings if provenance_text(x)]
+                    table = [x for x in strings if not provenance_text(x)]
+                    want_table = [x for x in want_strings if not provenance_text(x)]
+                    labels = [x for x in want_table if x.endswith(")") and " (" in x][:3]
+                    check(body[:2] == b"PK" and table == want_table and len(prov) >= 3
+                          and rows - len(prov) == want_rows - len(want_prov) and labels
+                          and all(x in table for x in labels),
+                          f"{args[0]} xlsx over the API: the CLI's sheet ({rows - len(prov)} rows, "
+                          f"{len(table)} strings, labels {labels}; provenance {prov[:3]})")
+                else:
+                    got_lines = body.decode("utf-8-sig").split("\r\n")
+                    want_lines = want.decode("utf-8-sig").split("\r\n")
+                    check(body.startswith(b"\xef\xbb\xbf") and any(provenance_text(x) for x in got_lines)
+                          and [x for x in got_lines if not provenance_text(x)]
+                          == [x for x in want_lines if not provenance_text(x)],
+                          f"{args[0]} csv over the API: the CLI's `--format csv` but for the provenance "
+                          f"({len(got_lines)} lines)")
         for target, status_want, code in [
                 ("/api/v1/show?id=%E6%A1%90%E5%BA%90%E7%A4%BA%E4%BE%8B", 404, "not found"),
                 ("/api/v1/partners?enterprise=E0020&top=0", 400, "invalid argument"),
@@ -352,6 +411,12 @@ def main():
                 ("/api/v1/search?text", 400, "invalid argument"),
                 ("/api/v1/search?text=" + "a" * (500 << 10), 400, "invalid argument"),
                 ("/api/v1/export", 404, "not found"),
+                # Exports: errors stay the JSON error documents.
+                ("/api/v1/stats?format=xlsx", 400, "invalid argument"),
+                ("/api/v1/gaps?region=330122&format=pdf", 400, "invalid argument"),
+                ("/api/v1/gaps?region=999999&format=xlsx", 404, "not found"),
+                ("/api/v1/gaps?region=330122&format=xlsx&format=csv", 400, "invalid argument"),
+                ("/api/v1/targets?region=330122&format=xlsx&colour=red", 400, "invalid argument"),
                 ("/api/v1/", 404, "not found")]:
             status, hdrs, body = http_get(srv.http_port, target)
             doc = json.loads(body) if body.startswith(b"{") else {}

@@ -6,7 +6,7 @@
 // `lang=en` switches to English (Chinese is the default; the choice is remembered).
 
 import { t, code, setLang, getLang } from './i18n.js';
-import { api, apiUrl, h, fmt, keyOf, kindOf, toCsv, download, parsePath, parentCode, isWithin, ApiError } from './util.js';
+import { api, apiUrl, exportUrl, h, fmt, keyOf, kindOf, toCsv, download, parsePath, parentCode, isWithin, ApiError } from './util.js';
 
 // The source name of the embedded default bundle (data/manifest.json): its enterprises and
 // platforms are invented, so every figure from it carries the illustrative-data notice.
@@ -115,11 +115,17 @@ function setProvenance(doc) {
 function card(title, tools, ...body) {
   return h('section.card', h('h2', title, tools && h('span.tools', tools)), ...body);
 }
-function tools({ json, csv }) {
+// A table's tools: the CSV of the page's table, the XLSX the API writes for it (`xlsx`: the address
+// from exportUrl, the table the CLI's --format xlsx writes) and the JSON document.
+function tools({ json, csv, xlsx }) {
   const out = [];
   if (csv) out.push(h('button.export', { type: 'button', onclick: () => { const c = csv(); download(c.name, toCsv(c.header, c.rows)); } }, t('export')));
+  if (xlsx) out.push(xlsxLink(xlsx));
   if (json) out.push(h('a.json', { href: json, target: '_blank', rel: 'noopener' }, 'JSON'));
   return out;
+}
+function xlsxLink(url) {
+  return h('a.export-xlsx', { href: url, download: '', title: t('export.xlsx_title') }, t('export.xlsx'));
 }
 function errorBox(e) {
   const msg = e instanceof ApiError ? `${e.status} ${e.code || ''}: ${e.message}` : String(e && e.message || e);
@@ -280,6 +286,7 @@ async function regionView(root, state, seq) {
   root.append(card(`${t('panorama')} · ${shown.node.name}`, tools({
     json: chainUrl,
     csv: () => chainCsv(chainDoc, shown),
+    xlsx: exportUrl('chain', { region, track }),
   }), trackTabs(rstats.tracks, track, (id) => go({ track: id, segment: undefined })), pano));
   let chainDoc;
   try { chainDoc = await chainP; } catch (e) { pano.replaceChildren(errorBox(e)); return; }
@@ -345,7 +352,7 @@ async function indicatorsCard(region, shown) {
     rows: items.map((i) => [label(i), i.name, i.value, i.target ?? '', i.progress ?? '', i.of ? `${i.reported_by}/${i.of}` : '', i.note || '']),
   });
   draw();
-  return card(`${t('indicators')} · ${shown.node.name}`, tools({ json: url, csv }),
+  return card(`${t('indicators')} · ${shown.node.name}`, tools({ json: url, csv, xlsx: exportUrl('indicators', { region }) }),
     h('div.row', h('label', t('ind.file') + ' ', file)),
     h('table.indicators', h('thead', h('tr', [t('indicators'), t('ind.value'), t('ind.target'), t('ind.progress'), '', t('ind.reported'), t('ind.note_col')].map((x) => h('th', x)))),
       tbody),
@@ -544,6 +551,7 @@ async function targetsView(root, state, seq) {
   let gapItems = [];
   root.append(card(`${t('gaps')} · ${shown.node.name}`, tools({
     json: gapsUrl,
+    xlsx: exportUrl('gaps', { region, track: trackRoot }),
     csv: () => ({
       name: `${region}-${trackRoot}-gaps.csv`,
       header: [t('rank'), t('segment'), 'id', t('status'), t('position'), t('seg.score'), t('components'), t('seg.local'), t('seg.elsewhere'), t('seg.demand'), t('why')],
@@ -588,8 +596,14 @@ async function targetsView(root, state, seq) {
     { title: t('known'), cell: (i) => (i.known ? t('yes') : t('no')), text: (i) => (i.known ? t('yes') : t('no')) },
   ];
   const jsonA = h('a.json', { href: tUrl, target: '_blank', rel: 'noopener' }, 'JSON');
+  // The XLSX is the API's ranking: with a tag or size filter (applied here, from the profiles) it
+  // would not be the table shown, so the link is left out then.
+  const wPick = within ? resolveRegion(index, within) : null;
+  const xlsxA = tag || aboveScale ? null
+    : xlsxLink(exportUrl('targets', { region, track, within: within ? (wPick ? wPick.code : within) : undefined, top, include_known: includeKnown }));
   root.append(card(`${t('targets')} · ${shown.node.name}`, [
     h('button.export', { type: 'button', onclick: () => { const c = rankedCsv(`${region}-${keyOf(track || 'all')}-targets.csv`, tItems, columns); download(c.name, toCsv(c.header, c.rows)); } }, t('export')),
+    xlsxA,
     jsonA,
   ], filters, h('h3', t('targets.chart')), chartEl, tBody));
   setJsonLink(tUrl);
@@ -735,10 +749,10 @@ async function enterpriseView(root, state, seq) {
   const kUrl = apiUrl('pairings', { enterprise: ent, kind, top: 20 });
   let pItems = [];
   let kItems = [];
-  root.append(card(t('ent.partners'), tools({ json: pUrl, csv: () => rankedCsv(`${node.key}-partners-${role}.csv`, pItems, partnerCols) }),
+  root.append(card(t('ent.partners'), tools({ json: pUrl, csv: () => rankedCsv(`${node.key}-partners-${role}.csv`, pItems, partnerCols), xlsx: exportUrl('partners', { enterprise: ent, role, top: 20 }) }),
     h('div.tabs.roles', ['supplier', 'customer', 'peer'].map((r) => h('button', { type: 'button', class: r === role ? 'active' : '', dataset: { role: r }, onclick: () => go({ role: r }) }, code('role', r)))),
     pBody));
-  root.append(card(t('ent.pairings'), tools({ json: kUrl, csv: () => rankedCsv(`${node.key}-pairings-${kind}.csv`, kItems, pairCols) }),
+  root.append(card(t('ent.pairings'), tools({ json: kUrl, csv: () => rankedCsv(`${node.key}-pairings-${kind}.csv`, kItems, pairCols), xlsx: exportUrl('pairings', { enterprise: ent, kind, top: 20 }) }),
     h('div.tabs.kinds', ['university', 'hospital', 'platform', 'triad'].map((k) => h('button', { type: 'button', class: k === kind ? 'active' : '', dataset: { kind: k }, onclick: () => go({ kind: k }) }, code('pairing', k)))),
     kBody));
   const [pr, kr] = await Promise.allSettled([api('partners', { enterprise: ent, role, top: 20 }), api('pairings', { enterprise: ent, kind, top: 20 })]);
@@ -781,7 +795,7 @@ async function analystView(root, state, seq) {
     { title: t('via'), cell: (i) => i.via.map((v) => v.name).join('、'), text: (i) => i.via.map((v) => v.name).join('、') },
     { title: t('components'), cell: (i) => componentText(i.components), text: (i) => componentText(i.components) },
   ];
-  root.append(card(t('leaders'), tools({ json: lUrl, csv: () => rankedCsv(`${scope || 'all'}-leaders.csv`, lItems, lCols) }), lChart, lBody));
+  root.append(card(t('leaders'), tools({ json: lUrl, csv: () => rankedCsv(`${scope || 'all'}-leaders.csv`, lItems, lCols), xlsx: exportUrl('leaders', { region: scope, top: 20 }) }), lChart, lBody));
   root.append(card(t('clusters'), tools({
     json: cUrl,
     csv: () => ({ name: `${scope || 'all'}-clusters.csv`, header: [t('clusters.community'), t('clusters.members'), t('clusters.top_segments'), 'id', t('name')],
@@ -879,6 +893,7 @@ async function relatednessSection(root, state, index, seq) {
     ['county', 'city', 'province'].map((l) => h('button', { type: 'button', class: l === level ? 'active' : '', dataset: { level: l }, onclick: () => go({ level: l }) }, code('level', l))));
   root.append(card(`${t('heat')} · ${index.stats.tracks.find((x) => x.id === track)?.name || track}`, tools({
     json: url,
+    xlsx: exportUrl('relatedness', { level, track }),
     csv: () => ({ name: `relatedness-${level}-${track}.csv`, header: [t('region'), 'code', t('segment'), 'id', 'RCA', t('seg.density'), 'opportunity_gain'],
       rows: (doc ? doc.regions : []).flatMap((r) => r.cells.map((c) => [r.name, keyOf(r.id), c.segment.name, keyOf(c.segment.id), fmt(c.rca, 4), fmt(c.density, 4), fmt(c.opportunity_gain, 4)])) }),
   }), tabs, body, chartEl));
@@ -910,10 +925,16 @@ async function relatednessSection(root, state, index, seq) {
 }
 
 // A province's counties as a treemap (no boundary data is bundled): size and colour by a count.
+// The four counts by kind come from `stats` (every region at once); the enterprises of one track
+// (stats?region=<county>) and its gaps (缺链 + 弱链, chain?region=<county>&track=…) one request a county.
+const TREEMAP_MEASURES = ['enterprise', 'hospital', 'institution', 'platform', 'producers', 'gaps'];
+const perTrackMeasure = (m) => m === 'producers' || m === 'gaps';
 async function treemapSection(root, state, index, seq) {
   const scope = state.region || '';
   const prov = scope ? ancestry(index, scope)[0] : (index.provinces.find((p) => p.code === '330000') || index.provinces[0]).code;
-  const measure = ['enterprise', 'hospital', 'institution', 'platform'].includes(state.measure) ? state.measure : 'enterprise';
+  const measure = TREEMAP_MEASURES.includes(state.measure) ? state.measure : 'enterprise';
+  const track = state.track || 'endo';
+  const perTrack = perTrackMeasure(measure);
   const known = new Set(index.byCode.keys());
   const under = index.stats.regions.filter((r) => r.level === 'county' && ancestry(index, r.code)[0] === prov);
   const byCity = new Map();
@@ -924,16 +945,36 @@ async function treemapSection(root, state, index, seq) {
     byCity.get(key).push(r);
   }
   const provName = index.byCode.get(prov)?.name || prov;
-  const chartEl = h('div.chart', { style: { height: '420px' } });
-  const tabs = h('div.tabs.measures', ['enterprise', 'hospital', 'institution', 'platform'].map((m) =>
-    h('button', { type: 'button', class: m === measure ? 'active' : '', dataset: { measure: m }, onclick: () => go({ measure: m }) }, t('count.' + m))));
-  root.append(card(`${t('treemap')} · ${provName}`, tools({
-    json: apiUrl('stats'),
-    csv: () => ({ name: `${prov}-${measure}-by-county.csv`, header: [t('region.city'), t('region.county'), 'code', t('count.' + measure)],
-      rows: [...byCity.entries()].flatMap(([c, list]) => list.map((r) => [index.byCode.get(c)?.name || '', r.name, r.code, r[measure]])) }),
-  }), tabs, h('p.muted', t('treemap.note')), chartEl));
+  const trackName = index.stats.tracks.find((x) => x.id === track)?.name || track;
+  const label = (m) => t(perTrackMeasure(m) ? 'treemap.' + m : 'count.' + m);
+  const values = new Map();
+  const chartEl = h('div.chart.treemap', { style: { height: '420px' } });
+  const status = h('p.muted', perTrack ? t('loading') : '');
+  const tabs = h('div.tabs.measures', TREEMAP_MEASURES.map((m) =>
+    h('button', { type: 'button', class: m === measure ? 'active' : '', dataset: { measure: m }, onclick: () => go({ measure: m }) }, label(m))));
+  root.append(card(`${t('treemap')} · ${provName}${perTrack ? ` · ${trackName}` : ''}`, tools({
+    json: perTrack ? apiUrl(measure === 'gaps' ? 'chain' : 'stats', { region: under[0]?.code, track: measure === 'gaps' ? track : undefined }) : apiUrl('stats'),
+    csv: () => ({ name: `${prov}-${measure}${perTrack ? '-' + track : ''}-by-county.csv`, header: [t('region.city'), t('region.county'), 'code', label(measure)],
+      rows: [...byCity.entries()].flatMap(([c, list]) => list.map((r) => [index.byCode.get(c)?.name || '', r.name, r.code, values.get(r.code) ?? 0])) }),
+  }), tabs, h('p.muted', t('treemap.note')), status, chartEl));
+  if (perTrack) {
+    const got = await Promise.allSettled(under.map((r) => (measure === 'producers'
+      ? api('stats', { region: r.code }).then((d) => (d.tracks.find((x) => x.id === track) || {}).enterprises || 0)
+      : api('chain', { region: r.code, track }).then((d) => (d.counts.missing || 0) + (d.counts.weak || 0)))));
+    if (seq !== renderSeq) return;
+    got.forEach((g, i) => values.set(under[i].code, g.status === 'fulfilled' ? g.value : 0));
+    const failed = got.filter((g) => g.status === 'rejected');
+    status.textContent = failed.length ? `${t('error')}: ${failed.length} — ${failed[0].reason.message}` : '';
+  } else {
+    for (const r of under) values.set(r.code, r[measure] || 0);
+  }
   const chart = await makeChart(chartEl);
   if (!chart || seq !== renderSeq) return;
+  const data = [...byCity.entries()].map(([c, list]) => ({
+    name: index.byCode.get(c)?.name || c,
+    children: list.filter((r) => values.get(r.code) > 0).map((r) => ({ name: r.name, value: values.get(r.code), code: r.code })),
+  })).filter((c) => c.children.length);
+  chartEl.dataset.tiles = String(data.reduce((n, c) => n + c.children.length, 0));
   chart.setOption({
     tooltip: { formatter: (p) => `${p.name}: ${p.value}` },
     series: [{
@@ -941,13 +982,11 @@ async function treemapSection(root, state, index, seq) {
       levels: [{ itemStyle: { borderWidth: 3, borderColor: '#fff', gapWidth: 3 }, upperLabel: { show: true, height: 22 } },
         { colorMappingBy: 'value', color: ['#d8e6f5', '#1f5fa8'], itemStyle: { gapWidth: 1 } }],
       upperLabel: { show: true },
-      data: [...byCity.entries()].map(([c, list]) => ({
-        name: index.byCode.get(c)?.name || c,
-        children: list.filter((r) => r[measure] > 0).map((r) => ({ name: r.name, value: r[measure], code: r.code })),
-      })).filter((c) => c.children.length),
+      data,
     }],
   });
   chart.on('click', (p) => { if (p.data && p.data.code) go({ view: 'region', region: p.data.code, measure: undefined, metric: undefined, level: undefined, compare: undefined }); });
+  chartEl.dataset.ready = '1';
 }
 
 async function clusterGraph(el, doc) {
@@ -995,20 +1034,24 @@ async function briefView(root, state, seq) {
     h('h1', `${shown.node.name} · ${chain.track ? chain.track.name : ''} · ${t('brief.title')}`),
     h('p.muted', `${t('prov.label')}: ${p.source || '–'} · ${t('prov.imported')}: ${(p.imported_at || '').replace('T', ' ').replace('Z', ' UTC')} · ${new Date().toISOString().slice(0, 10)}`),
     document.getElementById('notice').hidden ? null : h('p.brief-notice', t('notice.illustrative')),
-    h('div.kpis', ['enterprise', 'hospital', 'institution', 'platform'].map((k) => h('div.kpi', h('b', fmt(me[k])), t('count.' + k))),
-      h('div.kpi', h('b', `${fmt(chain.completeness * 100, 1)}%`), t('completeness')),
-      STATUSES.filter((x) => chain.counts[x]).map((x) => h('div.kpi', h('b', chain.counts[x]), code('status', x)))),
-    h('h2', t('brief.gaps')),
-    h('table', h('thead', h('tr', [t('rank'), t('segment'), t('status'), t('position'), t('seg.score'), t('seg.demand'), t('seg.elsewhere')].map((x) => h('th', x)))),
-      h('tbody', gaps.map((g, i) => h('tr', h('td.num', i + 1), h('td', g.name), h('td', code('status', g.status)), h('td', code('position', g.position)),
-        h('td.num', fmt(g.score, 3)), h('td.num', g.local_buyers.length + g.local_hospitals.length), h('td.num', g.producers_elsewhere))))),
-    h('h2', t('brief.targets')),
-    h('table', h('thead', h('tr', [t('rank'), t('name'), t('region'), t('score'), t('via'), t('why')].map((x) => h('th', x)))),
-      h('tbody', targets.items.map((it) => h('tr', h('td.num', it.rank), h('td', it.name), h('td', it.region.name), h('td.num', fmt(it.score, 3)),
-        h('td', it.via.map((v) => v.name).join('、')), h('td.small', it.why.slice(0, 1).join('; ')))))),
-    h('h2', t('indicators')),
-    h('div.indgrid', ind.indicators.map((i) => h('div', h('span', t('ind.' + i.name)),
-      h('b', fmt(i.value, 1) + (i.target === null || i.target === undefined ? '' : ` / ${fmt(i.target, 1)}`)))))));
+    h('section.brief-part', { dataset: { part: 'stats' } },
+      h('div.kpis', ['enterprise', 'hospital', 'institution', 'platform'].map((k) => h('div.kpi', h('b', fmt(me[k])), t('count.' + k))),
+        h('div.kpi', h('b', `${fmt(chain.completeness * 100, 1)}%`), t('completeness')),
+        STATUSES.filter((x) => chain.counts[x]).map((x) => h('div.kpi', h('b', chain.counts[x]), code('status', x))))),
+    h('section.brief-part', { dataset: { part: 'gaps' } },
+      h('h2', t('brief.gaps')),
+      h('table', h('thead', h('tr', [t('rank'), t('segment'), t('status'), t('position'), t('seg.score'), t('seg.demand'), t('seg.elsewhere')].map((x) => h('th', x)))),
+        h('tbody', gaps.map((g, i) => h('tr', h('td.num', i + 1), h('td', g.name), h('td', code('status', g.status)), h('td', code('position', g.position)),
+          h('td.num', fmt(g.score, 3)), h('td.num', g.local_buyers.length + g.local_hospitals.length), h('td.num', g.producers_elsewhere)))))),
+    h('section.brief-part', { dataset: { part: 'targets' } },
+      h('h2', t('brief.targets')),
+      h('table', h('thead', h('tr', [t('rank'), t('name'), t('region'), t('score'), t('via'), t('why')].map((x) => h('th', x)))),
+        h('tbody', targets.items.map((it) => h('tr', h('td.num', it.rank), h('td', it.name), h('td', it.region.name), h('td.num', fmt(it.score, 3)),
+          h('td', it.via.map((v) => v.name).join('、')), h('td.small', it.why.slice(0, 1).join('; '))))))),
+    h('section.brief-part', { dataset: { part: 'indicators' } },
+      h('h2', t('indicators')),
+      h('div.indgrid', ind.indicators.map((i) => h('div', h('span', t('ind.' + i.name)),
+        h('b', fmt(i.value, 1) + (i.target === null || i.target === undefined ? '' : ` / ${fmt(i.target, 1)}`))))))));
   root.querySelector('.brief').dataset.ready = '1';
 }
 

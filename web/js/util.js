@@ -14,6 +14,12 @@ export function apiUrl(command, params = {}) {
   return `/api/v1/${command}${s ? '?' + s : ''}`;
 }
 
+// The address of a command's table as the CLI's `--format csv|xlsx` writes it (server/export.h),
+// with the reasons in the console's language.
+export function exportUrl(command, params, format = 'xlsx') {
+  return apiUrl(command, { ...params, lang: getLang(), format });
+}
+
 export class ApiError extends Error {
   constructor(status, doc) {
     const e = (doc && doc.error) || {};
