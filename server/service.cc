@@ -800,7 +800,8 @@ void AnswerWeb(const WebSite& site, WebHttpServer& http) {
     a.status = 400;
     a.body = report::ErrorJson(e).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   }
-  http.Answer(a.status, a.content_type, a.body);
+  http.Answer(a.status, a.content_type, a.body,
+              a.disposition.empty() ? "" : "Content-Disposition: " + a.disposition + "\r\n");
 }
 
 class ClosingProcessor : public at::TProcessor {

@@ -201,9 +201,9 @@ WebAnswer NotFoundFile(const std::string& path) {
 // (web/js/app.js, ILLUSTRATIVE_SOURCES) shows its notice on the same rule.
 constexpr const char* kIllustrativeSource = "zhejiang-medical-devices";
 
-// Exports over HTTP: the table as the CLI's --format writes it. The service writes the answer's
-// content_type as the Content-Type header line, so the Content-Disposition line rides after it
-// (a name made here, of letters, digits, '-' and '.', and its UTF-8 form percent-encoded).
+// Exports over HTTP: the Content-Disposition of the table the CLI's --format writes (a name made
+// here, of letters, digits, '-', '.' and '_', and its UTF-8 form percent-encoded: nothing from the
+// request reaches the header unescaped).
 std::string Attachment(const std::string& command, const std::map<std::string, std::string>& options,
                        const std::string& format) {
   std::string stem = command;
@@ -224,11 +224,8 @@ std::string Attachment(const std::string& command, const std::map<std::string, s
     encoded += hex[ch >> 4];
     encoded += hex[ch & 15];
   }
-  const char* type = format == "xlsx"
-                         ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                         : "text/csv; charset=utf-8";
-  return std::string(type) + "\r\nContent-Disposition: attachment; filename=\"" + ascii + "." +
-         format + "\"; filename*=UTF-8''" + encoded + "." + format;
+  return "attachment; filename=\"" + ascii + "." + format + "\"; filename*=UTF-8''" + encoded +
+         "." + format;
 }
 
 // The provenance rows above an exported table: where the data came from (the provenance of the
@@ -362,7 +359,10 @@ WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
                 " MiB, above the " + std::to_string(kMaxExportBytes >> 20) +
                 " MiB an answer may hold; ask for fewer rows (top=…)");
       }
-      return {200, Attachment(command, options, format), std::move(bytes)};
+      const char* type = format == "xlsx"
+                             ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                             : "text/csv; charset=utf-8";
+      return {200, type, std::move(bytes), Attachment(command, options, format)};
     }
     std::string list;
     for (const auto& name : ApiCommands()) list += (list.empty() ? "" : ", ") + name;
