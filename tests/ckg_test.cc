@@ -823,7 +823,7 @@ TEST_CASE("ontology: which industries are parts, materials or production equipme
   CHECK(got.size() == 3);
 }
 
-TEST_CASE("partners on ckg: product-level before the same leaf industry; peers are not partners",
+TEST_CASE("partners on ckg: product-level before the same leaf industry, and peers are not partners",
           "[ckg][partners]") {
   // 甲 makes 玉米, whose input 种子包衣剂 丁 makes (product-level, tier 0). 乙 shares 甲's leaf
   // industry 种子 and makes 化肥, nothing 甲 makes: a same-industry partner either way (tier 2).

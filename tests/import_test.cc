@@ -55,7 +55,7 @@ bool Has(const std::vector<std::string>& v, const std::string& prefix, const std
 
 }  // namespace
 
-TEST_CASE("the small fixture imports; snapshot and provenance come from the store", "[import]") {
+TEST_CASE("the small fixture imports, and snapshot and provenance come from the store", "[import]") {
   TempDir dir;
   Store store(dir / "t.db");
   CHECK(store.SchemaVersion() == Store::kSchemaVersion);

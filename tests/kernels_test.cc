@@ -185,7 +185,7 @@ TEST_CASE("PageRank with a dangling vertex matches the closed form", "[kernels]"
   CHECK(unweighted.scores[1] == Approx(b * (1 + d / 2)).epsilon(1e-12));
 }
 
-TEST_CASE("PageRank of a graph without edges is uniform; a zero-weight edge is no edge",
+TEST_CASE("PageRank of a graph without edges is uniform, and a zero-weight edge is no edge",
           "[kernels]") {
   PageRankResult r = PageRank(BuildCsr(4, {}, {}));
   for (double x : r.scores) CHECK(x == Approx(0.25).epsilon(1e-14));
@@ -316,7 +316,7 @@ TEST_CASE("Modularity of given partitions", "[kernels]") {
   RequireInvalidArgument([&] { Modularity(Graph(2, {{0, 1}}), {0, 1}); });
 }
 
-TEST_CASE("Louvain: same seed, same answer; it rejects asymmetric graphs", "[kernels]") {
+TEST_CASE("Louvain: same seed, same answer, and it rejects asymmetric graphs", "[kernels]") {
   WeightedCsr g = Symmetrised(RandomGraph(5000, 40000, 5, true));
   LouvainOptions options;
   options.seed = 99;

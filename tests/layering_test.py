@@ -7,6 +7,9 @@
      repository root as its include path, so only this check keeps the direction.)
   2. Comments cite only documents that are in the repository: every `NAME.md` a source file names
      exists at that path from the root, beside the file, or under docs/.
+  3. No Catch2 test name holds ';': CMake's catch_discover_tests splits a
+     name at ';' into two ctest tests whose filters match nothing, and such a test passes without
+     running.
 """
 import os
 import re
@@ -59,6 +62,15 @@ def main():
                     if not any(os.path.isfile(c) for c in candidates):
                         problems.append(f"{os.path.relpath(path, ROOT)}:{n}: cites {name}, which is "
                                         f"not in the repository")
+    for path in files(["tests"]):
+        if not path.endswith(".cc"):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for n, line in enumerate(f, 1):
+                m = re.search(r'TEST_CASE\(\s*"([^"]*)"', line)
+                if m and ";" in m.group(1):
+                    problems.append(f"{os.path.relpath(path, ROOT)}:{n}: the test name holds ';', which "
+                                    f"catch_discover_tests splits into tests that never run")
     for p in problems:
         print(p)
     print(f"layering: {len(problems)} problems")

@@ -16,6 +16,7 @@ Prints 'N passed, N failed' and exits non-zero on any failure. No timing asserti
 generous ones.
 """
 import argparse
+import faulthandler
 import json
 import os
 import resource
@@ -220,6 +221,8 @@ SERVER = None
 
 def main():
     global SERVER
+    # A hang shows where it is: every thread's stack on stderr before ctest's timeout kills us.
+    faulthandler.dump_traceback_later(int(os.environ.get("SERVICE_TEST_STACKS_AFTER", "100")), exit=False)
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--client", required=True, help="the C++ client (service_client)")
