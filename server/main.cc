@@ -271,7 +271,13 @@ int RunPartners(const Common& c, const std::string& enterprise, const std::strin
                 const RecOptions& o) {
   json j = OpenEngine(c).Partners(enterprise, role, o);
   return Emit(c, j, [&] {
-    ca::report::PrintItems(std::cout, j, "Partners (" + role + "s) for " + ca::report::RefText(j["enterprise"]));
+    static const std::map<std::string, std::string> role_zh = {
+        {"supplier", "供应商"}, {"customer", "客户"}, {"peer", "同行"}};
+    const std::string who = ca::report::RefText(j["enterprise"]);
+    ca::report::PrintItems(std::cout, j,
+                           c.zh ? "合作伙伴推荐（" + role_zh.at(j["role"].get<std::string>()) + "）：" + who
+                                : "Partners (" + role + "s) for " + who,
+                           c.zh);
   });
 }
 
@@ -279,7 +285,13 @@ int RunPairings(const Common& c, const std::string& enterprise, const std::strin
                 const RecOptions& o) {
   json j = OpenEngine(c).Pairings(enterprise, kind, o);
   return Emit(c, j, [&] {
-    ca::report::PrintItems(std::cout, j, "产学研医 pairings (" + kind + ") for " + ca::report::RefText(j["enterprise"]));
+    static const std::map<std::string, std::string> kind_zh = {
+        {"university", "高校"}, {"hospital", "医院"}, {"platform", "服务平台"}, {"triad", "高校+医院"}};
+    const std::string who = ca::report::RefText(j["enterprise"]);
+    ca::report::PrintItems(std::cout, j,
+                           c.zh ? "产学研医对接（" + kind_zh.at(j["kind"].get<std::string>()) + "）：" + who
+                                : "产学研医 pairings (" + kind + ") for " + who,
+                           c.zh);
   });
 }
 
@@ -294,8 +306,12 @@ int RunChain(const Common& c, const std::string& region_arg, const std::string& 
 int RunTargets(const Common& c, const std::string& region_arg, const RecOptions& o) {
   json j = OpenEngine(c).Targets(region_arg, o);
   return Emit(c, j, [&] {
-    ca::report::PrintItems(std::cout, j, "Investment-attraction targets for " + ca::report::RefText(j["region"]) +
-                                             " (" + std::to_string(j["gaps"].size()) + " gap segments)");
+    const std::string where = ca::report::RefText(j["region"]);
+    const std::string gaps = std::to_string(j["gaps"].size());
+    ca::report::PrintItems(std::cout, j,
+                           c.zh ? "招商目标：" + where + "（" + gaps + " 个缺口环节）"
+                                : "Investment-attraction targets for " + where + " (" + gaps + " gap segments)",
+                           c.zh);
   });
 }
 
@@ -307,8 +323,10 @@ int RunRelatedness(const Common& c, const std::string& level_arg, const std::str
 
 int RunLeaders(const Common& c, const std::string& region_arg, const RecOptions& o) {
   json j = OpenEngine(c).Leaders(region_arg, o);
-  std::string where = region_arg.empty() ? "" : " in " + ca::report::RefText(j["region"]);
-  return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, "Chain leaders" + where); });
+  std::string where = region_arg.empty() ? "" : ca::report::RefText(j["region"]);
+  std::string title = c.zh ? "链主企业" + (where.empty() ? "" : "：" + where)
+                           : "Chain leaders" + (where.empty() ? "" : " in " + where);
+  return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, title, c.zh); });
 }
 
 int RunClusters(const Common& c, const std::string& region_arg, uint64_t seed) {

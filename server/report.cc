@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <iomanip>
+#include <map>
 #include <ostream>
 #include <sstream>
 
@@ -266,16 +267,44 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
 
 // ---- text --------------------------------------------------------------------------------------
 
-void PrintItems(std::ostream& out, const json& result, const std::string& title) {
-  out << title << "  (" << result["items"].size() << " shown of " << result["candidates"]
-      << " candidates";
-  if (result.contains("scorer")) out << ", scorer " << Str(result, "scorer");
-  out << ")\n";
-  if (size_t hidden = result.value("known_hidden", size_t{0})) {
-    out << "  " << hidden << " known partner" << (hidden == 1 ? " is" : "s are")
-        << " not listed (--include-known lists them)\n";
+namespace {
+// The score components' names in Chinese (the console's words, web/js/i18n.js).
+std::string ComponentZh(const std::string& name) {
+  static const std::map<std::string, std::string> zh = {
+      {"demand", "需求"},        {"relatedness", "关联度"}, {"dependence", "依赖度"},
+      {"scarcity", "稀缺度"},    {"segment", "环节缺口"},   {"strength", "企业实力"},
+      {"ties", "已有往来"},      {"proximity", "地理邻近"}, {"domestic", "国产替代"},
+      {"fit", "匹配度"},         {"graph", "图谱关联"},     {"quality", "质量"},
+      {"overlap", "重合度"},     {"trial", "临床试验能力"}, {"university", "高校"},
+      {"hospital", "医院"},      {"tie", "三方纽带"},       {"pagerank", "供应网络PageRank"},
+      {"dependants", "本地依赖企业"}, {"share", "环节份额"}, {"size", "规模"},
+      {"declared", "已认定链主"}};
+  auto it = zh.find(name);
+  return it == zh.end() ? name : it->second;
+}
+}  // namespace
+
+void PrintItems(std::ostream& out, const json& result, const std::string& title, bool zh) {
+  const size_t shown = result["items"].size();
+  const std::string candidates = result["candidates"].dump();
+  if (zh) {
+    out << title << "  （显示 " << shown << " 个，共 " << candidates << " 个候选";
+    if (result.contains("scorer")) out << "，评分方案 " << Str(result, "scorer");
+    out << "）\n";
+  } else {
+    out << title << "  (" << shown << " shown of " << candidates << " candidates";
+    if (result.contains("scorer")) out << ", scorer " << Str(result, "scorer");
+    out << ")\n";
   }
-  if (result["items"].empty()) out << "  nothing to recommend\n";
+  if (size_t hidden = result.value("known_hidden", size_t{0})) {
+    if (zh) {
+      out << "  " << hidden << " 个已有合作的伙伴未列出（--include-known 可列出）\n";
+    } else {
+      out << "  " << hidden << " known partner" << (hidden == 1 ? " is" : "s are")
+          << " not listed (--include-known lists them)\n";
+    }
+  }
+  if (result["items"].empty()) out << (zh ? "  无可推荐\n" : "  nothing to recommend\n");
   for (const auto& it : result["items"]) {
     out << std::setw(3) << it["rank"].get<size_t>() << ". " << Fixed(it["score"].get<double>())
         << "  " << Str(it, "id") << " " << Str(it, "name");
@@ -283,18 +312,20 @@ void PrintItems(std::ostream& out, const json& result, const std::string& title)
       for (const auto& p : it["partners"]) out << " + " << Str(p, "id") << " " << Str(p, "name");
     }
     if (!it["region"].is_null()) out << "  (" << Str(it["region"], "name") << ")";
-    if (it["known"].get<bool>()) out << "  [known]";
+    if (it["known"].get<bool>()) out << (zh ? "  [已有合作]" : "  [known]");
     out << "\n       =";
     bool first = true;
     for (const auto& c : it["components"]) {
-      out << (first ? " " : " + ") << Str(c, "name") << " " << Fixed(c["points"].get<double>());
+      const std::string name = Str(c, "name");
+      out << (first ? " " : " + ") << (zh ? ComponentZh(name) : name) << " "
+          << Fixed(c["points"].get<double>());
       first = false;
     }
     out << "\n";
     for (const auto& p : it["paths"]) out << "       " << p.get<std::string>() << "\n";
     std::string why;
-    for (const auto& w : it["why"]) why += (why.empty() ? "" : "; ") + w.get<std::string>();
-    if (!why.empty()) out << "       why: " << why << "\n";
+    for (const auto& w : it["why"]) why += (why.empty() ? "" : (zh ? "；" : "; ")) + w.get<std::string>();
+    if (!why.empty()) out << (zh ? "       理由：" : "       why: ") << why << "\n";
   }
 }
 

@@ -41,7 +41,8 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
                      size_t top);
 
 // Text renderings of the JSON above.
-void PrintItems(std::ostream& out, const json& result, const std::string& title);
+// zh: the header, notices, component names and the reasons' label in Chinese.
+void PrintItems(std::ostream& out, const json& result, const std::string& title, bool zh = false);
 // tree: the panorama (every segment, in tree order); otherwise the gap view, which leaves out strong
 // and absent segments unless every_status (a --status filter chose them). zh: statuses, positions
 // and headings in Chinese (缺链/弱链/强链/延链, 上/中/下).
