@@ -298,7 +298,12 @@ def reasons_in_both_languages(b, env):
     # Text follows --lang, and the locale when --lang is not given.
     doc = json.loads(run(b, ["partners", "--enterprise", "E0020", "--lang", "zh", "--json"], env).stdout)
     text = run(b, ["partners", "--enterprise", "E0020", "--lang", "zh"], env).stdout
-    check("why: " + "; ".join(doc["items"][0]["why"]) in text, "partners text: why in Chinese with --lang zh")
+    check("理由：" + "；".join(doc["items"][0]["why"]) in text, "partners text: why in Chinese with --lang zh")
+    check("合作伙伴推荐（供应商）" in text and "个候选" in text and "匹配度" in text,
+          "partners text: heading, counts and component names in Chinese with --lang zh")
+    en_text = run(b, ["partners", "--enterprise", "E0020", "--lang", "en"], env).stdout
+    check("Partners (suppliers) for" in en_text and "why: " in en_text and "fit " in en_text,
+          "partners text: in English with --lang en")
     by_locale = run(b, ["partners", "--enterprise", "E0020", "--json"], dict(env, LC_ALL="zh_CN.UTF-8")).stdout
     check(json.loads(by_locale) == doc, "LC_ALL=zh_CN.UTF-8: the reasons in Chinese without --lang")
     en_doc = json.loads(run(b, ["partners", "--enterprise", "E0020", "--json"], env).stdout)
