@@ -22,6 +22,7 @@
 #include <cmath>
 #include <sstream>
 #include <functional>
+#include <mutex>
 #include <iostream>
 #include <thread>
 
@@ -968,13 +969,18 @@ class FramedTransportFactory : public at::transport::TTransportFactory {
   }
 };
 
-// Prints the `listening:` line once the server has bound its port.
+// Prints the `listening:` line once the server has bound its port. The binary and HTTP servers
+// start on two threads: each line is written whole, under one lock, so the two never interleave
+// (a garbled line left a caller waiting for it, and the threaded model's test hanging).
 class ReadyAnnouncer : public at::server::TServerEventHandler {
  public:
   ReadyAnnouncer(std::ostream& out, std::string what, std::string host, std::function<int()> port)
       : out_(out), what_(std::move(what)), host_(std::move(host)), port_(std::move(port)) {}
   void preServe() override {
-    out_ << "listening: " << what_ << " " << host_ << ":" << port_() << std::endl;
+    const std::string line = "listening: " + what_ + " " + host_ + ":" + std::to_string(port_()) + "\n";
+    static std::mutex lock;
+    std::lock_guard<std::mutex> hold(lock);
+    out_ << line << std::flush;
   }
 
  private:

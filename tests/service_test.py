@@ -19,6 +19,7 @@ import argparse
 import faulthandler
 import json
 import os
+import queue
 import resource
 import signal
 import socket
@@ -45,17 +46,25 @@ class Server:
              "--admin-token-file", token_file] + extra_args,
             stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
         self.port = self.http_port = None
+        # The `listening:` lines, read on a thread so that a server that never prints them fails
+        # the test after 60 s instead of blocking it in readline.
+        lines = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(x) for x in iter(self.proc.stdout.readline, "")],
+                         daemon=True).start()
         deadline = time.time() + 60
+        seen = []
         while (self.port is None or self.http_port is None) and time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.time()))
+            except queue.Empty:
                 break
+            seen.append(line)
             if line.startswith("listening: binary"):
                 self.port = int(line.rsplit(":", 1)[1])
             elif line.startswith("listening: http"):
                 self.http_port = int(line.rsplit(":", 1)[1])
         if self.port is None or self.http_port is None:
-            raise RuntimeError("the server did not start (see serve.log)")
+            raise RuntimeError(f"the server did not start (see serve.log); it printed {seen!r}")
 
     def alive(self):
         return self.proc.poll() is None
