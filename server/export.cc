@@ -13,6 +13,7 @@
 
 #include "graph/error.h"
 #include "matcher/gaps.h"
+#include "server/report.h"
 
 namespace chainatlas::report {
 namespace {
@@ -28,15 +29,6 @@ const std::map<std::string, std::string> kPosition = {
     {"upstream", "上游"}, {"midstream", "中游"}, {"downstream", "下游"}};
 const std::map<std::string, std::string> kKind = {
     {"enterprise", "企业"}, {"institution", "高校院所"}, {"hospital", "医院"}, {"platform", "平台"}};
-// Score components (the scorers' measure names) in Chinese.
-const std::map<std::string, std::string> kComponent = {
-    {"fit", "匹配度"},         {"proximity", "地理邻近"}, {"graph", "网络关系"},
-    {"quality", "企业质量"},   {"domestic", "国内"},       {"overlap", "重叠度"},
-    {"segment", "环节重要性"}, {"strength", "企业实力"},   {"ties", "已有关联"},
-    {"relatedness", "产业关联"}, {"demand", "本地需求"},   {"dependence", "依赖度"},
-    {"scarcity", "稀缺度"},    {"pagerank", "供应网络地位"}, {"dependants", "本地依赖企业"},
-    {"share", "环节份额"},     {"size", "规模"},           {"capability", "能力"},
-    {"clinical", "临床"},      {"research", "科研"}};
 
 std::string Label(const std::string& zh, const std::string& en) { return zh + " (" + en + ")"; }
 
@@ -101,7 +93,7 @@ Table Segments(const json& doc, const std::string& title) {
                Label("外地企业数", "producers elsewhere"), Label("本地需求企业数", "local buyers"),
                Label("本地医院数", "local hospitals"), Label("区位商", "location quotient"),
                Label("关联密度", "density")};
-  for (const auto& c : comps) t.columns.push_back(Label(Zh(kComponent, c), c));
+  for (const auto& c : comps) t.columns.push_back(Label(ComponentNameZh(c), c));
   t.columns.push_back(Label("依据", "why"));
   for (const auto& s : segs) {
     std::vector<Cell> row = {Text(s, "name"),
@@ -129,7 +121,7 @@ Table Items(const json& doc, const std::string& title, bool evidence) {
   std::vector<std::string> comps = ComponentNames(items);
   t.columns = {Label("排名", "rank"),  Label("名称", "name"),   Label("编号", "id"),
                Label("类型", "kind"),  Label("地区", "region"), Label("总分", "score")};
-  for (const auto& c : comps) t.columns.push_back(Label(Zh(kComponent, c), c));
+  for (const auto& c : comps) t.columns.push_back(Label(ComponentNameZh(c), c));
   if (evidence) {
     t.columns.push_back(Label("证据类型", "evidence"));
     t.columns.push_back(Label("证据规则", "rule"));

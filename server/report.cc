@@ -267,9 +267,9 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
 
 // ---- text --------------------------------------------------------------------------------------
 
-namespace {
-// The score components' names in Chinese (the console's words, web/js/i18n.js).
-std::string ComponentZh(const std::string& name) {
+// The score components' names in Chinese: one table for the text, the exports and the console
+// (web/js/i18n.js holds the same words).
+std::string ComponentNameZh(const std::string& name) {
   static const std::map<std::string, std::string> zh = {
       {"demand", "需求"},        {"relatedness", "关联度"}, {"dependence", "依赖度"},
       {"scarcity", "稀缺度"},    {"segment", "环节缺口"},   {"strength", "企业实力"},
@@ -278,11 +278,11 @@ std::string ComponentZh(const std::string& name) {
       {"overlap", "重合度"},     {"trial", "临床试验能力"}, {"university", "高校"},
       {"hospital", "医院"},      {"tie", "三方纽带"},       {"pagerank", "供应网络PageRank"},
       {"dependants", "本地依赖企业"}, {"share", "环节份额"}, {"size", "规模"},
-      {"declared", "已认定链主"}};
+      {"declared", "已认定链主"}, {"capability", "能力"},   {"clinical", "临床"},
+      {"research", "科研"}};
   auto it = zh.find(name);
   return it == zh.end() ? name : it->second;
 }
-}  // namespace
 
 void PrintItems(std::ostream& out, const json& result, const std::string& title, bool zh) {
   const size_t shown = result["items"].size();
@@ -317,7 +317,7 @@ void PrintItems(std::ostream& out, const json& result, const std::string& title,
     bool first = true;
     for (const auto& c : it["components"]) {
       const std::string name = Str(c, "name");
-      out << (first ? " " : " + ") << (zh ? ComponentZh(name) : name) << " "
+      out << (first ? " " : " + ") << (zh ? ComponentNameZh(name) : name) << " "
           << Fixed(c["points"].get<double>());
       first = false;
     }

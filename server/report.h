@@ -40,6 +40,9 @@ json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r);
 json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, VertexId region,
                      size_t top);
 
+// A score component's name (fit, proximity, …) in Chinese; unknown names as they are.
+std::string ComponentNameZh(const std::string& name);
+
 // Text renderings of the JSON above.
 // zh: the header, notices, component names and the reasons' label in Chinese.
 void PrintItems(std::ostream& out, const json& result, const std::string& title, bool zh = false);
