@@ -3,8 +3,10 @@
 # (default database, extra serve options passed through), measures one client's latency alone
 # (the idle p99), then again while 32 other connections call partners (top 100) back to back, and
 # prints a Markdown table with the ratio of the two p99s (target: within 10×), and the two p50s.
-# Client, flood and server share the machine's cores.
-#   bench/flood_bench.sh [BUILD_DIR] [SECONDS] [extra serve options, e.g. --threads 4]
+# Client, flood and server share the machine's cores. FLOOD_NICE=N runs the 32 flooding
+# connections' client at that niceness (default 0): at 19 it stands for a flooder on another
+# machine, which takes no CPU from the server (bench/SERVICE.md says when each was used).
+#   [FLOOD_NICE=19] bench/flood_bench.sh [BUILD_DIR] [SECONDS] [extra serve options, e.g. --threads 4]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flood=
@@ -19,7 +21,7 @@ for method in health partners; do
   idle_json=$("$bench" --port "$port" --method "$method" --connections 1 --seconds "$seconds" \
                 --enterprise E0013 --top 10)
   flood_out=$(mktemp)
-  "$bench" --port "$port" --method partners --connections 32 --seconds $((seconds + 2)) \
+  nice -n "${FLOOD_NICE:-0}" "$bench" --port "$port" --method partners --connections 32 --seconds $((seconds + 2)) \
     --warmup 1 --enterprise E0020 --top 100 >"$flood_out" &
   flood=$!
   sleep 1.5
