@@ -1,0 +1,111 @@
+// Transport hardening for both ports: the Thrift configuration and protocol limits, the framed
+// transport of the binary port, the HTTP transport of the HTTP port (a whole-request deadline, a
+// size limit, and the console and JSON API beside the Thrift JSON protocol: server/web.h), the
+// processor that closes a connection whose request breaks the protocol and counts the requests in
+// progress (for SIGTERM's drain), and the `listening:` line.
+#pragma once
+
+#include <thrift/TConfiguration.h>
+#include <thrift/TProcessor.h>
+#include <thrift/protocol/TProtocol.h>
+#include <thrift/server/TServer.h>
+#include <thrift/transport/TBufferTransports.h>
+
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "ChainAtlas.h"
+#include "server/state.h"
+
+namespace chainatlas::service {
+
+// TConfiguration with the message and frame limits of Limits.
+std::shared_ptr<apache::thrift::TConfiguration> Configuration();
+// The binary protocol with the string and container limits of Limits, strict both ways.
+std::shared_ptr<apache::thrift::protocol::TProtocolFactory> BinaryProtocolFactory();
+
+// What the HTTP port serves besides the Thrift JSON protocol (server/web.h): the API and the
+// console's files.
+struct WebSite {
+  std::shared_ptr<StateHolder> states;
+  std::filesystem::path root;  // the console's folder
+  std::string cors;            // the one origin whose pages may read the answers; "" for none
+};
+
+class InFlight;  // the count of requests in progress (transport.cc)
+
+// The processors of both ports. A request that breaks the protocol (a bad size, a truncated
+// message) ends its connection: the socket is shut down, the server sees it close and frees it;
+// other connections are untouched. On the HTTP port a request that is not a Thrift call goes to
+// the console and API. Counts the requests in progress, from the moment a request's method is
+// read to the moment its answer is written (or the call fails), on every port.
+class ClosingProcessorFactory : public apache::thrift::TProcessorFactory {
+ public:
+  ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler, WebSite site);
+  std::shared_ptr<apache::thrift::TProcessor> getProcessor(
+      const apache::thrift::TConnectionInfo& info) override;
+  int in_flight() const;
+
+ private:
+  std::shared_ptr<rpc::ChainAtlasIf> handler_;
+  std::shared_ptr<InFlight> in_flight_;
+  WebSite site_;
+};
+
+// The HTTP port's transport: Thrift's THttpServer (its request parser, limits and keep-alive)
+// that also answers GET/HEAD/OPTIONS, over a read bound: at most Limits::kMaxMessageBytes + 64 KiB
+// per request, the whole request (headers and body) within Limits::kHttpRequestMillis of its
+// first byte, an idle connection closed after Limits::kHttpIdleMillis.
+class HttpTransportFactory : public apache::thrift::transport::TTransportFactory {
+ public:
+  explicit HttpTransportFactory(std::string cors) : cors_(std::move(cors)) {}
+  std::shared_ptr<apache::thrift::transport::TTransport> getTransport(
+      std::shared_ptr<apache::thrift::transport::TTransport> t) override;
+
+ private:
+  std::string cors_;
+};
+
+// Thrift 0.17's TFramedTransport counts the bytes read against the message size limit over the
+// whole connection, not per message: a long-lived connection dies after max-message-size bytes.
+// This one starts the count again after each message.
+class MessageFramedTransport : public apache::thrift::transport::TFramedTransport {
+ public:
+  using TFramedTransport::TFramedTransport;
+  // A message never runs past its frame: a truncated message inside a complete frame would
+  // otherwise wait for another frame, holding its thread for as long as the client likes.
+  uint32_t readSlow(uint8_t* buf, uint32_t len) override;
+  uint32_t readEnd() override;
+
+ private:
+  bool in_message_ = false;
+};
+
+class FramedTransportFactory : public apache::thrift::transport::TTransportFactory {
+ public:
+  std::shared_ptr<apache::thrift::transport::TTransport> getTransport(
+      std::shared_ptr<apache::thrift::transport::TTransport> t) override;
+};
+
+// Prints the `listening:` line once the server has bound its port. The binary and HTTP servers
+// start on two threads: each line is written whole, under one lock, so the two never interleave
+// (a garbled line left a caller waiting for it, and the threaded model's test hanging).
+class ReadyAnnouncer : public apache::thrift::server::TServerEventHandler {
+ public:
+  ReadyAnnouncer(std::ostream& out, std::string what, std::string host, std::function<int()> port)
+      : out_(out), what_(std::move(what)), host_(std::move(host)), port_(std::move(port)) {}
+  void preServe() override;
+
+ private:
+  std::ostream& out_;
+  std::string what_, host_;
+  std::function<int()> port_;
+};
+
+// Raises the soft limit on open files to the hard one (thousands of idle HTTP connections).
+void RaiseFileLimit();
+
+}  // namespace chainatlas::service
