@@ -331,13 +331,16 @@ std::pair<std::string, std::string> SplitTarget(const std::string& target) {
 
 WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
                     const std::map<std::string, std::string>& options, size_t max_text) {
+  Lang error_lang = Lang::kEn;  // the language of an error's message: lang= once it is read
   try {
     for (const auto& [name, call] : Calls()) {
       if (name != command) continue;
       Options o(options, max_text);
-      // lang=zh|en (default en), as the CLI's --lang: the language of the reasons (why).
+      // lang=zh|en (default en), as the CLI's --lang: the language of the reasons (why) and of
+      // the errors' messages.
       const std::string lang = o.Text("lang", "en");
       if (lang != "zh" && lang != "en") Invalid("lang: '" + lang.substr(0, 40) + "' is not zh or en");
+      error_lang = lang == "zh" ? Lang::kZh : Lang::kEn;
       // format=json (default), or csv|xlsx: the document's table as the CLI's --format writes it.
       const std::string format = o.Text("format", "json");
       if (format != "json" && format != "csv" && format != "xlsx") {
@@ -372,7 +375,7 @@ WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
     int status = e.code() == ErrorCode::kInvalidArgument ? 400
                  : e.code() == ErrorCode::kNotFound      ? 404
                                                          : 500;
-    return {status, "application/json; charset=utf-8", Dump(report::ErrorJson(e))};
+    return {status, "application/json; charset=utf-8", Dump(report::ErrorJson(e, error_lang))};
   } catch (const std::exception& e) {
     return {500, "application/json; charset=utf-8",
             Dump(report::ErrorJson(Error(ErrorCode::kInternal, std::string("internal error: ") + e.what())))};
