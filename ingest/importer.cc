@@ -213,7 +213,12 @@ class Importer {
     }
     std::vector<std::pair<size_t, std::string_view>> named;
     auto [lo, hi] = region_names_.equal_range(text);
-    for (auto it = lo; it != hi; ++it) named.push_back({0, it->second});
+    for (auto it = lo; it != hi; ++it) {
+      // The database and the bundle may both hold the region: each code once.
+      bool seen = false;
+      for (const auto& n : named) seen = seen || n.second == it->second;
+      if (!seen) named.push_back({0, it->second});
+    }
     if (!named.empty()) {
       MessageParams m = Meant("hint.region_name", MeantList(named));
       m.push_back({"text", text});

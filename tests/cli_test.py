@@ -323,7 +323,7 @@ def text_in_both_languages(a, b, env):
     cases = [
         ("stats", ["stats", "--region", "330122"], "Graph: ", "图谱："),
         ("show", ["show", eid], "  provenance", "  数据来源"),
-        ("show region", ["show", "region:330122"], "located in", "所在地区"),
+        ("show region", ["show", "region:330122"], "  level ", "  层级 "),
         ("indicators", ["indicators", "--region", "330122", "--targets", targets_file],
          "Plan indicators of ", "规划指标："),
         ("relatedness", ["relatedness", "--region", "330122", "--top", "3"], "Relatedness at county level",
