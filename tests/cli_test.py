@@ -549,6 +549,16 @@ def hostile_input(a, b, env):
                  "--format", "ckg")
     check("company_product.json:2: rel_weight 1e-50 is below the smallest weight" in p.stderr,
           f"tiny weight rejected: {p.stderr[-500:]}")
+    # The same problems in Chinese, and the JSON report's codes (issue 11).
+    p = run(b, ["import", "--db", db, "--format", "ckg", "--lang", "zh", ckg], env, expect=1)
+    check("company.json:2：fullname 含有控制字符（\\x00）" in p.stderr
+          and "company_product.json:2：rel_weight 1e-50 小于最小权重" in p.stderr and "导入被拒绝：" in p.stderr
+          and "ChainKnowledgeGraph：读取并检查用时" in p.stdout,
+          f"ckg problems in Chinese: {p.stdout[-300:]} {p.stderr[-500:]}")
+    doc = json.loads(run(b, ["import", "--db", db, "--format", "ckg", "--lang", "zh", "--json", ckg], env,
+                         expect=1).stdout)
+    check({p["code"] for p in doc["problems"]} >= {"ckg_import.control", "ckg_import.weight_tiny"},
+          f"ckg problems' codes: {[p['code'] for p in doc['problems']]}")
     # D3: a file replaced by a folder.
     write_ckg(ckg, {})
     os.remove(os.path.join(ckg, "industry.json"))
