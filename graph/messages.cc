@@ -82,7 +82,9 @@ std::string RenderCode(const std::string& code, const MessageParams& params, Lan
     std::vector<std::string_view> want = Names(t->params);
     for (std::string_view name : Names(t->params)) {
       const std::string* p = Param(params, name);
-      if (!p || p->empty() || t->en.find("{" + std::string(name) + ":msg}") == std::string_view::npos) continue;
+      std::string nesting = "{";
+      nesting.append(name).append(":msg}");
+      if (!p || p->empty() || t->en.find(nesting) == std::string_view::npos) continue;
       const MessageTemplate* inner = FindMessageTemplate(*p);
       if (!inner) Bad("message code '" + *p + "' has no template");
       for (std::string_view n : Names(inner->params)) {

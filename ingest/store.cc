@@ -344,9 +344,9 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
     if (key.empty()) return kNoVertex;
     auto it = m.find(key);
     if (it == m.end()) {
-      throw Error(ErrorCode::kInvalidData, db_->path().string() + ": " +
-                                               std::string(NodeKindName(n.kind)) + " '" + n.key +
-                                               "' refers to missing " + what + " '" + key + "'");
+      throw Error(ErrorCode::kInvalidData,
+                  Msg("db.missing_ref", {{"path", db_->path().string()}, {"kind", std::string(NodeKindName(n.kind))},
+                                         {"key", n.key}, {"what", what}, {"ref", key}}));
     }
     return it->second;
   };
@@ -355,9 +355,9 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
   for (const Node& n : nodes) {
     VertexId region = lookup(region_vertex, n.region, n, "region");
     auto missing = [&]() {
-      return Error(ErrorCode::kInvalidData, db_->path().string() + ": " +
-                                                std::string(NodeKindName(n.kind)) + " '" + n.key +
-                                                "' has no attribute row");
+      return Error(ErrorCode::kInvalidData, Msg("db.no_attributes", {{"path", db_->path().string()},
+                                                                     {"kind", std::string(NodeKindName(n.kind))},
+                                                                     {"key", n.key}}));
     };
     switch (n.kind) {
       case NodeKind::kRegion: {
