@@ -133,8 +133,15 @@ int RunImport(const Common& c, const ImportArgs& a) {
   const bool show_progress = !c.json && isatty(STDERR_FILENO);
   if (show_progress) {
     options.progress = [zh = c.zh](std::string_view stage, uint64_t done, uint64_t total) {
-      std::cerr << (zh ? "\r  写入 " : "\r  writing ") << ca::TermText(stage, zh ? ca::Lang::kZh : ca::Lang::kEn)
-                << (zh ? "：" : ": ") << done << " / " << total << "   "
+      // Stages: "entities", "relations" (writing), "read company.json" (ckg, reading).
+      const bool reading = stage.rfind("read ", 0) == 0;
+      if (zh) {
+        std::cerr << (reading ? "\r  读取 " + std::string(stage.substr(5)) : "\r  写入" + ca::TermText(stage, ca::Lang::kZh))
+                  << "：";
+      } else {
+        std::cerr << "\r  writing " << stage << ": ";
+      }
+      std::cerr << done << " / " << total << "   "
                 << (done == total ? "\n" : "") << std::flush;
     };
   }

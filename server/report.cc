@@ -525,7 +525,11 @@ void PrintStats(std::ostream& out, const Snapshot& s, const json& j, Lang lang) 
     out << "\n边\n";
     for (auto& [k, v] : j["edges"].items()) out << "  " << ingest::PadRight(TermText(k, lang) + " " + k, 30) << v << "\n";
     out << "供应关系按证据（docs/ontology.md）：";
-    for (auto& [k, v] : j["supplies_by_evidence"].items()) out << " " << TermText(k, lang) << " " << v;
+    bool first = true;
+    for (auto& [k, v] : j["supplies_by_evidence"].items()) {
+      out << (first ? "" : " ") << TermText(k, lang) << " " << v;
+      first = false;
+    }
     out << "\n";
     out << "\n地区" << (focus ? "（" + s.Label(focus_vertex) + " " + std::string(s.Name(focus_vertex)) + " 及以下）" : "")
         << "                企业 / 医院 / 高校院所 / 服务平台\n";
@@ -599,7 +603,8 @@ void PrintShow(std::ostream& out, const json& j, bool all, Lang lang) {
   for (auto& [k, val] : j["node"].items()) {
     if (k == "id" || k == "name") continue;
     std::string text = val.is_string() ? val.get<std::string>() : val.dump();
-    if (zh && k == "kind") text = TermText(text, lang);
+    if (zh && (k == "kind" || k == "level" || k == "position")) text = TermText(text, lang);
+    if (zh && val.is_boolean()) text = val.get<bool>() ? "是" : "否";
     out << "  " << label(k, AttributeNameZh(k)) << text << "\n";
   }
   if (j.contains("region_path")) {
