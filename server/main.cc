@@ -13,6 +13,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <sstream>
 
 #include "graph/error.h"
@@ -375,6 +376,34 @@ int RunServe(const Common& c, ca::service::ServeOptions o, const std::string& to
   return ca::service::Serve(o, std::cerr);
 }
 
+// A usage error of CLI11 as a message of the table: its common kinds by their words, the others
+// as a detail quoted in a sentence. The English is CLI11's text exactly.
+ca::Message UsageMessage(const std::string& what) {
+  static const std::vector<std::pair<std::regex, std::pair<const char*, std::vector<const char*>>>> kinds = [] {
+    std::vector<std::pair<std::regex, std::pair<const char*, std::vector<const char*>>>> k;
+    auto add = [&](const char* re, const char* code, std::vector<const char*> names) {
+      k.push_back({std::regex(re), {code, std::move(names)}});
+    };
+    add(R"(^(\S+) is required$)", "usage.required", {"option"});
+    add(R"(^(\S+) requires (\S+)$)", "usage.requires", {"option", "other"});
+    add(R"(^(\S+): Value (.*) not in range (\S+) to (\S+)$)", "usage.range", {"option", "value", "min", "max"});
+    add(R"(^(\S+): (.*) not in (\{.*\})$)", "usage.not_in", {"option", "value", "set"});
+    add(R"(^The following argument was not expected: (.*)$)", "usage.unexpected_one", {"args"});
+    add(R"(^The following arguments were not expected: (.*)$)", "usage.unexpected", {"args"});
+    add(R"(^A subcommand is required$)", "usage.subcommand", {});
+    return k;
+  }();
+  for (const auto& [re, kind] : kinds) {
+    std::smatch m;
+    if (!std::regex_match(what, m, re)) continue;
+    ca::MessageParams params;
+    for (size_t i = 0; i < kind.second.size(); ++i) params.push_back({kind.second[i], m[i + 1].str()});
+    ca::Message message = ca::Msg(kind.first, std::move(params));
+    if (message.Render(ca::Lang::kEn) == what) return message;
+  }
+  return ca::Msg("usage.cli", {{"detail", what}});
+}
+
 int ExitCodeFor(ca::ErrorCode code) {
   switch (code) {
     case ca::ErrorCode::kInvalidArgument: return 2;
@@ -569,8 +598,8 @@ int main(int argc, char** argv) {
     }
     const ca::Lang usage_lang =
         (asked == "zh" || (asked != "en" && ChineseByDefault())) ? ca::Lang::kZh : ca::Lang::kEn;
-    // CLI11's own words stay English; in Chinese they are the detail of a Chinese sentence.
-    const ca::Error usage(ca::ErrorCode::kInvalidArgument, ca::Msg("usage.cli", {{"detail", e.what()}}));
+    // CLI11's words in Chinese for its common kinds of error; any other is quoted in a sentence.
+    const ca::Error usage(ca::ErrorCode::kInvalidArgument, UsageMessage(e.what()));
     if (json_asked) {
       PrintJson(ca::report::ErrorJson(usage, usage_lang));
     } else if (usage_lang == ca::Lang::kEn) {

@@ -370,15 +370,23 @@ def text_in_both_languages(a, b, env):
     p = run(b, ["stats", "--db", os.path.join(a.workdir, "absent.db"), "--lang", "zh"], env, expect=3)
     check("数据库不存在" in p.stderr, f"a missing database, in Chinese: {p.stderr}")
     p = run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "zh"], env, expect=2)
-    check("命令行参数有误：" in p.stderr and "运行 --help 查看用法。" in p.stderr,
+    check("--top 须在 1 到 10000 之间，不能是 0" in p.stderr and "运行 --help 查看用法。" in p.stderr,
           f"a usage error (CLI11) in Chinese: {p.stderr}")
+    p = run(b, ["gaps", "--lang", "zh"], env, expect=2)
+    check("缺少必需的选项 --region" in p.stderr, f"a missing option in Chinese: {p.stderr}")
+    p = run(b, ["stats", "--db", "a.db", "--db", "b.db", "--lang", "zh"], env, expect=2)
+    check("命令行参数有误：--db" in p.stderr, f"another usage error, CLI11's words in a Chinese sentence: {p.stderr}")
     p = run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "en"], env, expect=2)
     check("--top" in p.stderr and "Run with --help for more information." in p.stderr and not has_cjk(p.stderr),
           f"a usage error in English: {p.stderr}")
     err = json.loads(run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "zh", "--json"], env,
                          expect=2).stdout)["error"]
-    check(err["code"] == "invalid argument" and err["message_code"] == "usage.cli"
-          and err["message"].startswith("命令行参数有误："), f"a usage error as JSON in Chinese: {err}")
+    check(err["code"] == "invalid argument" and err["message_code"] == "usage.range"
+          and err["params"] == {"option": "--top", "value": "0", "min": "1", "max": "10000"}
+          and err["message"] == "--top 须在 1 到 10000 之间，不能是 0", f"a usage error as JSON in Chinese: {err}")
+    err = json.loads(run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "en", "--json"], env,
+                         expect=2).stdout)["error"]
+    check(err["message"] == "--top: Value 0 not in range 1 to 10000", f"a usage error as JSON in English: {err}")
     p = run(b, ["partners", "--enterprise", eid, "--role", "buyer", "--lang", "zh"], env, expect=2)
     check("未知的角色“buyer”" in p.stderr, f"an unknown role, in Chinese: {p.stderr}")
     p = run(b, ["relatedness", "--level", "park", "--lang", "zh"], env, expect=2)
