@@ -88,14 +88,13 @@ VertexId ResolveEntity(const Snapshot& s, std::string_view text, std::optional<N
   if (found.size() == 1) return found[0];
   std::string what = kind ? std::string(NodeKindName(*kind)) : "entity";
   if (found.empty()) {
-    throw Error(ErrorCode::kNotFound, "no " + what + " '" + std::string(text) + "'",
+    throw Error(ErrorCode::kNotFound, Msg("lookup.not_found", {{"what", what}, {"text", std::string(text)}}),
                 ClosestEntities(s, text, 5, kind));
   }
   std::vector<std::string> labels;
   for (VertexId v : found) labels.push_back(s.Label(v) + " " + std::string(s.Name(v)));
   throw Error(ErrorCode::kInvalidArgument,
-              "'" + std::string(text) + "' names " + std::to_string(found.size()) +
-                  " entities; write one as kind:key",
+              Msg("lookup.ambiguous", {{"text", std::string(text)}, {"count", std::to_string(found.size())}}),
               labels);
 }
 

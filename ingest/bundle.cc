@@ -21,9 +21,19 @@
 
 namespace chainatlas::ingest {
 
-std::string Problem::ToString() const {
-  if (line == 0) return file + ": " + reason;
-  return file + ":" + std::to_string(line) + ": " + reason;
+std::string Problem::Reason(Lang lang) const {
+  return code.empty() || lang == Lang::kEn ? reason : Msg(code, params).Render(lang);
+}
+
+std::string Problem::ToString(Lang lang) const {
+  const std::string sep = lang == Lang::kZh ? "：" : ": ";
+  if (line == 0) return file + sep + Reason(lang);
+  return file + ":" + std::to_string(line) + sep + Reason(lang);
+}
+
+Problem MakeProblem(std::string file, uint32_t line, Message reason) {
+  Problem p{std::move(file), line, reason.Render(Lang::kEn), std::move(reason.code), std::move(reason.params)};
+  return p;
 }
 
 namespace {
@@ -55,8 +65,8 @@ class RowReader {
 
   bool ok() const { return ok_; }
   uint32_t line() const { return record_.line; }
-  void Fail(const std::string& reason) {
-    problems_.push_back({file_, record_.line, reason});
+  void Fail(const char* code, MessageParams params = {}) {
+    problems_.push_back(MakeProblem(file_, record_.line, Msg(code, std::move(params))));
     ok_ = false;
   }
 
@@ -69,7 +79,7 @@ class RowReader {
 
   std::string Text(const std::string& column, bool required) {
     const std::string& v = Raw(column);
-    if (v.empty() && required) Fail(column + " is required");
+    if (v.empty() && required) Fail("row.required", {{"column", column}});
     return v;
   }
 
@@ -80,9 +90,9 @@ class RowReader {
   }
 
   void CheckId(const std::string& column, const std::string& v) {
-    if (v.size() > 128) Fail(column + " '" + Abbreviated(v, 20) + "' is longer than 128 bytes");
-    if (v.find(':') != std::string::npos) Fail(column + " '" + v + "' must not contain ':'");
-    if (v.front() == ' ' || v.back() == ' ') Fail(column + " '" + v + "' has surrounding spaces");
+    if (v.size() > 128) Fail("row.id_long", {{"column", column}, {"value", Abbreviated(v, 20)}});
+    if (v.find(':') != std::string::npos) Fail("row.id_colon", {{"column", column}, {"value", v}});
+    if (v.front() == ' ' || v.back() == ' ') Fail("row.id_spaces", {{"column", column}, {"value", v}});
   }
 
   std::optional<int64_t> Int(const std::string& column, int64_t lo, int64_t hi) {
@@ -91,12 +101,12 @@ class RowReader {
     int64_t x = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
     if (ec != std::errc() || p != v.data() + v.size()) {
-      Fail(column + " '" + v + "' is not a whole number");
+      Fail("row.not_integer", {{"column", column}, {"value", v}});
       return std::nullopt;
     }
     if (x < lo || x > hi) {
-      Fail(column + " " + v + " is out of range [" + std::to_string(lo) + ", " +
-           std::to_string(hi) + "]");
+      Fail("row.out_of_range", {{"column", column}, {"value", v},
+                                {"range", "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]"}});
       return std::nullopt;
     }
     return x;
@@ -109,7 +119,7 @@ class RowReader {
     if (x && *x > 0 && *x < std::numeric_limits<float>::min()) {
       std::ostringstream least;
       least << std::numeric_limits<float>::min();
-      Fail(column + " " + Raw(column) + " is below the smallest weight, " + least.str());
+      Fail("row.weight_tiny", {{"column", column}, {"value", Raw(column)}, {"least", least.str()}});
       return std::nullopt;
     }
     return x;
@@ -122,17 +132,17 @@ class RowReader {
     double x = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
     if (ec == std::errc::result_out_of_range && p == v.data() + v.size()) {
-      Fail(column + " " + v + " is out of range (numbers must be finite doubles)");
+      Fail("row.not_finite", {{"column", column}, {"value", v}});
       return std::nullopt;
     }
     if (ec != std::errc() || p != v.data() + v.size() || !std::isfinite(x)) {
-      Fail(column + " '" + v + "' is not a number");
+      Fail("row.not_number", {{"column", column}, {"value", v}});
       return std::nullopt;
     }
     if ((lo_open ? x <= lo : x < lo) || x > hi) {
       std::ostringstream range;
       range << (lo_open ? "(" : "[") << lo << ", " << hi << "]";
-      Fail(column + " " + v + " is out of range " + range.str());
+      Fail("row.out_of_range", {{"column", column}, {"value", v}, {"range", range.str()}});
       return std::nullopt;
     }
     return x;
@@ -142,7 +152,7 @@ class RowReader {
     const std::string& v = Raw(column);
     if (v.empty() || v == "0") return false;
     if (v == "1") return true;
-    Fail(column + " '" + v + "' must be 0 or 1");
+    Fail("row.not_bool", {{"column", column}, {"value", v}});
     return false;
   }
 
@@ -152,7 +162,7 @@ class RowReader {
     if (!v.empty() && !allowed.count(v)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      Fail(column + " '" + v + "' is not one of: " + list);
+      Fail("row.not_one_of", {{"column", column}, {"value", v}, {"list", list}});
     }
     return v;
   }
@@ -184,7 +194,7 @@ class RowReader {
       if (!kind || std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
         std::string names;
         for (NodeKind k : kinds) names += (names.empty() ? "" : ", ") + std::string(NodeKindName(k));
-        Fail(column + " '" + v + "': prefix must be one of " + names);
+        Fail("row.ref_prefix", {{"column", column}, {"value", v}, {"kinds", names}});
         return ref;
       }
       ref.kinds = {*kind};
@@ -193,7 +203,7 @@ class RowReader {
       ref.kinds = kinds;
       ref.key = v;
     }
-    if (ref.key.empty()) Fail(column + " '" + v + "' names no id");
+    if (ref.key.empty()) Fail("row.ref_empty", {{"column", column}, {"value", v}});
     return ref;
   }
 
@@ -236,7 +246,7 @@ void ParseRegion(RowReader& r, uint16_t file, Bundle& b) {
   if (auto l = ParseRegionLevel(level)) {
     d.level = *l;
   } else if (!level.empty()) {
-    r.Fail("level '" + level + "' is not one of: province, city, county, park");
+    r.Fail("region.level", {{"value", level}});
   }
   d.parent = r.Raw("parent");
   const std::string& code = e.key;
@@ -244,18 +254,16 @@ void ParseRegion(RowReader& r, uint16_t file, Bundle& b) {
     bool admin_code = code.size() == 6 && IsDigits(code);
     bool park_code = code.size() > 7 && IsDigits(code.substr(0, 6)) && code[6] == '-';
     if (d.level == RegionLevel::kPark ? !park_code : !admin_code) {
-      r.Fail("code '" + code + "' must be " +
-             (d.level == RegionLevel::kPark ? "a county code, '-' and a suffix (330122-P01)"
-                                            : "six digits (GB/T 2260)"));
+      r.Fail(d.level == RegionLevel::kPark ? "region.park_code" : "region.admin_code", {{"code", code}});
     } else if (d.level == RegionLevel::kProvince && code.substr(2) != "0000") {
-      r.Fail("province code '" + code + "' must end in 0000");
+      r.Fail("region.province_code", {{"code", code}});
     }
     if (d.level == RegionLevel::kProvince && !d.parent.empty()) {
-      r.Fail("a province has no parent");
+      r.Fail("region.province_parent");
     } else if (d.level != RegionLevel::kProvince && d.parent.empty()) {
-      r.Fail("parent is required below province");
+      r.Fail("region.parent_required");
     } else if (!d.parent.empty() && d.parent.substr(0, 2) != code.substr(0, 2)) {
-      r.Fail("code '" + code + "' and parent '" + d.parent + "' are in different provinces");
+      r.Fail("region.other_province", {{"code", code}, {"parent", d.parent}});
     }
   }
   e.details = d;
@@ -278,9 +286,9 @@ void ParseSegment(RowReader& r, uint16_t file, Bundle& b) {
   if (auto p = ParsePosition(position)) {
     d.position = *p;
   } else if (!position.empty()) {
-    r.Fail("position '" + position + "' is not one of: upstream, midstream, downstream");
+    r.Fail("segment.position", {{"value", position}});
   }
-  if (!d.parent.empty() && d.parent == e.key) r.Fail("segment '" + e.key + "' is its own parent");
+  if (!d.parent.empty() && d.parent == e.key) r.Fail("segment.own_parent", {{"id", e.key}});
   e.details = d;
   if (r.ok()) b.entities.push_back(std::move(e));
 }
@@ -292,7 +300,7 @@ void ParseEnterprise(RowReader& r, uint16_t file, Bundle& b) {
   a.uscc = r.Raw("uscc");
   if (!a.uscc.empty()) {
     std::string why = UsccProblem(a.uscc);
-    if (!why.empty()) r.Fail("uscc '" + a.uscc + "': " + why);
+    if (!why.empty()) r.Fail("enterprise.uscc", {{"uscc", a.uscc}, {"detail", why}});
   }
   if (auto v = r.Int("founded", 1900, kYear)) a.founded = static_cast<int32_t>(*v);
   if (!r.Raw("above_scale").empty()) a.above_scale = r.Bool("above_scale") ? 1 : 0;
@@ -306,9 +314,7 @@ void ParseEnterprise(RowReader& r, uint16_t file, Bundle& b) {
     if (auto t = ParseEnterpriseTag(tag)) {
       a.tags |= 1u << static_cast<int>(*t);
     } else {
-      r.Fail("tag '" + tag +
-             "' is not one of: high_tech, specialised, little_giant, listed, chain_leader, "
-             "foreign_funded, startup");
+      r.Fail("enterprise.tag", {{"tag", tag}});
     }
   }
   e.details = std::move(a);
@@ -385,7 +391,7 @@ void ParseClinical(RowReader& r, uint16_t file, Bundle& b) {
   Reference segment = r.Ref("segment", {NodeKind::kSegment});
   double demand = r.Weight("demand", false).value_or(0);
   double strength = r.Weight("strength", false).value_or(0);
-  if (r.ok() && demand <= 0 && strength <= 0) r.Fail("demand and strength are both 0 or empty");
+  if (r.ok() && demand <= 0 && strength <= 0) r.Fail("clinical.no_weight");
   if (!r.ok()) return;
   std::string attrs;
   if (!r.Raw("department").empty()) attrs = json{{"department", r.Raw("department")}}.dump();
@@ -464,7 +470,7 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
   auto on_record = [&](const CsvRecord& rec) {
     for (const auto& f : rec.fields) {
       if (!IsValidUtf8(f)) {
-        problems.push_back({shown, rec.line, "not valid UTF-8"});
+        problems.push_back(MakeProblem(shown, rec.line, Msg("file.not_utf8")));
         return;
       }
     }
@@ -477,10 +483,10 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
         if ((u >= 0x20 && u != 0x7F) || (note && (c == '\n' || c == '\r' || c == '\t'))) continue;
         char code[8];
         std::snprintf(code, sizeof code, "\\x%02x", u);
-        problems.push_back(
-            {shown, rec.line,
-             (i < header.size() ? "column '" + header[i] + "'" : "field " + std::to_string(i + 1)) +
-                 " contains a control character (" + code + ")"});
+        problems.push_back(MakeProblem(
+            shown, rec.line,
+            i < header.size() ? Msg("file.control_column", {{"column", header[i]}, {"char", code}})
+                              : Msg("file.control_field", {{"field", std::to_string(i + 1)}, {"char", code}})));
         return;
       }
     }
@@ -493,16 +499,16 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
         bool known = std::count(spec.required.begin(), spec.required.end(), name) ||
                      std::count(spec.optional.begin(), spec.optional.end(), name);
         if (!known) {
-          problems.push_back({shown, rec.line, "unknown column '" + name + "'"});
+          problems.push_back(MakeProblem(shown, rec.line, Msg("file.unknown_column", {{"column", name}})));
           header_ok = false;
         } else if (!columns.emplace(name, i).second) {
-          problems.push_back({shown, rec.line, "column '" + name + "' appears twice"});
+          problems.push_back(MakeProblem(shown, rec.line, Msg("file.column_twice", {{"column", name}})));
           header_ok = false;
         }
       }
       for (const auto& req : spec.required) {
         if (!columns.count(req)) {
-          problems.push_back({shown, rec.line, "required column '" + req + "' is missing"});
+          problems.push_back(MakeProblem(shown, rec.line, Msg("file.column_missing", {{"column", req}})));
           header_ok = false;
         }
       }
@@ -511,9 +517,9 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
     if (!header_ok) return;
     ++rows;
     if (rec.fields.size() != columns.size()) {
-      problems.push_back({shown, rec.line,
-                          "has " + std::to_string(rec.fields.size()) + " fields, header has " +
-                              std::to_string(columns.size())});
+      problems.push_back(MakeProblem(shown, rec.line,
+                                     Msg("file.field_count", {{"fields", std::to_string(rec.fields.size())},
+                                                              {"header", std::to_string(columns.size())}})));
       return;
     }
     RowReader reader(columns, rec, shown, problems);
@@ -525,62 +531,68 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
   };
   uint32_t error_line = 0;
   std::string error = ReadCsv(path, on_record, &error_line);
-  if (!error.empty()) problems.push_back({shown, error_line, error});
-  if (!have_header) problems.push_back({shown, 0, "empty file: no header"});
+  if (!error.empty()) problems.push_back(MakeProblem(shown, error_line, Msg("file.csv", {{"detail", error}})));
+  if (!have_header) problems.push_back(MakeProblem(shown, 0, Msg("file.empty")));
   bundle.files[file_index].rows = rows;
 }
 
 // The manifest's text. Throws Error(kIo) when it cannot be read, or is not a regular file (a
 // FIFO or a device would block or never end).
 std::string ReadManifestText(const std::filesystem::path& manifest_path) {
-  const std::string why = manifest_path.string() + ": cannot open the bundle manifest";
+  auto why = [&](std::string detail) {
+    return Msg("bundle.cannot_open_manifest", {{"path", manifest_path.string()}, {"detail", std::move(detail)}});
+  };
   std::error_code error;
   const auto status = std::filesystem::status(manifest_path, error);
-  if (error) throw Error(ErrorCode::kIo, why + ": " + error.message());
+  if (error) throw Error(ErrorCode::kIo, why(": " + error.message()));
   if (!std::filesystem::is_regular_file(status)) {
-    throw Error(ErrorCode::kIo, why + ": not a regular file");
+    throw Error(ErrorCode::kIo, why(": not a regular file"));
   }
   std::ifstream in(manifest_path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, why);
+  if (!in) throw Error(ErrorCode::kIo, why(""));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(ErrorCode::kIo, manifest_path.string() + ": read failed");
+  if (in.bad()) throw Error(ErrorCode::kIo, Msg("io.read_failed", {{"path", manifest_path.string()}}));
   return text;
 }
 
 // The file a manifest names, when it follows the rules of docs/bundle-format.md: a relative path
 // without `..`, resolving (symbolic links followed) to a regular file inside the bundle's folder.
 // Otherwise nullopt, with the reason in *why.
+// *why is the reason's code (graph/messages.h), *detail its parameter.
 std::optional<std::filesystem::path> ConfinedFile(const std::filesystem::path& dir,
-                                                  const std::string& rel, std::string* why) {
+                                                  const std::string& rel, std::string* why,
+                                                  std::string* detail) {
   const std::filesystem::path p(rel);
   if (rel.empty() || p.has_root_name() || p.has_root_directory()) {
-    *why = "must be a path relative to the bundle's folder";
+    *why = "file.not_relative";
     return std::nullopt;
   }
   for (const auto& part : p) {
     if (part == "..") {
-      *why = "must not contain '..': bundle files stay inside the bundle's folder";
+      *why = "file.dotdot";
       return std::nullopt;
     }
   }
   std::error_code error;
   const std::filesystem::path root = std::filesystem::canonical(dir, error);
   if (error) {
-    *why = "cannot resolve the bundle's folder: " + error.message();
+    *why = "file.folder_unresolved";
+    *detail = error.message();
     return std::nullopt;
   }
   const std::filesystem::path file = std::filesystem::canonical(dir / p, error);
   if (error) {
-    *why = error == std::errc::no_such_file_or_directory ? "missing"
-                                                         : "cannot be read: " + error.message();
+    *why = error == std::errc::no_such_file_or_directory ? "file.missing" : "file.unreadable";
+    *detail = error.message();
     return std::nullopt;
   }
   if (std::mismatch(root.begin(), root.end(), file.begin(), file.end()).first != root.end()) {
-    *why = "resolves to " + file.string() + ", outside the bundle's folder";
+    *why = "file.outside";
+    *detail = file.string();
     return std::nullopt;
   }
   if (!std::filesystem::is_regular_file(file, error)) {
-    *why = "is not a regular file";
+    *why = "file.not_regular";
     return std::nullopt;
   }
   return file;
@@ -610,10 +622,10 @@ std::string BundleFingerprint(const std::filesystem::path& path) {
   if (manifest.is_object() && manifest.contains("files") && manifest["files"].is_object()) {
     for (const FileSpec& spec : Specs()) {
       const json& files = manifest["files"];
-      std::string why;
+      std::string why, detail;
       if (files.contains(spec.kind) && files[spec.kind].is_string()) {
         // Only files the rules allow: never a device or a FIFO, which would not end.
-        auto file = ConfinedFile(manifest_path.parent_path(), files[spec.kind], &why);
+        auto file = ConfinedFile(manifest_path.parent_path(), files[spec.kind], &why, &detail);
         if (file) hashed.push_back(*file);
       }
     }
@@ -628,7 +640,7 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
   const std::string manifest_name = manifest_path.string();
   const std::string text = ReadManifestText(manifest_path);
   if (std::string why = JsonNestingProblem(text); !why.empty()) {
-    problems.push_back({manifest_name, 0, "not valid JSON: " + why});
+    problems.push_back(MakeProblem(manifest_name, 0, Msg("manifest.json", {{"detail", why}})));
     return bundle;
   }
   json manifest;
@@ -636,17 +648,19 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     manifest = json::parse(text);
   } catch (const json::exception& e) {
     // Invalid UTF-8 in the manifest comes back quoted in the message: escaped.
-    problems.push_back({manifest_name, 0, "not valid JSON: " + EscapeInvalidUtf8(e.what())});
+    problems.push_back(MakeProblem(manifest_name, 0, Msg("manifest.json", {{"detail", EscapeInvalidUtf8(e.what())}})));
     return bundle;
   }
-  auto fail = [&](const std::string& why) { problems.push_back({manifest_name, 0, why}); };
-  if (!manifest.is_object()) return fail("must be a JSON object"), bundle;
+  auto fail = [&](const char* code, MessageParams params = {}) {
+    problems.push_back(MakeProblem(manifest_name, 0, Msg(code, std::move(params))));
+  };
+  if (!manifest.is_object()) return fail("manifest.not_object"), bundle;
   if (manifest.value("format", "") != "chainatlas-bundle") {
-    fail("\"format\" must be \"chainatlas-bundle\"");
+    fail("manifest.format");
   }
   if (!manifest.contains("version") || !manifest["version"].is_number_integer() ||
       manifest["version"].get<int>() != 1) {
-    fail("\"version\" must be 1 (the only bundle format version this build reads)");
+    fail("manifest.version");
   }
   auto has_control = [](const std::string& v) {
     return std::any_of(v.begin(), v.end(),
@@ -654,9 +668,9 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
   };
   if (!manifest.contains("source") || !manifest["source"].is_string() ||
       manifest["source"].get<std::string>().empty()) {
-    fail("\"source\" must name where the data comes from");
+    fail("manifest.source");
   } else if (has_control(manifest["source"].get<std::string>())) {
-    fail("\"source\" contains a control character");
+    fail("manifest.source_control");
   } else {
     bundle.source = manifest["source"];
   }
@@ -664,14 +678,14 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     bundle.description = manifest["description"];
   }
   if (!manifest.contains("files") || !manifest["files"].is_object()) {
-    return fail("\"files\" must map file kinds to CSV paths"), bundle;
+    return fail("manifest.files"), bundle;
   }
   for (auto& [kind, value] : manifest["files"].items()) {
     if (std::find(BundleFileKinds().begin(), BundleFileKinds().end(), kind) ==
         BundleFileKinds().end()) {
-      fail("\"files\": unknown file kind '" + kind + "'");
+      fail("manifest.unknown_kind", {{"kind", kind}});
     } else if (!value.is_string()) {
-      fail("\"files\": '" + kind + "' must be a path");
+      fail("manifest.kind_path", {{"kind", kind}});
     }
   }
   if (!problems.empty()) return bundle;
@@ -681,10 +695,10 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     if (!manifest["files"].contains(spec.kind)) continue;
     std::string rel = manifest["files"][spec.kind];
     std::string shown = (bundle.dir / rel).lexically_normal().string();
-    std::string why;
-    std::optional<std::filesystem::path> file = ConfinedFile(bundle.dir, rel, &why);
+    std::string why, detail;
+    std::optional<std::filesystem::path> file = ConfinedFile(bundle.dir, rel, &why, &detail);
     if (!file) {
-      problems.push_back({shown, 0, "named in the manifest as '" + spec.kind + "' but " + why});
+      problems.push_back(MakeProblem(shown, 0, Msg("manifest.file", {{"kind", spec.kind}, {"why", why}, {"detail", detail}})));
       continue;
     }
     bundle.files.push_back({spec.kind, rel, 0});
@@ -701,17 +715,18 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
   for (const EntityRecord& e : bundle.entities) {
     auto [it, fresh] = seen.emplace(std::pair{e.kind, e.key}, &e);
     if (!fresh) {
-      problems.push_back({shown(e), e.line,
-                          "duplicate " + std::string(NodeKindName(e.kind)) + " id '" + e.key +
-                              "' (first at line " + std::to_string(it->second->line) + ")"});
+      problems.push_back(MakeProblem(shown(e), e.line,
+                                     Msg("bundle.duplicate_id", {{"kind", std::string(NodeKindName(e.kind))},
+                                                                 {"id", e.key},
+                                                                 {"first", std::to_string(it->second->line)}})));
     }
     if (const auto* a = std::get_if<EnterpriseAttributes>(&e.details); a && !a->uscc.empty()) {
       auto [u, ufresh] = usccs.emplace(a->uscc, &e);
       if (!ufresh) {
-        problems.push_back({shown(e), e.line,
-                            "duplicate uscc '" + a->uscc + "' (first at line " +
-                                std::to_string(u->second->line) + ", id '" + u->second->key +
-                                "')"});
+        problems.push_back(MakeProblem(shown(e), e.line,
+                                       Msg("bundle.duplicate_uscc", {{"uscc", a->uscc},
+                                                                     {"first", std::to_string(u->second->line)},
+                                                                     {"id", u->second->key}})));
       }
     }
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "graph/kinds.h"
+#include "graph/messages.h"
 #include "graph/snapshot.h"
 
 namespace chainatlas::ingest {
@@ -19,9 +20,17 @@ namespace chainatlas::ingest {
 struct Problem {
   std::string file;
   uint32_t line = 0;  // 0: the file as a whole
-  std::string reason;
-  std::string ToString() const;
+  std::string reason;  // in English
+  // The reason's code and parameters (graph/messages.h); empty for a reason without a template.
+  std::string code;
+  MessageParams params;
+  // The reason in the language (without a code: `reason` as it is).
+  std::string Reason(Lang lang) const;
+  std::string ToString(Lang lang = Lang::kEn) const;
 };
+
+// A problem whose reason is a message of the table: `reason` is its English.
+Problem MakeProblem(std::string file, uint32_t line, Message reason);
 
 struct RegionRecord {
   RegionLevel level = RegionLevel::kCounty;

@@ -91,17 +91,17 @@ std::string ReadBytes(const std::filesystem::path& path) {
   std::error_code error;
   const auto status = std::filesystem::status(path, error);
   if (error && status.type() != std::filesystem::file_type::not_found) {
-    throw Error(ErrorCode::kIo, path.string() + ": cannot read: " + error.message());
+    throw Error(ErrorCode::kIo, Msg("io.cannot_read_detail", {{"path", path.string()}, {"detail", error.message()}}));
   }
   if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
-    throw Error(ErrorCode::kIo, path.string() + ": cannot read: not a regular file");
+    throw Error(ErrorCode::kIo, Msg("io.not_regular", {{"path", path.string()}}));
   }
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw Error(ErrorCode::kIo, path.string() + ": cannot read");
+  if (!in) throw Error(ErrorCode::kIo, Msg("io.cannot_read_bare", {{"path", path.string()}}));
   std::string text(static_cast<size_t>(in.tellg()), '\0');
   in.seekg(0);
   if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
-    throw Error(ErrorCode::kIo, path.string() + ": read failed");
+    throw Error(ErrorCode::kIo, Msg("io.read_failed", {{"path", path.string()}}));
   }
   return text;
 }
@@ -129,18 +129,19 @@ std::string Quoted(std::string_view s) {
 }
 
 // Why a product name is extraction noise rather than a name, or "" when it is a name.
+// The reason is a message code (graph/messages.h).
 std::string NoiseReason(std::string_view name) {
-  if (name.empty()) return "is empty";
+  if (name.empty()) return "noise.empty";
   bool letter = false;
   for (int32_t i = 0, n = static_cast<int32_t>(name.size()); i < n;) {
     UChar32 c;
     U8_NEXT(name.data(), i, n, c);
-    if (c < 0) return "is not valid UTF-8";
-    if (c < 0x20 || c == 0x7F) return "contains a control character";
-    if (c == '\\') return "contains a backslash (an escape sequence left in by the extraction)";
+    if (c < 0) return "noise.utf8";
+    if (c < 0x20 || c == 0x7F) return "noise.control";
+    if (c == '\\') return "noise.backslash";
     if (u_isalpha(c)) letter = true;
   }
-  if (!letter) return "contains no letter";
+  if (!letter) return "noise.no_letter";
   return "";
 }
 
@@ -176,9 +177,9 @@ bool IsDigits(std::string_view s) {
 // One row being checked: problems found make it bad.
 class Row {
  public:
-  Row(const json& value, std::vector<std::string>& reasons) : value_(value), reasons_(reasons) {}
+  Row(const json& value, std::vector<Message>& reasons) : value_(value), reasons_(reasons) {}
   bool ok() const { return reasons_.empty(); }
-  void Fail(std::string reason) { reasons_.push_back(std::move(reason)); }
+  void Fail(const char* code, MessageParams params = {}) { reasons_.push_back(Msg(code, std::move(params))); }
 
   // A string field; required ones must be present, strings, and not blank. Control characters
   // (C0, DEL; NUL included) make the row bad, except in product names, where the noise_product
@@ -186,15 +187,15 @@ class Row {
   std::string Text(const char* field, bool required = true, bool product_name = false) {
     auto it = value_.find(field);
     if (it == value_.end() || it->is_null()) {
-      if (required) Fail(std::string(field) + " is missing");
+      if (required) Fail("ckg_import.missing", {{"field", field}});
       return "";
     }
     if (!it->is_string()) {
-      Fail(std::string(field) + " must be a string, not " + Abbreviated(it->dump(), 80));
+      Fail("ckg_import.not_string", {{"field", field}, {"value", Abbreviated(it->dump(), 80)}});
       return "";
     }
     std::string v = it->get<std::string>();
-    if (required && TrimSpace(v).empty()) Fail(std::string(field) + " is empty");
+    if (required && TrimSpace(v).empty()) Fail("ckg_import.empty", {{"field", field}});
     if (!product_name) {
       auto control = std::find_if(v.begin(), v.end(), [](char c) {
         return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
@@ -202,7 +203,7 @@ class Row {
       if (control != v.end()) {
         char code[8];
         std::snprintf(code, sizeof code, "\\x%02x", static_cast<unsigned char>(*control));
-        Fail(std::string(field) + " contains a control character (" + code + ")");
+        Fail("ckg_import.control", {{"field", field}, {"char", code}});
       }
     }
     return v;
@@ -210,18 +211,18 @@ class Row {
   std::optional<double> Number(const char* field) {
     auto it = value_.find(field);
     if (it == value_.end() || it->is_null()) {
-      Fail(std::string(field) + " is missing");
+      Fail("ckg_import.missing", {{"field", field}});
       return std::nullopt;
     }
     if (!it->is_number()) {
-      Fail(std::string(field) + " must be a number, not " + Abbreviated(it->dump(), 80));
+      Fail("ckg_import.not_number", {{"field", field}, {"value", Abbreviated(it->dump(), 80)}});
       return std::nullopt;
     }
     return it->get<double>();
   }
  private:
   const json& value_;
-  std::vector<std::string>& reasons_;
+  std::vector<Message>& reasons_;
 };
 
 struct CompanyRow {
@@ -264,11 +265,11 @@ class CkgReader {
   // bad rows. Throws Error(kIo) when the file cannot be read.
   void ForEachRow(uint16_t file, const std::function<void(uint32_t, const json&)>& on_row);
 
-  void Bad(uint16_t file, uint32_t line, const std::string& reason) {
-    problems_->push_back({FileName(file), line, reason});
+  void Bad(uint16_t file, uint32_t line, Message reason) {
+    problems_->push_back(MakeProblem(FileName(file), line, std::move(reason)));
   }
   // Ends a row's checks: its problems are reported and it counts as bad.
-  bool Finish(uint16_t file, uint32_t line, std::vector<std::string>& reasons, size_t records = 1) {
+  bool Finish(uint16_t file, uint32_t line, std::vector<Message>& reasons, size_t records = 1) {
     if (reasons.empty()) return true;
     for (auto& r : reasons) Bad(file, line, r);
     Stats(file).bad += records;
@@ -276,13 +277,14 @@ class CkgReader {
   }
   // A row that refers to a row rejected above: skipped with it under skip_bad_rows; otherwise
   // not reported again (the import is rejected anyway, for the row it depends on).
-  void Dependent(uint16_t file, uint32_t line, const std::string& reason, size_t records = 1) {
+  void Dependent(uint16_t file, uint32_t line, Message reason, size_t records = 1) {
     Stats(file).bad += records;
     if (options_.skip_bad_rows) Bad(file, line, reason);
   }
-  void Quirk(const char* rule, uint16_t file, uint32_t line, std::string reason, bool drops) {
+  // The reason's template starts with the rule: "rule: what was done".
+  void Quirk(const char* rule, uint16_t file, uint32_t line, Message reason, bool drops) {
     report_.quirk_counts[rule]++;
-    report_.quirks.push_back({FileName(file), line, std::string(rule) + ": " + reason});
+    report_.quirks.push_back(MakeProblem(FileName(file), line, std::move(reason)));
     if (drops) Stats(file).dropped++;
   }
 
@@ -377,6 +379,7 @@ void CkgReader::ForEachRow(uint16_t file,
     }
     json value;
     std::string error = JsonNestingProblem(l);
+    const char* code = "ckg_import.json";
     if (error.empty()) {
       try {
         value = json::parse(l);
@@ -384,25 +387,24 @@ void CkgReader::ForEachRow(uint16_t file,
         // "[json.exception.parse_error.101] parse error at line 1, column 5: ..." → "column 5: ..."
         std::string what = e.what();
         size_t at = what.find("column ");
-        error = "malformed JSON: " + (at == std::string::npos ? what : what.substr(at));
+        error = at == std::string::npos ? what : what.substr(at);
+        code = "ckg_import.malformed_json";
       } catch (const json::exception& e) {
         // out_of_range.406: "number overflow parsing '1e309'"
         std::string what = e.what();
         size_t at = what.find("parsing '");
-        error = at == std::string::npos
-                    ? "malformed JSON: " + what
-                    : "number " + Abbreviated(what.substr(at + 8), 80) +
-                          " is out of range (JSON numbers must be finite doubles)";
+        error = at == std::string::npos ? what : Abbreviated(what.substr(at + 8), 80);
+        code = at == std::string::npos ? "ckg_import.malformed_json" : "ckg_import.number_range";
       }
     }
     if (!error.empty()) {
-      Bad(file, line, EscapeInvalidUtf8(error));
+      Bad(file, line, Msg(code, {{"detail", EscapeInvalidUtf8(error)}}));
       stats.records++;
       stats.bad++;
       continue;
     }
     if (!value.is_object()) {
-      Bad(file, line, "expected a JSON object, found " + std::string(value.type_name()));
+      Bad(file, line, Msg("ckg_import.not_object", {{"type", std::string(value.type_name())}}));
       stats.records++;
       stats.bad++;
       continue;
@@ -423,7 +425,7 @@ std::string CkgReader::StockCode(uint16_t file, Row& row, const std::string& raw
     std::string suffix = code.substr(dot + 1);
     for (char& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (suffix != "SH" && suffix != "SZ" && suffix != "BJ") {
-      row.Fail("code '" + raw + "': '" + suffix + "' is not an exchange suffix (SH, SZ, BJ)");
+      row.Fail("ckg_import.suffix", {{"code", raw}, {"suffix", suffix}});
       return "";
     }
     code.resize(dot);
@@ -431,7 +433,7 @@ std::string CkgReader::StockCode(uint16_t file, Row& row, const std::string& raw
     suffixes_[file]++;
   }
   if (code.size() != 6 || !IsDigits(code)) {
-    row.Fail("code '" + raw + "' is not a six-digit stock code");
+    row.Fail("ckg_import.stock_code", {{"code", raw}});
     return "";
   }
   return code;
@@ -440,10 +442,9 @@ std::string CkgReader::StockCode(uint16_t file, Row& row, const std::string& raw
 bool CkgReader::KnownCompany(uint16_t file, uint32_t line, const std::string& code) {
   if (companies_.count(code)) return true;
   if (rejected_companies_.count(code)) {
-    Dependent(file, line, "refers to company " + code + ", a bad row of company.json");
+    Dependent(file, line, Msg("ckg_import.bad_company", {{"code", code}}));
   } else {
-    Quirk("unknown_company", file, line,
-          "company " + code + " is not in company.json: the row is dropped", true);
+    Quirk("unknown_company", file, line, Msg("quirk.unknown_company", {{"code", code}}), true);
   }
   return false;
 }
@@ -452,17 +453,13 @@ std::optional<std::string> CkgReader::ProductName(uint16_t file, uint32_t line,
                                                   const std::string& raw, const char* field) {
   std::string name = TrimSpace(raw);
   if (name != raw) {
-    Quirk("name_trimmed", file, line,
-          std::string(field) + " " + Quoted(raw) +
-              " has white space or control characters at its ends: trimmed",
+    Quirk("name_trimmed", file, line, Msg("quirk.name_trimmed", {{"field", field}, {"name", Quoted(raw)}}),
           false);
   }
   if (products_.count(name)) return name;
   if (std::string why = NoiseReason(name); !why.empty()) {
     Quirk("noise_product", file, line,
-          std::string(field) + " " + Quoted(name) + " " + why +
-              ": not a product name, the row is dropped",
-          true);
+          Msg("quirk.noise_field", {{"field", field}, {"name", Quoted(name)}, {"why", why}}), true);
     return std::nullopt;
   }
   return name;
@@ -474,13 +471,11 @@ Product* CkgReader::ProductNamed(uint16_t file, uint32_t line, const std::string
   std::string key = ProductKey(name);
   if (key.rfind("ckg.ph.", 0) == 0 && !hashed_keys_.emplace(key, name).second) {
     Quirk("noise_product", file, line,
-          std::string(field) + " '" + name + "' hashes to the key of '" + hashed_keys_[key] +
-              "': the row is dropped",
-          true);
+          Msg("quirk.noise_hash", {{"field", field}, {"name", name}, {"other", hashed_keys_[key]}}), true);
     return nullptr;
   }
-  Quirk("product_not_listed", file, line,
-        std::string(field) + " '" + name + "' is not in product.json: added as a product", false);
+  Quirk("product_not_listed", file, line, Msg("quirk.product_not_listed", {{"field", field}, {"name", name}}),
+        false);
   Product& p = products_[name];
   p = {name, std::move(key), nullptr, 0, file, line};
   product_order_.push_back(name);
@@ -494,7 +489,7 @@ void CkgReader::ReadCompanies() {
   std::vector<std::string> order;
   std::unordered_map<std::string, Group> by_code;
   ForEachRow(kCompany, [&](uint32_t line, const json& v) {
-    std::vector<std::string> reasons;
+    std::vector<Message> reasons;
     Row row(v, reasons);
     Stats(kCompany).records++;
     std::string code = StockCode(kCompany, row, row.Text("code"));
@@ -520,25 +515,24 @@ void CkgReader::ReadCompanies() {
     // the old and the new); three or more mean the rows are corrupt.
     for (size_t i = 1; i < rows.size(); ++i) {
       const CompanyRow& r = rows[i];
-      std::string at = "line " + std::to_string(first.line);
+      const std::string at = std::to_string(first.line);
       Quirk("duplicate_code", kCompany, r.line,
             r.full_name == first.full_name
-                ? "code " + code + " again, same full name (first at " + at + "): merged"
-                : "code " + code + " again, full name '" + r.full_name + "' differs from '" +
-                      first.full_name + "' (" + at + "): the first row is kept",
+                ? Msg("quirk.duplicate_code_same", {{"code", code}, {"first", at}})
+                : Msg("quirk.duplicate_code_differs",
+                      {{"code", code}, {"name", r.full_name}, {"first_name", first.full_name}, {"first", at}}),
             true);
     }
     const bool untrusted = full_names.size() >= 3 && !first.short_name.empty();
     if (untrusted) {
       Quirk("untrusted_full_name", kCompany, first.line,
-            "code " + code + " carries " + std::to_string(full_names.size()) +
-                " different full names: named by its short name '" + first.short_name +
-                "', region left unknown",
+            Msg("quirk.untrusted_full_name",
+                {{"code", code}, {"count", std::to_string(full_names.size())}, {"short", first.short_name}}),
             false);
     }
     if (!first.location.empty() && !kExchanges.count(first.location)) {
       Quirk("location_not_exchange", kCompany, first.line,
-            "location '" + first.location + "' is not a stock exchange: left out", false);
+            Msg("quirk.location_not_exchange", {{"location", first.location}}), false);
     }
 
     EntityRecord e;
@@ -576,9 +570,9 @@ void CkgReader::ReadCompanies() {
           list += (list.empty() ? "" : ", ") + c + " " + (d ? d->name : "");
         }
         Quirk("region_ambiguous", kCompany, first.line,
-              "full name '" + first.full_name + "' names a place that matches " +
-                  std::to_string(guess.candidates.size()) + " regions (" + list +
-                  "): region left unknown",
+              Msg("quirk.region_ambiguous", {{"name", first.full_name},
+                                             {"count", std::to_string(guess.candidates.size())},
+                                             {"list", list}}),
               false);
       }
     } else {
@@ -608,7 +602,7 @@ void CkgReader::ReadCompanies() {
 
 void CkgReader::ReadIndustries() {
   ForEachRow(kIndustry, [&](uint32_t line, const json& v) {
-    std::vector<std::string> reasons;
+    std::vector<Message> reasons;
     Row row(v, reasons);
     Stats(kIndustry).records++;
     std::string code = TrimSpace(row.Text("code"));
@@ -616,17 +610,16 @@ void CkgReader::ReadIndustries() {
     bool fresh_code = false;
     if (!code.empty()) {
       if (code.size() != 6 || !IsDigits(code)) {
-        row.Fail("code '" + code + "' is not a six-digit Shenwan code");
+        row.Fail("ckg_import.industry_code", {{"code", code}});
       } else if (auto it = industries_.find(code); it != industries_.end()) {
-        row.Fail("duplicate industry code " + code + " (first at line " +
-                 std::to_string(it->second.line) + ")");
+        row.Fail("ckg_import.duplicate_industry", {{"code", code}, {"first", std::to_string(it->second.line)}});
       } else {
         fresh_code = true;
       }
     }
     if (!name.empty()) {
       if (auto it = industry_by_name_.find(name); it != industry_by_name_.end()) {
-        row.Fail("industry name '" + name + "' already names " + it->second);
+        row.Fail("ckg_import.industry_name_taken", {{"name", name}, {"code", it->second}});
       }
     }
     const bool ok = Finish(kIndustry, line, reasons);
@@ -643,44 +636,43 @@ void CkgReader::ReadIndustries() {
 
 void CkgReader::ReadIndustryTree() {
   ForEachRow(kIndustryIndustry, [&](uint32_t line, const json& v) {
-    std::vector<std::string> reasons;
+    std::vector<Message> reasons;
     Row row(v, reasons);
     Stats(kIndustryIndustry).records++;
     std::string from = TrimSpace(row.Text("from_code")), to = TrimSpace(row.Text("to_code"));
     std::string from_name = TrimSpace(row.Text("from_industry", false));
     std::string to_name = TrimSpace(row.Text("to_industry", false));
     std::string rel = row.Text("rel");
-    if (!rel.empty() && rel != "上级行业") row.Fail("rel '" + rel + "' is not 上级行业");
+    if (!rel.empty() && rel != "上级行业") row.Fail("ckg_import.rel", {{"rel", rel}, {"want", "上级行业"}});
     auto find = [&](const std::string& code, const std::string& name,
                     const char* field) -> Industry* {
       if (code.empty()) return nullptr;
       auto it = industries_.find(code);
       if (it == industries_.end()) {
-        row.Fail("unknown industry code " + code);
+        row.Fail("ckg_import.unknown_industry_code", {{"code", code}});
         return nullptr;
       }
       if (!name.empty() && name != it->second.name) {
-        row.Fail(std::string(field) + " '" + name + "' is not the name of " + code + " ('" +
-                 it->second.name + "')");
+        row.Fail("ckg_import.industry_name_mismatch", {{"field", field}, {"name", name}, {"code", code},
+                                                {"actual", it->second.name}});
       }
       return &it->second;
     };
     Industry* child = find(from, from_name, "from_industry");
     Industry* parent = find(to, to_name, "to_industry");
     if (child && parent && parent->level != child->level - 1) {
-      row.Fail("industry " + from + " (level " + std::to_string(child->level) +
-               ") cannot sit under " + to + " (level " + std::to_string(parent->level) + ")");
+      row.Fail("ckg_import.industry_levels", {{"from", from}, {"from_level", std::to_string(child->level)},
+                                        {"to", to}, {"to_level", std::to_string(parent->level)}});
     }
     if (child && row.ok() && !child->parent.empty()) {
       if (child->parent == to) {
         Quirk("duplicate_relation", kIndustryIndustry, line,
-              "parent " + to + " of " + from + " repeated (first at line " +
-                  std::to_string(child->parent_line) + "): merged",
+              Msg("quirk.duplicate_parent", {{"to", to}, {"from", from}, {"first", std::to_string(child->parent_line)}}),
               true);
         return;
       }
-      row.Fail("industry " + from + " already sits under " + child->parent + " (line " +
-               std::to_string(child->parent_line) + ")");
+      row.Fail("ckg_import.second_parent", {{"from", from}, {"parent", child->parent},
+                                      {"first", std::to_string(child->parent_line)}});
     }
     if (!Finish(kIndustryIndustry, line, reasons)) return;
     child->parent = to;
@@ -693,14 +685,10 @@ void CkgReader::ReadIndustryTree() {
     std::string up = ind.level == 2 ? code.substr(0, 2) + "0000" : code.substr(0, 4) + "00";
     if (industries_.count(up)) {
       ind.parent = up;
-      Quirk("parent_from_code", kIndustry, ind.line,
-            "industry " + code + " has no parent in industry_industry.json: placed under " + up +
-                " as its code says",
+      Quirk("parent_from_code", kIndustry, ind.line, Msg("quirk.parent_from_code", {{"code", code}, {"up", up}}),
             false);
     } else {
-      Bad(kIndustry, ind.line,
-          "industry " + code + " (level " + std::to_string(ind.level) +
-              ") has no parent in industry_industry.json, nor does its code name one");
+      Bad(kIndustry, ind.line, Msg("ckg_import.no_parent", {{"code", code}, {"level", std::to_string(ind.level)}}));
       Stats(kIndustry).bad++;
       ind.ok = false;
     }
@@ -709,54 +697,53 @@ void CkgReader::ReadIndustryTree() {
 
 void CkgReader::ReadCompanyIndustries() {
   ForEachRow(kCompanyIndustry, [&](uint32_t line, const json& v) {
-    std::vector<std::string> reasons;
+    std::vector<Message> reasons;
     Row row(v, reasons);
     Stats(kCompanyIndustry).records++;
     std::string code = StockCode(kCompanyIndustry, row, row.Text("company_code"));
     std::string icode = TrimSpace(row.Text("industry_code", false));
     std::string iname = TrimSpace(row.Text("industry_name", false));
     std::string rel = row.Text("rel");
-    if (!rel.empty() && rel != "所属行业") row.Fail("rel '" + rel + "' is not 所属行业");
+    if (!rel.empty() && rel != "所属行业") row.Fail("ckg_import.rel", {{"rel", rel}, {"want", "所属行业"}});
     // This file follows an older Shenwan numbering in places (610102 is 水泥制造 here, 水泥制品 in
     // industry.json), while names agree across versions: the name decides, the code is a fallback.
     std::string resolved = IndustryByName(iname);
     const char* rule = nullptr;
-    std::string why;
+    Message why;
     if (!resolved.empty()) {
       if (icode != resolved) {
         rule = "industry_by_name";
         auto it = industries_.find(icode);
-        why = "industry_code " + icode +
-              (it == industries_.end() ? " is not in industry.json"
-                                       : " is '" + it->second.name + "' in industry.json") +
-              "; industry_name '" + iname + "' is " + resolved + ", which is used";
+        why = it == industries_.end()
+                  ? Msg("quirk.industry_by_name_unknown", {{"icode", icode}, {"iname", iname}, {"resolved", resolved}})
+                  : Msg("quirk.industry_by_name", {{"icode", icode}, {"actual", it->second.name},
+                                                   {"iname", iname}, {"resolved", resolved}});
       }
     } else if (auto it = industries_.find(icode); it != industries_.end()) {
       resolved = icode;
       if (!iname.empty()) {
         rule = "industry_by_code";
-        why = "industry_name '" + iname + "' is not in industry.json; industry_code " + icode +
-              " ('" + it->second.name + "') is used";
+        why = Msg("quirk.industry_by_code", {{"iname", iname}, {"icode", icode}, {"actual", it->second.name}});
       }
     } else if (icode.empty() && iname.empty()) {
-      row.Fail("industry_code and industry_name are both missing");
+      row.Fail("ckg_import.industry_missing");
     } else {
-      row.Fail("unknown industry " + icode + " '" + iname + "'");
+      row.Fail("ckg_import.unknown_industry", {{"code", icode}, {"name", iname}});
     }
     if (!resolved.empty() && industries_[resolved].level == 1) {
-      row.Fail("industry " + resolved + " is a level-1 industry (a track), not a segment");
+      row.Fail("ckg_import.level1", {{"code", resolved}});
     }
     if (!Finish(kCompanyIndustry, line, reasons)) return;
     if (rule && std::string(rule) == "industry_by_code") industry_aliases_[iname].insert(resolved);
     if (!KnownCompany(kCompanyIndustry, line, code)) return;
     if (!industries_[resolved].ok) {
-      Dependent(kCompanyIndustry, line, "refers to industry " + resolved + ", a bad row above");
+      Dependent(kCompanyIndustry, line, Msg("ckg_import.bad_industry", {{"code", resolved}}));
       return;
     }
     if (rule) Quirk(rule, kCompanyIndustry, line, why, false);
     if (!members_.insert({code, resolved}).second) {
       Quirk("duplicate_relation", kCompanyIndustry, line,
-            "company " + code + " in industry " + resolved + " repeated: merged", true);
+            Msg("quirk.duplicate_membership", {{"code", code}, {"industry", resolved}}), true);
       return;
     }
     AddRelation(EdgeKind::kMemberOf, NodeKind::kEnterprise, code, NodeKind::kSegment,
@@ -778,34 +765,32 @@ void CkgReader::ReadIndustryUps() {
     return "";
   };
   ForEachRow(kIndustryUp, [&](uint32_t line, const json& v) {
-    std::vector<std::string> reasons;
+    std::vector<Message> reasons;
     Row row(v, reasons);
     CkgFileStats& stats = Stats(kIndustryUp);
     std::string name = TrimSpace(row.Text("industry"));
     auto ups = v.find("ups");
     const bool ups_ok = ups != v.end() && ups->is_object();
-    if (!ups_ok) row.Fail("ups must be an object mapping upstream industry names to weights");
+    if (!ups_ok) row.Fail("ckg_import.ups");
     const size_t entries = ups_ok ? ups->size() : 1;
     stats.records += entries;
     std::string alias, target;
     if (!name.empty()) {
       target = resolve(name, alias);
       if (target.empty()) {
-        row.Fail("unknown industry '" + name + "'");
+        row.Fail("ckg_import.unknown_industry_name", {{"name", name}});
       } else if (industries_[target].level == 1) {
-        row.Fail("industry " + target + " is a level-1 industry (a track), not a segment");
+        row.Fail("ckg_import.level1", {{"code", target}});
       }
     }
     if (!Finish(kIndustryUp, line, reasons, entries)) return;
     if (!industries_[target].ok) {
-      Dependent(kIndustryUp, line, "refers to industry " + target + ", a bad row above", entries);
+      Dependent(kIndustryUp, line, Msg("ckg_import.bad_industry", {{"code", target}}), entries);
       return;
     }
     if (!alias.empty()) {
       Quirk("industry_alias", kIndustryUp, line,
-            "industry '" + name +
-                "' is not in industry.json; company_industry.json pairs it with " + target + " ('" +
-                industries_[target].name + "'), which is used",
+            Msg("quirk.industry_alias", {{"name", name}, {"code", target}, {"actual", industries_[target].name}}),
             false);
     }
     struct Up {
@@ -819,33 +804,29 @@ void CkgReader::ReadIndustryUps() {
       if (!w.is_number() || !std::isfinite(w.get<double>()) ||
           w.get<double>() < std::numeric_limits<float>::min()) {
         Bad(kIndustryUp, line,
-            "upstream '" + up_name + "': weight " + Abbreviated(w.dump(), 80) +
-                " is not a positive number (at least " + Fixed(std::numeric_limits<float>::min()) +
-                ")");
+            Msg("ckg_import.up_weight", {{"name", up_name}, {"weight", Abbreviated(w.dump(), 80)},
+                                  {"least", Fixed(std::numeric_limits<float>::min())}}));
         stats.bad++;
         continue;
       }
       std::string up = resolve(up_name, up_alias);
       if (up.empty()) {
-        Bad(kIndustryUp, line, "unknown upstream industry '" + up_name + "'");
+        Bad(kIndustryUp, line, Msg("ckg_import.unknown_up", {{"name", up_name}}));
         stats.bad++;
         continue;
       }
       if (industries_[up].level == 1) {
-        Bad(kIndustryUp, line,
-            "upstream " + up + " is a level-1 industry (a track), not a segment");
+        Bad(kIndustryUp, line, Msg("ckg_import.up_level1", {{"code", up}}));
         stats.bad++;
         continue;
       }
       if (!industries_[up].ok) {
-        Dependent(kIndustryUp, line, "refers to industry " + up + ", a bad row above");
+        Dependent(kIndustryUp, line, Msg("ckg_import.bad_industry", {{"code", up}}));
         continue;
       }
       if (!up_alias.empty()) {
         Quirk("industry_alias", kIndustryUp, line,
-              "upstream industry '" + up_name +
-                  "' is not in industry.json; company_industry.json pairs it with " + up + " ('" +
-                  industries_[up].name + "'), which is used",
+              Msg("quirk.industry_alias_up", {{"name", up_name}, {"code", up}, {"actual", industries_[up].name}}),
               false);
       }
       valid.push_back({up, up_name, w.get<double>()});
@@ -854,22 +835,19 @@ void CkgReader::ReadIndustryUps() {
     for (const Up& u : valid) {
       if (u.weight / max_weight < std::numeric_limits<float>::min()) {
         Bad(kIndustryUp, line,
-            "upstream '" + u.name + "': weight " + Fixed(u.weight) + " against the largest, " +
-                Fixed(max_weight) + ", is below the smallest weight");
+            Msg("ckg_import.up_weight_small", {{"name", u.name}, {"weight", Fixed(u.weight)}, {"max", Fixed(max_weight)}}));
         stats.bad++;
         continue;
       }
       if (u.code == target) {
-        Quirk("self_loop", kIndustryUp, line,
-              "industry " + target + " lists itself upstream: dropped", true);
+        Quirk("self_loop", kIndustryUp, line, Msg("quirk.self_loop_industry", {{"code", target}}), true);
         continue;
       }
       auto [it, fresh] =
           supplies_.try_emplace(IndustryKey(u.code) + '\x1f' + IndustryKey(target), line);
       if (!fresh) {
         Quirk("duplicate_relation", kIndustryUp, line,
-              "upstream " + u.code + " of " + target + " repeated (first at line " +
-                  std::to_string(it->second) + "): merged",
+              Msg("quirk.duplicate_up", {{"up", u.code}, {"code", target}, {"first", std::to_string(it->second)}}),
               true);
         continue;
       }
@@ -889,34 +867,29 @@ void CkgReader::ReadIndustryUps() {
 
 void CkgReader::ReadProducts() {
   ForEachRow(kProduct, [&](uint32_t line, const json& v) {
-    std::vector<std::string> reasons;
+    std::vector<Message> reasons;
     Row row(v, reasons);
     Stats(kProduct).records++;
     std::string raw = row.Text("name", false, true);
-    if (!v.contains("name")) row.Fail("name is missing");
+    if (!v.contains("name")) row.Fail("ckg_import.missing", {{"field", "name"}});
     if (!Finish(kProduct, line, reasons)) return;
     std::string name = TrimSpace(raw);
     if (name != raw) {
-      Quirk("name_trimmed", kProduct, line,
-            "name " + Quoted(raw) + " has white space or control characters at its ends: trimmed",
+      Quirk("name_trimmed", kProduct, line, Msg("quirk.name_trimmed", {{"field", "name"}, {"name", Quoted(raw)}}),
             false);
     }
     if (std::string why = NoiseReason(name); !why.empty()) {
-      Quirk("noise_product", kProduct, line,
-            "name " + Quoted(name) + " " + why + ": not a product name, dropped", true);
+      Quirk("noise_product", kProduct, line, Msg("quirk.noise_name", {{"name", Quoted(name)}, {"why", why}}), true);
       return;
     }
     if (auto it = products_.find(name); it != products_.end()) {
       Quirk("duplicate_product", kProduct, line,
-            "product '" + name + "' listed again (first at line " +
-                std::to_string(it->second.line) + "): merged",
-            true);
+            Msg("quirk.duplicate_product", {{"name", name}, {"first", std::to_string(it->second.line)}}), true);
       return;
     }
     std::string key = ProductKey(name);
     if (key.rfind("ckg.ph.", 0) == 0 && !hashed_keys_.emplace(key, name).second) {
-      Bad(kProduct, line,
-          "product '" + name + "' gets the key of '" + hashed_keys_[key] + "' (" + key + ")");
+      Bad(kProduct, line, Msg("ckg_import.product_key", {{"name", name}, {"other", hashed_keys_[key]}, {"key", key}}));
       Stats(kProduct).bad++;
       return;
     }
@@ -928,34 +901,28 @@ void CkgReader::ReadProducts() {
 
 void CkgReader::ReadCompanyProducts() {
   ForEachRow(kCompanyProduct, [&](uint32_t line, const json& v) {
-    std::vector<std::string> reasons;
+    std::vector<Message> reasons;
     Row row(v, reasons);
     Stats(kCompanyProduct).records++;
     std::string code = StockCode(kCompanyProduct, row, row.Text("company_code"));
     std::string product_name = row.Text("product_name", true, true);
     std::string rel = row.Text("rel");
-    if (!rel.empty() && rel != "主营产品") row.Fail("rel '" + rel + "' is not 主营产品");
+    if (!rel.empty() && rel != "主营产品") row.Fail("ckg_import.rel", {{"rel", rel}, {"want", "主营产品"}});
     std::optional<double> weight = row.Number("rel_weight");
     if (weight && *weight > 0 && *weight < std::numeric_limits<float>::min()) {
-      row.Fail("rel_weight " + Fixed(*weight) + " is below the smallest weight, " +
-               Fixed(std::numeric_limits<float>::min()));
+      row.Fail("ckg_import.weight_tiny", {{"weight", Fixed(*weight)}, {"least", Fixed(std::numeric_limits<float>::min())}});
     }
     if (!Finish(kCompanyProduct, line, reasons)) return;
     if (!KnownCompany(kCompanyProduct, line, code)) return;
     const double w = *weight;
     if (w <= 0) {
       Quirk("weight_not_positive", kCompanyProduct, line,
-            "rel_weight " + Fixed(w) + " for '" + TrimSpace(product_name) +
-                "' is not a revenue share in (0, 1] (an accounting line such as 分部间抵销 or "
-                "平衡项目, or a loss): dropped",
-            true);
+            Msg("quirk.weight_not_positive", {{"weight", Fixed(w)}, {"name", TrimSpace(product_name)}}), true);
       return;
     }
     if (IsAccountingLine(TrimSpace(product_name))) {
       Quirk("accounting_line", kCompanyProduct, line,
-            "'" + TrimSpace(product_name) + "' (rel_weight " + Fixed(w) +
-                ") is a bookkeeping line of the revenue breakdown, not a product: dropped",
-            true);
+            Msg("quirk.accounting_line", {{"name", TrimSpace(product_name)}, {"weight", Fixed(w)}}), true);
       return;
     }
     std::optional<std::string> name =
@@ -966,18 +933,18 @@ void CkgReader::ReadCompanyProducts() {
     auto [it, fresh] = produces_.try_emplace(code + '\x1f' + p->key, std::pair{line, w});
     if (!fresh) {
       Quirk("duplicate_relation", kCompanyProduct, line,
-            "company " + code + " produces '" + p->name + "' again (first at line " +
-                std::to_string(it->second.first) + ", rel_weight " +
-                (it->second.second == w ? "the same" : Fixed(it->second.second) + ", kept") +
-                "): merged",
+            it->second.second == w
+                ? Msg("quirk.duplicate_produces_same", {{"code", code}, {"name", p->name},
+                                                        {"first", std::to_string(it->second.first)}})
+                : Msg("quirk.duplicate_produces", {{"code", code}, {"name", p->name},
+                                                   {"first", std::to_string(it->second.first)},
+                                                   {"weight", Fixed(it->second.second)}}),
             true);
       return;
     }
     std::string attrs;
     if (w > 1) {
-      Quirk("weight_clamped", kCompanyProduct, line,
-            "rel_weight " + Fixed(w) + " for '" + p->name +
-                "' exceeds 1 (other lines of the company are negative): clamped to 1",
+      Quirk("weight_clamped", kCompanyProduct, line, Msg("quirk.weight_clamped", {{"weight", Fixed(w)}, {"name", p->name}}),
             false);
       attrs = json{{"rel_weight", w}}.dump();
     }
@@ -989,7 +956,7 @@ void CkgReader::ReadCompanyProducts() {
 
 void CkgReader::ReadProductRelations() {
   ForEachRow(kProductProduct, [&](uint32_t line, const json& v) {
-    std::vector<std::string> reasons;
+    std::vector<Message> reasons;
     Row row(v, reasons);
     Stats(kProductProduct).records++;
     std::string from = row.Text("from_entity", true, true), to = row.Text("to_entity", true, true),
@@ -997,7 +964,7 @@ void CkgReader::ReadProductRelations() {
     const bool material = rel == "上游材料", sub = rel == "产品小类",
                downstream = rel == "下游产品";
     if (!rel.empty() && !material && !sub && !downstream) {
-      row.Fail("rel '" + rel + "' is not one of 上游材料, 产品小类, 下游产品");
+      row.Fail("ckg_import.rel_product", {{"rel", rel}});
     }
     if (!Finish(kProductProduct, line, reasons)) return;
     std::optional<std::string> from_name = ProductName(kProductProduct, line, from, "from_entity");
@@ -1009,7 +976,7 @@ void CkgReader::ReadProductRelations() {
     Product* b = ProductNamed(kProductProduct, line, *to_name, "to_entity");
     if (!b) return;
     if (a == b) {
-      Quirk("self_loop", kProductProduct, line, "'" + a->name + "' " + rel + " itself: dropped",
+      Quirk("self_loop", kProductProduct, line, Msg("quirk.self_loop_product", {{"name", a->name}, {"rel", rel}}),
             true);
       return;
     }
@@ -1020,19 +987,17 @@ void CkgReader::ReadProductRelations() {
       if (child.parent) {
         Quirk(child.parent == a ? "duplicate_relation" : "second_parent", kProductProduct, line,
               child.parent == a
-                  ? "'" + b->name + "' under '" + a->name + "' repeated (first at line " +
-                        std::to_string(child.parent_line) + "): merged"
-                  : "'" + b->name + "' already sits under '" + child.parent->name + "' (line " +
-                        std::to_string(child.parent_line) + "): the parent '" + a->name +
-                        "' is dropped",
+                  ? Msg("quirk.duplicate_sub", {{"name", b->name}, {"parent", a->name},
+                                                {"first", std::to_string(child.parent_line)}})
+                  : Msg("quirk.second_parent", {{"name", b->name}, {"parent", child.parent->name},
+                                                {"first", std::to_string(child.parent_line)},
+                                                {"dropped", a->name}}),
               true);
         return;
       }
       for (const Product* up = a; up; up = up->parent) {
         if (up == b) {
-          Quirk("parent_cycle", kProductProduct, line,
-                "'" + b->name + "' under '" + a->name +
-                    "' would close a cycle of sub-products: dropped",
+          Quirk("parent_cycle", kProductProduct, line, Msg("quirk.parent_cycle", {{"name", b->name}, {"parent", a->name}}),
                 true);
           return;
         }
@@ -1048,8 +1013,7 @@ void CkgReader::ReadProductRelations() {
     auto [it, fresh] = supplies_.try_emplace(src->key + '\x1f' + dst->key, line);
     if (!fresh) {
       Quirk("duplicate_relation", kProductProduct, line,
-            "'" + src->name + "' supplies '" + dst->name + "' repeated (first at line " +
-                std::to_string(it->second) + "): merged",
+            Msg("quirk.duplicate_supplies", {{"src", src->name}, {"dst", dst->name}, {"first", std::to_string(it->second)}}),
             true);
       return;
     }
@@ -1082,9 +1046,9 @@ void CkgReader::AddRegions() {
         continue;
       }
       Quirk("region_differs", file, d.line,
-            "region " + d.code + " is '" + name + "' (" + level + ", parent '" + parent +
-                "') in the database: replaced by '" + d.name + "' (" +
-                std::string(RegionLevelName(d.level)) + ", parent '" + d.parent + "')",
+            Msg("quirk.region_differs", {{"code", d.code}, {"name", name}, {"level", level}, {"parent", parent},
+                                         {"new_name", d.name}, {"new_level", std::string(RegionLevelName(d.level))},
+                                         {"new_parent", d.parent}}),
             false);
     }
     EntityRecord e;
@@ -1117,8 +1081,7 @@ void CkgReader::AddIndustries() {
         const Industry& parent = industries_[ind.parent];
         if (!parent.ok) {
           ind.ok = false;
-          Dependent(kIndustry, ind.line,
-                    "industry " + code + " sits under " + ind.parent + ", a bad row");
+          Dependent(kIndustry, ind.line, Msg("ckg_import.bad_parent", {{"code", code}, {"parent", ind.parent}}));
           continue;
         }
         std::string track = level == 2 ? ind.parent : parent.parent;
@@ -1312,10 +1275,7 @@ Bundle CkgReader::Read(std::vector<Problem>& problems) {
   enterprises_.clear();
 
   for (const auto& [file, n] : suffixes_) {
-    report_.quirks.push_back(
-        {FileName(file), 0,
-         "code_suffix: " + std::to_string(n) +
-             " stock codes carried an exchange suffix (.SH/.SZ/.BJ): removed"});
+    report_.quirks.push_back(MakeProblem(FileName(file), 0, Msg("quirk.code_suffix", {{"count", std::to_string(n)}})));
   }
   std::stable_sort(report_.quirks.begin(), report_.quirks.end(),
                    [](const Problem& a, const Problem& b) {
@@ -1361,21 +1321,21 @@ bool DropRows(Bundle& bundle, const std::vector<Problem>& problems, CkgReport& r
         why = "-";
       } else if (const auto* g = std::get_if<SegmentRecord>(&e.details)) {
         if (is_gone(NodeKind::kTrack, g->track) || is_gone(NodeKind::kSegment, g->parent)) {
-          why = "its track or parent was skipped";
+          why = "skip.track_or_parent";
         }
       } else if (const auto* r = std::get_if<RegionRecord>(&e.details)) {
-        if (is_gone(NodeKind::kRegion, r->parent)) why = "its parent region was skipped";
+        if (is_gone(NodeKind::kRegion, r->parent)) why = "skip.parent_region";
       } else if (is_gone(NodeKind::kRegion, e.region)) {
-        why = "its region was skipped";
+        why = "skip.region";
       }
       if (why.empty()) {
         kept.push_back(std::move(e));
         continue;
       }
       if (why != "-") {
-        report.skipped.push_back(
-            {(bundle.dir / bundle.files[e.file].path).lexically_normal().string(), e.line,
-             std::string(NodeKindName(e.kind)) + " '" + e.key + "': " + why});
+        report.skipped.push_back(MakeProblem(
+            (bundle.dir / bundle.files[e.file].path).lexically_normal().string(), e.line,
+            Msg("skip.entity", {{"kind", std::string(NodeKindName(e.kind))}, {"key", e.key}, {"why", why}})));
       }
       gone.insert({e.kind, e.key});
       count_bad(e.file);
@@ -1392,10 +1352,9 @@ bool DropRows(Bundle& bundle, const std::vector<Problem>& problems, CkgReport& r
       continue;
     }
     if (!direct) {
-      report.skipped.push_back(
-          {(bundle.dir / bundle.files[r.file].path).lexically_normal().string(), r.line,
-           "refers to '" + (is_gone(r.src.kinds[0], r.src.key) ? r.src.key : r.dst.key) +
-               "', skipped"});
+      report.skipped.push_back(MakeProblem(
+          (bundle.dir / bundle.files[r.file].path).lexically_normal().string(), r.line,
+          Msg("skip.relation", {{"key", is_gone(r.src.kinds[0], r.src.key) ? r.src.key : r.dst.key}})));
     }
     count_bad(r.file);
   }
@@ -1407,8 +1366,7 @@ bool DropRows(Bundle& bundle, const std::vector<Problem>& problems, CkgReport& r
 
 CkgReport ImportCkg(Store& store, const std::filesystem::path& dir, const CkgOptions& options) {
   if (!std::filesystem::is_directory(dir)) {
-    throw Error(ErrorCode::kIo,
-                dir.string() + ": not a folder holding the ChainKnowledgeGraph files");
+    throw Error(ErrorCode::kIo, Msg("ckg_import.not_folder", {{"path", dir.string()}}));
   }
   CkgReport report;
   std::vector<Problem> problems;

@@ -47,9 +47,9 @@ std::string ReadCsv(const std::filesystem::path& path,
                     const std::function<void(const CsvRecord&)>& on_record,
                     uint32_t* error_line) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIo, path.string() + ": cannot open for reading");
+  if (!in) throw Error(ErrorCode::kIo, Msg("io.cannot_read", {{"path", path.string()}}));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(ErrorCode::kIo, path.string() + ": read failed");
+  if (in.bad()) throw Error(ErrorCode::kIo, Msg("io.read_failed", {{"path", path.string()}}));
   size_t pos = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
 
   csv_parser parser;

@@ -31,10 +31,11 @@ std::filesystem::path EnsureDefaultDatabase(const std::filesystem::path& data_di
     Store store(tmp);
     ImportReport report = ImportBundle(store, data_dir);
     if (!report.accepted) {
-      std::string msg = "the default dataset at " + data_dir.string() + " is rejected:";
-      for (const Problem& p : report.problems) msg += "\n" + p.ToString();
+      std::string problems;
+      for (const Problem& p : report.problems) problems.append("\n").append(p.ToString());
       std::filesystem::remove(tmp);
-      throw Error(ErrorCode::kInvalidData, msg);
+      throw Error(ErrorCode::kInvalidData,
+                  Msg("db.default_rejected", {{"path", data_dir.string()}, {"problems", problems}}));
     }
     store.SetMeta(kFingerprintKey, want);
   }

@@ -170,8 +170,8 @@ class Importer {
   std::string FileName(uint16_t file) const {
     return (bundle_.dir / bundle_.files[file].path).lexically_normal().string();
   }
-  void Fail(uint16_t file, uint32_t line, std::string reason) {
-    report_.problems.push_back({FileName(file), line, std::move(reason)});
+  void Fail(uint16_t file, uint32_t line, const char* code, MessageParams params) {
+    report_.problems.push_back(MakeProblem(FileName(file), line, Msg(code, std::move(params))));
   }
   bool RegionCompatible(const std::string& a, const std::string& b) const;
   std::vector<std::string> RegionChain(const std::string& code) const;
@@ -182,10 +182,11 @@ class Importer {
   }
 
   // " (did you mean …?)": the keys of the reference's kinds closest to it, for an unknown
-  // reference. Bounded: after kMaxSuggested unknown references no more are computed.
-  std::string DidYouMean(const Reference& ref,
+  // reference. Bounded: after kMaxSuggested unknown references no more are computed. The hint's
+  // parameters: "hint" (its code, empty for none) and "meant".
+  MessageParams DidYouMean(const Reference& ref,
                          const std::unordered_map<std::string, int64_t>& ids_by_key) {
-    if (suggested_++ >= kMaxSuggested) return "";
+    if (suggested_++ >= kMaxSuggested) return Meant("", "");
     std::vector<std::pair<size_t, std::string_view>> best;
     for (const auto& [kk, id] : ids_by_key) {
       (void)id;
@@ -196,12 +197,12 @@ class Importer {
       size_t d = TypingDistance(ref.key, key);
       if (CloseEnough(ref.key, d)) best.push_back({d, key});
     }
-    return MeantList(best, "did you mean ");
+    return Meant("hint.did_you_mean", MeantList(best));
   }
   // " (it is the name of 330122: write the code)": a region written by its name, or a code
-  // close to a real one.
-  std::string RegionMeant(const std::string& text) {
-    if (suggested_++ >= kMaxSuggested) return "";
+  // close to a real one. Parameters as DidYouMean's, and "text" for a name.
+  MessageParams RegionMeant(const std::string& text) {
+    if (suggested_++ >= kMaxSuggested) return Meant("", "");
     if (region_names_.empty()) {
       for (const ExistingNode& x : existing_) {
         if (x.kind == NodeKind::kRegion) region_names_.emplace(x.name, x.key);
@@ -212,9 +213,16 @@ class Importer {
     }
     std::vector<std::pair<size_t, std::string_view>> named;
     auto [lo, hi] = region_names_.equal_range(text);
-    for (auto it = lo; it != hi; ++it) named.push_back({0, it->second});
+    for (auto it = lo; it != hi; ++it) {
+      // The database and the bundle may both hold the region: each code once.
+      bool seen = false;
+      for (const auto& n : named) seen = seen || n.second == it->second;
+      if (!seen) named.push_back({0, it->second});
+    }
     if (!named.empty()) {
-      return MeantList(named, "a region is written by its code; '" + text + "' is the name of ");
+      MessageParams m = Meant("hint.region_name", MeantList(named));
+      m.push_back({"text", text});
+      return m;
     }
     std::vector<std::pair<size_t, std::string_view>> close;
     for (const auto& [code, info] : regions_) {
@@ -222,17 +230,20 @@ class Importer {
       size_t d = TypingDistance(text, code);
       if (CloseEnough(text, d)) close.push_back({d, code});
     }
-    return MeantList(close, "did you mean ");
+    return Meant("hint.did_you_mean", MeantList(close));
   }
-  static std::string MeantList(std::vector<std::pair<size_t, std::string_view>>& found,
-                               const std::string& lead) {
+  static MessageParams Meant(std::string code, std::string list) {
+    if (list.empty()) code.clear();
+    return {{"hint", std::move(code)}, {"meant", std::move(list)}};
+  }
+  static std::string MeantList(std::vector<std::pair<size_t, std::string_view>>& found) {
     if (found.empty()) return "";
     std::sort(found.begin(), found.end());
-    std::string out = " (" + lead;
+    std::string out;
     for (size_t i = 0; i < found.size() && i < 3; ++i) {
       out += (i ? ", " : "") + std::string(found[i].second);
     }
-    return out + (found.size() > 3 ? ", …)" : ")");
+    return out + (found.size() > 3 ? ", …" : "");
   }
   static constexpr size_t kMaxSuggested = 20;
   size_t suggested_ = 0;
@@ -337,9 +348,8 @@ void Importer::PlanEntities() {
       if (IsOrganisation(e.kind) && x.source != bundle_.source) {
         bool same = x.norm_name == norm_names_[i] || (!uscc.empty() && uscc == x.uscc);
         if (!same) {
-          Fail(e.file, e.line,
-               std::string(NodeKindName(e.kind)) + " id '" + e.key + "' already names '" + x.name +
-                   "' from source '" + x.source + "'; give this one another id");
+          Fail(e.file, e.line, "import.id_taken",
+               {{"kind", std::string(NodeKindName(e.kind))}, {"id", e.key}, {"name", x.name}, {"source", x.source}});
           continue;
         }
         plan.plan = Plan::kFill;
@@ -350,8 +360,7 @@ void Importer::PlanEntities() {
       if (!uscc.empty()) {
         auto u = by_uscc_.find(uscc);
         if (u != by_uscc_.end() && existing_[u->second].id != x.id) {
-          Fail(e.file, e.line, "uscc '" + uscc + "' already belongs to enterprise '" +
-                                   existing_[u->second].key + "'");
+          Fail(e.file, e.line, "import.uscc_taken", {{"uscc", uscc}, {"id", existing_[u->second].key}});
         }
       }
       continue;
@@ -369,8 +378,7 @@ void Importer::PlanEntities() {
       if (auto u = by_uscc_.find(uscc); u != by_uscc_.end()) {
         const ExistingNode& x = existing_[u->second];
         if (x.source == bundle_.source) {
-          Fail(e.file, e.line, "uscc '" + uscc + "' already belongs to enterprise '" + x.key +
-                                   "' of the same source");
+          Fail(e.file, e.line, "import.uscc_taken_same_source", {{"uscc", uscc}, {"id", x.key}});
           continue;
         }
         plan = {Plan::kFill, x.id, true, "uscc"};
@@ -411,7 +419,7 @@ void Importer::CheckHierarchies() {
       if (r->parent.empty()) continue;
       auto p = regions_.find(r->parent);
       if (p == regions_.end()) {
-        Fail(e.file, e.line, "parent region '" + r->parent + "' does not exist");
+        Fail(e.file, e.line, "import.no_parent_region", {{"parent", r->parent}});
         continue;
       }
       RegionLevel pl = p->second.first;
@@ -420,24 +428,24 @@ void Importer::CheckHierarchies() {
                  (pl == RegionLevel::kCity || pl == RegionLevel::kProvince)) ||
                 (r->level == RegionLevel::kPark && pl == RegionLevel::kCounty);
       if (!ok) {
-        Fail(e.file, e.line, "a " + std::string(RegionLevelName(r->level)) +
-                                 " cannot sit under the " + std::string(RegionLevelName(pl)) +
-                                 " '" + r->parent + "'");
+        Fail(e.file, e.line, "import.region_under",
+             {{"level", std::string(RegionLevelName(r->level))}, {"parent_level", std::string(RegionLevelName(pl))},
+              {"parent", r->parent}});
       }
     } else if (const auto* g = std::get_if<SegmentRecord>(&e.details)) {
       if (!tracks_.count(g->track)) {
-        Fail(e.file, e.line, "track '" + g->track + "' does not exist");
+        Fail(e.file, e.line, "import.no_track", {{"track", g->track}});
         continue;
       }
       if (!g->parent.empty()) {
         auto p = segments_.find(g->parent);
         if (p == segments_.end()) {
-          Fail(e.file, e.line, "parent segment '" + g->parent + "' does not exist");
+          Fail(e.file, e.line, "import.no_parent_segment", {{"parent", g->parent}});
           continue;
         }
         if (p->second.first != g->track) {
-          Fail(e.file, e.line, "parent segment '" + g->parent + "' belongs to track '" +
-                                   p->second.first + "', not '" + g->track + "'");
+          Fail(e.file, e.line, "import.parent_other_track",
+               {{"parent", g->parent}, {"its_track", p->second.first}, {"track", g->track}});
           continue;
         }
       }
@@ -445,7 +453,7 @@ void Importer::CheckHierarchies() {
       std::string cur = g->parent;
       for (size_t steps = 0; !cur.empty(); ++steps) {
         if (cur == e.key || steps > segments_.size()) {
-          Fail(e.file, e.line, "segment '" + e.key + "' is its own ancestor (a parent cycle)");
+          Fail(e.file, e.line, "import.segment_cycle", {{"id", e.key}});
           break;
         }
         auto p = segments_.find(cur);
@@ -456,7 +464,9 @@ void Importer::CheckHierarchies() {
       // never get here without a region: ReadBundle requires the column.
       const bool unplaced = e.kind == NodeKind::kEnterprise && e.region.empty();
       if (!unplaced && !regions_.count(e.region)) {
-        Fail(e.file, e.line, "region '" + e.region + "' does not exist" + RegionMeant(e.region));
+        MessageParams params = RegionMeant(e.region);
+        params.push_back({"region", e.region});
+        Fail(e.file, e.line, "import.no_region", std::move(params));
       }
     }
   }
@@ -512,8 +522,8 @@ void Importer::ResolveRelations() {
         continue;
       }
       ok = false;
-      std::string kinds;
-      for (NodeKind k : ref.kinds) kinds += (kinds.empty() ? "" : " or ") + std::string(NodeKindName(k));
+      std::string kinds;  // "segment|enterprise": {kinds:or}
+      for (NodeKind k : ref.kinds) kinds += (kinds.empty() ? "" : "|") + std::string(NodeKindName(k));
       if (found == 0) {
         bool rejected = false;
         for (NodeKind k : ref.kinds) {
@@ -521,18 +531,19 @@ void Importer::ResolveRelations() {
         }
         // A reference to a row rejected on its own is not a second problem of this row.
         if (!rejected) {
-          Fail(r.file, r.line, "unknown " + kinds + " '" + ref.key + "'" + DidYouMean(ref, ids_by_key));
+          MessageParams params = DidYouMean(ref, ids_by_key);
+          params.push_back({"kinds", kinds});
+          params.push_back({"key", ref.key});
+          Fail(r.file, r.line, "import.unknown_ref", std::move(params));
         }
       } else {
-        Fail(r.file, r.line, "id '" + ref.key + "' is ambiguous (" + kinds +
-                                 "): write it as kind:id, e.g. " +
-                                 std::string(NodeKindName(first_found)) + ":" + ref.key);
+        Fail(r.file, r.line, "import.ambiguous_ref",
+             {{"key", ref.key}, {"kinds", kinds}, {"example", std::string(NodeKindName(first_found)) + ":" + ref.key}});
       }
     }
     if (!ok) continue;
     if (ids[0] == ids[1]) {
-      Fail(r.file, r.line, "a " + std::string(EdgeKindName(r.kind)) + " relation from '" +
-                               r.src.key + "' to itself");
+      Fail(r.file, r.line, "import.self_loop", {{"kind", std::string(EdgeKindName(r.kind))}, {"key", r.src.key}});
       continue;
     }
     edges_.push_back({ids[0], ids[1], r.kind, i});
@@ -550,9 +561,9 @@ void Importer::ResolveRelations() {
         edges_[kept - 1].dst == e.dst) {
       const RelationRecord& r = bundle_.relations[e.relation];
       const RelationRecord& first = bundle_.relations[edges_[kept - 1].relation];
-      Fail(r.file, r.line, "duplicate " + std::string(EdgeKindName(r.kind)) + " relation '" +
-                               r.src.key + "' -> '" + r.dst.key + "' (first at " +
-                               FileName(first.file) + ":" + std::to_string(first.line) + ")");
+      Fail(r.file, r.line, "import.duplicate_relation",
+           {{"kind", std::string(EdgeKindName(r.kind))}, {"src", r.src.key}, {"dst", r.dst.key},
+            {"first", FileName(first.file) + ":" + std::to_string(first.line)}});
       continue;
     }
     edges_[kept++] = e;

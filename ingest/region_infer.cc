@@ -93,7 +93,8 @@ void ReadTable(
         auto it = std::find(rec.fields.begin(), rec.fields.end(), c);
         if (it == rec.fields.end()) {
           throw Error(ErrorCode::kInvalidData,
-                      path.string() + ":" + std::to_string(rec.line) + ": no column '" + c + "'");
+                      Msg("gbt.line", {{"file", path.string()}, {"line", std::to_string(rec.line)},
+                                       {"reason", "gbt.no_column"}, {"column", c}}));
         }
         index.push_back(static_cast<int>(it - rec.fields.begin()));
       }
@@ -103,7 +104,8 @@ void ReadTable(
     for (size_t i = 0; i < columns.size(); ++i) {
       if (static_cast<size_t>(index[i]) >= rec.fields.size()) {
         throw Error(ErrorCode::kInvalidData,
-                    path.string() + ":" + std::to_string(rec.line) + ": too few fields");
+                    Msg("gbt.line", {{"file", path.string()}, {"line", std::to_string(rec.line)},
+                                     {"reason", "gbt.few_fields"}}));
       }
       row[columns[i]] = Trim(rec.fields[index[i]]);
     }
@@ -113,9 +115,10 @@ void ReadTable(
   std::string error = ReadCsv(path, on_record, &error_line);
   if (!error.empty()) {
     throw Error(ErrorCode::kInvalidData,
-                path.string() + ":" + std::to_string(error_line) + ": " + error);
+                Msg("gbt.line", {{"file", path.string()}, {"line", std::to_string(error_line)},
+                                 {"reason", "gbt.csv"}, {"detail", error}}));
   }
-  if (header) throw Error(ErrorCode::kInvalidData, path.string() + ": empty file");
+  if (header) throw Error(ErrorCode::kInvalidData, Msg("gbt.empty", {{"file", path.string()}}));
 }
 
 }  // namespace
@@ -135,21 +138,21 @@ RegionGazetteer RegionGazetteer::Load(const std::filesystem::path& dir) {
                                               dir / "areas.csv"};
   for (const auto& f : files) {
     if (!std::filesystem::is_regular_file(f)) {
-      throw Error(ErrorCode::kIo, f.string() + ": cannot read the GB/T 2260 table");
+      throw Error(ErrorCode::kIo, Msg("gbt.cannot_read", {{"file", f.string()}}));
     }
   }
   std::vector<Division> out;
   std::set<std::string> provinces;
   std::map<std::string, bool> cities;  // six-digit city code → is a pseudo-city
-  auto bad = [&](size_t file, uint32_t line, const std::string& why) {
-    return Error(ErrorCode::kInvalidData,
-                 files[file].string() + ":" + std::to_string(line) + ": " + why);
+  auto bad = [&](size_t file, uint32_t line, const char* code, MessageParams params = {}) {
+    params.insert(params.begin(), {{"file", files[file].string()}, {"line", std::to_string(line)}, {"reason", code}});
+    return Error(ErrorCode::kInvalidData, Msg("gbt.line", std::move(params)));
   };
   ReadTable(files[0], {"code", "name"}, [&](uint32_t line, const auto& row) {
     const std::string& code = row.at("code");
     if (code.size() != 2 || !IsDigits(code))
-      throw bad(0, line, "province code '" + code + "' is not two digits");
-    if (row.at("name").empty()) throw bad(0, line, "name is empty");
+      throw bad(0, line, "gbt.province_code", {{"code", code}});
+    if (row.at("name").empty()) throw bad(0, line, "gbt.no_name");
     out.push_back({code + "0000", row.at("name"), RegionLevel::kProvince, "", 0, line});
     provinces.insert(code + "0000");
   });
@@ -157,9 +160,9 @@ RegionGazetteer RegionGazetteer::Load(const std::filesystem::path& dir) {
     const std::string& code = row.at("code");
     std::string province = row.at("provinceCode") + "0000";
     if (code.size() != 4 || !IsDigits(code))
-      throw bad(1, line, "city code '" + code + "' is not four digits");
+      throw bad(1, line, "gbt.city_code", {{"code", code}});
     if (!provinces.count(province) || code.substr(0, 2) != province.substr(0, 2)) {
-      throw bad(1, line, "province '" + row.at("provinceCode") + "' does not hold city " + code);
+      throw bad(1, line, "gbt.no_city", {{"province", row.at("provinceCode")}, {"code", code}});
     }
     bool pseudo = kPseudoCities.count(row.at("name")) > 0;
     cities[code + "00"] = pseudo;
@@ -171,10 +174,10 @@ RegionGazetteer RegionGazetteer::Load(const std::filesystem::path& dir) {
         const std::string& code = row.at("code");
         std::string city = row.at("cityCode") + "00";
         if (code.size() != 6 || !IsDigits(code))
-          throw bad(2, line, "county code '" + code + "' is not six digits");
+          throw bad(2, line, "gbt.county_code", {{"code", code}});
         auto c = cities.find(city);
         if (c == cities.end() || code.substr(0, 4) != city.substr(0, 4)) {
-          throw bad(2, line, "city '" + row.at("cityCode") + "' does not hold county " + code);
+          throw bad(2, line, "gbt.no_county", {{"city", row.at("cityCode")}, {"code", code}});
         }
         if (code == city) return;  // a city without counties lists itself (东莞市 441900)
         std::string parent = c->second ? city.substr(0, 2) + "0000" : city;
@@ -194,13 +197,12 @@ void RegionGazetteer::Index() {
   for (size_t i = 0; i < divisions_.size(); ++i) {
     const Division& d = divisions_[i];
     if (!by_code_.emplace(d.code, i).second) {
-      throw Error(ErrorCode::kInvalidData, "GB/T 2260 tables: code " + d.code + " appears twice");
+      throw Error(ErrorCode::kInvalidData, Msg("gbt.code_twice", {{"code", d.code}}));
     }
     if (!d.parent.empty()) {
       auto p = by_code_.find(d.parent);
       if (p == by_code_.end()) {
-        throw Error(ErrorCode::kInvalidData, "GB/T 2260 tables: parent " + d.parent + " of " +
-                                                 d.code + " comes later or not at all");
+        throw Error(ErrorCode::kInvalidData, Msg("gbt.parent_later", {{"parent", d.parent}, {"code", d.code}}));
       }
       parent_[i] = static_cast<long>(p->second);
     }

@@ -120,16 +120,13 @@ Store::Store(const std::filesystem::path& path, bool read_only)
     int v = SchemaVersion();
     if (v > kSchemaVersion) {
       throw Error(ErrorCode::kInvalidData,
-                  path.string() + ": schema version " + std::to_string(v) +
-                      " is newer than this build (" + std::to_string(kSchemaVersion) +
-                      "): use a newer chainatlas");
+                  Msg("db.schema_newer", {{"path", path.string()}, {"version", std::to_string(v)},
+                                          {"ours", std::to_string(kSchemaVersion)}}));
     }
     if (v != kSchemaVersion) {
       throw Error(ErrorCode::kInvalidData,
-                  path.string() + ": schema version " + std::to_string(v) + ", this build reads " +
-                      std::to_string(kSchemaVersion) +
-                      " (an import into it migrates it; re-import a ChainKnowledgeGraph database "
-                      "to derive its supply evidence)");
+                  Msg("db.schema_older", {{"path", path.string()}, {"version", std::to_string(v)},
+                                          {"ours", std::to_string(kSchemaVersion)}}));
     }
   } else {
     Migrate();
@@ -143,9 +140,9 @@ int Store::SchemaVersion() { return static_cast<int>(db_->QueryInt("PRAGMA user_
 void Store::Migrate() {
   int v = SchemaVersion();
   if (v > kSchemaVersion) {
-    throw Error(ErrorCode::kInvalidData, db_->path().string() + ": schema version " +
-                                             std::to_string(v) + " is newer than this build (" +
-                                             std::to_string(kSchemaVersion) + ")");
+    throw Error(ErrorCode::kInvalidData,
+                Msg("db.schema_newer_import", {{"path", db_->path().string()}, {"version", std::to_string(v)},
+                                               {"ours", std::to_string(kSchemaVersion)}}));
   }
   // Each step re-reads the version under the write lock: another process may have migrated the
   // same file meanwhile (two first imports into one new database at once).
@@ -347,9 +344,9 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
     if (key.empty()) return kNoVertex;
     auto it = m.find(key);
     if (it == m.end()) {
-      throw Error(ErrorCode::kInvalidData, db_->path().string() + ": " +
-                                               std::string(NodeKindName(n.kind)) + " '" + n.key +
-                                               "' refers to missing " + what + " '" + key + "'");
+      throw Error(ErrorCode::kInvalidData,
+                  Msg("db.missing_ref", {{"path", db_->path().string()}, {"kind", std::string(NodeKindName(n.kind))},
+                                         {"key", n.key}, {"what", what}, {"ref", key}}));
     }
     return it->second;
   };
@@ -358,9 +355,9 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
   for (const Node& n : nodes) {
     VertexId region = lookup(region_vertex, n.region, n, "region");
     auto missing = [&]() {
-      return Error(ErrorCode::kInvalidData, db_->path().string() + ": " +
-                                                std::string(NodeKindName(n.kind)) + " '" + n.key +
-                                                "' has no attribute row");
+      return Error(ErrorCode::kInvalidData, Msg("db.no_attributes", {{"path", db_->path().string()},
+                                                                     {"kind", std::string(NodeKindName(n.kind))},
+                                                                     {"key", n.key}}));
     };
     switch (n.kind) {
       case NodeKind::kRegion: {

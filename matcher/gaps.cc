@@ -52,9 +52,7 @@ SegmentStatus ParseSegmentStatus(std::string_view name) {
     auto status = static_cast<SegmentStatus>(i);
     if (SegmentStatusName(status) == name || SegmentStatusNameZh(status) == name) return status;
   }
-  throw Error(ErrorCode::kInvalidArgument,
-              "unknown status '" + std::string(name) +
-                  "'; statuses: missing (缺链), weak (弱链), strong (强链), extension (延链), absent (未涉及)");
+  throw Error(ErrorCode::kInvalidArgument, Msg("matcher.status", {{"name", std::string(name)}}));
 }
 
 GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {

@@ -87,9 +87,11 @@ const std::vector<std::string>& IndicatorNames() {
 
 std::vector<Target> ReadTargets(const std::filesystem::path& file) {
   std::ifstream in(file);
-  if (!in) throw Error(ErrorCode::kIo, file.string() + ": cannot read the targets file");
-  auto fail = [&](size_t line, const std::string& reason) {
-    throw Error(ErrorCode::kInvalidData, file.string() + ":" + std::to_string(line) + ": " + reason);
+  if (!in) throw Error(ErrorCode::kIo, Msg("plan.cannot_read", {{"file", file.string()}}));
+  // A problem of a line: the code of its reason and the reason's parameters.
+  auto fail = [&](size_t line, const char* code, MessageParams params = {}) {
+    params.insert(params.begin(), {{"file", file.string()}, {"line", std::to_string(line)}, {"reason", code}});
+    throw Error(ErrorCode::kInvalidData, Msg("plan.line", std::move(params)));
   };
   std::vector<Target> out;
   std::set<std::string> seen;
@@ -100,42 +102,42 @@ std::vector<Target> ReadTargets(const std::filesystem::path& file) {
     ++n;
     if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
     // Names and notes end up in messages and the --json output, which must be UTF-8.
-    if (!IsValidUtf8(line)) fail(n, "not valid UTF-8");
+    if (!IsValidUtf8(line)) fail(n, "plan.not_utf8");
     auto fields = SplitCsvLine(line);
     if (fields.size() == 1 && fields[0].empty()) continue;
     if (!fields[0].empty() && fields[0][0] == '#') continue;
     if (!header) {
       if (fields.size() < 2 || fields[0] != "indicator" || fields[1] != "target") {
-        fail(n, "the header must be `indicator,target` (optionally `,note`)");
+        fail(n, "plan.header");
       }
       header = true;
       continue;
     }
-    if (fields.size() < 2 || fields.size() > 3) fail(n, "expected indicator,target[,note]");
+    if (fields.size() < 2 || fields.size() > 3) fail(n, "plan.fields");
     const auto& names = IndicatorNames();
     if (std::find(names.begin(), names.end(), fields[0]) == names.end()) {
       std::string list;
       for (const auto& x : names) list += (list.empty() ? "" : ", ") + x;
-      fail(n, "unknown indicator '" + fields[0] + "'; indicators: " + list);
+      fail(n, "plan.unknown", {{"indicator", fields[0]}, {"list", list}});
     }
-    if (!seen.insert(fields[0]).second) fail(n, "indicator '" + fields[0] + "' given twice");
+    if (!seen.insert(fields[0]).second) fail(n, "plan.twice", {{"indicator", fields[0]}});
     char* end = nullptr;
     double t = std::strtod(fields[1].c_str(), &end);
     // `end` must reach the field's end: a NUL byte inside it does not end the number.
     if (fields[1].empty() || end != fields[1].c_str() + fields[1].size() || !std::isfinite(t) ||
         t < 0) {
-      fail(n, "target '" + fields[1] + "' is not a number ≥ 0");
+      fail(n, "plan.not_number", {{"target", fields[1]}});
     }
     out.push_back({fields[0], t, fields.size() > 2 ? fields[2] : ""});
   }
-  if (!header) fail(n, "empty targets file: expected the header `indicator,target`");
+  if (!header) fail(n, "plan.empty");
   return out;
 }
 
 IndicatorsResult ComputeIndicators(const Snapshot& s, VertexId region,
                                    const std::vector<Target>& targets) {
   if (s.Kind(region) != NodeKind::kRegion) {
-    throw Error(ErrorCode::kInvalidArgument, "--region: " + s.Label(region) + " is not a region");
+    throw Error(ErrorCode::kInvalidArgument, Msg("matcher.not_region", {{"id", s.Label(region)}}));
   }
   const RegionTree& rt = s.regions();
   std::map<std::string, Indicator> by;

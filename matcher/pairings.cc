@@ -151,8 +151,7 @@ PairingKind ParsePairingKind(std::string_view name) {
                         PairingKind::kTriad}) {
     if (PairingKindName(k) == name) return k;
   }
-  throw Error(ErrorCode::kInvalidArgument, "unknown pairing kind '" + std::string(name) +
-                                               "'; kinds: university, hospital, platform, triad");
+  throw Error(ErrorCode::kInvalidArgument, Msg("matcher.pairing_kind", {{"name", std::string(name)}}));
 }
 
 PairingsResult RecommendPairings(const Snapshot& s, VertexId e, PairingKind kind,

@@ -97,8 +97,7 @@ PartnerRole ParsePartnerRole(std::string_view name) {
   for (PartnerRole r : {PartnerRole::kSupplier, PartnerRole::kCustomer, PartnerRole::kPeer}) {
     if (PartnerRoleName(r) == name) return r;
   }
-  throw Error(ErrorCode::kInvalidArgument,
-              "unknown role '" + std::string(name) + "'; roles: supplier, customer, peer");
+  throw Error(ErrorCode::kInvalidArgument, Msg("matcher.role", {{"name", std::string(name)}}));
 }
 
 namespace {

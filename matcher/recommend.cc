@@ -86,7 +86,7 @@ const Scorer& FindScorer(std::string_view name) {
     if (s.name == name) return s;
     names.push_back(s.name);
   }
-  throw Error(ErrorCode::kNotFound, "no scorer named '" + std::string(name) + "'", names);
+  throw Error(ErrorCode::kNotFound, Msg("matcher.no_scorer", {{"name", std::string(name)}}), names);
 }
 
 double ScoreOf(const Scorer& scorer, std::string_view recommender, const Measure* measures,
@@ -339,9 +339,11 @@ std::vector<std::pair<VertexId, std::vector<PathStep>>> SegmentAndAbove(const Sn
 void RequireKind(const Snapshot& s, VertexId v, NodeKind kind, std::string_view role) {
   if (s.Kind(v) != kind) {
     throw Error(ErrorCode::kInvalidArgument,
-                std::string(role) + " must be " + std::string(NodeKindName(kind)) + ", but " +
-                    s.Label(v) + " (" + std::string(s.Name(v)) + ") is " +
-                    std::string(NodeKindName(s.Kind(v))));
+                Msg("matcher.wrong_kind", {{"role", std::string(role)},
+                                           {"want", std::string(NodeKindName(kind))},
+                                           {"id", s.Label(v)},
+                                           {"name", std::string(s.Name(v))},
+                                           {"kind", std::string(NodeKindName(s.Kind(v)))}}));
   }
 }
 
@@ -351,12 +353,13 @@ void CheckFilters(const Snapshot& s, const Filters& f) {
   if (f.track != kNoVertex && s.Kind(f.track) != NodeKind::kTrack &&
       s.Kind(f.track) != NodeKind::kSegment) {
     throw Error(ErrorCode::kInvalidArgument,
-                "--track must be a track or segment, but " + s.Label(f.track) + " is " +
-                    std::string(NodeKindName(s.Kind(f.track))));
+                Msg("matcher.track_kind", {{"id", s.Label(f.track)},
+                                           {"kind", std::string(NodeKindName(s.Kind(f.track)))}}));
   }
   if (f.top == 0 || f.top > 10000) {
     throw Error(ErrorCode::kInvalidArgument,
-                "--top must be between 1 and 10000, not " + std::to_string(f.top));
+                Msg("option.range", {{"option", "--top"}, {"min", "1"}, {"max", "10000"},
+                                     {"value", std::to_string(f.top)}}));
   }
   FindScorer(f.scorer);
 }

@@ -27,10 +27,10 @@ std::string OpportunityGainDefinition() {
 
 RelatednessTable BuildRelatedness(const Snapshot& s, RegionLevel level, VertexId track) {
   if (level == RegionLevel::kPark) {
-    throw Error(ErrorCode::kInvalidArgument, "relatedness: level must be county, city or province");
+    throw Error(ErrorCode::kInvalidArgument, Msg("relatedness.level"));
   }
   if (track != kNoVertex && s.Kind(track) != NodeKind::kTrack) {
-    throw Error(ErrorCode::kInvalidArgument, "relatedness: " + s.Label(track) + " is not a track");
+    throw Error(ErrorCode::kInvalidArgument, Msg("relatedness.not_track", {{"id", s.Label(track)}}));
   }
   RelatednessTable t;
   t.level = level;

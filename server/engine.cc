@@ -108,10 +108,7 @@ void AddDepartments(const State& state, std::vector<matcher::Item>& items) {
 
 std::shared_ptr<const State> State::Load(const std::filesystem::path& database) {
   if (!std::filesystem::exists(database)) {
-    throw Error(ErrorCode::kNotFound, database.string() +
-                                          ": no such database (create it with `chainatlas import "
-                                          "--db " +
-                                          database.string() + " BUNDLE`)");
+    throw Error(ErrorCode::kNotFound, Msg("db.no_such_database", {{"path", database.string()}}));
   }
   auto state = std::shared_ptr<State>(new State());
   state->database_ = database;
@@ -208,11 +205,12 @@ json Engine::Search(const std::string& text, const std::string& kind_arg, size_t
   std::optional<NodeKind> kind;
   if (!kind_arg.empty()) {
     kind = ParseNodeKind(kind_arg);
-    if (!kind) throw Error(ErrorCode::kInvalidArgument, "unknown kind '" + kind_arg + "'");
+    if (!kind) throw Error(ErrorCode::kInvalidArgument, Msg("engine.unknown_kind", {{"kind", kind_arg}}));
   }
   if (limit < 1 || limit > 10000) {
     throw Error(ErrorCode::kInvalidArgument,
-                "--limit must be between 1 and 10000, not " + std::to_string(limit));
+                Msg("option.range", {{"option", "--limit"}, {"min", "1"}, {"max", "10000"},
+                                     {"value", std::to_string(limit)}}));
   }
   json list = json::array();
   for (VertexId v : SearchEntities(s, text, limit, kind)) list.push_back(ingest::NodeJson(s, v));
@@ -314,11 +312,12 @@ json Engine::Relatedness(const std::string& level_arg, const std::string& track_
   }
   auto level = ParseRegionLevel(level_name);
   if (!level || *level == RegionLevel::kPark) {
-    throw Error(ErrorCode::kInvalidArgument, "--level must be county, city or province");
+    throw Error(ErrorCode::kInvalidArgument, Msg("engine.level"));
   }
   if (top > 10000) {
     throw Error(ErrorCode::kInvalidArgument,
-                "--top must be between 0 and 10000, not " + std::to_string(top));
+                Msg("option.range", {{"option", "--top"}, {"min", "0"}, {"max", "10000"},
+                                     {"value", std::to_string(top)}}));
   }
   VertexId region = kNoVertex;
   if (!region_arg.empty()) {
@@ -326,13 +325,13 @@ json Engine::Relatedness(const std::string& level_arg, const std::string& track_
     VertexId at = s.regions().AncestorAtLevel(region, *level);
     if (at != region) {
       throw Error(ErrorCode::kInvalidArgument,
-                  NameOf(s, region) + " is not a " + level_name + "; use --level " +
-                      std::string(RegionLevelName(s.RegionInfo(region).level)));
+                  Msg("engine.not_level", {{"region", NameOf(s, region)}, {"level", level_name},
+                                           {"own", std::string(RegionLevelName(s.RegionInfo(region).level))}}));
     }
   }
   auto table = state_->analytics().Relatedness(*level, OptionalTrack(s, track_arg));
   if (region != kNoVertex && table->RowOf(region) < 0) {
-    throw Error(ErrorCode::kNotFound, NameOf(s, region) + " has no producers in this table (no row)");
+    throw Error(ErrorCode::kNotFound, Msg("engine.no_row", {{"region", NameOf(s, region)}}));
   }
   return report::RelatednessJson(s, *table, region, top);
 }
@@ -360,13 +359,13 @@ json Engine::Indicators(const std::string& region_arg,
   std::set<std::string> seen;
   for (const auto& t : targets) {
     if (std::find(names.begin(), names.end(), t.indicator) == names.end()) {
-      throw Error(ErrorCode::kInvalidArgument, "unknown indicator '" + t.indicator + "'", names);
+      throw Error(ErrorCode::kInvalidArgument, Msg("engine.unknown_indicator", {{"indicator", t.indicator}}), names);
     }
     if (!seen.insert(t.indicator).second) {
-      throw Error(ErrorCode::kInvalidArgument, "indicator '" + t.indicator + "' given twice");
+      throw Error(ErrorCode::kInvalidArgument, Msg("plan.twice", {{"indicator", t.indicator}}));
     }
     if (!std::isfinite(t.target)) {
-      throw Error(ErrorCode::kInvalidArgument, "indicator '" + t.indicator + "': target is not a number");
+      throw Error(ErrorCode::kInvalidArgument, Msg("engine.target_nan", {{"indicator", t.indicator}}));
     }
   }
   return report::IndicatorsJson(s, matcher::ComputeIndicators(s, region, targets));

@@ -191,7 +191,7 @@ std::string CellText(const Cell& c) {
 void WriteCsv(const Table& table, const std::vector<std::string>& provenance,
               const std::filesystem::path& file, const std::string& shown) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(ErrorCode::kIo, shown + ": cannot create the file");
+  if (!out) throw Error(ErrorCode::kIo, Msg("export.cannot_create", {{"path", shown}}));
   auto line = [&](const std::vector<std::string>& cells) {
     std::string text;
     for (size_t i = 0; i < cells.size(); ++i) {
@@ -210,13 +210,13 @@ void WriteCsv(const Table& table, const std::vector<std::string>& provenance,
     line(cells);
   }
   out.flush();
-  if (!out) throw Error(ErrorCode::kIo, shown + ": cannot write the table");
+  if (!out) throw Error(ErrorCode::kIo, Msg("export.cannot_write", {{"path", shown}}));
 }
 
 void WriteXlsx(const Table& table, const std::vector<std::string>& provenance,
                const std::filesystem::path& file, const std::string& shown) {
   lxw_workbook* book = workbook_new(file.c_str());
-  if (!book) throw Error(ErrorCode::kIo, shown + ": cannot create the workbook");
+  if (!book) throw Error(ErrorCode::kIo, Msg("export.cannot_create_book", {{"path", shown}}));
   // Sheet names: at most 31 characters, none of []:*?/\ .
   std::string sheet_name = table.title.substr(0, 31);
   lxw_worksheet* sheet = workbook_add_worksheet(book, sheet_name.c_str());
@@ -256,7 +256,7 @@ void WriteXlsx(const Table& table, const std::vector<std::string>& provenance,
   if (e != LXW_NO_ERROR) {
     std::error_code ec;
     std::filesystem::remove(file, ec);
-    throw Error(ErrorCode::kIo, shown + ": cannot write the workbook (" + lxw_strerror(e) + ")");
+    throw Error(ErrorCode::kIo, Msg("export.cannot_write_book", {{"path", shown}, {"detail", lxw_strerror(e)}}));
   }
 }
 
@@ -277,17 +277,17 @@ Table TableOf(const std::string& command, const json& doc) {
   if (command == "leaders") return Items(doc, "链主 leaders", false);
   if (command == "indicators") return Indicators(doc);
   if (command == "relatedness") return Relatedness(doc);
-  throw Error(ErrorCode::kInvalidArgument, "'" + command + "' has no table to export");
+  throw Error(ErrorCode::kInvalidArgument, Msg("export.no_table", {{"command", command}}));
 }
 
 void WriteTable(const Table& table, const std::vector<std::string>& provenance,
                 const std::string& format, const std::filesystem::path& file) {
   if (format != "csv" && format != "xlsx") {
-    throw Error(ErrorCode::kInvalidArgument, "--format must be csv or xlsx, not '" + format + "'");
+    throw Error(ErrorCode::kInvalidArgument, Msg("export.format", {{"format", format}}));
   }
   std::filesystem::path folder = file.parent_path().empty() ? "." : file.parent_path();
   if (!std::filesystem::is_directory(folder)) {
-    throw Error(ErrorCode::kIo, file.string() + ": no such folder " + folder.string());
+    throw Error(ErrorCode::kIo, Msg("export.no_folder", {{"path", file.string()}, {"folder", folder.string()}}));
   }
   // Written beside the target and renamed over it: a failure leaves no partial file.
   std::filesystem::path part = file;
@@ -302,7 +302,7 @@ void WriteTable(const Table& table, const std::vector<std::string>& provenance,
   } catch (const std::filesystem::filesystem_error& e) {
     std::error_code ec;
     std::filesystem::remove(part, ec);
-    throw Error(ErrorCode::kIo, file.string() + ": cannot write the table (" + e.code().message() + ")");
+    throw Error(ErrorCode::kIo, Msg("export.cannot_write_detail", {{"path", file.string()}, {"detail", e.code().message()}}));
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove(part, ec);

@@ -13,6 +13,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <sstream>
 
 #include "graph/error.h"
@@ -43,7 +44,8 @@ struct Common {
   bool json = false;
   std::string format, output;  // table exports: csv or xlsx, to this file
   std::string command, line;   // the subcommand and the whole command line (provenance)
-  bool zh = false;             // --lang zh: reasons (why) and the chain and gaps text in Chinese
+  bool zh = false;             // --lang zh: the text, the reasons (why) and the errors in Chinese
+  ca::Lang lang() const { return zh ? ca::Lang::kZh : ca::Lang::kEn; }
 };
 
 // The language: --lang, else the locale (LC_ALL, then LC_MESSAGES, then LANG): zh_* is Chinese.
@@ -67,9 +69,7 @@ std::filesystem::path DatabasePath(const Common& c) {
 std::unique_ptr<ingest::Store> OpenForReading(const Common& c) {
   std::filesystem::path path = DatabasePath(c);
   if (!std::filesystem::exists(path)) {
-    throw ca::Error(ca::ErrorCode::kNotFound, path.string() + ": no such database (create it with "
-                                                              "`chainatlas import --db " +
-                                                  path.string() + " BUNDLE`)");
+    throw ca::Error(ca::ErrorCode::kNotFound, ca::Msg("db.no_such_database", {{"path", path.string()}}));
   }
   return std::make_unique<ingest::Store>(path, /*read_only=*/true);
 }
@@ -83,12 +83,15 @@ void PrintJson(const json& j) {
 // An import's JSON report. The import is over (committed or rejected) when this runs: a failure
 // to write the report is said on stderr and does not change the exit code, which tells what
 // happened to the database.
-int PrintImportJson(const std::function<json()>& report, bool accepted) {
+int PrintImportJson(const std::function<json()>& report, bool accepted, ca::Lang lang) {
   try {
     PrintJson(report());
   } catch (const std::exception& e) {
-    std::cerr << "chainatlas: the import was " << (accepted ? "committed" : "rejected")
-              << ", but its report could not be written: " << e.what() << "\n";
+    std::cerr << "chainatlas: "
+              << ca::Msg("import.report_unwritable",
+                         {{"state", accepted ? "committed" : "rejected"}, {"detail", e.what()}})
+                     .Render(lang)
+              << "\n";
   }
   return accepted ? 0 : 1;
 }
@@ -105,16 +108,12 @@ struct ImportArgs {
 
 int RunImport(const Common& c, const ImportArgs& a) {
   if (a.format != "ckg" && (!a.regions_dir.empty() || a.skip_bad_rows || a.quirks)) {
-    throw ca::Error(ca::ErrorCode::kInvalidArgument,
-                    "--regions, --skip-bad-rows and --quirks apply to --format ckg only");
+    throw ca::Error(ca::ErrorCode::kInvalidArgument, ca::Msg("import.ckg_only"));
   }
   if (c.db.empty()) {
     // The default database is rebuilt from data/ whenever data/ changes: an import into it would
     // be lost without a word.
-    throw ca::Error(ca::ErrorCode::kInvalidArgument,
-                    "import needs --db FILE: the default database is rebuilt from data/ whenever "
-                    "data/ changes, so an import into it would be lost (to change the default data, "
-                    "edit data/; to add to it, import data/ and your bundle into a database of your own)");
+    throw ca::Error(ca::ErrorCode::kInvalidArgument, ca::Msg("import.needs_db"));
   }
   std::filesystem::path path(c.db);
   // A rejected or failed import into a database that did not exist leaves no file behind.
@@ -134,8 +133,16 @@ int RunImport(const Common& c, const ImportArgs& a) {
   ingest::ImportOptions options;
   const bool show_progress = !c.json && isatty(STDERR_FILENO);
   if (show_progress) {
-    options.progress = [](std::string_view stage, uint64_t done, uint64_t total) {
-      std::cerr << "\r  writing " << stage << ": " << done << " / " << total << "   "
+    options.progress = [zh = c.zh](std::string_view stage, uint64_t done, uint64_t total) {
+      // Stages: "entities", "relations" (writing), "read company.json" (ckg, reading).
+      const bool reading = stage.rfind("read ", 0) == 0;
+      if (zh) {
+        std::cerr << (reading ? "\r  读取 " + std::string(stage.substr(5)) : "\r  写入" + ca::TermText(stage, ca::Lang::kZh))
+                  << "：";
+      } else {
+        std::cerr << "\r  writing " << stage << ": ";
+      }
+      std::cerr << done << " / " << total << "   "
                 << (done == total ? "\n" : "") << std::flush;
     };
   }
@@ -146,13 +153,15 @@ int RunImport(const Common& c, const ImportArgs& a) {
     ckg.import = options;
     ingest::CkgReport r = ingest::ImportCkg(store, a.path, ckg);
     fresh.keep = r.import.accepted;
-    if (c.json) return PrintImportJson([&] { return ca::report::CkgJson(r, path); }, r.import.accepted);
-    return ca::report::PrintCkg(std::cout, std::cerr, r, path, a.quirks);
+    if (c.json) {
+      return PrintImportJson([&] { return ca::report::CkgJson(r, path, c.lang()); }, r.import.accepted, c.lang());
+    }
+    return ca::report::PrintCkg(std::cout, std::cerr, r, path, a.quirks, c.lang());
   }
   ingest::ImportReport r = ingest::ImportBundle(store, a.path, options);
   fresh.keep = r.accepted;
-  if (c.json) return PrintImportJson([&] { return ca::report::ImportJson(r, path); }, r.accepted);
-  return ca::report::PrintImport(std::cout, std::cerr, r, path, "");
+  if (c.json) return PrintImportJson([&] { return ca::report::ImportJson(r, path, c.lang()); }, r.accepted, c.lang());
+  return ca::report::PrintImport(std::cout, std::cerr, r, path, "", c.lang());
 }
 
 // ---- stats -------------------------------------------------------------------------------------
@@ -179,14 +188,17 @@ int ExportTable(const Common& c, const json& j) {
         "示例数据：默认数据集中的企业为虚构 (illustrative data: the default dataset's firms are invented)");
   }
   rep::WriteTable(table, provenance, c.format, c.output);
-  std::cout << "wrote " << table.rows.size() << " rows (" << table.title << ") to " << c.output
+  std::cout << ca::Msg("export.wrote_table", {{"rows", std::to_string(table.rows.size())},
+                                             {"title", table.title},
+                                             {"path", c.output}})
+                   .Render(c.lang())
             << "\n";
   return 0;
 }
 
 // Prints the document (or exports its table) with its reasons (`why`) in the chosen language.
 int Emit(const Common& c, json& j, const std::function<void()>& text) {
-  ca::report::LocaliseReasons(j, c.zh ? ca::report::Lang::kZh : ca::report::Lang::kEn);
+  ca::report::LocaliseReasons(j, c.lang());
   if (!c.format.empty()) return ExportTable(c, j);
   if (c.json) {
     PrintJson(j);
@@ -199,14 +211,14 @@ int Emit(const Common& c, json& j, const std::function<void()>& text) {
 int RunStats(const Common& c, const std::string& region_arg) {
   ca::engine::Engine engine = OpenEngine(c);
   json j = engine.Stats(region_arg);
-  return Emit(c, j, [&] { ca::report::PrintStats(std::cout, engine.snapshot(), j); });
+  return Emit(c, j, [&] { ca::report::PrintStats(std::cout, engine.snapshot(), j, c.lang()); });
 }
 
 // ---- show --------------------------------------------------------------------------------------
 
 int RunShow(const Common& c, const std::string& entity, bool all) {
   json j = OpenEngine(c).Show(entity);
-  return Emit(c, j, [&] { ca::report::PrintShow(std::cout, j, all); });
+  return Emit(c, j, [&] { ca::report::PrintShow(std::cout, j, all, c.lang()); });
 }
 
 // ---- search ------------------------------------------------------------------------------------
@@ -216,7 +228,7 @@ int RunSearch(const Common& c, const std::string& text, const std::string& kind_
   json j = engine.Search(text, kind_arg, limit);
   return Emit(c, j, [&] {
     const ca::Snapshot& s = engine.snapshot();
-    if (j["results"].empty()) std::cout << "no match for '" << text << "'\n";
+    if (j["results"].empty()) std::cout << ca::Msg("search.no_match", {{"text", text}}).Render(c.lang()) << "\n";
     for (const json& node : j["results"]) {
       std::cout << std::left << std::setw(28) << node["id"].get<std::string>() << " "
                 << node["name"].get<std::string>();
@@ -238,7 +250,7 @@ int RunExport(const Common& c, const std::string& format, const std::string& out
   std::ostream* out = &std::cout;
   if (out_path != "-") {
     file.open(out_path, std::ios::binary);
-    if (!file) throw ca::Error(ca::ErrorCode::kIo, out_path + ": cannot open for writing");
+    if (!file) throw ca::Error(ca::ErrorCode::kIo, ca::Msg("io.cannot_write", {{"path", out_path}}));
     out = &file;
   }
   if (format == "json") {
@@ -247,10 +259,14 @@ int RunExport(const Common& c, const std::string& format, const std::string& out
     ingest::WriteGraphml(*snap, *out, "chainatlas");
   }
   out->flush();
-  if (!*out) throw ca::Error(ca::ErrorCode::kIo, out_path + ": write failed");
+  if (!*out) throw ca::Error(ca::ErrorCode::kIo, ca::Msg("io.write_failed", {{"path", out_path}}));
   if (out_path != "-") {
-    std::cerr << "wrote " << snap->NumVertices() << " nodes and " << snap->NumEdges() << " edges to "
-              << out_path << " (" << format << ")\n";
+    std::cerr << ca::Msg("export.wrote_graph", {{"nodes", std::to_string(snap->NumVertices())},
+                                                {"edges", std::to_string(snap->NumEdges())},
+                                                {"path", out_path},
+                                                {"format", format}})
+                     .Render(c.lang())
+              << "\n";
   }
   return 0;
 }
@@ -318,7 +334,7 @@ int RunTargets(const Common& c, const std::string& region_arg, const RecOptions&
 int RunRelatedness(const Common& c, const std::string& level_arg, const std::string& track_arg,
                    const std::string& region_arg, size_t top) {
   json j = OpenEngine(c).Relatedness(level_arg, track_arg, region_arg, top);
-  return Emit(c, j, [&] { ca::report::PrintRelatedness(std::cout, j); });
+  return Emit(c, j, [&] { ca::report::PrintRelatedness(std::cout, j, c.lang()); });
 }
 
 int RunLeaders(const Common& c, const std::string& region_arg, const RecOptions& o) {
@@ -331,14 +347,14 @@ int RunLeaders(const Common& c, const std::string& region_arg, const RecOptions&
 
 int RunClusters(const Common& c, const std::string& region_arg, uint64_t seed) {
   json j = OpenEngine(c).Clusters(region_arg, seed, c.json ? SIZE_MAX : 6);
-  return Emit(c, j, [&] { ca::report::PrintClusters(std::cout, j); });
+  return Emit(c, j, [&] { ca::report::PrintClusters(std::cout, j, c.lang()); });
 }
 
 int RunIndicators(const Common& c, const std::string& region_arg, const std::string& targets_file) {
   std::vector<ca::matcher::Target> targets;
   if (!targets_file.empty()) targets = ca::matcher::ReadTargets(targets_file);
   json j = OpenEngine(c).Indicators(region_arg, targets);
-  return Emit(c, j, [&] { ca::report::PrintIndicators(std::cout, j); });
+  return Emit(c, j, [&] { ca::report::PrintIndicators(std::cout, j, c.lang()); });
 }
 
 // ---- serve -------------------------------------------------------------------------------------
@@ -346,18 +362,46 @@ int RunIndicators(const Common& c, const std::string& region_arg, const std::str
 int RunServe(const Common& c, ca::service::ServeOptions o, const std::string& token_file) {
   if (!token_file.empty()) {
     std::ifstream in(token_file, std::ios::binary);
-    if (!in) throw ca::Error(ca::ErrorCode::kIo, token_file + ": cannot read the admin token");
+    if (!in) throw ca::Error(ca::ErrorCode::kIo, ca::Msg("serve.token_unreadable", {{"path", token_file}}));
     std::getline(in, o.admin_token);
     while (!o.admin_token.empty() && std::isspace(static_cast<unsigned char>(o.admin_token.back()))) {
       o.admin_token.pop_back();
     }
     if (o.admin_token.empty()) {
-      throw ca::Error(ca::ErrorCode::kInvalidArgument, token_file + ": the admin token is empty");
+      throw ca::Error(ca::ErrorCode::kInvalidArgument, ca::Msg("serve.token_empty", {{"path", token_file}}));
     }
   }
   o.database = DatabasePath(c);
   o.version = CHAINATLAS_VERSION;
   return ca::service::Serve(o, std::cerr);
+}
+
+// A usage error of CLI11 as a message of the table: its common kinds by their words, the others
+// as a detail quoted in a sentence. The English is CLI11's text exactly.
+ca::Message UsageMessage(const std::string& what) {
+  static const std::vector<std::pair<std::regex, std::pair<const char*, std::vector<const char*>>>> kinds = [] {
+    std::vector<std::pair<std::regex, std::pair<const char*, std::vector<const char*>>>> k;
+    auto add = [&](const char* re, const char* code, std::vector<const char*> names) {
+      k.push_back({std::regex(re), {code, std::move(names)}});
+    };
+    add(R"(^(\S+) is required$)", "usage.required", {"option"});
+    add(R"(^(\S+) requires (\S+)$)", "usage.requires", {"option", "other"});
+    add(R"(^(\S+): Value (.*) not in range (\S+) to (\S+)$)", "usage.range", {"option", "value", "min", "max"});
+    add(R"(^(\S+): (.*) not in (\{.*\})$)", "usage.not_in", {"option", "value", "set"});
+    add(R"(^The following argument was not expected: (.*)$)", "usage.unexpected_one", {"args"});
+    add(R"(^The following arguments were not expected: (.*)$)", "usage.unexpected", {"args"});
+    add(R"(^A subcommand is required$)", "usage.subcommand", {});
+    return k;
+  }();
+  for (const auto& [re, kind] : kinds) {
+    std::smatch m;
+    if (!std::regex_match(what, m, re)) continue;
+    ca::MessageParams params;
+    for (size_t i = 0; i < kind.second.size(); ++i) params.push_back({kind.second[i], m[i + 1].str()});
+    ca::Message message = ca::Msg(kind.first, std::move(params));
+    if (message.Render(ca::Lang::kEn) == what) return message;
+  }
+  return ca::Msg("usage.cli", {{"detail", what}});
 }
 
 int ExitCodeFor(ca::ErrorCode code) {
@@ -380,7 +424,7 @@ int main(int argc, char** argv) {
   app.fallthrough();  // --lang after the subcommand too
   Common common;
   std::string lang;
-  app.add_option("--lang", lang, "zh or en: the reasons (why, text and --json) and the chain and gaps text in Chinese or English (default: from LC_ALL / LANG, zh_* → zh)")
+  app.add_option("--lang", lang, "zh or en: the text output, the reasons (why, text and --json), error messages and import problems in Chinese or English (default: from LC_ALL / LANG, zh_* → zh); --help stays English")
       ->check(CLI::IsMember({"zh", "en"}));
   auto add_common = [&](CLI::App* cmd, bool json_flag = true) {
     cmd->add_option("--db", common.db,
@@ -544,10 +588,24 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);
     bool json_asked = false;
     for (int i = 1; i < argc; ++i) json_asked = json_asked || std::string(argv[i]) == "--json";
+    // The language: --lang if it was read (or is on the line), else the locale.
+    std::string asked = lang;
+    for (int i = 1; i + 1 < argc && asked.empty(); ++i) {
+      if (std::string(argv[i]) == "--lang") asked = argv[i + 1];
+    }
+    for (int i = 1; i < argc && asked.empty(); ++i) {
+      if (std::string(argv[i]).rfind("--lang=", 0) == 0) asked = std::string(argv[i]).substr(7);
+    }
+    const ca::Lang usage_lang =
+        (asked == "zh" || (asked != "en" && ChineseByDefault())) ? ca::Lang::kZh : ca::Lang::kEn;
+    // CLI11's words in Chinese for its common kinds of error; any other is quoted in a sentence.
+    const ca::Error usage(ca::ErrorCode::kInvalidArgument, UsageMessage(e.what()));
     if (json_asked) {
-      PrintJson(ca::report::ErrorJson(ca::Error(ca::ErrorCode::kInvalidArgument, e.what())));
-    } else {
+      PrintJson(ca::report::ErrorJson(usage, usage_lang));
+    } else if (usage_lang == ca::Lang::kEn) {
       app.exit(e);
+    } else {
+      std::cerr << usage.Text(usage_lang) << "\n" << ca::Msg("usage.help").Render(usage_lang) << "\n";
     }
     return 2;
   }
@@ -572,18 +630,30 @@ int main(int argc, char** argv) {
     if (*indicators) return RunIndicators(common, region_arg, targets_file);
     if (*serve) return RunServe(common, serve_options, token_file);
   } catch (const ca::Error& e) {
+    // A message that cannot be rendered (a bug in the table) is said in English, not lost.
+    std::string text;
+    try {
+      text = e.Text(common.lang());
+    } catch (const std::exception&) {
+      text = e.what();
+    }
     if (common.json) {
-      PrintJson(ca::report::ErrorJson(e));
+      json doc = ca::report::ErrorJson(e);
+      doc["error"]["message"] = text;
+      PrintJson(doc);
     } else {
-      std::cerr << "chainatlas: " << e.what() << "\n";
+      std::cerr << "chainatlas: " << text << "\n";
       if (!e.suggestions().empty()) {
-        std::cerr << (e.code() == ca::ErrorCode::kNotFound ? "closest matches:\n" : "candidates:\n");
+        std::cerr << ca::Msg(e.code() == ca::ErrorCode::kNotFound ? "error.closest" : "error.candidates")
+                         .Render(common.lang())
+                  << "\n";
         for (const auto& s : e.suggestions()) std::cerr << "  " << s << "\n";
       }
     }
     return ExitCodeFor(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "chainatlas: internal error: " << e.what() << "\n";
+    std::cerr << "chainatlas: " << ca::Msg("error.internal", {{"detail", e.what()}}).Render(common.lang())
+              << "\n";
     return 70;
   }
   return 0;

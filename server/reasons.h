@@ -17,13 +17,14 @@
 #include <string_view>
 #include <vector>
 
+#include "graph/messages.h"
 #include "matcher/reason.h"
 
 namespace chainatlas::report {
 
 using json = nlohmann::json;
 
-enum class Lang : uint8_t { kEn, kZh };
+using Lang = chainatlas::Lang;  // graph/messages.h
 
 struct ReasonTemplate {
   std::string_view code;

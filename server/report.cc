@@ -38,9 +38,17 @@ std::string Str(const json& j, const char* key) {
 
 }  // namespace
 
-json ErrorJson(const Error& e) {
-  return {{"error",
-           {{"code", ErrorCodeName(e.code())}, {"message", e.what()}, {"suggestions", e.suggestions()}}}};
+json ErrorJson(const Error& e) { return ErrorJson(e, Lang::kEn); }
+
+json ErrorJson(const Error& e, Lang lang) {
+  json err = {{"code", ErrorCodeName(e.code())}, {"message", e.Text(lang)}, {"suggestions", e.suggestions()}};
+  if (!e.message().code.empty()) {
+    err["message_code"] = e.message().code;
+    json params = json::object();
+    for (const auto& [name, value] : e.message().params) params[name] = value;
+    err["params"] = params;
+  }
+  return {{"error", err}};
 }
 
 json Ref(const Snapshot& s, VertexId v) {
@@ -369,12 +377,12 @@ void PrintGaps(std::ostream& out, const json& g, bool tree, bool every_status, b
         << seg["local_buyers"].size() << ", " << seg["local_hospitals"].size() << "\n";
     if (!tree || status == "missing" || status == "weak") {
       std::string why;
-      for (const auto& w : seg["why"]) why += (why.empty() ? "" : "; ") + w.get<std::string>();
+      for (const auto& w : seg["why"]) why += (why.empty() ? "" : (zh ? "；" : "; ")) + w.get<std::string>();
       out << std::string(2 * depth + 6, ' ') << why << "\n";
       if (!tree && seg.contains("components") && !seg["components"].empty()) {
         std::string parts;
         for (const auto& c : seg["components"]) {
-          parts += (parts.empty() ? "" : " + ") + Str(c, "name") + " " +
+          parts += (parts.empty() ? "" : " + ") + (zh ? ComponentNameZh(Str(c, "name")) : Str(c, "name")) + " " +
                    Fixed(c["points"].get<double>(), 3);
         }
         out << std::string(2 * depth + 6, ' ') << "= " << parts << "\n";
@@ -382,39 +390,80 @@ void PrintGaps(std::ostream& out, const json& g, bool tree, bool every_status, b
     }
   }
   if (tree && g.contains("absent_not_listed")) {
-    out << "\n(" << g["absent_not_listed"] << " absent segments of large tracks not listed: "
-        << "neither made, needed nor fed locally)\n";
+    if (zh) {
+      out << "\n（大赛道中未涉及的环节 " << g["absent_not_listed"] << " 个未列出：本地既不生产、不需要，也不供给）\n";
+    } else {
+      out << "\n(" << g["absent_not_listed"] << " absent segments of large tracks not listed: "
+          << "neither made, needed nor fed locally)\n";
+    }
   }
 }
 
-void PrintClusters(std::ostream& out, const json& c) {
-  out << "Communities of the enterprise network"
-      << (c["region"].is_null() ? "" : " in " + Str(c["region"], "name")) << ": "
-      << c["communities"].size() << " communities of " << c["enterprises"] << " tied enterprises ("
-      << c["edges"] << " ties), Louvain modularity " << Fixed(c["modularity"].get<double>(), 4)
-      << "\n";
+void PrintClusters(std::ostream& out, const json& c, Lang lang) {
+  if (lang == Lang::kZh) {
+    out << "企业网络的社群" << (c["region"].is_null() ? "" : "（" + Str(c["region"], "name") + "）") << "："
+        << c["enterprises"] << " 家有关联的企业（" << c["edges"] << " 条关联）分为 " << c["communities"].size()
+        << " 个社群，Louvain 模块度 " << Fixed(c["modularity"].get<double>(), 4) << "\n";
+  } else {
+    out << "Communities of the enterprise network"
+        << (c["region"].is_null() ? "" : " in " + Str(c["region"], "name")) << ": "
+        << c["communities"].size() << " communities of " << c["enterprises"] << " tied enterprises ("
+        << c["edges"] << " ties), Louvain modularity " << Fixed(c["modularity"].get<double>(), 4)
+        << "\n";
+  }
   for (const auto& com : c["communities"]) {
-    out << "  #" << com["id"] << "  " << com["size"] << " enterprises:";
+    out << "  #" << com["id"] << "  " << com["size"] << (lang == Lang::kZh ? " 家企业：" : " enterprises:");
     for (const auto& m : com["members"]) out << " " << Str(m, "name") << ";";
     if (com["size"].get<size_t>() > com["members"].size()) out << " …";
-    out << "\n      makes:";
+    out << (lang == Lang::kZh ? "\n      主营环节：" : "\n      makes:");
     for (const auto& sgm : com["top_segments"]) out << " " << Str(sgm, "name") << " (" << sgm["enterprises"] << ")";
     out << "\n";
   }
 }
 
-void PrintIndicators(std::ostream& out, const json& r) {
-  out << "Plan indicators of " << Str(r["region"], "name") << "\n";
+std::string IndicatorNameZh(const std::string& name) {
+  static const std::map<std::string, std::string> zh = {
+      {"enterprises", "企业数"},
+      {"above_scale_enterprises", "规上企业数"},
+      {"above_scale_revenue", "规上产值"},
+      {"enterprises_over_100m", "亿元以上企业数"},
+      {"employees", "从业人数"},
+      {"high_tech_enterprises", "高新技术企业数"},
+      {"specialised_enterprises", "专精特新企业数"},
+      {"little_giants", "专精特新小巨人企业数"},
+      {"listed_enterprises", "上市企业数"},
+      {"chain_leaders", "链主企业数"},
+      {"class3_certificates", "三类注册证"},
+      {"class2_certificates", "二类注册证"},
+      {"patents", "专利"},
+      {"cooperation_ties", "产学研医合作"},
+      {"hospitals", "医院数"},
+      {"institutions", "高校院所数"},
+      {"platforms", "服务平台数"}};
+  auto it = zh.find(name);
+  return it == zh.end() ? name : it->second;
+}
+
+void PrintIndicators(std::ostream& out, const json& r, Lang lang) {
+  const bool zh = lang == Lang::kZh;
+  out << (zh ? "规划指标：" + Str(r["region"], "name") : "Plan indicators of " + Str(r["region"], "name")) << "\n";
   for (const auto& i : r["indicators"]) {
     const std::string unit = Str(i, "unit");
     std::ostringstream line;
-    line << "  " << ingest::PadRight(Str(i, "name"), 26) << std::setw(12)
+    const std::string name = zh ? IndicatorNameZh(Str(i, "name")) + " " + Str(i, "name") : Str(i, "name");
+    line << "  " << ingest::PadRight(name, zh ? 40 : 26) << std::setw(12)
          << Fixed(i["value"].get<double>(), 0) << " " << ingest::PadRight(unit, 4);
     if (!i["target"].is_null()) {
-      line << "  target " << Fixed(i["target"].get<double>(), 0) << " " << unit << " ("
-           << Fixed(100 * i["progress"].get<double>(), 0) << "%)";
+      line << (zh ? "  目标 " : "  target ") << Fixed(i["target"].get<double>(), 0) << " " << unit
+           << (zh ? "（完成 " : " (") << Fixed(100 * i["progress"].get<double>(), 0) << (zh ? "%）" : "%)");
     }
-    if (i.contains("reported_by")) line << "  reported by " << i["reported_by"] << " of " << i["of"];
+    if (i.contains("reported_by")) {
+      if (zh) {
+        line << "  " << i["of"] << " 家中 " << i["reported_by"] << " 家有数据";
+      } else {
+        line << "  reported by " << i["reported_by"] << " of " << i["of"];
+      }
+    }
     if (i.contains("note")) line << "  — " << Str(i, "note");
     std::string text = line.str();
     text.erase(text.find_last_not_of(' ') + 1);
@@ -422,22 +471,35 @@ void PrintIndicators(std::ostream& out, const json& r) {
   }
 }
 
-void PrintRelatedness(std::ostream& out, const json& r) {
-  out << "Relatedness at " << Str(r, "level") << " level"
-      << (r["track"].is_null() ? "" : " for " + Str(r["track"], "name")) << ": "
-      << r["regions"].size() << " regions shown, " << r["segments"].size() << " segments\n"
-      << "  opportunity gain: " << Str(r, "opportunity_gain_definition") << "\n";
+void PrintRelatedness(std::ostream& out, const json& r, Lang lang) {
+  const bool zh = lang == Lang::kZh;
+  const std::string na = zh ? "无" : "n/a";
+  if (zh) {
+    out << TermText(Str(r, "level"), lang) << "关联度" << (r["track"].is_null() ? "" : "（" + Str(r["track"], "name") + "）")
+        << "：显示 " << r["regions"].size() << " 个地区，" << r["segments"].size() << " 个环节\n"
+        << "  机会收益（opportunity gain）：见《Atlas of Economic Complexity》(2014) 技术专栏 5.4：对地区缺少的环节"
+           "（M_cp = 0），OG_cp = Σ_p' [φ_pp' / Σ_p'' φ_p''p'] (1 − M_cp') PCI_p' − (1 − d_cp) PCI_p，"
+           "距离 d_cp = 1 − ω_cp；M_cp = 1 时为 0\n";
+  } else {
+    out << "Relatedness at " << Str(r, "level") << " level"
+        << (r["track"].is_null() ? "" : " for " + Str(r["track"], "name")) << ": "
+        << r["regions"].size() << " regions shown, " << r["segments"].size() << " segments\n"
+        << "  opportunity gain: " << Str(r, "opportunity_gain_definition") << "\n";
+  }
   for (const auto& reg : r["regions"]) {
-    out << "\n" << Str(reg, "id") << " " << Str(reg, "name") << "  diversity " << reg["diversity"]
-        << ", ECI " << (reg["eci"].is_null() ? "n/a" : Fixed(reg["eci"].get<double>(), 2)) << "\n"
-        << "    " << ingest::PadRight("segment", 28) << "     X      RCA  M  density  distance  opp.gain\n";
+    out << "\n" << Str(reg, "id") << " " << Str(reg, "name") << (zh ? "  多样性 " : "  diversity ") << reg["diversity"]
+        << ", ECI " << (reg["eci"].is_null() ? na : Fixed(reg["eci"].get<double>(), 2)) << "\n";
+    if (zh) {
+      out << "    " << ingest::PadRight("环节", 28) << "     X      RCA  M   关联密度      距离  机会收益\n";
+    } else {
+      out << "    " << ingest::PadRight("segment", 28) << "     X      RCA  M  density  distance  opp.gain\n";
+    }
     for (const auto& c : reg["cells"]) {
       out << "    " << ingest::PadRight(Str(c["segment"], "name"), 28) << std::setw(6) << Fixed(c["activity"].get<double>(), 0) << std::setw(9)
           << Fixed(c["rca"].get<double>(), 2) << std::setw(3) << Fixed(c["m"].get<double>(), 0)
           << std::setw(9) << Fixed(c["density"].get<double>(), 3) << std::setw(10)
           << Fixed(c["distance"].get<double>(), 3) << std::setw(10)
-          << (c["opportunity_gain"].is_null() ? std::string("n/a")
-                                              : Fixed(c["opportunity_gain"].get<double>(), 3))
+          << (c["opportunity_gain"].is_null() ? na : Fixed(c["opportunity_gain"].get<double>(), 3))
           << "\n";
     }
   }
@@ -447,24 +509,43 @@ std::string RefText(const json& ref) {
   return ref["id"].get<std::string>() + " " + ref["name"].get<std::string>();
 }
 
-void PrintStats(std::ostream& out, const Snapshot& s, const json& j) {
+void PrintStats(std::ostream& out, const Snapshot& s, const json& j, Lang lang) {
   const bool focus = j.contains("region");
+  const bool zh = lang == Lang::kZh;
   VertexId focus_vertex = kNoVertex;
   if (focus) {
     focus_vertex = ResolveEntity(s, "region:" + j["region"].get<std::string>(), NodeKind::kRegion);
   }
-  out << "Graph: " << s.NumVertices() << " nodes, " << s.NumEdges() << " edges ("
-            << Fixed(static_cast<double>(s.AdjacencyBytes()) / std::max<size_t>(1, s.NumEdges()), 1)
-            << " adjacency bytes per edge)\n\nNodes\n";
-  for (auto& [k, v] : j["nodes"].items()) out << "  " << std::left << std::setw(20) << k << v << "\n";
-  out << "\nEdges\n";
-  for (auto& [k, v] : j["edges"].items()) out << "  " << std::left << std::setw(20) << k << v << "\n";
-  out << "supplies by evidence (docs/ontology.md):";
-  for (auto& [k, v] : j["supplies_by_evidence"].items()) out << " " << k << " " << v;
-  out << "\n";
-  out << "\nRegions"
-            << (focus ? " (" + s.Label(focus_vertex) + " " + std::string(s.Name(focus_vertex)) + " and below)" : "")
-            << "                enterprises hospitals institutions platforms\n";
+  const std::string per_edge =
+      Fixed(static_cast<double>(s.AdjacencyBytes()) / std::max<size_t>(1, s.NumEdges()), 1);
+  if (zh) {
+    out << "图谱：" << s.NumVertices() << " 个节点，" << s.NumEdges() << " 条边（每条边的邻接存储 " << per_edge
+        << " 字节）\n\n节点\n";
+    for (auto& [k, v] : j["nodes"].items()) out << "  " << ingest::PadRight(TermText(k, lang) + " " + k, 24) << v << "\n";
+    out << "\n边\n";
+    for (auto& [k, v] : j["edges"].items()) out << "  " << ingest::PadRight(TermText(k, lang) + " " + k, 30) << v << "\n";
+    out << "供应关系按证据（docs/ontology.md）：";
+    bool first = true;
+    for (auto& [k, v] : j["supplies_by_evidence"].items()) {
+      out << (first ? "" : " ") << TermText(k, lang) << " " << v;
+      first = false;
+    }
+    out << "\n";
+    out << "\n地区" << (focus ? "（" + s.Label(focus_vertex) + " " + std::string(s.Name(focus_vertex)) + " 及以下）" : "")
+        << "                企业 / 医院 / 高校院所 / 服务平台\n";
+  } else {
+    out << "Graph: " << s.NumVertices() << " nodes, " << s.NumEdges() << " edges (" << per_edge
+        << " adjacency bytes per edge)\n\nNodes\n";
+    for (auto& [k, v] : j["nodes"].items()) out << "  " << std::left << std::setw(20) << k << v << "\n";
+    out << "\nEdges\n";
+    for (auto& [k, v] : j["edges"].items()) out << "  " << std::left << std::setw(20) << k << v << "\n";
+    out << "supplies by evidence (docs/ontology.md):";
+    for (auto& [k, v] : j["supplies_by_evidence"].items()) out << " " << k << " " << v;
+    out << "\n";
+    out << "\nRegions"
+              << (focus ? " (" + s.Label(focus_vertex) + " " + std::string(s.Name(focus_vertex)) + " and below)" : "")
+              << "                enterprises hospitals institutions platforms\n";
+  }
   for (const json& row : j["regions"]) {
     VertexId r = ResolveEntity(s, "region:" + row["code"].get<std::string>(), NodeKind::kRegion);
     std::string indent(2 + 2 * static_cast<size_t>(s.regions().forest().Depth(r)), ' ');
@@ -473,45 +554,90 @@ void PrintStats(std::ostream& out, const Snapshot& s, const json& j) {
               << row["institution"] << " / " << row["platform"] << "\n";
   }
   if (j.contains("enterprises_without_region") && j["enterprises_without_region"] > 0) {
-    out << "  (no region)  " << j["enterprises_without_region"] << " enterprises\n";
+    out << (zh ? "  （无地区）  " : "  (no region)  ") << j["enterprises_without_region"]
+        << (zh ? " 家企业\n" : " enterprises\n");
   }
-  out << "\nTracks" << (focus ? " (enterprises in " + std::string(s.Name(focus_vertex)) + ")" : "")
-            << "          segments enterprises\n";
+  if (zh) {
+    out << "\n赛道" << (focus ? "（" + std::string(s.Name(focus_vertex)) + " 的企业）" : "")
+        << "          环节 企业\n";
+  } else {
+    out << "\nTracks" << (focus ? " (enterprises in " + std::string(s.Name(focus_vertex)) + ")" : "")
+              << "          segments enterprises\n";
+  }
   for (const auto& row : j["tracks"]) {
-    out << "  " << row["id"].get<std::string>() << " " << row["name"].get<std::string>()
-              << "  " << row["segments"] << " segments, " << row["enterprises"]
-              << " enterprises\n";
+    out << "  " << row["id"].get<std::string>() << " " << row["name"].get<std::string>() << "  ";
+    if (zh) {
+      out << row["segments"] << " 个环节，" << row["enterprises"] << " 家企业\n";
+    } else {
+      out << row["segments"] << " segments, " << row["enterprises"] << " enterprises\n";
+    }
   }
 }
 
-void PrintShow(std::ostream& out, const json& j, bool all) {
+std::string AttributeNameZh(const std::string& name) {
+  static const std::map<std::string, std::string> zh = {
+      {"kind", "类型"},          {"key", "编号"},            {"region", "地区"},
+      {"level", "层级"},         {"parent", "上级"},         {"track", "赛道"},
+      {"position", "链位"},      {"name_en", "英文名"},      {"uscc", "统一社会信用代码"},
+      {"founded", "成立年份"},   {"above_scale", "规上企业"}, {"revenue", "营收（万元）"},
+      {"employees", "员工数"},   {"class2_certs", "二类注册证"}, {"class3_certs", "三类注册证"},
+      {"patents", "专利"},       {"rd_ratio", "研发投入占比"}, {"tags", "称号"},
+      {"grade", "医院等级"},     {"clinical_trial", "临床试验机构"}, {"demo_base", "应用示范基地"},
+      {"departments", "重点科室"}, {"institution_kind", "机构类型"}, {"key_labs", "重点实验室"},
+      {"platform_kind", "平台类型"}, {"accreditations", "资质认可"}, {"illustrative", "示例数据"},
+      {"note", "备注"},          {"source", "来源"}};
+  auto it = zh.find(name);
+  return it == zh.end() ? name : it->second;
+}
+
+void PrintShow(std::ostream& out, const json& j, bool all, Lang lang) {
+  const bool zh = lang == Lang::kZh;
+  // A label column of 16 (display columns in Chinese).
+  auto label = [&](const std::string& en, const std::string& zh_text) {
+    if (zh) return ingest::PadRight(zh_text, 16) + (ingest::DisplayWidth(zh_text) >= 16 ? " " : "");
+    std::ostringstream o;
+    o << std::left << std::setw(16) << en << (en.size() >= 16 ? " " : "");
+    return o.str();
+  };
   out << RefText(j["node"]) << "\n";
   for (auto& [k, val] : j["node"].items()) {
     if (k == "id" || k == "name") continue;
     std::string text = val.is_string() ? val.get<std::string>() : val.dump();
-    out << "  " << std::left << std::setw(16) << k << (k.size() >= 16 ? " " : "") << text << "\n";
+    if (zh && (k == "kind" || k == "level" || k == "position")) text = TermText(text, lang);
+    if (zh && val.is_boolean()) text = val.get<bool>() ? "是" : "否";
+    out << "  " << label(k, AttributeNameZh(k)) << text << "\n";
   }
   if (j.contains("region_path")) {
     std::string path;
     for (const auto& r : j["region_path"]) path += (path.empty() ? "" : " < ") + r.get<std::string>();
-    out << "  " << std::left << std::setw(16) << "located in" << path << "\n";
+    out << "  " << label("located in", "所在地区") << path << "\n";
   }
   if (!j["provenance"].is_null()) {
     const auto& p = j["provenance"];
-    out << "  " << std::left << std::setw(16) << "provenance" << p["file"].get<std::string>()
-              << ":" << p["line"] << " (source '" << p["source"].get<std::string>() << "', import #"
-              << p["import"] << ", " << p["imported_at"].get<std::string>() << ")\n";
+    out << "  " << label("provenance", "数据来源") << p["file"].get<std::string>() << ":" << p["line"];
+    if (zh) {
+      out << "（来源“" << p["source"].get<std::string>() << "”，第 " << p["import"] << " 次导入，"
+          << p["imported_at"].get<std::string>() << "）\n";
+    } else {
+      out << " (source '" << p["source"].get<std::string>() << "', import #" << p["import"] << ", "
+          << p["imported_at"].get<std::string>() << ")\n";
+    }
   }
   for (bool outgoing : {true, false}) {
     const json& list = j[outgoing ? "out" : "in"];
     std::map<std::string, std::vector<const json*>> by_kind;
     for (const auto& rel : list) by_kind[rel["kind"]].push_back(&rel);
     for (auto& [kind, rels] : by_kind) {
-      out << "\n  " << (outgoing ? kind + " →" : "← " + kind) << " (" << rels.size() << ")\n";
+      const std::string shown_kind = zh ? TermText(kind, lang) + " " + kind : kind;
+      out << "\n  " << (outgoing ? shown_kind + " →" : "← " + shown_kind) << " (" << rels.size() << ")\n";
       size_t shown = 0;
       for (const json* rel : rels) {
         if (!all && shown++ == 15) {
-          out << "    ... and " << rels.size() - 15 << " more (--all shows every one)\n";
+          if (zh) {
+            out << "    …… 另有 " << rels.size() - 15 << " 条（--all 显示全部）\n";
+          } else {
+            out << "    ... and " << rels.size() - 15 << " more (--all shows every one)\n";
+          }
           break;
         }
         out << "    " << (*rel)[outgoing ? "target" : "source"].get<std::string>() << " "

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "graph/error.h"
+#include "graph/messages.h"
 #include "matcher/gaps.h"
 #include "matcher/indicators.h"
 #include "matcher/leaders.h"
@@ -22,8 +23,11 @@ using json = nlohmann::json;
 // v with `digits` decimals (fixed notation), as every text rendering prints numbers.
 std::string Fixed(double v, int digits = 3);
 
-// The error document every front end prints: {"error": {code, message, suggestions}}.
+// The error document every front end prints: {"error": {code, message, suggestions}}, and for a
+// message of the table (graph/messages.h) its code and parameters: "message_code", "params".
+// The message in English, or in `lang`.
 json ErrorJson(const Error& e);
+json ErrorJson(const Error& e, Lang lang);
 json Ref(const Snapshot& s, VertexId v);  // {"id": "kind:key", "name": ...}
 std::string RefText(const json& ref);     // "kind:key name" of a Ref
 json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank);
@@ -51,12 +55,19 @@ void PrintItems(std::ostream& out, const json& result, const std::string& title,
 // and headings in Chinese (缺链/弱链/强链/延链, 上/中/下).
 void PrintGaps(std::ostream& out, const json& gaps, bool tree, bool every_status = false,
                bool zh = false);
-void PrintClusters(std::ostream& out, const json& clusters);
-void PrintIndicators(std::ostream& out, const json& indicators);
-void PrintRelatedness(std::ostream& out, const json& relatedness);
+// The texts below are in `lang`: English (the default) or Chinese (headings, labels, kind names;
+// the data's own names, ids and codes as they are).
+void PrintClusters(std::ostream& out, const json& clusters, Lang lang = Lang::kEn);
+void PrintIndicators(std::ostream& out, const json& indicators, Lang lang = Lang::kEn);
+void PrintRelatedness(std::ostream& out, const json& relatedness, Lang lang = Lang::kEn);
 // stats: counts per kind, supplies by evidence, regions (indented by depth) and tracks.
-void PrintStats(std::ostream& out, const Snapshot& s, const json& stats);
+void PrintStats(std::ostream& out, const Snapshot& s, const json& stats, Lang lang = Lang::kEn);
 // show: the node's attributes, region path, provenance and relations (15 per kind unless all).
-void PrintShow(std::ostream& out, const json& show, bool all);
+void PrintShow(std::ostream& out, const json& show, bool all, Lang lang = Lang::kEn);
+
+// An indicator's name (enterprises, patents, …) and a node attribute's name (uscc, founded, …) in
+// Chinese; unknown names as they are.
+std::string IndicatorNameZh(const std::string& name);
+std::string AttributeNameZh(const std::string& name);
 
 }  // namespace chainatlas::report

@@ -27,6 +27,9 @@ using json = nlohmann::json;
 [[noreturn]] void Invalid(const std::string& message) {
   throw Error(ErrorCode::kInvalidArgument, message);
 }
+[[noreturn]] void Invalid(const char* code, MessageParams params) {
+  throw Error(ErrorCode::kInvalidArgument, Msg(code, std::move(params)));
+}
 
 // The options of one API call: each read at most once; whatever is left unread is an unknown
 // option, named in the error with the ones the command takes.
@@ -40,12 +43,12 @@ class Options {
     auto it = given_.find(name);
     if (it == given_.end()) return fallback;
     if (it->second.size() > max_text_) {
-      Invalid(name + ": longer than " + std::to_string(max_text_) + " bytes");
+      Invalid("api.too_long", {{"name", name}, {"max", std::to_string(max_text_)}});
     }
     return it->second;
   }
   std::string Required(const std::string& name) {
-    if (!given_.count(name)) Invalid("option '" + name + "' is required");
+    if (!given_.count(name)) Invalid("api.required", {{"name", name}});
     return Text(name);
   }
   uint64_t Number(const std::string& name, uint64_t fallback, uint64_t lo, uint64_t hi) {
@@ -56,11 +59,10 @@ class Options {
     const std::string& s = it->second;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
-      Invalid(name + ": '" + s.substr(0, 40) + "' is not a whole number");
+      Invalid("api.not_integer", {{"name", name}, {"value", s.substr(0, 40)}});
     }
     if (v < lo || v > hi) {
-      Invalid(name + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-              ", not " + s);
+      Invalid("option.range", {{"option", name}, {"min", std::to_string(lo)}, {"max", std::to_string(hi)}, {"value", s}});
     }
     return v;
   }
@@ -70,7 +72,7 @@ class Options {
     if (it == given_.end()) return false;
     if (it->second == "" || it->second == "1" || it->second == "true") return true;
     if (it->second == "0" || it->second == "false") return false;
-    Invalid(name + ": '" + it->second.substr(0, 40) + "' is not 1, 0, true or false");
+    Invalid("api.not_flag", {{"name", name}, {"value", it->second.substr(0, 40)}});
   }
   engine::RecOptions Rec(bool within) {
     engine::RecOptions o;
@@ -87,8 +89,8 @@ class Options {
       if (known_.count(name)) continue;
       std::string list;
       for (const auto& k : known_) list += (list.empty() ? "" : ", ") + k;
-      Invalid("unknown option '" + name.substr(0, 40) + "' for " + command +
-              (list.empty() ? " (it takes none)" : "; options: " + list));
+      if (list.empty()) Invalid("api.unknown_option_none", {{"name", name.substr(0, 40)}, {"command", command}});
+      Invalid("api.unknown_option", {{"name", name.substr(0, 40)}, {"command", command}, {"list", list}});
     }
   }
 
@@ -331,22 +333,23 @@ std::pair<std::string, std::string> SplitTarget(const std::string& target) {
 
 WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
                     const std::map<std::string, std::string>& options, size_t max_text) {
+  Lang error_lang = Lang::kEn;  // the language of an error's message: lang= once it is read
   try {
     for (const auto& [name, call] : Calls()) {
       if (name != command) continue;
       Options o(options, max_text);
-      // lang=zh|en (default en), as the CLI's --lang: the language of the reasons (why).
+      // lang=zh|en (default en), as the CLI's --lang: the language of the reasons (why) and of
+      // the errors' messages.
       const std::string lang = o.Text("lang", "en");
-      if (lang != "zh" && lang != "en") Invalid("lang: '" + lang.substr(0, 40) + "' is not zh or en");
+      if (lang != "zh" && lang != "en") Invalid("api.lang", {{"value", lang.substr(0, 40)}});
+      error_lang = lang == "zh" ? Lang::kZh : Lang::kEn;
       // format=json (default), or csv|xlsx: the document's table as the CLI's --format writes it.
       const std::string format = o.Text("format", "json");
       if (format != "json" && format != "csv" && format != "xlsx") {
-        Invalid("format: '" + format.substr(0, 40) + "' is not json, csv or xlsx");
+        Invalid("api.format", {{"value", format.substr(0, 40)}});
       }
       if (format != "json" && !report::Exportable(command)) {
-        Invalid("format=" + format + ": " + command +
-                " has no table to export (gaps, chain, targets, partners, pairings, leaders, "
-                "indicators, relatedness have)");
+        Invalid("api.no_table", {{"format", format}, {"command", command}});
       }
       json j = call(engine, o);
       o.CheckNoneLeft(command);
@@ -355,9 +358,8 @@ WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
       std::string bytes = report::TableBytes(report::TableOf(command, j),
                                              ExportProvenance(engine, command, options), format);
       if (bytes.size() > kMaxExportBytes) {
-        Invalid("the " + format + " table is " + std::to_string(bytes.size() >> 20) +
-                " MiB, above the " + std::to_string(kMaxExportBytes >> 20) +
-                " MiB an answer may hold; ask for fewer rows (top=…)");
+        Invalid("api.table_too_large", {{"format", format}, {"size", std::to_string(bytes.size() >> 20)},
+                                        {"max", std::to_string(kMaxExportBytes >> 20)}});
       }
       const char* type = format == "xlsx"
                              ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -372,7 +374,7 @@ WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
     int status = e.code() == ErrorCode::kInvalidArgument ? 400
                  : e.code() == ErrorCode::kNotFound      ? 404
                                                          : 500;
-    return {status, "application/json; charset=utf-8", Dump(report::ErrorJson(e))};
+    return {status, "application/json; charset=utf-8", Dump(report::ErrorJson(e, error_lang))};
   } catch (const std::exception& e) {
     return {500, "application/json; charset=utf-8",
             Dump(report::ErrorJson(Error(ErrorCode::kInternal, std::string("internal error: ") + e.what())))};

@@ -256,6 +256,7 @@ def main():
               f"targets --within {within}: the same candidates in the same order with the same scores "
               f"({len(got)} vs {len(want)})")
     reasons_in_both_languages(b, env)
+    text_in_both_languages(a, b, env)
     exports(a, b, env)
     hostile_input(a, b, env)
 
@@ -308,6 +309,129 @@ def reasons_in_both_languages(b, env):
     check(json.loads(by_locale) == doc, "LC_ALL=zh_CN.UTF-8: the reasons in Chinese without --lang")
     en_doc = json.loads(run(b, ["partners", "--enterprise", "E0020", "--json"], env).stdout)
     check(en_doc["items"][0]["why"][0] != doc["items"][0]["why"][0], "LC_ALL=C.UTF-8: English by default")
+
+
+def has_cjk(text):
+    return re.search("[\u4e00-\u9fff]", text) is not None
+
+
+def text_in_both_languages(a, b, env):
+    """Issue 11, CLI: text output, errors and import problems follow --lang (else the locale)."""
+    targets_file = os.path.join(os.path.dirname(os.path.abspath(a.fixtures)), "..", "data", "targets",
+                                "tonglu-2025.csv")
+    eid = json.loads(run(b, ["search", "桐庐", "--kind", "enterprise", "--limit", "1", "--json"], env).stdout)["results"][0]["id"]
+    cases = [
+        ("stats", ["stats", "--region", "330122"], "Graph: ", "图谱："),
+        ("show", ["show", eid], "  provenance", "  数据来源"),
+        ("show region", ["show", "region:330122"], "  level ", "  层级 "),
+        ("indicators", ["indicators", "--region", "330122", "--targets", targets_file],
+         "Plan indicators of ", "规划指标："),
+        ("relatedness", ["relatedness", "--region", "330122", "--top", "3"], "Relatedness at county level",
+         "县级关联度"),
+        ("clusters", ["clusters"], "Communities of the enterprise network", "企业网络的社群"),
+        ("chain", ["chain", "--region", "330122", "--track", "endo"], "Chain panorama of ", "产业链全景："),
+    ]
+    for what, args, en_word, zh_word in cases:
+        en = run(b, args + ["--lang", "en"], env).stdout
+        zh = run(b, args + ["--lang", "zh"], env).stdout
+        default = run(b, args, env).stdout
+        check(en == default, f"{what}: --lang en is the default under LC_ALL=C.UTF-8")
+        check(en_word in en and zh_word not in en, f"{what}: English text with --lang en")
+        check(zh_word in zh and en_word not in zh, f"{what}: Chinese text with --lang zh: {zh[:200]}")
+        by_locale = run(b, args, dict(env, LC_ALL="zh_CN.UTF-8")).stdout
+        check(by_locale == zh, f"{what}: LC_ALL=zh_CN.UTF-8 gives the Chinese text without --lang")
+    # The English words are the old ones (tests above and these lines pin some of them).
+    stats_en = run(b, ["stats", "--lang", "en"], env).stdout
+    check("\nNodes\n" in stats_en and "supplies by evidence (docs/ontology.md):" in stats_en
+          and "segments enterprises" in stats_en, "stats: the English headings")
+    stats_zh = run(b, ["stats", "--lang", "zh"], env).stdout
+    check("\n节点\n" in stats_zh and "企业 enterprise" in stats_zh and "供应 supplies" in stats_zh,
+          f"stats: Chinese headings and kind names: {stats_zh[:300]}")
+    ind_zh = run(b, ["indicators", "--region", "330122", "--targets", targets_file, "--lang", "zh"], env).stdout
+    check("目标 " in ind_zh and "规上企业数" in ind_zh and " target " not in ind_zh,
+          f"indicators: targets and names in Chinese: {ind_zh[:300]}")
+
+    # Errors: the message in the language, the exit code and the JSON code unchanged.
+    for lang_args, lenv, want in [(["--lang", "zh"], env, "找不到企业"), ([], dict(env, LC_ALL="zh_CN.UTF-8"), "找不到企业"),
+                                  (["--lang", "en"], env, "no enterprise 'no-such-firm'")]:
+        p = run(b, ["partners", "--enterprise", "no-such-firm"] + lang_args, lenv, expect=3)
+        check(want in p.stderr, f"unknown enterprise {lang_args}: {p.stderr[:200]}")
+        check(("最接近的匹配：" if want != "no enterprise 'no-such-firm'" else "closest matches:") in p.stderr,
+              f"unknown enterprise {lang_args}: the matches' heading in the language")
+    err = json.loads(run(b, ["show", "no-such-thing", "--lang", "zh", "--json"], env, expect=3).stdout)["error"]
+    check(err["code"] == "not found" and err["message_code"] == "lookup.not_found"
+          and err["params"]["text"] == "no-such-thing" and err["message"] == "找不到实体“no-such-thing”"
+          and err["suggestions"], f"--json error in Chinese keeps its codes: {err}")
+    err = json.loads(run(b, ["show", "no-such-thing", "--lang", "en", "--json"], env, expect=3).stdout)["error"]
+    check(err["message"] == "no entity 'no-such-thing'" and err["message_code"] == "lookup.not_found",
+          f"--json error in English: {err}")
+    p = run(b, ["import", os.path.join(a.fixtures, "small"), "--lang", "zh"], env, expect=2)
+    check("import 需要 --db 文件" in p.stderr, f"import without --db, in Chinese: {p.stderr}")
+    p = run(b, ["stats", "--db", os.path.join(a.workdir, "absent.db"), "--lang", "zh"], env, expect=3)
+    check("数据库不存在" in p.stderr, f"a missing database, in Chinese: {p.stderr}")
+    p = run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "zh"], env, expect=2)
+    check("--top 须在 1 到 10000 之间，不能是 0" in p.stderr and "运行 --help 查看用法。" in p.stderr,
+          f"a usage error (CLI11) in Chinese: {p.stderr}")
+    p = run(b, ["gaps", "--lang", "zh"], env, expect=2)
+    check("缺少必需的选项 --region" in p.stderr, f"a missing option in Chinese: {p.stderr}")
+    p = run(b, ["stats", "--db", "a.db", "--db", "b.db", "--lang", "zh"], env, expect=2)
+    check("命令行参数有误：--db" in p.stderr, f"another usage error, CLI11's words in a Chinese sentence: {p.stderr}")
+    p = run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "en"], env, expect=2)
+    check("--top" in p.stderr and "Run with --help for more information." in p.stderr and not has_cjk(p.stderr),
+          f"a usage error in English: {p.stderr}")
+    err = json.loads(run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "zh", "--json"], env,
+                         expect=2).stdout)["error"]
+    check(err["code"] == "invalid argument" and err["message_code"] == "usage.range"
+          and err["params"] == {"option": "--top", "value": "0", "min": "1", "max": "10000"}
+          and err["message"] == "--top 须在 1 到 10000 之间，不能是 0", f"a usage error as JSON in Chinese: {err}")
+    err = json.loads(run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "en", "--json"], env,
+                         expect=2).stdout)["error"]
+    check(err["message"] == "--top: Value 0 not in range 1 to 10000", f"a usage error as JSON in English: {err}")
+    p = run(b, ["partners", "--enterprise", eid, "--role", "buyer", "--lang", "zh"], env, expect=2)
+    check("未知的角色“buyer”" in p.stderr, f"an unknown role, in Chinese: {p.stderr}")
+    p = run(b, ["relatedness", "--level", "park", "--lang", "zh"], env, expect=2)
+    check("--level 须是" in p.stderr, f"relatedness --level park, in Chinese: {p.stderr}")
+
+    # Import: the summary, the rejection and each problem in the language; the JSON report keeps
+    # the problem's code beside its text.
+    db = os.path.join(a.workdir, "zh.db")
+    p = run(b, ["import", "--db", db, os.path.join(a.fixtures, "small"), "--lang", "zh"], env)
+    check("已将“" in p.stdout and "实体：新增 24" in p.stdout, f"import summary in Chinese: {p.stdout}")
+    p = run(b, ["import", "--db", db, os.path.join(a.fixtures, "small"), "--lang", "en"], env)
+    check(p.stdout.startswith("imported '") and "  entities:  0 inserted" in p.stdout, f"import summary in English: {p.stdout}")
+    bad = os.path.join(a.workdir, "zh_broken")
+    shutil.rmtree(bad, ignore_errors=True)
+    shutil.copytree(os.path.join(a.fixtures, "small"), bad)
+    with open(os.path.join(bad, "produces.csv"), "a") as f:
+        f.write("E2,endo.lens,1.7\nE2,endo.lense,0.5\n")
+    with open(os.path.join(bad, "enterprises.csv"), "a") as f:
+        f.write("E99,桐庐示例丙有限公司,桐庐县,,,,,,,,,,,1,\n")
+    before = sha(db)
+    en = run(b, ["import", "--db", db, bad, "--lang", "en"], env, expect=1).stderr
+    zh = run(b, ["import", "--db", db, bad, "--lang", "zh"], env, expect=1).stderr
+    check(sha(db) == before, "rejected imports leave the database unchanged")
+    for words in ["produces.csv:9: share 1.7 is out of range (0, 1]",
+                  "produces.csv:10: unknown segment 'endo.lense' (did you mean endo.lens)",
+                  "region '桐庐县' does not exist (a region is written by its code; '桐庐县' is the name of 330122)",
+                  "import rejected: 3 problems;"]:
+        check(words in en, f"English problem '{words}' in: {en}")
+    for words in ["produces.csv:9：share 1.7 超出范围 (0, 1]",
+                  "produces.csv:10：未知的环节“endo.lense”（是否想写 endo.lens）",
+                  "地区“桐庐县”不存在（地区须写代码；“桐庐县”是 330122 的名称）",
+                  "导入被拒绝：3 个问题；"]:
+        check(words in zh, f"Chinese problem '{words}' in: {zh}")
+    check(not re.search("[a-z]{4,} [a-z]{4,} [a-z]{4,}", zh.replace(bad, "")),
+          f"no English sentence left in the Chinese rejection: {zh}")
+    doc_en = json.loads(run(b, ["import", "--db", db, bad, "--lang", "en", "--json"], env, expect=1).stdout)
+    doc_zh = json.loads(run(b, ["import", "--db", db, bad, "--lang", "zh", "--json"], env, expect=1).stdout)
+    codes = [(p["code"], p["params"]) for p in doc_en["problems"]]
+    check(codes == [(p["code"], p["params"]) for p in doc_zh["problems"]], "the problems' codes in both languages")
+    check({c for c, _ in codes} == {"row.out_of_range", "import.unknown_ref", "import.no_region"},
+          f"the problems' codes: {codes}")
+    check(any(p["reason"] == "unknown segment 'endo.lense' (did you mean endo.lens)" for p in doc_en["problems"]),
+          f"the English reason in the JSON report: {doc_en['problems']}")
+    check(any(p["reason"] == "未知的环节“endo.lense”（是否想写 endo.lens）" for p in doc_zh["problems"]),
+          f"the Chinese reason in the JSON report: {doc_zh['problems']}")
 
 
 def xlsx_rows(path):
@@ -433,6 +557,16 @@ def hostile_input(a, b, env):
                  "--format", "ckg")
     check("company_product.json:2: rel_weight 1e-50 is below the smallest weight" in p.stderr,
           f"tiny weight rejected: {p.stderr[-500:]}")
+    # The same problems in Chinese, and the JSON report's codes (issue 11).
+    p = run(b, ["import", "--db", db, "--format", "ckg", "--lang", "zh", ckg], env, expect=1)
+    check("company.json:2：fullname 含有控制字符（\\x00）" in p.stderr
+          and "company_product.json:2：rel_weight 1e-50 小于最小权重" in p.stderr and "导入被拒绝：" in p.stderr
+          and "ChainKnowledgeGraph：读取并检查用时" in p.stdout,
+          f"ckg problems in Chinese: {p.stdout[-300:]} {p.stderr[-500:]}")
+    doc = json.loads(run(b, ["import", "--db", db, "--format", "ckg", "--lang", "zh", "--json", ckg], env,
+                         expect=1).stdout)
+    check({p["code"] for p in doc["problems"]} >= {"ckg_import.control", "ckg_import.weight_tiny"},
+          f"ckg problems' codes: {[p['code'] for p in doc['problems']]}")
     # D3: a file replaced by a folder.
     write_ckg(ckg, {})
     os.remove(os.path.join(ckg, "industry.json"))
