@@ -284,6 +284,7 @@ int Run(const Args& args) {
     options.seed = args.seed;
     options.resolution = args.resolution;
     options.restarts = args.restarts;
+    options.threads = args.threads;
     kernels::LouvainResult r = kernels::Louvain(undirected, options);
     out["seconds"] = r.seconds;
     out["iterations"] = r.levels;

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "graph/error.h"
 
@@ -334,22 +335,35 @@ LouvainResult Louvain(const WeightedCsr& g, const LouvainOptions& options) {
   const LevelGraph base = FromCsr(g);
   const double two_m = TotalWeight(base);
   if (two_m > 0) {
-    // Restarts: run r draws from the stream seeded with (seed, r); the best Q wins (the first
-    // of equals), so the answer depends on the seed, the restart count and the input only.
-    double best_q = 0;
-    std::vector<uint32_t> community;
-    for (int r = 0; r < options.restarts; ++r) {
-      std::seed_seq seq{static_cast<uint32_t>(options.seed), static_cast<uint32_t>(options.seed >> 32),
-                        static_cast<uint32_t>(r)};
+    // Restarts: run r draws from the stream seeded with (seed, r) (run 0: with seed alone, as a
+    // single run does); the best Q wins, the first of equals, so the answer depends on the seed,
+    // the restart count and the input only, not on the threads that run the restarts.
+    const int restarts = options.restarts;
+    std::vector<std::vector<uint32_t>> found(restarts);
+    std::vector<double> quality(restarts, 0.0);
+    std::vector<int> levels(restarts, 0);
+    auto run = [&](int r) {
+      std::seed_seq seq{static_cast<uint32_t>(options.seed),
+                        static_cast<uint32_t>(options.seed >> 32), static_cast<uint32_t>(r)};
       std::mt19937_64 rng = r == 0 ? std::mt19937_64(options.seed) : std::mt19937_64(seq);
-      int levels = 0;
-      const double q = IteratedLouvain(base, two_m, options, rng, community, levels);
-      if (r == 0 || q > best_q) {
-        best_q = q;
-        result.community.swap(community);
-        result.levels = levels;
+      quality[r] = IteratedLouvain(base, two_m, options, rng, found[r], levels[r]);
+    };
+    const int workers = std::max(1, std::min(ResolveThreads(options.threads), restarts));
+    {
+      std::vector<std::jthread> pool;
+      for (int t = 1; t < workers; ++t) {
+        pool.emplace_back([&, t] {
+          for (int r = t; r < restarts; r += workers) run(r);
+        });
       }
+      for (int r = 0; r < restarts; r += workers) run(r);
     }
+    int best = 0;
+    for (int r = 1; r < restarts; ++r) {
+      if (quality[r] > quality[best]) best = r;
+    }
+    result.community = std::move(found[best]);
+    result.levels = levels[best];
   }
   result.communities = Renumber(result.community);
   result.modularity = CsrModularity(g, result.community, options.resolution);

@@ -19,6 +19,7 @@ struct LouvainOptions {
   // structure the runs fall into basins a few percent apart: the best of a few is far more often
   // in the upper one than a single run (bench/RESULTS.md, "Kernels against igraph").
   int restarts = 4;
+  int threads = 0;  // threads sharing the restarts; 0: all hardware threads
 };
 
 struct LouvainResult {

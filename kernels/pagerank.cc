@@ -451,43 +451,57 @@ std::vector<uint32_t> TopologicalComponents(const WeightedCsr& g, bool weighted,
                                             uint32_t& count, std::vector<uint32_t>& popped) {
   const uint32_t n = g.n;
   constexpr uint32_t kUnset = UINT32_MAX;
-  std::vector<uint32_t> index(n, kUnset), low(n), component(n, kUnset), stack;
+  // index[v]: kUnset before v is reached, its discovery number while on the stack, kDone once
+  // in a component. kDone is larger than every discovery number, so one read and one min per
+  // edge do both of Tarjan's tests (only a vertex still on the stack can lower low[v]).
+  constexpr uint32_t kDone = UINT32_MAX - 1;
+  std::vector<uint32_t> index(n, kUnset), low(n), component(n), stack, call_vertex(n), call_edge(n);
   popped.clear();
   popped.reserve(n);
-  std::vector<std::pair<uint32_t, uint32_t>> call;  // (vertex, next out-edge)
-  uint32_t next_index = 0, emitted = 0;
+  stack.reserve(n);
+  uint32_t next_index = 0, emitted = 0, depth = 0;
+  auto enter = [&](uint32_t v) {
+    index[v] = low[v] = next_index++;
+    stack.push_back(v);
+    call_vertex[depth] = v;
+    call_edge[depth] = g.offsets[v];
+    ++depth;
+  };
   for (uint32_t root = 0; root < n; ++root) {
     if (index[root] != kUnset) continue;
-    index[root] = low[root] = next_index++;
-    stack.push_back(root);
-    call.emplace_back(root, g.offsets[root]);
-    while (!call.empty()) {
-      const uint32_t v = call.back().first;
-      uint32_t& e = call.back().second;
-      if (e < g.offsets[v + 1]) {
+    enter(root);
+    while (depth > 0) {
+      const uint32_t v = call_vertex[depth - 1];
+      uint32_t e = call_edge[depth - 1];
+      const uint32_t end = g.offsets[v + 1];
+      uint32_t lv = low[v];
+      bool descended = false;
+      for (; e < end; ++e) {
+        if (weighted && !(g.weights[e] > 0)) continue;
         const uint32_t w = g.targets[e];
-        const bool kept = !weighted || g.weights[e] > 0;
-        ++e;
-        if (!kept) continue;
-        if (index[w] == kUnset) {
-          index[w] = low[w] = next_index++;
-          stack.push_back(w);
-          call.emplace_back(w, g.offsets[w]);
-        } else if (component[w] == kUnset && index[w] < low[v]) {
-          low[v] = index[w];
+        const uint32_t x = index[w];
+        if (x == kUnset) {
+          call_edge[depth - 1] = e + 1;
+          low[v] = lv;
+          enter(w);
+          descended = true;
+          break;
         }
-        continue;
+        lv = std::min(lv, x);
       }
-      call.pop_back();
-      if (!call.empty()) {
-        const uint32_t parent = call.back().first;
-        low[parent] = std::min(low[parent], low[v]);
+      if (descended) continue;
+      low[v] = lv;
+      --depth;
+      if (depth > 0) {
+        const uint32_t parent = call_vertex[depth - 1];
+        low[parent] = std::min(low[parent], lv);
       }
-      if (low[v] == index[v]) {
+      if (lv == index[v]) {
         uint32_t w;
         do {
           w = stack.back();
           stack.pop_back();
+          index[w] = kDone;
           component[w] = emitted;
           popped.push_back(w);
         } while (w != v);
@@ -548,8 +562,8 @@ PageRankResult PageRankByComponents(const WeightedCsr& g, const PageRankOptions&
   }
   for (uint32_t v = 0; v < n; ++v) offsets[v + 1] += offsets[v];
   const uint32_t m = offsets[n];
-  std::vector<uint32_t> sources(m);
-  std::vector<float> weights(weighted ? m : 0);
+  LargeArray<uint32_t> sources(m);
+  LargeArray<float> weights(weighted ? m : 0);
   {
     std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
     for (uint32_t i = 0; i < n; ++i) {

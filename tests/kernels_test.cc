@@ -422,6 +422,10 @@ TEST_CASE("Louvain's restarts: the first is the single run, the best is kept", "
     CHECK(b.modularity >= a.modularity);
     CHECK(b.modularity == Modularity(g, b.community));
     CHECK(Louvain(g, four).community == b.community);
+    four.threads = 1;  // the restarts on one thread or several: the same answer
+    CHECK(Louvain(g, four).community == b.community);
+    four.threads = 3;
+    CHECK(Louvain(g, four).community == b.community);
   }
 }
 
