@@ -547,8 +547,7 @@ PageRankResult PageRankByComponents(const WeightedCsr& g, const PageRankOptions&
     }
   }
 
-  // In-edges in new ids, each row sorted by source (rows filled in order of the new source id);
-  // out-weights and self-loops.
+  // In-edges in new ids; out-weights and self-loops.
   std::vector<double> inverse_out(n, 0.0), self_loop(n, 0.0);
   std::vector<uint32_t> offsets(size_t{n} + 1, 0);
   for (uint32_t u = 0; u < n; ++u) {
@@ -571,8 +570,10 @@ PageRankResult PageRankByComponents(const WeightedCsr& g, const PageRankOptions&
   LargeArray<float> weights(weighted ? m : 0);
   {
     std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
-    for (uint32_t i = 0; i < n; ++i) {
-      const uint32_t u = order[i];
+    // In the input's order (its rows are read one after the other); a row's in-edges then come
+    // in no particular order, and the rows of components with cycles are split below.
+    for (uint32_t u = 0; u < n; ++u) {
+      const uint32_t i = rank[u];
       for (uint32_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {
         if (weighted && !(g.weights[e] > 0)) continue;
         const uint32_t v = g.targets[e];
@@ -629,10 +630,15 @@ PageRankResult PageRankByComponents(const WeightedCsr& g, const PageRankOptions&
     outside.resize(size);
     internal.resize(size);
     for (uint32_t i = lo; i < hi; ++i) {
-      // Rows are sorted by source: the in-edges from upstream (sources < lo) come first.
-      const uint32_t* row = sources.data();
-      const uint32_t split = static_cast<uint32_t>(
-          std::lower_bound(row + offsets[i], row + offsets[i + 1], lo) - row);
+      // The in-edges from upstream (sources < lo) to the front of the row.
+      uint32_t split = offsets[i];
+      for (uint32_t k = offsets[i]; k < offsets[i + 1]; ++k) {
+        if (sources[k] < lo) {
+          std::swap(sources[k], sources[split]);
+          if (weighted) std::swap(weights[k], weights[split]);
+          ++split;
+        }
+      }
       internal[i - lo] = split;
       outside[i - lo] = p_of(i) + d * pull(offsets[i], split);
       y[i] = outside[i - lo] * solve(i);  // the first guess: upstream in-flow only
