@@ -520,10 +520,36 @@ std::vector<uint32_t> TopologicalComponents(const WeightedCsr& g, bool weighted,
   return component;
 }
 
+// In-degree (self-loops and dropped edges left out), inverse out-weight (0: dangling) and
+// self-loop weight of every vertex, in the input's ids: they need no component order, so they
+// are counted on a second thread while the first finds the components.
+struct Degrees {
+  std::vector<uint32_t> in;
+  std::vector<double> inverse_out, self_loop;
+
+  Degrees(const WeightedCsr& g, bool weighted)
+      : in(g.n, 0), inverse_out(g.n), self_loop(g.n, 0.0) {
+    for (uint32_t u = 0; u < g.n; ++u) {
+      double out = 0;
+      for (uint32_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {
+        if (weighted && !(g.weights[e] > 0)) continue;
+        const double w = weighted ? g.weights[e] : 1.0;
+        out += w;
+        if (g.targets[e] == u) {
+          self_loop[u] += w;
+        } else {
+          in[g.targets[e]]++;
+        }
+      }
+      inverse_out[u] = out > 0 ? 1.0 / out : 0.0;
+    }
+  }
+};
+
 PageRankResult PageRankByComponents(const WeightedCsr& g, const PageRankOptions& options,
                                     const std::vector<double>& teleport,
                                     const std::vector<uint32_t>& component, uint32_t components,
-                                    const std::vector<uint32_t>& popped) {
+                                    const std::vector<uint32_t>& popped, const Degrees& degrees) {
   const uint32_t n = g.n;
   const double d = options.damping;
   const bool weighted = options.weighted;
@@ -547,22 +573,14 @@ PageRankResult PageRankByComponents(const WeightedCsr& g, const PageRankOptions&
     }
   }
 
-  // In-edges in new ids; out-weights and self-loops.
-  std::vector<double> inverse_out(n, 0.0), self_loop(n, 0.0);
+  // In-edges in new ids; out-weights and self-loops (counted in the input's ids, see Degrees).
+  std::vector<double> inverse_out(n), self_loop(n);
   std::vector<uint32_t> offsets(size_t{n} + 1, 0);
-  for (uint32_t u = 0; u < n; ++u) {
-    double out = 0;
-    for (uint32_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {
-      if (weighted && !(g.weights[e] > 0)) continue;
-      const double w = weighted ? g.weights[e] : 1.0;
-      out += w;
-      if (g.targets[e] == u) {
-        self_loop[rank[u]] += w;
-      } else {
-        offsets[rank[g.targets[e]] + 1]++;
-      }
-    }
-    inverse_out[rank[u]] = out > 0 ? 1.0 / out : 0.0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t v = order[i];
+    inverse_out[i] = degrees.inverse_out[v];
+    self_loop[i] = degrees.self_loop[v];
+    offsets[i + 1] = degrees.in[v];
   }
   for (uint32_t v = 0; v < n; ++v) offsets[v + 1] += offsets[v];
   const uint32_t m = offsets[n];
@@ -724,16 +742,25 @@ PageRankResult PageRank(const WeightedCsr& g, const PageRankOptions& options) {
     // and there are threads to share the sweeps: then the component order buys nothing and the
     // threaded sweeps below are faster.
     uint32_t components = 0;
-    std::vector<uint32_t> popped;
-    const std::vector<uint32_t> component =
-        TopologicalComponents(g, options.weighted, components, popped);
+    std::vector<uint32_t> popped, component;
+    std::unique_ptr<Degrees> degrees;
+    {
+      std::jthread counting;
+      auto count = [&] { degrees = std::make_unique<Degrees>(g, options.weighted); };
+      if (threads > 1) {
+        counting = std::jthread(count);
+      } else {
+        count();
+      }
+      component = TopologicalComponents(g, options.weighted, components, popped);
+    }
     uint32_t largest = 0;
     {
       std::vector<uint32_t> size(components, 0);
       for (uint32_t c : component) largest = std::max(largest, ++size[c]);
     }
     if (threads == 1 || largest < kThreadedShare * n) {
-      result = PageRankByComponents(g, options, teleport, component, components, popped);
+      result = PageRankByComponents(g, options, teleport, component, components, popped, *degrees);
       result.seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       return result;
