@@ -45,12 +45,12 @@ def main():
     ap.add_argument("--build-dir", default=os.path.join(bench.ROOT, "build"))
     ap.add_argument("--runs", type=int, default=20, help="Louvain runs per side (seeds 1..runs)")
     ap.add_argument("--repeat", type=int, default=5, help="PageRank: best of this many, each side")
-    ap.add_argument("--names", default="", help="comma-separated labels for the edge lists")
+    ap.add_argument("--names", default="", help="labels for the edge lists, separated by ';'")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--skip-louvain", action="store_true")
     a = ap.parse_args()
     kernel = os.path.join(a.build_dir, "bench", "chainatlas-bench")
-    names = a.names.split(",") if a.names else [os.path.basename(os.path.dirname(p)) or p for p in a.edges]
+    names = a.names.split(";") if a.names else [os.path.basename(os.path.dirname(p)) or p for p in a.edges]
     import numpy as np
     out = []
     for name, edges in zip(names, a.edges):
