@@ -7,8 +7,9 @@ Per edge list ('src dst' a line, as `chainatlas-query-bench --write-edges` write
 graph; bench/run.py leaves one per size under --work), in one run:
   - PageRank: igraph's pagerank (PRPACK, its own tolerance) is the reference and the peer; ours
     runs at the loosest tolerance in 1e-6, 3e-7, 1e-7, ... whose answer is within L1 1e-6 of
-    igraph's (run.py's rule), best of --repeat runs each side, alternating, each side's time the
-    library call alone (ours: chainatlas-bench's `seconds`, the transposition included).
+    igraph's (run.py's rule), best of --repeat runs each side, alternating, every run in a fresh
+    process on both sides, each side's time the library call alone (ours: chainatlas-bench's
+    `seconds`, components and transposition included).
   - Louvain: ours with --seed 1..runs, igraph's community_multilevel with Python's RNG seeded
     1..runs (run.py peer), mean / min / max modularity and mean time; the check is run.py's
     louvain_quality (our mean at least 99.5% of igraph's).
@@ -19,24 +20,19 @@ import datetime
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as bench  # noqa: E402  (bench/run.py: the peers, the spawner, the Louvain rule)
 
 
-def igraph_graph(edges):
-    import igraph
-    n, e = bench.read_edges(edges)
-    return igraph.Graph(n=n, edges=e.tolist(), directed=True), n, len(e)
-
-
-def igraph_pagerank(g):
-    """Seconds of one call of igraph's pagerank (PRPACK) and its scores."""
+def igraph_pagerank(edges):
+    """Seconds of igraph's pagerank (PRPACK) in a process of its own, as bench/run.py measures
+    it (`run.py peer`: the library call alone, graph construction excluded), and its scores."""
     import numpy as np
-    t0 = time.perf_counter()
-    scores = g.pagerank(damping=0.85, directed=True)
-    return time.perf_counter() - t0, np.array(scores)
+    out, _, _ = bench.run([bench.PY, os.path.join(bench.ROOT, "bench", "run.py"), "peer", "--lib",
+                           "igraph", "--algo", "pagerank", "--edges", edges])
+    j = json.loads(out)
+    return j["seconds"], np.array(j["scores"]), j["n"], j["m"]
 
 
 def main():
@@ -57,13 +53,12 @@ def main():
         r = {"graph": name, "edges": edges, "load_before": bench.loadavg(),
              "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M")}
         # ---- PageRank: alternate the sides, best of `repeat` each.
-        g, n, m = igraph_graph(edges)
-        ig_best, ref = None, None
+        ig_best, ref, n, m = None, None, 0, 0
         ours = None
         for tol in (1e-6, 3e-7, 1e-7, 1e-8, 1e-9, 1e-10):
             best = None
             for _ in range(a.repeat):
-                s, ref = igraph_pagerank(g)
+                s, ref, n, m = igraph_pagerank(edges)
                 ig_best = s if ig_best is None else min(ig_best, s)
                 out_, _, _ = bench.run([kernel, "--edges", edges, "--algo", "pagerank",
                                         "--tolerance", tol, "--json"])
@@ -75,7 +70,6 @@ def main():
                     "l1_vs_igraph": l1}
             if l1 <= bench.L1_GOAL:
                 break
-        del g
         r.update({"n": n, "m": m, "pagerank": {"ours": ours, "igraph_seconds": ig_best,
                                               "ratio": ig_best / ours["seconds"]}})
         # ---- Louvain
