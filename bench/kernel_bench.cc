@@ -141,6 +141,7 @@ struct Args {
   int max_iterations = kernels::PageRankOptions().max_iterations;
   uint64_t seed = kernels::LouvainOptions().seed;
   double resolution = kernels::LouvainOptions().resolution;
+  int restarts = kernels::LouvainOptions().restarts;
   uint32_t source = 0;
   int threads = 0;
   bool weighted = false;
@@ -282,6 +283,8 @@ int Run(const Args& args) {
     kernels::LouvainOptions options;
     options.seed = args.seed;
     options.resolution = args.resolution;
+    options.restarts = args.restarts;
+    options.threads = args.threads;
     kernels::LouvainResult r = kernels::Louvain(undirected, options);
     out["seconds"] = r.seconds;
     out["iterations"] = r.levels;
@@ -357,6 +360,8 @@ int main(int argc, char** argv) {
                  "betweenness: only this many sources, drawn with --seed (0: every vertex)")
       ->capture_default_str();
   app.add_option("--resolution", args.resolution, "Louvain: resolution")->capture_default_str();
+  app.add_option("--restarts", args.restarts, "Louvain: independent runs, the best kept")
+      ->capture_default_str();
   app.add_option("--source", args.source, "ppr: the seed vertex")->capture_default_str();
   app.add_option("--threads", args.threads, "worker threads (0: all)")->capture_default_str();
   app.add_flag("--weighted", args.weighted, "use the third column (default 1) as edge weight");

@@ -207,28 +207,26 @@ def peer_main(argv):
     return 0
 
 
-def louvain_quality(lv):
-    """(ok, tolerance) of our Louvain's modularity against igraph's, both summarised over the
-    same number of seeded runs.
+LOUVAIN_MARGIN = 0.005     # our mean modularity may trail igraph's by at most this fraction
 
-    Louvain's result depends on the visiting order, and on some graphs the outcomes fall into
-    separate basins: on the small bundle generated without ../shared, ours and igraph's
-    community_multilevel (and igraph's Leiden) each land near 0.298 or near 0.313, about half
-    the time each (40 seeds: our mean 0.306, igraph's 0.302). The mean of 5 runs then moves by
-    about 0.007 with the seeds alone, more than the 1% the check allowed; ours with seeds 1..5 all
-    landed low (0.2978) and igraph's unseeded mean came out anywhere from 0.298 to 0.308. So:
-      - the means may differ by 1% of igraph's, or by three standard errors of the difference
-        of the two means (sqrt(sd_ours^2 / runs + sd_igraph^2 / runs)) when that is larger:
-        sampling noise alone exceeds that about once in 700 draws;
-      - the best run of ours must be within 1% of igraph's best (both reach the upper basin in
-        some of their runs; an algorithm that cannot fails this one).
+
+def louvain_quality(lv):
+    """(ok, tolerance) of our Louvain's modularity against igraph's: the mean over seeded runs
+    (ours with --seed 1..runs, igraph's community_multilevel with Python's RNG seeded 1..runs)
+    must be at least (1 - LOUVAIN_MARGIN) times igraph's mean over the same number of runs.
+
+    Both sides are deterministic for their seeds, so the check is repeatable. The margin is a
+    property of the algorithms, not of one graph: Louvain's outcome depends on the visiting order,
+    and on graphs with weak structure single runs fall into basins a few percent apart (on the
+    small bundle generated without ../shared, about 0.298 and 0.313 for ours and igraph's alike),
+    which makes the mean of a few single runs swing by more than 1%. Our Louvain returns the best
+    of LouvainOptions::restarts independent runs (4 by default), so its mean sits near the upper
+    basin and does not depend on which basins a handful of seeds happen to reach; igraph's is the
+    mean of its single runs. bench/RESULTS.md ("Kernels against igraph") has the measured means.
     """
-    o, i, n = lv["ours"], lv["igraph"], lv["runs"]
-    se = ((o.get("modularity_sd", 0.0) ** 2 + i.get("modularity_sd", 0.0) ** 2) / n) ** 0.5
-    tol = max(0.01 * abs(i["modularity"]), 3 * se)
-    ok = (o["modularity"] >= i["modularity"] - tol and
-          o["modularity_max"] >= 0.99 * i["modularity_max"])
-    return ok, tol
+    o, i = lv["ours"], lv["igraph"]
+    tol = LOUVAIN_MARGIN * abs(i["modularity"])
+    return o["modularity"] >= i["modularity"] - tol, tol
 
 
 # ------------------------------------------------------------------------------------ suite
@@ -453,8 +451,8 @@ class Suite:
         lv["tolerance"] = tol
         self.check(ok, f"{name}: louvain modularity ours mean {lv['ours']['modularity']:.5f} best "
                    f"{lv['ours']['modularity_max']:.5f}, igraph mean {lv['igraph']['modularity']:.5f} "
-                   f"best {lv['igraph']['modularity_max']:.5f} ({runs} runs each; the mean may trail "
-                   f"by {tol:.5f}, the best by 1%)")
+                   f"best {lv['igraph']['modularity_max']:.5f} ({runs} runs each, seeds 1..{runs}; the mean "
+                   f"may trail by {LOUVAIN_MARGIN:.1%} of igraph's, {tol:.5f})")
         if nx_ok:
             nxl = self.peer("networkx", "louvain", edges, "--seed", 1)
             lv["networkx"] = {k: nxl[k] for k in ("seconds", "modularity", "communities", "peak_rss_kb")}
@@ -738,17 +736,14 @@ def write_results(args, sizes, ckg, started, machine):
         if ratio < T_PR_IGRAPH:
             setup = o["setup_plus_one_sweep_seconds"] - o["per_iteration_seconds"]
             need = ig["seconds"] / T_PR_IGRAPH
-            faster = o["per_iteration_seconds"] < b["per_iteration_seconds"]
             misses.append(
                 f"- **PageRank vs igraph ({name})**: {ratio:.1f}x, target 3x ({need * 1e3:.1f} ms). Ours = setup "
-                f"(transposition, {setup * 1e3:.1f} ms) + {o['iterations']} Gauss-Seidel sweeps x {o['per_iteration_seconds'] * 1e3:.2f} ms "
-                f"to reach L1 {o['l1_vs_igraph']:.1e} from igraph (tolerance {o['tolerance']:g}). Per sweep, "
-                f"{o['per_iteration_seconds'] / max(1, gr['m']) * 1e9:.2f} ns/edge against {b['per_iteration_seconds'] / max(1, gr['m']) * 1e9:.2f} for the "
-                f"single-threaded hand-written loop" + (" (one thread at this size)" if gr["n"] + gr["m"] < 200_000 else
-                " (two threads pay off here)" if faster else
-                " (the second thread bought nothing in this run: the other builders held the cores, see the load averages)") +
-                f". The sweeps are what is missing: at our per-sweep cost, 3x igraph allows "
-                f"{max(0.0, (need - setup) / o['per_iteration_seconds']):.0f} sweep(s) after the setup; see *PageRank: why the sweeps* below.")
+                f"(strongly connected components and transposition, {setup * 1e3:.1f} ms) + at most {o['iterations']} "
+                f"Gauss-Seidel sweeps of a component with cycles (about {o['per_iteration_seconds'] * 1e3:.2f} ms each, "
+                f"the largest component's) to reach L1 {o['l1_vs_igraph']:.1e} from igraph (tolerance {o['tolerance']:g}); "
+                f"the other vertices are computed once. 3x igraph allows "
+                f"{max(0.0, (need - setup) / o['per_iteration_seconds']):.0f} sweep(s) after the setup; see "
+                f"*Kernels against igraph (issue 12 item 5)* below.")
         if "networkx" in pr:
             nxp = pr["networkx"]
             r2 = nxp["seconds"] / o["seconds"]
@@ -769,7 +764,7 @@ def write_results(args, sizes, ckg, started, machine):
         lv = R["louvain"]
         lr = lv["igraph"]["seconds"] / lv["ours"]["seconds"]
         qok = louvain_quality(lv)[0]
-        w(f"| Louvain vs igraph, mean of {lv['runs']} runs each (modularity ours {lv['ours']['modularity']:.4f} [{lv['ours']['modularity_min']:.4f}..{lv['ours']['modularity_max']:.4f}], igraph {lv['igraph']['modularity']:.4f} [{lv['igraph']['modularity_min']:.4f}..{lv['igraph']['modularity_max']:.4f}]) | {lv['ours']['seconds'] * 1e3:.0f} ms, ~{lv['ours']['communities']:,} communities | igraph {lv['igraph']['seconds'] * 1e3:.0f} ms, ~{lv['igraph']['communities']:,} communities: {lr:.2f}x | >= 1x at modularity within 1% (mean: or 3 standard errors) | {verdict(lr >= 1 and qok)} |")
+        w(f"| Louvain vs igraph, mean of {lv['runs']} runs each (modularity ours {lv['ours']['modularity']:.4f} [{lv['ours']['modularity_min']:.4f}..{lv['ours']['modularity_max']:.4f}], igraph {lv['igraph']['modularity']:.4f} [{lv['igraph']['modularity_min']:.4f}..{lv['igraph']['modularity_max']:.4f}]) | {lv['ours']['seconds'] * 1e3:.0f} ms, ~{lv['ours']['communities']:,} communities | igraph {lv['igraph']['seconds'] * 1e3:.0f} ms, ~{lv['igraph']['communities']:,} communities: {lr:.2f}x | >= 1x at mean modularity >= 99.5% of igraph's | {verdict(lr >= 1 and qok)} |")
         if lr < 1 or not qok:
             misses.append(f"- **Louvain ({name})**: {lr:.2f}x igraph's speed, modularity {lv['ours']['modularity']:.4f} vs {lv['igraph']['modularity']:.4f}.")
         if "networkx" in lv:

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "graph/error.h"
 
@@ -267,6 +268,53 @@ double CsrModularity(const WeightedCsr& g, const std::vector<uint32_t>& communit
   return (inside - resolution * expected / two_m) / two_m;
 }
 
+// One iterated-Louvain run from singletons with its own random stream; fills community (renumbered)
+// and levels, returns Q on the level graphs.
+double IteratedLouvain(const LevelGraph& base, double two_m, const LouvainOptions& options,
+                       std::mt19937_64& rng, std::vector<uint32_t>& result_community,
+                       int& levels) {
+  levels = 0;
+  result_community.resize(base.n);
+  std::vector<uint32_t> identity(base.n);
+  for (uint32_t i = 0; i < base.n; ++i) identity[i] = i;
+  result_community = identity;
+  double q = LevelModularity(base, identity, base.n, options.resolution, two_m);
+  std::vector<uint32_t> community;
+  for (int pass = 0; pass < kMaxPasses && levels < options.max_levels; ++pass) {
+    // Pass 0 starts from singletons; later passes from the answer so far, whose Q is q.
+    const double pass_q = q;
+    std::vector<uint32_t> answer = result_community;
+    std::vector<uint32_t> start;
+    if (pass > 0) start = answer;  // ids 0..communities-1 (renumbered below)
+    LevelGraph level = base;
+    bool first = true;
+    std::vector<uint32_t> mapping = identity;  // base vertex -> vertex of the current level
+    while (levels < options.max_levels) {
+      if (!MoveVertices(level, options.resolution, two_m, rng, community,
+                        first && pass > 0 ? &start : nullptr)) {
+        break;  // a local optimum of the moves (for a later pass: the answer itself)
+      }
+      const uint32_t count = Renumber(community);
+      const double next_q = LevelModularity(level, community, count, options.resolution, two_m);
+      if (!(next_q > q)) break;  // rounding only: keep the previous level
+      for (uint32_t& c : mapping) c = community[c];
+      answer = mapping;
+      levels++;
+      const bool enough = next_q - q < options.min_gain || count == level.n;
+      q = next_q;
+      first = false;
+      if (enough && pass == 0) break;
+      if (count == level.n) break;
+      level = Aggregate(level, community, count);
+      for (uint32_t i = 0; i < count; ++i) community[i] = i;
+    }
+    result_community = std::move(answer);
+    Renumber(result_community);
+    if (!(q - pass_q >= options.min_gain) && pass > 0) break;
+  }
+  return q;
+}
+
 }  // namespace
 
 LouvainResult Louvain(const WeightedCsr& g, const LouvainOptions& options) {
@@ -275,6 +323,7 @@ LouvainResult Louvain(const WeightedCsr& g, const LouvainOptions& options) {
   if (!(options.resolution > 0)) Invalid("Louvain: resolution must be > 0");
   if (options.max_levels < 1) Invalid("Louvain: max_levels must be >= 1");
   if (!(options.min_gain >= 0)) Invalid("Louvain: min_gain must be >= 0");
+  if (options.restarts < 1) Invalid("Louvain: restarts must be >= 1");
   if (!IsSymmetric(g)) {
     Invalid(
         "Louvain: the graph is not symmetric (every edge needs its reverse with the same "
@@ -283,47 +332,38 @@ LouvainResult Louvain(const WeightedCsr& g, const LouvainOptions& options) {
   LouvainResult result;
   result.community.resize(g.n);
   for (uint32_t v = 0; v < g.n; ++v) result.community[v] = v;
-  std::mt19937_64 rng(options.seed);
   const LevelGraph base = FromCsr(g);
   const double two_m = TotalWeight(base);
   if (two_m > 0) {
-    std::vector<uint32_t> identity(base.n);
-    for (uint32_t i = 0; i < base.n; ++i) identity[i] = i;
-    double q = LevelModularity(base, identity, base.n, options.resolution, two_m);
-    std::vector<uint32_t> community;
-    for (int pass = 0; pass < kMaxPasses && result.levels < options.max_levels; ++pass) {
-      // Pass 0 starts from singletons; later passes from the answer so far, whose Q is q.
-      const double pass_q = q;
-      std::vector<uint32_t> answer = result.community;
-      std::vector<uint32_t> start;
-      if (pass > 0) start = answer;  // ids 0..communities-1 (renumbered below)
-      LevelGraph level = base;
-      bool first = true;
-      std::vector<uint32_t> mapping = identity;  // base vertex -> vertex of the current level
-      while (result.levels < options.max_levels) {
-        if (!MoveVertices(level, options.resolution, two_m, rng, community,
-                          first && pass > 0 ? &start : nullptr)) {
-          if (first && pass > 0) break;  // the answer is a local optimum of the moves: done
-          break;
-        }
-        const uint32_t count = Renumber(community);
-        const double next_q = LevelModularity(level, community, count, options.resolution, two_m);
-        if (!(next_q > q)) break;  // rounding only: keep the previous level
-        for (uint32_t& c : mapping) c = community[c];
-        answer = mapping;
-        result.levels++;
-        const bool enough = next_q - q < options.min_gain || count == level.n;
-        q = next_q;
-        first = false;
-        if (enough && pass == 0) break;
-        if (count == level.n) break;
-        level = Aggregate(level, community, count);
-        for (uint32_t i = 0; i < count; ++i) community[i] = i;
+    // Restarts: run r draws from the stream seeded with (seed, r) (run 0: with seed alone, as a
+    // single run does); the best Q wins, the first of equals, so the answer depends on the seed,
+    // the restart count and the input only, not on the threads that run the restarts.
+    const int restarts = options.restarts;
+    std::vector<std::vector<uint32_t>> found(restarts);
+    std::vector<double> quality(restarts, 0.0);
+    std::vector<int> levels(restarts, 0);
+    auto run = [&](int r) {
+      std::seed_seq seq{static_cast<uint32_t>(options.seed),
+                        static_cast<uint32_t>(options.seed >> 32), static_cast<uint32_t>(r)};
+      std::mt19937_64 rng = r == 0 ? std::mt19937_64(options.seed) : std::mt19937_64(seq);
+      quality[r] = IteratedLouvain(base, two_m, options, rng, found[r], levels[r]);
+    };
+    const int workers = std::max(1, std::min(ResolveThreads(options.threads), restarts));
+    {
+      std::vector<std::jthread> pool;
+      for (int t = 1; t < workers; ++t) {
+        pool.emplace_back([&, t] {
+          for (int r = t; r < restarts; r += workers) run(r);
+        });
       }
-      result.community = std::move(answer);
-      Renumber(result.community);
-      if (!(q - pass_q >= options.min_gain) && pass > 0) break;
+      for (int r = 0; r < restarts; r += workers) run(r);
     }
+    int best = 0;
+    for (int r = 1; r < restarts; ++r) {
+      if (quality[r] > quality[best]) best = r;
+    }
+    result.community = std::move(found[best]);
+    result.levels = levels[best];
   }
   result.communities = Renumber(result.community);
   result.modularity = CsrModularity(g, result.community, options.resolution);

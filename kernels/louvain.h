@@ -14,6 +14,12 @@ struct LouvainOptions {
   uint64_t seed = 1;       // the order in which vertices are visited; same seed, same answer
   int max_levels = 64;
   double min_gain = 1e-7;  // a level that improves modularity by less ends the run
+  // Independent runs (different visiting orders, all drawn from `seed`); the one of highest
+  // modularity is returned. Louvain's outcome depends on the order, and on graphs with weak
+  // structure the runs fall into basins a few percent apart: the best of a few is far more often
+  // in the upper one than a single run (bench/RESULTS.md, "Kernels against igraph").
+  int restarts = 4;
+  int threads = 0;  // threads sharing the restarts; 0: all hardware threads
 };
 
 struct LouvainResult {

@@ -4,7 +4,11 @@
 // vertices by the teleport distribution (uniform, or the personalisation vector), as igraph and
 // NetworkX do, so the scores always sum to 1; iteration stops when the L1 change between two
 // iterations is ≤ tolerance (Boost's page_rank does neither: it leaks the rank of dangling
-// vertices and runs a fixed number of iterations).
+// vertices and runs a fixed number of iterations). Solved strongly connected component by
+// component in topological order (Gauss–Seidel sweeps over the components with cycles, each to
+// its own stopping test; `iterations` is then the most sweeps any component took), or, when one
+// component holds nearly every vertex of a graph large enough for two threads, by threaded
+// Gauss–Seidel sweeps of the whole graph.
 #pragma once
 
 #include <vector>

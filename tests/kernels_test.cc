@@ -268,6 +268,77 @@ TEST_CASE("PageRank on two threads: the power iteration's answer, the same every
 
 namespace {
 
+// A chain-shaped digraph like the snapshot's: `blocks` groups of vertices, each with random edges
+// inside it (so most groups are strongly connected), edges from a group to later groups only,
+// self-loops, zero-weight edges, and the last group's second half dangling.
+WeightedCsr BlockChain(uint32_t blocks, uint32_t block_size, uint32_t seed, bool weighted) {
+  std::mt19937 rng(seed);
+  const uint32_t n = blocks * block_size;
+  std::vector<uint32_t> src, dst;
+  std::vector<float> weight;
+  auto add = [&](uint32_t u, uint32_t v) {
+    if (u >= n - block_size / 2) return;  // dangling
+    src.push_back(u);
+    dst.push_back(v);
+    weight.push_back(rng() % 16 == 0 ? 0.0f : 0.25f + static_cast<float>(rng() % 8));
+  };
+  for (uint32_t b = 0; b < blocks; ++b) {
+    const uint32_t lo = b * block_size;
+    // Half the groups get a cycle through all of their vertices, the others only random edges.
+    for (uint32_t i = 0; i < block_size; ++i) {
+      if (b % 2 == 0) add(lo + i, lo + (i + 1) % block_size);
+      add(lo + i, lo + rng() % block_size);
+      if (b + 1 < blocks) add(lo + i, lo + block_size + rng() % (n - lo - block_size));
+      if (rng() % 50 == 0) add(lo + i, lo + i);
+    }
+  }
+  return BuildCsr(n, src, dst, weighted ? weight : std::vector<float>{});
+}
+
+}  // namespace
+
+TEST_CASE("PageRank component by component: the power iteration's answer on chain-shaped graphs",
+          "[kernels]") {
+  for (uint32_t seed : {1u, 2u}) {
+    for (bool weighted : {false, true}) {
+      // 24,000 vertices: large enough for two threads, no component near 90% of them.
+      WeightedCsr g = BlockChain(40, 600, seed, weighted);
+      WeightedCsr unit = g;
+      if (!weighted) std::fill(unit.weights.begin(), unit.weights.end(), 1.0f);
+      WeightedCsr kept = unit;  // zero-weight edges count as absent: drop them for the reference
+      if (weighted) {
+        std::vector<uint32_t> src, dst;
+        std::vector<float> w;
+        for (uint32_t u = 0; u < kept.n; ++u) {
+          for (uint32_t e = kept.offsets[u]; e < kept.offsets[u + 1]; ++e) {
+            if (kept.weights[e] > 0) {
+              src.push_back(u);
+              dst.push_back(kept.targets[e]);
+              w.push_back(kept.weights[e]);
+            }
+          }
+        }
+        kept = BuildCsr(kept.n, src, dst, w);
+      }
+      const std::vector<double> reference = PowerIteration(kept, 0.85);
+      for (int threads : {1, 2}) {
+        PageRankOptions options;
+        options.weighted = weighted;
+        options.threads = threads;
+        PageRankResult r = PageRank(g, options);
+        CHECK(r.converged);
+        CHECK(L1(r.scores, reference) < 1e-9);
+        CHECK(Sum(r.scores) == Approx(1).epsilon(1e-12));
+        CHECK(PageRank(g, options).scores == r.scores);  // bit for bit
+        options.tolerance = 1e-6;
+        CHECK(L1(PageRank(g, options).scores, reference) < 1e-5);
+      }
+    }
+  }
+}
+
+namespace {
+
 // Two 4-cliques, {0,1,2,3} and {4,5,6,7}, joined by the edge 3 – 4: 13 edges, 2m = 26.
 WeightedCsr TwoCliques() {
   std::vector<Edge> edges;
@@ -330,10 +401,32 @@ TEST_CASE("Louvain: same seed, same answer, and it rejects asymmetric graphs", "
   LouvainOptions bad;
   bad.resolution = 0;
   RequireInvalidArgument([&] { Louvain(g, bad); });
+  bad = LouvainOptions();
+  bad.restarts = 0;
+  RequireInvalidArgument([&] { Louvain(g, bad); });
   // No edges: every vertex alone, modularity 0.
   LouvainResult none = Louvain(BuildCsr(3, {}, {}));
   CHECK(none.communities == 3);
   CHECK(none.modularity == 0);
+}
+
+TEST_CASE("Louvain's restarts: the first is the single run, the best is kept", "[kernels]") {
+  for (uint64_t seed : {3u, 4u}) {
+    WeightedCsr g = Symmetrised(RandomGraph(3000, 15000, 40 + static_cast<uint32_t>(seed), true));
+    LouvainOptions one;
+    one.seed = seed;
+    one.restarts = 1;
+    LouvainOptions four = one;
+    four.restarts = 4;
+    const LouvainResult a = Louvain(g, one), b = Louvain(g, four);
+    CHECK(b.modularity >= a.modularity);
+    CHECK(b.modularity == Modularity(g, b.community));
+    CHECK(Louvain(g, four).community == b.community);
+    four.threads = 1;  // the restarts on one thread or several: the same answer
+    CHECK(Louvain(g, four).community == b.community);
+    four.threads = 3;
+    CHECK(Louvain(g, four).community == b.community);
+  }
 }
 
 TEST_CASE("betweenness on a path and a star", "[kernels]") {
