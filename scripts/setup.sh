@@ -21,6 +21,7 @@ PACKAGES=(
   python3-thrift                  # the service's Python client (tests, docs/service.md)
   chromium fonts-noto-cjk         # the console's browser test (playwright-core drives chromium); CJK font
   clang libfuzzer-14-dev          # fuzzing (scripts/fuzz.sh, docs/fuzzing.md): clang++ and libFuzzer
+  clang-format                    # the ctest clang_format (scripts/check_format.sh)
 )
 # The console's libraries (ECharts) and its browser test (playwright-core) come from npm.
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

@@ -747,16 +747,24 @@ def main():
 
         # ---- graceful shutdown ------------------------------------------------------------------
         # 24 requests in flight (4 workers: most are queued) when SIGTERM arrives: every one is
-        # answered before the server exits.
+        # answered before the server exits. Each request is written whole before the signal
+        # (send_*), and its answer read afterwards (recv_*): a request the client had not yet
+        # sent when the signal came would not be in flight (under load, threads that send their
+        # own request started too late for that, and the check failed though the server was right).
         in_flight = [binary_client(srv.port, timeout=60) for _ in range(24)]
-        go, answers = threading.Event(), []
+        answers = []
+        for i, (c, _) in enumerate(in_flight):
+            if i % 2:
+                c.send_clusters(ClustersRequest())
+            else:
+                c.send_partners(PartnersRequest(enterprise="E%04d" % (10 + i), options=RecOptions(top=50)))
+        time.sleep(0.1)  # the server reads them (it answers every request it has read)
+        srv.proc.send_signal(signal.SIGTERM)
 
         def ask(i):
             c = in_flight[i][0]
-            go.wait()
             try:
-                r = c.clusters(ClustersRequest()) if i % 2 else \
-                    c.partners(PartnersRequest(enterprise="E%04d" % (10 + i), options=RecOptions(top=50)))
+                r = c.recv_clusters() if i % 2 else c.recv_partners()
                 answers.append(("ok", r is not None))
             except Exception as e:  # any failure counts
                 answers.append((repr(e)[:120], False))
@@ -764,9 +772,6 @@ def main():
         askers = [threading.Thread(target=ask, args=(i,)) for i in range(24)]
         for t in askers:
             t.start()
-        go.set()
-        time.sleep(0.01)
-        srv.proc.send_signal(signal.SIGTERM)
         for t in askers:
             t.join()
         failed = [a for a in answers if a != ("ok", True)]
