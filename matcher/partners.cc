@@ -13,7 +13,6 @@
 namespace chainatlas::matcher {
 namespace {
 
-
 // The organisations tied to v by a known relation (trades_with, cooperates, invests; either way),
 // sorted and unique.
 std::vector<VertexId> Ties(const Snapshot& s, VertexId v) {
@@ -147,12 +146,15 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
     if (role == PartnerRole::kPeer) {
       for (const Producer& p : producers.Of(mine.segment)) {
         if (p.enterprise == e || !PassesTrack(s, f, p.segment)) continue;
-        found.OfferWith(p.enterprise, own * ShareFactor(p.share), [&] {
-          Path path = start;
-          if (p.segment != mine.segment) path.Then(EdgeKind::kPartOf, false, p.segment);
-          path.Then(p.via, false, p.enterprise);
-          return path;
-        }, p.segment);
+        found.OfferWith(
+            p.enterprise, own * ShareFactor(p.share),
+            [&] {
+              Path path = start;
+              if (p.segment != mine.segment) path.Then(EdgeKind::kPartOf, false, p.segment);
+              path.Then(p.via, false, p.enterprise);
+              return path;
+            },
+            p.segment);
       }
       continue;
     }
@@ -168,31 +170,41 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
         double need = std::clamp<double>(nb.weight, 0, 1) * own;
         for (const Producer& p : producers.Of(nb.vertex)) {
           if (p.enterprise == e || makes(p.segment)) continue;
-          found.OfferWith(p.enterprise, need * CandidateShareFactor(nb.evidence, p.share), [&] {
-            Path path = base;
-            path.Then(EdgeKind::kSupplies, role == PartnerRole::kCustomer, nb.vertex, nb.evidence);
-            if (p.segment != nb.vertex) path.Then(EdgeKind::kPartOf, false, p.segment);
-            path.Then(p.via, false, p.enterprise);
-            return path;
-          }, nb.vertex, nb.evidence, on_track);
+          found.OfferWith(
+              p.enterprise, need * CandidateShareFactor(nb.evidence, p.share),
+              [&] {
+                Path path = base;
+                path.Then(EdgeKind::kSupplies, role == PartnerRole::kCustomer, nb.vertex,
+                          nb.evidence);
+                if (p.segment != nb.vertex) path.Then(EdgeKind::kPartOf, false, p.segment);
+                path.Then(p.via, false, p.enterprise);
+                return path;
+              },
+              nb.vertex, nb.evidence, on_track);
         }
       }
       if (role == PartnerRole::kCustomer) {
         const bool on_track = PassesTrack(s, f, seg);
         for (Neighbor h : s.In(seg, EdgeKind::kClinicalDemand)) {
-          found.OfferWith(h.vertex, std::clamp<double>(h.weight, 0, 1) * own, [&] {
-            Path path = base;
-            path.Then(EdgeKind::kClinicalDemand, false, h.vertex);
-            return path;
-          }, seg, 0, on_track);
+          found.OfferWith(
+              h.vertex, std::clamp<double>(h.weight, 0, 1) * own,
+              [&] {
+                Path path = base;
+                path.Then(EdgeKind::kClinicalDemand, false, h.vertex);
+                return path;
+              },
+              seg, 0, on_track);
         }
         for (Neighbor p : s.In(seg, EdgeKind::kServes)) {
           if (!IsChannelPlatform(s, p.vertex)) continue;
-          found.OfferWith(p.vertex, 0.8 * std::clamp<double>(p.weight, 0, 1) * own, [&] {
-            Path path = base;
-            path.Then(EdgeKind::kServes, false, p.vertex);
-            return path;
-          }, seg, 0, on_track);
+          found.OfferWith(
+              p.vertex, 0.8 * std::clamp<double>(p.weight, 0, 1) * own,
+              [&] {
+                Path path = base;
+                path.Then(EdgeKind::kServes, false, p.vertex);
+                return path;
+              },
+              seg, 0, on_track);
         }
       }
     }
@@ -208,11 +220,14 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
         const auto made = s.Out(nb.vertex, EdgeKind::kProduces).Vertices();
         if (std::any_of(made.begin(), made.end(), makes)) continue;
         double share = nb.weight > 0 ? nb.weight : 1.0;
-        found.OfferWith(nb.vertex, kSameIndustryReliability * own * CandidateShareFactor(kSameIndustry, share), [&] {
-          Path path = start;
-          path.Then(EdgeKind::kMemberOf, false, nb.vertex, kSameIndustry);
-          return path;
-        }, mine.segment, kSameIndustry, on_track);
+        found.OfferWith(
+            nb.vertex, kSameIndustryReliability * own * CandidateShareFactor(kSameIndustry, share),
+            [&] {
+              Path path = start;
+              path.Then(EdgeKind::kMemberOf, false, nb.vertex, kSameIndustry);
+              return path;
+            },
+            mine.segment, kSameIndustry, on_track);
       }
     }
   }
@@ -220,7 +235,8 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
 
 // A product-level or learned fit gains kCorroboration × the sector-rule fit when the candidate is
 // also a sector-rule partner: two independent kinds of evidence agree (measured in
-// bench/RESULTS.md). Industry-only candidates keep their industry-level fit. The fit is capped at 1.
+// bench/RESULTS.md). Industry-only candidates keep their industry-level fit. The fit is capped
+// at 1.
 constexpr double kCorroboration = 2.0;
 double Fit(const Candidate& c) {
   return !IsIndustryEvidence(c.evidence) ? std::min(1.0, c.fit + kCorroboration * c.industry_fit)
@@ -333,7 +349,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
         if (!fact.code.empty()) item.why.push_back(std::move(fact));
       }
       if (!IsIndustryEvidence(c->evidence) && c->industry_fit > 0) {
-        item.why.push_back(Reason("partners.corroborated").Real("fit", kCorroboration * c->industry_fit));
+        item.why.push_back(
+            Reason("partners.corroborated").Real("fit", kCorroboration * c->industry_fit));
       }
     }
 
@@ -345,7 +362,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
                              .Text("name", std::string(s.Name(e)))
                              .List("names", std::move(shared_names)));
     }
-    if (r.domestic == 0 && role == PartnerRole::kSupplier) item.why.push_back(Reason("partners.foreign_funded"));
+    if (r.domestic == 0 && role == PartnerRole::kSupplier)
+      item.why.push_back(Reason("partners.foreign_funded"));
     if (item.known) item.why.push_back(Reason("partners.known"));
     result.items.push_back(std::move(item));
   }

@@ -157,13 +157,15 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     }
     if (!r.supplied.empty()) {
       std::vector<std::string> names;
-      for (size_t i = 0; i < r.supplied.size() && i < 3; ++i) names.emplace_back(s.Name(r.supplied[i]));
+      for (size_t i = 0; i < r.supplied.size() && i < 3; ++i)
+        names.emplace_back(s.Name(r.supplied[i]));
       item.why.push_back(Reason("targets.supplies_local")
                              .Count("count", static_cast<int64_t>(r.supplied.size()))
                              .List("names", std::move(names)));
     }
     if (!r.tied.empty()) {
-      item.why.push_back(Reason("targets.tied").Count("count", static_cast<int64_t>(r.tied.size())));
+      item.why.push_back(
+          Reason("targets.tied").Count("count", static_cast<int64_t>(r.tied.size())));
     }
     item.why.push_back(ProximityFact(s, r.prox, region, e));
     for (auto& x : facts) item.why.push_back(std::move(x));
