@@ -682,20 +682,43 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
 
   // Exactly: whoever the query-dependent measures reach, and the subject's county.
   for (const auto& [v, p] : sc.ppr) consider(v);
-  for (VertexId x : sc.my_ties) {
-    for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
-      for (VertexId v : s.Out(x, kind).Vertices()) consider(v);
-      for (VertexId v : s.In(x, kind).Vertices()) consider(v);
-    }
-  }
   for (VertexId v : sc.known_partners) consider(v);
   rp.ForEachOther(consider);
-  bool county_exact = false;
+  bool county_exact = false;  // the subject's county is bounded apart (proximity 1), after the lists
+  std::vector<VertexId> county_members;
   if (VertexId r = s.Region(e); r != kNoVertex) {
     if (VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty); county != kNoVertex) {
-      for (VertexId v : s.regions().MembersWithin(county)) consider(v);
+      county_members = s.regions().MembersWithin(county);
       county_exact = true;
     }
+  }
+
+  // The organisations tied to E's own ties (shared ties: the graph measure's other half) can be
+  // many (a hub's trading partners): each is counted here (how many of E's ties it shares), kept
+  // out of the lists, and scored after them only when a bound with its shared ties can still
+  // reach the K-th key.
+  thread_local std::vector<uint32_t> shared, last_tie;
+  if (shared.size() < s.NumVertices()) {
+    shared.assign(s.NumVertices(), 0);
+    last_tie.assign(s.NumVertices(), kNoVertex);
+  }
+  std::vector<VertexId> deferred;
+  for (VertexId x : sc.my_ties) {
+    for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
+      for (bool out : {true, false}) {
+        for (VertexId v : (out ? s.Out(x, kind) : s.In(x, kind)).Vertices()) {
+          if (last_tie[v] == x) continue;
+          last_tie[v] = x;
+          if (shared[v]++ == 0) deferred.push_back(v);
+        }
+      }
+    }
+  }
+  std::vector<std::pair<uint32_t, VertexId>> tied;  // (shared ties, v) of the deferred not yet seen
+  for (VertexId v : deferred) {
+    if (seen.Insert(v)) tied.push_back({shared[v], v});
+    shared[v] = 0;
+    last_tie[v] = kNoVertex;
   }
 
   // The rest: per (segment, province) lists, merged by bound.
@@ -748,6 +771,54 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     }
   }
 
+  // The deferred: bounded by the best fit any source gives, their province and shared ties.
+  const double w_graph = WeightOf(scorer, sc.recommender, "graph");
+  double fit_max = -1e300;
+  {
+    for (const auto& src : rp.sources()) {
+      double fit = src.need;
+      if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
+      const int tier = src.type == Replayer::kProducer || src.type == Replayer::kSameIndustryType
+                           ? EvidenceTier(src.evidence) : 0;
+      fit_max = std::max(fit_max, w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * tier);
+    }
+    std::sort(tied.begin(), tied.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [count, v] : tied) {
+      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) +
+                           w_graph * 0.5 * std::min(1.0, count / 3.0) +
+                           w_prox * ProximityBound(s, e, ix.Block(v), county_exact) + kBoundSlack;
+      if (top.size() >= k && bound < top.front().first) continue;
+        Candidates one(/*record_paths=*/false);
+      if (!rp.Replay(v, one)) continue;
+      const Candidate& c = *one.Find(v);
+      if (!PassesWithin(s, f, v) || !c.on_track) continue;
+      if (sc.IsKnown(v) && !f.include_known) {
+        result.known_hidden++;
+        continue;
+      }
+      std::pair<double, VertexId> item{sc.Key(v, c), v};
+      if (top.size() < k) {
+        top.push_back(item);
+        std::push_heap(top.begin(), top.end(), better);
+      } else if (better(item, top.front())) {
+        std::pop_heap(top.begin(), top.end(), better);
+        top.back() = item;
+        std::push_heap(top.begin(), top.end(), better);
+      }
+    }
+  }
+  // The subject's county, best quality first: bounded by the best fit any source gives.
+  {
+    std::sort(county_members.begin(), county_members.end(), [&](VertexId a, VertexId b) {
+      return ix.QualityBound(a) > ix.QualityBound(b);
+    });
+    const double prox = ProximityValue(Proximity::kSameCounty);
+    for (VertexId v : county_members) {
+      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) + w_prox * prox + kBoundSlack;
+      if (top.size() >= k && bound < top.front().first) break;
+      consider(v);
+    }
+  }
   std::sort(top.begin(), top.end(), better);
   for (const auto& [key, v] : top) {
     Candidates detailed(/*record_paths=*/true);

@@ -59,7 +59,11 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
   const auto t0 = std::chrono::steady_clock::now();
   const size_t n = s.NumVertices();
   quality_bound_.resize(n);
-  for (VertexId v = 0; v < n; ++v) quality_bound_[v] = RoundUp(Quality(s, v));
+  block_of_.resize(n);
+  for (VertexId v = 0; v < n; ++v) {
+    quality_bound_[v] = RoundUp(Quality(s, v));
+    block_of_[v] = ProvinceBlock(s, v);
+  }
 
   struct Raw {
     VertexId segment, block, vertex;
@@ -74,7 +78,7 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
     auto produces = s.Out(v, EdgeKind::kProduces);
     auto member = s.Out(v, EdgeKind::kMemberOf);
     if (produces.empty() && member.empty()) continue;
-    const VertexId block = ProvinceBlock(s, v);
+    const VertexId block = block_of_[v];
     made.clear();
     auto add = [&](Neighbor nb, double factor) {
       double share = factor * (nb.weight > 0 ? nb.weight : 1.0);
@@ -126,7 +130,7 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
 
 size_t ProducerIndex::Bytes() const {
   return entries_.capacity() * sizeof(VertexId) + blocks_.capacity() * sizeof(ProducerBlock) +
-         quality_bound_.capacity() * sizeof(float) +
+         quality_bound_.capacity() * sizeof(float) + block_of_.capacity() * sizeof(VertexId) +
          blocks_of_.size() * (sizeof(VertexId) + 2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
          blocks_of_.bucket_count() * sizeof(void*) +
          subtree_producers_.size() * (2 * sizeof(uint32_t) + 2 * sizeof(void*)) +

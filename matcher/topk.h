@@ -49,6 +49,8 @@ class ProducerIndex {
   }
   // An upper bound of Quality(v) (the float above it), for every vertex.
   double QualityBound(VertexId v) const { return quality_bound_[v]; }
+  // ProvinceBlock(v), for every vertex.
+  VertexId Block(VertexId v) const { return block_of_[v]; }
   size_t Bytes() const;
   double build_seconds = 0;
 
@@ -57,6 +59,7 @@ class ProducerIndex {
   std::vector<ProducerBlock> blocks_;
   std::vector<VertexId> entries_;
   std::vector<float> quality_bound_;
+  std::vector<VertexId> block_of_;
   std::unordered_map<VertexId, uint32_t> subtree_producers_;
 };
 
