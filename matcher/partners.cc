@@ -683,7 +683,9 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   // Exactly: whoever the query-dependent measures reach, and the subject's county.
   for (const auto& [v, p] : sc.ppr) consider(v);
   for (VertexId v : sc.known_partners) consider(v);
-  rp.ForEachOther(consider);
+  // Hospitals, channel platforms and firms of the same industry: bounded after the lists too.
+  std::vector<VertexId> others;
+  rp.ForEachOther([&](VertexId v) { others.push_back(v); });
   bool county_exact = false;  // the subject's county is bounded apart (proximity 1), after the lists
   std::vector<VertexId> county_members;
   if (VertexId r = s.Region(e); r != kNoVertex) {
@@ -806,6 +808,13 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
         std::push_heap(top.begin(), top.end(), better);
       }
     }
+  }
+  for (VertexId v : others) {
+    if (seen.Has(v)) continue;
+    const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) +
+                         w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
+    if (top.size() >= k && bound < top.front().first) continue;
+    consider(v);
   }
   // The subject's county, best quality first: bounded by the best fit any source gives.
   {
