@@ -786,9 +786,11 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     }
     std::sort(tied.begin(), tied.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (const auto& [count, v] : tied) {
+      // Proximity bounded without the county apart: a tied firm of the county was marked seen
+      // before the county's own pass, which skips it.
       const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) +
                            w_graph * 0.5 * std::min(1.0, count / 3.0) +
-                           w_prox * ProximityBound(s, e, ix.Block(v), county_exact) + kBoundSlack;
+                           w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
       if (top.size() >= k && bound < top.front().first) continue;
         Candidates one(/*record_paths=*/false);
       if (!rp.Replay(v, one)) continue;
