@@ -203,7 +203,8 @@ BaselineResult PageRankBaseline(const kernels::WeightedCsr& g, double d, double 
           sum += contribution[in_sources[e]] * in_weights[e];
         }
       } else {
-        for (uint32_t e = in_offsets[v]; e < in_offsets[v + 1]; ++e) sum += contribution[in_sources[e]];
+        for (uint32_t e = in_offsets[v]; e < in_offsets[v + 1]; ++e)
+          sum += contribution[in_sources[e]];
       }
       next[v] = d * sum + base;
       change += std::abs(next[v] - x[v]);

@@ -90,8 +90,9 @@ int main(int argc, char** argv) {
     std::vector<double> sorted = seconds;
     std::sort(sorted.begin(), sorted.end());
     const double best = sorted.front();
-    const double median = sorted.size() % 2 ? sorted[sorted.size() / 2]
-                                            : (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
+    const double median = sorted.size() % 2
+                              ? sorted[sorted.size() / 2]
+                              : (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
     std::vector<double> scans;
     size_t scan_rows = 0;
     for (int r = 0; r < repeat; ++r) scans.push_back(ScanEdges(db, &scan_rows));
@@ -109,11 +110,13 @@ int main(int argc, char** argv) {
         {"edges_per_second", best > 0 ? static_cast<double>(edges) / best : 0.0},
         {"edges_per_second_median", median > 0 ? static_cast<double>(edges) / median : 0.0},
         {"adjacency_bytes", adjacency},
-        {"bytes_per_edge", edges ? static_cast<double>(adjacency) / static_cast<double>(edges) : 0.0},
+        {"bytes_per_edge",
+         edges ? static_cast<double>(adjacency) / static_cast<double>(edges) : 0.0},
         {"peak_rss_kb", static_cast<int64_t>(ru.ru_maxrss)},
         {"scan_rows", scan_rows},
         {"scan_seconds_best", scans.front()},
-        {"scan_rows_per_second", scans.front() > 0 ? static_cast<double>(scan_rows) / scans.front() : 0.0},
+        {"scan_rows_per_second",
+         scans.front() > 0 ? static_cast<double>(scan_rows) / scans.front() : 0.0},
     };
     std::cout << j.dump(2) << "\n";
     return 0;

@@ -1,6 +1,7 @@
 // chainatlas-query-bench: latency of the recommendation queries on a loaded snapshot.
 //
-//   chainatlas-query-bench --db FILE --command partners|pairings|targets [--role supplier|customer|peer]
+//   chainatlas-query-bench --db FILE --command partners|pairings|targets [--role
+//   supplier|customer|peer]
 //       [--kind university|hospital|platform|triad] [--sample N | --all] [--top K] [--json]
 //
 // Loads the snapshot and matcher::Analytics once (as the CLI's Load() does), then calls the
@@ -116,12 +117,13 @@ int Run(const Args& args) {
 
   // Subjects.
   std::vector<ca::VertexId> subjects;
-  ca::RegionLevel level = args.level == "city" ? ca::RegionLevel::kCity
+  ca::RegionLevel level = args.level == "city"       ? ca::RegionLevel::kCity
                           : args.level == "province" ? ca::RegionLevel::kProvince
                                                      : ca::RegionLevel::kCounty;
   for (ca::VertexId v = 0; v < s.NumVertices(); ++v) {
     if (args.command == "targets") {
-      if (s.Kind(v) == ca::NodeKind::kRegion && s.RegionInfo(v).level == level) subjects.push_back(v);
+      if (s.Kind(v) == ca::NodeKind::kRegion && s.RegionInfo(v).level == level)
+        subjects.push_back(v);
     } else if (s.Kind(v) == ca::NodeKind::kEnterprise) {
       subjects.push_back(v);
     }
@@ -132,7 +134,8 @@ int Run(const Args& args) {
     std::shuffle(subjects.begin(), subjects.end(), rng);
     subjects.resize(args.sample);
   }
-  if (subjects.empty()) throw ca::Error(ca::ErrorCode::kNotFound, "no subjects for " + args.command);
+  if (subjects.empty())
+    throw ca::Error(ca::ErrorCode::kNotFound, "no subjects for " + args.command);
 
   matcher::Filters filters;
   filters.top = args.top;
@@ -220,7 +223,8 @@ int Run(const Args& args) {
   out["mean_ms"] = std::accumulate(sorted.begin(), sorted.end(), 0.0) / sorted.size() * 1e3;
   out["qps"] = total > 0 ? static_cast<double>(subjects.size()) / total : 0.0;
   out["total_seconds"] = total;
-  out["slowest"] = std::string(ca::NodeKindName(s.Kind(slowest))) + ":" + std::string(s.Key(slowest));
+  out["slowest"] = std::string(ca::NodeKindName(s.Kind(slowest))) + ":" +
+                   std::string(s.Key(slowest));
   out["empty_results"] = empty;
   out["mean_items"] = static_cast<double>(items) / subjects.size();
   out["mean_candidates"] = candidates / subjects.size();
@@ -235,16 +239,17 @@ int Run(const Args& args) {
                 args.command == "partners"   ? (" --role " + args.role).c_str()
                 : args.command == "pairings" ? (" --kind " + args.kind).c_str()
                                              : "",
-                subjects.size(), population,
-                args.command == "targets" ? "regions" : "enterprises", load_seconds, warmup * 1e3);
-    std::printf("  p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms (%s)  mean %.3f ms  %.0f q/s\n",
-                out["p50_ms"].get<double>(), out["p90_ms"].get<double>(),
-                out["p99_ms"].get<double>(), out["max_ms"].get<double>(),
-                out["slowest"].get<std::string>().c_str(), out["mean_ms"].get<double>(),
-                out["qps"].get<double>());
-    std::printf("  %zu empty, %.1f items and %.0f candidates on average, %zu errors, peak RSS %ld MiB\n",
-                empty, out["mean_items"].get<double>(), out["mean_candidates"].get<double>(), errors,
-                static_cast<long>(ru.ru_maxrss / 1024));
+                subjects.size(), population, args.command == "targets" ? "regions" : "enterprises",
+                load_seconds, warmup * 1e3);
+    std::printf(
+        "  p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms (%s)  mean %.3f ms  %.0f q/s\n",
+        out["p50_ms"].get<double>(), out["p90_ms"].get<double>(), out["p99_ms"].get<double>(),
+        out["max_ms"].get<double>(), out["slowest"].get<std::string>().c_str(),
+        out["mean_ms"].get<double>(), out["qps"].get<double>());
+    std::printf(
+        "  %zu empty, %.1f items and %.0f candidates on average, %zu errors, peak RSS %ld MiB\n",
+        empty, out["mean_items"].get<double>(), out["mean_candidates"].get<double>(), errors,
+        static_cast<long>(ru.ru_maxrss / 1024));
     if (errors) std::printf("  first error: %s\n", first_error.c_str());
     std::printf("  top-K index: built in %.3f s, %zu bytes (%.2f B/edge; adjacency %.2f B/edge)\n",
                 topk_seconds, topk.Bytes(), static_cast<double>(topk.Bytes()) / s.NumEdges(),

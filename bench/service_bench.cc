@@ -58,8 +58,10 @@ int main(int argc, char** argv) {
       auto config = std::make_shared<apache::thrift::TConfiguration>(64 << 20, 64 << 20);
       auto socket = std::make_shared<apache::thrift::transport::TSocket>(host, port, config);
       socket->setNoDelay(true);
-      auto transport = std::make_shared<apache::thrift::transport::TFramedTransport>(socket, config);
-      rpc::ChainAtlasClient client(std::make_shared<apache::thrift::protocol::TBinaryProtocol>(transport));
+      auto transport = std::make_shared<apache::thrift::transport::TFramedTransport>(socket,
+                                                                                     config);
+      rpc::ChainAtlasClient client(
+          std::make_shared<apache::thrift::protocol::TBinaryProtocol>(transport));
       try {
         transport->open();
       } catch (const std::exception& e) {
@@ -111,9 +113,15 @@ int main(int argc, char** argv) {
     std::printf("| %s | %d | %.0f | %.0f | %.0f | %.0f | %d |\n", method.c_str(), connections, qps,
                 pct(0.50), pct(0.99), pct(0.999), failures.load());
   } else {
-    nlohmann::json j = {{"method", method}, {"connections", connections}, {"calls", all.size()},
-                        {"seconds", elapsed}, {"qps", qps}, {"p50_us", pct(0.50)},
-                        {"p99_us", pct(0.99)}, {"p999_us", pct(0.999)}, {"failures", failures.load()}};
+    nlohmann::json j = {{"method", method},
+                        {"connections", connections},
+                        {"calls", all.size()},
+                        {"seconds", elapsed},
+                        {"qps", qps},
+                        {"p50_us", pct(0.50)},
+                        {"p99_us", pct(0.99)},
+                        {"p999_us", pct(0.999)},
+                        {"failures", failures.load()}};
     std::cout << j.dump() << "\n";
   }
   return failures ? 1 : 0;

@@ -45,6 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (r.accepted != r.problems.empty()) fuzz::Bug("accepted must mean no problems");
     if (r.accepted) store.LoadSnapshot();
   });
-  fuzz::WriteBytes(file, reinterpret_cast<const uint8_t*>(g_original[k].data()), g_original[k].size());
+  fuzz::WriteBytes(file, reinterpret_cast<const uint8_t*>(g_original[k].data()),
+                   g_original[k].size());
   return 0;
 }

@@ -25,29 +25,54 @@ constexpr std::array<const char*, 8> kFiles = {
 // A small consistent folder: each file's original text, restored after every input.
 const std::map<std::string, std::string> kBase = {
     {"company.json",
-     R"({"name": "甲科技", "fullname": "浙江甲科技股份有限公司", "code": "600001.SH", "location": "上海证券交易所", "time": "2020-01-02"})" "\n"
-     R"({"name": "乙股份", "fullname": "杭州乙股份有限公司", "code": "000002", "location": "深圳证券交易所", "time": "2019-03-04"})" "\n"
-     R"({"name": "丙集团", "fullname": "北京丙集团股份有限公司", "code": "300003.SZ", "location": "深圳证券交易所", "time": "2010-02-11"})" "\n"},
-    {"industry.json",
-     R"({"code": "110000", "name": "农林牧渔"})" "\n" R"({"code": "110100", "name": "种植业"})" "\n"
-     R"({"code": "110101", "name": "种子"})" "\n" R"({"code": "110102", "name": "粮食种植"})" "\n"},
+     R"({"name": "甲科技", "fullname": "浙江甲科技股份有限公司", "code": "600001.SH", "location": "上海证券交易所", "time": "2020-01-02"})"
+     "\n"
+     R"({"name": "乙股份", "fullname": "杭州乙股份有限公司", "code": "000002", "location": "深圳证券交易所", "time": "2019-03-04"})"
+     "\n"
+     R"({"name": "丙集团", "fullname": "北京丙集团股份有限公司", "code": "300003.SZ", "location": "深圳证券交易所", "time": "2010-02-11"})"
+     "\n"},
+    {"industry.json", R"({"code": "110000", "name": "农林牧渔"})"
+                      "\n"
+                      R"({"code": "110100", "name": "种植业"})"
+                      "\n"
+                      R"({"code": "110101", "name": "种子"})"
+                      "\n"
+                      R"({"code": "110102", "name": "粮食种植"})"
+                      "\n"},
     {"industry_industry.json",
-     R"({"from_code": "110100", "from_industry": "种植业", "rel": "上级行业", "to_industry": "农林牧渔", "to_code": "110000"})" "\n"
-     R"({"from_code": "110101", "from_industry": "种子", "rel": "上级行业", "to_industry": "种植业", "to_code": "110100"})" "\n"
-     R"({"from_code": "110102", "from_industry": "粮食种植", "rel": "上级行业", "to_industry": "种植业", "to_code": "110100"})" "\n"},
-    {"industry_up.json", R"({"industry": "粮食种植", "ups": {"种子": 4, "种植业": 2}})" "\n"},
+     R"({"from_code": "110100", "from_industry": "种植业", "rel": "上级行业", "to_industry": "农林牧渔", "to_code": "110000"})"
+     "\n"
+     R"({"from_code": "110101", "from_industry": "种子", "rel": "上级行业", "to_industry": "种植业", "to_code": "110100"})"
+     "\n"
+     R"({"from_code": "110102", "from_industry": "粮食种植", "rel": "上级行业", "to_industry": "种植业", "to_code": "110100"})"
+     "\n"},
+    {"industry_up.json", R"({"industry": "粮食种植", "ups": {"种子": 4, "种植业": 2}})"
+                         "\n"},
     {"company_industry.json",
-     R"({"company_code": "600001.SH", "industry_code": "110101", "industry_name": "种子", "company_name": "甲科技", "rel": "所属行业"})" "\n"
-     R"({"company_code": "000002.SZ", "industry_code": "110102", "industry_name": "粮食种植", "company_name": "乙股份", "rel": "所属行业"})" "\n"},
-    {"product.json",
-     R"({"name": "玉米"})" "\n" R"({"name": "种子包衣剂"})" "\n" R"({"name": "饲料"})" "\n" R"({"name": "玉米种子"})" "\n"},
+     R"({"company_code": "600001.SH", "industry_code": "110101", "industry_name": "种子", "company_name": "甲科技", "rel": "所属行业"})"
+     "\n"
+     R"({"company_code": "000002.SZ", "industry_code": "110102", "industry_name": "粮食种植", "company_name": "乙股份", "rel": "所属行业"})"
+     "\n"},
+    {"product.json", R"({"name": "玉米"})"
+                     "\n"
+                     R"({"name": "种子包衣剂"})"
+                     "\n"
+                     R"({"name": "饲料"})"
+                     "\n"
+                     R"({"name": "玉米种子"})"
+                     "\n"},
     {"company_product.json",
-     R"({"company_name": "甲科技", "company_code": "600001.SH", "product_name": "玉米", "rel": "主营产品", "rel_weight": 0.6})" "\n"
-     R"({"company_name": "乙股份", "company_code": "000002.SZ", "product_name": "饲料", "rel": "主营产品", "rel_weight": 0.9})" "\n"},
+     R"({"company_name": "甲科技", "company_code": "600001.SH", "product_name": "玉米", "rel": "主营产品", "rel_weight": 0.6})"
+     "\n"
+     R"({"company_name": "乙股份", "company_code": "000002.SZ", "product_name": "饲料", "rel": "主营产品", "rel_weight": 0.9})"
+     "\n"},
     {"product_product.json",
-     R"({"from_entity": "玉米", "to_entity": "种子包衣剂", "rel": "上游材料"})" "\n"
-     R"({"from_entity": "玉米种子", "to_entity": "玉米", "rel": "产品小类"})" "\n"
-     R"({"from_entity": "玉米", "to_entity": "饲料", "rel": "下游产品"})" "\n"},
+     R"({"from_entity": "玉米", "to_entity": "种子包衣剂", "rel": "上游材料"})"
+     "\n"
+     R"({"from_entity": "玉米种子", "to_entity": "玉米", "rel": "产品小类"})"
+     "\n"
+     R"({"from_entity": "玉米", "to_entity": "饲料", "rel": "下游产品"})"
+     "\n"},
 };
 
 std::filesystem::path g_dir, g_regions;
@@ -65,7 +90,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::filesystem::create_directories(g_regions);
   for (const auto& [file, text] : kBase) Write(g_dir / file, text);
   Write(g_regions / "provinces.csv", "code,name\n33,\"浙江省\"\n11,\"北京市\"\n");
-  Write(g_regions / "cities.csv", "code,name,provinceCode\n3301,\"杭州市\",33\n1101,\"市辖区\",11\n");
+  Write(g_regions / "cities.csv",
+        "code,name,provinceCode\n3301,\"杭州市\",33\n1101,\"市辖区\",11\n");
   Write(g_regions / "areas.csv",
         "code,name,cityCode,provinceCode\n330122,\"桐庐县\",3301,33\n110105,\"朝阳区\",1101,11\n");
   return 0;

@@ -45,7 +45,10 @@ inline const std::filesystem::path& Scratch() {
                                            : std::filesystem::temp_directory_path();
     std::string t = (base / "chainatlas_fuzz_XXXXXX").string();
     if (!mkdtemp(t.data())) Bug("cannot create a scratch folder");
-    std::atexit([] { std::error_code e; std::filesystem::remove_all(Scratch(), e); });
+    std::atexit([] {
+      std::error_code e;
+      std::filesystem::remove_all(Scratch(), e);
+    });
     return std::filesystem::path(t);
   }();
   return dir;
@@ -63,7 +66,8 @@ inline std::string ReadBytes(const std::filesystem::path& p) {
 }
 
 // Copies a folder of the source tree (a fixture bundle) into the scratch folder.
-inline std::filesystem::path CopyToScratch(const std::filesystem::path& from, const std::string& name) {
+inline std::filesystem::path CopyToScratch(const std::filesystem::path& from,
+                                           const std::string& name) {
   std::filesystem::path to = Scratch() / name;
   std::filesystem::remove_all(to);
   std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);

@@ -23,8 +23,8 @@ std::shared_ptr<service::StateHolder> g_states;
 }
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  const std::filesystem::path db =
-      ingest::EnsureDefaultDatabase(CHAINATLAS_DATA_DIR, CHAINATLAS_DEFAULT_DB);
+  const std::filesystem::path db = ingest::EnsureDefaultDatabase(CHAINATLAS_DATA_DIR,
+                                                                 CHAINATLAS_DEFAULT_DB);
   g_states = std::make_shared<service::StateHolder>(db, 64);
   return 0;
 }

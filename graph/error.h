@@ -40,7 +40,9 @@ class Error : public std::runtime_error {
   // The message's code and parameters (code empty: a text without a template, English only).
   const chainatlas::Message& message() const { return message_; }
   // The message in the language (a text without a template as it is).
-  std::string Text(Lang lang) const { return message_.code.empty() ? what() : message_.Render(lang); }
+  std::string Text(Lang lang) const {
+    return message_.code.empty() ? what() : message_.Render(lang);
+  }
 
  private:
   ErrorCode code_;

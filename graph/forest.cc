@@ -19,8 +19,8 @@ void Forest::Init(const std::vector<VertexId>& members, const std::vector<Vertex
     } else {
       auto it = index_.find(parents[i]);
       if (it == index_.end()) {
-        throw Error(ErrorCode::kInvalidData, "hierarchy: parent of vertex " +
-                                                 std::to_string(members[i]) + " is not in it");
+        throw Error(ErrorCode::kInvalidData,
+                    "hierarchy: parent of vertex " + std::to_string(members[i]) + " is not in it");
       }
       children_[it->second].push_back(members[i]);
     }

@@ -8,14 +8,20 @@ namespace {
 constexpr std::array<std::string_view, kNodeKindCount> kNodeKindNames = {
     "region", "track", "segment", "enterprise", "hospital", "institution", "platform"};
 constexpr std::array<std::string_view, kEdgeKindCount> kEdgeKindNames = {
-    "part_of",         "supplies",          "produces", "trades_with", "researches",
-    "clinical_demand", "clinical_strength", "serves",   "cooperates",  "invests",
-    "member_of"};
+    "part_of",           "supplies", "produces",   "trades_with", "researches", "clinical_demand",
+    "clinical_strength", "serves",   "cooperates", "invests",     "member_of"};
 constexpr std::array<std::string_view, kEvidenceKindCount> kEvidenceKindNames = {
     "curated", "product", "inferred", "learned", "industry"};
-constexpr std::array<std::string_view, 10> kSupplyRuleNames = {
-    "",         "material_name", "component_name", "equipment_name", "part_of_parent",
-    "learned_heads", "industry_table", "sector_parts", "sector_products", "same_industry"};
+constexpr std::array<std::string_view, 10> kSupplyRuleNames = {"",
+                                                               "material_name",
+                                                               "component_name",
+                                                               "equipment_name",
+                                                               "part_of_parent",
+                                                               "learned_heads",
+                                                               "industry_table",
+                                                               "sector_parts",
+                                                               "sector_products",
+                                                               "same_industry"};
 constexpr std::array<std::string_view, 3> kPositionNames = {"upstream", "midstream", "downstream"};
 constexpr std::array<std::string_view, 4> kRegionLevelNames = {"province", "city", "county",
                                                                "park"};
@@ -59,16 +65,26 @@ std::string_view SupplyRuleName(SupplyRule rule) {
   return kSupplyRuleNames.at(static_cast<size_t>(rule));
 }
 
-std::string_view NodeKindName(NodeKind kind) { return kNodeKindNames.at(static_cast<size_t>(kind)); }
-std::string_view EdgeKindName(EdgeKind kind) { return kEdgeKindNames.at(static_cast<size_t>(kind)); }
+std::string_view NodeKindName(NodeKind kind) {
+  return kNodeKindNames.at(static_cast<size_t>(kind));
+}
+std::string_view EdgeKindName(EdgeKind kind) {
+  return kEdgeKindNames.at(static_cast<size_t>(kind));
+}
 std::string_view PositionName(Position p) { return kPositionNames.at(static_cast<size_t>(p)); }
 std::string_view RegionLevelName(RegionLevel l) {
   return kRegionLevelNames.at(static_cast<size_t>(l));
 }
 
-std::optional<NodeKind> ParseNodeKind(std::string_view n) { return ParseName<NodeKind>(kNodeKindNames, n); }
-std::optional<EdgeKind> ParseEdgeKind(std::string_view n) { return ParseName<EdgeKind>(kEdgeKindNames, n); }
-std::optional<Position> ParsePosition(std::string_view n) { return ParseName<Position>(kPositionNames, n); }
+std::optional<NodeKind> ParseNodeKind(std::string_view n) {
+  return ParseName<NodeKind>(kNodeKindNames, n);
+}
+std::optional<EdgeKind> ParseEdgeKind(std::string_view n) {
+  return ParseName<EdgeKind>(kEdgeKindNames, n);
+}
+std::optional<Position> ParsePosition(std::string_view n) {
+  return ParseName<Position>(kPositionNames, n);
+}
 std::optional<RegionLevel> ParseRegionLevel(std::string_view n) {
   return ParseName<RegionLevel>(kRegionLevelNames, n);
 }

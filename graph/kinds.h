@@ -38,8 +38,8 @@ inline constexpr int kEdgeKindCount = 11;
 
 // Where a supply relation comes from, strongest first. The matcher ranks by its tier
 // (EvidenceTier below): product-level evidence (curated, product, inferred) always ranks above
-// industry-level evidence. The byte stored with a supplies edge is EvidenceByte(kind, rule): the kind in the low
-// three bits, the rule (SupplyRule) above them.
+// industry-level evidence. The byte stored with a supplies edge is EvidenceByte(kind, rule): the
+// kind in the low three bits, the rule (SupplyRule) above them.
 enum class EvidenceKind : uint8_t {
   kCurated = 0,   // a bundle's supplies.csv: written by a person
   kProduct = 1,   // a product-level relation of the source (e.g. CKG 上游材料 / 下游产品)
@@ -70,7 +70,9 @@ inline constexpr uint8_t EvidenceByte(EvidenceKind kind, SupplyRule rule = Suppl
 inline constexpr EvidenceKind EvidenceKindOf(uint8_t byte) {
   return static_cast<EvidenceKind>(byte & 7);
 }
-inline constexpr SupplyRule SupplyRuleOf(uint8_t byte) { return static_cast<SupplyRule>(byte >> 3); }
+inline constexpr SupplyRule SupplyRuleOf(uint8_t byte) {
+  return static_cast<SupplyRule>(byte >> 3);
+}
 // The rank tier of a relation's evidence, best first. Recommenders rank by tier before score:
 //   0  given or name-inferred product-level relations (curated, product, inferred);
 //   1  generalisations: learned head associations, and the taxonomy's sector rules;
@@ -103,9 +105,10 @@ inline constexpr bool IsSectorEvidence(uint8_t evidence) {
 }
 // "product" (curated, product, inferred), "learned" or "industry": the evidence's level in JSON.
 std::string_view EvidenceLevelName(uint8_t evidence);
-std::string_view EvidenceKindName(EvidenceKind kind);  // curated, product, inferred, learned, industry
+std::string_view EvidenceKindName(
+    EvidenceKind kind);  // curated, product, inferred, learned, industry
 std::optional<EvidenceKind> ParseEvidenceKind(std::string_view name);
-std::string_view SupplyRuleName(SupplyRule rule);      // material_name, ..., "" for kNone
+std::string_view SupplyRuleName(SupplyRule rule);  // material_name, ..., "" for kNone
 
 enum class Position : uint8_t { kUpstream = 0, kMidstream = 1, kDownstream = 2 };
 enum class RegionLevel : uint8_t { kProvince = 0, kCity = 1, kCounty = 2, kPark = 3 };
@@ -124,12 +127,12 @@ std::optional<RegionLevel> ParseRegionLevel(std::string_view name);
 bool IsOrganisation(NodeKind kind);
 
 inline constexpr std::array<NodeKind, kNodeKindCount> kAllNodeKinds = {
-    NodeKind::kRegion,     NodeKind::kTrack,    NodeKind::kSegment,     NodeKind::kEnterprise,
-    NodeKind::kHospital,   NodeKind::kInstitution, NodeKind::kPlatform};
+    NodeKind::kRegion,   NodeKind::kTrack,       NodeKind::kSegment, NodeKind::kEnterprise,
+    NodeKind::kHospital, NodeKind::kInstitution, NodeKind::kPlatform};
 inline constexpr std::array<EdgeKind, kEdgeKindCount> kAllEdgeKinds = {
-    EdgeKind::kPartOf,         EdgeKind::kSupplies,         EdgeKind::kProduces,
-    EdgeKind::kTradesWith,     EdgeKind::kResearches,       EdgeKind::kClinicalDemand,
-    EdgeKind::kClinicalStrength, EdgeKind::kServes,         EdgeKind::kCooperates,
-    EdgeKind::kInvests,        EdgeKind::kMemberOf};
+    EdgeKind::kPartOf,           EdgeKind::kSupplies,   EdgeKind::kProduces,
+    EdgeKind::kTradesWith,       EdgeKind::kResearches, EdgeKind::kClinicalDemand,
+    EdgeKind::kClinicalStrength, EdgeKind::kServes,     EdgeKind::kCooperates,
+    EdgeKind::kInvests,          EdgeKind::kMemberOf};
 
 }  // namespace chainatlas

@@ -22,7 +22,8 @@ std::vector<uint32_t> CodePoints(std::string_view s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
     uint32_t cp = 0;
-    for (size_t k = 0; k < len && i + k < s.size(); ++k) cp = (cp << 8) | static_cast<unsigned char>(s[i + k]);
+    for (size_t k = 0; k < len && i + k < s.size(); ++k)
+      cp = (cp << 8) | static_cast<unsigned char>(s[i + k]);
     out.push_back(cp);
     i += len;
   }
@@ -53,7 +54,8 @@ bool KindOk(const Snapshot& s, VertexId v, std::optional<NodeKind> kind) {
 VertexId ResolveEntity(const Snapshot& s, std::string_view text, std::optional<NodeKind> kind) {
   std::vector<VertexId> found;
   auto add = [&](VertexId v) {
-    if (v != kNoVertex && KindOk(s, v, kind) && std::find(found.begin(), found.end(), v) == found.end()) {
+    if (v != kNoVertex && KindOk(s, v, kind) &&
+        std::find(found.begin(), found.end(), v) == found.end()) {
       found.push_back(v);
     }
   };
@@ -88,13 +90,15 @@ VertexId ResolveEntity(const Snapshot& s, std::string_view text, std::optional<N
   if (found.size() == 1) return found[0];
   std::string what = kind ? std::string(NodeKindName(*kind)) : "entity";
   if (found.empty()) {
-    throw Error(ErrorCode::kNotFound, Msg("lookup.not_found", {{"what", what}, {"text", std::string(text)}}),
+    throw Error(ErrorCode::kNotFound,
+                Msg("lookup.not_found", {{"what", what}, {"text", std::string(text)}}),
                 ClosestEntities(s, text, 5, kind));
   }
   std::vector<std::string> labels;
   for (VertexId v : found) labels.push_back(s.Label(v) + " " + std::string(s.Name(v)));
   throw Error(ErrorCode::kInvalidArgument,
-              Msg("lookup.ambiguous", {{"text", std::string(text)}, {"count", std::to_string(found.size())}}),
+              Msg("lookup.ambiguous",
+                  {{"text", std::string(text)}, {"count", std::to_string(found.size())}}),
               labels);
 }
 
@@ -122,7 +126,8 @@ std::vector<std::string> ClosestEntities(const Snapshot& s, std::string_view tex
   std::vector<std::pair<size_t, VertexId>> scored;
   for (VertexId v = 0; v < s.NumVertices(); ++v) {
     if (!KindOk(s, v, kind)) continue;
-    scored.emplace_back(std::min(TypingDistance(text, s.Name(v)), TypingDistance(text, s.Key(v))), v);
+    scored.emplace_back(std::min(TypingDistance(text, s.Name(v)), TypingDistance(text, s.Key(v))),
+                        v);
   }
   size_t k = std::min(limit, scored.size());
   std::partial_sort(scored.begin(), scored.begin() + k, scored.end());

@@ -18,14 +18,13 @@ VertexId ResolveEntity(const Snapshot& snapshot, std::string_view text,
 
 // Vertices whose name contains `text` (ASCII letters compared without case), or whose key or
 // USCC equals it; exact matches first, then by name length, then id. At most `limit`.
-std::vector<VertexId> SearchEntities(const Snapshot& snapshot, std::string_view text,
-                                     size_t limit, std::optional<NodeKind> kind = std::nullopt);
+std::vector<VertexId> SearchEntities(const Snapshot& snapshot, std::string_view text, size_t limit,
+                                     std::optional<NodeKind> kind = std::nullopt);
 
 // "kind:key name" of up to `limit` vertices whose names or keys are closest to `text` (edit
 // distance over code points), for "did you mean" messages.
 std::vector<std::string> ClosestEntities(const Snapshot& snapshot, std::string_view text,
-                                         size_t limit,
-                                         std::optional<NodeKind> kind = std::nullopt);
+                                         size_t limit, std::optional<NodeKind> kind = std::nullopt);
 
 // How far `candidate` is from what a user typed: the edit distance over code points, at most 1
 // when the candidate contains the query (endo.cmos → endo.cmos_sensor). For "did you mean".

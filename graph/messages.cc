@@ -16,27 +16,61 @@ const std::vector<MessageTemplate> kTemplates = {
 // The words `{name:term}` translates, and TermText.
 const std::vector<std::pair<std::string_view, std::string_view>> kTerms = {
     // node kinds
-    {"region", "地区"}, {"track", "赛道"}, {"segment", "环节"}, {"enterprise", "企业"},
-    {"hospital", "医院"}, {"institution", "高校院所"}, {"platform", "服务平台"}, {"entity", "实体"},
-    {"node", "节点"}, {"nodes", "节点"}, {"organisation", "机构"},
+    {"region", "地区"},
+    {"track", "赛道"},
+    {"segment", "环节"},
+    {"enterprise", "企业"},
+    {"hospital", "医院"},
+    {"institution", "高校院所"},
+    {"platform", "服务平台"},
+    {"entity", "实体"},
+    {"node", "节点"},
+    {"nodes", "节点"},
+    {"organisation", "机构"},
     // edge kinds
-    {"part_of", "隶属"}, {"supplies", "供应"}, {"produces", "生产"}, {"trades_with", "贸易往来"},
-    {"researches", "研究"}, {"clinical_demand", "临床需求"}, {"clinical_strength", "临床优势"},
-    {"serves", "服务"}, {"cooperates", "合作"}, {"invests", "投资"}, {"member_of", "成员"},
+    {"part_of", "隶属"},
+    {"supplies", "供应"},
+    {"produces", "生产"},
+    {"trades_with", "贸易往来"},
+    {"researches", "研究"},
+    {"clinical_demand", "临床需求"},
+    {"clinical_strength", "临床优势"},
+    {"serves", "服务"},
+    {"cooperates", "合作"},
+    {"invests", "投资"},
+    {"member_of", "成员"},
     // region levels
-    {"province", "省级"}, {"city", "市级"}, {"county", "县级"}, {"park", "园区"},
+    {"province", "省级"},
+    {"city", "市级"},
+    {"county", "县级"},
+    {"park", "园区"},
     // positions
-    {"upstream", "上游"}, {"midstream", "中游"}, {"downstream", "下游"},
+    {"upstream", "上游"},
+    {"midstream", "中游"},
+    {"downstream", "下游"},
     // evidence kinds
-    {"curated", "人工整理"}, {"product", "产品层面"}, {"inferred", "推断"}, {"learned", "学习所得"},
+    {"curated", "人工整理"},
+    {"product", "产品层面"},
+    {"inferred", "推断"},
+    {"learned", "学习所得"},
     {"industry", "行业层面"},
     // node kinds in the plural (lists of what an id may name)
-    {"regions", "地区"}, {"tracks", "赛道"}, {"segments", "环节"}, {"enterprises", "企业"},
-    {"hospitals", "医院"}, {"institutions", "高校院所"}, {"platforms", "服务平台"},
+    {"regions", "地区"},
+    {"tracks", "赛道"},
+    {"segments", "环节"},
+    {"enterprises", "企业"},
+    {"hospitals", "医院"},
+    {"institutions", "高校院所"},
+    {"platforms", "服务平台"},
     // matching rules of merges
-    {"uscc", "统一社会信用代码"}, {"name", "名称"}, {"id", "编号"},
+    {"uscc", "统一社会信用代码"},
+    {"name", "名称"},
+    {"id", "编号"},
     // import stages and states
-    {"relations", "关系"}, {"entities", "实体"}, {"committed", "提交"}, {"rejected", "拒绝"},
+    {"relations", "关系"},
+    {"entities", "实体"},
+    {"committed", "提交"},
+    {"rejected", "拒绝"},
 };
 
 [[noreturn]] void Bad(const std::string& message) { throw Error(ErrorCode::kInternal, message); }
@@ -74,7 +108,8 @@ std::string Terms(const std::string& value, Lang lang) {
   return out;
 }
 
-std::string RenderCode(const std::string& code, const MessageParams& params, Lang lang, bool nested) {
+std::string RenderCode(const std::string& code, const MessageParams& params, Lang lang,
+                       bool nested) {
   const MessageTemplate* t = FindMessageTemplate(code);
   if (!t) Bad("message code '" + code + "' has no template");
   if (!nested) {
@@ -105,9 +140,11 @@ std::string RenderCode(const std::string& code, const MessageParams& params, Lan
     std::string_view inner = tmpl.substr(at + 1, end - at - 1);
     size_t colon = inner.find(':');
     std::string_view name = inner.substr(0, colon);
-    std::string_view spec = colon == std::string_view::npos ? std::string_view() : inner.substr(colon + 1);
+    std::string_view spec = colon == std::string_view::npos ? std::string_view()
+                                                            : inner.substr(colon + 1);
     const std::string* p = Param(params, name);
-    if (!p) Bad("message " + code + ": the template names {" + std::string(name) + "}, not a parameter");
+    if (!p)
+      Bad("message " + code + ": the template names {" + std::string(name) + "}, not a parameter");
     if (spec.empty()) {
       out += *p;
     } else if (spec == "term") {
@@ -117,7 +154,9 @@ std::string RenderCode(const std::string& code, const MessageParams& params, Lan
       for (size_t from = 0;;) {
         size_t bar = p->find('|', from);
         words += (from ? (lang == Lang::kZh ? "或" : " or ") : "") +
-                 TermText(p->substr(from, bar == std::string::npos ? std::string::npos : bar - from), lang);
+                 TermText(
+                     p->substr(from, bar == std::string::npos ? std::string::npos : bar - from),
+                     lang);
         if (bar == std::string::npos) break;
         from = bar + 1;
       }

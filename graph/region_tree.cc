@@ -16,9 +16,9 @@ std::vector<VertexId> VerticesOfKind(const Snapshot& s, NodeKind kind) {
 }  // namespace
 
 RegionTree::RegionTree(const Snapshot& snapshot)
-    : snapshot_(snapshot),
-      forest_(VerticesOfKind(snapshot, NodeKind::kRegion),
-              [&](VertexId v) { return snapshot.RegionInfo(v).parent; }) {
+    : snapshot_(snapshot), forest_(VerticesOfKind(snapshot, NodeKind::kRegion), [&](VertexId v) {
+        return snapshot.RegionInfo(v).parent;
+      }) {
   for (VertexId v = 0; v < snapshot.NumVertices(); ++v) {
     if (snapshot.Region(v) != kNoVertex) members_[snapshot.Region(v)].push_back(v);
   }

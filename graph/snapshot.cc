@@ -11,8 +11,8 @@ namespace chainatlas {
 namespace {
 
 constexpr std::array<std::string_view, kEnterpriseTagCount> kTagNames = {
-    "high_tech", "specialised", "little_giant", "listed", "chain_leader", "foreign_funded",
-    "startup"};
+    "high_tech",    "specialised",    "little_giant", "listed",
+    "chain_leader", "foreign_funded", "startup"};
 
 std::string PendingKey(NodeKind kind, std::string_view key) {
   std::string k(1, static_cast<char>(kind));
@@ -44,7 +44,9 @@ std::vector<std::string> TagNames(uint32_t bits) {
 // ---- Snapshot ----------------------------------------------------------------------------------
 
 Snapshot::Snapshot()
-    : by_key_(kNodeKindCount), aliases_(kNodeKindCount), node_counts_(kNodeKindCount, 0),
+    : by_key_(kNodeKindCount),
+      aliases_(kNodeKindCount),
+      node_counts_(kNodeKindCount, 0),
       edge_counts_(kEdgeKindCount, 0) {}
 Snapshot::~Snapshot() = default;
 
@@ -119,9 +121,8 @@ std::vector<VertexId> Snapshot::FindName(std::string_view name) const {
   return out;
 }
 
-std::pair<uint32_t, uint32_t> Snapshot::KindRun(const std::vector<EdgeKind>& kinds,
-                                                uint32_t begin, uint32_t end,
-                                                EdgeKind kind) const {
+std::pair<uint32_t, uint32_t> Snapshot::KindRun(const std::vector<EdgeKind>& kinds, uint32_t begin,
+                                                uint32_t end, EdgeKind kind) const {
   auto first = kinds.begin() + begin, last = kinds.begin() + end;
   auto [lo, hi] = std::equal_range(first, last, kind);
   return {static_cast<uint32_t>(lo - kinds.begin()), static_cast<uint32_t>(hi - kinds.begin())};
@@ -200,9 +201,8 @@ size_t Snapshot::AdjacencyBytes() const {
   const auto& r = reverse_.m_forward;
   return f.m_rowstart.size() * sizeof(uint32_t) + f.m_column.size() * sizeof(VertexId) +
          f.m_edge_properties.size() * sizeof(EdgeData) + forward_kinds_.size() +
-         forward_evidence_.size() +
-         r.m_rowstart.size() * sizeof(uint32_t) + r.m_column.size() * sizeof(VertexId) +
-         reverse_kinds_.size();
+         forward_evidence_.size() + r.m_rowstart.size() * sizeof(uint32_t) +
+         r.m_column.size() * sizeof(VertexId) + reverse_kinds_.size();
 }
 
 // ---- SnapshotBuilder ---------------------------------------------------------------------------
@@ -264,8 +264,8 @@ VertexId SnapshotBuilder::AddEnterprise(std::string_view key, std::string_view n
   return AddVertex(NodeKind::kEnterprise, key, name, region, ill,
                    AppendRow(s_->enterprises_, std::move(a)));
 }
-VertexId SnapshotBuilder::AddHospital(std::string_view key, std::string_view name,
-                                      VertexId region, HospitalAttributes a, bool ill) {
+VertexId SnapshotBuilder::AddHospital(std::string_view key, std::string_view name, VertexId region,
+                                      HospitalAttributes a, bool ill) {
   return AddVertex(NodeKind::kHospital, key, name, region, ill,
                    AppendRow(s_->hospitals_, std::move(a)));
 }
@@ -274,8 +274,8 @@ VertexId SnapshotBuilder::AddInstitution(std::string_view key, std::string_view 
   return AddVertex(NodeKind::kInstitution, key, name, region, ill,
                    AppendRow(s_->institutions_, std::move(a)));
 }
-VertexId SnapshotBuilder::AddPlatform(std::string_view key, std::string_view name,
-                                      VertexId region, PlatformAttributes a, bool ill) {
+VertexId SnapshotBuilder::AddPlatform(std::string_view key, std::string_view name, VertexId region,
+                                      PlatformAttributes a, bool ill) {
   return AddVertex(NodeKind::kPlatform, key, name, region, ill,
                    AppendRow(s_->platforms_, std::move(a)));
 }
@@ -297,8 +297,7 @@ void SnapshotBuilder::AddEdge(VertexId src, EdgeKind kind, VertexId dst, float w
 }
 
 void SnapshotBuilder::AddEdges(const std::vector<VertexId>& src, const std::vector<EdgeKind>& kind,
-                               const std::vector<VertexId>& dst,
-                               const std::vector<float>& weight,
+                               const std::vector<VertexId>& dst, const std::vector<float>& weight,
                                const std::vector<uint8_t>& evidence) {
   if (std::find(kind.begin(), kind.end(), EdgeKind::kPartOf) != kind.end()) {
     throw Error(ErrorCode::kInternal, "part_of edges are derived from parents, not added");
@@ -335,7 +334,8 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
       const auto& a = s.segments_[s.rows_[v]];
       parent = a.parent != kNoVertex ? a.parent : a.track;
       if (parent == kNoVertex) {
-        throw Error(ErrorCode::kInvalidData, "segment '" + std::string(s.Key(v)) + "' has no track");
+        throw Error(ErrorCode::kInvalidData,
+                    "segment '" + std::string(s.Key(v)) + "' has no track");
       }
     } else if (s.kinds_[v] == NodeKind::kRegion) {
       parent = s.region_rows_[s.rows_[v]].parent;

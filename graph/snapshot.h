@@ -4,9 +4,9 @@
 // and per-kind attribute columns. Edges are typed (EdgeKind) and weighted. Forward and reverse
 // adjacency are Boost.Graph compressed_sparse_row_graph instances with 32-bit vertex and edge
 // indices; within a vertex, edges are sorted by (kind, neighbour), so the neighbours of one kind
-// form one contiguous run. Memory per edge: forward target (4) + weight (4) + kind (1) + evidence (1), reverse
-// source (4) + kind (1) = 15 bytes, plus 8 bytes per vertex of row offsets. The weight of a reverse
-// edge is looked up in the forward run of its source by binary search.
+// form one contiguous run. Memory per edge: forward target (4) + weight (4) + kind (1) + evidence
+// (1), reverse source (4) + kind (1) = 15 bytes, plus 8 bytes per vertex of row offsets. The weight
+// of a reverse edge is looked up in the forward run of its source by binary search.
 //
 // A Snapshot is never modified after SnapshotBuilder::Build(), so any number of threads may read
 // it without locks; a reload builds a new one and swaps a shared_ptr.
@@ -37,20 +37,19 @@ inline constexpr VertexId kNoVertex = std::numeric_limits<VertexId>::max();
 struct EdgeData {
   float weight = 1.0f;
 };
-using ForwardCsr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,
-                                                      EdgeData, boost::no_property, VertexId,
-                                                      VertexId>;
-using ReverseCsr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,
-                                                      boost::no_property, boost::no_property,
-                                                      VertexId, VertexId>;
+using ForwardCsr = boost::compressed_sparse_row_graph<
+    boost::directedS, boost::no_property, EdgeData, boost::no_property, VertexId, VertexId>;
+using ReverseCsr =
+    boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
+                                       boost::no_property, VertexId, VertexId>;
 
 // Enterprise tags, a bit each (bundle-format.md lists their names).
 enum class EnterpriseTag : uint8_t {
-  kHighTech = 0,      // 高新技术企业
-  kSpecialised = 1,   // 专精特新
-  kLittleGiant = 2,   // 专精特新小巨人
-  kListed = 3,        // listed company
-  kChainLeader = 4,   // declared chain leader (链主)
+  kHighTech = 0,     // 高新技术企业
+  kSpecialised = 1,  // 专精特新
+  kLittleGiant = 2,  // 专精特新小巨人
+  kListed = 3,       // listed company
+  kChainLeader = 4,  // declared chain leader (链主)
   kForeignFunded = 5,
   kStartup = 6,
 };
@@ -63,7 +62,7 @@ std::vector<std::string> TagNames(uint32_t tag_bits);
 struct EnterpriseAttributes {
   std::string uscc;
   int32_t founded = -1;
-  int8_t above_scale = -1;  // -1 unknown, 0 no, 1 yes (规上)
+  int8_t above_scale = -1;        // -1 unknown, 0 no, 1 yes (规上)
   double revenue = std::nan("");  // 万元 (10k CNY)
   int32_t employees = -1;
   uint32_t tags = 0;  // bit i = EnterpriseTag(i)
@@ -121,9 +120,13 @@ class Snapshot {
       using difference_type = std::ptrdiff_t;
       iterator(const NeighborRange* r, uint32_t i) : range_(r), index_(i) {}
       Neighbor operator*() const { return range_->At(index_); }
-      iterator& operator++() { ++index_; return *this; }
+      iterator& operator++() {
+        ++index_;
+        return *this;
+      }
       bool operator==(const iterator& o) const { return index_ == o.index_; }
       bool operator!=(const iterator& o) const { return index_ != o.index_; }
+
      private:
       const NeighborRange* range_;
       uint32_t index_;
@@ -140,6 +143,7 @@ class Snapshot {
     // Edge indices [first_edge, last_edge), for ForwardEdgeKind / ReverseEdgeKind.
     uint32_t first_edge() const { return begin_; }
     uint32_t last_edge() const { return end_; }
+
    private:
     const Snapshot* snapshot_;
     VertexId self_;
@@ -204,8 +208,8 @@ class Snapshot {
   // A structure another layer derives from this snapshot (the matcher's top-K producer index):
   // built by build() on the first call for `slot` (under a lock) and kept as long as the snapshot.
   static constexpr int kDerivedSlots = 2;
-  std::shared_ptr<const void> Derived(int slot,
-                                      const std::function<std::shared_ptr<const void>()>& build) const;
+  std::shared_ptr<const void> Derived(
+      int slot, const std::function<std::shared_ptr<const void>()>& build) const;
 
  private:
   friend class SnapshotBuilder;
@@ -222,6 +226,7 @@ class Snapshot {
       size_t b = i == 0 ? 0 : ends_[i - 1];
       return std::string_view(data_).substr(b, ends_[i] - b);
     }
+
    private:
     std::string data_;
     std::vector<uint64_t> ends_;
@@ -246,7 +251,7 @@ class Snapshot {
   std::vector<RegionAttributes> region_rows_;
 
   std::vector<std::unordered_map<std::string_view, VertexId>> by_key_;  // per NodeKind
-  std::vector<std::unordered_map<std::string, VertexId>> aliases_;     // per NodeKind
+  std::vector<std::unordered_map<std::string, VertexId>> aliases_;      // per NodeKind
   std::unordered_map<std::string_view, VertexId> by_uscc_;
   std::unordered_multimap<std::string_view, VertexId> by_name_;
 

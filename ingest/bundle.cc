@@ -32,7 +32,8 @@ std::string Problem::ToString(Lang lang) const {
 }
 
 Problem MakeProblem(std::string file, uint32_t line, Message reason) {
-  Problem p{std::move(file), line, reason.Render(Lang::kEn), std::move(reason.code), std::move(reason.params)};
+  Problem p{std::move(file), line, reason.Render(Lang::kEn), std::move(reason.code),
+            std::move(reason.params)};
   return p;
 }
 
@@ -44,7 +45,7 @@ const std::set<std::string> kHospitalGrades = {"三级甲等", "三级乙等", "
                                                "二级乙等", "二级",     "一级", "其他"};
 const std::set<std::string> kInstitutionKinds = {"university", "institute", "lab"};
 const std::set<std::string> kPlatformKinds = {
-    "incubator", "cdmo",         "cro",     "cmo",   "cso",  "testing",
+    "incubator",     "cdmo",         "cro",       "cmo",   "cso",  "testing",
     "sterilisation", "registration", "machining", "sales", "fund", "park"};
 const std::vector<NodeKind> kOrganisationKinds = {NodeKind::kEnterprise, NodeKind::kHospital,
                                                   NodeKind::kInstitution, NodeKind::kPlatform};
@@ -92,7 +93,8 @@ class RowReader {
   void CheckId(const std::string& column, const std::string& v) {
     if (v.size() > 128) Fail("row.id_long", {{"column", column}, {"value", Abbreviated(v, 20)}});
     if (v.find(':') != std::string::npos) Fail("row.id_colon", {{"column", column}, {"value", v}});
-    if (v.front() == ' ' || v.back() == ' ') Fail("row.id_spaces", {{"column", column}, {"value", v}});
+    if (v.front() == ' ' || v.back() == ' ')
+      Fail("row.id_spaces", {{"column", column}, {"value", v}});
   }
 
   std::optional<int64_t> Int(const std::string& column, int64_t lo, int64_t hi) {
@@ -105,8 +107,10 @@ class RowReader {
       return std::nullopt;
     }
     if (x < lo || x > hi) {
-      Fail("row.out_of_range", {{"column", column}, {"value", v},
-                                {"range", "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]"}});
+      Fail("row.out_of_range",
+           {{"column", column},
+            {"value", v},
+            {"range", "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]"}});
       return std::nullopt;
     }
     return x;
@@ -193,7 +197,8 @@ class RowReader {
       auto kind = ParseNodeKind(v.substr(0, colon));
       if (!kind || std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
         std::string names;
-        for (NodeKind k : kinds) names += (names.empty() ? "" : ", ") + std::string(NodeKindName(k));
+        for (NodeKind k : kinds)
+          names += (names.empty() ? "" : ", ") + std::string(NodeKindName(k));
         Fail("row.ref_prefix", {{"column", column}, {"value", v}, {"kinds", names}});
         return ref;
       }
@@ -254,7 +259,8 @@ void ParseRegion(RowReader& r, uint16_t file, Bundle& b) {
     bool admin_code = code.size() == 6 && IsDigits(code);
     bool park_code = code.size() > 7 && IsDigits(code.substr(0, 6)) && code[6] == '-';
     if (d.level == RegionLevel::kPark ? !park_code : !admin_code) {
-      r.Fail(d.level == RegionLevel::kPark ? "region.park_code" : "region.admin_code", {{"code", code}});
+      r.Fail(d.level == RegionLevel::kPark ? "region.park_code" : "region.admin_code",
+             {{"code", code}});
     } else if (d.level == RegionLevel::kProvince && code.substr(2) != "0000") {
       r.Fail("region.province_code", {{"code", code}});
     }
@@ -366,8 +372,7 @@ FileSpec SimpleRelation(const std::string& file_kind, EdgeKind kind, const std::
                         std::vector<std::string> extra = {}) {
   std::vector<std::string> optional = {weight_col};
   optional.insert(optional.end(), extra.begin(), extra.end());
-  return {file_kind, {src_col, dst_col}, optional,
-          [=](RowReader& r, uint16_t file, Bundle& b) {
+  return {file_kind, {src_col, dst_col}, optional, [=](RowReader& r, uint16_t file, Bundle& b) {
             RelationRecord rel;
             rel.kind = kind;
             rel.src = r.Ref(src_col, src_kinds);
@@ -418,16 +423,18 @@ const std::vector<FileSpec>& Specs() {
        with({"uscc", "founded", "above_scale", "revenue", "employees", "tags", "class2_certs",
              "class3_certs", "patents", "rd_ratio"}),
        ParseEnterprise},
-      {"hospitals", {"id", "name", "region"}, with({"grade", "clinical_trial", "demo_base",
-                                                    "departments"}), ParseHospital},
+      {"hospitals",
+       {"id", "name", "region"},
+       with({"grade", "clinical_trial", "demo_base", "departments"}),
+       ParseHospital},
       {"institutions", {"id", "name", "region", "kind"}, with({"key_labs"}), ParseInstitution},
       {"platforms", {"id", "name", "region", "kind"}, with({"accreditations"}), ParsePlatform},
       SimpleRelation("produces", EdgeKind::kProduces, "enterprise", {K::kEnterprise}, "segment",
                      {K::kSegment}, "share"),
       SimpleRelation("supplies", EdgeKind::kSupplies, "from", {K::kSegment}, "to", {K::kSegment},
                      "weight"),
-      SimpleRelation("trades_with", EdgeKind::kTradesWith, "supplier", {K::kEnterprise},
-                     "customer", {K::kEnterprise}, "weight"),
+      SimpleRelation("trades_with", EdgeKind::kTradesWith, "supplier", {K::kEnterprise}, "customer",
+                     {K::kEnterprise}, "weight"),
       SimpleRelation("researches", EdgeKind::kResearches, "institution", {K::kInstitution},
                      "segment", {K::kSegment}, "strength"),
       {"clinical", {"hospital", "segment"}, {"department", "demand", "strength"}, ParseClinical},
@@ -485,8 +492,9 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
         std::snprintf(code, sizeof code, "\\x%02x", u);
         problems.push_back(MakeProblem(
             shown, rec.line,
-            i < header.size() ? Msg("file.control_column", {{"column", header[i]}, {"char", code}})
-                              : Msg("file.control_field", {{"field", std::to_string(i + 1)}, {"char", code}})));
+            i < header.size()
+                ? Msg("file.control_column", {{"column", header[i]}, {"char", code}})
+                : Msg("file.control_field", {{"field", std::to_string(i + 1)}, {"char", code}})));
         return;
       }
     }
@@ -499,16 +507,19 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
         bool known = std::count(spec.required.begin(), spec.required.end(), name) ||
                      std::count(spec.optional.begin(), spec.optional.end(), name);
         if (!known) {
-          problems.push_back(MakeProblem(shown, rec.line, Msg("file.unknown_column", {{"column", name}})));
+          problems.push_back(
+              MakeProblem(shown, rec.line, Msg("file.unknown_column", {{"column", name}})));
           header_ok = false;
         } else if (!columns.emplace(name, i).second) {
-          problems.push_back(MakeProblem(shown, rec.line, Msg("file.column_twice", {{"column", name}})));
+          problems.push_back(
+              MakeProblem(shown, rec.line, Msg("file.column_twice", {{"column", name}})));
           header_ok = false;
         }
       }
       for (const auto& req : spec.required) {
         if (!columns.count(req)) {
-          problems.push_back(MakeProblem(shown, rec.line, Msg("file.column_missing", {{"column", req}})));
+          problems.push_back(
+              MakeProblem(shown, rec.line, Msg("file.column_missing", {{"column", req}})));
           header_ok = false;
         }
       }
@@ -517,9 +528,10 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
     if (!header_ok) return;
     ++rows;
     if (rec.fields.size() != columns.size()) {
-      problems.push_back(MakeProblem(shown, rec.line,
-                                     Msg("file.field_count", {{"fields", std::to_string(rec.fields.size())},
-                                                              {"header", std::to_string(columns.size())}})));
+      problems.push_back(
+          MakeProblem(shown, rec.line,
+                      Msg("file.field_count", {{"fields", std::to_string(rec.fields.size())},
+                                               {"header", std::to_string(columns.size())}})));
       return;
     }
     RowReader reader(columns, rec, shown, problems);
@@ -531,7 +543,8 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
   };
   uint32_t error_line = 0;
   std::string error = ReadCsv(path, on_record, &error_line);
-  if (!error.empty()) problems.push_back(MakeProblem(shown, error_line, Msg("file.csv", {{"detail", error}})));
+  if (!error.empty())
+    problems.push_back(MakeProblem(shown, error_line, Msg("file.csv", {{"detail", error}})));
   if (!have_header) problems.push_back(MakeProblem(shown, 0, Msg("file.empty")));
   bundle.files[file_index].rows = rows;
 }
@@ -540,7 +553,8 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
 // FIFO or a device would block or never end).
 std::string ReadManifestText(const std::filesystem::path& manifest_path) {
   auto why = [&](std::string detail) {
-    return Msg("bundle.cannot_open_manifest", {{"path", manifest_path.string()}, {"detail", std::move(detail)}});
+    return Msg("bundle.cannot_open_manifest",
+               {{"path", manifest_path.string()}, {"detail", std::move(detail)}});
   };
   std::error_code error;
   const auto status = std::filesystem::status(manifest_path, error);
@@ -551,7 +565,8 @@ std::string ReadManifestText(const std::filesystem::path& manifest_path) {
   std::ifstream in(manifest_path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, why(""));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(ErrorCode::kIo, Msg("io.read_failed", {{"path", manifest_path.string()}}));
+  if (in.bad())
+    throw Error(ErrorCode::kIo, Msg("io.read_failed", {{"path", manifest_path.string()}}));
   return text;
 }
 
@@ -648,7 +663,8 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     manifest = json::parse(text);
   } catch (const json::exception& e) {
     // Invalid UTF-8 in the manifest comes back quoted in the message: escaped.
-    problems.push_back(MakeProblem(manifest_name, 0, Msg("manifest.json", {{"detail", EscapeInvalidUtf8(e.what())}})));
+    problems.push_back(MakeProblem(
+        manifest_name, 0, Msg("manifest.json", {{"detail", EscapeInvalidUtf8(e.what())}})));
     return bundle;
   }
   auto fail = [&](const char* code, MessageParams params = {}) {
@@ -698,7 +714,8 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     std::string why, detail;
     std::optional<std::filesystem::path> file = ConfinedFile(bundle.dir, rel, &why, &detail);
     if (!file) {
-      problems.push_back(MakeProblem(shown, 0, Msg("manifest.file", {{"kind", spec.kind}, {"why", why}, {"detail", detail}})));
+      problems.push_back(MakeProblem(
+          shown, 0, Msg("manifest.file", {{"kind", spec.kind}, {"why", why}, {"detail", detail}})));
       continue;
     }
     bundle.files.push_back({spec.kind, rel, 0});
@@ -715,18 +732,20 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
   for (const EntityRecord& e : bundle.entities) {
     auto [it, fresh] = seen.emplace(std::pair{e.kind, e.key}, &e);
     if (!fresh) {
-      problems.push_back(MakeProblem(shown(e), e.line,
-                                     Msg("bundle.duplicate_id", {{"kind", std::string(NodeKindName(e.kind))},
-                                                                 {"id", e.key},
-                                                                 {"first", std::to_string(it->second->line)}})));
+      problems.push_back(
+          MakeProblem(shown(e), e.line,
+                      Msg("bundle.duplicate_id", {{"kind", std::string(NodeKindName(e.kind))},
+                                                  {"id", e.key},
+                                                  {"first", std::to_string(it->second->line)}})));
     }
     if (const auto* a = std::get_if<EnterpriseAttributes>(&e.details); a && !a->uscc.empty()) {
       auto [u, ufresh] = usccs.emplace(a->uscc, &e);
       if (!ufresh) {
-        problems.push_back(MakeProblem(shown(e), e.line,
-                                       Msg("bundle.duplicate_uscc", {{"uscc", a->uscc},
-                                                                     {"first", std::to_string(u->second->line)},
-                                                                     {"id", u->second->key}})));
+        problems.push_back(
+            MakeProblem(shown(e), e.line,
+                        Msg("bundle.duplicate_uscc", {{"uscc", a->uscc},
+                                                      {"first", std::to_string(u->second->line)},
+                                                      {"id", u->second->key}})));
       }
     }
   }

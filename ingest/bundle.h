@@ -19,7 +19,7 @@ namespace chainatlas::ingest {
 // One rejected row (or file), reported as `file:line: reason`.
 struct Problem {
   std::string file;
-  uint32_t line = 0;  // 0: the file as a whole
+  uint32_t line = 0;   // 0: the file as a whole
   std::string reason;  // in English
   // The reason's code and parameters (graph/messages.h); empty for a reason without a template.
   std::string code;
@@ -56,8 +56,8 @@ struct EntityRecord {
   bool illustrative = false;
   uint16_t file = 0;  // index into Bundle::files
   uint32_t line = 0;
-  std::variant<RegionRecord, TrackRecord, SegmentRecord, EnterpriseAttributes,
-               HospitalAttributes, InstitutionAttributes, PlatformAttributes>
+  std::variant<RegionRecord, TrackRecord, SegmentRecord, EnterpriseAttributes, HospitalAttributes,
+               InstitutionAttributes, PlatformAttributes>
       details;
 };
 
@@ -91,7 +91,7 @@ struct Bundle {
   std::vector<BundleFile> files;
   std::vector<EntityRecord> entities;
   std::vector<RelationRecord> relations;
-  std::string fingerprint;  // FNV-1a 64 of the manifest and every file, hex
+  std::string fingerprint;   // FNV-1a 64 of the manifest and every file, hex
   bool manifest_ok = false;  // false: no file was read, so cross-file checks make no sense
   // "kind:id" of entity rows rejected on their own, so references to them are not reported again.
   std::set<std::string> rejected_ids;

@@ -91,7 +91,8 @@ std::string ReadBytes(const std::filesystem::path& path) {
   std::error_code error;
   const auto status = std::filesystem::status(path, error);
   if (error && status.type() != std::filesystem::file_type::not_found) {
-    throw Error(ErrorCode::kIo, Msg("io.cannot_read_detail", {{"path", path.string()}, {"detail", error.message()}}));
+    throw Error(ErrorCode::kIo, Msg("io.cannot_read_detail",
+                                    {{"path", path.string()}, {"detail", error.message()}}));
   }
   if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
     throw Error(ErrorCode::kIo, Msg("io.not_regular", {{"path", path.string()}}));
@@ -165,8 +166,9 @@ int IndustryLevel(std::string_view code) {
 // and inter-segment eliminations. With a share <= 0 they fall under weight_not_positive; these
 // carry a positive share too (平衡项目 814 times, 调整项目 126).
 bool IsAccountingLine(std::string_view name) {
-  static const std::set<std::string_view> kLines = {"平衡项目", "调整项目", "分部间抵销", "分部间抵消",
-                                                    "内部抵销", "内部抵消", "抵销", "抵消", "合并抵销"};
+  static const std::set<std::string_view> kLines = {"平衡项目",   "调整项目", "分部间抵销",
+                                                    "分部间抵消", "内部抵销", "内部抵消",
+                                                    "抵销",       "抵消",     "合并抵销"};
   return kLines.count(name) > 0;
 }
 
@@ -179,7 +181,9 @@ class Row {
  public:
   Row(const json& value, std::vector<Message>& reasons) : value_(value), reasons_(reasons) {}
   bool ok() const { return reasons_.empty(); }
-  void Fail(const char* code, MessageParams params = {}) { reasons_.push_back(Msg(code, std::move(params))); }
+  void Fail(const char* code, MessageParams params = {}) {
+    reasons_.push_back(Msg(code, std::move(params)));
+  }
 
   // A string field; required ones must be present, strings, and not blank. Control characters
   // (C0, DEL; NUL included) make the row bad, except in product names, where the noise_product
@@ -220,6 +224,7 @@ class Row {
     }
     return it->get<double>();
   }
+
  private:
   const json& value_;
   std::vector<Message>& reasons_;
@@ -453,8 +458,8 @@ std::optional<std::string> CkgReader::ProductName(uint16_t file, uint32_t line,
                                                   const std::string& raw, const char* field) {
   std::string name = TrimSpace(raw);
   if (name != raw) {
-    Quirk("name_trimmed", file, line, Msg("quirk.name_trimmed", {{"field", field}, {"name", Quoted(raw)}}),
-          false);
+    Quirk("name_trimmed", file, line,
+          Msg("quirk.name_trimmed", {{"field", field}, {"name", Quoted(raw)}}), false);
   }
   if (products_.count(name)) return name;
   if (std::string why = NoiseReason(name); !why.empty()) {
@@ -471,11 +476,12 @@ Product* CkgReader::ProductNamed(uint16_t file, uint32_t line, const std::string
   std::string key = ProductKey(name);
   if (key.rfind("ckg.ph.", 0) == 0 && !hashed_keys_.emplace(key, name).second) {
     Quirk("noise_product", file, line,
-          Msg("quirk.noise_hash", {{"field", field}, {"name", name}, {"other", hashed_keys_[key]}}), true);
+          Msg("quirk.noise_hash", {{"field", field}, {"name", name}, {"other", hashed_keys_[key]}}),
+          true);
     return nullptr;
   }
-  Quirk("product_not_listed", file, line, Msg("quirk.product_not_listed", {{"field", field}, {"name", name}}),
-        false);
+  Quirk("product_not_listed", file, line,
+        Msg("quirk.product_not_listed", {{"field", field}, {"name", name}}), false);
   Product& p = products_[name];
   p = {name, std::move(key), nullptr, 0, file, line};
   product_order_.push_back(name);
@@ -519,15 +525,18 @@ void CkgReader::ReadCompanies() {
       Quirk("duplicate_code", kCompany, r.line,
             r.full_name == first.full_name
                 ? Msg("quirk.duplicate_code_same", {{"code", code}, {"first", at}})
-                : Msg("quirk.duplicate_code_differs",
-                      {{"code", code}, {"name", r.full_name}, {"first_name", first.full_name}, {"first", at}}),
+                : Msg("quirk.duplicate_code_differs", {{"code", code},
+                                                       {"name", r.full_name},
+                                                       {"first_name", first.full_name},
+                                                       {"first", at}}),
             true);
     }
     const bool untrusted = full_names.size() >= 3 && !first.short_name.empty();
     if (untrusted) {
       Quirk("untrusted_full_name", kCompany, first.line,
-            Msg("quirk.untrusted_full_name",
-                {{"code", code}, {"count", std::to_string(full_names.size())}, {"short", first.short_name}}),
+            Msg("quirk.untrusted_full_name", {{"code", code},
+                                              {"count", std::to_string(full_names.size())},
+                                              {"short", first.short_name}}),
             false);
     }
     if (!first.location.empty() && !kExchanges.count(first.location)) {
@@ -582,12 +591,8 @@ void CkgReader::ReadCompanies() {
           cov.province++;
           if (kMunicipalities.count(guess.code)) cov.municipality++;
           break;
-        case RegionLevel::kCity:
-          cov.city++;
-          break;
-        default:
-          cov.county++;
-          break;
+        case RegionLevel::kCity: cov.city++; break;
+        default: cov.county++; break;
       }
       if (!guess.matched.empty() &&
           (guess.matched[0] == '(' || guess.matched.rfind("（", 0) == 0)) {
@@ -612,7 +617,8 @@ void CkgReader::ReadIndustries() {
       if (code.size() != 6 || !IsDigits(code)) {
         row.Fail("ckg_import.industry_code", {{"code", code}});
       } else if (auto it = industries_.find(code); it != industries_.end()) {
-        row.Fail("ckg_import.duplicate_industry", {{"code", code}, {"first", std::to_string(it->second.line)}});
+        row.Fail("ckg_import.duplicate_industry",
+                 {{"code", code}, {"first", std::to_string(it->second.line)}});
       } else {
         fresh_code = true;
       }
@@ -643,7 +649,8 @@ void CkgReader::ReadIndustryTree() {
     std::string from_name = TrimSpace(row.Text("from_industry", false));
     std::string to_name = TrimSpace(row.Text("to_industry", false));
     std::string rel = row.Text("rel");
-    if (!rel.empty() && rel != "上级行业") row.Fail("ckg_import.rel", {{"rel", rel}, {"want", "上级行业"}});
+    if (!rel.empty() && rel != "上级行业")
+      row.Fail("ckg_import.rel", {{"rel", rel}, {"want", "上级行业"}});
     auto find = [&](const std::string& code, const std::string& name,
                     const char* field) -> Industry* {
       if (code.empty()) return nullptr;
@@ -653,26 +660,30 @@ void CkgReader::ReadIndustryTree() {
         return nullptr;
       }
       if (!name.empty() && name != it->second.name) {
-        row.Fail("ckg_import.industry_name_mismatch", {{"field", field}, {"name", name}, {"code", code},
-                                                {"actual", it->second.name}});
+        row.Fail("ckg_import.industry_name_mismatch",
+                 {{"field", field}, {"name", name}, {"code", code}, {"actual", it->second.name}});
       }
       return &it->second;
     };
     Industry* child = find(from, from_name, "from_industry");
     Industry* parent = find(to, to_name, "to_industry");
     if (child && parent && parent->level != child->level - 1) {
-      row.Fail("ckg_import.industry_levels", {{"from", from}, {"from_level", std::to_string(child->level)},
-                                        {"to", to}, {"to_level", std::to_string(parent->level)}});
+      row.Fail("ckg_import.industry_levels", {{"from", from},
+                                              {"from_level", std::to_string(child->level)},
+                                              {"to", to},
+                                              {"to_level", std::to_string(parent->level)}});
     }
     if (child && row.ok() && !child->parent.empty()) {
       if (child->parent == to) {
         Quirk("duplicate_relation", kIndustryIndustry, line,
-              Msg("quirk.duplicate_parent", {{"to", to}, {"from", from}, {"first", std::to_string(child->parent_line)}}),
+              Msg("quirk.duplicate_parent",
+                  {{"to", to}, {"from", from}, {"first", std::to_string(child->parent_line)}}),
               true);
         return;
       }
-      row.Fail("ckg_import.second_parent", {{"from", from}, {"parent", child->parent},
-                                      {"first", std::to_string(child->parent_line)}});
+      row.Fail("ckg_import.second_parent", {{"from", from},
+                                            {"parent", child->parent},
+                                            {"first", std::to_string(child->parent_line)}});
     }
     if (!Finish(kIndustryIndustry, line, reasons)) return;
     child->parent = to;
@@ -685,10 +696,11 @@ void CkgReader::ReadIndustryTree() {
     std::string up = ind.level == 2 ? code.substr(0, 2) + "0000" : code.substr(0, 4) + "00";
     if (industries_.count(up)) {
       ind.parent = up;
-      Quirk("parent_from_code", kIndustry, ind.line, Msg("quirk.parent_from_code", {{"code", code}, {"up", up}}),
-            false);
+      Quirk("parent_from_code", kIndustry, ind.line,
+            Msg("quirk.parent_from_code", {{"code", code}, {"up", up}}), false);
     } else {
-      Bad(kIndustry, ind.line, Msg("ckg_import.no_parent", {{"code", code}, {"level", std::to_string(ind.level)}}));
+      Bad(kIndustry, ind.line,
+          Msg("ckg_import.no_parent", {{"code", code}, {"level", std::to_string(ind.level)}}));
       Stats(kIndustry).bad++;
       ind.ok = false;
     }
@@ -704,7 +716,8 @@ void CkgReader::ReadCompanyIndustries() {
     std::string icode = TrimSpace(row.Text("industry_code", false));
     std::string iname = TrimSpace(row.Text("industry_name", false));
     std::string rel = row.Text("rel");
-    if (!rel.empty() && rel != "所属行业") row.Fail("ckg_import.rel", {{"rel", rel}, {"want", "所属行业"}});
+    if (!rel.empty() && rel != "所属行业")
+      row.Fail("ckg_import.rel", {{"rel", rel}, {"want", "所属行业"}});
     // This file follows an older Shenwan numbering in places (610102 is 水泥制造 here, 水泥制品 in
     // industry.json), while names agree across versions: the name decides, the code is a fallback.
     std::string resolved = IndustryByName(iname);
@@ -715,15 +728,19 @@ void CkgReader::ReadCompanyIndustries() {
         rule = "industry_by_name";
         auto it = industries_.find(icode);
         why = it == industries_.end()
-                  ? Msg("quirk.industry_by_name_unknown", {{"icode", icode}, {"iname", iname}, {"resolved", resolved}})
-                  : Msg("quirk.industry_by_name", {{"icode", icode}, {"actual", it->second.name},
-                                                   {"iname", iname}, {"resolved", resolved}});
+                  ? Msg("quirk.industry_by_name_unknown",
+                        {{"icode", icode}, {"iname", iname}, {"resolved", resolved}})
+                  : Msg("quirk.industry_by_name", {{"icode", icode},
+                                                   {"actual", it->second.name},
+                                                   {"iname", iname},
+                                                   {"resolved", resolved}});
       }
     } else if (auto it = industries_.find(icode); it != industries_.end()) {
       resolved = icode;
       if (!iname.empty()) {
         rule = "industry_by_code";
-        why = Msg("quirk.industry_by_code", {{"iname", iname}, {"icode", icode}, {"actual", it->second.name}});
+        why = Msg("quirk.industry_by_code",
+                  {{"iname", iname}, {"icode", icode}, {"actual", it->second.name}});
       }
     } else if (icode.empty() && iname.empty()) {
       row.Fail("ckg_import.industry_missing");
@@ -790,7 +807,8 @@ void CkgReader::ReadIndustryUps() {
     }
     if (!alias.empty()) {
       Quirk("industry_alias", kIndustryUp, line,
-            Msg("quirk.industry_alias", {{"name", name}, {"code", target}, {"actual", industries_[target].name}}),
+            Msg("quirk.industry_alias",
+                {{"name", name}, {"code", target}, {"actual", industries_[target].name}}),
             false);
     }
     struct Up {
@@ -804,8 +822,9 @@ void CkgReader::ReadIndustryUps() {
       if (!w.is_number() || !std::isfinite(w.get<double>()) ||
           w.get<double>() < std::numeric_limits<float>::min()) {
         Bad(kIndustryUp, line,
-            Msg("ckg_import.up_weight", {{"name", up_name}, {"weight", Abbreviated(w.dump(), 80)},
-                                  {"least", Fixed(std::numeric_limits<float>::min())}}));
+            Msg("ckg_import.up_weight", {{"name", up_name},
+                                         {"weight", Abbreviated(w.dump(), 80)},
+                                         {"least", Fixed(std::numeric_limits<float>::min())}}));
         stats.bad++;
         continue;
       }
@@ -826,7 +845,8 @@ void CkgReader::ReadIndustryUps() {
       }
       if (!up_alias.empty()) {
         Quirk("industry_alias", kIndustryUp, line,
-              Msg("quirk.industry_alias_up", {{"name", up_name}, {"code", up}, {"actual", industries_[up].name}}),
+              Msg("quirk.industry_alias_up",
+                  {{"name", up_name}, {"code", up}, {"actual", industries_[up].name}}),
               false);
       }
       valid.push_back({up, up_name, w.get<double>()});
@@ -835,19 +855,22 @@ void CkgReader::ReadIndustryUps() {
     for (const Up& u : valid) {
       if (u.weight / max_weight < std::numeric_limits<float>::min()) {
         Bad(kIndustryUp, line,
-            Msg("ckg_import.up_weight_small", {{"name", u.name}, {"weight", Fixed(u.weight)}, {"max", Fixed(max_weight)}}));
+            Msg("ckg_import.up_weight_small",
+                {{"name", u.name}, {"weight", Fixed(u.weight)}, {"max", Fixed(max_weight)}}));
         stats.bad++;
         continue;
       }
       if (u.code == target) {
-        Quirk("self_loop", kIndustryUp, line, Msg("quirk.self_loop_industry", {{"code", target}}), true);
+        Quirk("self_loop", kIndustryUp, line, Msg("quirk.self_loop_industry", {{"code", target}}),
+              true);
         continue;
       }
-      auto [it, fresh] =
-          supplies_.try_emplace(IndustryKey(u.code) + '\x1f' + IndustryKey(target), line);
+      auto [it, fresh] = supplies_.try_emplace(IndustryKey(u.code) + '\x1f' + IndustryKey(target),
+                                               line);
       if (!fresh) {
         Quirk("duplicate_relation", kIndustryUp, line,
-              Msg("quirk.duplicate_up", {{"up", u.code}, {"code", target}, {"first", std::to_string(it->second)}}),
+              Msg("quirk.duplicate_up",
+                  {{"up", u.code}, {"code", target}, {"first", std::to_string(it->second)}}),
               true);
         continue;
       }
@@ -858,8 +881,8 @@ void CkgReader::ReadIndustryUps() {
                   IndustryKey(target),
                   static_cast<float>(kIndustryTableReliability * u.weight / max_weight),
                   json{{"ckg_weight", u.weight}}.dump(), kIndustryUp, line);
-      bundle_.relations.back().evidence =
-          EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kIndustryTable);
+      bundle_.relations.back().evidence = EvidenceByte(EvidenceKind::kIndustry,
+                                                       SupplyRule::kIndustryTable);
       stats.used++;
     }
   });
@@ -875,21 +898,26 @@ void CkgReader::ReadProducts() {
     if (!Finish(kProduct, line, reasons)) return;
     std::string name = TrimSpace(raw);
     if (name != raw) {
-      Quirk("name_trimmed", kProduct, line, Msg("quirk.name_trimmed", {{"field", "name"}, {"name", Quoted(raw)}}),
-            false);
+      Quirk("name_trimmed", kProduct, line,
+            Msg("quirk.name_trimmed", {{"field", "name"}, {"name", Quoted(raw)}}), false);
     }
     if (std::string why = NoiseReason(name); !why.empty()) {
-      Quirk("noise_product", kProduct, line, Msg("quirk.noise_name", {{"name", Quoted(name)}, {"why", why}}), true);
+      Quirk("noise_product", kProduct, line,
+            Msg("quirk.noise_name", {{"name", Quoted(name)}, {"why", why}}), true);
       return;
     }
     if (auto it = products_.find(name); it != products_.end()) {
       Quirk("duplicate_product", kProduct, line,
-            Msg("quirk.duplicate_product", {{"name", name}, {"first", std::to_string(it->second.line)}}), true);
+            Msg("quirk.duplicate_product",
+                {{"name", name}, {"first", std::to_string(it->second.line)}}),
+            true);
       return;
     }
     std::string key = ProductKey(name);
     if (key.rfind("ckg.ph.", 0) == 0 && !hashed_keys_.emplace(key, name).second) {
-      Bad(kProduct, line, Msg("ckg_import.product_key", {{"name", name}, {"other", hashed_keys_[key]}, {"key", key}}));
+      Bad(kProduct, line,
+          Msg("ckg_import.product_key",
+              {{"name", name}, {"other", hashed_keys_[key]}, {"key", key}}));
       Stats(kProduct).bad++;
       return;
     }
@@ -907,45 +935,53 @@ void CkgReader::ReadCompanyProducts() {
     std::string code = StockCode(kCompanyProduct, row, row.Text("company_code"));
     std::string product_name = row.Text("product_name", true, true);
     std::string rel = row.Text("rel");
-    if (!rel.empty() && rel != "主营产品") row.Fail("ckg_import.rel", {{"rel", rel}, {"want", "主营产品"}});
+    if (!rel.empty() && rel != "主营产品")
+      row.Fail("ckg_import.rel", {{"rel", rel}, {"want", "主营产品"}});
     std::optional<double> weight = row.Number("rel_weight");
     if (weight && *weight > 0 && *weight < std::numeric_limits<float>::min()) {
-      row.Fail("ckg_import.weight_tiny", {{"weight", Fixed(*weight)}, {"least", Fixed(std::numeric_limits<float>::min())}});
+      row.Fail("ckg_import.weight_tiny",
+               {{"weight", Fixed(*weight)}, {"least", Fixed(std::numeric_limits<float>::min())}});
     }
     if (!Finish(kCompanyProduct, line, reasons)) return;
     if (!KnownCompany(kCompanyProduct, line, code)) return;
     const double w = *weight;
     if (w <= 0) {
       Quirk("weight_not_positive", kCompanyProduct, line,
-            Msg("quirk.weight_not_positive", {{"weight", Fixed(w)}, {"name", TrimSpace(product_name)}}), true);
+            Msg("quirk.weight_not_positive",
+                {{"weight", Fixed(w)}, {"name", TrimSpace(product_name)}}),
+            true);
       return;
     }
     if (IsAccountingLine(TrimSpace(product_name))) {
       Quirk("accounting_line", kCompanyProduct, line,
-            Msg("quirk.accounting_line", {{"name", TrimSpace(product_name)}, {"weight", Fixed(w)}}), true);
+            Msg("quirk.accounting_line", {{"name", TrimSpace(product_name)}, {"weight", Fixed(w)}}),
+            true);
       return;
     }
-    std::optional<std::string> name =
-        ProductName(kCompanyProduct, line, product_name, "product_name");
+    std::optional<std::string> name = ProductName(kCompanyProduct, line, product_name,
+                                                  "product_name");
     if (!name) return;
     const Product* p = ProductNamed(kCompanyProduct, line, *name, "product_name");
     if (!p) return;
     auto [it, fresh] = produces_.try_emplace(code + '\x1f' + p->key, std::pair{line, w});
     if (!fresh) {
-      Quirk("duplicate_relation", kCompanyProduct, line,
-            it->second.second == w
-                ? Msg("quirk.duplicate_produces_same", {{"code", code}, {"name", p->name},
-                                                        {"first", std::to_string(it->second.first)}})
-                : Msg("quirk.duplicate_produces", {{"code", code}, {"name", p->name},
-                                                   {"first", std::to_string(it->second.first)},
-                                                   {"weight", Fixed(it->second.second)}}),
-            true);
+      Quirk(
+          "duplicate_relation", kCompanyProduct, line,
+          it->second.second == w
+              ? Msg("quirk.duplicate_produces_same", {{"code", code},
+                                                      {"name", p->name},
+                                                      {"first", std::to_string(it->second.first)}})
+              : Msg("quirk.duplicate_produces", {{"code", code},
+                                                 {"name", p->name},
+                                                 {"first", std::to_string(it->second.first)},
+                                                 {"weight", Fixed(it->second.second)}}),
+          true);
       return;
     }
     std::string attrs;
     if (w > 1) {
-      Quirk("weight_clamped", kCompanyProduct, line, Msg("quirk.weight_clamped", {{"weight", Fixed(w)}, {"name", p->name}}),
-            false);
+      Quirk("weight_clamped", kCompanyProduct, line,
+            Msg("quirk.weight_clamped", {{"weight", Fixed(w)}, {"name", p->name}}), false);
       attrs = json{{"rel_weight", w}}.dump();
     }
     AddRelation(EdgeKind::kProduces, NodeKind::kEnterprise, code, NodeKind::kSegment, p->key,
@@ -976,8 +1012,8 @@ void CkgReader::ReadProductRelations() {
     Product* b = ProductNamed(kProductProduct, line, *to_name, "to_entity");
     if (!b) return;
     if (a == b) {
-      Quirk("self_loop", kProductProduct, line, Msg("quirk.self_loop_product", {{"name", a->name}, {"rel", rel}}),
-            true);
+      Quirk("self_loop", kProductProduct, line,
+            Msg("quirk.self_loop_product", {{"name", a->name}, {"rel", rel}}), true);
       return;
     }
     if (sub) {
@@ -987,9 +1023,11 @@ void CkgReader::ReadProductRelations() {
       if (child.parent) {
         Quirk(child.parent == a ? "duplicate_relation" : "second_parent", kProductProduct, line,
               child.parent == a
-                  ? Msg("quirk.duplicate_sub", {{"name", b->name}, {"parent", a->name},
+                  ? Msg("quirk.duplicate_sub", {{"name", b->name},
+                                                {"parent", a->name},
                                                 {"first", std::to_string(child.parent_line)}})
-                  : Msg("quirk.second_parent", {{"name", b->name}, {"parent", child.parent->name},
+                  : Msg("quirk.second_parent", {{"name", b->name},
+                                                {"parent", child.parent->name},
                                                 {"first", std::to_string(child.parent_line)},
                                                 {"dropped", a->name}}),
               true);
@@ -997,8 +1035,8 @@ void CkgReader::ReadProductRelations() {
       }
       for (const Product* up = a; up; up = up->parent) {
         if (up == b) {
-          Quirk("parent_cycle", kProductProduct, line, Msg("quirk.parent_cycle", {{"name", b->name}, {"parent", a->name}}),
-                true);
+          Quirk("parent_cycle", kProductProduct, line,
+                Msg("quirk.parent_cycle", {{"name", b->name}, {"parent", a->name}}), true);
           return;
         }
       }
@@ -1013,7 +1051,8 @@ void CkgReader::ReadProductRelations() {
     auto [it, fresh] = supplies_.try_emplace(src->key + '\x1f' + dst->key, line);
     if (!fresh) {
       Quirk("duplicate_relation", kProductProduct, line,
-            Msg("quirk.duplicate_supplies", {{"src", src->name}, {"dst", dst->name}, {"first", std::to_string(it->second)}}),
+            Msg("quirk.duplicate_supplies",
+                {{"src", src->name}, {"dst", dst->name}, {"first", std::to_string(it->second)}}),
             true);
       return;
     }
@@ -1046,8 +1085,12 @@ void CkgReader::AddRegions() {
         continue;
       }
       Quirk("region_differs", file, d.line,
-            Msg("quirk.region_differs", {{"code", d.code}, {"name", name}, {"level", level}, {"parent", parent},
-                                         {"new_name", d.name}, {"new_level", std::string(RegionLevelName(d.level))},
+            Msg("quirk.region_differs", {{"code", d.code},
+                                         {"name", name},
+                                         {"level", level},
+                                         {"parent", parent},
+                                         {"new_name", d.name},
+                                         {"new_level", std::string(RegionLevelName(d.level))},
                                          {"new_parent", d.parent}}),
             false);
     }
@@ -1081,7 +1124,8 @@ void CkgReader::AddIndustries() {
         const Industry& parent = industries_[ind.parent];
         if (!parent.ok) {
           ind.ok = false;
-          Dependent(kIndustry, ind.line, Msg("ckg_import.bad_parent", {{"code", code}, {"parent", ind.parent}}));
+          Dependent(kIndustry, ind.line,
+                    Msg("ckg_import.bad_parent", {{"code", code}, {"parent", ind.parent}}));
           continue;
         }
         std::string track = level == 2 ? ind.parent : parent.parent;
@@ -1143,10 +1187,12 @@ void CkgReader::ApplyOntology() {
   for (const auto& [code, ind] : industries_) {
     if (!ind.ok || ind.parent.empty()) continue;
     auto parent = industry_index.find(IndustryKey(ind.parent));
-    if (parent != industry_index.end()) industries[industry_index[IndustryKey(code)]].parent = parent->second;
+    if (parent != industry_index.end())
+      industries[industry_index[IndustryKey(code)]].parent = parent->second;
   }
   std::vector<std::pair<int, int>> given, given_industry;
-  std::unordered_map<std::string, std::vector<int>> member_industries;  // enterprise key → industries
+  std::unordered_map<std::string, std::vector<int>>
+      member_industries;  // enterprise key → industries
   for (const RelationRecord& rel : bundle_.relations) {
     if (rel.kind != EdgeKind::kMemberOf) continue;
     auto it = industry_index.find(rel.dst.key);
@@ -1203,8 +1249,8 @@ void CkgReader::ApplyOntology() {
     uint16_t file = src_industry ? uint16_t{kIndustry} : products_[products[d.src].name].file;
     uint32_t line = src_industry ? industries_[src.substr(3)].line
                                  : products_[products[d.src].name].line;
-    AddRelation(EdgeKind::kSupplies, NodeKind::kSegment, src, NodeKind::kSegment, dst, d.weight,
-                "", file, line);
+    AddRelation(EdgeKind::kSupplies, NodeKind::kSegment, src, NodeKind::kSegment, dst, d.weight, "",
+                file, line);
     bundle_.relations.back().evidence = d.evidence;
   }
   OntologyReport& rep = report_.ontology;
@@ -1275,7 +1321,8 @@ Bundle CkgReader::Read(std::vector<Problem>& problems) {
   enterprises_.clear();
 
   for (const auto& [file, n] : suffixes_) {
-    report_.quirks.push_back(MakeProblem(FileName(file), 0, Msg("quirk.code_suffix", {{"count", std::to_string(n)}})));
+    report_.quirks.push_back(
+        MakeProblem(FileName(file), 0, Msg("quirk.code_suffix", {{"count", std::to_string(n)}})));
   }
   std::stable_sort(report_.quirks.begin(), report_.quirks.end(),
                    [](const Problem& a, const Problem& b) {
@@ -1335,7 +1382,8 @@ bool DropRows(Bundle& bundle, const std::vector<Problem>& problems, CkgReport& r
       if (why != "-") {
         report.skipped.push_back(MakeProblem(
             (bundle.dir / bundle.files[e.file].path).lexically_normal().string(), e.line,
-            Msg("skip.entity", {{"kind", std::string(NodeKindName(e.kind))}, {"key", e.key}, {"why", why}})));
+            Msg("skip.entity",
+                {{"kind", std::string(NodeKindName(e.kind))}, {"key", e.key}, {"why", why}})));
       }
       gone.insert({e.kind, e.key});
       count_bad(e.file);
@@ -1352,9 +1400,10 @@ bool DropRows(Bundle& bundle, const std::vector<Problem>& problems, CkgReport& r
       continue;
     }
     if (!direct) {
-      report.skipped.push_back(MakeProblem(
-          (bundle.dir / bundle.files[r.file].path).lexically_normal().string(), r.line,
-          Msg("skip.relation", {{"key", is_gone(r.src.kinds[0], r.src.key) ? r.src.key : r.dst.key}})));
+      report.skipped.push_back(
+          MakeProblem((bundle.dir / bundle.files[r.file].path).lexically_normal().string(), r.line,
+                      Msg("skip.relation",
+                          {{"key", is_gone(r.src.kinds[0], r.src.key) ? r.src.key : r.dst.key}})));
     }
     count_bad(r.file);
   }
@@ -1379,8 +1428,8 @@ CkgReport ImportCkg(Store& store, const std::filesystem::path& dir, const CkgOpt
   // The reader checks everything it can; what only the database can tell (an id another source
   // already uses for another company, say) comes back from the importer and is skipped in turn.
   for (int attempt = 0;; ++attempt) {
-    report.import =
-        ImportRecords(store, attempt < 3 ? bundle : std::move(bundle), {}, options.import);
+    report.import = ImportRecords(store, attempt < 3 ? bundle : std::move(bundle), {},
+                                  options.import);
     if (report.import.accepted || attempt == 3) break;
     if (!DropRows(bundle, report.import.problems, report)) break;
   }

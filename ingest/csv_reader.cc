@@ -44,8 +44,7 @@ bool IsBlank(std::string_view chunk) {
 }  // namespace
 
 std::string ReadCsv(const std::filesystem::path& path,
-                    const std::function<void(const CsvRecord&)>& on_record,
-                    uint32_t* error_line) {
+                    const std::function<void(const CsvRecord&)>& on_record, uint32_t* error_line) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, Msg("io.cannot_read", {{"path", path.string()}}));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -85,6 +84,5 @@ std::string ReadCsv(const std::filesystem::path& path,
   if (!error.empty()) error = "malformed CSV: " + error;
   return error;
 }
-
 
 }  // namespace chainatlas::ingest

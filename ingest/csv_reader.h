@@ -23,8 +23,7 @@ struct CsvRecord {
 // with *error_line set; records before the break have been delivered. Throws Error(kIo) when the
 // file cannot be read.
 std::string ReadCsv(const std::filesystem::path& path,
-                    const std::function<void(const CsvRecord&)>& on_record,
-                    uint32_t* error_line);
+                    const std::function<void(const CsvRecord&)>& on_record, uint32_t* error_line);
 
 using chainatlas::IsValidUtf8;  // graph/utf8.h
 

@@ -34,8 +34,8 @@ std::filesystem::path EnsureDefaultDatabase(const std::filesystem::path& data_di
       std::string problems;
       for (const Problem& p : report.problems) problems.append("\n").append(p.ToString());
       std::filesystem::remove(tmp);
-      throw Error(ErrorCode::kInvalidData,
-                  Msg("db.default_rejected", {{"path", data_dir.string()}, {"problems", problems}}));
+      throw Error(ErrorCode::kInvalidData, Msg("db.default_rejected", {{"path", data_dir.string()},
+                                                                       {"problems", problems}}));
     }
     store.SetMeta(kFingerprintKey, want);
   }

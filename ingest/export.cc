@@ -17,7 +17,8 @@ void PutReal(json& j, const char* name, double v) {
 std::string Joined(const json& v) {
   if (!v.is_array()) return v.is_string() ? v.get<std::string>() : v.dump();
   std::string out;
-  for (const auto& x : v) out += (out.empty() ? "" : ";") + (x.is_string() ? x.get<std::string>() : x.dump());
+  for (const auto& x : v)
+    out += (out.empty() ? "" : ";") + (x.is_string() ? x.get<std::string>() : x.dump());
   return out;
 }
 
@@ -110,8 +111,10 @@ void WriteNodeLinkJson(const Snapshot& s, std::ostream& out, const std::string& 
     for (EdgeKind k : kAllEdgeKinds) {
       for (Neighbor nb : s.Out(v, k)) {
         // The edge kind doubles as the multigraph key: one edge of a kind joins two nodes.
-        json link = {{"source", s.Label(v)}, {"target", s.Label(nb.vertex)},
-                     {"key", std::string(EdgeKindName(k))}, {"kind", std::string(EdgeKindName(k))},
+        json link = {{"source", s.Label(v)},
+                     {"target", s.Label(nb.vertex)},
+                     {"key", std::string(EdgeKindName(k))},
+                     {"kind", std::string(EdgeKindName(k))},
                      {"weight", nb.weight}};
         out << (first ? "" : ",\n") << link.dump();
         first = false;
@@ -142,8 +145,8 @@ void WriteGraphml(const Snapshot& s, std::ostream& out, const std::string& graph
          "xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns "
          "http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n";
   for (const auto& [name, type] : node_keys) {
-    out << "  <key id=\"n_" << name << "\" for=\"node\" attr.name=\"" << name
-        << "\" attr.type=\"" << type << "\"/>\n";
+    out << "  <key id=\"n_" << name << "\" for=\"node\" attr.name=\"" << name << "\" attr.type=\""
+        << type << "\"/>\n";
   }
   out << "  <key id=\"e_kind\" for=\"edge\" attr.name=\"kind\" attr.type=\"string\"/>\n"
          "  <key id=\"e_weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n"
@@ -154,7 +157,8 @@ void WriteGraphml(const Snapshot& s, std::ostream& out, const std::string& graph
     const json node = NodeJson(s, v);
     for (auto& [name, value] : node.items()) {
       if (name == "id") continue;
-      std::string text = value.is_boolean() ? (value.get<bool>() ? "true" : "false") : Joined(value);
+      std::string text = value.is_boolean() ? (value.get<bool>() ? "true" : "false")
+                                            : Joined(value);
       out << "<data key=\"n_" << name << "\">" << XmlEscape(text) << "</data>";
     }
     out << "</node>\n";

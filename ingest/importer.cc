@@ -78,8 +78,8 @@ std::vector<SqlValue> ValuesOf(const EntityRecord& e) {
               OptText(s.name_en)};
     }
     std::vector<SqlValue> operator()(const EnterpriseAttributes& a) {
-      return {OptText(a.uscc),       OptInt(a.founded),      OptInt(a.above_scale),
-              OptReal(a.revenue),    OptInt(a.employees),    OptText(JoinList(TagNames(a.tags))),
+      return {OptText(a.uscc),        OptInt(a.founded),      OptInt(a.above_scale),
+              OptReal(a.revenue),     OptInt(a.employees),    OptText(JoinList(TagNames(a.tags))),
               OptInt(a.class2_certs), OptInt(a.class3_certs), OptInt(a.patents),
               OptReal(a.rd_ratio)};
     }
@@ -98,10 +98,14 @@ std::vector<SqlValue> ValuesOf(const EntityRecord& e) {
 }
 
 void BindValue(Statement& s, int i, const SqlValue& v) {
-  if (std::holds_alternative<int64_t>(v)) s.Bind(i, std::get<int64_t>(v));
-  else if (std::holds_alternative<double>(v)) s.Bind(i, std::get<double>(v));
-  else if (std::holds_alternative<std::string>(v)) s.Bind(i, std::string_view(std::get<std::string>(v)));
-  else s.BindNull(i);
+  if (std::holds_alternative<int64_t>(v))
+    s.Bind(i, std::get<int64_t>(v));
+  else if (std::holds_alternative<double>(v))
+    s.Bind(i, std::get<double>(v));
+  else if (std::holds_alternative<std::string>(v))
+    s.Bind(i, std::string_view(std::get<std::string>(v)));
+  else
+    s.BindNull(i);
 }
 
 // Statements for one table, made from its column list: insert, replace-if-different and
@@ -157,7 +161,10 @@ struct EntityPlan {
 class Importer {
  public:
   Importer(Store& store, Bundle& bundle, ImportReport& report, const ImportOptions& options)
-      : store_(store), db_(store.db().handle()), bundle_(bundle), report_(report),
+      : store_(store),
+        db_(store.db().handle()),
+        bundle_(bundle),
+        report_(report),
         options_(options) {}
 
   void LoadCatalog();
@@ -185,7 +192,7 @@ class Importer {
   // reference. Bounded: after kMaxSuggested unknown references no more are computed. The hint's
   // parameters: "hint" (its code, empty for none) and "meant".
   MessageParams DidYouMean(const Reference& ref,
-                         const std::unordered_map<std::string, int64_t>& ids_by_key) {
+                           const std::unordered_map<std::string, int64_t>& ids_by_key) {
     if (suggested_++ >= kMaxSuggested) return Meant("", "");
     std::vector<std::pair<size_t, std::string_view>> best;
     for (const auto& [kk, id] : ids_by_key) {
@@ -261,8 +268,10 @@ class Importer {
   std::unordered_map<std::string, int64_t> alias_ids_;  // KindKey → node id
   std::unordered_map<std::string, size_t> by_uscc_;
   std::unordered_map<std::string, std::vector<size_t>> by_norm_;  // enterprises
-  std::unordered_map<std::string, std::pair<RegionLevel, std::string>> regions_;  // code → level, parent
-  std::unordered_map<std::string, std::pair<std::string, std::string>> segments_;  // key → track, parent
+  std::unordered_map<std::string, std::pair<RegionLevel, std::string>>
+      regions_;  // code → level, parent
+  std::unordered_map<std::string, std::pair<std::string, std::string>>
+      segments_;  // key → track, parent
   std::set<std::string> tracks_;
 
   std::unordered_map<std::string, size_t> bundle_index_;  // KindKey → bundle entity
@@ -282,9 +291,14 @@ void Importer::LoadCatalog() {
               "SELECT n.id, n.kind, n.key, n.name, n.norm_name, n.region, n.source, e.uscc "
               "FROM nodes n LEFT JOIN enterprises e ON e.node_id = n.id");
   while (s.Step()) {
-    ExistingNode x{s.Int(0), static_cast<NodeKind>(s.Int(1)), std::string(s.Text(2)),
-                   std::string(s.Text(3)), std::string(s.Text(4)), std::string(s.Text(5)),
-                   std::string(s.Text(6)), std::string(s.Text(7))};
+    ExistingNode x{s.Int(0),
+                   static_cast<NodeKind>(s.Int(1)),
+                   std::string(s.Text(2)),
+                   std::string(s.Text(3)),
+                   std::string(s.Text(4)),
+                   std::string(s.Text(5)),
+                   std::string(s.Text(6)),
+                   std::string(s.Text(7))};
     size_t i = existing_.size();
     by_id_[x.id] = i;
     by_key_[KindKey(x.kind, x.key)] = i;
@@ -295,20 +309,25 @@ void Importer::LoadCatalog() {
   }
   Statement a(db_, "SELECT kind, key, node_id FROM aliases");
   while (a.Step()) alias_ids_[KindKey(static_cast<NodeKind>(a.Int(0)), a.Text(1))] = a.Int(2);
-  Statement r(db_, "SELECT n.key, r.level, r.parent FROM regions r JOIN nodes n ON n.id = r.node_id");
+  Statement r(db_,
+              "SELECT n.key, r.level, r.parent FROM regions r JOIN nodes n ON n.id = r.node_id");
   while (r.Step()) {
     regions_[std::string(r.Text(0))] = {ParseRegionLevel(r.Text(1)).value_or(RegionLevel::kCounty),
                                         std::string(r.Text(2))};
   }
-  Statement g(db_, "SELECT n.key, g.track, g.parent FROM segments g JOIN nodes n ON n.id = g.node_id");
-  while (g.Step()) segments_[std::string(g.Text(0))] = {std::string(g.Text(1)), std::string(g.Text(2))};
+  Statement g(db_,
+              "SELECT n.key, g.track, g.parent FROM segments g JOIN nodes n ON n.id = g.node_id");
+  while (g.Step())
+    segments_[std::string(g.Text(0))] = {std::string(g.Text(1)), std::string(g.Text(2))};
 
   // The bundle's own hierarchy rows override what is stored.
   for (size_t i = 0; i < bundle_.entities.size(); ++i) {
     const EntityRecord& e = bundle_.entities[i];
     bundle_index_[KindKey(e.kind, e.key)] = i;
-    if (const auto* r = std::get_if<RegionRecord>(&e.details)) regions_[e.key] = {r->level, r->parent};
-    if (const auto* g = std::get_if<SegmentRecord>(&e.details)) segments_[e.key] = {g->track, g->parent};
+    if (const auto* r = std::get_if<RegionRecord>(&e.details))
+      regions_[e.key] = {r->level, r->parent};
+    if (const auto* g = std::get_if<SegmentRecord>(&e.details))
+      segments_[e.key] = {g->track, g->parent};
     if (e.kind == NodeKind::kTrack) tracks_.insert(e.key);
   }
 }
@@ -349,7 +368,10 @@ void Importer::PlanEntities() {
         bool same = x.norm_name == norm_names_[i] || (!uscc.empty() && uscc == x.uscc);
         if (!same) {
           Fail(e.file, e.line, "import.id_taken",
-               {{"kind", std::string(NodeKindName(e.kind))}, {"id", e.key}, {"name", x.name}, {"source", x.source}});
+               {{"kind", std::string(NodeKindName(e.kind))},
+                {"id", e.key},
+                {"name", x.name},
+                {"source", x.source}});
           continue;
         }
         plan.plan = Plan::kFill;
@@ -360,7 +382,8 @@ void Importer::PlanEntities() {
       if (!uscc.empty()) {
         auto u = by_uscc_.find(uscc);
         if (u != by_uscc_.end() && existing_[u->second].id != x.id) {
-          Fail(e.file, e.line, "import.uscc_taken", {{"uscc", uscc}, {"id", existing_[u->second].key}});
+          Fail(e.file, e.line, "import.uscc_taken",
+               {{"uscc", uscc}, {"id", existing_[u->second].key}});
         }
       }
       continue;
@@ -406,7 +429,8 @@ void Importer::PlanEntities() {
         std::string why = claimed.count(x.id) ? ", already matched by id '" +
                                                     bundle_.entities[claimed[x.id]].key + "'"
                                               : "";
-        amb.candidates.push_back("enterprise:" + x.key + " " + x.name + " (" + x.region + why + ")");
+        amb.candidates.push_back("enterprise:" + x.key + " " + x.name + " (" + x.region + why +
+                                 ")");
       }
       report_.ambiguous.push_back(std::move(amb));
     }
@@ -429,7 +453,8 @@ void Importer::CheckHierarchies() {
                 (r->level == RegionLevel::kPark && pl == RegionLevel::kCounty);
       if (!ok) {
         Fail(e.file, e.line, "import.region_under",
-             {{"level", std::string(RegionLevelName(r->level))}, {"parent_level", std::string(RegionLevelName(pl))},
+             {{"level", std::string(RegionLevelName(r->level))},
+              {"parent_level", std::string(RegionLevelName(pl))},
               {"parent", r->parent}});
       }
     } else if (const auto* g = std::get_if<SegmentRecord>(&e.details)) {
@@ -523,7 +548,8 @@ void Importer::ResolveRelations() {
       }
       ok = false;
       std::string kinds;  // "segment|enterprise": {kinds:or}
-      for (NodeKind k : ref.kinds) kinds += (kinds.empty() ? "" : "|") + std::string(NodeKindName(k));
+      for (NodeKind k : ref.kinds)
+        kinds += (kinds.empty() ? "" : "|") + std::string(NodeKindName(k));
       if (found == 0) {
         bool rejected = false;
         for (NodeKind k : ref.kinds) {
@@ -538,12 +564,15 @@ void Importer::ResolveRelations() {
         }
       } else {
         Fail(r.file, r.line, "import.ambiguous_ref",
-             {{"key", ref.key}, {"kinds", kinds}, {"example", std::string(NodeKindName(first_found)) + ":" + ref.key}});
+             {{"key", ref.key},
+              {"kinds", kinds},
+              {"example", std::string(NodeKindName(first_found)) + ":" + ref.key}});
       }
     }
     if (!ok) continue;
     if (ids[0] == ids[1]) {
-      Fail(r.file, r.line, "import.self_loop", {{"kind", std::string(EdgeKindName(r.kind))}, {"key", r.src.key}});
+      Fail(r.file, r.line, "import.self_loop",
+           {{"kind", std::string(EdgeKindName(r.kind))}, {"key", r.src.key}});
       continue;
     }
     edges_.push_back({ids[0], ids[1], r.kind, i});
@@ -562,7 +591,9 @@ void Importer::ResolveRelations() {
       const RelationRecord& r = bundle_.relations[e.relation];
       const RelationRecord& first = bundle_.relations[edges_[kept - 1].relation];
       Fail(r.file, r.line, "import.duplicate_relation",
-           {{"kind", std::string(EdgeKindName(r.kind))}, {"src", r.src.key}, {"dst", r.dst.key},
+           {{"kind", std::string(EdgeKindName(r.kind))},
+            {"src", r.src.key},
+            {"dst", r.dst.key},
             {"first", FileName(first.file) + ":" + std::to_string(first.line)}});
       continue;
     }
@@ -621,8 +652,8 @@ void Importer::Apply() {
     EntityPlan& plan = plans_[i];
     const int64_t file_id = file_ids[e.file];
     std::vector<SqlValue> common = {
-        e.name, norm_names_[i], OptText(e.region), int64_t{e.illustrative}, OptText(e.note),
-        bundle_.source};
+        e.name,          norm_names_[i], OptText(e.region), int64_t{e.illustrative},
+        OptText(e.note), bundle_.source};
     std::vector<SqlValue> own = ValuesOf(e);
     TableStatements& kt = *kind_tables[e.kind];
     if (plan.plan == Plan::kInsert) {
@@ -630,7 +661,8 @@ void Importer::Apply() {
       all.insert(all.end(), common.begin(), common.end());
       all.push_back(file_id);
       all.push_back(int64_t{e.line});
-      for (size_t c = 0; c < all.size(); ++c) BindValue(nodes.insert, static_cast<int>(c + 1), all[c]);
+      for (size_t c = 0; c < all.size(); ++c)
+        BindValue(nodes.insert, static_cast<int>(c + 1), all[c]);
       nodes.insert.Run();
       plan.node_id = sqlite3_last_insert_rowid(db_);
       for (size_t c = 0; c < own.size(); ++c) BindValue(kt.insert, static_cast<int>(c + 1), own[c]);
@@ -640,9 +672,9 @@ void Importer::Apply() {
     }
     const bool fill = plan.plan == Plan::kFill;
     Statement& ns = fill ? nodes.fill : nodes.replace;
-    std::vector<SqlValue> node_values =
-        fill ? std::vector<SqlValue>{common[2], common[4]} : common;
-    for (size_t c = 0; c < node_values.size(); ++c) BindValue(ns, static_cast<int>(c + 1), node_values[c]);
+    std::vector<SqlValue> node_values = fill ? std::vector<SqlValue>{common[2], common[4]} : common;
+    for (size_t c = 0; c < node_values.size(); ++c)
+      BindValue(ns, static_cast<int>(c + 1), node_values[c]);
     ns.Bind(static_cast<int>(node_values.size() + 1), plan.node_id).Run();
     int changed = sqlite3_changes(db_);
     Statement& ks = fill ? kt.fill : kt.replace;
@@ -668,7 +700,9 @@ void Importer::Apply() {
   }
 
   // Relations, in primary-key order so the B-tree is appended to rather than split at random.
-  auto node_id = [&](int64_t id) { return id > 0 ? id : plans_[static_cast<size_t>(-id - 1)].node_id; };
+  auto node_id = [&](int64_t id) {
+    return id > 0 ? id : plans_[static_cast<size_t>(-id - 1)].node_id;
+  };
   for (ResolvedEdge& e : edges_) {
     e.src = node_id(e.src);
     e.dst = node_id(e.dst);
@@ -680,17 +714,17 @@ void Importer::Apply() {
   int64_t changed = 0;
   {
     // Into an empty table (a first import) every row is new: a plain insert is faster.
-    Statement s(db_,
-                before == 0
-                    ? "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, "
-                      "evidence) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
-                    :
-                "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, evidence) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(src, kind, dst) DO UPDATE SET "
-                "weight = excluded.weight, attrs = excluded.attrs, prov_file = excluded.prov_file, "
-                "prov_line = excluded.prov_line, evidence = excluded.evidence "
-                "WHERE weight IS NOT excluded.weight OR attrs IS NOT excluded.attrs "
-                "OR evidence IS NOT excluded.evidence");
+    Statement s(
+        db_,
+        before == 0
+            ? "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, "
+              "evidence) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
+            : "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, evidence) "
+              "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(src, kind, dst) DO UPDATE SET "
+              "weight = excluded.weight, attrs = excluded.attrs, prov_file = excluded.prov_file, "
+              "prov_line = excluded.prov_line, evidence = excluded.evidence "
+              "WHERE weight IS NOT excluded.weight OR attrs IS NOT excluded.attrs "
+              "OR evidence IS NOT excluded.evidence");
     const size_t m = edges_.size();
     for (size_t i = 0; i < m; ++i) {
       Progress("relations", i + 1, m);

@@ -31,9 +31,9 @@ struct ImportOptions {
 struct MergeNote {
   std::string file;
   uint32_t line = 0;
-  std::string key;         // the bundle's id
-  std::string merged_into; // "enterprise:<key>" of the existing node
-  std::string matched_by;  // "uscc", "name" or "id"
+  std::string key;          // the bundle's id
+  std::string merged_into;  // "enterprise:<key>" of the existing node
+  std::string matched_by;   // "uscc", "name" or "id"
 };
 
 struct AmbiguousMerge {

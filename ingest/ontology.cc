@@ -24,51 +24,90 @@ struct Cue {
 // Role cues: the generic words a name ends with. Longer cues first where one ends another.
 constexpr Cue kCues[] = {
     // materials
-    {"原材料", ChainRole::kMaterial}, {"化工原料", ChainRole::kMaterial},
-    {"原料药", ChainRole::kMaterial}, {"原料", ChainRole::kMaterial},
-    {"材料", ChainRole::kMaterial}, {"化学品", ChainRole::kMaterial},
-    {"前驱体", ChainRole::kMaterial}, {"电解液", ChainRole::kMaterial},
-    {"树脂", ChainRole::kMaterial}, {"粉末", ChainRole::kMaterial}, {"粉", ChainRole::kMaterial},
-    {"箔", ChainRole::kMaterial}, {"薄膜", ChainRole::kMaterial}, {"隔膜", ChainRole::kMaterial},
-    {"膜", ChainRole::kMaterial}, {"纤维", ChainRole::kMaterial}, {"母粒", ChainRole::kMaterial},
-    {"助剂", ChainRole::kMaterial}, {"添加剂", ChainRole::kMaterial},
-    {"浆料", ChainRole::kMaterial}, {"靶材", ChainRole::kMaterial},
-    {"中间体", ChainRole::kMaterial}, {"精矿", ChainRole::kMaterial},
-    {"辅材", ChainRole::kMaterial}, {"辅料", ChainRole::kMaterial},
+    {"原材料", ChainRole::kMaterial},
+    {"化工原料", ChainRole::kMaterial},
+    {"原料药", ChainRole::kMaterial},
+    {"原料", ChainRole::kMaterial},
+    {"材料", ChainRole::kMaterial},
+    {"化学品", ChainRole::kMaterial},
+    {"前驱体", ChainRole::kMaterial},
+    {"电解液", ChainRole::kMaterial},
+    {"树脂", ChainRole::kMaterial},
+    {"粉末", ChainRole::kMaterial},
+    {"粉", ChainRole::kMaterial},
+    {"箔", ChainRole::kMaterial},
+    {"薄膜", ChainRole::kMaterial},
+    {"隔膜", ChainRole::kMaterial},
+    {"膜", ChainRole::kMaterial},
+    {"纤维", ChainRole::kMaterial},
+    {"母粒", ChainRole::kMaterial},
+    {"助剂", ChainRole::kMaterial},
+    {"添加剂", ChainRole::kMaterial},
+    {"浆料", ChainRole::kMaterial},
+    {"靶材", ChainRole::kMaterial},
+    {"中间体", ChainRole::kMaterial},
+    {"精矿", ChainRole::kMaterial},
+    {"辅材", ChainRole::kMaterial},
+    {"辅料", ChainRole::kMaterial},
     // components
-    {"零部件", ChainRole::kComponent}, {"零配件", ChainRole::kComponent},
-    {"零件", ChainRole::kComponent}, {"部件", ChainRole::kComponent},
-    {"配件", ChainRole::kComponent}, {"元器件", ChainRole::kComponent},
-    {"元件", ChainRole::kComponent}, {"器件", ChainRole::kComponent},
-    {"组件", ChainRole::kComponent}, {"模组", ChainRole::kComponent},
-    {"芯片", ChainRole::kComponent}, {"传感器", ChainRole::kComponent},
-    {"铸件", ChainRole::kComponent}, {"锻件", ChainRole::kComponent},
-    {"轴承", ChainRole::kComponent}, {"电芯", ChainRole::kComponent},
-    {"连接器", ChainRole::kComponent}, {"线束", ChainRole::kComponent},
-    {"结构件", ChainRole::kComponent}, {"总成", ChainRole::kComponent},
-    {"主轴", ChainRole::kComponent}, {"塔筒", ChainRole::kComponent},
-    {"塔架", ChainRole::kComponent}, {"叶片", ChainRole::kComponent},
-    {"控制器", ChainRole::kComponent}, {"仪表", ChainRole::kComponent},
+    {"零部件", ChainRole::kComponent},
+    {"零配件", ChainRole::kComponent},
+    {"零件", ChainRole::kComponent},
+    {"部件", ChainRole::kComponent},
+    {"配件", ChainRole::kComponent},
+    {"元器件", ChainRole::kComponent},
+    {"元件", ChainRole::kComponent},
+    {"器件", ChainRole::kComponent},
+    {"组件", ChainRole::kComponent},
+    {"模组", ChainRole::kComponent},
+    {"芯片", ChainRole::kComponent},
+    {"传感器", ChainRole::kComponent},
+    {"铸件", ChainRole::kComponent},
+    {"锻件", ChainRole::kComponent},
+    {"轴承", ChainRole::kComponent},
+    {"电芯", ChainRole::kComponent},
+    {"连接器", ChainRole::kComponent},
+    {"线束", ChainRole::kComponent},
+    {"结构件", ChainRole::kComponent},
+    {"总成", ChainRole::kComponent},
+    {"主轴", ChainRole::kComponent},
+    {"塔筒", ChainRole::kComponent},
+    {"塔架", ChainRole::kComponent},
+    {"叶片", ChainRole::kComponent},
+    {"控制器", ChainRole::kComponent},
+    {"仪表", ChainRole::kComponent},
     // equipment for making things
-    {"专用设备", ChainRole::kEquipment}, {"生产设备", ChainRole::kEquipment},
-    {"设备", ChainRole::kEquipment}, {"装备", ChainRole::kEquipment},
-    {"生产线", ChainRole::kEquipment}, {"机床", ChainRole::kEquipment},
+    {"专用设备", ChainRole::kEquipment},
+    {"生产设备", ChainRole::kEquipment},
+    {"设备", ChainRole::kEquipment},
+    {"装备", ChainRole::kEquipment},
+    {"生产线", ChainRole::kEquipment},
+    {"机床", ChainRole::kEquipment},
     // services and trade
-    {"服务", ChainRole::kService}, {"维修", ChainRole::kService}, {"售后", ChainRole::kService},
-    {"咨询", ChainRole::kService}, {"物流", ChainRole::kService}, {"租赁", ChainRole::kService},
-    {"运营", ChainRole::kService}, {"外包", ChainRole::kService}, {"代理", ChainRole::kService},
-    {"贸易", ChainRole::kService}, {"经销", ChainRole::kService}, {"经销商", ChainRole::kService},
+    {"服务", ChainRole::kService},
+    {"维修", ChainRole::kService},
+    {"售后", ChainRole::kService},
+    {"咨询", ChainRole::kService},
+    {"物流", ChainRole::kService},
+    {"租赁", ChainRole::kService},
+    {"运营", ChainRole::kService},
+    {"外包", ChainRole::kService},
+    {"代理", ChainRole::kService},
+    {"贸易", ChainRole::kService},
+    {"经销", ChainRole::kService},
+    {"经销商", ChainRole::kService},
 };
 // Industry names of equipment for making things (not equipment as a product: 电网设备).
 constexpr std::string_view kProductionEquipment[] = {"专用设备", "加工设备", "生产设备"};
 // Generic tails that say nothing about the product (覆铜板业务, 制冷配件产业, 铜盐类).
-constexpr std::string_view kGenericTails[] = {
-    "业务单元", "业务", "产业", "产品", "系列", "板块", "销售", "收入", "制造业", "制造", "及其他",
-    "其他", "等", "类", "行业"};
+constexpr std::string_view kGenericTails[] = {"业务单元", "业务", "产业", "产品",   "系列",
+                                              "板块",     "销售", "收入", "制造业", "制造",
+                                              "及其他",   "其他", "等",   "类",     "行业"};
 // Modifiers that say nothing about what a stem is (高端装备 is not equipment for 高端 things).
 constexpr std::string_view kEmptyModifiers[] = {
-    "中高端", "高端", "低端", "高性能", "高效", "智能", "新型", "其他", "相关", "通用", "专用", "精密",
-    "各类", "各种", "综合", "主要", "重要", "一般", "传统", "自动", "自动化", "成套", "配套"};
+    "中高端", "高端", "低端", "高性能", "高效",   "智能", "新型", "其他",
+    "相关",   "通用", "专用", "精密",   "各类",   "各种", "综合", "主要",
+    "重要",   "一般", "传统", "自动",   "自动化", "成套", "配套"};
 // Joining characters left at the end of a stem (显示系统及部件 → 显示系统).
 constexpr std::string_view kJoiners[] = {"及", "和", "与", "、", "用", "的", "之", "-", "/", "("};
 
@@ -228,7 +267,9 @@ bool SpecialisesAtWord(const ProductName& child, const std::string& parent) {
   return pos == start;
 }
 
-uint64_t PairKey(int a, int b) { return (static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b); }
+uint64_t PairKey(int a, int b) {
+  return (static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b);
+}
 
 }  // namespace
 
@@ -340,7 +381,8 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
         continue;
       }
       if (pn.core.find(qn.core) != std::string::npos) continue;  // p specialises q
-      int closeness = pn.core == qn.stem ? 0 : EndsWith(pn.core, qn.stem) ? 1
+      int closeness = pn.core == qn.stem                                 ? 0
+                      : EndsWith(pn.core, qn.stem)                       ? 1
                       : pn.core.compare(0, qn.stem.size(), qn.stem) == 0 ? 2
                                                                          : 3;
       ranked.push_back({{closeness, pn.core.size(), products[p].key}, p});
@@ -426,7 +468,8 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
   for (const OntologyIndustry& i : industries) inames.push_back(AnalyseProductName(i.name));
   // A parts industry: a materials or components class (汽车零部件, 电池化学品, 光伏辅材), or
   // equipment for making its sector's products: special-purpose or processing equipment
-  // (锂电专用设备, 光伏加工设备), or equipment named for its parent sector (半导体设备 under 半导体).
+  // (锂电专用设备, 光伏加工设备), or equipment named for its parent sector (半导体设备 under
+  // 半导体).
   auto is_parts_name = [&](int i) {
     const ProductName& in = inames[i];
     if (in.role == ChainRole::kMaterial || in.role == ChainRole::kComponent) return true;
@@ -469,7 +512,8 @@ OntologyResult BuildOntology(const std::vector<OntologyProduct>& products,
     }
     for (int t : targets) {
       if (!industry_linked.insert(PairKey(i, t)).second) continue;
-      r.supplies.push_back({i, t, true, EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kSectorParts),
+      r.supplies.push_back({i, t, true,
+                            EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kSectorParts),
                             kSectorReliability});
       r.by_rule[std::string(SupplyRuleName(SupplyRule::kSectorParts))]++;
     }

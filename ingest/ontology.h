@@ -24,12 +24,14 @@
 //             share of all inputs are applied to produced products
 //             the data does not link (at most kMaxLearnedPerTarget inputs per product).
 //   sector    an industry whose name or whose ancestor's name is a parts, materials or
-//             special-equipment class (汽车零部件, 电池化学品, 锂电专用设备) supplies the end-product
-//             industries of the nearest ancestor that has any (industry-level evidence); a
-//             product made by at least kMinSectorMakers firms, most of them in one such parts
-//             industry, supplies the same end-product industries (industry-level evidence).
+//             special-equipment class (汽车零部件, 电池化学品, 锂电专用设备) supplies the
+//             end-product industries of the nearest ancestor that has any (industry-level
+//             evidence); a product made by at least kMinSectorMakers firms, most of them in one
+//             such parts industry, supplies the same end-product industries (industry-level
+//             evidence).
 //
-// No rule names a company, a product or a region: the cues are the generic words of docs/ontology.md.
+// No rule names a company, a product or a region: the cues are the generic words of
+// docs/ontology.md.
 #pragma once
 
 #include <array>
@@ -52,7 +54,7 @@ struct ProductName {
   std::vector<std::string> words;  // ICU word segmentation of the core (generic tails dropped)
   std::string core;                // the name without generic tails (覆铜板业务 → 覆铜板)
   std::string head;                // the last word of the core (two when the last is one character)
-  std::string stem;                // the core without its role cue (锂电池材料 → 锂电池); "" if none
+  std::string stem;  // the core without its role cue (锂电池材料 → 锂电池); "" if none
   ChainRole role = ChainRole::kFinal;
 };
 // Pure: the same name always gives the same analysis.
@@ -79,9 +81,9 @@ inline constexpr float kIndustryTableReliability = 0.15f;
 
 struct OntologyProduct {
   std::string key, name;
-  int parent = -1;        // index of the 产品小类 parent, or -1
-  bool produced = false;  // some enterprise makes it
-  size_t makers = 0;      // how many enterprises make it
+  int parent = -1;                    // index of the 产品小类 parent, or -1
+  bool produced = false;              // some enterprise makes it
+  size_t makers = 0;                  // how many enterprises make it
   std::vector<int> maker_industries;  // the industries its makers belong to, one per membership
 };
 struct OntologyIndustry {
@@ -99,7 +101,7 @@ struct DerivedSupply {
 struct OntologyResult {
   std::vector<ProductName> names;  // one per product
   std::vector<DerivedSupply> supplies;
-  std::vector<int> detached;        // products whose parent link contradicts the names
+  std::vector<int> detached;  // products whose parent link contradicts the names
   // (child, parent): products placed under the product their name specialises (no parent before,
   // or a dropped one). The caller must refuse a link that would close a cycle.
   std::vector<std::pair<int, int>> name_parents;

@@ -92,9 +92,10 @@ void ReadTable(
       for (const auto& c : columns) {
         auto it = std::find(rec.fields.begin(), rec.fields.end(), c);
         if (it == rec.fields.end()) {
-          throw Error(ErrorCode::kInvalidData,
-                      Msg("gbt.line", {{"file", path.string()}, {"line", std::to_string(rec.line)},
-                                       {"reason", "gbt.no_column"}, {"column", c}}));
+          throw Error(ErrorCode::kInvalidData, Msg("gbt.line", {{"file", path.string()},
+                                                                {"line", std::to_string(rec.line)},
+                                                                {"reason", "gbt.no_column"},
+                                                                {"column", c}}));
         }
         index.push_back(static_cast<int>(it - rec.fields.begin()));
       }
@@ -103,9 +104,9 @@ void ReadTable(
     std::map<std::string, std::string> row;
     for (size_t i = 0; i < columns.size(); ++i) {
       if (static_cast<size_t>(index[i]) >= rec.fields.size()) {
-        throw Error(ErrorCode::kInvalidData,
-                    Msg("gbt.line", {{"file", path.string()}, {"line", std::to_string(rec.line)},
-                                     {"reason", "gbt.few_fields"}}));
+        throw Error(ErrorCode::kInvalidData, Msg("gbt.line", {{"file", path.string()},
+                                                              {"line", std::to_string(rec.line)},
+                                                              {"reason", "gbt.few_fields"}}));
       }
       row[columns[i]] = Trim(rec.fields[index[i]]);
     }
@@ -114,9 +115,10 @@ void ReadTable(
   uint32_t error_line = 0;
   std::string error = ReadCsv(path, on_record, &error_line);
   if (!error.empty()) {
-    throw Error(ErrorCode::kInvalidData,
-                Msg("gbt.line", {{"file", path.string()}, {"line", std::to_string(error_line)},
-                                 {"reason", "gbt.csv"}, {"detail", error}}));
+    throw Error(ErrorCode::kInvalidData, Msg("gbt.line", {{"file", path.string()},
+                                                          {"line", std::to_string(error_line)},
+                                                          {"reason", "gbt.csv"},
+                                                          {"detail", error}}));
   }
   if (header) throw Error(ErrorCode::kInvalidData, Msg("gbt.empty", {{"file", path.string()}}));
 }
@@ -145,7 +147,9 @@ RegionGazetteer RegionGazetteer::Load(const std::filesystem::path& dir) {
   std::set<std::string> provinces;
   std::map<std::string, bool> cities;  // six-digit city code → is a pseudo-city
   auto bad = [&](size_t file, uint32_t line, const char* code, MessageParams params = {}) {
-    params.insert(params.begin(), {{"file", files[file].string()}, {"line", std::to_string(line)}, {"reason", code}});
+    params.insert(
+        params.begin(),
+        {{"file", files[file].string()}, {"line", std::to_string(line)}, {"reason", code}});
     return Error(ErrorCode::kInvalidData, Msg("gbt.line", std::move(params)));
   };
   ReadTable(files[0], {"code", "name"}, [&](uint32_t line, const auto& row) {
@@ -159,8 +163,7 @@ RegionGazetteer RegionGazetteer::Load(const std::filesystem::path& dir) {
   ReadTable(files[1], {"code", "name", "provinceCode"}, [&](uint32_t line, const auto& row) {
     const std::string& code = row.at("code");
     std::string province = row.at("provinceCode") + "0000";
-    if (code.size() != 4 || !IsDigits(code))
-      throw bad(1, line, "gbt.city_code", {{"code", code}});
+    if (code.size() != 4 || !IsDigits(code)) throw bad(1, line, "gbt.city_code", {{"code", code}});
     if (!provinces.count(province) || code.substr(0, 2) != province.substr(0, 2)) {
       throw bad(1, line, "gbt.no_city", {{"province", row.at("provinceCode")}, {"code", code}});
     }
@@ -169,20 +172,20 @@ RegionGazetteer RegionGazetteer::Load(const std::filesystem::path& dir) {
     if (!pseudo)
       out.push_back({code + "00", row.at("name"), RegionLevel::kCity, province, 1, line});
   });
-  ReadTable(
-      files[2], {"code", "name", "cityCode", "provinceCode"}, [&](uint32_t line, const auto& row) {
-        const std::string& code = row.at("code");
-        std::string city = row.at("cityCode") + "00";
-        if (code.size() != 6 || !IsDigits(code))
-          throw bad(2, line, "gbt.county_code", {{"code", code}});
-        auto c = cities.find(city);
-        if (c == cities.end() || code.substr(0, 4) != city.substr(0, 4)) {
-          throw bad(2, line, "gbt.no_county", {{"city", row.at("cityCode")}, {"code", code}});
-        }
-        if (code == city) return;  // a city without counties lists itself (东莞市 441900)
-        std::string parent = c->second ? city.substr(0, 2) + "0000" : city;
-        out.push_back({code, row.at("name"), RegionLevel::kCounty, parent, 2, line});
-      });
+  ReadTable(files[2], {"code", "name", "cityCode", "provinceCode"},
+            [&](uint32_t line, const auto& row) {
+              const std::string& code = row.at("code");
+              std::string city = row.at("cityCode") + "00";
+              if (code.size() != 6 || !IsDigits(code))
+                throw bad(2, line, "gbt.county_code", {{"code", code}});
+              auto c = cities.find(city);
+              if (c == cities.end() || code.substr(0, 4) != city.substr(0, 4)) {
+                throw bad(2, line, "gbt.no_county", {{"city", row.at("cityCode")}, {"code", code}});
+              }
+              if (code == city) return;  // a city without counties lists itself (东莞市 441900)
+              std::string parent = c->second ? city.substr(0, 2) + "0000" : city;
+              out.push_back({code, row.at("name"), RegionLevel::kCounty, parent, 2, line});
+            });
   return RegionGazetteer(std::move(out), std::move(files));
 }
 
@@ -202,7 +205,8 @@ void RegionGazetteer::Index() {
     if (!d.parent.empty()) {
       auto p = by_code_.find(d.parent);
       if (p == by_code_.end()) {
-        throw Error(ErrorCode::kInvalidData, Msg("gbt.parent_later", {{"parent", d.parent}, {"code", d.code}}));
+        throw Error(ErrorCode::kInvalidData,
+                    Msg("gbt.parent_later", {{"parent", d.parent}, {"code", d.code}}));
       }
       parent_[i] = static_cast<long>(p->second);
     }
@@ -236,8 +240,8 @@ std::vector<size_t> RegionGazetteer::Resolve(std::vector<NameEntry> entries) con
   // A candidate below another candidate gives way to it: the name says no more than the ancestor.
   std::vector<size_t> kept;
   for (size_t d : ds) {
-    bool below =
-        std::any_of(ds.begin(), ds.end(), [&](size_t o) { return o != d && IsBelow(d, o); });
+    bool below = std::any_of(ds.begin(), ds.end(),
+                             [&](size_t o) { return o != d && IsBelow(d, o); });
     if (!below) kept.push_back(d);
   }
   if (kept.size() > 1) {

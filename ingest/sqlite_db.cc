@@ -106,13 +106,17 @@ Database::Database(const std::filesystem::path& path, bool read_only) : path_(pa
     std::string hint;
     if (!std::filesystem::is_directory(folder, ec)) {
       hint = "db.hint_no_folder";
-    } else if (std::filesystem::exists(path, ec) ? access(path.c_str(), read_only ? R_OK : R_OK | W_OK) != 0
-                                                 : access(folder.c_str(), W_OK | X_OK) != 0) {
-      hint = std::filesystem::exists(path, ec) ? (read_only ? "db.hint_no_read" : "db.hint_no_write")
-                                               : "db.hint_no_create";
+    } else if (std::filesystem::exists(path, ec)
+                   ? access(path.c_str(), read_only ? R_OK : R_OK | W_OK) != 0
+                   : access(folder.c_str(), W_OK | X_OK) != 0) {
+      hint = std::filesystem::exists(path, ec)
+                 ? (read_only ? "db.hint_no_read" : "db.hint_no_write")
+                 : "db.hint_no_create";
     }
-    throw Error(ErrorCode::kIo, Msg("db.cannot_open", {{"path", path.string()}, {"detail", msg},
-                                                       {"hint", hint}, {"folder", folder.string()}}));
+    throw Error(ErrorCode::kIo, Msg("db.cannot_open", {{"path", path.string()},
+                                                       {"detail", msg},
+                                                       {"hint", hint},
+                                                       {"folder", folder.string()}}));
   }
   sqlite3_busy_timeout(db_, 10000);
   // Larger page cache and memory-mapped reads: loads and imports touch the whole file.

@@ -109,8 +109,6 @@ std::vector<std::string> SplitList(std::string_view s) {
   return out;
 }
 
-
-
 }  // namespace
 
 Store::Store(const std::filesystem::path& path, bool read_only)
@@ -120,12 +118,14 @@ Store::Store(const std::filesystem::path& path, bool read_only)
     int v = SchemaVersion();
     if (v > kSchemaVersion) {
       throw Error(ErrorCode::kInvalidData,
-                  Msg("db.schema_newer", {{"path", path.string()}, {"version", std::to_string(v)},
+                  Msg("db.schema_newer", {{"path", path.string()},
+                                          {"version", std::to_string(v)},
                                           {"ours", std::to_string(kSchemaVersion)}}));
     }
     if (v != kSchemaVersion) {
       throw Error(ErrorCode::kInvalidData,
-                  Msg("db.schema_older", {{"path", path.string()}, {"version", std::to_string(v)},
+                  Msg("db.schema_older", {{"path", path.string()},
+                                          {"version", std::to_string(v)},
                                           {"ours", std::to_string(kSchemaVersion)}}));
     }
   } else {
@@ -141,7 +141,8 @@ void Store::Migrate() {
   int v = SchemaVersion();
   if (v > kSchemaVersion) {
     throw Error(ErrorCode::kInvalidData,
-                Msg("db.schema_newer_import", {{"path", db_->path().string()}, {"version", std::to_string(v)},
+                Msg("db.schema_newer_import", {{"path", db_->path().string()},
+                                               {"version", std::to_string(v)},
                                                {"ours", std::to_string(kSchemaVersion)}}));
   }
   // Each step re-reads the version under the write lock: another process may have migrated the
@@ -270,7 +271,11 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
   // Per-kind columns, keyed by node id.
   std::unordered_map<int64_t, std::pair<RegionLevel, std::string>> regions;
   std::unordered_map<int64_t, std::string> tracks;
-  struct Seg { std::string track, parent; Position position; std::string name_en; };
+  struct Seg {
+    std::string track, parent;
+    Position position;
+    std::string name_en;
+  };
   std::unordered_map<int64_t, Seg> segments;
   std::unordered_map<int64_t, EnterpriseAttributes> enterprises;
   std::unordered_map<int64_t, HospitalAttributes> hospitals;
@@ -337,7 +342,8 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (nodes[i].kind == NodeKind::kRegion) region_vertex[nodes[i].key] = static_cast<VertexId>(i);
     if (nodes[i].kind == NodeKind::kTrack) track_vertex[nodes[i].key] = static_cast<VertexId>(i);
-    if (nodes[i].kind == NodeKind::kSegment) segment_vertex[nodes[i].key] = static_cast<VertexId>(i);
+    if (nodes[i].kind == NodeKind::kSegment)
+      segment_vertex[nodes[i].key] = static_cast<VertexId>(i);
   }
   auto lookup = [&](const std::unordered_map<std::string, VertexId>& m, const std::string& key,
                     const Node& n, const char* what) -> VertexId {
@@ -345,8 +351,11 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
     auto it = m.find(key);
     if (it == m.end()) {
       throw Error(ErrorCode::kInvalidData,
-                  Msg("db.missing_ref", {{"path", db_->path().string()}, {"kind", std::string(NodeKindName(n.kind))},
-                                         {"key", n.key}, {"what", what}, {"ref", key}}));
+                  Msg("db.missing_ref", {{"path", db_->path().string()},
+                                         {"kind", std::string(NodeKindName(n.kind))},
+                                         {"key", n.key},
+                                         {"what", what},
+                                         {"ref", key}}));
     }
     return it->second;
   };
@@ -355,29 +364,29 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
   for (const Node& n : nodes) {
     VertexId region = lookup(region_vertex, n.region, n, "region");
     auto missing = [&]() {
-      return Error(ErrorCode::kInvalidData, Msg("db.no_attributes", {{"path", db_->path().string()},
-                                                                     {"kind", std::string(NodeKindName(n.kind))},
-                                                                     {"key", n.key}}));
+      return Error(ErrorCode::kInvalidData,
+                   Msg("db.no_attributes", {{"path", db_->path().string()},
+                                            {"kind", std::string(NodeKindName(n.kind))},
+                                            {"key", n.key}}));
     };
     switch (n.kind) {
       case NodeKind::kRegion: {
         auto it = regions.find(n.id);
         if (it == regions.end()) throw missing();
-        builder.AddRegion(n.key, n.name,
-                          {it->second.first, lookup(region_vertex, it->second.second, n, "region")});
+        builder.AddRegion(
+            n.key, n.name,
+            {it->second.first, lookup(region_vertex, it->second.second, n, "region")});
         break;
       }
-      case NodeKind::kTrack:
-        builder.AddTrack(n.key, n.name, {tracks[n.id]});
-        break;
+      case NodeKind::kTrack: builder.AddTrack(n.key, n.name, {tracks[n.id]}); break;
       case NodeKind::kSegment: {
         auto it = segments.find(n.id);
         if (it == segments.end()) throw missing();
         const Seg& sg = it->second;
-        builder.AddSegment(n.key, n.name,
-                           {lookup(track_vertex, sg.track, n, "track"),
-                            lookup(segment_vertex, sg.parent, n, "segment"), sg.position,
-                            sg.name_en});
+        builder.AddSegment(
+            n.key, n.name,
+            {lookup(track_vertex, sg.track, n, "track"),
+             lookup(segment_vertex, sg.parent, n, "segment"), sg.position, sg.name_en});
         break;
       }
       case NodeKind::kEnterprise:
@@ -418,7 +427,6 @@ std::optional<Provenance> ReadProvenance(sqlite3* h, int64_t file_id, int64_t li
 }  // namespace
 
 std::optional<Provenance> Store::NodeProvenance(NodeKind kind, const std::string& key) {
-
   Statement s(db_->handle(), "SELECT prov_file, prov_line FROM nodes WHERE kind = ? AND key = ?");
   s.Bind(1, static_cast<int64_t>(kind)).Bind(2, key);
   if (!s.Step()) return std::nullopt;
@@ -464,9 +472,9 @@ std::vector<ImportLogEntry> Store::Imports() {
               "nodes_updated, nodes_unchanged, edges_inserted, edges_updated, edges_unchanged, "
               "merged FROM imports ORDER BY id");
   while (s.Step()) {
-    out.push_back({s.Int(0), std::string(s.Text(1)), std::string(s.Text(2)),
-                   std::string(s.Text(3)), std::string(s.Text(4)), std::string(s.Text(5)),
-                   s.Int(6), s.Int(7), s.Int(8), s.Int(9), s.Int(10), s.Int(11), s.Int(12)});
+    out.push_back({s.Int(0), std::string(s.Text(1)), std::string(s.Text(2)), std::string(s.Text(3)),
+                   std::string(s.Text(4)), std::string(s.Text(5)), s.Int(6), s.Int(7), s.Int(8),
+                   s.Int(9), s.Int(10), s.Int(11), s.Int(12)});
   }
   return out;
 }

@@ -19,10 +19,20 @@ constexpr std::array<int, 17> kUsccWeights = {1,  3,  9,  27, 19, 26, 16, 17, 20
                                               29, 25, 13, 8,  24, 10, 30, 28};
 
 // Longest first, so 股份有限公司 is stripped whole rather than as 有限公司.
-constexpr std::array<std::string_view, 14> kLegalSuffixes = {
-    "集团股份有限公司", "集团有限责任公司", "集团有限公司", "股份有限公司", "有限责任公司",
-    "有限公司",         "集团",             "公司",         "coltd",        "corporation",
-    "limited",          "ltd",              "inc",          "corp"};
+constexpr std::array<std::string_view, 14> kLegalSuffixes = {"集团股份有限公司",
+                                                             "集团有限责任公司",
+                                                             "集团有限公司",
+                                                             "股份有限公司",
+                                                             "有限责任公司",
+                                                             "有限公司",
+                                                             "集团",
+                                                             "公司",
+                                                             "coltd",
+                                                             "corporation",
+                                                             "limited",
+                                                             "ltd",
+                                                             "inc",
+                                                             "corp"};
 
 }  // namespace
 
@@ -58,9 +68,8 @@ std::string NormaliseName(std::string_view name) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCCasefoldInstance(status);
   if (U_FAILURE(status)) throw Error(ErrorCode::kInternal, "ICU: no NFKC_Casefold normaliser");
-  icu::UnicodeString folded =
-      nfkc->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), name.size())),
-                      status);
+  icu::UnicodeString folded = nfkc->normalize(
+      icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), name.size())), status);
   if (U_FAILURE(status)) throw Error(ErrorCode::kInternal, "ICU: normalisation failed");
   icu::UnicodeString kept;
   for (int32_t i = 0; i < folded.length();) {
@@ -98,7 +107,8 @@ size_t DisplayWidth(std::string_view utf8) {
     }
     const auto ea = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
     const auto category = u_charType(c);
-    if (category == U_NON_SPACING_MARK || category == U_ENCLOSING_MARK || category == U_CONTROL_CHAR) {
+    if (category == U_NON_SPACING_MARK || category == U_ENCLOSING_MARK ||
+        category == U_CONTROL_CHAR) {
       continue;
     }
     width += (ea == U_EA_WIDE || ea == U_EA_FULLWIDTH) ? 2 : 1;

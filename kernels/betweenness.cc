@@ -146,19 +146,19 @@ BetweennessResult Betweenness(const WeightedCsr& g, const BetweennessOptions& op
   const uint32_t n = g.n;
   for (uint32_t s : options.sources) {
     if (s >= n) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "Betweenness: source " + std::to_string(s) + " is not a vertex (n = " +
-                      std::to_string(n) + ")");
+      throw Error(ErrorCode::kInvalidArgument, "Betweenness: source " + std::to_string(s) +
+                                                   " is not a vertex (n = " + std::to_string(n) +
+                                                   ")");
     }
   }
   const bool all_sources = options.sources.empty();
   const uint32_t searches_to_run = all_sources ? n : static_cast<uint32_t>(options.sources.size());
   // Small graphs are not worth a thread each.
-  const double work =
-      static_cast<double>(searches_to_run) * (static_cast<double>(n) + g.NumEdges());
-  const int threads = static_cast<int>(std::max<double>(
-      1, std::min<double>(ResolveThreads(options.threads),
-                          std::min<double>(searches_to_run, work / 1e6))));
+  const double work = static_cast<double>(searches_to_run) *
+                      (static_cast<double>(n) + g.NumEdges());
+  const int threads = static_cast<int>(
+      std::max<double>(1, std::min<double>(ResolveThreads(options.threads),
+                                           std::min<double>(searches_to_run, work / 1e6))));
   std::vector<Search> searches;
   searches.reserve(threads);
   for (int t = 0; t < threads; ++t) {

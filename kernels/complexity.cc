@@ -183,8 +183,8 @@ void Product(const Presence& m, const ConstRef& right, View out, int threads) {
   threads = ThreadsFor(work, threads);
   ForEachBlock(m.dense.rows(), threads, [&](Index begin, Index end) {
     if (m.use_sparse) {
-      out.middleRows(begin, end - begin).noalias() =
-          m.sparse.middleRows(begin, end - begin) * right;
+      out.middleRows(begin, end - begin).noalias() = m.sparse.middleRows(begin, end - begin) *
+                                                     right;
     } else {
       out.middleRows(begin, end - begin).noalias() = m.dense.middleRows(begin, end - begin) * right;
     }
@@ -438,7 +438,6 @@ Complexity ComputeComplexity(const Matrix& activity, const ComplexityOptions& op
   return out;
 }
 
-
 // ---- the sparse path ---------------------------------------------------------------------------
 //
 // complexity.h gives the identity behind it. With u_j the distinct positive ubiquities and a
@@ -465,10 +464,10 @@ void ValidateSparseInput(size_t rows, size_t cols, const std::vector<ActivityCel
   }
   for (const ActivityCell& cell : cells) {
     if (cell.row >= rows || cell.col >= cols) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "complexity: cell (" + std::to_string(cell.row) + ", " +
-                      std::to_string(cell.col) + ") lies outside the " + std::to_string(rows) +
-                      " × " + std::to_string(cols) + " table");
+      throw Error(ErrorCode::kInvalidArgument, "complexity: cell (" + std::to_string(cell.row) +
+                                                   ", " + std::to_string(cell.col) +
+                                                   ") lies outside the " + std::to_string(rows) +
+                                                   " × " + std::to_string(cols) + " table");
     }
     if (!std::isfinite(cell.value) || cell.value < 0) {
       throw Error(ErrorCode::kInvalidArgument,
@@ -606,8 +605,8 @@ std::vector<long double> ClassTable(const SparseComplexity& s, const std::vector
 // (Φ w)_p = Σ_j (Σ_{c: M_cp = 1} W(c, j) − [j = class p] k_p w_p) / max(k_p, u_j), for a segment
 // p with a positive ubiquity; row(c) gives W(c, ·) or null where it is 0.
 template <class RowOf>
-long double PhiEntry(const SparseComplexity& s, size_t p, long double self_weight,
-                     const RowOf& row, std::vector<long double>& totals) {
+long double PhiEntry(const SparseComplexity& s, size_t p, long double self_weight, const RowOf& row,
+                     std::vector<long double>& totals) {
   const size_t classes = s.class_ubiquity.size(), i = static_cast<size_t>(s.class_of[p]);
   std::fill(totals.begin(), totals.end(), 0.0L);
   bool any = false;
@@ -704,12 +703,14 @@ SparseComplexity::RowMeasures SparseComplexity::Row(size_t c) const {
     if (class_of[p] < 0) continue;  // related to nothing: density 0, gain 0 or NaN
     // ω_cp = (Φ M_c·)_p / Σ_p' φ_pp': p itself is in W only where c holds it.
     long double numerator = PhiEntry(*this, p, held[p] ? 1.0L : 0.0L, count_row, totals);
-    double density = strength_exact[p] > 0 ? static_cast<double>(numerator / strength_exact[p]) : 0.0;
+    double density = strength_exact[p] > 0 ? static_cast<double>(numerator / strength_exact[p])
+                                           : 0.0;
     out.density[p] = density;
     if (std::isfinite(pci[p]) && !held[p]) {
       // Σ_p' φ_pp' (1 − M_cp') q_p' − ω_cp PCI_p = (Φ q)_p − (Φ (M_c· q))_p − ω_cp PCI_p.
       long double opened = PhiEntry(*this, p, 0.0L, weight_row, totals);
-      out.opportunity_gain[p] = static_cast<double>(phi_q[p] - opened - density * static_cast<long double>(pci[p]));
+      out.opportunity_gain[p] = static_cast<double>(phi_q[p] - opened -
+                                                    density * static_cast<long double>(pci[p]));
     }
   }
   return out;
@@ -811,8 +812,7 @@ SparseComplexity ComputeSparseComplexity(size_t rows, size_t cols, std::vector<A
   return s;
 }
 
-SparseComplexity ComputeSparseComplexity(const Matrix& activity,
-                                         const ComplexityOptions& options) {
+SparseComplexity ComputeSparseComplexity(const Matrix& activity, const ComplexityOptions& options) {
   if (activity.values.size() != activity.rows * activity.cols) {
     throw Error(ErrorCode::kInvalidArgument, "complexity: the activity matrix holds " +
                                                  std::to_string(activity.values.size()) +

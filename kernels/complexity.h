@@ -1,6 +1,6 @@
 // Economic complexity on regions × segments (Hidalgo & Hausmann; the Atlas of Economic
-// Complexity), with the definitions below. X_cp is the activity of region c in segment p (enterprise
-// count or revenue).
+// Complexity), with the definitions below. X_cp is the activity of region c in segment p
+// (enterprise count or revenue).
 //
 //   RCA_cp = (X_cp / Σ_p' X_cp') / (Σ_c' X_c'p / Σ_c'p' X_c'p')   (0 where a row or column is 0)
 //   M_cp   = 1 if RCA_cp ≥ threshold (default 1)

@@ -206,8 +206,8 @@ std::vector<uint32_t> PartitionByEdges(const WeightedCsr& g, int parts) {
   parts = std::max(parts, 1);
   // Work before vertex v is v + offsets[v], non-decreasing in v: cut where it crosses each
   // multiple of total / parts.
-  const double total =
-      static_cast<double>(g.n) + static_cast<double>(g.offsets.empty() ? 0 : g.offsets.back());
+  const double total = static_cast<double>(g.n) +
+                       static_cast<double>(g.offsets.empty() ? 0 : g.offsets.back());
   std::vector<uint32_t> bounds{0};
   for (int i = 1; i < parts; ++i) {
     const double goal = total * i / parts;

@@ -10,10 +10,10 @@
 namespace chainatlas::kernels {
 
 struct WeightedCsr {
-  uint32_t n = 0;                  // vertices 0..n-1
-  std::vector<uint32_t> offsets;   // n + 1 entries; out-edges of v are [offsets[v], offsets[v+1])
-  std::vector<uint32_t> targets;   // sorted within each vertex
-  std::vector<float> weights;      // one per edge (all 1 for an unweighted graph)
+  uint32_t n = 0;                 // vertices 0..n-1
+  std::vector<uint32_t> offsets;  // n + 1 entries; out-edges of v are [offsets[v], offsets[v+1])
+  std::vector<uint32_t> targets;  // sorted within each vertex
+  std::vector<float> weights;     // one per edge (all 1 for an unweighted graph)
   size_t NumEdges() const { return targets.size(); }
 };
 

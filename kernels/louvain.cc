@@ -249,8 +249,8 @@ double CsrModularity(const WeightedCsr& g, const std::vector<uint32_t>& communit
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<uint32_t> dense(community.size());
   for (size_t v = 0; v < community.size(); ++v) {
-    dense[v] =
-        static_cast<uint32_t>(std::lower_bound(ids.begin(), ids.end(), community[v]) - ids.begin());
+    dense[v] = static_cast<uint32_t>(std::lower_bound(ids.begin(), ids.end(), community[v]) -
+                                     ids.begin());
   }
   std::vector<double> total(ids.size(), 0.0);
   double inside = 0, two_m = 0;
@@ -271,8 +271,7 @@ double CsrModularity(const WeightedCsr& g, const std::vector<uint32_t>& communit
 // One iterated-Louvain run from singletons with its own random stream; fills community (renumbered)
 // and levels, returns Q on the level graphs.
 double IteratedLouvain(const LevelGraph& base, double two_m, const LouvainOptions& options,
-                       std::mt19937_64& rng, std::vector<uint32_t>& result_community,
-                       int& levels) {
+                       std::mt19937_64& rng, std::vector<uint32_t>& result_community, int& levels) {
   levels = 0;
   result_community.resize(base.n);
   std::vector<uint32_t> identity(base.n);

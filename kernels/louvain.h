@@ -11,7 +11,7 @@ namespace chainatlas::kernels {
 
 struct LouvainOptions {
   double resolution = 1.0;
-  uint64_t seed = 1;       // the order in which vertices are visited; same seed, same answer
+  uint64_t seed = 1;  // the order in which vertices are visited; same seed, same answer
   int max_levels = 64;
   double min_gain = 1e-7;  // a level that improves modularity by less ends the run
   // Independent runs (different visiting orders, all drawn from `seed`); the one of highest

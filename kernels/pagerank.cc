@@ -120,8 +120,8 @@ struct Schedule {
   Schedule(const uint32_t* in_offsets, uint32_t n, int thread_count) {
     threads = thread_count;
     const double work = static_cast<double>(n) + in_offsets[n];
-    phases =
-        threads == 1 ? 1 : std::clamp(static_cast<int>(work / kMinWorkPerPhase), 1, 8 * threads);
+    phases = threads == 1 ? 1
+                          : std::clamp(static_cast<int>(work / kMinWorkPerPhase), 1, 8 * threads);
     phase = SplitByWork(in_offsets, 0, n, phases);
     piece.push_back(0);
     for (int j = 0; j < phases; ++j) {
@@ -203,8 +203,8 @@ PullGraph BuildPullGraph(const WeightedCsr& g, bool weighted, int threads,
   // About kBuckets buckets, of at most 2^16 targets so that a staged target fits 16 bits.
   int shift = 0;
   while ((uint64_t{n} >> shift) > kBuckets && shift < 16) ++shift;
-  const uint32_t buckets =
-      static_cast<uint32_t>((uint64_t{n} + (uint64_t{1} << shift) - 1) >> shift);
+  const uint32_t buckets = static_cast<uint32_t>((uint64_t{n} + (uint64_t{1} << shift) - 1) >>
+                                                 shift);
   auto keep = [&](uint32_t e) { return !weighted || g.weights[e] > 0; };
 
   // Pass 0: bucket sizes per part, inverse out-weights.
@@ -392,8 +392,8 @@ void SweepPiece(const PullGraph& pull, uint32_t lo, uint32_t hi, const double* s
   const uint32_t* offsets = pull.offsets.data();
   const uint32_t* sources = pull.sources.data();
   const float* weights = pull.weights.data();
-  const uint32_t* snapshot_edges =
-      pull.snapshot_edges.empty() ? nullptr : pull.snapshot_edges.data();
+  const uint32_t* snapshot_edges = pull.snapshot_edges.empty() ? nullptr
+                                                               : pull.snapshot_edges.data();
   const double* inverse_out = pull.inverse_out_weight.data();
   double change = 0, dangling = 0, mass = 0;
   const bool descending = pull.descending;
@@ -452,8 +452,8 @@ constexpr double kThreadedShare = 0.9;
 
 // Strongly connected components of the kept edges (iterative Tarjan). Returns each vertex's
 // component, numbered in topological order (an edge goes to the same or a later component).
-std::vector<uint32_t> TopologicalComponents(const WeightedCsr& g, bool weighted,
-                                            uint32_t& count, std::vector<uint32_t>& popped) {
+std::vector<uint32_t> TopologicalComponents(const WeightedCsr& g, bool weighted, uint32_t& count,
+                                            std::vector<uint32_t>& popped) {
   const uint32_t n = g.n;
   constexpr uint32_t kUnset = UINT32_MAX;
   // index[v]: kUnset before v is reached, its discovery number while on the stack, kDone once
@@ -527,8 +527,7 @@ struct Degrees {
   std::vector<uint32_t> in;
   std::vector<double> inverse_out, self_loop;
 
-  Degrees(const WeightedCsr& g, bool weighted)
-      : in(g.n, 0), inverse_out(g.n), self_loop(g.n, 0.0) {
+  Degrees(const WeightedCsr& g, bool weighted) : in(g.n, 0), inverse_out(g.n), self_loop(g.n, 0.0) {
     for (uint32_t u = 0; u < g.n; ++u) {
       double out = 0;
       for (uint32_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {

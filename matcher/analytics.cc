@@ -40,8 +40,10 @@ const std::vector<double>& Analytics::SupplyRank() const {
         for (Neighbor sup : s.In(v, EdgeKind::kTradesWith)) add(v, sup.vertex, sup.weight);
       } else if (s.Kind(v) == NodeKind::kSegment) {
         // A segment points at the firms that make it.
-        for (Neighbor p : s.In(v, EdgeKind::kProduces)) add(v, p.vertex, p.weight > 0 ? p.weight : 1.0);
-        for (Neighbor p : s.In(v, EdgeKind::kMemberOf)) add(v, p.vertex, 0.5 * (p.weight > 0 ? p.weight : 1.0));
+        for (Neighbor p : s.In(v, EdgeKind::kProduces))
+          add(v, p.vertex, p.weight > 0 ? p.weight : 1.0);
+        for (Neighbor p : s.In(v, EdgeKind::kMemberOf))
+          add(v, p.vertex, 0.5 * (p.weight > 0 ? p.weight : 1.0));
       }
     }
     kernels::WeightedCsr g = kernels::BuildCsr(static_cast<uint32_t>(s.NumVertices()), src, dst, w);

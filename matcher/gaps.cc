@@ -17,7 +17,8 @@ constexpr size_t kStrongProducers = 2;
 constexpr double kExtensionDensity = 0.25;
 
 // The first `limit` names, and "…" when there are more.
-std::vector<std::string> Names(const Snapshot& s, const std::vector<VertexId>& vs, size_t limit = 3) {
+std::vector<std::string> Names(const Snapshot& s, const std::vector<VertexId>& vs,
+                               size_t limit = 3) {
   std::vector<std::string> out;
   for (size_t i = 0; i < vs.size() && i < limit; ++i) out.emplace_back(s.Name(vs[i]));
   if (vs.size() > limit) out.emplace_back("…");
@@ -135,10 +136,9 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
       }
       size_t local = sg.local_producers.size();
       size_t all_p = local + sg.producers_elsewhere;
-      sg.location_quotient =
-          local_pairs && all_p
-              ? (static_cast<double>(local) / local_pairs) / (static_cast<double>(all_p) / all_pairs)
-              : 0.0;
+      sg.location_quotient = local_pairs && all_p ? (static_cast<double>(local) / local_pairs) /
+                                                        (static_cast<double>(all_p) / all_pairs)
+                                                  : 0.0;
       sg.density = std::nan("");
       if (table && row >= 0) {
         long col = table->ColOf(seg);
@@ -188,7 +188,8 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
     const Forest& tree = tax.forest();
     for (size_t i = 0; i < g.segments.size(); ++i) {
       if (!listed[i] || !index.count(g.segments[i].segment)) continue;
-      for (VertexId up = tree.Parent(g.segments[i].segment); up != kNoVertex; up = tree.Parent(up)) {
+      for (VertexId up = tree.Parent(g.segments[i].segment); up != kNoVertex;
+           up = tree.Parent(up)) {
         auto it = index.find(up);
         if (it == index.end() || listed[it->second]) break;
         listed[it->second] = 1;
@@ -240,8 +241,8 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
                              .Count("count", static_cast<int64_t>(n))
                              .List("names", Names(s, sg.local_producers))
                        : Reason("gaps.no_local_producer"));
-    sg.why.push_back(
-        Reason("gaps.producers_elsewhere").Count("count", static_cast<int64_t>(sg.producers_elsewhere)));
+    sg.why.push_back(Reason("gaps.producers_elsewhere")
+                         .Count("count", static_cast<int64_t>(sg.producers_elsewhere)));
     sg.why.push_back(Reason("gaps.location_quotient").Real("value", sg.location_quotient));
     if (!std::isnan(sg.density)) sg.why.push_back(Reason("gaps.density").Real("value", sg.density));
     if (sg.status == SegmentStatus::kExtension && !sg.local_suppliers_of.empty()) {

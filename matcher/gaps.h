@@ -50,7 +50,8 @@ struct SegmentGap {
   size_t producers_elsewhere = 0;
   std::vector<VertexId> local_buyers;     // local enterprises that need it
   std::vector<VertexId> local_hospitals;  // local hospitals that use it
-  std::vector<VertexId> local_suppliers_of;  // local segments it is fed by a supply from (extension)
+  std::vector<VertexId>
+      local_suppliers_of;  // local segments it is fed by a supply from (extension)
   double location_quotient = 0;
   double density = 0;  // NaN when undefined
   double score = 0;    // priority
@@ -60,7 +61,7 @@ struct SegmentGap {
 
 struct GapAnalysis {
   VertexId region = kNoVertex;
-  VertexId track = kNoVertex;  // kNoVertex: every track
+  VertexId track = kNoVertex;        // kNoVertex: every track
   std::vector<SegmentGap> segments;  // tree order (track by track); see Listing above
   size_t absent_not_listed = 0;
   size_t count[5] = {0, 0, 0, 0, 0};  // per status

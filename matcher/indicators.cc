@@ -23,7 +23,8 @@ constexpr Spec kSpecs[] = {
     {"enterprises", "enterprises", "家"},
     {"above_scale_enterprises", "above-designated-size enterprises (规上)", "家"},
     {"above_scale_revenue", "revenue of above-scale enterprises, 万元 (规上产值)", "万元"},
-    {"enterprises_over_100m", "enterprises with revenue of 100 million yuan or more (亿元以上企业)", "家"},
+    {"enterprises_over_100m", "enterprises with revenue of 100 million yuan or more (亿元以上企业)",
+     "家"},
     {"employees", "employees of the enterprises (从业人数)", "人"},
     {"high_tech_enterprises", "high-tech enterprises (高新技术企业)", "家"},
     {"specialised_enterprises", "specialised and sophisticated enterprises (专精特新)", "家"},
@@ -73,7 +74,6 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
   return out;
 }
 
-
 }  // namespace
 
 const std::vector<std::string>& IndicatorNames() {
@@ -90,7 +90,8 @@ std::vector<Target> ReadTargets(const std::filesystem::path& file) {
   if (!in) throw Error(ErrorCode::kIo, Msg("plan.cannot_read", {{"file", file.string()}}));
   // A problem of a line: the code of its reason and the reason's parameters.
   auto fail = [&](size_t line, const char* code, MessageParams params = {}) {
-    params.insert(params.begin(), {{"file", file.string()}, {"line", std::to_string(line)}, {"reason", code}});
+    params.insert(params.begin(),
+                  {{"file", file.string()}, {"line", std::to_string(line)}, {"reason", code}});
     throw Error(ErrorCode::kInvalidData, Msg("plan.line", std::move(params)));
   };
   std::vector<Target> out;
@@ -162,7 +163,8 @@ IndicatorsResult ComputeIndicators(const Snapshot& s, VertexId region,
           count("above_scale_enterprises");
           sum("above_scale_revenue", e.revenue, !std::isnan(e.revenue));
         }
-        if (!std::isnan(e.revenue) && e.revenue >= kHundredMillionYuan) count("enterprises_over_100m");
+        if (!std::isnan(e.revenue) && e.revenue >= kHundredMillionYuan)
+          count("enterprises_over_100m");
         sum("employees", e.employees, e.employees >= 0);
         if (e.HasTag(EnterpriseTag::kHighTech)) count("high_tech_enterprises");
         if (e.HasTag(EnterpriseTag::kSpecialised) || e.HasTag(EnterpriseTag::kLittleGiant)) {
@@ -177,7 +179,8 @@ IndicatorsResult ComputeIndicators(const Snapshot& s, VertexId region,
         for (auto range : {s.Out(v, EdgeKind::kCooperates), s.In(v, EdgeKind::kCooperates)}) {
           for (VertexId x : range.Vertices()) {
             NodeKind k = s.Kind(x);
-            if (k == NodeKind::kHospital || k == NodeKind::kInstitution || k == NodeKind::kPlatform) {
+            if (k == NodeKind::kHospital || k == NodeKind::kInstitution ||
+                k == NodeKind::kPlatform) {
               ties.insert({v, x});
             }
           }

@@ -21,7 +21,7 @@ bool InRegion(const Snapshot& s, VertexId region, VertexId v) {
 // A segment is an intermediary's (trade, distribution, logistics, supply-chain services, retail)
 // when its name, an ancestor's or its track's holds one of these cues (leaders.h).
 constexpr std::string_view kIntermediaryCues[] = {"贸易", "商贸", "供应链", "物流", "仓储", "经销",
-                                                  "分销", "批发", "零售", "电商", "配送", "渠道"};
+                                                  "分销", "批发", "零售",   "电商", "配送", "渠道"};
 
 bool HasIntermediaryCue(std::string_view name) {
   for (std::string_view cue : kIntermediaryCues) {
@@ -75,7 +75,7 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
     double share = 0;
     VertexId share_segment = kNoVertex;
     std::vector<VertexId> dependant_sample;
-    double maker = 1;   // 1 − its intermediary share
+    double maker = 1;    // 1 − its intermediary share
     size_t breadth = 0;  // distinct segments it makes (any track)
   };
   IntermediarySegments intermediary(s);
@@ -136,8 +136,10 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
       bool all_known = true;
       for (VertexId p : local) {
         double r = s.Enterprise(p).revenue;
-        if (std::isnan(r) || r <= 0) all_known = false;
-        else total += r;
+        if (std::isnan(r) || r <= 0)
+          all_known = false;
+        else
+          total += r;
       }
       double share = all_known && total > 0 ? s.Enterprise(e).revenue / total
                                             : 1.0 / static_cast<double>(local.size());
@@ -190,8 +192,9 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
       if (attr.revenue > 0) sum += LogRelative(attr.revenue, best_revenue), ++known;
       if (attr.employees > 0) sum += LogRelative(attr.employees, best_employees), ++known;
       scale = known ? sum / known : 0.0;
-      size_fact = known ? Reason(listed ? "leaders.size_listed" : "leaders.size").Real("value", scale)
-                        : Reason(listed ? "leaders.size_unknown_listed" : "leaders.size_unknown");
+      size_fact = known
+                      ? Reason(listed ? "leaders.size_listed" : "leaders.size").Real("value", scale)
+                      : Reason(listed ? "leaders.size_unknown_listed" : "leaders.size_unknown");
     } else {
       scale = LogRelative(double(c.breadth), double(most_made));
       size_fact = Reason(listed ? "leaders.size_proxy_listed" : "leaders.size_proxy")
@@ -199,13 +202,15 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
                       .Count("count", static_cast<int64_t>(c.breadth));
     }
     double size = 0.8 * scale + 0.2 * (listed ? 1.0 : 0.0);
-    ApplyScorer(scorer, "leaders",
-                {{"pagerank", best_effective_rank > 0 ? c.maker * rank[c.e] / best_effective_rank : 0},
-                 {"dependants", best_effective_deps > 0 ? c.maker * double(c.dependants) / best_effective_deps : 0},
-                 {"share", c.maker * c.share},
-                 {"size", size},
-                 {"declared", declared ? 1.0 : 0.0}},
-                item);
+    ApplyScorer(
+        scorer, "leaders",
+        {{"pagerank", best_effective_rank > 0 ? c.maker * rank[c.e] / best_effective_rank : 0},
+         {"dependants",
+          best_effective_deps > 0 ? c.maker * double(c.dependants) / best_effective_deps : 0},
+         {"share", c.maker * c.share},
+         {"size", size},
+         {"declared", declared ? 1.0 : 0.0}},
+        item);
     item.why.push_back(Reason("leaders.pagerank").Real("value", rank[c.e]));
     const bool local = f.within != kNoVertex;
     if (c.dependants) {
@@ -223,7 +228,8 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
     }
     item.why.push_back(std::move(size_fact));
     if (c.maker < 0.995) {
-      item.why.push_back(Reason("leaders.intermediary").Real("share", 1 - c.maker).Real("weight", c.maker));
+      item.why.push_back(
+          Reason("leaders.intermediary").Real("share", 1 - c.maker).Real("weight", c.maker));
     }
     if (declared) item.why.push_back(Reason("leaders.declared"));
     result.items.push_back(std::move(item));
@@ -267,7 +273,8 @@ ClustersResult Clusters(const Snapshot& s, VertexId region, uint64_t seed) {
       for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
         const double scale = k == EdgeKind::kMemberOf ? 0.5 : 1.0;
         for (Neighbor p : s.In(x, k)) {
-          if (index.count(p.vertex)) out.push_back({p.vertex, scale * (p.weight > 0 ? p.weight : 1.0)});
+          if (index.count(p.vertex))
+            out.push_back({p.vertex, scale * (p.weight > 0 ? p.weight : 1.0)});
         }
       }
       return out;
@@ -297,7 +304,8 @@ ClustersResult Clusters(const Snapshot& s, VertexId region, uint64_t seed) {
     src[i] = keep_index[src[i]];
     dst[i] = keep_index[dst[i]];
   }
-  kernels::WeightedCsr compact = kernels::Symmetrised(kernels::BuildCsr(static_cast<uint32_t>(kept.size()), src, dst, w));
+  kernels::WeightedCsr compact = kernels::Symmetrised(
+      kernels::BuildCsr(static_cast<uint32_t>(kept.size()), src, dst, w));
   r.enterprises = kept.size();
   r.edges = compact.NumEdges() / 2;
   if (kept.empty()) return r;
@@ -320,7 +328,8 @@ ClustersResult Clusters(const Snapshot& s, VertexId region, uint64_t seed) {
   for (uint32_t c = 0; c < comms.size(); ++c) {
     comms[c].id = c;
     auto& m = comms[c].members;
-    std::stable_sort(m.begin(), m.end(), [&](uint32_t x, uint32_t y) { return degree[x] > degree[y]; });
+    std::stable_sort(m.begin(), m.end(),
+                     [&](uint32_t x, uint32_t y) { return degree[x] > degree[y]; });
     std::map<VertexId, size_t> segs;
     for (uint32_t& x : m) {
       x = kept[x];

@@ -49,9 +49,9 @@ LeadersResult ChainLeaders(const Analytics& a, const Filters& filters);
 
 struct Community {
   uint32_t id = 0;
-  std::vector<VertexId> members;        // by weighted degree, largest first
+  std::vector<VertexId> members;                      // by weighted degree, largest first
   std::vector<std::pair<VertexId, size_t>> segments;  // most made inside it first
-  double internal_weight = 0;           // weight of edges inside it
+  double internal_weight = 0;                         // weight of edges inside it
 };
 
 struct ClustersResult {
@@ -59,7 +59,7 @@ struct ClustersResult {
   size_t enterprises = 0, edges = 0;
   double modularity = 0;
   int levels = 0;
-  std::vector<Community> communities;   // largest first
+  std::vector<Community> communities;  // largest first
 };
 
 // Louvain on the undirected enterprise network of the region (everywhere when region is

@@ -12,8 +12,8 @@
 namespace chainatlas::matcher {
 
 struct LocalRankOptions {
-  double alpha = 0.15;     // restart probability
-  double epsilon = 1e-5;   // push while residual ≥ epsilon · degree
+  double alpha = 0.15;    // restart probability
+  double epsilon = 1e-5;  // push while residual ≥ epsilon · degree
 };
 
 // Scores of the vertices reached (absent: 0). The scores sum to at most 1.

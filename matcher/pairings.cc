@@ -121,7 +121,8 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
       measures.push_back({"trial", s.Hospital(v).clinical_trial ? 1.0 : 0.0});
       const auto& depts = s.Hospital(v).departments;
       if (!depts.empty()) {
-        facts.push_back(Reason("pairings.departments").List("departments", {depts.begin(), depts.end()}));
+        facts.push_back(
+            Reason("pairings.departments").List("departments", {depts.begin(), depts.end()}));
       }
     }
     ApplyScorer(scorer, recommender, measures, item);
@@ -151,7 +152,8 @@ PairingKind ParsePairingKind(std::string_view name) {
                         PairingKind::kTriad}) {
     if (PairingKindName(k) == name) return k;
   }
-  throw Error(ErrorCode::kInvalidArgument, Msg("matcher.pairing_kind", {{"name", std::string(name)}}));
+  throw Error(ErrorCode::kInvalidArgument,
+              Msg("matcher.pairing_kind", {{"name", std::string(name)}}));
 }
 
 PairingsResult RecommendPairings(const Snapshot& s, VertexId e, PairingKind kind,
@@ -196,7 +198,8 @@ PairingsResult RecommendPairings(const Snapshot& s, VertexId e, PairingKind kind
         tie = p == Proximity::kSameCounty || p == Proximity::kSameCity ? 0.6
               : p == Proximity::kSameProvince                          ? 0.3
                                                                        : 0.0;
-        tie_fact = Reason("pairings.triad.tie").Nested("reason", ProximityFact(s, p, u.entity, h.entity));
+        tie_fact =
+            Reason("pairings.triad.tie").Nested("reason", ProximityFact(s, p, u.entity, h.entity));
       }
       ApplyScorer(scorer, "triads", {{"university", u.score}, {"hospital", h.score}, {"tie", tie}},
                   item);
@@ -204,8 +207,9 @@ PairingsResult RecommendPairings(const Snapshot& s, VertexId e, PairingKind kind
                              .Text("name", std::string(s.Name(u.entity)))
                              .Real("score", u.score)
                              .Nested("reason", u.why.front()));
-      item.why.push_back(Reason(s.Hospital(h.entity).clinical_trial ? "pairings.triad.hospital_trial"
-                                                                     : "pairings.triad.hospital")
+      item.why.push_back(Reason(s.Hospital(h.entity).clinical_trial
+                                    ? "pairings.triad.hospital_trial"
+                                    : "pairings.triad.hospital")
                              .Text("name", std::string(s.Name(h.entity)))
                              .Real("score", h.score)
                              .Nested("reason", h.why.front()));

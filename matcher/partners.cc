@@ -15,7 +15,6 @@
 namespace chainatlas::matcher {
 namespace {
 
-
 // The organisations tied to v by a known relation (trades_with, cooperates, invests; either way),
 // sorted and unique.
 std::vector<VertexId> Ties(const Snapshot& s, VertexId v) {
@@ -149,12 +148,15 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
     if (role == PartnerRole::kPeer) {
       for (const Producer& p : producers.Of(mine.segment)) {
         if (p.enterprise == e || !PassesTrack(s, f, p.segment)) continue;
-        found.OfferWith(p.enterprise, own * ShareFactor(p.share), [&] {
-          Path path = start;
-          if (p.segment != mine.segment) path.Then(EdgeKind::kPartOf, false, p.segment);
-          path.Then(p.via, false, p.enterprise);
-          return path;
-        }, p.segment);
+        found.OfferWith(
+            p.enterprise, own * ShareFactor(p.share),
+            [&] {
+              Path path = start;
+              if (p.segment != mine.segment) path.Then(EdgeKind::kPartOf, false, p.segment);
+              path.Then(p.via, false, p.enterprise);
+              return path;
+            },
+            p.segment);
       }
       continue;
     }
@@ -170,31 +172,41 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
         double need = std::clamp<double>(nb.weight, 0, 1) * own;
         for (const Producer& p : producers.Of(nb.vertex)) {
           if (p.enterprise == e || makes(p.segment)) continue;
-          found.OfferWith(p.enterprise, need * CandidateShareFactor(nb.evidence, p.share), [&] {
-            Path path = base;
-            path.Then(EdgeKind::kSupplies, role == PartnerRole::kCustomer, nb.vertex, nb.evidence);
-            if (p.segment != nb.vertex) path.Then(EdgeKind::kPartOf, false, p.segment);
-            path.Then(p.via, false, p.enterprise);
-            return path;
-          }, nb.vertex, nb.evidence, on_track);
+          found.OfferWith(
+              p.enterprise, need * CandidateShareFactor(nb.evidence, p.share),
+              [&] {
+                Path path = base;
+                path.Then(EdgeKind::kSupplies, role == PartnerRole::kCustomer, nb.vertex,
+                          nb.evidence);
+                if (p.segment != nb.vertex) path.Then(EdgeKind::kPartOf, false, p.segment);
+                path.Then(p.via, false, p.enterprise);
+                return path;
+              },
+              nb.vertex, nb.evidence, on_track);
         }
       }
       if (role == PartnerRole::kCustomer) {
         const bool on_track = PassesTrack(s, f, seg);
         for (Neighbor h : s.In(seg, EdgeKind::kClinicalDemand)) {
-          found.OfferWith(h.vertex, std::clamp<double>(h.weight, 0, 1) * own, [&] {
-            Path path = base;
-            path.Then(EdgeKind::kClinicalDemand, false, h.vertex);
-            return path;
-          }, seg, 0, on_track);
+          found.OfferWith(
+              h.vertex, std::clamp<double>(h.weight, 0, 1) * own,
+              [&] {
+                Path path = base;
+                path.Then(EdgeKind::kClinicalDemand, false, h.vertex);
+                return path;
+              },
+              seg, 0, on_track);
         }
         for (Neighbor p : s.In(seg, EdgeKind::kServes)) {
           if (!IsChannelPlatform(s, p.vertex)) continue;
-          found.OfferWith(p.vertex, 0.8 * std::clamp<double>(p.weight, 0, 1) * own, [&] {
-            Path path = base;
-            path.Then(EdgeKind::kServes, false, p.vertex);
-            return path;
-          }, seg, 0, on_track);
+          found.OfferWith(
+              p.vertex, 0.8 * std::clamp<double>(p.weight, 0, 1) * own,
+              [&] {
+                Path path = base;
+                path.Then(EdgeKind::kServes, false, p.vertex);
+                return path;
+              },
+              seg, 0, on_track);
         }
       }
     }
@@ -210,11 +222,14 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
         const auto made = s.Out(nb.vertex, EdgeKind::kProduces).Vertices();
         if (std::any_of(made.begin(), made.end(), makes)) continue;
         double share = nb.weight > 0 ? nb.weight : 1.0;
-        found.OfferWith(nb.vertex, kSameIndustryReliability * own * CandidateShareFactor(kSameIndustry, share), [&] {
-          Path path = start;
-          path.Then(EdgeKind::kMemberOf, false, nb.vertex, kSameIndustry);
-          return path;
-        }, mine.segment, kSameIndustry, on_track);
+        found.OfferWith(
+            nb.vertex, kSameIndustryReliability * own * CandidateShareFactor(kSameIndustry, share),
+            [&] {
+              Path path = start;
+              path.Then(EdgeKind::kMemberOf, false, nb.vertex, kSameIndustry);
+              return path;
+            },
+            mine.segment, kSameIndustry, on_track);
       }
     }
   }
@@ -222,7 +237,8 @@ void Gather(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
 
 // A product-level or learned fit gains kCorroboration × the sector-rule fit when the candidate is
 // also a sector-rule partner: two independent kinds of evidence agree (measured in
-// bench/RESULTS.md). Industry-only candidates keep their industry-level fit. The fit is capped at 1.
+// bench/RESULTS.md). Industry-only candidates keep their industry-level fit. The fit is capped
+// at 1.
 constexpr double kCorroboration = 2.0;
 double Fit(const Candidate& c) {
   return !IsIndustryEvidence(c.evidence) ? std::min(1.0, c.fit + kCorroboration * c.industry_fit)
@@ -255,8 +271,14 @@ struct Scoring {
 
   Scoring(const Snapshot& snap, VertexId subject, PartnerRole r, const Scorer& sc,
           const std::vector<SegmentShare>& segs)
-      : s(snap), e(subject), role(r), scorer(sc), recommender(RecommenderName(r)), segments(segs),
-        my_ties(Ties(snap, subject)), known_partners(KnownPartners(snap, subject, r)) {}
+      : s(snap),
+        e(subject),
+        role(r),
+        scorer(sc),
+        recommender(RecommenderName(r)),
+        segments(segs),
+        my_ties(Ties(snap, subject)),
+        known_partners(KnownPartners(snap, subject, r)) {}
 
   bool IsKnown(VertexId v) const {
     return std::binary_search(known_partners.begin(), known_partners.end(), v);
@@ -313,7 +335,8 @@ struct Scoring {
         if (!fact.code.empty()) item.why.push_back(std::move(fact));
       }
       if (!IsIndustryEvidence(c.evidence) && c.industry_fit > 0) {
-        item.why.push_back(Reason("partners.corroborated").Real("fit", kCorroboration * c.industry_fit));
+        item.why.push_back(
+            Reason("partners.corroborated").Real("fit", kCorroboration * c.industry_fit));
       }
     }
 
@@ -325,7 +348,8 @@ struct Scoring {
                              .Text("name", std::string(s.Name(e)))
                              .List("names", std::move(shared_names)));
     }
-    if (r.domestic == 0 && role == PartnerRole::kSupplier) item.why.push_back(Reason("partners.foreign_funded"));
+    if (r.domestic == 0 && role == PartnerRole::kSupplier)
+      item.why.push_back(Reason("partners.foreign_funded"));
     if (item.known) item.why.push_back(Reason("partners.known"));
     return item;
   }
@@ -449,7 +473,8 @@ class Replayer {
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
-    out.erase(std::remove_if(out.begin(), out.end(), [&](VertexId d) { return Makes(d); }), out.end());
+    out.erase(std::remove_if(out.begin(), out.end(), [&](VertexId d) { return Makes(d); }),
+              out.end());
     return out;
   }
 
@@ -505,8 +530,9 @@ class Replayer {
         for (Neighbor nb : s_.Out(v, k)) {
           const VertexId d = nb.vertex;
           if (Makes(d)) continue;
-          const double share = k == EdgeKind::kProduces ? (nb.weight > 0 ? nb.weight : 1.0)
-                                                        : factor * (nb.weight > 0 ? nb.weight : 1.0);
+          const double share = k == EdgeKind::kProduces
+                                   ? (nb.weight > 0 ? nb.weight : 1.0)
+                                   : factor * (nb.weight > 0 ? nb.weight : 1.0);
           const bool in_tree = tree_.Has(d);
           const uint32_t pre = in_tree ? tree_.PreorderIndex(d) : 0;
           auto visit = [&](VertexId a) {
@@ -530,7 +556,8 @@ class Replayer {
         auto it = clinical_.find(nb.vertex);
         if (it == clinical_.end()) continue;
         for (uint32_t ord : it->second) {
-          offers.push_back({ord, 0, 0, std::clamp<double>(nb.weight, 0, 1) * sources_[ord].need, kNoVertex});
+          offers.push_back(
+              {ord, 0, 0, std::clamp<double>(nb.weight, 0, 1) * sources_[ord].need, kNoVertex});
         }
       }
     }
@@ -539,7 +566,8 @@ class Replayer {
         auto it = serves_.find(nb.vertex);
         if (it == serves_.end()) continue;
         for (uint32_t ord : it->second) {
-          offers.push_back({ord, 0, 0, 0.8 * std::clamp<double>(nb.weight, 0, 1) * sources_[ord].need,
+          offers.push_back({ord, 0, 0,
+                            0.8 * std::clamp<double>(nb.weight, 0, 1) * sources_[ord].need,
                             kNoVertex});
         }
       }
@@ -568,26 +596,30 @@ class Replayer {
     });
     for (const Offer& o : offers) {
       const Source& src = sources_[o.ord];
-      out.OfferWith(v, o.fit, [&] {
-        const SegmentShare& mine = segments_[src.mine];
-        Path path{e_, {{mine.via, true, mine.segment}}};
-        if (src.type == kSameIndustryType) {
-          path.Then(EdgeKind::kMemberOf, false, v, kSameIndustry);
-          return path;
-        }
-        for (const PathStep& st : above_[src.mine][src.up].second) path.steps.push_back(st);
-        switch (src.type) {
-          case kProducer:
-            path.Then(EdgeKind::kSupplies, role_ == PartnerRole::kCustomer, src.target, src.evidence);
-            if (o.segment != src.target) path.Then(EdgeKind::kPartOf, false, o.segment);
-            path.Then(o.kind == 0 ? EdgeKind::kProduces : EdgeKind::kMemberOf, false, v);
-            break;
-          case kClinical: path.Then(EdgeKind::kClinicalDemand, false, v); break;
-          case kServes: path.Then(EdgeKind::kServes, false, v); break;
-          case kSameIndustryType: break;
-        }
-        return path;
-      }, src.target, src.evidence, src.on_track);
+      out.OfferWith(
+          v, o.fit,
+          [&] {
+            const SegmentShare& mine = segments_[src.mine];
+            Path path{e_, {{mine.via, true, mine.segment}}};
+            if (src.type == kSameIndustryType) {
+              path.Then(EdgeKind::kMemberOf, false, v, kSameIndustry);
+              return path;
+            }
+            for (const PathStep& st : above_[src.mine][src.up].second) path.steps.push_back(st);
+            switch (src.type) {
+              case kProducer:
+                path.Then(EdgeKind::kSupplies, role_ == PartnerRole::kCustomer, src.target,
+                          src.evidence);
+                if (o.segment != src.target) path.Then(EdgeKind::kPartOf, false, o.segment);
+                path.Then(o.kind == 0 ? EdgeKind::kProduces : EdgeKind::kMemberOf, false, v);
+                break;
+              case kClinical: path.Then(EdgeKind::kClinicalDemand, false, v); break;
+              case kServes: path.Then(EdgeKind::kServes, false, v); break;
+              case kSameIndustryType: break;
+            }
+            return path;
+          },
+          src.target, src.evidence, src.on_track);
     }
     return true;
   }
@@ -685,10 +717,12 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   // Hospitals, channel platforms and firms of the same industry: bounded after the lists too.
   std::vector<VertexId> others;
   rp.ForEachOther([&](VertexId v) { others.push_back(v); });
-  bool county_exact = false;  // the subject's county is bounded apart (proximity 1), after the lists
+  bool county_exact =
+      false;  // the subject's county is bounded apart (proximity 1), after the lists
   std::vector<VertexId> county_members;
   if (VertexId r = s.Region(e); r != kNoVertex) {
-    if (VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty); county != kNoVertex) {
+    if (VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty);
+        county != kNoVertex) {
       county_members = s.regions().MembersWithin(county);
       county_exact = true;
     }
@@ -729,7 +763,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   const double w_domestic = WeightOf(scorer, sc.recommender, "domestic");
   double sector = 0;  // the most a sector-rule path can add to a fit (corroboration)
   for (const auto& src : rp.sources()) {
-    if (src.type == Replayer::kProducer && IsSectorEvidence(src.evidence)) sector = std::max(sector, src.need);
+    if (src.type == Replayer::kProducer && IsSectorEvidence(src.evidence))
+      sector = std::max(sector, src.need);
   }
   std::vector<TopKList> lists;
   std::vector<uint32_t> covering;
@@ -737,7 +772,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   for (VertexId d : rp.ProducerSegments()) {
     covering.clear();
     auto add = [&](VertexId a) {
-      if (const auto* list = rp.ProducerSources(a)) covering.insert(covering.end(), list->begin(), list->end());
+      if (const auto* list = rp.ProducerSources(a))
+        covering.insert(covering.end(), list->begin(), list->end());
     };
     add(d);
     if (tree.Has(d)) {
@@ -749,7 +785,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
         const auto& src = rp.sources()[ord];
         double fit = src.need * CandidateShareFactor(src.evidence, b.max_share);
         if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
-        fit_part = std::max(fit_part, w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * EvidenceTier(src.evidence));
+        fit_part = std::max(fit_part,
+                            w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * EvidenceTier(src.evidence));
       }
       const double bound0 = fit_part + w_domestic +
                             w_prox * ProximityBound(s, e, b.province, county_exact) + kBoundSlack;
@@ -780,10 +817,12 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
       double fit = src.need;
       if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
       const int tier = src.type == Replayer::kProducer || src.type == Replayer::kSameIndustryType
-                           ? EvidenceTier(src.evidence) : 0;
+                           ? EvidenceTier(src.evidence)
+                           : 0;
       fit_max = std::max(fit_max, w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * tier);
     }
-    std::sort(tied.begin(), tied.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::sort(tied.begin(), tied.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
     for (const auto& [count, v] : tied) {
       // Proximity bounded without the county apart: a tied firm of the county was marked seen
       // before the county's own pass, which skips it.
@@ -791,7 +830,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
                            w_graph * 0.5 * std::min(1.0, count / 3.0) +
                            w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
       if (top.size() >= k && bound < top.front().first) continue;
-        Candidates one(/*record_paths=*/false);
+      Candidates one(/*record_paths=*/false);
       if (!rp.Replay(v, one)) continue;
       const Candidate& c = *one.Find(v);
       if (!PassesWithin(s, f, v) || !c.on_track) continue;
@@ -819,12 +858,12 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   }
   // The subject's county, best quality first: bounded by the best fit any source gives.
   {
-    std::sort(county_members.begin(), county_members.end(), [&](VertexId a, VertexId b) {
-      return ix.QualityBound(a) > ix.QualityBound(b);
-    });
+    std::sort(county_members.begin(), county_members.end(),
+              [&](VertexId a, VertexId b) { return ix.QualityBound(a) > ix.QualityBound(b); });
     const double prox = ProximityValue(Proximity::kSameCounty);
     for (VertexId v : county_members) {
-      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) + w_prox * prox + kBoundSlack;
+      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) + w_prox * prox +
+                           kBoundSlack;
       if (top.size() >= k && bound < top.front().first) break;
       consider(v);
     }

@@ -76,8 +76,8 @@ const std::vector<std::pair<std::string, double>>& Scorer::For(std::string_view 
   for (const auto& [r, w] : weights) {
     if (r == recommender) return w;
   }
-  throw Error(ErrorCode::kInternal, "scorer '" + name + "' has no weights for " +
-                                        std::string(recommender));
+  throw Error(ErrorCode::kInternal,
+              "scorer '" + name + "' has no weights for " + std::string(recommender));
 }
 
 const Scorer& FindScorer(std::string_view name) {
@@ -119,15 +119,16 @@ void ApplyScorer(const Scorer& scorer, std::string_view recommender,
   item.score = ScoreOf(scorer, recommender, m.data(), m.size(), &item.components);
 }
 
-std::vector<VertexId> TopCandidates(const Snapshot& s, std::vector<std::pair<double, VertexId>> scored,
-                                    size_t top) {
+std::vector<VertexId> TopCandidates(const Snapshot& s,
+                                    std::vector<std::pair<double, VertexId>> scored, size_t top) {
   auto better = [&](const std::pair<double, VertexId>& a, const std::pair<double, VertexId>& b) {
     if (a.first != b.first) return a.first > b.first;
     if (s.Kind(a.second) != s.Kind(b.second)) return s.Kind(a.second) < s.Kind(b.second);
     return s.Key(a.second) < s.Key(b.second);
   };
   const size_t k = std::min(top ? top : scored.size(), scored.size());
-  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end(), better);
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end(),
+                    better);
   std::vector<VertexId> out;
   out.reserve(k);
   for (size_t i = 0; i < k; ++i) out.push_back(scored[i].second);
@@ -197,15 +198,18 @@ Reason ProximityFact(const Snapshot& s, Proximity p, VertexId a, VertexId b) {
   };
   switch (p) {
     case Proximity::kSameCounty:
-      return named(ra, RegionLevel::kCounty, "proximity.same_county", "proximity.same_county_unnamed");
+      return named(ra, RegionLevel::kCounty, "proximity.same_county",
+                   "proximity.same_county_unnamed");
     case Proximity::kSameCity:
       return named(ra, RegionLevel::kCity, "proximity.same_city", "proximity.same_city_unnamed");
     case Proximity::kSameProvince:
-      return named(ra, RegionLevel::kProvince, "proximity.same_province", "proximity.same_province_unnamed");
+      return named(ra, RegionLevel::kProvince, "proximity.same_province",
+                   "proximity.same_province_unnamed");
     case Proximity::kDelta:
       return named(rb, RegionLevel::kProvince, "proximity.delta", "proximity.delta_unnamed");
     case Proximity::kElsewhere:
-      return named(rb, RegionLevel::kProvince, "proximity.elsewhere", "proximity.elsewhere_unnamed");
+      return named(rb, RegionLevel::kProvince, "proximity.elsewhere",
+                   "proximity.elsewhere_unnamed");
     case Proximity::kUnknown: break;
   }
   return Reason("proximity.unknown");
@@ -220,8 +224,10 @@ double Quality(const Snapshot& s, VertexId v, std::vector<Reason>* facts) {
     case NodeKind::kEnterprise: {
       const EnterpriseAttributes& e = s.Enterprise(v);
       static const std::pair<EnterpriseTag, double> kTagPoints[] = {
-          {EnterpriseTag::kLittleGiant, 0.35}, {EnterpriseTag::kSpecialised, 0.25},
-          {EnterpriseTag::kChainLeader, 0.25}, {EnterpriseTag::kHighTech, 0.2},
+          {EnterpriseTag::kLittleGiant, 0.35},
+          {EnterpriseTag::kSpecialised, 0.25},
+          {EnterpriseTag::kChainLeader, 0.25},
+          {EnterpriseTag::kHighTech, 0.2},
           {EnterpriseTag::kListed, 0.2}};
       std::vector<std::string> tags;
       for (auto [tag, points] : kTagPoints) {
@@ -251,10 +257,14 @@ double Quality(const Snapshot& s, VertexId v, std::vector<Reason>* facts) {
     }
     case NodeKind::kHospital: {
       const HospitalAttributes& h = s.Hospital(v);
-      if (h.grade == "三级甲等") q = 1.0;
-      else if (h.grade.rfind("三级", 0) == 0) q = 0.8;
-      else if (h.grade.rfind("二级", 0) == 0) q = 0.5;
-      else q = 0.3;
+      if (h.grade == "三级甲等")
+        q = 1.0;
+      else if (h.grade.rfind("三级", 0) == 0)
+        q = 0.8;
+      else if (h.grade.rfind("二级", 0) == 0)
+        q = 0.5;
+      else
+        q = 0.3;
       if (!h.grade.empty()) note(Reason("quality.grade").Text("grade", h.grade));
       if (h.clinical_trial) note(Reason("quality.clinical_trial"));
       if (h.demo_base) note(Reason("quality.demo_base"));
@@ -298,8 +308,7 @@ std::vector<Producer> ProducersOf(const Snapshot& s, VertexId segment) {
       out.push_back({nb.vertex, nb.weight > 0 ? nb.weight : 1.0, seg, EdgeKind::kProduces});
     }
     for (Neighbor nb : s.In(seg, EdgeKind::kMemberOf)) {
-      out.push_back({nb.vertex, 0.5 * (nb.weight > 0 ? nb.weight : 1.0), seg,
-                     EdgeKind::kMemberOf});
+      out.push_back({nb.vertex, 0.5 * (nb.weight > 0 ? nb.weight : 1.0), seg, EdgeKind::kMemberOf});
     }
   };
   add(segment);
@@ -358,7 +367,9 @@ void CheckFilters(const Snapshot& s, const Filters& f) {
   }
   if (f.top == 0 || f.top > 10000) {
     throw Error(ErrorCode::kInvalidArgument,
-                Msg("option.range", {{"option", "--top"}, {"min", "1"}, {"max", "10000"},
+                Msg("option.range", {{"option", "--top"},
+                                     {"min", "1"},
+                                     {"max", "10000"},
                                      {"value", std::to_string(f.top)}}));
   }
   FindScorer(f.scorer);

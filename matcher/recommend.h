@@ -55,16 +55,16 @@ struct Item {
   VertexId entity = kNoVertex;
   double score = 0;
   std::vector<Component> components;
-  std::vector<Path> paths;        // the best few paths that produced the item
-  std::vector<Reason> why;        // the facts that weighed
-  bool known = false;             // already a partner (listed only when asked for)
+  std::vector<Path> paths;  // the best few paths that produced the item
+  std::vector<Reason> why;  // the facts that weighed
+  bool known = false;       // already a partner (listed only when asked for)
   // Supply recommendations: the evidence of the best path (EvidenceByte) and its tier; items rank
   // by tier first (product-level before industry-level), then by score.
   bool has_evidence = false;
   uint8_t evidence = 0;
   int tier = 0;
-  std::vector<VertexId> via;      // the segments (or other entities) it matched through
-  std::vector<VertexId> partners; // triads: the other members (university, hospital)
+  std::vector<VertexId> via;       // the segments (or other entities) it matched through
+  std::vector<VertexId> partners;  // triads: the other members (university, hospital)
 };
 
 // Sorts by tier (ascending), score (descending), then by key, and keeps the first `top` (0: all).
@@ -98,14 +98,21 @@ double ScoreOf(const Scorer& scorer, std::string_view recommender, const Measure
 
 // The `top` best of (score, candidate) pairs, in RankItems' order (score, then kind and key):
 // recommenders score every candidate cheaply, then build full items for these only.
-std::vector<VertexId> TopCandidates(const Snapshot& s, std::vector<std::pair<double, VertexId>> scored,
-                                    size_t top);
+std::vector<VertexId> TopCandidates(const Snapshot& s,
+                                    std::vector<std::pair<double, VertexId>> scored, size_t top);
 
 // ---- Shared measures.
 
 // Where b sits relative to a: same county, city, province, the Yangtze River Delta (Shanghai,
 // Jiangsu, Zhejiang, Anhui), elsewhere in the country, or unknown (either region unknown).
-enum class Proximity : uint8_t { kSameCounty, kSameCity, kSameProvince, kDelta, kElsewhere, kUnknown };
+enum class Proximity : uint8_t {
+  kSameCounty,
+  kSameCity,
+  kSameProvince,
+  kDelta,
+  kElsewhere,
+  kUnknown
+};
 Proximity GeoProximity(const Snapshot& s, VertexId a, VertexId b);
 // 1.0, 0.8, 0.6, 0.4, 0.15, 0.1.
 double ProximityValue(Proximity p);
@@ -142,11 +149,11 @@ std::vector<Producer> ProducersOf(const Snapshot& s, VertexId segment);
 // Candidates met along paths: the best fit of each, its best few paths and the segments it was
 // matched through. Iterate with Sorted() for a deterministic order.
 struct Candidate {
-  double fit = 0;      // the best fit within the best tier (product-level before industry-level)
+  double fit = 0;  // the best fit within the best tier (product-level before industry-level)
   int tier = kEvidenceTierCount;  // the best evidence tier met (EvidenceTier in graph/kinds.h)
-  uint8_t evidence = 0;  // the evidence of that best fit
-  bool on_track = false;  // some path passes the track filter
-  double industry_fit = 0;  // the best fit of a sector-rule path (corroboration)
+  uint8_t evidence = 0;           // the evidence of that best fit
+  bool on_track = false;          // some path passes the track filter
+  double industry_fit = 0;        // the best fit of a sector-rule path (corroboration)
   std::vector<std::pair<double, Path>> paths;  // best first (fit − 10·tier), at most kMaxPaths
   std::vector<VertexId> via;                   // sorted, unique
 };
@@ -164,7 +171,8 @@ class Candidates {
   void OfferWith(VertexId candidate, double fit, MakePath&& make_path, VertexId via,
                  uint8_t evidence = 0, bool on_track = true);
   void Offer(VertexId candidate, double fit, const Path& path, VertexId via) {
-    OfferWith(candidate, fit, [&] { return path; }, via);
+    OfferWith(
+        candidate, fit, [&] { return path; }, via);
   }
   bool Has(VertexId v) const { return map_.count(v) != 0; }
   size_t size() const { return map_.size(); }
@@ -211,7 +219,9 @@ void Candidates::OfferWith(VertexId candidate, double fit, MakePath&& make_path,
 void TakePaths(const Candidate& c, Item& item);
 
 // 0.5 + 0.5·share: how much a share (clamped to [0, 1]) counts in a fit.
-inline double ShareFactor(double share) { return 0.5 + 0.5 * (share < 0 ? 0 : share > 1 ? 1 : share); }
+inline double ShareFactor(double share) {
+  return 0.5 + 0.5 * (share < 0 ? 0 : share > 1 ? 1 : share);
+}
 
 // The segment and the segments (and track) above it, each with the part_of steps from the segment
 // up to it; the segment itself first, with no steps.
@@ -223,11 +233,11 @@ void RequireKind(const Snapshot& s, VertexId v, NodeKind kind, std::string_view 
 
 // Options every recommender accepts.
 struct Filters {
-  VertexId within = kNoVertex;  // candidates in this region or below
+  VertexId within = kNoVertex;       // candidates in this region or below
   std::vector<VertexId> within_any;  // or, when not empty: in any of these regions or below
-  VertexId track = kNoVertex;   // matched through a segment of this track (or segment) or below
+  VertexId track = kNoVertex;  // matched through a segment of this track (or segment) or below
   size_t top = 20;
-  bool include_known = false;   // list partners already tied to the subject (marked known)
+  bool include_known = false;  // list partners already tied to the subject (marked known)
   std::string scorer = std::string(kDefaultScorer);
 };
 // Throws Error(kInvalidArgument) when within is not a region, track is not a track or segment,

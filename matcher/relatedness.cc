@@ -20,7 +20,8 @@ long RelatednessTable::ColOf(VertexId segment) const {
 }
 
 std::string OpportunityGainDefinition() {
-  return "Atlas of Economic kernels::Complexity (2014), Technical Box 5.4: for a segment the region lacks "
+  return "Atlas of Economic kernels::Complexity (2014), Technical Box 5.4: for a segment the "
+         "region lacks "
          "(M_cp = 0), OG_cp = Σ_p' [φ_pp' / Σ_p'' φ_p''p'] (1 − M_cp') PCI_p' − (1 − d_cp) PCI_p, "
          "with distance d_cp = 1 − ω_cp; 0 where M_cp = 1";
 }
@@ -30,7 +31,8 @@ RelatednessTable BuildRelatedness(const Snapshot& s, RegionLevel level, VertexId
     throw Error(ErrorCode::kInvalidArgument, Msg("relatedness.level"));
   }
   if (track != kNoVertex && s.Kind(track) != NodeKind::kTrack) {
-    throw Error(ErrorCode::kInvalidArgument, Msg("relatedness.not_track", {{"id", s.Label(track)}}));
+    throw Error(ErrorCode::kInvalidArgument,
+                Msg("relatedness.not_track", {{"id", s.Label(track)}}));
   }
   RelatednessTable t;
   t.level = level;
@@ -45,7 +47,8 @@ RelatednessTable BuildRelatedness(const Snapshot& s, RegionLevel level, VertexId
     }
   }
   // (region row, segment) → distinct enterprises.
-  std::unordered_map<VertexId, std::vector<std::pair<VertexId, VertexId>>> cells;  // segment → (region, enterprise)
+  std::unordered_map<VertexId, std::vector<std::pair<VertexId, VertexId>>>
+      cells;  // segment → (region, enterprise)
   std::unordered_set<VertexId> regions;
   const RegionTree& rt = s.regions();
   for (VertexId seg : segments) {
@@ -77,8 +80,8 @@ RelatednessTable BuildRelatedness(const Snapshot& s, RegionLevel level, VertexId
     uint32_t j = static_cast<uint32_t>(t.col[seg]);
     for (const auto& [r, e] : list) activity.push_back({static_cast<uint32_t>(t.row[r]), j, 1.0});
   }
-  t.complexity =
-      kernels::ComputeSparseComplexity(t.regions.size(), t.segments.size(), std::move(activity));
+  t.complexity = kernels::ComputeSparseComplexity(t.regions.size(), t.segments.size(),
+                                                  std::move(activity));
   return t;
 }
 

@@ -24,9 +24,9 @@ namespace chainatlas::matcher {
 
 struct RelatednessTable {
   RegionLevel level = RegionLevel::kCounty;
-  VertexId track = kNoVertex;  // kNoVertex: every segment
-  std::vector<VertexId> regions;   // rows, by key
-  std::vector<VertexId> segments;  // columns, by key
+  VertexId track = kNoVertex;            // kNoVertex: every segment
+  std::vector<VertexId> regions;         // rows, by key
+  std::vector<VertexId> segments;        // columns, by key
   kernels::SparseComplexity complexity;  // activity, RCA and M per cell; the rest per row
   std::unordered_map<VertexId, size_t> row, col;
   // Index of a region / segment, or -1 when it is not in the table.

@@ -24,7 +24,8 @@ struct Fill {
 namespace {
 
 // The gap segments a region's targets fill: the gaps to act on, by priority.
-std::vector<const SegmentGap*> OpenGaps(const Snapshot& s, const GapAnalysis& gaps, const Filters& f) {
+std::vector<const SegmentGap*> OpenGaps(const Snapshot& s, const GapAnalysis& gaps,
+                                        const Filters& f) {
   std::vector<const SegmentGap*> open;
   for (const SegmentGap& g : gaps.segments) {
     if (g.status == SegmentStatus::kStrong || g.status == SegmentStatus::kAbsent) continue;
@@ -115,13 +116,15 @@ struct TargetScoring {
     }
     if (!r.supplied.empty()) {
       std::vector<std::string> names;
-      for (size_t i = 0; i < r.supplied.size() && i < 3; ++i) names.emplace_back(s.Name(r.supplied[i]));
+      for (size_t i = 0; i < r.supplied.size() && i < 3; ++i)
+        names.emplace_back(s.Name(r.supplied[i]));
       item.why.push_back(Reason("targets.supplies_local")
                              .Count("count", static_cast<int64_t>(r.supplied.size()))
                              .List("names", std::move(names)));
     }
     if (!r.tied.empty()) {
-      item.why.push_back(Reason("targets.tied").Count("count", static_cast<int64_t>(r.tied.size())));
+      item.why.push_back(
+          Reason("targets.tied").Count("count", static_cast<int64_t>(r.tied.size())));
     }
     item.why.push_back(ProximityFact(s, r.prox, region, e));
     for (auto& x : facts) item.why.push_back(std::move(x));
@@ -194,9 +197,9 @@ TargetsResult RecommendTargetsExhaustive(const Analytics& a, VertexId region, co
     scored.push_back({sc.Score(e, list), e});
   }
   for (VertexId e : TopCandidates(s, std::move(scored), f.top)) {
-    result.items.push_back(sc.MakeItem(e, fills[e], [&](const SegmentGap* g) -> const std::vector<PathStep>& {
-      return tails[g];
-    }));
+    result.items.push_back(
+        sc.MakeItem(e, fills[e],
+                    [&](const SegmentGap* g) -> const std::vector<PathStep>& { return tails[g]; }));
   }
   RankItems(s, result.items, f.top);
   return result;
@@ -223,9 +226,12 @@ bool FirstEntryOf(const Snapshot& s, VertexId v, VertexId segment, bool best_sha
       const int kind = k == EdgeKind::kProduces ? 0 : 1;
       const bool earlier = pre < found_pre || (pre == found_pre && kind < found_kind);
       bool take;
-      if (!found) take = true;
-      else if (best_share) take = share > out.share || (share == out.share && earlier);
-      else take = earlier;
+      if (!found)
+        take = true;
+      else if (best_share)
+        take = share > out.share || (share == out.share && earlier);
+      else
+        take = earlier;
       if (take) {
         out = {v, share, d, k};
         found = true;
@@ -383,15 +389,18 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
       }
     }
     for (const ProducerBlock& b : ix.Blocks(d)) {
-      const double more = 0.1 * (static_cast<double>(std::min<size_t>(open.size(), b.max_reach)) - 1);
+      const double more = 0.1 *
+                          (static_cast<double>(std::min<size_t>(open.size(), b.max_reach)) - 1);
       double best = -1e300;
       for (uint32_t gi : covering) {
         const SegmentGap* g = open[gi];
         const double density = std::isnan(g->density) ? 0.0 : std::clamp(g->density, 0.0, 1.0);
-        best = std::max(best, w_segment * std::min(1.0, g->score * ShareFactor(b.max_share) + more) +
-                                  w_rel * density);
+        best = std::max(best,
+                        w_segment * std::min(1.0, g->score * ShareFactor(b.max_share) + more) +
+                            w_rel * density);
       }
-      const double bound0 = best + w_prox * ProximityBound(s, region, b.province, false) + kBoundSlack;
+      const double bound0 = best + w_prox * ProximityBound(s, region, b.province, false) +
+                            kBoundSlack;
       lists.push_back({bound0, w_strength, b.begin, b.end});
     }
   }

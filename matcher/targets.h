@@ -21,7 +21,7 @@ struct TargetsResult {
   VertexId track = kNoVertex;
   std::vector<VertexId> gaps;  // the gap segments considered, by priority
   size_t candidates = 0;
-  std::vector<Item> items;     // via: the gap segments the enterprise fills, best first
+  std::vector<Item> items;  // via: the gap segments the enterprise fills, best first
 };
 
 // filters.within (or within_any) keeps the candidates in those regions (e.g. 上海/江苏/杭州 as a
@@ -31,6 +31,7 @@ struct TargetsResult {
 // scoring every candidate.
 TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filters& filters);
 // Scores every candidate: the oracle of the test of the top-K path.
-TargetsResult RecommendTargetsExhaustive(const Analytics& a, VertexId region, const Filters& filters);
+TargetsResult RecommendTargetsExhaustive(const Analytics& a, VertexId region,
+                                         const Filters& filters);
 
 }  // namespace chainatlas::matcher

@@ -31,7 +31,8 @@ VertexId ProvinceBlock(const Snapshot& s, VertexId v) {
   return p == kNoVertex ? kBlockNoProvince : p;
 }
 
-double ProximityBound(const Snapshot& s, VertexId subject, VertexId block, bool subject_county_exact) {
+double ProximityBound(const Snapshot& s, VertexId subject, VertexId block,
+                      bool subject_county_exact) {
   const VertexId mine = ProvinceBlock(s, subject);
   if (mine == kBlockNoRegion || block == kBlockNoRegion) return ProximityValue(Proximity::kUnknown);
   if (block == kBlockNoProvince || mine == kBlockNoProvince) {
@@ -43,8 +44,9 @@ double ProximityBound(const Snapshot& s, VertexId subject, VertexId block, bool 
   if (block == mine) {
     return ProximityValue(subject_county_exact ? Proximity::kSameCity : Proximity::kSameCounty);
   }
-  return InDeltaProvince(s, block) && InDeltaProvince(s, mine) ? ProximityValue(Proximity::kDelta)
-                                                                : ProximityValue(Proximity::kElsewhere);
+  return InDeltaProvince(s, block) && InDeltaProvince(s, mine)
+             ? ProximityValue(Proximity::kDelta)
+             : ProximityValue(Proximity::kElsewhere);
 }
 
 void SeenSet::Reset(size_t n) {
@@ -139,8 +141,9 @@ size_t ProducerIndex::Bytes() const {
 
 const ProducerIndex& TopKIndex(const Snapshot& s) {
   // The pointer stays valid as long as the snapshot (the slot keeps the index).
-  std::shared_ptr<const void> d =
-      s.Derived(0, [&] { return std::static_pointer_cast<const void>(std::make_shared<const ProducerIndex>(s)); });
+  std::shared_ptr<const void> d = s.Derived(0, [&] {
+    return std::static_pointer_cast<const void>(std::make_shared<const ProducerIndex>(s));
+  });
   return *static_cast<const ProducerIndex*>(d.get());
 }
 

@@ -30,7 +30,7 @@ struct ProducerBlock {
   VertexId province = kBlockNoRegion;
   uint32_t begin = 0, end = 0;  // into ProducerIndex::Entry
   float max_share = 0;          // the largest share (member_of: half) in the block, rounded up
-  uint32_t max_reach = 0;       // the most segments (with the segments above them) one producer makes
+  uint32_t max_reach = 0;  // the most segments (with the segments above them) one producer makes
 };
 
 class ProducerIndex {
@@ -72,7 +72,8 @@ VertexId ProvinceBlock(const Snapshot& s, VertexId v);
 // The largest proximity value any organisation of `block` can have relative to `subject` (an
 // organisation or a region); subject_county_exact: the subject's own county is scored apart, so
 // that within its province the best left is the same city.
-double ProximityBound(const Snapshot& s, VertexId subject, VertexId block, bool subject_county_exact);
+double ProximityBound(const Snapshot& s, VertexId subject, VertexId block,
+                      bool subject_county_exact);
 
 // Per-thread scratch: a stamp per vertex, so a query costs what it touches.
 class SeenSet {
@@ -101,6 +102,7 @@ class BitSet {
     w |= bit;
     return true;
   }
+
  private:
   std::vector<uint64_t> words_;
 };
@@ -110,13 +112,16 @@ struct TopKList {
   double bound0;     // the bound without the static quality term
   double quality_w;  // the weight of the quality term
   uint32_t pos, end;
-  double Bound(const ProducerIndex& ix) const { return bound0 + quality_w * ix.QualityBound(ix.Entry(pos)); }
+  double Bound(const ProducerIndex& ix) const {
+    return bound0 + quality_w * ix.QualityBound(ix.Entry(pos));
+  }
 };
 
 // RankItems' (and TopCandidates') order of (key, candidate): key descending, then kind and key.
 struct Better {
   const Snapshot& s;
-  bool operator()(const std::pair<double, VertexId>& a, const std::pair<double, VertexId>& b) const {
+  bool operator()(const std::pair<double, VertexId>& a,
+                  const std::pair<double, VertexId>& b) const {
     if (a.first != b.first) return a.first > b.first;
     if (s.Kind(a.second) != s.Kind(b.second)) return s.Kind(a.second) < s.Kind(b.second);
     return s.Key(a.second) < s.Key(b.second);

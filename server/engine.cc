@@ -21,12 +21,15 @@
 namespace chainatlas::engine {
 namespace {
 
-std::string NameOf(const Snapshot& s, VertexId v) { return s.Label(v) + " " + std::string(s.Name(v)); }
+std::string NameOf(const Snapshot& s, VertexId v) {
+  return s.Label(v) + " " + std::string(s.Name(v));
+}
 
 json RegionCounts(const Snapshot& s, VertexId r) {
   std::map<std::string, size_t> counts;
   for (VertexId v : s.regions().MembersWithin(r)) counts[std::string(NodeKindName(s.Kind(v)))]++;
-  json j = {{"code", std::string(s.Key(r))}, {"name", std::string(s.Name(r))},
+  json j = {{"code", std::string(s.Key(r))},
+            {"name", std::string(s.Name(r))},
             {"level", std::string(RegionLevelName(s.RegionInfo(r).level))}};
   for (const char* k : {"enterprise", "hospital", "institution", "platform"}) j[k] = counts[k];
   return j;
@@ -34,7 +37,10 @@ json RegionCounts(const Snapshot& s, VertexId r) {
 
 json ProvenanceJson(const std::optional<ingest::Provenance>& p) {
   if (!p) return nullptr;
-  return {{"import", p->import_id}, {"source", p->source}, {"file", p->file}, {"line", p->line},
+  return {{"import", p->import_id},
+          {"source", p->source},
+          {"file", p->file},
+          {"line", p->line},
           {"imported_at", p->imported_at}};
 }
 
@@ -85,7 +91,8 @@ void AddDepartments(const State& state, std::vector<matcher::Item>& items) {
     for (const auto& path : item.paths) {
       if (path.steps.empty()) continue;
       const auto& last = path.steps.back();
-      if (last.kind != EdgeKind::kClinicalDemand && last.kind != EdgeKind::kClinicalStrength) continue;
+      if (last.kind != EdgeKind::kClinicalDemand && last.kind != EdgeKind::kClinicalStrength)
+        continue;
       VertexId seg = path.steps.size() >= 2 ? path.steps[path.steps.size() - 2].vertex : kNoVertex;
       if (seg == kNoVertex) continue;
       std::string attrs = state.WithStore([&](ingest::Store& store) {
@@ -98,7 +105,8 @@ void AddDepartments(const State& state, std::vector<matcher::Item>& items) {
         matcher::Reason fact = matcher::Reason("pairings.department")
                                    .Text("department", a["department"].get<std::string>())
                                    .Text("segment", std::string(s.Name(seg)));
-        if (std::find(item.why.begin(), item.why.end(), fact) == item.why.end()) item.why.push_back(fact);
+        if (std::find(item.why.begin(), item.why.end(), fact) == item.why.end())
+          item.why.push_back(fact);
       }
     }
   }
@@ -189,9 +197,12 @@ json Engine::Stats(const std::string& region_arg) const {
     }
     std::sort(producers.begin(), producers.end());
     producers.erase(std::unique(producers.begin(), producers.end()), producers.end());
-    track_rows.push_back({{"id", std::string(s.Key(t))}, {"name", std::string(s.Name(t))},
-                          {"segments", segments}, {"enterprises", producers.size()},
-                          {"produces", produces}, {"member_of", members}});
+    track_rows.push_back({{"id", std::string(s.Key(t))},
+                          {"name", std::string(s.Name(t))},
+                          {"segments", segments},
+                          {"enterprises", producers.size()},
+                          {"produces", produces},
+                          {"member_of", members}});
   }
   j["tracks"] = track_rows;
   if (focus) j["region"] = std::string(s.Key(*focus));
@@ -205,11 +216,14 @@ json Engine::Search(const std::string& text, const std::string& kind_arg, size_t
   std::optional<NodeKind> kind;
   if (!kind_arg.empty()) {
     kind = ParseNodeKind(kind_arg);
-    if (!kind) throw Error(ErrorCode::kInvalidArgument, Msg("engine.unknown_kind", {{"kind", kind_arg}}));
+    if (!kind)
+      throw Error(ErrorCode::kInvalidArgument, Msg("engine.unknown_kind", {{"kind", kind_arg}}));
   }
   if (limit < 1 || limit > 10000) {
     throw Error(ErrorCode::kInvalidArgument,
-                Msg("option.range", {{"option", "--limit"}, {"min", "1"}, {"max", "10000"},
+                Msg("option.range", {{"option", "--limit"},
+                                     {"min", "1"},
+                                     {"max", "10000"},
                                      {"value", std::to_string(limit)}}));
   }
   json list = json::array();
@@ -237,7 +251,8 @@ json Engine::Show(const std::string& entity) const {
         for (Neighbor nb : out ? s.Out(v, k) : s.In(v, k)) {
           json rel = {{"kind", std::string(EdgeKindName(k))},
                       {out ? "target" : "source", s.Label(nb.vertex)},
-                      {"name", std::string(s.Name(nb.vertex))}, {"weight", nb.weight}};
+                      {"name", std::string(s.Name(nb.vertex))},
+                      {"weight", nb.weight}};
           if (k != EdgeKind::kPartOf) {
             VertexId a = out ? v : nb.vertex, b = out ? nb.vertex : v;
             std::string attrs = store.EdgeAttributes(s.Kind(a), std::string(s.Key(a)), k, s.Kind(b),
@@ -315,9 +330,10 @@ json Engine::Relatedness(const std::string& level_arg, const std::string& track_
     throw Error(ErrorCode::kInvalidArgument, Msg("engine.level"));
   }
   if (top > 10000) {
-    throw Error(ErrorCode::kInvalidArgument,
-                Msg("option.range", {{"option", "--top"}, {"min", "0"}, {"max", "10000"},
-                                     {"value", std::to_string(top)}}));
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        Msg("option.range",
+            {{"option", "--top"}, {"min", "0"}, {"max", "10000"}, {"value", std::to_string(top)}}));
   }
   VertexId region = kNoVertex;
   if (!region_arg.empty()) {
@@ -325,8 +341,10 @@ json Engine::Relatedness(const std::string& level_arg, const std::string& track_
     VertexId at = s.regions().AncestorAtLevel(region, *level);
     if (at != region) {
       throw Error(ErrorCode::kInvalidArgument,
-                  Msg("engine.not_level", {{"region", NameOf(s, region)}, {"level", level_name},
-                                           {"own", std::string(RegionLevelName(s.RegionInfo(region).level))}}));
+                  Msg("engine.not_level",
+                      {{"region", NameOf(s, region)},
+                       {"level", level_name},
+                       {"own", std::string(RegionLevelName(s.RegionInfo(region).level))}}));
     }
   }
   auto table = state_->analytics().Relatedness(*level, OptionalTrack(s, track_arg));
@@ -346,7 +364,8 @@ json Engine::Leaders(const std::string& region_arg, const RecOptions& o) const {
 
 json Engine::Clusters(const std::string& region_arg, uint64_t seed, size_t members_shown) const {
   const Snapshot& s = snapshot();
-  VertexId region = region_arg.empty() ? kNoVertex : ResolveEntity(s, region_arg, NodeKind::kRegion);
+  VertexId region = region_arg.empty() ? kNoVertex
+                                       : ResolveEntity(s, region_arg, NodeKind::kRegion);
   return report::ClustersJson(s, matcher::Clusters(s, region, seed), members_shown);
 }
 
@@ -359,13 +378,15 @@ json Engine::Indicators(const std::string& region_arg,
   std::set<std::string> seen;
   for (const auto& t : targets) {
     if (std::find(names.begin(), names.end(), t.indicator) == names.end()) {
-      throw Error(ErrorCode::kInvalidArgument, Msg("engine.unknown_indicator", {{"indicator", t.indicator}}), names);
+      throw Error(ErrorCode::kInvalidArgument,
+                  Msg("engine.unknown_indicator", {{"indicator", t.indicator}}), names);
     }
     if (!seen.insert(t.indicator).second) {
       throw Error(ErrorCode::kInvalidArgument, Msg("plan.twice", {{"indicator", t.indicator}}));
     }
     if (!std::isfinite(t.target)) {
-      throw Error(ErrorCode::kInvalidArgument, Msg("engine.target_nan", {{"indicator", t.indicator}}));
+      throw Error(ErrorCode::kInvalidArgument,
+                  Msg("engine.target_nan", {{"indicator", t.indicator}}));
     }
   }
   return report::IndicatorsJson(s, matcher::ComputeIndicators(s, region, targets));

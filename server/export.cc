@@ -27,8 +27,10 @@ std::string Zh(const std::map<std::string, std::string>& names, const std::strin
 
 const std::map<std::string, std::string> kPosition = {
     {"upstream", "上游"}, {"midstream", "中游"}, {"downstream", "下游"}};
-const std::map<std::string, std::string> kKind = {
-    {"enterprise", "企业"}, {"institution", "高校院所"}, {"hospital", "医院"}, {"platform", "平台"}};
+const std::map<std::string, std::string> kKind = {{"enterprise", "企业"},
+                                                  {"institution", "高校院所"},
+                                                  {"hospital", "医院"},
+                                                  {"platform", "平台"}};
 
 std::string Label(const std::string& zh, const std::string& en) { return zh + " (" + en + ")"; }
 
@@ -51,7 +53,7 @@ std::string Joined(const json& list, const char* sep = "；") {
   std::string out;
   if (!list.is_array()) return out;
   for (const auto& x : list) {
-    std::string s = x.is_string() ? x.get<std::string>()
+    std::string s = x.is_string()                         ? x.get<std::string>()
                     : x.is_object() && x.contains("name") ? x["name"].get<std::string>()
                                                           : x.dump();
     out += (out.empty() ? "" : sep) + s;
@@ -72,7 +74,8 @@ std::vector<std::string> ComponentNames(const json& items) {
   for (const auto& c : items[0].value("components", json::array())) out.push_back(c["name"]);
   return out;
 }
-void AddComponents(std::vector<Cell>& row, const json& item, const std::vector<std::string>& names) {
+void AddComponents(std::vector<Cell>& row, const json& item,
+                   const std::vector<std::string>& names) {
   for (const auto& name : names) {
     Cell v;
     for (const auto& c : item.value("components", json::array())) {
@@ -87,11 +90,16 @@ Table Segments(const json& doc, const std::string& title) {
   t.title = title;
   const json& segs = doc.value("segments", json::array());
   std::vector<std::string> comps = ComponentNames(segs);
-  t.columns = {Label("环节", "segment"),          Label("编号", "id"),
-               Label("链位", "position"),         Label("状态", "status"),
-               Label("优先级评分", "score"),      Label("本地企业数", "local producers"),
-               Label("外地企业数", "producers elsewhere"), Label("本地需求企业数", "local buyers"),
-               Label("本地医院数", "local hospitals"), Label("区位商", "location quotient"),
+  t.columns = {Label("环节", "segment"),
+               Label("编号", "id"),
+               Label("链位", "position"),
+               Label("状态", "status"),
+               Label("优先级评分", "score"),
+               Label("本地企业数", "local producers"),
+               Label("外地企业数", "producers elsewhere"),
+               Label("本地需求企业数", "local buyers"),
+               Label("本地医院数", "local hospitals"),
+               Label("区位商", "location quotient"),
                Label("关联密度", "density")};
   for (const auto& c : comps) t.columns.push_back(Label(ComponentNameZh(c), c));
   t.columns.push_back(Label("依据", "why"));
@@ -99,7 +107,8 @@ Table Segments(const json& doc, const std::string& title) {
     std::vector<Cell> row = {Text(s, "name"),
                              Text(s, "id"),
                              Zh(kPosition, s.value("position", "")),
-                             std::string(matcher::SegmentStatusNameZh(matcher::ParseSegmentStatus(s.value("status", "absent")))),
+                             std::string(matcher::SegmentStatusNameZh(
+                                 matcher::ParseSegmentStatus(s.value("status", "absent")))),
                              Number(s, "score"),
                              Count(s, "local_producers"),
                              Count(s, "producers_elsewhere"),
@@ -119,8 +128,8 @@ Table Items(const json& doc, const std::string& title, bool evidence) {
   t.title = title;
   const json& items = doc.value("items", json::array());
   std::vector<std::string> comps = ComponentNames(items);
-  t.columns = {Label("排名", "rank"),  Label("名称", "name"),   Label("编号", "id"),
-               Label("类型", "kind"),  Label("地区", "region"), Label("总分", "score")};
+  t.columns = {Label("排名", "rank"), Label("名称", "name"),   Label("编号", "id"),
+               Label("类型", "kind"), Label("地区", "region"), Label("总分", "score")};
   for (const auto& c : comps) t.columns.push_back(Label(ComponentNameZh(c), c));
   if (evidence) {
     t.columns.push_back(Label("证据类型", "evidence"));
@@ -130,9 +139,9 @@ Table Items(const json& doc, const std::string& title, bool evidence) {
   t.columns.push_back(Label("路径", "path"));
   t.columns.push_back(Label("依据", "why"));
   for (const auto& it : items) {
-    std::vector<Cell> row = {Number(it, "rank"), Text(it, "name"), Text(it, "id"),
-                             Zh(kKind, it.value("kind", "")), NameOf(it, "region"),
-                             Number(it, "score")};
+    std::vector<Cell> row = {Number(it, "rank"),   Text(it, "name"),
+                             Text(it, "id"),       Zh(kKind, it.value("kind", "")),
+                             NameOf(it, "region"), Number(it, "score")};
     AddComponents(row, it, comps);
     if (evidence) {
       const json ev = it.value("evidence", json::object());
@@ -163,17 +172,18 @@ Table Indicators(const json& doc) {
 Table Relatedness(const json& doc) {
   Table t;
   t.title = "产业关联 relatedness";
-  t.columns = {Label("地区", "region"),      Label("地区编号", "region id"),
-               Label("环节", "segment"),     Label("环节编号", "segment id"),
-               Label("企业数", "activity"),  Label("显示性比较优势", "RCA"),
-               Label("具备", "M"),           Label("关联密度", "density"),
-               Label("距离", "distance"),    Label("机会收益", "opportunity gain")};
+  t.columns = {Label("地区", "region"),     Label("地区编号", "region id"),
+               Label("环节", "segment"),    Label("环节编号", "segment id"),
+               Label("企业数", "activity"), Label("显示性比较优势", "RCA"),
+               Label("具备", "M"),          Label("关联密度", "density"),
+               Label("距离", "distance"),   Label("机会收益", "opportunity gain")};
   for (const auto& r : doc.value("regions", json::array())) {
     for (const auto& c : r.value("cells", json::array())) {
       t.rows.push_back({Text(r, "name"), Text(r, "id"), NameOf(c, "segment"),
                         c.contains("segment") ? Text(c["segment"], "id") : Cell{},
                         Number(c, "activity"), Number(c, "rca"), Number(c, "m"),
-                        Number(c, "density"), Number(c, "distance"), Number(c, "opportunity_gain")});
+                        Number(c, "density"), Number(c, "distance"),
+                        Number(c, "opportunity_gain")});
     }
   }
   return t;
@@ -237,7 +247,8 @@ void WriteXlsx(const Table& table, const std::vector<std::string>& provenance,
     for (size_t c = 0; c < row.size(); ++c) {
       const Cell& cell = row[c];
       if (std::holds_alternative<double>(cell)) {
-        worksheet_write_number(sheet, r, static_cast<lxw_col_t>(c), std::get<double>(cell), nullptr);
+        worksheet_write_number(sheet, r, static_cast<lxw_col_t>(c), std::get<double>(cell),
+                               nullptr);
       } else if (std::holds_alternative<std::string>(cell)) {
         // A cell holds at most 32,767 characters.
         std::string s = std::get<std::string>(cell).substr(0, 32000);
@@ -256,15 +267,16 @@ void WriteXlsx(const Table& table, const std::vector<std::string>& provenance,
   if (e != LXW_NO_ERROR) {
     std::error_code ec;
     std::filesystem::remove(file, ec);
-    throw Error(ErrorCode::kIo, Msg("export.cannot_write_book", {{"path", shown}, {"detail", lxw_strerror(e)}}));
+    throw Error(ErrorCode::kIo,
+                Msg("export.cannot_write_book", {{"path", shown}, {"detail", lxw_strerror(e)}}));
   }
 }
 
 }  // namespace
 
 bool Exportable(const std::string& command) {
-  static const std::set<std::string> commands = {"gaps",    "chain",   "targets",    "partners",
-                                                 "pairings", "leaders", "indicators", "relatedness"};
+  static const std::set<std::string> commands = {
+      "gaps", "chain", "targets", "partners", "pairings", "leaders", "indicators", "relatedness"};
   return commands.count(command) != 0;
 }
 
@@ -287,7 +299,8 @@ void WriteTable(const Table& table, const std::vector<std::string>& provenance,
   }
   std::filesystem::path folder = file.parent_path().empty() ? "." : file.parent_path();
   if (!std::filesystem::is_directory(folder)) {
-    throw Error(ErrorCode::kIo, Msg("export.no_folder", {{"path", file.string()}, {"folder", folder.string()}}));
+    throw Error(ErrorCode::kIo,
+                Msg("export.no_folder", {{"path", file.string()}, {"folder", folder.string()}}));
   }
   // Written beside the target and renamed over it: a failure leaves no partial file.
   std::filesystem::path part = file;
@@ -302,7 +315,8 @@ void WriteTable(const Table& table, const std::vector<std::string>& provenance,
   } catch (const std::filesystem::filesystem_error& e) {
     std::error_code ec;
     std::filesystem::remove(part, ec);
-    throw Error(ErrorCode::kIo, Msg("export.cannot_write_detail", {{"path", file.string()}, {"detail", e.code().message()}}));
+    throw Error(ErrorCode::kIo, Msg("export.cannot_write_detail",
+                                    {{"path", file.string()}, {"detail", e.code().message()}}));
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove(part, ec);

@@ -112,7 +112,9 @@ void SetOptionalDouble(const json& j, std::function<void(double)> setter) {
   if (!j.is_null()) setter(j.get<double>());
 }
 
-std::map<std::string, int64_t> ToCounts(const json& j) { return j.get<std::map<std::string, int64_t>>(); }
+std::map<std::string, int64_t> ToCounts(const json& j) {
+  return j.get<std::map<std::string, int64_t>>();
+}
 
 // ---- requests -----------------------------------------------------------------------------------
 
@@ -123,7 +125,8 @@ std::map<std::string, int64_t> ToCounts(const json& j) { return j.get<std::map<s
 // A text argument, bounded.
 const std::string& Text(const std::string& value, const char* what) {
   if (value.size() > Limits::kMaxTextBytes) {
-    Invalid(std::string(what) + ": longer than " + std::to_string(Limits::kMaxTextBytes) + " bytes");
+    Invalid(std::string(what) + ": longer than " + std::to_string(Limits::kMaxTextBytes) +
+            " bytes");
   }
   return value;
 }
@@ -159,8 +162,11 @@ class Handler : public rpc::ChainAtlasIf {
  public:
   Handler(std::shared_ptr<StateHolder> states, std::string admin_token, std::string version,
           std::ostream& log)
-      : states_(std::move(states)), admin_token_(std::move(admin_token)),
-        version_(std::move(version)), log_(log), started_(std::chrono::steady_clock::now()) {}
+      : states_(std::move(states)),
+        admin_token_(std::move(admin_token)),
+        version_(std::move(version)),
+        log_(log),
+        started_(std::chrono::steady_clock::now()) {}
 
   void health(rpc::HealthResponse& out) override {
     auto state = states_->Current()->state;
@@ -213,7 +219,8 @@ class Handler : public rpc::ChainAtlasIf {
   void search(rpc::SearchResponse& out, const rpc::SearchRequest& req) override {
     json j = Call([&](const engine::Engine& e) {
       size_t limit = req.__isset.limit ? Bounded(req.limit, 1, 10000, "limit") : 20;
-      return e.Search(Text(req.text, "text"), OptionalText(req.__isset.kind, req.kind, "kind"), limit);
+      return e.Search(Text(req.text, "text"), OptionalText(req.__isset.kind, req.kind, "kind"),
+                      limit);
     });
     out.query = Str(j, "query");
     for (const auto& n : j["results"]) out.results.push_back(ToNode(n));
@@ -252,8 +259,12 @@ class Handler : public rpc::ChainAtlasIf {
     out.in_relations = relations(j["in"], "source");
   }
 
-  void chain(rpc::ChainResponse& out, const rpc::ChainRequest& req) override { Chain(out, req, false); }
-  void gaps(rpc::ChainResponse& out, const rpc::ChainRequest& req) override { Chain(out, req, true); }
+  void chain(rpc::ChainResponse& out, const rpc::ChainRequest& req) override {
+    Chain(out, req, false);
+  }
+  void gaps(rpc::ChainResponse& out, const rpc::ChainRequest& req) override {
+    Chain(out, req, true);
+  }
 
   void partners(rpc::PartnersResponse& out, const rpc::PartnersRequest& req) override {
     std::string enterprise, role;
@@ -531,8 +542,9 @@ class Handler : public rpc::ChainAtlasIf {
 
   void Chain(rpc::ChainResponse& out, const rpc::ChainRequest& req, bool gaps_only) {
     json j = Call([&](const engine::Engine& e) {
-      return e.Chain(Text(req.region, "region"), OptionalText(req.__isset.track, req.track, "track"),
-                     gaps_only, gaps_only ? OptionalText(req.__isset.status, req.status, "status") : "");
+      return e.Chain(Text(req.region, "region"),
+                     OptionalText(req.__isset.track, req.track, "track"), gaps_only,
+                     gaps_only ? OptionalText(req.__isset.status, req.status, "status") : "");
     });
     out.region = ToRef(j["region"]);
     SetOptionalRef(j["track"], out, &rpc::ChainResponse::__set_track);

@@ -20,7 +20,8 @@ using json = nlohmann::json;
 // template has the code null) and the reason and the whole `file:line: reason` in `lang`.
 json ProblemsJson(const std::vector<ingest::Problem>& problems, Lang lang = Lang::kEn);
 // The part of an import's answer that bundles and ckg share.
-json ImportJson(const ingest::ImportReport& r, const std::filesystem::path& path, Lang lang = Lang::kEn);
+json ImportJson(const ingest::ImportReport& r, const std::filesystem::path& path,
+                Lang lang = Lang::kEn);
 json CkgJson(const ingest::CkgReport& r, const std::filesystem::path& path, Lang lang = Lang::kEn);
 
 // Text: the rejection (err) or the summary with merges (out), in `lang`. Returns the exit code

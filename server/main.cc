@@ -69,7 +69,8 @@ std::filesystem::path DatabasePath(const Common& c) {
 std::unique_ptr<ingest::Store> OpenForReading(const Common& c) {
   std::filesystem::path path = DatabasePath(c);
   if (!std::filesystem::exists(path)) {
-    throw ca::Error(ca::ErrorCode::kNotFound, ca::Msg("db.no_such_database", {{"path", path.string()}}));
+    throw ca::Error(ca::ErrorCode::kNotFound,
+                    ca::Msg("db.no_such_database", {{"path", path.string()}}));
   }
   return std::make_unique<ingest::Store>(path, /*read_only=*/true);
 }
@@ -137,13 +138,13 @@ int RunImport(const Common& c, const ImportArgs& a) {
       // Stages: "entities", "relations" (writing), "read company.json" (ckg, reading).
       const bool reading = stage.rfind("read ", 0) == 0;
       if (zh) {
-        std::cerr << (reading ? "\r  读取 " + std::string(stage.substr(5)) : "\r  写入" + ca::TermText(stage, ca::Lang::kZh))
+        std::cerr << (reading ? "\r  读取 " + std::string(stage.substr(5))
+                              : "\r  写入" + ca::TermText(stage, ca::Lang::kZh))
                   << "：";
       } else {
         std::cerr << "\r  writing " << stage << ": ";
       }
-      std::cerr << done << " / " << total << "   "
-                << (done == total ? "\n" : "") << std::flush;
+      std::cerr << done << " / " << total << "   " << (done == total ? "\n" : "") << std::flush;
     };
   }
   if (a.format == "ckg") {
@@ -154,13 +155,16 @@ int RunImport(const Common& c, const ImportArgs& a) {
     ingest::CkgReport r = ingest::ImportCkg(store, a.path, ckg);
     fresh.keep = r.import.accepted;
     if (c.json) {
-      return PrintImportJson([&] { return ca::report::CkgJson(r, path, c.lang()); }, r.import.accepted, c.lang());
+      return PrintImportJson([&] { return ca::report::CkgJson(r, path, c.lang()); },
+                             r.import.accepted, c.lang());
     }
     return ca::report::PrintCkg(std::cout, std::cerr, r, path, a.quirks, c.lang());
   }
   ingest::ImportReport r = ingest::ImportBundle(store, a.path, options);
   fresh.keep = r.accepted;
-  if (c.json) return PrintImportJson([&] { return ca::report::ImportJson(r, path, c.lang()); }, r.accepted, c.lang());
+  if (c.json)
+    return PrintImportJson([&] { return ca::report::ImportJson(r, path, c.lang()); }, r.accepted,
+                           c.lang());
   return ca::report::PrintImport(std::cout, std::cerr, r, path, "", c.lang());
 }
 
@@ -185,12 +189,13 @@ int ExportTable(const Common& c, const json& j) {
       "命令 (command): " + c.line};
   if (c.db.empty()) {
     provenance.push_back(
-        "示例数据：默认数据集中的企业为虚构 (illustrative data: the default dataset's firms are invented)");
+        "示例数据：默认数据集中的企业为虚构 (illustrative data: the default dataset's firms are "
+        "invented)");
   }
   rep::WriteTable(table, provenance, c.format, c.output);
   std::cout << ca::Msg("export.wrote_table", {{"rows", std::to_string(table.rows.size())},
-                                             {"title", table.title},
-                                             {"path", c.output}})
+                                              {"title", table.title},
+                                              {"path", c.output}})
                    .Render(c.lang())
             << "\n";
   return 0;
@@ -228,12 +233,14 @@ int RunSearch(const Common& c, const std::string& text, const std::string& kind_
   json j = engine.Search(text, kind_arg, limit);
   return Emit(c, j, [&] {
     const ca::Snapshot& s = engine.snapshot();
-    if (j["results"].empty()) std::cout << ca::Msg("search.no_match", {{"text", text}}).Render(c.lang()) << "\n";
+    if (j["results"].empty())
+      std::cout << ca::Msg("search.no_match", {{"text", text}}).Render(c.lang()) << "\n";
     for (const json& node : j["results"]) {
       std::cout << std::left << std::setw(28) << node["id"].get<std::string>() << " "
                 << node["name"].get<std::string>();
       if (node.contains("region")) {
-        ca::VertexId r = ca::ResolveEntity(s, "region:" + node["region"].get<std::string>(), ca::NodeKind::kRegion);
+        ca::VertexId r = ca::ResolveEntity(s, "region:" + node["region"].get<std::string>(),
+                                           ca::NodeKind::kRegion);
         std::cout << "  (" << s.Name(r) << ")";
       }
       std::cout << "\n";
@@ -250,7 +257,8 @@ int RunExport(const Common& c, const std::string& format, const std::string& out
   std::ostream* out = &std::cout;
   if (out_path != "-") {
     file.open(out_path, std::ios::binary);
-    if (!file) throw ca::Error(ca::ErrorCode::kIo, ca::Msg("io.cannot_write", {{"path", out_path}}));
+    if (!file)
+      throw ca::Error(ca::ErrorCode::kIo, ca::Msg("io.cannot_write", {{"path", out_path}}));
     out = &file;
   }
   if (format == "json") {
@@ -276,11 +284,16 @@ int RunExport(const Common& c, const std::string& format, const std::string& out
 using RecOptions = ca::engine::RecOptions;
 
 void AddRecOptions(CLI::App* cmd, RecOptions& o, bool within = true) {
-  if (within) cmd->add_option("--within", o.within, "only candidates in this region or below (several: comma-separated, e.g. 上海市,江苏省,杭州市)");
+  if (within)
+    cmd->add_option("--within", o.within,
+                    "only candidates in this region or below (several: comma-separated, e.g. "
+                    "上海市,江苏省,杭州市)");
   cmd->add_option("--track", o.track, "only through segments of this track or segment (and below)");
-  cmd->add_option("--top", o.top, "at most this many items (1..10000)")->check(CLI::Range(1, 10000));
+  cmd->add_option("--top", o.top, "at most this many items (1..10000)")
+      ->check(CLI::Range(1, 10000));
   cmd->add_option("--scorer", o.scorer, "named weights: balanced (default), nearby, quality");
-  cmd->add_flag("--include-known", o.include_known, "also list partners already tied (marked known)");
+  cmd->add_flag("--include-known", o.include_known,
+                "also list partners already tied (marked known)");
 }
 
 int RunPartners(const Common& c, const std::string& enterprise, const std::string& role,
@@ -290,10 +303,11 @@ int RunPartners(const Common& c, const std::string& enterprise, const std::strin
     static const std::map<std::string, std::string> role_zh = {
         {"supplier", "供应商"}, {"customer", "客户"}, {"peer", "同行"}};
     const std::string who = ca::report::RefText(j["enterprise"]);
-    ca::report::PrintItems(std::cout, j,
-                           c.zh ? "合作伙伴推荐（" + role_zh.at(j["role"].get<std::string>()) + "）：" + who
-                                : "Partners (" + role + "s) for " + who,
-                           c.zh);
+    ca::report::PrintItems(
+        std::cout, j,
+        c.zh ? "合作伙伴推荐（" + role_zh.at(j["role"].get<std::string>()) + "）：" + who
+             : "Partners (" + role + "s) for " + who,
+        c.zh);
   });
 }
 
@@ -301,22 +315,24 @@ int RunPairings(const Common& c, const std::string& enterprise, const std::strin
                 const RecOptions& o) {
   json j = OpenEngine(c).Pairings(enterprise, kind, o);
   return Emit(c, j, [&] {
-    static const std::map<std::string, std::string> kind_zh = {
-        {"university", "高校"}, {"hospital", "医院"}, {"platform", "服务平台"}, {"triad", "高校+医院"}};
+    static const std::map<std::string, std::string> kind_zh = {{"university", "高校"},
+                                                               {"hospital", "医院"},
+                                                               {"platform", "服务平台"},
+                                                               {"triad", "高校+医院"}};
     const std::string who = ca::report::RefText(j["enterprise"]);
-    ca::report::PrintItems(std::cout, j,
-                           c.zh ? "产学研医对接（" + kind_zh.at(j["kind"].get<std::string>()) + "）：" + who
-                                : "产学研医 pairings (" + kind + ") for " + who,
-                           c.zh);
+    ca::report::PrintItems(
+        std::cout, j,
+        c.zh ? "产学研医对接（" + kind_zh.at(j["kind"].get<std::string>()) + "）：" + who
+             : "产学研医 pairings (" + kind + ") for " + who,
+        c.zh);
   });
 }
 
 int RunChain(const Common& c, const std::string& region_arg, const std::string& track_arg,
              bool gaps_only, const std::string& status_arg) {
   json j = OpenEngine(c).Chain(region_arg, track_arg, gaps_only, status_arg);
-  return Emit(c, j, [&] {
-    ca::report::PrintGaps(std::cout, j, !gaps_only, !status_arg.empty(), c.zh);
-  });
+  return Emit(c, j,
+              [&] { ca::report::PrintGaps(std::cout, j, !gaps_only, !status_arg.empty(), c.zh); });
 }
 
 int RunTargets(const Common& c, const std::string& region_arg, const RecOptions& o) {
@@ -324,10 +340,11 @@ int RunTargets(const Common& c, const std::string& region_arg, const RecOptions&
   return Emit(c, j, [&] {
     const std::string where = ca::report::RefText(j["region"]);
     const std::string gaps = std::to_string(j["gaps"].size());
-    ca::report::PrintItems(std::cout, j,
-                           c.zh ? "招商目标：" + where + "（" + gaps + " 个缺口环节）"
-                                : "Investment-attraction targets for " + where + " (" + gaps + " gap segments)",
-                           c.zh);
+    ca::report::PrintItems(
+        std::cout, j,
+        c.zh ? "招商目标：" + where + "（" + gaps + " 个缺口环节）"
+             : "Investment-attraction targets for " + where + " (" + gaps + " gap segments)",
+        c.zh);
   });
 }
 
@@ -362,13 +379,17 @@ int RunIndicators(const Common& c, const std::string& region_arg, const std::str
 int RunServe(const Common& c, ca::service::ServeOptions o, const std::string& token_file) {
   if (!token_file.empty()) {
     std::ifstream in(token_file, std::ios::binary);
-    if (!in) throw ca::Error(ca::ErrorCode::kIo, ca::Msg("serve.token_unreadable", {{"path", token_file}}));
+    if (!in)
+      throw ca::Error(ca::ErrorCode::kIo,
+                      ca::Msg("serve.token_unreadable", {{"path", token_file}}));
     std::getline(in, o.admin_token);
-    while (!o.admin_token.empty() && std::isspace(static_cast<unsigned char>(o.admin_token.back()))) {
+    while (!o.admin_token.empty() &&
+           std::isspace(static_cast<unsigned char>(o.admin_token.back()))) {
       o.admin_token.pop_back();
     }
     if (o.admin_token.empty()) {
-      throw ca::Error(ca::ErrorCode::kInvalidArgument, ca::Msg("serve.token_empty", {{"path", token_file}}));
+      throw ca::Error(ca::ErrorCode::kInvalidArgument,
+                      ca::Msg("serve.token_empty", {{"path", token_file}}));
     }
   }
   o.database = DatabasePath(c);
@@ -379,25 +400,28 @@ int RunServe(const Common& c, ca::service::ServeOptions o, const std::string& to
 // A usage error of CLI11 as a message of the table: its common kinds by their words, the others
 // as a detail quoted in a sentence. The English is CLI11's text exactly.
 ca::Message UsageMessage(const std::string& what) {
-  static const std::vector<std::pair<std::regex, std::pair<const char*, std::vector<const char*>>>> kinds = [] {
-    std::vector<std::pair<std::regex, std::pair<const char*, std::vector<const char*>>>> k;
-    auto add = [&](const char* re, const char* code, std::vector<const char*> names) {
-      k.push_back({std::regex(re), {code, std::move(names)}});
-    };
-    add(R"(^(\S+) is required$)", "usage.required", {"option"});
-    add(R"(^(\S+) requires (\S+)$)", "usage.requires", {"option", "other"});
-    add(R"(^(\S+): Value (.*) not in range (\S+) to (\S+)$)", "usage.range", {"option", "value", "min", "max"});
-    add(R"(^(\S+): (.*) not in (\{.*\})$)", "usage.not_in", {"option", "value", "set"});
-    add(R"(^The following argument was not expected: (.*)$)", "usage.unexpected_one", {"args"});
-    add(R"(^The following arguments were not expected: (.*)$)", "usage.unexpected", {"args"});
-    add(R"(^A subcommand is required$)", "usage.subcommand", {});
-    return k;
-  }();
+  static const std::vector<std::pair<std::regex, std::pair<const char*, std::vector<const char*>>>>
+      kinds = [] {
+        std::vector<std::pair<std::regex, std::pair<const char*, std::vector<const char*>>>> k;
+        auto add = [&](const char* re, const char* code, std::vector<const char*> names) {
+          k.push_back({std::regex(re), {code, std::move(names)}});
+        };
+        add(R"(^(\S+) is required$)", "usage.required", {"option"});
+        add(R"(^(\S+) requires (\S+)$)", "usage.requires", {"option", "other"});
+        add(R"(^(\S+): Value (.*) not in range (\S+) to (\S+)$)", "usage.range",
+            {"option", "value", "min", "max"});
+        add(R"(^(\S+): (.*) not in (\{.*\})$)", "usage.not_in", {"option", "value", "set"});
+        add(R"(^The following argument was not expected: (.*)$)", "usage.unexpected_one", {"args"});
+        add(R"(^The following arguments were not expected: (.*)$)", "usage.unexpected", {"args"});
+        add(R"(^A subcommand is required$)", "usage.subcommand", {});
+        return k;
+      }();
   for (const auto& [re, kind] : kinds) {
     std::smatch m;
     if (!std::regex_match(what, m, re)) continue;
     ca::MessageParams params;
-    for (size_t i = 0; i < kind.second.size(); ++i) params.push_back({kind.second[i], m[i + 1].str()});
+    for (size_t i = 0; i < kind.second.size(); ++i)
+      params.push_back({kind.second[i], m[i + 1].str()});
     ca::Message message = ca::Msg(kind.first, std::move(params));
     if (message.Render(ca::Lang::kEn) == what) return message;
   }
@@ -424,20 +448,26 @@ int main(int argc, char** argv) {
   app.fallthrough();  // --lang after the subcommand too
   Common common;
   std::string lang;
-  app.add_option("--lang", lang, "zh or en: the text output, the reasons (why, text and --json), error messages and import problems in Chinese or English (default: from LC_ALL / LANG, zh_* → zh); --help stays English")
+  app.add_option("--lang", lang,
+                 "zh or en: the text output, the reasons (why, text and --json), error messages "
+                 "and import problems in Chinese or English (default: from LC_ALL / LANG, zh_* → "
+                 "zh); --help stays English")
       ->check(CLI::IsMember({"zh", "en"}));
   auto add_common = [&](CLI::App* cmd, bool json_flag = true) {
-    cmd->add_option("--db", common.db,
-                    cmd->get_name() == "import"
-                        ? "SQLite database to import into (required: the default database is rebuilt from data/)"
-                        : "SQLite database (default: the embedded default database, built from data/ "
-                          "on first use)");
+    cmd->add_option(
+        "--db", common.db,
+        cmd->get_name() == "import"
+            ? "SQLite database to import into (required: the default database is rebuilt from "
+              "data/)"
+            : "SQLite database (default: the embedded default database, built from data/ "
+              "on first use)");
     if (json_flag) cmd->add_flag("--json", common.json, "print exactly one JSON document");
   };
   // Table exports (gaps, chain, targets, partners, pairings, leaders, indicators, relatedness).
   auto add_export = [&](CLI::App* cmd) {
-    auto* format = cmd->add_option("--format", common.format,
-                                   "write the table to --output instead of printing: csv (UTF-8) or xlsx")
+    auto* format = cmd->add_option(
+                          "--format", common.format,
+                          "write the table to --output instead of printing: csv (UTF-8) or xlsx")
                        ->check(CLI::IsMember({"csv", "xlsx"}));
     auto* output = cmd->add_option("--output", common.output, "the file --format writes");
     format->needs(output);
@@ -445,27 +475,38 @@ int main(int argc, char** argv) {
   };
 
   ImportArgs import_args;
-  auto* import = app.add_subcommand(
-      "import", "import a bundle (docs/bundle-format.md) or ChainKnowledgeGraph (docs/ckg-import.md), all or nothing");
+  auto* import = app.add_subcommand("import",
+                                    "import a bundle (docs/bundle-format.md) or "
+                                    "ChainKnowledgeGraph (docs/ckg-import.md), all or nothing");
   add_common(import);
-  import->add_option("PATH", import_args.path, "bundle folder or its manifest.json; with --format ckg, the folder of the eight JSON-lines files")->required();
+  import
+      ->add_option("PATH", import_args.path,
+                   "bundle folder or its manifest.json; with --format ckg, the folder of the eight "
+                   "JSON-lines files")
+      ->required();
   import->add_option("--format", import_args.format, "bundle (default) or ckg")
       ->check(CLI::IsMember({"bundle", "ckg"}));
-  import->add_option("--regions", import_args.regions_dir,
-                     "ckg: folder of GB/T 2260 tables (provinces.csv, cities.csv, areas.csv) to place companies by name")
+  import
+      ->add_option("--regions", import_args.regions_dir,
+                   "ckg: folder of GB/T 2260 tables (provinces.csv, cities.csv, areas.csv) to "
+                   "place companies by name")
       ->check(CLI::ExistingDirectory);
-  import->add_flag("--skip-bad-rows", import_args.skip_bad_rows,
-                   "ckg: import the good rows and list the bad ones (default: any bad row rejects the import)");
-  import->add_flag("--quirks", import_args.quirks, "ckg: list every quirk handled (default: counts and 3 examples each)");
+  import->add_flag(
+      "--skip-bad-rows", import_args.skip_bad_rows,
+      "ckg: import the good rows and list the bad ones (default: any bad row rejects the import)");
+  import->add_flag("--quirks", import_args.quirks,
+                   "ckg: list every quirk handled (default: counts and 3 examples each)");
 
   std::string region_arg, track_arg;
-  auto* stats = app.add_subcommand("stats", "counts per node and edge kind, per region and per track");
+  auto* stats = app.add_subcommand("stats",
+                                   "counts per node and edge kind, per region and per track");
   add_common(stats);
   stats->add_option("--region", region_arg, "focus on one region (code, id or exact name)");
 
   std::string entity;
   bool all = false;
-  auto* show = app.add_subcommand("show", "one entity with its attributes, provenance and relations");
+  auto* show = app.add_subcommand("show",
+                                  "one entity with its attributes, provenance and relations");
   add_common(show);
   show->add_option("ID", entity, "kind:key, key, USCC or exact name")->required();
   show->add_flag("--all", all, "list every relation (text output shows 15 per kind)");
@@ -476,7 +517,8 @@ int main(int argc, char** argv) {
   add_common(search);
   search->add_option("TEXT", text, "part of a name, a key or a USCC")->required();
   search->add_option("--kind", kind_arg, "only this node kind")
-      ->check(CLI::IsMember({"region", "track", "segment", "enterprise", "hospital", "institution", "platform"}));
+      ->check(CLI::IsMember(
+          {"region", "track", "segment", "enterprise", "hospital", "institution", "platform"}));
   search->add_option("--limit", limit, "at most this many results")->check(CLI::Range(1, 10000));
 
   std::string format = "json", out_path;
@@ -487,36 +529,47 @@ int main(int argc, char** argv) {
   exp->add_option("OUT", out_path, "output file, - for standard output")->required();
 
   std::string status_arg;
-  auto* chain = app.add_subcommand("chain", "chain panorama of a region: the segment tree with local makers, local demand and status");
+  auto* chain = app.add_subcommand(
+      "chain",
+      "chain panorama of a region: the segment tree with local makers, local demand and status");
   add_common(chain);
   add_export(chain);
   chain->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   chain->add_option("--track", track_arg, "track id or name (default: every track)");
 
-  auto* gaps = app.add_subcommand("gaps", "chain gaps of a region: missing, weak, extension (and strong) segments with evidence");
+  auto* gaps = app.add_subcommand(
+      "gaps",
+      "chain gaps of a region: missing, weak, extension (and strong) segments with evidence");
   add_common(gaps);
   add_export(gaps);
   gaps->add_option("--region", region_arg, "region (code, id or exact name)")->required();
   gaps->add_option("--track", track_arg, "track id or name (default: every track)");
-  gaps->add_option("--status", status_arg, "only this status: missing (缺链), weak (弱链), strong (强链), extension (延链), absent (未涉及)");
+  gaps->add_option("--status", status_arg,
+                   "only this status: missing (缺链), weak (弱链), strong (强链), extension "
+                   "(延链), absent (未涉及)");
 
   RecOptions rec;
   std::string role = "supplier", pairing_kind = "university";
-  auto* partners = app.add_subcommand("partners", "supply-chain partners for an enterprise: suppliers, customers, peers");
+  auto* partners = app.add_subcommand(
+      "partners", "supply-chain partners for an enterprise: suppliers, customers, peers");
   add_common(partners);
   add_export(partners);
   partners->add_option("--enterprise", entity, "enterprise id, USCC or exact name")->required();
   partners->add_option("--role", role, "supplier (default), customer or peer");
   AddRecOptions(partners, rec);
 
-  auto* pairings = app.add_subcommand("pairings", "产学研医 pairings for an enterprise: universities, hospitals, platforms, triads");
+  auto* pairings = app.add_subcommand(
+      "pairings",
+      "产学研医 pairings for an enterprise: universities, hospitals, platforms, triads");
   add_common(pairings);
   add_export(pairings);
   pairings->add_option("--enterprise", entity, "enterprise id, USCC or exact name")->required();
   pairings->add_option("--kind", pairing_kind, "university (default), hospital, platform or triad");
   AddRecOptions(pairings, rec);
 
-  auto* targets = app.add_subcommand("targets", "investment-attraction targets for a region: who makes its gap segments elsewhere");
+  auto* targets = app.add_subcommand(
+      "targets",
+      "investment-attraction targets for a region: who makes its gap segments elsewhere");
   add_common(targets);
   add_export(targets);
   targets->add_option("--region", region_arg, "region (code, id or exact name)")->required();
@@ -524,61 +577,91 @@ int main(int argc, char** argv) {
 
   std::string level_arg;  // empty: the --region's level, else county
   size_t rel_top = 15;
-  auto* relatedness = app.add_subcommand("relatedness", "RCA, proximity, density, distance, PCI/ECI and opportunity gain of regions x segments");
+  auto* relatedness = app.add_subcommand(
+      "relatedness",
+      "RCA, proximity, density, distance, PCI/ECI and opportunity gain of regions x segments");
   add_common(relatedness);
   add_export(relatedness);
-  relatedness->add_option("--level", level_arg, "county, city or province (default: the --region's level, else county)");
+  relatedness->add_option("--level", level_arg,
+                          "county, city or province (default: the --region's level, else county)");
   relatedness->add_option("--track", track_arg, "only the segments of this track");
   relatedness->add_option("--region", region_arg, "only this region's row");
-  relatedness->add_option("--top", rel_top, "per region, at most this many segments it lacks (0: all)")
+  relatedness
+      ->add_option("--top", rel_top, "per region, at most this many segments it lacks (0: all)")
       ->check(CLI::Range(0, 10000));
 
-  auto* leaders = app.add_subcommand("leaders", "chain leaders (链主): supply-network PageRank, local dependants, segment share");
+  auto* leaders = app.add_subcommand(
+      "leaders", "chain leaders (链主): supply-network PageRank, local dependants, segment share");
   add_common(leaders);
   add_export(leaders);
-  leaders->add_option("--region", region_arg, "only enterprises in this region (default: everywhere)");
+  leaders->add_option("--region", region_arg,
+                      "only enterprises in this region (default: everywhere)");
   leaders->add_option("--track", rec.track, "only through segments of this track or segment");
-  leaders->add_option("--top", rec.top, "at most this many (1..10000)")->check(CLI::Range(1, 10000));
+  leaders->add_option("--top", rec.top, "at most this many (1..10000)")
+      ->check(CLI::Range(1, 10000));
   leaders->add_option("--scorer", rec.scorer, "named weights: balanced (default), nearby, quality");
 
   uint64_t seed = 1;
-  auto* clusters = app.add_subcommand("clusters", "Louvain communities of the enterprise network, with modularity");
+  auto* clusters = app.add_subcommand(
+      "clusters", "Louvain communities of the enterprise network, with modularity");
   add_common(clusters);
-  clusters->add_option("--region", region_arg, "only enterprises in this region (default: everywhere)");
+  clusters->add_option("--region", region_arg,
+                       "only enterprises in this region (default: everywhere)");
   clusters->add_option("--seed", seed, "the visiting order's seed (same seed, same answer)");
 
   std::string targets_file;
-  auto* indicators = app.add_subcommand("indicators", "plan indicators of a region against targets from a file");
+  auto* indicators = app.add_subcommand("indicators",
+                                        "plan indicators of a region against targets from a file");
   add_common(indicators);
   add_export(indicators);
   indicators->add_option("--region", region_arg, "region (code, id or exact name)")->required();
-  indicators->add_option("--targets", targets_file, "CSV indicator,target[,note] (data/targets/ has examples)");
+  indicators->add_option("--targets", targets_file,
+                         "CSV indicator,target[,note] (data/targets/ has examples)");
 
   ca::service::ServeOptions serve_options;
   std::string token_file;
-  auto* serve = app.add_subcommand("serve", "serve the read commands over Thrift: framed binary, and JSON over HTTP (docs/service.md)");
+  auto* serve = app.add_subcommand(
+      "serve",
+      "serve the read commands over Thrift: framed binary, and JSON over HTTP (docs/service.md)");
   add_common(serve, false);
-  serve->add_option("--host", serve_options.host, "address to listen on (default 127.0.0.1: loopback only)");
-  serve->add_option("--port", serve_options.port, "binary protocol, framed transport (default 9090; 0: any free port)")
+  serve->add_option("--host", serve_options.host,
+                    "address to listen on (default 127.0.0.1: loopback only)");
+  serve
+      ->add_option("--port", serve_options.port,
+                   "binary protocol, framed transport (default 9090; 0: any free port)")
       ->check(CLI::Range(0, 65535));
-  serve->add_option("--http-port", serve_options.http_port, "HTTP on this port: the console at /, the JSON API at /api/v1/, Thrift's JSON protocol at POST /thrift (default: none; 0: any free port)")
+  serve
+      ->add_option("--http-port", serve_options.http_port,
+                   "HTTP on this port: the console at /, the JSON API at /api/v1/, Thrift's JSON "
+                   "protocol at POST /thrift (default: none; 0: any free port)")
       ->check(CLI::Range(0, 65535));
-  serve->add_option("--threads", serve_options.threads, "worker threads (default: the number of cores)")
+  serve
+      ->add_option("--threads", serve_options.threads,
+                   "worker threads (default: the number of cores)")
       ->check(CLI::Range(1, 256));
-  serve->add_option("--admin-token-file", token_file, "file holding the token reload requires (without it, reload is refused)");
-  serve->add_option("--model", serve_options.model, "server model: nonblocking (default) or threaded (for comparison)")
+  serve->add_option("--admin-token-file", token_file,
+                    "file holding the token reload requires (without it, reload is refused)");
+  serve
+      ->add_option("--model", serve_options.model,
+                   "server model: nonblocking (default) or threaded (for comparison)")
       ->check(CLI::IsMember({"nonblocking", "threaded"}));
-  serve->add_option("--io-threads", serve_options.io_threads, "nonblocking model: network (libevent) threads (default 1)")
+  serve
+      ->add_option("--io-threads", serve_options.io_threads,
+                   "nonblocking model: network (libevent) threads (default 1)")
       ->check(CLI::Range(1, 64));
-  serve->add_option("--cache", serve_options.cache_entries,
-                    "answers of partners, pairings, targets and leaders kept per loaded state (default 4096; 0: no cache)")
+  serve
+      ->add_option("--cache", serve_options.cache_entries,
+                   "answers of partners, pairings, targets and leaders kept per loaded state "
+                   "(default 4096; 0: no cache)")
       ->check(CLI::Range(0, 1000000));
   const char* web_env = std::getenv("CHAINATLAS_WEB_DIR");
   serve_options.web_root = web_env ? web_env : CHAINATLAS_WEB_DIR;
-  serve->add_option("--web", serve_options.web_root,
-                    "the console's folder, served at / on the HTTP port (default: the source tree's web/)");
+  serve->add_option(
+      "--web", serve_options.web_root,
+      "the console's folder, served at / on the HTTP port (default: the source tree's web/)");
   serve->add_option("--cors", serve_options.cors,
-                    "let pages from this origin (e.g. https://example.org) read the HTTP port's answers (default: none)");
+                    "let pages from this origin (e.g. https://example.org) read the HTTP port's "
+                    "answers (default: none)");
 
   try {
     app.parse(argc, argv);
@@ -596,8 +679,9 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc && asked.empty(); ++i) {
       if (std::string(argv[i]).rfind("--lang=", 0) == 0) asked = std::string(argv[i]).substr(7);
     }
-    const ca::Lang usage_lang =
-        (asked == "zh" || (asked != "en" && ChineseByDefault())) ? ca::Lang::kZh : ca::Lang::kEn;
+    const ca::Lang usage_lang = (asked == "zh" || (asked != "en" && ChineseByDefault()))
+                                    ? ca::Lang::kZh
+                                    : ca::Lang::kEn;
     // CLI11's words in Chinese for its common kinds of error; any other is quoted in a sentence.
     const ca::Error usage(ca::ErrorCode::kInvalidArgument, UsageMessage(e.what()));
     if (json_asked) {
@@ -605,7 +689,8 @@ int main(int argc, char** argv) {
     } else if (usage_lang == ca::Lang::kEn) {
       app.exit(e);
     } else {
-      std::cerr << usage.Text(usage_lang) << "\n" << ca::Msg("usage.help").Render(usage_lang) << "\n";
+      std::cerr << usage.Text(usage_lang) << "\n"
+                << ca::Msg("usage.help").Render(usage_lang) << "\n";
     }
     return 2;
   }
@@ -644,7 +729,8 @@ int main(int argc, char** argv) {
     } else {
       std::cerr << "chainatlas: " << text << "\n";
       if (!e.suggestions().empty()) {
-        std::cerr << ca::Msg(e.code() == ca::ErrorCode::kNotFound ? "error.closest" : "error.candidates")
+        std::cerr << ca::Msg(e.code() == ca::ErrorCode::kNotFound ? "error.closest"
+                                                                  : "error.candidates")
                          .Render(common.lang())
                   << "\n";
         for (const auto& s : e.suggestions()) std::cerr << "  " << s << "\n";
@@ -652,8 +738,8 @@ int main(int argc, char** argv) {
     }
     return ExitCodeFor(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "chainatlas: " << ca::Msg("error.internal", {{"detail", e.what()}}).Render(common.lang())
-              << "\n";
+    std::cerr << "chainatlas: "
+              << ca::Msg("error.internal", {{"detail", e.what()}}).Render(common.lang()) << "\n";
     return 70;
   }
   return 0;

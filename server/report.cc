@@ -23,7 +23,6 @@ std::string Fixed(double v, int digits) {
 }
 namespace {
 
-
 json RefList(const Snapshot& s, const std::vector<VertexId>& vs) {
   json a = json::array();
   for (VertexId v : vs) a.push_back(Ref(s, v));
@@ -41,7 +40,9 @@ std::string Str(const json& j, const char* key) {
 json ErrorJson(const Error& e) { return ErrorJson(e, Lang::kEn); }
 
 json ErrorJson(const Error& e, Lang lang) {
-  json err = {{"code", ErrorCodeName(e.code())}, {"message", e.Text(lang)}, {"suggestions", e.suggestions()}};
+  json err = {{"code", ErrorCodeName(e.code())},
+              {"message", e.Text(lang)},
+              {"suggestions", e.suggestions()}};
   if (!e.message().code.empty()) {
     err["message_code"] = e.message().code;
     json params = json::object();
@@ -64,7 +65,8 @@ json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank) {
   j["score"] = item.score;
   json comps = json::array();
   for (const auto& c : item.components) {
-    comps.push_back({{"name", c.name}, {"weight", c.weight}, {"value", c.value}, {"points", c.points}});
+    comps.push_back(
+        {{"name", c.name}, {"weight", c.weight}, {"value", c.value}, {"points", c.points}});
   }
   j["components"] = comps;
   json paths = json::array();
@@ -124,7 +126,8 @@ json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g) {
   for (const auto& sg : g.segments) {
     json comps = json::array();
     for (const auto& c : sg.components) {
-      comps.push_back({{"name", c.name}, {"weight", c.weight}, {"value", c.value}, {"points", c.points}});
+      comps.push_back(
+          {{"name", c.name}, {"weight", c.weight}, {"value", c.value}, {"points", c.points}});
     }
     json j = Ref(s, sg.segment);
     j["track"] = Ref(s, sg.track);
@@ -146,14 +149,15 @@ json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g) {
   }
   json counts = json::object();
   for (int i = 0; i < 5; ++i) {
-    counts[std::string(matcher::SegmentStatusName(static_cast<matcher::SegmentStatus>(i)))] = g.count[i];
+    counts[std::string(matcher::SegmentStatusName(static_cast<matcher::SegmentStatus>(i)))] =
+        g.count[i];
   }
   json out = {{"region", Ref(s, g.region)},
-          {"track", g.track == kNoVertex ? json(nullptr) : Ref(s, g.track)},
-          {"counts", counts},
-          {"completeness", g.completeness},
-          {"weighted_completeness", g.weighted_completeness},
-          {"segments", segs}};
+              {"track", g.track == kNoVertex ? json(nullptr) : Ref(s, g.track)},
+              {"counts", counts},
+              {"completeness", g.completeness},
+              {"weighted_completeness", g.weighted_completeness},
+              {"segments", segs}};
   // Only where a large track left absent segments out (matcher/gaps.h), so that other answers
   // keep their shape.
   if (g.absent_not_listed > 0) out["absent_not_listed"] = g.absent_not_listed;
@@ -188,8 +192,11 @@ json ClustersJson(const Snapshot& s, const matcher::ClustersResult& r, size_t me
       j["enterprises"] = c.segments[i].second;
       segs.push_back(j);
     }
-    comms.push_back({{"id", c.id}, {"size", c.members.size()}, {"internal_weight", c.internal_weight},
-                     {"members", RefList(s, shown)}, {"top_segments", segs}});
+    comms.push_back({{"id", c.id},
+                     {"size", c.members.size()},
+                     {"internal_weight", c.internal_weight},
+                     {"members", RefList(s, shown)},
+                     {"top_segments", segs}});
   }
   return {{"region", r.region == kNoVertex ? json(nullptr) : Ref(s, r.region)},
           {"algorithm", "louvain"},
@@ -203,7 +210,8 @@ json ClustersJson(const Snapshot& s, const matcher::ClustersResult& r, size_t me
 json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r) {
   json list = json::array();
   for (const auto& i : r.indicators) {
-    json j = {{"name", i.name}, {"description", i.description}, {"unit", i.unit}, {"value", i.value}};
+    json j = {
+        {"name", i.name}, {"description", i.description}, {"unit", i.unit}, {"value", i.value}};
     if (i.summed) {
       j["reported_by"] = i.reported;
       j["of"] = i.population;
@@ -264,13 +272,14 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
     j["cells"] = cells;
     regions.push_back(j);
   }
-  return {{"level", std::string(RegionLevelName(t.level))},
-          {"track", t.track == kNoVertex ? json(nullptr) : Ref(s, t.track)},
-          {"activity", "distinct enterprises in the region making the segment (produces or member_of)"},
-          {"rca_threshold", 1.0},
-          {"opportunity_gain_definition", matcher::OpportunityGainDefinition()},
-          {"segments", segs},
-          {"regions", regions}};
+  return {
+      {"level", std::string(RegionLevelName(t.level))},
+      {"track", t.track == kNoVertex ? json(nullptr) : Ref(s, t.track)},
+      {"activity", "distinct enterprises in the region making the segment (produces or member_of)"},
+      {"rca_threshold", 1.0},
+      {"opportunity_gain_definition", matcher::OpportunityGainDefinition()},
+      {"segments", segs},
+      {"regions", regions}};
 }
 
 // ---- text --------------------------------------------------------------------------------------
@@ -278,16 +287,31 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
 // The score components' names in Chinese: one table for the text, the exports and the console
 // (web/js/i18n.js holds the same words).
 std::string ComponentNameZh(const std::string& name) {
-  static const std::map<std::string, std::string> zh = {
-      {"demand", "需求"},        {"relatedness", "关联度"}, {"dependence", "依赖度"},
-      {"scarcity", "稀缺度"},    {"segment", "环节缺口"},   {"strength", "企业实力"},
-      {"ties", "已有往来"},      {"proximity", "地理邻近"}, {"domestic", "国产替代"},
-      {"fit", "匹配度"},         {"graph", "图谱关联"},     {"quality", "质量"},
-      {"overlap", "重合度"},     {"trial", "临床试验能力"}, {"university", "高校"},
-      {"hospital", "医院"},      {"tie", "三方纽带"},       {"pagerank", "供应网络PageRank"},
-      {"dependants", "本地依赖企业"}, {"share", "环节份额"}, {"size", "规模"},
-      {"declared", "已认定链主"}, {"capability", "能力"},   {"clinical", "临床"},
-      {"research", "科研"}};
+  static const std::map<std::string, std::string> zh = {{"demand", "需求"},
+                                                        {"relatedness", "关联度"},
+                                                        {"dependence", "依赖度"},
+                                                        {"scarcity", "稀缺度"},
+                                                        {"segment", "环节缺口"},
+                                                        {"strength", "企业实力"},
+                                                        {"ties", "已有往来"},
+                                                        {"proximity", "地理邻近"},
+                                                        {"domestic", "国产替代"},
+                                                        {"fit", "匹配度"},
+                                                        {"graph", "图谱关联"},
+                                                        {"quality", "质量"},
+                                                        {"overlap", "重合度"},
+                                                        {"trial", "临床试验能力"},
+                                                        {"university", "高校"},
+                                                        {"hospital", "医院"},
+                                                        {"tie", "三方纽带"},
+                                                        {"pagerank", "供应网络PageRank"},
+                                                        {"dependants", "本地依赖企业"},
+                                                        {"share", "环节份额"},
+                                                        {"size", "规模"},
+                                                        {"declared", "已认定链主"},
+                                                        {"capability", "能力"},
+                                                        {"clinical", "临床"},
+                                                        {"research", "科研"}};
   auto it = zh.find(name);
   return it == zh.end() ? name : it->second;
 }
@@ -332,7 +356,8 @@ void PrintItems(std::ostream& out, const json& result, const std::string& title,
     out << "\n";
     for (const auto& p : it["paths"]) out << "       " << p.get<std::string>() << "\n";
     std::string why;
-    for (const auto& w : it["why"]) why += (why.empty() ? "" : (zh ? "；" : "; ")) + w.get<std::string>();
+    for (const auto& w : it["why"])
+      why += (why.empty() ? "" : (zh ? "；" : "; ")) + w.get<std::string>();
     if (!why.empty()) out << (zh ? "       理由：" : "       why: ") << why << "\n";
   }
 }
@@ -350,8 +375,8 @@ void PrintGaps(std::ostream& out, const json& g, bool tree, bool every_status, b
       << (zh ? "：" : " of ") << Str(g["region"], "name");
   if (!g["track"].is_null()) out << (zh ? " · " : ", ") << Str(g["track"], "name");
   out << (zh ? "：完整度 " : ": completeness ") << Fixed(100 * g["completeness"].get<double>(), 0)
-      << (zh ? "%（加权 " : "% (weighted ") << Fixed(100 * g["weighted_completeness"].get<double>(), 0)
-      << (zh ? "%）；" : "%);");
+      << (zh ? "%（加权 " : "% (weighted ")
+      << Fixed(100 * g["weighted_completeness"].get<double>(), 0) << (zh ? "%）；" : "%);");
   for (auto& [k, v] : g["counts"].items()) out << " " << status_text(k) << " " << v;
   out << "\n";
   const char* legend = zh ? "（链位、状态（优先级）、本地企业 / 外地企业 / 本地需求企业、医院）"
@@ -371,18 +396,21 @@ void PrintGaps(std::ostream& out, const json& g, bool tree, bool every_status, b
     out << std::string(2 * depth, ' ') << "[" << position_text(Str(seg, "position")) << "] "
         << Str(seg, "name") << "  " << status_text(status);
     if (seg["score"].get<double>() > 0) {
-      out << (zh ? "（优先级 " : " (priority ") << Fixed(seg["score"].get<double>(), 2) << (zh ? "）" : ")");
+      out << (zh ? "（优先级 " : " (priority ") << Fixed(seg["score"].get<double>(), 2)
+          << (zh ? "）" : ")");
     }
     out << "  " << seg["local_producers"].size() << " / " << seg["producers_elsewhere"] << " / "
         << seg["local_buyers"].size() << ", " << seg["local_hospitals"].size() << "\n";
     if (!tree || status == "missing" || status == "weak") {
       std::string why;
-      for (const auto& w : seg["why"]) why += (why.empty() ? "" : (zh ? "；" : "; ")) + w.get<std::string>();
+      for (const auto& w : seg["why"])
+        why += (why.empty() ? "" : (zh ? "；" : "; ")) + w.get<std::string>();
       out << std::string(2 * depth + 6, ' ') << why << "\n";
       if (!tree && seg.contains("components") && !seg["components"].empty()) {
         std::string parts;
         for (const auto& c : seg["components"]) {
-          parts += (parts.empty() ? "" : " + ") + (zh ? ComponentNameZh(Str(c, "name")) : Str(c, "name")) + " " +
+          parts += (parts.empty() ? "" : " + ") +
+                   (zh ? ComponentNameZh(Str(c, "name")) : Str(c, "name")) + " " +
                    Fixed(c["points"].get<double>(), 3);
         }
         out << std::string(2 * depth + 6, ' ') << "= " << parts << "\n";
@@ -391,7 +419,8 @@ void PrintGaps(std::ostream& out, const json& g, bool tree, bool every_status, b
   }
   if (tree && g.contains("absent_not_listed")) {
     if (zh) {
-      out << "\n（大赛道中未涉及的环节 " << g["absent_not_listed"] << " 个未列出：本地既不生产、不需要，也不供给）\n";
+      out << "\n（大赛道中未涉及的环节 " << g["absent_not_listed"]
+          << " 个未列出：本地既不生产、不需要，也不供给）\n";
     } else {
       out << "\n(" << g["absent_not_listed"] << " absent segments of large tracks not listed: "
           << "neither made, needed nor fed locally)\n";
@@ -401,22 +430,25 @@ void PrintGaps(std::ostream& out, const json& g, bool tree, bool every_status, b
 
 void PrintClusters(std::ostream& out, const json& c, Lang lang) {
   if (lang == Lang::kZh) {
-    out << "企业网络的社群" << (c["region"].is_null() ? "" : "（" + Str(c["region"], "name") + "）") << "："
-        << c["enterprises"] << " 家有关联的企业（" << c["edges"] << " 条关联）分为 " << c["communities"].size()
-        << " 个社群，Louvain 模块度 " << Fixed(c["modularity"].get<double>(), 4) << "\n";
+    out << "企业网络的社群" << (c["region"].is_null() ? "" : "（" + Str(c["region"], "name") + "）")
+        << "：" << c["enterprises"] << " 家有关联的企业（" << c["edges"] << " 条关联）分为 "
+        << c["communities"].size() << " 个社群，Louvain 模块度 "
+        << Fixed(c["modularity"].get<double>(), 4) << "\n";
   } else {
     out << "Communities of the enterprise network"
         << (c["region"].is_null() ? "" : " in " + Str(c["region"], "name")) << ": "
-        << c["communities"].size() << " communities of " << c["enterprises"] << " tied enterprises ("
-        << c["edges"] << " ties), Louvain modularity " << Fixed(c["modularity"].get<double>(), 4)
-        << "\n";
+        << c["communities"].size() << " communities of " << c["enterprises"]
+        << " tied enterprises (" << c["edges"] << " ties), Louvain modularity "
+        << Fixed(c["modularity"].get<double>(), 4) << "\n";
   }
   for (const auto& com : c["communities"]) {
-    out << "  #" << com["id"] << "  " << com["size"] << (lang == Lang::kZh ? " 家企业：" : " enterprises:");
+    out << "  #" << com["id"] << "  " << com["size"]
+        << (lang == Lang::kZh ? " 家企业：" : " enterprises:");
     for (const auto& m : com["members"]) out << " " << Str(m, "name") << ";";
     if (com["size"].get<size_t>() > com["members"].size()) out << " …";
     out << (lang == Lang::kZh ? "\n      主营环节：" : "\n      makes:");
-    for (const auto& sgm : com["top_segments"]) out << " " << Str(sgm, "name") << " (" << sgm["enterprises"] << ")";
+    for (const auto& sgm : com["top_segments"])
+      out << " " << Str(sgm, "name") << " (" << sgm["enterprises"] << ")";
     out << "\n";
   }
 }
@@ -446,16 +478,20 @@ std::string IndicatorNameZh(const std::string& name) {
 
 void PrintIndicators(std::ostream& out, const json& r, Lang lang) {
   const bool zh = lang == Lang::kZh;
-  out << (zh ? "规划指标：" + Str(r["region"], "name") : "Plan indicators of " + Str(r["region"], "name")) << "\n";
+  out << (zh ? "规划指标：" + Str(r["region"], "name")
+             : "Plan indicators of " + Str(r["region"], "name"))
+      << "\n";
   for (const auto& i : r["indicators"]) {
     const std::string unit = Str(i, "unit");
     std::ostringstream line;
-    const std::string name = zh ? IndicatorNameZh(Str(i, "name")) + " " + Str(i, "name") : Str(i, "name");
+    const std::string name = zh ? IndicatorNameZh(Str(i, "name")) + " " + Str(i, "name")
+                                : Str(i, "name");
     line << "  " << ingest::PadRight(name, zh ? 40 : 26) << std::setw(12)
          << Fixed(i["value"].get<double>(), 0) << " " << ingest::PadRight(unit, 4);
     if (!i["target"].is_null()) {
       line << (zh ? "  目标 " : "  target ") << Fixed(i["target"].get<double>(), 0) << " " << unit
-           << (zh ? "（完成 " : " (") << Fixed(100 * i["progress"].get<double>(), 0) << (zh ? "%）" : "%)");
+           << (zh ? "（完成 " : " (") << Fixed(100 * i["progress"].get<double>(), 0)
+           << (zh ? "%）" : "%)");
     }
     if (i.contains("reported_by")) {
       if (zh) {
@@ -475,10 +511,13 @@ void PrintRelatedness(std::ostream& out, const json& r, Lang lang) {
   const bool zh = lang == Lang::kZh;
   const std::string na = zh ? "无" : "n/a";
   if (zh) {
-    out << TermText(Str(r, "level"), lang) << "关联度" << (r["track"].is_null() ? "" : "（" + Str(r["track"], "name") + "）")
-        << "：显示 " << r["regions"].size() << " 个地区，" << r["segments"].size() << " 个环节\n"
-        << "  机会收益（opportunity gain）：见《Atlas of Economic Complexity》(2014) 技术专栏 5.4：对地区缺少的环节"
-           "（M_cp = 0），OG_cp = Σ_p' [φ_pp' / Σ_p'' φ_p''p'] (1 − M_cp') PCI_p' − (1 − d_cp) PCI_p，"
+    out << TermText(Str(r, "level"), lang) << "关联度"
+        << (r["track"].is_null() ? "" : "（" + Str(r["track"], "name") + "）") << "：显示 "
+        << r["regions"].size() << " 个地区，" << r["segments"].size() << " 个环节\n"
+        << "  机会收益（opportunity gain）：见《Atlas of Economic Complexity》(2014) 技术专栏 "
+           "5.4：对地区缺少的环节"
+           "（M_cp = 0），OG_cp = Σ_p' [φ_pp' / Σ_p'' φ_p''p'] (1 − M_cp') PCI_p' − (1 − d_cp) "
+           "PCI_p，"
            "距离 d_cp = 1 − ω_cp；M_cp = 1 时为 0\n";
   } else {
     out << "Relatedness at " << Str(r, "level") << " level"
@@ -487,15 +526,20 @@ void PrintRelatedness(std::ostream& out, const json& r, Lang lang) {
         << "  opportunity gain: " << Str(r, "opportunity_gain_definition") << "\n";
   }
   for (const auto& reg : r["regions"]) {
-    out << "\n" << Str(reg, "id") << " " << Str(reg, "name") << (zh ? "  多样性 " : "  diversity ") << reg["diversity"]
-        << ", ECI " << (reg["eci"].is_null() ? na : Fixed(reg["eci"].get<double>(), 2)) << "\n";
+    out << "\n"
+        << Str(reg, "id") << " " << Str(reg, "name") << (zh ? "  多样性 " : "  diversity ")
+        << reg["diversity"] << ", ECI "
+        << (reg["eci"].is_null() ? na : Fixed(reg["eci"].get<double>(), 2)) << "\n";
     if (zh) {
-      out << "    " << ingest::PadRight("环节", 28) << "     X      RCA  M   关联密度      距离  机会收益\n";
+      out << "    " << ingest::PadRight("环节", 28)
+          << "     X      RCA  M   关联密度      距离  机会收益\n";
     } else {
-      out << "    " << ingest::PadRight("segment", 28) << "     X      RCA  M  density  distance  opp.gain\n";
+      out << "    " << ingest::PadRight("segment", 28)
+          << "     X      RCA  M  density  distance  opp.gain\n";
     }
     for (const auto& c : reg["cells"]) {
-      out << "    " << ingest::PadRight(Str(c["segment"], "name"), 28) << std::setw(6) << Fixed(c["activity"].get<double>(), 0) << std::setw(9)
+      out << "    " << ingest::PadRight(Str(c["segment"], "name"), 28) << std::setw(6)
+          << Fixed(c["activity"].get<double>(), 0) << std::setw(9)
           << Fixed(c["rca"].get<double>(), 2) << std::setw(3) << Fixed(c["m"].get<double>(), 0)
           << std::setw(9) << Fixed(c["density"].get<double>(), 3) << std::setw(10)
           << Fixed(c["distance"].get<double>(), 3) << std::setw(10)
@@ -516,14 +560,16 @@ void PrintStats(std::ostream& out, const Snapshot& s, const json& j, Lang lang) 
   if (focus) {
     focus_vertex = ResolveEntity(s, "region:" + j["region"].get<std::string>(), NodeKind::kRegion);
   }
-  const std::string per_edge =
-      Fixed(static_cast<double>(s.AdjacencyBytes()) / std::max<size_t>(1, s.NumEdges()), 1);
+  const std::string per_edge = Fixed(
+      static_cast<double>(s.AdjacencyBytes()) / std::max<size_t>(1, s.NumEdges()), 1);
   if (zh) {
-    out << "图谱：" << s.NumVertices() << " 个节点，" << s.NumEdges() << " 条边（每条边的邻接存储 " << per_edge
-        << " 字节）\n\n节点\n";
-    for (auto& [k, v] : j["nodes"].items()) out << "  " << ingest::PadRight(TermText(k, lang) + " " + k, 24) << v << "\n";
+    out << "图谱：" << s.NumVertices() << " 个节点，" << s.NumEdges() << " 条边（每条边的邻接存储 "
+        << per_edge << " 字节）\n\n节点\n";
+    for (auto& [k, v] : j["nodes"].items())
+      out << "  " << ingest::PadRight(TermText(k, lang) + " " + k, 24) << v << "\n";
     out << "\n边\n";
-    for (auto& [k, v] : j["edges"].items()) out << "  " << ingest::PadRight(TermText(k, lang) + " " + k, 30) << v << "\n";
+    for (auto& [k, v] : j["edges"].items())
+      out << "  " << ingest::PadRight(TermText(k, lang) + " " + k, 30) << v << "\n";
     out << "供应关系按证据（docs/ontology.md）：";
     bool first = true;
     for (auto& [k, v] : j["supplies_by_evidence"].items()) {
@@ -531,27 +577,34 @@ void PrintStats(std::ostream& out, const Snapshot& s, const json& j, Lang lang) 
       first = false;
     }
     out << "\n";
-    out << "\n地区" << (focus ? "（" + s.Label(focus_vertex) + " " + std::string(s.Name(focus_vertex)) + " 及以下）" : "")
+    out << "\n地区"
+        << (focus ? "（" + s.Label(focus_vertex) + " " + std::string(s.Name(focus_vertex)) +
+                        " 及以下）"
+                  : "")
         << "                企业 / 医院 / 高校院所 / 服务平台\n";
   } else {
     out << "Graph: " << s.NumVertices() << " nodes, " << s.NumEdges() << " edges (" << per_edge
         << " adjacency bytes per edge)\n\nNodes\n";
-    for (auto& [k, v] : j["nodes"].items()) out << "  " << std::left << std::setw(20) << k << v << "\n";
+    for (auto& [k, v] : j["nodes"].items())
+      out << "  " << std::left << std::setw(20) << k << v << "\n";
     out << "\nEdges\n";
-    for (auto& [k, v] : j["edges"].items()) out << "  " << std::left << std::setw(20) << k << v << "\n";
+    for (auto& [k, v] : j["edges"].items())
+      out << "  " << std::left << std::setw(20) << k << v << "\n";
     out << "supplies by evidence (docs/ontology.md):";
     for (auto& [k, v] : j["supplies_by_evidence"].items()) out << " " << k << " " << v;
     out << "\n";
     out << "\nRegions"
-              << (focus ? " (" + s.Label(focus_vertex) + " " + std::string(s.Name(focus_vertex)) + " and below)" : "")
-              << "                enterprises hospitals institutions platforms\n";
+        << (focus ? " (" + s.Label(focus_vertex) + " " + std::string(s.Name(focus_vertex)) +
+                        " and below)"
+                  : "")
+        << "                enterprises hospitals institutions platforms\n";
   }
   for (const json& row : j["regions"]) {
     VertexId r = ResolveEntity(s, "region:" + row["code"].get<std::string>(), NodeKind::kRegion);
     std::string indent(2 + 2 * static_cast<size_t>(s.regions().forest().Depth(r)), ' ');
-    out << indent << row["code"].get<std::string>() << " " << row["name"].get<std::string>()
-              << "  " << row["enterprise"] << " / " << row["hospital"] << " / "
-              << row["institution"] << " / " << row["platform"] << "\n";
+    out << indent << row["code"].get<std::string>() << " " << row["name"].get<std::string>() << "  "
+        << row["enterprise"] << " / " << row["hospital"] << " / " << row["institution"] << " / "
+        << row["platform"] << "\n";
   }
   if (j.contains("enterprises_without_region") && j["enterprises_without_region"] > 0) {
     out << (zh ? "  （无地区）  " : "  (no region)  ") << j["enterprises_without_region"]
@@ -561,8 +614,9 @@ void PrintStats(std::ostream& out, const Snapshot& s, const json& j, Lang lang) 
     out << "\n赛道" << (focus ? "（" + std::string(s.Name(focus_vertex)) + " 的企业）" : "")
         << "          环节 企业\n";
   } else {
-    out << "\nTracks" << (focus ? " (enterprises in " + std::string(s.Name(focus_vertex)) + ")" : "")
-              << "          segments enterprises\n";
+    out << "\nTracks"
+        << (focus ? " (enterprises in " + std::string(s.Name(focus_vertex)) + ")" : "")
+        << "          segments enterprises\n";
   }
   for (const auto& row : j["tracks"]) {
     out << "  " << row["id"].get<std::string>() << " " << row["name"].get<std::string>() << "  ";
@@ -575,17 +629,35 @@ void PrintStats(std::ostream& out, const Snapshot& s, const json& j, Lang lang) 
 }
 
 std::string AttributeNameZh(const std::string& name) {
-  static const std::map<std::string, std::string> zh = {
-      {"kind", "类型"},          {"key", "编号"},            {"region", "地区"},
-      {"level", "层级"},         {"parent", "上级"},         {"track", "赛道"},
-      {"position", "链位"},      {"name_en", "英文名"},      {"uscc", "统一社会信用代码"},
-      {"founded", "成立年份"},   {"above_scale", "规上企业"}, {"revenue", "营收（万元）"},
-      {"employees", "员工数"},   {"class2_certs", "二类注册证"}, {"class3_certs", "三类注册证"},
-      {"patents", "专利"},       {"rd_ratio", "研发投入占比"}, {"tags", "称号"},
-      {"grade", "医院等级"},     {"clinical_trial", "临床试验机构"}, {"demo_base", "应用示范基地"},
-      {"departments", "重点科室"}, {"institution_kind", "机构类型"}, {"key_labs", "重点实验室"},
-      {"platform_kind", "平台类型"}, {"accreditations", "资质认可"}, {"illustrative", "示例数据"},
-      {"note", "备注"},          {"source", "来源"}};
+  static const std::map<std::string, std::string> zh = {{"kind", "类型"},
+                                                        {"key", "编号"},
+                                                        {"region", "地区"},
+                                                        {"level", "层级"},
+                                                        {"parent", "上级"},
+                                                        {"track", "赛道"},
+                                                        {"position", "链位"},
+                                                        {"name_en", "英文名"},
+                                                        {"uscc", "统一社会信用代码"},
+                                                        {"founded", "成立年份"},
+                                                        {"above_scale", "规上企业"},
+                                                        {"revenue", "营收（万元）"},
+                                                        {"employees", "员工数"},
+                                                        {"class2_certs", "二类注册证"},
+                                                        {"class3_certs", "三类注册证"},
+                                                        {"patents", "专利"},
+                                                        {"rd_ratio", "研发投入占比"},
+                                                        {"tags", "称号"},
+                                                        {"grade", "医院等级"},
+                                                        {"clinical_trial", "临床试验机构"},
+                                                        {"demo_base", "应用示范基地"},
+                                                        {"departments", "重点科室"},
+                                                        {"institution_kind", "机构类型"},
+                                                        {"key_labs", "重点实验室"},
+                                                        {"platform_kind", "平台类型"},
+                                                        {"accreditations", "资质认可"},
+                                                        {"illustrative", "示例数据"},
+                                                        {"note", "备注"},
+                                                        {"source", "来源"}};
   auto it = zh.find(name);
   return it == zh.end() ? name : it->second;
 }
@@ -609,12 +681,14 @@ void PrintShow(std::ostream& out, const json& j, bool all, Lang lang) {
   }
   if (j.contains("region_path")) {
     std::string path;
-    for (const auto& r : j["region_path"]) path += (path.empty() ? "" : " < ") + r.get<std::string>();
+    for (const auto& r : j["region_path"])
+      path += (path.empty() ? "" : " < ") + r.get<std::string>();
     out << "  " << label("located in", "所在地区") << path << "\n";
   }
   if (!j["provenance"].is_null()) {
     const auto& p = j["provenance"];
-    out << "  " << label("provenance", "数据来源") << p["file"].get<std::string>() << ":" << p["line"];
+    out << "  " << label("provenance", "数据来源") << p["file"].get<std::string>() << ":"
+        << p["line"];
     if (zh) {
       out << "（来源“" << p["source"].get<std::string>() << "”，第 " << p["import"] << " 次导入，"
           << p["imported_at"].get<std::string>() << "）\n";
@@ -629,7 +703,8 @@ void PrintShow(std::ostream& out, const json& j, bool all, Lang lang) {
     for (const auto& rel : list) by_kind[rel["kind"]].push_back(&rel);
     for (auto& [kind, rels] : by_kind) {
       const std::string shown_kind = zh ? TermText(kind, lang) + " " + kind : kind;
-      out << "\n  " << (outgoing ? shown_kind + " →" : "← " + shown_kind) << " (" << rels.size() << ")\n";
+      out << "\n  " << (outgoing ? shown_kind + " →" : "← " + shown_kind) << " (" << rels.size()
+          << ")\n";
       size_t shown = 0;
       for (const json* rel : rels) {
         if (!all && shown++ == 15) {
@@ -641,8 +716,9 @@ void PrintShow(std::ostream& out, const json& j, bool all, Lang lang) {
           break;
         }
         out << "    " << (*rel)[outgoing ? "target" : "source"].get<std::string>() << " "
-                  << (*rel)["name"].get<std::string>() << "  w=" << Fixed((*rel)["weight"].get<double>(), 2)
-                  << ((*rel).contains("attributes") ? "  " + (*rel)["attributes"].dump() : "") << "\n";
+            << (*rel)["name"].get<std::string>()
+            << "  w=" << Fixed((*rel)["weight"].get<double>(), 2)
+            << ((*rel).contains("attributes") ? "  " + (*rel)["attributes"].dump() : "") << "\n";
       }
     }
   }

@@ -50,9 +50,9 @@ std::string ComponentNameZh(const std::string& name);
 // Text renderings of the JSON above.
 // zh: the header, notices, component names and the reasons' label in Chinese.
 void PrintItems(std::ostream& out, const json& result, const std::string& title, bool zh = false);
-// tree: the panorama (every segment, in tree order); otherwise the gap view, which leaves out strong
-// and absent segments unless every_status (a --status filter chose them). zh: statuses, positions
-// and headings in Chinese (缺链/弱链/强链/延链, 上/中/下).
+// tree: the panorama (every segment, in tree order); otherwise the gap view, which leaves out
+// strong and absent segments unless every_status (a --status filter chose them). zh: statuses,
+// positions and headings in Chinese (缺链/弱链/强链/延链, 上/中/下).
 void PrintGaps(std::ostream& out, const json& gaps, bool tree, bool every_status = false,
                bool zh = false);
 // The texts below are in `lang`: English (the default) or Chinese (headings, labels, kind names;

@@ -29,12 +29,13 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   if (o.model != "nonblocking" && o.model != "threaded") {
     throw Error(ErrorCode::kInvalidArgument, "--model must be nonblocking or threaded");
   }
-  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = o.threads > 0 ? o.threads
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   RaiseFileLimit();
   auto states = std::make_shared<StateHolder>(o.database, o.cache_entries);
   auto handler = MakeHandler(states, o.admin_token, o.version, log);
-  auto processors =
-      std::make_shared<ClosingProcessorFactory>(handler, WebSite{states, o.web_root, o.cors});
+  auto processors = std::make_shared<ClosingProcessorFactory>(handler,
+                                                              WebSite{states, o.web_root, o.cors});
 
   // Signals go to one thread that waits for them; every other thread blocks them.
   sigset_t signals;
@@ -54,15 +55,16 @@ int Serve(const ServeOptions& o, std::ostream& log) {
     // used less worker time goes before one that has used more, so a flood of expensive requests
     // on some connections does not queue ahead of a cheap request on another.
     workers = std::make_shared<FairThreadManager>(
-        threads, Limits::kQueuedPerConnection, std::chrono::microseconds(Limits::kIdleCreditMicros));
+        threads, Limits::kQueuedPerConnection,
+        std::chrono::microseconds(Limits::kIdleCreditMicros));
     workers->threadFactory(std::make_shared<at::concurrency::ThreadFactory>());
     workers->start();
     auto socket = std::make_shared<FairServerSocket>(o.host, o.port, workers);
-    auto server = std::make_shared<at::server::TNonblockingServer>(processors, BinaryProtocolFactory(),
-                                                                   socket, workers);
+    auto server = std::make_shared<at::server::TNonblockingServer>(
+        processors, BinaryProtocolFactory(), socket, workers);
     server->setMaxFrameSize(Limits::kMaxFrameBytes);
     server->setNumIOThreads(std::max(1, o.io_threads));
-    server->setIdleReadBufferLimit(64 << 10);   // a connection gives back a big buffer when idle
+    server->setIdleReadBufferLimit(64 << 10);  // a connection gives back a big buffer when idle
     server->setIdleWriteBufferLimit(64 << 10);
     server->setResizeBufferEveryN(1);
     server->setServerEventHandler(std::make_shared<ReadyAnnouncer>(
@@ -131,8 +133,8 @@ int Serve(const ServeOptions& o, std::ostream& log) {
       auto busy = [&] {
         return processors->in_flight() + (nonblocking ? nonblocking->getNumActiveProcessors() : 0);
       };
-      const auto deadline =
-          std::chrono::steady_clock::now() + std::chrono::seconds(Limits::kDrainSeconds);
+      const auto deadline = std::chrono::steady_clock::now() +
+                            std::chrono::seconds(Limits::kDrainSeconds);
       constexpr auto kQuiet = std::chrono::milliseconds(50);
       auto quiet_since = std::chrono::steady_clock::now();
       for (;;) {

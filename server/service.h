@@ -18,14 +18,15 @@ namespace chainatlas::service {
 struct ServeOptions {
   std::filesystem::path database;
   std::string host = "127.0.0.1";
-  int port = 9090;           // 0: any free port (printed on standard output)
-  int http_port = -1;        // -1: no HTTP endpoint; 0: any free port
-  int threads = 0;           // worker threads; 0: the number of cores
-  std::string admin_token;   // empty: reload is refused
+  int port = 9090;                    // 0: any free port (printed on standard output)
+  int http_port = -1;                 // -1: no HTTP endpoint; 0: any free port
+  int threads = 0;                    // worker threads; 0: the number of cores
+  std::string admin_token;            // empty: reload is refused
   std::string model = "nonblocking";  // or "threaded" (one thread per connection; for comparison)
-  int io_threads = 1;        // nonblocking model: libevent threads
+  int io_threads = 1;                 // nonblocking model: libevent threads
   size_t cache_entries = 4096;  // answers of the recommendation methods kept per state; 0: none
-  std::filesystem::path web_root;  // the console's folder, served on the HTTP port (docs/console.md)
+  std::filesystem::path
+      web_root;      // the console's folder, served on the HTTP port (docs/console.md)
   std::string cors;  // the origin whose pages may read the HTTP port's answers; "" for none
   std::string version;
 };

@@ -35,7 +35,8 @@ StateHolder::ReloadResult StateHolder::Reload() {
   auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const engine::State> next = engine::State::Load(database_);
   next->analytics().SupplyRank();  // warm: the first leaders query after the swap stays fast
-  current_.store(std::make_shared<const Served>(Served{next, std::make_shared<AnswerCache>(cache_entries_)}));
+  current_.store(
+      std::make_shared<const Served>(Served{next, std::make_shared<AnswerCache>(cache_entries_)}));
   uint64_t generation = ++generation_;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {generation, seconds, next};

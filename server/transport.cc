@@ -30,7 +30,8 @@ std::shared_ptr<at::TConfiguration> Configuration() {
 
 std::shared_ptr<at::protocol::TProtocolFactory> BinaryProtocolFactory() {
   return std::make_shared<at::protocol::TBinaryProtocolFactory>(
-      Limits::kMaxStringBytes, Limits::kMaxContainerItems, /*strict_read=*/true, /*strict_write=*/true);
+      Limits::kMaxStringBytes, Limits::kMaxContainerItems, /*strict_read=*/true,
+      /*strict_write=*/true);
 }
 
 // Counts the requests in progress (ClosingProcessorFactory). SIGTERM waits for it to reach zero.
@@ -99,9 +100,11 @@ class WebHttpServer : public at::transport::THttpServer {
       << "Cache-Control: no-cache\r\n"
       << Cors() << extra_headers << "Connection: Keep-Alive\r\n\r\n";
     std::string head = h.str();
-    transport_->write(reinterpret_cast<const uint8_t*>(head.data()), static_cast<uint32_t>(head.size()));
+    transport_->write(reinterpret_cast<const uint8_t*>(head.data()),
+                      static_cast<uint32_t>(head.size()));
     if (method_ != "HEAD" && !body.empty()) {
-      transport_->write(reinterpret_cast<const uint8_t*>(body.data()), static_cast<uint32_t>(body.size()));
+      transport_->write(reinterpret_cast<const uint8_t*>(body.data()),
+                        static_cast<uint32_t>(body.size()));
     }
     transport_->flush();
   }
@@ -140,7 +143,9 @@ void AnswerWeb(const WebSite& site, WebHttpServer& http) {
   const std::string& method = http.method();
   if (method == "OPTIONS") {
     if (http.cors().empty()) {
-      http.Answer(405, "text/plain; charset=utf-8", "未开启跨域请求（serve --cors ORIGIN）\ncross-origin requests are off (serve --cors ORIGIN)\n",
+      http.Answer(405, "text/plain; charset=utf-8",
+                  "未开启跨域请求（serve --cors ORIGIN）\ncross-origin requests are off (serve "
+                  "--cors ORIGIN)\n",
                   "Allow: GET, HEAD, POST\r\n");
     } else {
       http.Answer(204, "text/plain; charset=utf-8", "",
@@ -190,12 +195,13 @@ void AnswerWeb(const WebSite& site, WebHttpServer& http) {
 
 class ClosingProcessor : public at::TProcessor {
  public:
-  ClosingProcessor(std::shared_ptr<at::TProcessor> inner, std::shared_ptr<at::transport::TTransport> t,
-                   const WebSite* site, InFlight* in_flight)
+  ClosingProcessor(std::shared_ptr<at::TProcessor> inner,
+                   std::shared_ptr<at::transport::TTransport> t, const WebSite* site,
+                   InFlight* in_flight)
       : inner_(std::move(inner)), transport_(std::move(t)), site_(site), in_flight_(in_flight) {}
 
-  bool process(std::shared_ptr<at::protocol::TProtocol> in, std::shared_ptr<at::protocol::TProtocol> out,
-               void* context) override {
+  bool process(std::shared_ptr<at::protocol::TProtocol> in,
+               std::shared_ptr<at::protocol::TProtocol> out, void* context) override {
     try {
       // On the HTTP port, a request that is not a Thrift call is the web side's.
       auto http = std::dynamic_pointer_cast<WebHttpServer>(in->getTransport());
@@ -241,7 +247,8 @@ class ClosingProcessor : public at::TProcessor {
 class BoundedReadTransport : public at::transport::TVirtualTransport<BoundedReadTransport> {
  public:
   BoundedReadTransport(std::shared_ptr<at::transport::TTransport> inner, uint32_t limit)
-      : inner_(std::move(inner)), socket_(std::dynamic_pointer_cast<at::transport::TSocket>(inner_)),
+      : inner_(std::move(inner)),
+        socket_(std::dynamic_pointer_cast<at::transport::TSocket>(inner_)),
         limit_(limit) {}
   bool isOpen() const override { return inner_->isOpen(); }
   bool peek() override { return inner_->peek(); }
@@ -255,11 +262,13 @@ class BoundedReadTransport : public at::transport::TVirtualTransport<BoundedRead
     if (read_ > 0 && socket_) {
       // Inside a request: wait no longer than what is left of its deadline.
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline_ - std::chrono::steady_clock::now()).count();
+                      deadline_ - std::chrono::steady_clock::now())
+                      .count();
       if (left <= 0) {
-        throw at::transport::TTransportException(
-            at::transport::TTransportException::TIMED_OUT,
-            "HTTP request not complete within " + std::to_string(Limits::kHttpRequestMillis) + " ms");
+        throw at::transport::TTransportException(at::transport::TTransportException::TIMED_OUT,
+                                                 "HTTP request not complete within " +
+                                                     std::to_string(Limits::kHttpRequestMillis) +
+                                                     " ms");
       }
       socket_->setRecvTimeout(static_cast<int>(std::min<long long>(left, Limits::kHttpIdleMillis)));
     }
@@ -288,10 +297,14 @@ class BoundedReadTransport : public at::transport::TVirtualTransport<BoundedRead
 
 }  // namespace
 
-ClosingProcessorFactory::ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler, WebSite site)
-    : handler_(std::move(handler)), in_flight_(std::make_shared<InFlight>()), site_(std::move(site)) {}
+ClosingProcessorFactory::ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler,
+                                                 WebSite site)
+    : handler_(std::move(handler)),
+      in_flight_(std::make_shared<InFlight>()),
+      site_(std::move(site)) {}
 
-std::shared_ptr<at::TProcessor> ClosingProcessorFactory::getProcessor(const at::TConnectionInfo& info) {
+std::shared_ptr<at::TProcessor> ClosingProcessorFactory::getProcessor(
+    const at::TConnectionInfo& info) {
   auto processor = std::make_shared<rpc::ChainAtlasProcessor>(handler_);
   processor->setEventHandler(in_flight_);
   return std::make_shared<ClosingProcessor>(std::move(processor), info.transport, &site_,
@@ -329,7 +342,8 @@ std::shared_ptr<at::transport::TTransport> FramedTransportFactory::getTransport(
 }
 
 void ReadyAnnouncer::preServe() {
-  const std::string line = "listening: " + what_ + " " + host_ + ":" + std::to_string(port_()) + "\n";
+  const std::string line = "listening: " + what_ + " " + host_ + ":" + std::to_string(port_()) +
+                           "\n";
   static std::mutex lock;
   std::lock_guard<std::mutex> hold(lock);
   out_ << line << std::flush;

@@ -62,7 +62,10 @@ class Options {
       Invalid("api.not_integer", {{"name", name}, {"value", s.substr(0, 40)}});
     }
     if (v < lo || v > hi) {
-      Invalid("option.range", {{"option", name}, {"min", std::to_string(lo)}, {"max", std::to_string(hi)}, {"value", s}});
+      Invalid("option.range", {{"option", name},
+                               {"min", std::to_string(lo)},
+                               {"max", std::to_string(hi)},
+                               {"value", s}});
     }
     return v;
   }
@@ -89,8 +92,10 @@ class Options {
       if (known_.count(name)) continue;
       std::string list;
       for (const auto& k : known_) list += (list.empty() ? "" : ", ") + k;
-      if (list.empty()) Invalid("api.unknown_option_none", {{"name", name.substr(0, 40)}, {"command", command}});
-      Invalid("api.unknown_option", {{"name", name.substr(0, 40)}, {"command", command}, {"list", list}});
+      if (list.empty())
+        Invalid("api.unknown_option_none", {{"name", name.substr(0, 40)}, {"command", command}});
+      Invalid("api.unknown_option",
+              {{"name", name.substr(0, 40)}, {"command", command}, {"list", list}});
     }
   }
 
@@ -175,17 +180,20 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
   return calls;
 }
 
-
 std::string Dump(const json& j) {
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 const std::map<std::string, std::string>& ContentTypes() {
   static const std::map<std::string, std::string> types = {
-      {".html", "text/html; charset=utf-8"},     {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json; charset=utf-8"}, {".svg", "image/svg+xml"},
-      {".png", "image/png"},                       {".ico", "image/x-icon"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
       {".csv", "text/csv; charset=utf-8"}};
   return types;
 }
@@ -195,8 +203,9 @@ constexpr uintmax_t kMaxStaticBytes = 16u << 20;
 constexpr size_t kMaxExportBytes = 16u << 20;
 
 WebAnswer NotFoundFile(const std::string& path) {
-  return {404, "application/json; charset=utf-8",
-          Dump(report::ErrorJson(Error(ErrorCode::kNotFound, "no such file: " + path.substr(0, 200))))};
+  return {
+      404, "application/json; charset=utf-8",
+      Dump(report::ErrorJson(Error(ErrorCode::kNotFound, "no such file: " + path.substr(0, 200))))};
 }
 
 // The embedded default bundle's source (data/manifest.json): its firms are invented. The console
@@ -206,7 +215,8 @@ constexpr const char* kIllustrativeSource = "zhejiang-medical-devices";
 // Exports over HTTP: the Content-Disposition of the table the CLI's --format writes (a name made
 // here, of letters, digits, '-', '.' and '_', and its UTF-8 form percent-encoded: nothing from the
 // request reaches the header unescaped).
-std::string Attachment(const std::string& command, const std::map<std::string, std::string>& options,
+std::string Attachment(const std::string& command,
+                       const std::map<std::string, std::string>& options,
                        const std::string& format) {
   std::string stem = command;
   for (const char* k : {"region", "enterprise", "track", "role", "kind", "level", "status"}) {
@@ -273,7 +283,8 @@ std::vector<std::string> ExportProvenance(const engine::Engine& engine, const st
                       (shown.is_object() && shown["node"].value("illustrative", false));
   if (illustrative || (!p.is_object() && engine.state().database().filename() == "default.db")) {
     rows.push_back(
-        "示例数据：默认数据集中的企业为虚构 (illustrative data: the default dataset's firms are invented)");
+        "示例数据：默认数据集中的企业为虚构 (illustrative data: the default dataset's firms are "
+        "invented)");
   }
   return rows;
 }
@@ -358,7 +369,8 @@ WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
       std::string bytes = report::TableBytes(report::TableOf(command, j),
                                              ExportProvenance(engine, command, options), format);
       if (bytes.size() > kMaxExportBytes) {
-        Invalid("api.table_too_large", {{"format", format}, {"size", std::to_string(bytes.size() >> 20)},
+        Invalid("api.table_too_large", {{"format", format},
+                                        {"size", std::to_string(bytes.size() >> 20)},
                                         {"max", std::to_string(kMaxExportBytes >> 20)}});
       }
       const char* type = format == "xlsx"
@@ -377,7 +389,8 @@ WebAnswer ApiAnswer(const engine::Engine& engine, const std::string& command,
     return {status, "application/json; charset=utf-8", Dump(report::ErrorJson(e, error_lang))};
   } catch (const std::exception& e) {
     return {500, "application/json; charset=utf-8",
-            Dump(report::ErrorJson(Error(ErrorCode::kInternal, std::string("internal error: ") + e.what())))};
+            Dump(report::ErrorJson(
+                Error(ErrorCode::kInternal, std::string("internal error: ") + e.what())))};
   }
 }
 

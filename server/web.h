@@ -20,7 +20,7 @@ struct WebAnswer {
   WebAnswer() = default;
   WebAnswer(int s, std::string type, std::string b, std::string d = "")
       : status(s), content_type(std::move(type)), body(std::move(b)), disposition(std::move(d)) {}
-  int status = 200;                  // 200, 400, 404, 405, 500
+  int status = 200;  // 200, 400, 404, 405, 500
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::string disposition;  // Content-Disposition for a download (exports), or empty

@@ -363,7 +363,8 @@ TEST_CASE("ckg synthetic: skip_bad_rows imports the rest and lists what it skipp
         Approx(ingest::kIndustryTableReliability * 0.5));  // 2 of 4
   CHECK(snap->EdgeEvidence(seeds, EdgeKind::kSupplies, grain_farming) ==
         EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kIndustryTable));
-  CHECK(snap->EdgeEvidence(corn, EdgeKind::kSupplies, feed) == EvidenceByte(EvidenceKind::kProduct));
+  CHECK(snap->EdgeEvidence(corn, EdgeKind::kSupplies, feed) ==
+        EvidenceByte(EvidenceKind::kProduct));
   CHECK(snap->Segment(seeds).parent == farming);
   CHECK(snap->Segment(farming).track == snap->FindKey(NodeKind::kTrack, "sw.110000"));
   CHECK(snap->EdgeWeight(b, EdgeKind::kMemberOf, grain_farming).has_value());  // by name
@@ -575,10 +576,9 @@ TEST_CASE("ckg full dataset: counts match the files, every quirk accounted for",
 
   // Each file: records = used + dropped by a rule (each one listed) + bad (none here).
   const std::set<std::string> dropping = {
-      "duplicate_code",     "unknown_company",   "weight_not_positive",
-      "duplicate_relation", "duplicate_product", "self_loop",
-      "noise_product",      "second_parent",     "parent_cycle",
-      "accounting_line"};
+      "duplicate_code",    "unknown_company", "weight_not_positive", "duplicate_relation",
+      "duplicate_product", "self_loop",       "noise_product",       "second_parent",
+      "parent_cycle",      "accounting_line"};
   std::map<std::string, size_t> listed_drops;
   for (const Problem& q : r.quirks) {
     std::string rule = q.reason.substr(0, q.reason.find(':'));
@@ -636,8 +636,9 @@ TEST_CASE("ckg full dataset: counts match the files, every quirk accounted for",
       continue;
     }
     if (noise(name)) continue;
-    static const std::set<std::string> bookkeeping = {"平衡项目", "调整项目", "分部间抵销", "分部间抵消",
-                                                      "内部抵销", "内部抵消", "抵销", "抵消", "合并抵销"};
+    static const std::set<std::string> bookkeeping = {"平衡项目",   "调整项目", "分部间抵销",
+                                                      "分部间抵消", "内部抵销", "内部抵消",
+                                                      "抵销",       "抵消",     "合并抵销"};
     if (bookkeeping.count(name)) {
       accounting++;
       continue;
@@ -702,7 +703,8 @@ TEST_CASE("ckg full dataset: counts match the files, every quirk accounted for",
   CHECK(by_evidence[static_cast<int>(EvidenceKind::kCurated)] == 0);
   CHECK(by_evidence[static_cast<int>(EvidenceKind::kProduct)] == product_supplies.size());
   CHECK(by_evidence[static_cast<int>(EvidenceKind::kIndustry)] == ups + derived_industry);
-  CHECK(by_evidence[static_cast<int>(EvidenceKind::kLearned)] == r.ontology.derived["learned_heads"]);
+  CHECK(by_evidence[static_cast<int>(EvidenceKind::kLearned)] ==
+        r.ontology.derived["learned_heads"]);
 
   // Coverage adds up; most companies are placed.
   const RegionCoverage& c = r.coverage;
@@ -739,7 +741,7 @@ TEST_CASE("ontology: names into role, stem and head", "[ckg][ontology]") {
   CHECK(li.role == ChainRole::kMaterial);
   CHECK(li.stem == "锂离子电池");
   CHECK(AnalyseProductName("覆铜板业务").core == "覆铜板");  // a generic tail
-  auto parts = AnalyseProductName("家电零部件Ⅲ");              // a level mark, NFKC
+  auto parts = AnalyseProductName("家电零部件Ⅲ");            // a level mark, NFKC
   CHECK(parts.role == ChainRole::kComponent);
   CHECK(parts.stem == "家电");
   CHECK(AnalyseProductName("显示系统及部件").stem == "显示系统");  // a joining character
@@ -747,25 +749,25 @@ TEST_CASE("ontology: names into role, stem and head", "[ckg][ontology]") {
   CHECK(AnalyseProductName("高端装备").stem.empty());  // 高端 says nothing
   CHECK(AnalyseProductName("智能电网设备").stem == "电网");
   CHECK(AnalyseProductName("内镜维修与售后服务").role == ChainRole::kService);
-  CHECK(AnalyseProductName("暖通空调").head == "空调");  // ICU word break
+  CHECK(AnalyseProductName("暖通空调").head == "空调");                // ICU word break
   CHECK(AnalyseProductName("ＢＯＰＰ平膜").normalized == "bopp平膜");  // full width, case
   CHECK(AnalyseProductName("动力电池系统").role == ChainRole::kFinal);
 }
 
-TEST_CASE("ontology: derived relations, hierarchy and the sector rule, by hand", "[ckg][ontology]") {
+TEST_CASE("ontology: derived relations, hierarchy and the sector rule, by hand",
+          "[ckg][ontology]") {
   using namespace ingest;
   // 0 锂电池, 1 锂电池材料, 2 锂电池正极材料 (under 0), 3 胰岛素泵锂电池 (under 0), 4 柴油,
   // 5 柴油机 (under 4).
   std::vector<OntologyProduct> products = {
-      {"p0", "锂电池", -1, true, 1, {}},      {"p1", "锂电池材料", -1, true, 1, {}},
+      {"p0", "锂电池", -1, true, 1, {}},        {"p1", "锂电池材料", -1, true, 1, {}},
       {"p2", "锂电池正极材料", 0, true, 1, {}}, {"p3", "胰岛素泵锂电池", 0, true, 1, {}},
-      {"p4", "柴油", -1, true, 1, {}},        {"p5", "柴油机", 4, true, 1, {}}};
+      {"p4", "柴油", -1, true, 1, {}},          {"p5", "柴油机", 4, true, 1, {}}};
   // Industries: 0 汽车 (root), 1 汽车零部件 (under 0), 2 轮胎轮毂 (under 1), 3 乘用车 (under 0),
   // 4 综合乘用车 (under 3), 5 汽车服务 (under 0), 6 汽车经销商 (under 5).
-  std::vector<OntologyIndustry> industries = {{"i0", "汽车", -1},     {"i1", "汽车零部件", 0},
-                                              {"i2", "轮胎轮毂", 1},  {"i3", "乘用车", 0},
-                                              {"i4", "综合乘用车", 3}, {"i5", "汽车服务", 0},
-                                              {"i6", "汽车经销商", 5}};
+  std::vector<OntologyIndustry> industries = {
+      {"i0", "汽车", -1},      {"i1", "汽车零部件", 0}, {"i2", "轮胎轮毂", 1},  {"i3", "乘用车", 0},
+      {"i4", "综合乘用车", 3}, {"i5", "汽车服务", 0},   {"i6", "汽车经销商", 5}};
   OntologyResult o = BuildOntology(products, {}, industries, {});
   std::set<std::tuple<int, int, bool, uint8_t>> got;
   for (const DerivedSupply& d : o.supplies) got.insert({d.src, d.dst, d.industry, d.evidence});
@@ -776,8 +778,8 @@ TEST_CASE("ontology: derived relations, hierarchy and the sector rule, by hand",
   CHECK(got.count({1, 0, false, material}) == 1);
   CHECK(got.count({1, 3, false, material}) == 1);
   CHECK(got.count({1, 2, false, material}) == 0);
-  // 锂电池正极材料 is named as a part of its parent: a supply, no longer a sub-product; 胰岛素泵锂电池
-  // specialises 锂电池 and stays; 柴油机 does not specialise 柴油 and is dropped.
+  // 锂电池正极材料 is named as a part of its parent: a supply, no longer a sub-product;
+  // 胰岛素泵锂电池 specialises 锂电池 and stays; 柴油机 does not specialise 柴油 and is dropped.
   CHECK(got.count({2, 0, false, part}) == 1);
   CHECK(std::set<int>(o.detached.begin(), o.detached.end()) == std::set<int>{2, 5});
   // The sector rule: the parts industry supplies the end-product industry, not the dealer.
@@ -795,15 +797,17 @@ TEST_CASE("ontology: derived relations, hierarchy and the sector rule, by hand",
   }
 }
 
-TEST_CASE("ontology: which industries are parts, materials or production equipment", "[ckg][ontology]") {
+TEST_CASE("ontology: which industries are parts, materials or production equipment",
+          "[ckg][ontology]") {
   using namespace ingest;
   // 0 电力设备 (root), 1 光伏设备 (under 0), 2 光伏辅材, 3 光伏加工设备, 4 硅料硅片 (under 1),
   // 5 电子 (root), 6 半导体 (under 5), 7 半导体设备, 8 集成电路封测 (under 6),
   // 9 电网设备 (under 0), 10 输变电设备 (under 9).
   std::vector<OntologyIndustry> industries = {
-      {"i0", "电力设备", -1}, {"i1", "光伏设备", 0},  {"i2", "光伏辅材", 1},   {"i3", "光伏加工设备", 1},
-      {"i4", "硅料硅片", 1},  {"i5", "电子", -1},     {"i6", "半导体", 5},     {"i7", "半导体设备", 6},
-      {"i8", "集成电路封测", 6}, {"i9", "电网设备", 0}, {"i10", "输变电设备", 9}};
+      {"i0", "电力设备", -1},    {"i1", "光伏设备", 0},   {"i2", "光伏辅材", 1},
+      {"i3", "光伏加工设备", 1}, {"i4", "硅料硅片", 1},   {"i5", "电子", -1},
+      {"i6", "半导体", 5},       {"i7", "半导体设备", 6}, {"i8", "集成电路封测", 6},
+      {"i9", "电网设备", 0},     {"i10", "输变电设备", 9}};
   OntologyResult o = BuildOntology({}, {}, industries, {});
   std::set<std::pair<int, int>> got;
   for (const DerivedSupply& d : o.supplies) {
@@ -823,8 +827,9 @@ TEST_CASE("ontology: which industries are parts, materials or production equipme
   CHECK(got.size() == 3);
 }
 
-TEST_CASE("partners on ckg: product-level before the same leaf industry, and peers are not partners",
-          "[ckg][partners]") {
+TEST_CASE(
+    "partners on ckg: product-level before the same leaf industry, and peers are not partners",
+    "[ckg][partners]") {
   // 甲 makes 玉米, whose input 种子包衣剂 丁 makes (product-level, tier 0). 乙 shares 甲's leaf
   // industry 种子 and makes 化肥, nothing 甲 makes: a same-industry partner either way (tier 2).
   // 丙 is in 种子 too but makes 玉米 as 甲 does: a peer, never a supplier or a customer.
@@ -840,7 +845,8 @@ TEST_CASE("partners on ckg: product-level before the same leaf industry, and pee
       R"({"company_code": "600003", "industry_code": "110101", "industry_name": "种子", "company_name": "丙", "rel": "所属行业"})",
       R"({"company_code": "600004", "industry_code": "110102", "industry_name": "粮食种植", "company_name": "丁", "rel": "所属行业"})"};
   ckg.lines["industry_up.json"] = {};
-  ckg.lines["product.json"] = {R"({"name": "玉米"})", R"({"name": "种子包衣剂"})", R"({"name": "化肥"})"};
+  ckg.lines["product.json"] = {R"({"name": "玉米"})", R"({"name": "种子包衣剂"})",
+                               R"({"name": "化肥"})"};
   ckg.lines["company_product.json"] = {
       R"({"company_name": "甲", "company_code": "600001", "product_name": "玉米", "rel": "主营产品", "rel_weight": 0.9})",
       R"({"company_name": "乙", "company_code": "600002", "product_name": "化肥", "rel": "主营产品", "rel_weight": 0.9})",
@@ -860,7 +866,8 @@ TEST_CASE("partners on ckg: product-level before the same leaf industry, and pee
     for (const auto& item : p.items) out.emplace_back(s.Key(item.entity));
     return out;
   };
-  matcher::PartnersResult sup = matcher::RecommendPartners(s, a, matcher::PartnerRole::kSupplier, {});
+  matcher::PartnersResult sup = matcher::RecommendPartners(s, a, matcher::PartnerRole::kSupplier,
+                                                           {});
   REQUIRE(keys(sup) == std::vector<std::string>{"600004", "600002"});
   CHECK(sup.items[0].tier == 0);
   CHECK(SupplyRuleOf(sup.items[1].evidence) == SupplyRule::kSameIndustry);
@@ -870,6 +877,7 @@ TEST_CASE("partners on ckg: product-level before the same leaf industry, and pee
         "浙江甲股份有限公司 —member_of→ 种子 ←member_of[industry]— 浙江乙股份有限公司");
   CHECK(matcher::EvidenceFact(s, sup.items[1].paths.at(0)) ==
         matcher::Reason("evidence.same_industry").Text("industry", "种子"));
-  matcher::PartnersResult cus = matcher::RecommendPartners(s, a, matcher::PartnerRole::kCustomer, {});
+  matcher::PartnersResult cus = matcher::RecommendPartners(s, a, matcher::PartnerRole::kCustomer,
+                                                           {});
   CHECK(keys(cus) == std::vector<std::string>{"600002"});
 }

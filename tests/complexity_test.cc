@@ -326,8 +326,8 @@ TEST_CASE("complexity: PCI agrees with the method of reflections on a larger mat
 
 TEST_CASE("complexity: constant diversity falls back to PCI against ubiquity", "[complexity]") {
   // M: r0 {s0 s1}, r1 {s1 s2}, r2 {s2 s3}, r3 {s2 s3}: every diversity is 2, ubiquity 1,2,3,2.
-  Complexity r =
-      ComputeComplexity(FromRows({{4, 2, 0, 0}, {0, 2, 2, 0}, {1, 1, 1, 1}, {0, 0, 1, 3}}));
+  Complexity r = ComputeComplexity(
+      FromRows({{4, 2, 0, 0}, {0, 2, 2, 0}, {1, 1, 1, 1}, {0, 0, 1, 3}}));
   REQUIRE(r.diversity == std::vector<double>{2, 2, 2, 2});
   REQUIRE(std::isfinite(r.pci[0]));
   CHECK(Correlation(r.pci, r.ubiquity) < 0);

@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
         return 2;
       }
     } else {
-      std::cerr << "usage: complexity_tool [--threshold T] [--sparse] [--no-proximity] < matrix.csv\n";
+      std::cerr
+          << "usage: complexity_tool [--threshold T] [--sparse] [--no-proximity] < matrix.csv\n";
       return 2;
     }
   }

@@ -120,7 +120,7 @@ TEST_CASE("fair queue: remove, and a closed connection's state goes when its tas
   auto item = q.Pop();
   REQUIRE(item);
   REQUIRE(item->task == t1);
-  q.Forget(1);              // closed while its task runs: remembered until it is done
+  q.Forget(1);  // closed while its task runs: remembered until it is done
   CHECK(q.flows() == 2);
   q.Done(1, microseconds(100));
   CHECK(q.flows() == 1);
@@ -211,23 +211,25 @@ Flood SimulateFlood(bool one_queue_for_all) {
       auto item = q.Pop();
       if (!item) break;
       FlowId f = TagOf(*item);
-      if (f == kNormal && now >= 60000) out.max_wait_us = std::max(out.max_wait_us, now - queued_at[f]);
+      if (f == kNormal && now >= 60000)
+        out.max_wait_us = std::max(out.max_wait_us, now - queued_at[f]);
       ++served[f];
       w = Worker{true, now + cost(f), item->flow, f};
     }
   }
   out.normal_served = served[kNormal];
   out.min_flood_served = INT32_MAX;
-  for (FlowId f = 1; f <= kFlooders; ++f) out.min_flood_served = std::min(out.min_flood_served, served[f]);
+  for (FlowId f = 1; f <= kFlooders; ++f)
+    out.min_flood_served = std::min(out.min_flood_served, served[f]);
   return out;
 }
 
 TEST_CASE("fair queue: under a simulated flood a normal request waits at most one request's time",
           "[fair_queue]") {
   Flood fair = SimulateFlood(false);
-  CHECK(fair.max_wait_us <= 640);       // the next worker to free up takes it
-  CHECK(fair.normal_served > 200);       // one per flood request's time: 150 ms / 645 µs ≈ 232
-  CHECK(fair.min_flood_served >= 15);   // the flood is served too: 2 × 200 ms / 640 µs / 32 ≈ 19
+  CHECK(fair.max_wait_us <= 640);      // the next worker to free up takes it
+  CHECK(fair.normal_served > 200);     // one per flood request's time: 150 ms / 645 µs ≈ 232
+  CHECK(fair.min_flood_served >= 15);  // the flood is served too: 2 × 200 ms / 640 µs / 32 ≈ 19
   // The same with one queue for everyone (what Thrift's first-in-first-out queue does): the
   // normal request waits behind the whole flood.
   Flood fifo = SimulateFlood(true);
@@ -235,7 +237,8 @@ TEST_CASE("fair queue: under a simulated flood a normal request waits at most on
   CHECK(fifo.normal_served < 30);
 }
 
-TEST_CASE("fair thread manager: B's task runs before A's 1000, on Thrift's threads", "[fair_queue]") {
+TEST_CASE("fair thread manager: B's task runs before A's 1000, on Thrift's threads",
+          "[fair_queue]") {
   auto workers = std::make_shared<FairThreadManager>(1, 1000, milliseconds(5));
   workers->threadFactory(std::make_shared<tc::ThreadFactory>());
   workers->start();
@@ -363,8 +366,9 @@ struct Ready : ::apache::thrift::server::TServerEventHandler {
   std::promise<void> listening;
 };
 
-TEST_CASE("fair thread manager: through TNonblockingServer, a new connection goes before a busy one",
-          "[fair_queue]") {
+TEST_CASE(
+    "fair thread manager: through TNonblockingServer, a new connection goes before a busy one",
+    "[fair_queue]") {
   ::apache::thrift::GlobalOutput.setOutputFunction([](const char*) {});  // the server's chatter
   auto workers = std::make_shared<FairThreadManager>(1, 4, milliseconds(5));
   workers->threadFactory(std::make_shared<tc::ThreadFactory>());

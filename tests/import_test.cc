@@ -23,9 +23,9 @@ namespace {
 
 // Every row of every data table, in key order: what "the database is unchanged" compares.
 std::string Dump(Store& store, bool with_import_log = true) {
-  std::vector<std::string> tables = {"nodes", "regions", "tracks", "segments", "enterprises",
-                                     "hospitals", "institutions", "platforms", "aliases", "edges",
-                                     "meta"};
+  std::vector<std::string> tables = {"nodes",       "regions",   "tracks",       "segments",
+                                     "enterprises", "hospitals", "institutions", "platforms",
+                                     "aliases",     "edges",     "meta"};
   if (with_import_log) {
     tables.push_back("imports");
     tables.push_back("import_files");
@@ -55,7 +55,8 @@ bool Has(const std::vector<std::string>& v, const std::string& prefix, const std
 
 }  // namespace
 
-TEST_CASE("the small fixture imports, and snapshot and provenance come from the store", "[import]") {
+TEST_CASE("the small fixture imports, and snapshot and provenance come from the store",
+          "[import]") {
   TempDir dir;
   Store store(dir / "t.db");
   CHECK(store.SchemaVersion() == Store::kSchemaVersion);
@@ -166,9 +167,10 @@ TEST_CASE("cross-file rules against the bundle and the database", "[import]") {
   // (issue 11 item 5).
   CHECK(Has(problems("produces.csv", "E2,endo.cmoss,0.5\n", true), "produces.csv:9",
             "unknown segment 'endo.cmoss' (did you mean endo.cmos)"));
-  CHECK(Has(problems("enterprises.csv", "E9,n,桐庐县,,,,,,,,,,,,\n", true), "enterprises.csv:8",
-            "region '桐庐县' does not exist (a region is written by its code; '桐庐县' is the name of "
-            "330122)"));
+  CHECK(Has(
+      problems("enterprises.csv", "E9,n,桐庐县,,,,,,,,,,,,\n", true), "enterprises.csv:8",
+      "region '桐庐县' does not exist (a region is written by its code; '桐庐县' is the name of "
+      "330122)"));
   CHECK(Has(problems("enterprises.csv", "E9,n,33012,,,,,,,,,,,,\n", true), "enterprises.csv:8",
             "region '33012' does not exist (did you mean 330122"));
   CHECK(Has(problems("segments.csv", "s9,ivd,,x,upstream,\n", true), "segments.csv:7",
@@ -186,7 +188,8 @@ TEST_CASE("cross-file rules against the bundle and the database", "[import]") {
     TempDir dir;
     auto bundle = CopyFixture("small", dir);
     WriteText(bundle / "tracks.csv", ReadText(bundle / "tracks.csv") + "ivd,体外诊断,IVD\n");
-    WriteText(bundle / "segments.csv", ReadText(bundle / "segments.csv") + "ivd.x,ivd,endo.optics,x,upstream,\n");
+    WriteText(bundle / "segments.csv",
+              ReadText(bundle / "segments.csv") + "ivd.x,ivd,endo.optics,x,upstream,\n");
     Store store(dir / "t.db");
     CHECK(Has(Reasons(ImportBundle(store, bundle)), "segments.csv:7",
               "belongs to track 'endo', not 'ivd'"));
@@ -200,7 +203,8 @@ TEST_CASE("cross-file rules against the bundle and the database", "[import]") {
   {
     TempDir dir;
     auto bundle = CopyFixture("small", dir);
-    WriteText(bundle / "platforms.csv", ReadText(bundle / "platforms.csv") + "E3,同名平台,330122,fund,,1\n");
+    WriteText(bundle / "platforms.csv",
+              ReadText(bundle / "platforms.csv") + "E3,同名平台,330122,fund,,1\n");
     WriteText(bundle / "invests.csv", "investor,investee,share\nE3,E1,0.2\n");
     Store store(dir / "t.db");
     CHECK(Has(Reasons(ImportBundle(store, bundle)), "invests.csv:2",
@@ -256,7 +260,8 @@ TEST_CASE("a second source merges by USCC and by name within a region", "[import
   CHECK(Dump(store, false) == before);
 }
 
-TEST_CASE("an organisation id taken by another source under another name is refused", "[import][merge]") {
+TEST_CASE("an organisation id taken by another source under another name is refused",
+          "[import][merge]") {
   TempDir dir;
   auto bundle = CopyFixture("second", dir);
   WriteText(bundle / "enterprises.csv", "id,name,region\nE3,完全不同的公司,330122\n");
@@ -322,9 +327,11 @@ TEST_CASE("one run reports bad rows of every kind, not only the first", "[import
   TempDir dir;
   auto bundle = CopyFixture("small", dir);
   // A row bad on its own, a row bad against other files, and a reference to the first one.
-  WriteText(bundle / "enterprises.csv", ReadText(bundle / "enterprises.csv") +
-                                            "E8,n,330122,,1800,,,,,,,,,,\nE9,n,339999,,,,,,,,,,,,\n");
-  WriteText(bundle / "produces.csv", ReadText(bundle / "produces.csv") + "E2,endo.lens,1.7\nE8,endo.lens,0.5\n");
+  WriteText(bundle / "enterprises.csv",
+            ReadText(bundle / "enterprises.csv") +
+                "E8,n,330122,,1800,,,,,,,,,,\nE9,n,339999,,,,,,,,,,,,\n");
+  WriteText(bundle / "produces.csv",
+            ReadText(bundle / "produces.csv") + "E2,endo.lens,1.7\nE8,endo.lens,0.5\n");
   Store store(dir / "t.db");
   auto ps = Reasons(ImportBundle(store, bundle));
   INFO(Catch::Detail::stringify(ps));

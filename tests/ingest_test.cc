@@ -24,7 +24,8 @@ std::vector<CsvRecord> ReadAll(const std::filesystem::path& p, std::string* erro
                                uint32_t* error_line = nullptr) {
   std::vector<CsvRecord> out;
   uint32_t line = 0;
-  std::string e = ReadCsv(p, [&](const CsvRecord& r) { out.push_back(r); }, &line);
+  std::string e = ReadCsv(
+      p, [&](const CsvRecord& r) { out.push_back(r); }, &line);
   if (error) *error = e;
   if (error_line) *error_line = line;
   return out;
@@ -42,11 +43,11 @@ std::vector<std::string> ProblemsWith(const std::string& file, const std::string
   return chainatlas::testing::ShortProblems(problems);
 }
 
-#define CHECK_PROBLEM(problems, prefix, words)                          \
-  do {                                                                  \
-    auto ps_ = (problems);                                              \
-    INFO("problems: " << Catch::Detail::stringify(ps_));                \
-    CHECK(HasProblem(ps_, prefix, words));                              \
+#define CHECK_PROBLEM(problems, prefix, words)           \
+  do {                                                   \
+    auto ps_ = (problems);                               \
+    INFO("problems: " << Catch::Detail::stringify(ps_)); \
+    CHECK(HasProblem(ps_, prefix, words));               \
   } while (0)
 
 }  // namespace
@@ -54,7 +55,8 @@ std::vector<std::string> ProblemsWith(const std::string& file, const std::string
 TEST_CASE("CSV: quoted newlines keep the starting line, BOM and CRLF are handled", "[csv]") {
   TempDir dir;
   WriteText(dir / "a.csv",
-            "\xEF\xBB\xBF" "id,name\r\nA,\"two\r\nlines\"\r\n\r\nB,\"say \"\"hi\"\"\"\r\nC,plain");
+            "\xEF\xBB\xBF"
+            "id,name\r\nA,\"two\r\nlines\"\r\n\r\nB,\"say \"\"hi\"\"\"\r\nC,plain");
   auto rows = ReadAll(dir / "a.csv");
   REQUIRE(rows.size() == 4);
   CHECK(rows[0].fields == std::vector<std::string>{"id", "name"});
@@ -83,8 +85,8 @@ TEST_CASE("CSV: a stray or unterminated quote is reported with its line", "[csv]
 TEST_CASE("UTF-8 validation", "[text]") {
   CHECK(IsValidUtf8("桐庐 abc"));
   CHECK_FALSE(IsValidUtf8("\xC3"));
-  CHECK_FALSE(IsValidUtf8("\xC0\xAF"));        // overlong
-  CHECK_FALSE(IsValidUtf8("\xED\xA0\x80"));    // surrogate
+  CHECK_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong
+  CHECK_FALSE(IsValidUtf8("\xED\xA0\x80"));  // surrogate
   CHECK_FALSE(IsValidUtf8("\xFF"));
 }
 
@@ -122,18 +124,23 @@ TEST_CASE("the small fixture bundle reads without problems", "[bundle]") {
 
 TEST_CASE("manifest rules", "[bundle]") {
   CHECK_PROBLEM(ProblemsWith("manifest.json", "{not json"), "manifest.json", "not valid JSON");
-  CHECK_PROBLEM(ProblemsWith("manifest.json",
-                             R"({"format":"chainatlas-bundle","version":2,"source":"x","files":{}})"),
-                "manifest.json", "\"version\" must be 1");
-  CHECK_PROBLEM(ProblemsWith("manifest.json",
-                             R"({"format":"chainatlas-bundle","version":1,"source":"x","files":{"people":"p.csv"}})"),
-                "manifest.json", "unknown file kind 'people'");
-  CHECK_PROBLEM(ProblemsWith("manifest.json",
-                             R"({"format":"chainatlas-bundle","version":1,"files":{}})"),
-                "manifest.json", "\"source\"");
-  CHECK_PROBLEM(ProblemsWith("manifest.json",
-                             R"({"format":"chainatlas-bundle","version":1,"source":"x","files":{"tracks":"nope.csv"}})"),
-                "nope.csv", "missing");
+  CHECK_PROBLEM(
+      ProblemsWith("manifest.json",
+                   R"({"format":"chainatlas-bundle","version":2,"source":"x","files":{}})"),
+      "manifest.json", "\"version\" must be 1");
+  CHECK_PROBLEM(
+      ProblemsWith(
+          "manifest.json",
+          R"({"format":"chainatlas-bundle","version":1,"source":"x","files":{"people":"p.csv"}})"),
+      "manifest.json", "unknown file kind 'people'");
+  CHECK_PROBLEM(
+      ProblemsWith("manifest.json", R"({"format":"chainatlas-bundle","version":1,"files":{}})"),
+      "manifest.json", "\"source\"");
+  CHECK_PROBLEM(
+      ProblemsWith(
+          "manifest.json",
+          R"({"format":"chainatlas-bundle","version":1,"source":"x","files":{"tracks":"nope.csv"}})"),
+      "nope.csv", "missing");
 }
 
 TEST_CASE("file structure rules", "[bundle]") {
@@ -159,13 +166,17 @@ TEST_CASE("value rules", "[bundle]") {
   const std::string ent_header =
       "id,name,region,uscc,founded,above_scale,revenue,employees,tags,class2_certs,class3_certs,"
       "patents,rd_ratio,illustrative,note\n";
-  auto ent = [&](const std::string& row) { return ProblemsWith("enterprises.csv", ent_header + row + "\n"); };
+  auto ent = [&](const std::string& row) {
+    return ProblemsWith("enterprises.csv", ent_header + row + "\n");
+  };
   CHECK_PROBLEM(ent("E9,n,330122,91330122MA2AB0001P,,,,,,,,,,,"), "enterprises.csv:2",
                 "check character is 'P', should be 'N'");
-  CHECK_PROBLEM(ent("E9,n,330122,,1850,,,,,,,,,,"), "enterprises.csv:2", "founded 1850 is out of range");
+  CHECK_PROBLEM(ent("E9,n,330122,,1850,,,,,,,,,,"), "enterprises.csv:2",
+                "founded 1850 is out of range");
   CHECK_PROBLEM(ent("E9,n,330122,,20x0,,,,,,,,,,"), "enterprises.csv:2", "not a whole number");
   CHECK_PROBLEM(ent("E9,n,330122,,,2,,,,,,,,,"), "enterprises.csv:2", "must be 0 or 1");
-  CHECK_PROBLEM(ent("E9,n,330122,,,,-5,,,,,,,,"), "enterprises.csv:2", "revenue -5 is out of range");
+  CHECK_PROBLEM(ent("E9,n,330122,,,,-5,,,,,,,,"), "enterprises.csv:2",
+                "revenue -5 is out of range");
   CHECK_PROBLEM(ent("E9,n,330122,,,,abc,,,,,,,,"), "enterprises.csv:2", "is not a number");
   CHECK_PROBLEM(ent("E9,n,330122,,,,,-1,,,,,,,"), "enterprises.csv:2", "employees -1");
   CHECK_PROBLEM(ent("E9,n,330122,,,,,,famous,,,,,,"), "enterprises.csv:2", "tag 'famous'");
@@ -174,8 +185,9 @@ TEST_CASE("value rules", "[bundle]") {
   CHECK_PROBLEM(ent("E9,n,,,,,,,,,,,,,"), "enterprises.csv:2", "region is required");
   CHECK_PROBLEM(ProblemsWith("segments.csv", "id,track,name,position\ns1,endo,x,sideways\n"),
                 "segments.csv:2", "position 'sideways'");
-  CHECK_PROBLEM(ProblemsWith("segments.csv", "id,track,name,position,parent\ns1,endo,x,upstream,s1\n"),
-                "segments.csv:2", "its own parent");
+  CHECK_PROBLEM(
+      ProblemsWith("segments.csv", "id,track,name,position,parent\ns1,endo,x,upstream,s1\n"),
+      "segments.csv:2", "its own parent");
   CHECK_PROBLEM(ProblemsWith("hospitals.csv", "id,name,region,grade\nH9,x,330122,四级\n"),
                 "hospitals.csv:2", "grade '四级'");
   CHECK_PROBLEM(ProblemsWith("institutions.csv", "id,name,region,kind\nU9,x,330122,school\n"),
@@ -205,11 +217,13 @@ TEST_CASE("region code rules", "[bundle]") {
 }
 
 TEST_CASE("duplicate keys within a bundle, every bad row reported", "[bundle]") {
-  auto problems = ProblemsWith("tracks.csv", "id,name\nendo,内窥镜\nivd,体外诊断\nendo,again\nivd,again\n");
+  auto problems = ProblemsWith("tracks.csv",
+                               "id,name\nendo,内窥镜\nivd,体外诊断\nendo,again\nivd,again\n");
   CHECK_PROBLEM(problems, "tracks.csv:4", "duplicate track id 'endo' (first at line 2)");
   CHECK_PROBLEM(problems, "tracks.csv:5", "duplicate track id 'ivd' (first at line 3)");
-  CHECK_PROBLEM(ProblemsWith("enterprises.csv", "E9,n,330122,91330122MA2AB0001N,,,,,,,,,,,\n", true),
-                "enterprises.csv:8", "duplicate uscc '91330122MA2AB0001N' (first at line 2");
+  CHECK_PROBLEM(
+      ProblemsWith("enterprises.csv", "E9,n,330122,91330122MA2AB0001N,,,,,,,,,,,\n", true),
+      "enterprises.csv:8", "duplicate uscc '91330122MA2AB0001N' (first at line 2");
   // Bad rows in several files are all reported.
   TempDir dir;
   auto bundle = CopyFixture("small", dir);
@@ -226,8 +240,8 @@ TEST_CASE("display width: wide characters take two columns", "[text]") {
   CHECK(DisplayWidth("硬管内窥镜") == 10);
   CHECK(DisplayWidth("4K/3D内窥镜") == 11);
   CHECK(DisplayWidth("（钳、剪）") == 10);  // full-width brackets and the ideographic comma
-  CHECK(DisplayWidth("e\xCC\x81") == 1);     // e + combining acute accent
-  CHECK(DisplayWidth("\xFF") == 1);          // an invalid byte still takes a column
+  CHECK(DisplayWidth("e\xCC\x81") == 1);    // e + combining acute accent
+  CHECK(DisplayWidth("\xFF") == 1);         // an invalid byte still takes a column
   CHECK(PadRight("光学", 6) == "光学  ");
   CHECK(PadRight("光学透镜", 6) == "光学透镜 ");  // too wide: one space still
 }
@@ -337,8 +351,8 @@ TEST_CASE("hostile rows: control characters, tiny weights, long multibyte ids",
   CHECK_PROBLEM(ProblemsWith("clinical.csv", "H1,endo.dist,,1e-45,\n", true),
                 "clinical.csv:", "demand 1e-45 is below the smallest weight");
   CHECK(ProblemsWith("produces.csv", "E1,endo.lens,1.2e-38\n", true).empty());
-  CHECK_PROBLEM(ProblemsWith("produces.csv", "E1,endo.lens,1e309\n", true), "produces.csv:",
-                "share 1e309 is out of range");
+  CHECK_PROBLEM(ProblemsWith("produces.csv", "E1,endo.lens,1e309\n", true),
+                "produces.csv:", "share 1e309 is out of range");
   // A long id of three-byte characters: the message quotes a prefix cut between characters.
   std::string id;
   for (int i = 0; i < 100000; ++i) id += "名";

@@ -83,7 +83,8 @@ void CheckScoreIsSumOfComponents(const std::vector<Item>& items) {
 
 }  // namespace
 
-TEST_CASE("gaps: Tonglu lacks CMOS sensors and light sources, holds rigid scopes", "[matcher][gaps]") {
+TEST_CASE("gaps: Tonglu lacks CMOS sensors and light sources, holds rigid scopes",
+          "[matcher][gaps]") {
   auto snap = ChainFixture();
   const Snapshot& s = *snap;
   Analytics a(snap);
@@ -120,7 +121,8 @@ TEST_CASE("gaps: Tonglu lacks CMOS sensors and light sources, holds rigid scopes
   CHECK(g.count[static_cast<int>(SegmentStatus::kWeak)] == 3);
 }
 
-TEST_CASE("targets: the CMOS maker that already supplies Tonglu comes first", "[matcher][targets]") {
+TEST_CASE("targets: the CMOS maker that already supplies Tonglu comes first",
+          "[matcher][targets]") {
   auto snap = ChainFixture();
   const Snapshot& s = *snap;
   Analytics a(snap);
@@ -132,7 +134,9 @@ TEST_CASE("targets: the CMOS maker that already supplies Tonglu comes first", "[
   CHECK(r.items[0].via.front() == V(s, "segment:endo.cmos"));
   CHECK(ComponentValue(r.items[0], "ties") == Approx(1.0));  // supplies T1 and T2: min(1, 1.2)
   auto keys = Keys(s, r.items);
-  auto pos = [&](const std::string& k) { return std::find(keys.begin(), keys.end(), k) - keys.begin(); };
+  auto pos = [&](const std::string& k) {
+    return std::find(keys.begin(), keys.end(), k) - keys.begin();
+  };
   CHECK(pos("S1") < pos("S2"));
   CHECK(pos("S2") < static_cast<long>(keys.size()));
   // Nobody from Tonglu itself.
@@ -294,7 +298,8 @@ TEST_CASE("leaders: the lens maker the rigid makers depend on", "[matcher][leade
   CHECK(sum == Approx(1.0).epsilon(1e-9));
 }
 
-TEST_CASE("leaders: size from revenue, and a distributor is no chain leader", "[matcher][leaders]") {
+TEST_CASE("leaders: size from revenue, and a distributor is no chain leader",
+          "[matcher][leaders]") {
   auto snap = ChainFixture();
   const Snapshot& s = *snap;
   Analytics a(snap);
@@ -333,7 +338,8 @@ TEST_CASE("clusters: deterministic Louvain with its modularity", "[matcher][clus
   CHECK(a.enterprises == 9);  // every enterprise has an implied supply tie
   CHECK(a.modularity == b.modularity);
   REQUIRE(a.communities.size() == b.communities.size());
-  for (size_t i = 0; i < a.communities.size(); ++i) CHECK(a.communities[i].members == b.communities[i].members);
+  for (size_t i = 0; i < a.communities.size(); ++i)
+    CHECK(a.communities[i].members == b.communities[i].members);
   CHECK(a.modularity > -0.5);
   CHECK(a.modularity <= 1.0);
   size_t members = 0;
@@ -359,7 +365,7 @@ TEST_CASE("indicators: counted by hand for Tonglu", "[matcher][indicators]") {
   CHECK(get("above_scale_revenue").value == 52000);
   CHECK(get("enterprises_over_100m").value == 1);  // T1 (52000 万元); T2 8000, T3 3000
   CHECK(get("enterprises_over_100m").unit == "家");
-  CHECK(get("employees").value == 0);               // no employees column in this fixture
+  CHECK(get("employees").value == 0);  // no employees column in this fixture
   CHECK(get("employees").reported == 0);
   CHECK(get("employees").population == 3);
   CHECK(get("above_scale_revenue").unit == "万元");
@@ -378,7 +384,8 @@ TEST_CASE("indicators: a bad targets file names the line", "[matcher][indicators
     std::ofstream(dir / "t.csv") << text;
     return dir / "t.csv";
   };
-  CHECK(ReadTargets(write("indicator,target\npatents,10\n# comment\n\nenterprises,3,note\n")).size() == 2);
+  CHECK(ReadTargets(write("indicator,target\npatents,10\n# comment\n\nenterprises,3,note\n"))
+            .size() == 2);
   auto message = [&](const std::string& text) {
     try {
       ReadTargets(write(text));
@@ -388,14 +395,17 @@ TEST_CASE("indicators: a bad targets file names the line", "[matcher][indicators
     return std::string("no error");
   };
   CHECK_THAT(message("indicator,target\npatents,ten\n"), Catch::Contains("t.csv:2: target 'ten'"));
-  CHECK_THAT(message("indicator,target\npatent,1\n"), Catch::Contains("t.csv:2: unknown indicator 'patent'"));
-  CHECK_THAT(message("indicator,target\npatents,1\npatents,2\n"), Catch::Contains("t.csv:3: indicator 'patents' given twice"));
+  CHECK_THAT(message("indicator,target\npatent,1\n"),
+             Catch::Contains("t.csv:2: unknown indicator 'patent'"));
+  CHECK_THAT(message("indicator,target\npatents,1\npatents,2\n"),
+             Catch::Contains("t.csv:3: indicator 'patents' given twice"));
   CHECK_THAT(message("name,value\n"), Catch::Contains("t.csv:1: the header"));
   // Found by fuzzing (docs/fuzzing.md): a line that is not UTF-8 was accepted (a note's bytes went
   // to the output as given); a NUL byte inside a number was read as the number's end.
   CHECK_THAT(message("indicator,target,note\npatents,1,\"a \xC3\"\n"),
              Catch::Contains("t.csv:2: not valid UTF-8"));
-  CHECK_THAT(message("indicator,target\npatent\xFF,1\n"), Catch::Contains("t.csv:2: not valid UTF-8"));
+  CHECK_THAT(message("indicator,target\npatent\xFF,1\n"),
+             Catch::Contains("t.csv:2: not valid UTF-8"));
   CHECK_THAT(message(std::string("indicator,target\npatents,1\0x\n", 29)),
              Catch::Contains("t.csv:2: target"));
 }

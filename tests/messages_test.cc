@@ -142,7 +142,8 @@ TEST_CASE("the sources write only codes of the messages table") {
   std::set<std::string> used;
   size_t files = 0;
   for (const char* dir : {"graph", "ingest", "matcher", "server"}) {
-    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(SOURCE_DIR) / dir)) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::path(SOURCE_DIR) / dir)) {
       if (entry.path().extension() != ".cc" || entry.path().filename() == "messages.cc") continue;
       if (entry.path().filename() == "reasons.cc") continue;  // the reasons' own table
       ++files;
@@ -150,7 +151,8 @@ TEST_CASE("the sources write only codes of the messages table") {
       std::stringstream text;
       text << in.rdbuf();
       const std::string s = text.str();
-      for (auto it = std::sregex_iterator(s.begin(), s.end(), literal); it != std::sregex_iterator(); ++it) {
+      for (auto it = std::sregex_iterator(s.begin(), s.end(), literal);
+           it != std::sregex_iterator(); ++it) {
         const std::string prefix = (*it)[1], code = prefix + "." + std::string((*it)[2]);
         if (!prefixes.count(prefix)) continue;
         INFO(entry.path().filename().string() << ": " << code);
@@ -163,14 +165,16 @@ TEST_CASE("the sources write only codes of the messages table") {
   // The table holds no dead rows: every code is written somewhere (or nested by a template).
   for (const std::string& code : codes) {
     bool nested = false;
-    for (const MessageTemplate& t : MessageTemplates()) nested = nested || t.en.find(code) != std::string_view::npos;
+    for (const MessageTemplate& t : MessageTemplates())
+      nested = nested || t.en.find(code) != std::string_view::npos;
     INFO(code);
     CHECK((used.count(code) == 1 || nested));
   }
 }
 
 TEST_CASE("errors carry a code and render in either language, English as before") {
-  Error e(ErrorCode::kNotFound, Msg("lookup.not_found", {{"what", "enterprise"}, {"text", "某某"}}), {"a", "b"});
+  Error e(ErrorCode::kNotFound, Msg("lookup.not_found", {{"what", "enterprise"}, {"text", "某某"}}),
+          {"a", "b"});
   CHECK(std::string(e.what()) == "no enterprise '某某'");
   CHECK(e.Text(Lang::kEn) == "no enterprise '某某'");
   CHECK(e.Text(Lang::kZh) == "找不到企业“某某”");
@@ -189,38 +193,52 @@ TEST_CASE("errors carry a code and render in either language, English as before"
   CHECK(!report::ErrorJson(plain, Lang::kZh)["error"].contains("message_code"));
 
   // Nested messages: the hint of a database that cannot be opened.
-  Error db(ErrorCode::kIo, Msg("db.cannot_open", {{"path", "/x/y.db"}, {"detail", "unable to open database file"},
-                                                 {"hint", "db.hint_no_folder"}, {"folder", "/x"}}));
-  CHECK(std::string(db.what()) == "/x/y.db: cannot open database: unable to open database file (no such folder /x)");
-  CHECK(db.Text(Lang::kZh) == "/x/y.db：无法打开数据库：unable to open database file（文件夹 /x 不存在）");
+  Error db(ErrorCode::kIo, Msg("db.cannot_open", {{"path", "/x/y.db"},
+                                                  {"detail", "unable to open database file"},
+                                                  {"hint", "db.hint_no_folder"},
+                                                  {"folder", "/x"}}));
+  CHECK(std::string(db.what()) ==
+        "/x/y.db: cannot open database: unable to open database file (no such folder /x)");
+  CHECK(db.Text(Lang::kZh) ==
+        "/x/y.db：无法打开数据库：unable to open database file（文件夹 /x 不存在）");
 
-  CHECK(Msg("option.range", {{"option", "--top"}, {"min", "1"}, {"max", "10000"}, {"value", "0"}}).Render(Lang::kEn) ==
-        "--top must be between 1 and 10000, not 0");
+  CHECK(Msg("option.range", {{"option", "--top"}, {"min", "1"}, {"max", "10000"}, {"value", "0"}})
+            .Render(Lang::kEn) == "--top must be between 1 and 10000, not 0");
 }
 
 TEST_CASE("a message with parameters that are not its template's does not render") {
   CHECK_THROWS_AS(Msg("lookup.not_found", {{"what", "enterprise"}}).Render(Lang::kEn), Error);
-  CHECK_THROWS_AS(Msg("lookup.not_found", {{"what", "x"}, {"text", "y"}, {"extra", "z"}}).Render(Lang::kZh), Error);
+  CHECK_THROWS_AS(
+      Msg("lookup.not_found", {{"what", "x"}, {"text", "y"}, {"extra", "z"}}).Render(Lang::kZh),
+      Error);
   CHECK_THROWS_AS(Msg("no.such_code").Render(Lang::kEn), Error);
 }
 
 TEST_CASE("import problems keep their English reason and render in Chinese") {
   // The did-you-mean hints of an unknown reference and of a region written by its name.
-  MessageParams ref = {{"hint", "hint.did_you_mean"}, {"meant", "endo.cmos"}, {"kinds", "segment"}, {"key", "endo.cmso"}};
+  MessageParams ref = {{"hint", "hint.did_you_mean"},
+                       {"meant", "endo.cmos"},
+                       {"kinds", "segment"},
+                       {"key", "endo.cmso"}};
   ingest::Problem p = ingest::MakeProblem("bundle/supplies.csv", 3, Msg("import.unknown_ref", ref));
   CHECK(p.reason == "unknown segment 'endo.cmso' (did you mean endo.cmos)");
-  CHECK(p.ToString() == "bundle/supplies.csv:3: unknown segment 'endo.cmso' (did you mean endo.cmos)");
+  CHECK(p.ToString() ==
+        "bundle/supplies.csv:3: unknown segment 'endo.cmso' (did you mean endo.cmos)");
   CHECK(p.code == "import.unknown_ref");
-  CHECK(p.ToString(Lang::kZh) == "bundle/supplies.csv:3：未知的环节“endo.cmso”（是否想写 endo.cmos）");
+  CHECK(p.ToString(Lang::kZh) ==
+        "bundle/supplies.csv:3：未知的环节“endo.cmso”（是否想写 endo.cmos）");
 
   MessageParams two = {{"hint", ""}, {"meant", ""}, {"kinds", "segment|enterprise"}, {"key", "x"}};
   CHECK(Msg("import.unknown_ref", two).Render(Lang::kEn) == "unknown segment or enterprise 'x'");
   CHECK(Msg("import.unknown_ref", two).Render(Lang::kZh) == "未知的环节或企业“x”");
 
-  MessageParams region = {{"hint", "hint.region_name"}, {"meant", "330122"}, {"text", "桐庐县"}, {"region", "桐庐县"}};
+  MessageParams region = {
+      {"hint", "hint.region_name"}, {"meant", "330122"}, {"text", "桐庐县"}, {"region", "桐庐县"}};
   CHECK(Msg("import.no_region", region).Render(Lang::kEn) ==
-        "region '桐庐县' does not exist (a region is written by its code; '桐庐县' is the name of 330122)");
-  CHECK(Msg("import.no_region", region).Render(Lang::kZh) == "地区“桐庐县”不存在（地区须写代码；“桐庐县”是 330122 的名称）");
+        "region '桐庐县' does not exist (a region is written by its code; '桐庐县' is the name of "
+        "330122)");
+  CHECK(Msg("import.no_region", region).Render(Lang::kZh) ==
+        "地区“桐庐县”不存在（地区须写代码；“桐庐县”是 330122 的名称）");
 
   // A problem without a code (a reason from elsewhere) is the same in both languages but for the
   // separator.

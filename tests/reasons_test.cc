@@ -28,8 +28,10 @@ std::map<std::string, std::string> Specs(std::string_view tmpl) {
   std::string t(tmpl);
   for (auto it = std::sregex_iterator(t.begin(), t.end(), ph); it != std::sregex_iterator(); ++it) {
     std::string spec = (*it)[2];
-    if (!spec.empty()) out[(*it)[1]] = spec;
-    else out.emplace((*it)[1], "");
+    if (!spec.empty())
+      out[(*it)[1]] = spec;
+    else
+      out.emplace((*it)[1], "");
   }
   return out;
 }
@@ -82,7 +84,8 @@ TEST_CASE("every reason code has an English and a Chinese template with exactly 
     // Chinese words, unless the template is nothing but a parameter.
     if (t.en != t.zh) {
       std::string zh(t.zh);
-      CHECK(std::any_of(zh.begin(), zh.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
+      CHECK(std::any_of(zh.begin(), zh.end(),
+                        [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
     }
     // Plurals are English only; every other format is the same in both languages.
     auto en_specs = Specs(t.en), zh_specs = Specs(t.zh);
@@ -119,7 +122,8 @@ TEST_CASE("every code the recommenders write has a template, and every template 
   }
   for (const auto& f : files) {
     std::string text = ReadFile(f);
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), literal); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), literal);
+         it != std::sregex_iterator(); ++it) {
       written.insert((*it)[1]);
     }
   }
@@ -141,11 +145,13 @@ TEST_CASE("reasons render the old English words and natural Chinese") {
   json j = report::ReasonJson(needed);
   CHECK(j == json::parse(R"({"code": "gaps.needed_by_local",
                              "params": {"count": 4, "names": ["甲公司", "乙公司", "丙公司", "…"]}})"));
-  CHECK(report::RenderReason(j, Lang::kEn) == "needed by 4 local enterprises (甲公司, 乙公司, 丙公司, …)");
+  CHECK(report::RenderReason(j, Lang::kEn) ==
+        "needed by 4 local enterprises (甲公司, 乙公司, 丙公司, …)");
   CHECK(report::RenderReason(j, Lang::kZh) == "本地 4 家企业需要（甲公司、乙公司、丙公司等）");
   matcher::Reason one("gaps.needed_by_local");
   one.Count("count", 1).List("names", {"甲公司"});
-  CHECK(report::RenderReason(report::ReasonJson(one), Lang::kEn) == "needed by 1 local enterprise (甲公司)");
+  CHECK(report::RenderReason(report::ReasonJson(one), Lang::kEn) ==
+        "needed by 1 local enterprise (甲公司)");
 
   matcher::Reason inferred("evidence.material_name");
   inferred.Text("input", "锂离子电池材料").Text("output", "锂电池");
@@ -155,18 +161,25 @@ TEST_CASE("reasons render the old English words and natural Chinese") {
         "推断：锂离子电池材料 是 锂电池 的材料（名称规则）");
 
   matcher::Reason uni("pairings.triad.university");
-  uni.Text("name", "某研究中心").Real("score", 0.78712345).Nested("reason", matcher::Reason("proximity.same_city").Text("region", "杭州市"));
+  uni.Text("name", "某研究中心")
+      .Real("score", 0.78712345)
+      .Nested("reason", matcher::Reason("proximity.same_city").Text("region", "杭州市"));
   CHECK(report::RenderReason(report::ReasonJson(uni), Lang::kEn) ==
         "university 某研究中心 (score 0.787): same city (杭州市)");
-  CHECK(report::RenderReason(report::ReasonJson(uni), Lang::kZh) == "高校院所 某研究中心（得分 0.787）：同市（杭州市）");
+  CHECK(report::RenderReason(report::ReasonJson(uni), Lang::kZh) ==
+        "高校院所 某研究中心（得分 0.787）：同市（杭州市）");
 
   matcher::Reason tags("quality.tags");
   tags.List("tags", {"listed", "little_giant"});
   CHECK(report::RenderReason(report::ReasonJson(tags), Lang::kEn) == "tags: listed, little_giant");
-  CHECK(report::RenderReason(report::ReasonJson(tags), Lang::kZh) == "称号：上市公司、专精特新“小巨人”");
+  CHECK(report::RenderReason(report::ReasonJson(tags), Lang::kZh) ==
+        "称号：上市公司、专精特新“小巨人”");
 
   matcher::Reason fills("targets.fills_needed_both");
-  fills.Text("status", "missing").Text("segment", "CMOS图像传感器").Count("enterprises", 2).Count("hospitals", 1);
+  fills.Text("status", "missing")
+      .Text("segment", "CMOS图像传感器")
+      .Count("enterprises", 2)
+      .Count("hospitals", 1);
   CHECK(report::RenderReason(report::ReasonJson(fills), Lang::kEn) ==
         "fills missing segment CMOS图像传感器, needed locally by 2 enterprises and 1 hospital");
   CHECK(report::RenderReason(report::ReasonJson(fills), Lang::kZh) ==
@@ -177,22 +190,32 @@ TEST_CASE("reasons render the old English words and natural Chinese") {
   CHECK(report::RenderReason(report::ReasonJson(lq), Lang::kEn) == "location quotient 0.13");
   matcher::Reason rank("leaders.pagerank");
   rank.Real("value", 0.0067123);
-  CHECK(report::RenderReason(report::ReasonJson(rank), Lang::kEn) == "supply-network PageRank 0.00671");
+  CHECK(report::RenderReason(report::ReasonJson(rank), Lang::kEn) ==
+        "supply-network PageRank 0.00671");
 }
 
 TEST_CASE("a reason that is not in the table, or with other parameters, is an internal error") {
-  CHECK_THROWS_AS(report::RenderReason(json::parse(R"({"code": "no.such_code", "params": {}})"), Lang::kEn), Error);
-  CHECK_THROWS_AS(report::RenderReason(json::parse(R"({"code": "gaps.producers_elsewhere", "params": {}})"), Lang::kEn),
-                  Error);
-  CHECK_THROWS_AS(report::RenderReason(json::parse(R"({"code": "partners.known", "params": {"x": 1}})"), Lang::kZh),
+  CHECK_THROWS_AS(
+      report::RenderReason(json::parse(R"({"code": "no.such_code", "params": {}})"), Lang::kEn),
+      Error);
+  CHECK_THROWS_AS(
+      report::RenderReason(json::parse(R"({"code": "gaps.producers_elsewhere", "params": {}})"),
+                           Lang::kEn),
+      Error);
+  CHECK_THROWS_AS(report::RenderReason(
+                      json::parse(R"({"code": "partners.known", "params": {"x": 1}})"), Lang::kZh),
                   Error);
 }
 
 TEST_CASE("LocaliseReasons renders every why beside why_codes, however deep") {
-  json doc = {{"items", json::array({{{"why", {"already a partner"}},
-                                      {"why_codes", {{{"code", "partners.known"}, {"params", json::object()}}}}}})},
-              {"segments", json::array({{{"why", {"no local producer"}},
-                                         {"why_codes", {{{"code", "gaps.no_local_producer"}, {"params", json::object()}}}}}})}};
+  json doc = {
+      {"items",
+       json::array({{{"why", {"already a partner"}},
+                     {"why_codes", {{{"code", "partners.known"}, {"params", json::object()}}}}}})},
+      {"segments",
+       json::array(
+           {{{"why", {"no local producer"}},
+             {"why_codes", {{{"code", "gaps.no_local_producer"}, {"params", json::object()}}}}}})}};
   json en = doc;
   report::LocaliseReasons(en, Lang::kEn);
   CHECK(en == doc);

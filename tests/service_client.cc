@@ -50,9 +50,11 @@ int main(int argc, char** argv) {
   }
   std::string host = argc > 2 ? argv[2] : "127.0.0.1";
   auto config = std::make_shared<TConfiguration>(64 << 20, 64 << 20);
-  auto socket = std::make_shared<apache::thrift::transport::TSocket>(host, std::stoi(argv[1]), config);
+  auto socket = std::make_shared<apache::thrift::transport::TSocket>(host, std::stoi(argv[1]),
+                                                                     config);
   auto transport = std::make_shared<apache::thrift::transport::TFramedTransport>(socket, config);
-  rpc::ChainAtlasClient client(std::make_shared<apache::thrift::protocol::TBinaryProtocol>(transport));
+  rpc::ChainAtlasClient client(
+      std::make_shared<apache::thrift::protocol::TBinaryProtocol>(transport));
   transport->open();
   try {
     rpc::HealthResponse h;

@@ -82,7 +82,9 @@ std::shared_ptr<const Snapshot> Generate(const Shape& shape, uint32_t seed) {
   leaves = segments;
 
   static const uint8_t kEvidence[] = {
-      0, 0, 0,
+      0,
+      0,
+      0,
       EvidenceByte(EvidenceKind::kProduct),
       EvidenceByte(EvidenceKind::kInferred, SupplyRule::kMaterialName),
       EvidenceByte(EvidenceKind::kLearned, SupplyRule::kLearnedHeads),
@@ -180,7 +182,8 @@ void SameItems(const Snapshot& s, const std::vector<Item>& fast, const std::vect
       CHECK(RenderPath(s, fast[i].paths[p]) == RenderPath(s, oracle[i].paths[p]));
     }
     REQUIRE(fast[i].why.size() == oracle[i].why.size());
-    for (size_t w = 0; w < fast[i].why.size(); ++w) CHECK(fast[i].why[w].code == oracle[i].why[w].code);
+    for (size_t w = 0; w < fast[i].why.size(); ++w)
+      CHECK(fast[i].why[w].code == oracle[i].why[w].code);
   }
 }
 
@@ -232,7 +235,8 @@ void CheckPartners(const Shape& shape, uint32_t seed, int subjects) {
     VertexId e = enterprises[rng() % enterprises.size()];
     for (PartnerRole role : {PartnerRole::kSupplier, PartnerRole::kCustomer}) {
       for (size_t fi = 0; fi < filters.size(); ++fi) {
-        INFO("seed " << seed << ", " << s.Label(e) << ", " << PartnerRoleName(role) << ", filters " << fi);
+        INFO("seed " << seed << ", " << s.Label(e) << ", " << PartnerRoleName(role) << ", filters "
+                     << fi);
         PartnersResult fast = RecommendPartners(s, e, role, filters[fi]);
         PartnersResult oracle = RecommendPartnersExhaustive(s, e, role, filters[fi]);
         CHECK(fast.candidates == oracle.candidates);
