@@ -36,6 +36,8 @@ class Forest {
   // True when v is ancestor itself or lies below it. False for non-members.
   bool Contains(VertexId ancestor, VertexId v) const;
   int Depth(VertexId v) const { return depth_[At(v)]; }
+  // v's position in the preorder (Descendants lists a subtree in increasing positions).
+  uint32_t PreorderIndex(VertexId v) const { return enter_[At(v)]; }
   size_t size() const { return parent_.size(); }
 
  private:

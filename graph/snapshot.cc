@@ -50,6 +50,14 @@ Snapshot::Snapshot()
       edge_counts_(kEdgeKindCount, 0) {}
 Snapshot::~Snapshot() = default;
 
+std::shared_ptr<const void> Snapshot::Derived(
+    int slot, const std::function<std::shared_ptr<const void>()>& build) const {
+  std::lock_guard<std::mutex> lock(derived_mu_);
+  std::shared_ptr<const void>& d = derived_.at(static_cast<size_t>(slot));
+  if (!d) d = build();
+  return d;
+}
+
 std::string Snapshot::Label(VertexId v) const {
   std::string s(NodeKindName(Kind(v)));
   s += ':';

@@ -16,8 +16,10 @@
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -203,6 +205,12 @@ class Snapshot {
   // Bytes held by the adjacency (row offsets, targets, weights, kinds; forward and reverse).
   size_t AdjacencyBytes() const;
 
+  // A structure another layer derives from this snapshot (the matcher's top-K producer index):
+  // built by build() on the first call for `slot` (under a lock) and kept as long as the snapshot.
+  static constexpr int kDerivedSlots = 2;
+  std::shared_ptr<const void> Derived(
+      int slot, const std::function<std::shared_ptr<const void>()>& build) const;
+
  private:
   friend class SnapshotBuilder;
   Snapshot();
@@ -257,6 +265,9 @@ class Snapshot {
 
   std::unique_ptr<RegionTree> region_tree_;
   std::unique_ptr<Taxonomy> taxonomy_;
+
+  mutable std::mutex derived_mu_;
+  mutable std::array<std::shared_ptr<const void>, kDerivedSlots> derived_;
 };
 
 // Collects vertices and edges, then builds the immutable Snapshot. Edges may be added in any

@@ -8,6 +8,7 @@
 #include "graph/error.h"
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
+#include "matcher/topk.h"
 
 namespace chainatlas::matcher {
 namespace {
@@ -71,31 +72,40 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
   // Producer–segment pairs, locally and in all, for location quotients.
   size_t all_pairs = s.CountEdges(EdgeKind::kProduces) + s.CountEdges(EdgeKind::kMemberOf);
   size_t local_pairs = 0;
+  // The distinct local makers of each segment (with the segments below it, as ProducersOf
+  // counts them), ascending: gathered from the local organisations' side, so a query reads the
+  // region's members rather than every producer of every segment.
+  const Forest& tree = tax.forest();
+  std::unordered_map<VertexId, std::vector<VertexId>> local_makers;
   for (VertexId v : rt.MembersWithin(region)) {
     is_local[v] = 1;
+    for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
+      for (VertexId d : s.Out(v, k).Vertices()) {
+        local_makers[d].push_back(v);
+        if (tree.Has(d)) {
+          for (VertexId up : tree.Ancestors(d)) local_makers[up].push_back(v);
+        }
+      }
+    }
     if (s.Kind(v) != NodeKind::kEnterprise) continue;
     local_pairs += s.Out(v, EdgeKind::kProduces).size() + s.Out(v, EdgeKind::kMemberOf).size();
   }
-  RegionLevel level = s.RegionInfo(region).level;
-
-  // The distinct local makers of a segment (with the segments below it), ascending; computed
-  // once per segment, as a segment is asked for again by each segment that supplies it.
-  std::unordered_map<VertexId, std::vector<VertexId>> local_makers;
-  auto local_makers_of = [&](VertexId seg) -> const std::vector<VertexId>& {
-    auto it = local_makers.find(seg);
-    if (it != local_makers.end()) return it->second;
-    std::vector<VertexId> list;
-    for (const Producer& p : ProducersOf(s, seg)) {
-      if (is_local[p.enterprise]) list.push_back(p.enterprise);
-    }
+  for (auto& [seg, list] : local_makers) {
     std::sort(list.begin(), list.end());
     list.erase(std::unique(list.begin(), list.end()), list.end());
-    return local_makers.emplace(seg, std::move(list)).first->second;
+  }
+  const ProducerIndex& index = TopKIndex(s);
+  RegionLevel level = s.RegionInfo(region).level;
+
+  const std::vector<VertexId> none;
+  auto local_makers_of = [&](VertexId seg) -> const std::vector<VertexId>& {
+    auto it = local_makers.find(seg);
+    return it == local_makers.end() ? none : it->second;
   };
 
   std::vector<VertexId> tracks = track == kNoVertex ? tax.Tracks() : std::vector<VertexId>{track};
   std::vector<char> made_locally(s.NumVertices(), 0);  // segments with a local producer (extension)
-  std::vector<VertexId> elsewhere, buyers;
+  std::vector<VertexId> buyers;
   for (VertexId t : tracks) {
     std::shared_ptr<const RelatednessTable> table;
     long row = -1;
@@ -110,20 +120,8 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
       sg.segment = seg;
       sg.track = t;
       sg.depth = tax.forest().Depth(seg);
-      elsewhere.clear();
-      for (const Producer& p : ProducersOf(s, seg)) {
-        if (is_local[p.enterprise]) {
-          sg.local_producers.push_back(p.enterprise);
-        } else {
-          elsewhere.push_back(p.enterprise);
-        }
-      }
-      std::sort(sg.local_producers.begin(), sg.local_producers.end());
-      sg.local_producers.erase(std::unique(sg.local_producers.begin(), sg.local_producers.end()),
-                               sg.local_producers.end());
-      std::sort(elsewhere.begin(), elsewhere.end());
-      sg.producers_elsewhere = static_cast<size_t>(std::unique(elsewhere.begin(), elsewhere.end()) -
-                                                   elsewhere.begin());
+      sg.local_producers = local_makers_of(seg);
+      sg.producers_elsewhere = index.SubtreeProducers(seg) - sg.local_producers.size();
       if (!sg.local_producers.empty()) made_locally[seg] = 1;
       buyers.clear();
       for (VertexId out : s.Out(seg, EdgeKind::kSupplies).Vertices()) {

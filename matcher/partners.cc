@@ -7,8 +7,10 @@
 #include <set>
 
 #include "graph/error.h"
+#include "graph/region_tree.h"
 #include "graph/taxonomy.h"
 #include "matcher/local_rank.h"
+#include "matcher/topk.h"
 
 namespace chainatlas::matcher {
 namespace {
@@ -245,48 +247,42 @@ double Fit(const Candidate& c) {
 
 }  // namespace
 
-PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role,
-                                 const Filters& f) {
-  RequireKind(s, e, NodeKind::kEnterprise, "--enterprise");
-  CheckFilters(s, f);
-  const Scorer& scorer = FindScorer(f.scorer);
-  PartnersResult result;
-  result.enterprise = e;
-  result.role = role;
-  result.segments = SegmentsOf(s, e);
+namespace {
 
-  // First pass: every candidate's fit, no paths.
-  ProducerMemo producers(s);
-  Candidates found(/*record_paths=*/false);
-  Gather(s, e, role, f, result.segments, producers, found);
-  result.candidates = found.size();
+const char* RecommenderName(PartnerRole role) {
+  return role == PartnerRole::kSupplier   ? "suppliers"
+         : role == PartnerRole::kCustomer ? "customers"
+                                          : "peers";
+}
 
+// What scoring a candidate needs besides its fit, shared by the exhaustive scorer and the top-K
+// path so that both give the same numbers.
+struct Scoring {
+  const Snapshot& s;
+  VertexId e;
+  PartnerRole role;
+  const Scorer& scorer;
+  std::string recommender;
+  const std::vector<SegmentShare>& segments;
   std::unordered_map<VertexId, double> ppr;
-  if (found.size() > 0) ppr = LocalPageRank(s, e);
-  const std::vector<VertexId> my_ties = Ties(s, e);
-  const std::vector<VertexId> known_partners = KnownPartners(s, e, role);
-  auto is_known = [&](VertexId v) {
-    return std::binary_search(known_partners.begin(), known_partners.end(), v);
-  };
-  // The graph measure is relative to the best candidate of all, before any filter, so that a
-  // filter removes candidates and never changes another candidate's score.
-  std::vector<std::pair<VertexId, const Candidate*>> kept;
   double best_ppr = 0;
-  for (const auto& [v, c] : found.Sorted()) {
-    auto it = ppr.find(v);
-    if (it != ppr.end()) best_ppr = std::max(best_ppr, it->second);
-    if (!PassesWithin(s, f, v) || !c->on_track) continue;
-    bool known = is_known(v);
-    if (known && !f.include_known) {
-      result.known_hidden++;
-      continue;
-    }
-    kept.push_back({v, c});
-  }
+  std::vector<VertexId> my_ties;
+  std::vector<VertexId> known_partners;
 
-  const std::string recommender = role == PartnerRole::kSupplier   ? "suppliers"
-                                  : role == PartnerRole::kCustomer ? "customers"
-                                                                   : "peers";
+  Scoring(const Snapshot& snap, VertexId subject, PartnerRole r, const Scorer& sc,
+          const std::vector<SegmentShare>& segs)
+      : s(snap),
+        e(subject),
+        role(r),
+        scorer(sc),
+        recommender(RecommenderName(r)),
+        segments(segs),
+        my_ties(Ties(snap, subject)),
+        known_partners(KnownPartners(snap, subject, r)) {}
+
+  bool IsKnown(VertexId v) const {
+    return std::binary_search(known_partners.begin(), known_partners.end(), v);
+  }
   // The raw measures of candidate v; facts and shared names only when asked for (the best).
   struct Measured {
     Proximity prox;
@@ -294,8 +290,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     double domestic;
     std::array<Measure, 5> m;
   };
-  auto measure = [&](VertexId v, double fit, std::vector<Reason>* facts,
-                     std::vector<std::string>* shared_names) {
+  Measured Measure5(VertexId v, double fit, std::vector<Reason>* facts,
+                    std::vector<std::string>* shared_names) const {
     Measured r;
     r.prox = GeoProximity(s, e, v);
     double quality = Quality(s, v, facts);
@@ -308,49 +304,39 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
                      ? 0.0
                      : 1.0;
     Measure last = role == PartnerRole::kPeer
-                       ? Measure{"overlap", WeightedJaccard(result.segments, SegmentsOf(s, v))}
+                       ? Measure{"overlap", WeightedJaccard(segments, SegmentsOf(s, v))}
                        : Measure{"fit", fit};
     r.m = {Measure{"proximity", ProximityValue(r.prox)}, Measure{"graph", graph},
            Measure{"quality", quality}, Measure{"domestic", r.domestic}, last};
     return r;
-  };
-
-  // Score every candidate, keep the best, then build their items (paths from a second pass).
-  // Ranked by evidence tier, then score: industry-level evidence never outranks product-level
-  // evidence (scores lie in [0, 1], so 10 per tier separates the tiers).
-  std::vector<std::pair<double, VertexId>> scored;
-  scored.reserve(kept.size());
-  for (const auto& [v, c] : kept) {
-    Measured r = measure(v, Fit(*c), nullptr, nullptr);
-    const int tier = role == PartnerRole::kPeer ? 0 : c->tier;
-    scored.push_back({ScoreOf(scorer, recommender, r.m.data(), r.m.size()) - 10.0 * tier, v});
   }
-  std::vector<VertexId> best = TopCandidates(s, std::move(scored), f.top);
-  std::unordered_set<VertexId> chosen(best.begin(), best.end());
-  Candidates detailed(/*record_paths=*/true, &chosen);
-  Gather(s, e, role, f, result.segments, producers, detailed);
-
-  for (VertexId v : best) {
-    const Candidate* c = detailed.Find(v);
+  // The ranking key: ranked by evidence tier, then score: industry-level evidence never outranks
+  // product-level evidence (scores lie in [0, 1], so 10 per tier separates the tiers).
+  double Key(VertexId v, const Candidate& c) const {
+    Measured r = Measure5(v, Fit(c), nullptr, nullptr);
+    const int tier = role == PartnerRole::kPeer ? 0 : c.tier;
+    return ScoreOf(scorer, recommender, r.m.data(), r.m.size()) - 10.0 * tier;
+  }
+  Item MakeItem(VertexId v, const Candidate& c) const {
     Item item;
     item.entity = v;
-    item.known = is_known(v);
-    TakePaths(*c, item);
+    item.known = IsKnown(v);
+    TakePaths(c, item);
     std::vector<Reason> quality_facts;
     std::vector<std::string> shared_names;
-    Measured r = measure(v, Fit(*c), &quality_facts, &shared_names);
+    Measured r = Measure5(v, Fit(c), &quality_facts, &shared_names);
     item.score = ScoreOf(scorer, recommender, r.m.data(), r.m.size(), &item.components);
-    if (role != PartnerRole::kPeer && c->tier < kEvidenceTierCount) {
+    if (role != PartnerRole::kPeer && c.tier < kEvidenceTierCount) {
       item.has_evidence = true;
-      item.evidence = c->evidence;
-      item.tier = c->tier;
+      item.evidence = c.evidence;
+      item.tier = c.tier;
       if (!item.paths.empty()) {
         Reason fact = EvidenceFact(s, item.paths.front());
         if (!fact.code.empty()) item.why.push_back(std::move(fact));
       }
-      if (!IsIndustryEvidence(c->evidence) && c->industry_fit > 0) {
+      if (!IsIndustryEvidence(c.evidence) && c.industry_fit > 0) {
         item.why.push_back(
-            Reason("partners.corroborated").Real("fit", kCorroboration * c->industry_fit));
+            Reason("partners.corroborated").Real("fit", kCorroboration * c.industry_fit));
       }
     }
 
@@ -365,7 +351,528 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     if (r.domestic == 0 && role == PartnerRole::kSupplier)
       item.why.push_back(Reason("partners.foreign_funded"));
     if (item.known) item.why.push_back(Reason("partners.known"));
-    result.items.push_back(std::move(item));
+    return item;
+  }
+};
+
+}  // namespace
+
+PartnersResult RecommendPartnersExhaustive(const Snapshot& s, VertexId e, PartnerRole role,
+                                           const Filters& f) {
+  RequireKind(s, e, NodeKind::kEnterprise, "--enterprise");
+  CheckFilters(s, f);
+  const Scorer& scorer = FindScorer(f.scorer);
+  PartnersResult result;
+  result.enterprise = e;
+  result.role = role;
+  result.segments = SegmentsOf(s, e);
+
+  // First pass: every candidate's fit, no paths.
+  ProducerMemo producers(s);
+  Candidates found(/*record_paths=*/false);
+  Gather(s, e, role, f, result.segments, producers, found);
+  result.candidates = found.size();
+
+  Scoring sc(s, e, role, scorer, result.segments);
+  if (found.size() > 0) sc.ppr = LocalPageRank(s, e);
+  // The graph measure is relative to the best candidate of all, before any filter, so that a
+  // filter removes candidates and never changes another candidate's score.
+  std::vector<std::pair<VertexId, const Candidate*>> kept;
+  for (const auto& [v, c] : found.Sorted()) {
+    auto it = sc.ppr.find(v);
+    if (it != sc.ppr.end()) sc.best_ppr = std::max(sc.best_ppr, it->second);
+    if (!PassesWithin(s, f, v) || !c->on_track) continue;
+    bool known = sc.IsKnown(v);
+    if (known && !f.include_known) {
+      result.known_hidden++;
+      continue;
+    }
+    kept.push_back({v, c});
+  }
+
+  // Score every candidate, keep the best, then build their items (paths from a second pass).
+  std::vector<std::pair<double, VertexId>> scored;
+  scored.reserve(kept.size());
+  for (const auto& [v, c] : kept) scored.push_back({sc.Key(v, *c), v});
+  std::vector<VertexId> best = TopCandidates(s, std::move(scored), f.top);
+  std::unordered_set<VertexId> chosen(best.begin(), best.end());
+  Candidates detailed(/*record_paths=*/true, &chosen);
+  Gather(s, e, role, f, result.segments, producers, detailed);
+
+  for (VertexId v : best) result.items.push_back(sc.MakeItem(v, *detailed.Find(v)));
+  RankItems(s, result.items, f.top);
+  return result;
+}
+
+namespace {
+
+// The offers Gather makes to one candidate, replayed from the candidate's side: its segments (and
+// the segments above them) looked up among the query's sources, sorted into Gather's order and
+// offered the same way, so that fit, tier, evidence and paths come out as Gather's.
+class Replayer {
+ public:
+  enum Type : uint8_t { kProducer, kClinical, kServes, kSameIndustryType };
+  struct Source {
+    Type type;
+    uint32_t mine, up;  // segments[mine], SegmentAndAbove(...)[up]
+    VertexId target;    // nb (producer), seg (clinical, serves), mine's segment (same industry)
+    double need;        // producer: clamp(weight) · own; the others: own
+    uint8_t evidence;
+    bool on_track;
+  };
+
+  Replayer(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
+           const std::vector<SegmentShare>& segments)
+      : s_(s), e_(e), role_(role), segments_(segments), tree_(s.taxonomy().forest()) {
+    for (const SegmentShare& mine : segments) own_.push_back(mine.segment);
+    std::sort(own_.begin(), own_.end());
+    for (uint32_t i = 0; i < segments.size(); ++i) {
+      const SegmentShare& mine = segments[i];
+      const double own = ShareFactor(mine.share);
+      above_.push_back(SegmentAndAbove(s, mine.segment));
+      for (uint32_t j = 0; j < above_.back().size(); ++j) {
+        const VertexId seg = above_.back()[j].first;
+        auto related = role == PartnerRole::kSupplier ? s.In(seg, EdgeKind::kSupplies)
+                                                      : s.Out(seg, EdgeKind::kSupplies);
+        for (Neighbor nb : related) {
+          if (Makes(nb.vertex)) continue;
+          Add(producer_, {kProducer, i, j, nb.vertex, std::clamp<double>(nb.weight, 0, 1) * own,
+                          nb.evidence, PassesTrack(s, f, nb.vertex)});
+        }
+        if (role == PartnerRole::kCustomer) {
+          const bool on_track = PassesTrack(s, f, seg);
+          Add(clinical_, {kClinical, i, j, seg, own, 0, on_track});
+          Add(serves_, {kServes, i, j, seg, own, 0, on_track});
+        }
+      }
+      if (mine.via == EdgeKind::kMemberOf &&
+          (!tree_.Has(mine.segment) || tree_.Children(mine.segment).empty())) {
+        Add(same_, {kSameIndustryType, i, 0, mine.segment, own, kSameIndustry,
+                    PassesTrack(s, f, mine.segment)});
+      }
+    }
+  }
+
+  bool Makes(VertexId seg) const { return std::binary_search(own_.begin(), own_.end(), seg); }
+  const std::vector<Source>& sources() const { return sources_; }
+  // The producer sources whose target is seg.
+  const std::vector<uint32_t>* ProducerSources(VertexId seg) const {
+    auto it = producer_.find(seg);
+    return it == producer_.end() ? nullptr : &it->second;
+  }
+
+  // The segments whose producers Gather reads (the targets and the segments below them), less
+  // the segments E makes; sorted.
+  std::vector<VertexId> ProducerSegments() const {
+    std::vector<VertexId> out;
+    for (const auto& [nb, list] : producer_) {
+      out.push_back(nb);
+      if (tree_.Has(nb) && !tree_.Children(nb).empty()) {
+        for (VertexId d : tree_.Descendants(nb)) out.push_back(d);
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    out.erase(std::remove_if(out.begin(), out.end(), [&](VertexId d) { return Makes(d); }),
+              out.end());
+    return out;
+  }
+
+  // Calls f(v) for every candidate that is not a producer (hospitals, channel platforms, firms of
+  // the same industry; each possibly more than once).
+  template <typename F>
+  void ForEachOther(F&& f) const {
+    for (const auto& [seg, list] : clinical_) {
+      for (VertexId v : s_.In(seg, EdgeKind::kClinicalDemand).Vertices()) f(v);
+    }
+    for (const auto& [seg, list] : serves_) {
+      for (VertexId v : s_.In(seg, EdgeKind::kServes).Vertices()) {
+        if (IsChannelPlatform(s_, v)) f(v);
+      }
+    }
+    for (const auto& [seg, list] : same_) {
+      for (VertexId v : s_.In(seg, EdgeKind::kMemberOf).Vertices()) {
+        if (v != e_ && s_.Kind(v) == NodeKind::kEnterprise && !MakesOwnProduct(v)) f(v);
+      }
+    }
+  }
+
+  // How many distinct candidates Gather meets.
+  size_t Count(BitSet& bits) const {
+    bits.Reset(s_.NumVertices());
+    size_t n = 0;
+    for (VertexId d : ProducerSegments()) {
+      for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
+        for (VertexId v : s_.In(d, k).Vertices()) {
+          if (v != e_ && bits.Insert(v)) ++n;
+        }
+      }
+    }
+    ForEachOther([&](VertexId v) {
+      if (bits.Insert(v)) ++n;
+    });
+    return n;
+  }
+
+  // Offers v every path Gather offers it, in Gather's order; false when there is none.
+  bool Replay(VertexId v, Candidates& out) const {
+    struct Offer {
+      uint32_t ord, pre;
+      uint8_t kind;  // produces 0, member_of 1
+      double fit;
+      VertexId segment;  // producers: the segment v makes
+    };
+    thread_local std::vector<Offer> offers;
+    offers.clear();
+    if (v != e_) {
+      for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
+        const double factor = k == EdgeKind::kProduces ? 1.0 : 0.5;
+        for (Neighbor nb : s_.Out(v, k)) {
+          const VertexId d = nb.vertex;
+          if (Makes(d)) continue;
+          const double share = k == EdgeKind::kProduces
+                                   ? (nb.weight > 0 ? nb.weight : 1.0)
+                                   : factor * (nb.weight > 0 ? nb.weight : 1.0);
+          const bool in_tree = tree_.Has(d);
+          const uint32_t pre = in_tree ? tree_.PreorderIndex(d) : 0;
+          auto visit = [&](VertexId a) {
+            auto it = producer_.find(a);
+            if (it == producer_.end()) return;
+            for (uint32_t ord : it->second) {
+              const Source& src = sources_[ord];
+              offers.push_back({ord, pre, static_cast<uint8_t>(k == EdgeKind::kProduces ? 0 : 1),
+                                src.need * CandidateShareFactor(src.evidence, share), d});
+            }
+          };
+          visit(d);
+          if (in_tree) {
+            for (VertexId a : tree_.Ancestors(d)) visit(a);
+          }
+        }
+      }
+    }
+    if (!clinical_.empty()) {
+      for (Neighbor nb : s_.Out(v, EdgeKind::kClinicalDemand)) {
+        auto it = clinical_.find(nb.vertex);
+        if (it == clinical_.end()) continue;
+        for (uint32_t ord : it->second) {
+          offers.push_back(
+              {ord, 0, 0, std::clamp<double>(nb.weight, 0, 1) * sources_[ord].need, kNoVertex});
+        }
+      }
+    }
+    if (!serves_.empty() && s_.Kind(v) == NodeKind::kPlatform && IsChannelPlatform(s_, v)) {
+      for (Neighbor nb : s_.Out(v, EdgeKind::kServes)) {
+        auto it = serves_.find(nb.vertex);
+        if (it == serves_.end()) continue;
+        for (uint32_t ord : it->second) {
+          offers.push_back({ord, 0, 0,
+                            0.8 * std::clamp<double>(nb.weight, 0, 1) * sources_[ord].need,
+                            kNoVertex});
+        }
+      }
+    }
+    if (!same_.empty() && v != e_ && s_.Kind(v) == NodeKind::kEnterprise) {
+      int makes_own = -1;
+      for (Neighbor nb : s_.Out(v, EdgeKind::kMemberOf)) {
+        auto it = same_.find(nb.vertex);
+        if (it == same_.end()) continue;
+        if (makes_own < 0) makes_own = MakesOwnProduct(v) ? 1 : 0;
+        if (makes_own) break;
+        const double share = nb.weight > 0 ? nb.weight : 1.0;
+        for (uint32_t ord : it->second) {
+          offers.push_back({ord, 0, 0,
+                            kSameIndustryReliability * sources_[ord].need *
+                                CandidateShareFactor(kSameIndustry, share),
+                            kNoVertex});
+        }
+      }
+    }
+    if (offers.empty()) return false;
+    std::sort(offers.begin(), offers.end(), [](const Offer& a, const Offer& b) {
+      if (a.ord != b.ord) return a.ord < b.ord;
+      if (a.pre != b.pre) return a.pre < b.pre;
+      return a.kind < b.kind;
+    });
+    for (const Offer& o : offers) {
+      const Source& src = sources_[o.ord];
+      out.OfferWith(
+          v, o.fit,
+          [&] {
+            const SegmentShare& mine = segments_[src.mine];
+            Path path{e_, {{mine.via, true, mine.segment}}};
+            if (src.type == kSameIndustryType) {
+              path.Then(EdgeKind::kMemberOf, false, v, kSameIndustry);
+              return path;
+            }
+            for (const PathStep& st : above_[src.mine][src.up].second) path.steps.push_back(st);
+            switch (src.type) {
+              case kProducer:
+                path.Then(EdgeKind::kSupplies, role_ == PartnerRole::kCustomer, src.target,
+                          src.evidence);
+                if (o.segment != src.target) path.Then(EdgeKind::kPartOf, false, o.segment);
+                path.Then(o.kind == 0 ? EdgeKind::kProduces : EdgeKind::kMemberOf, false, v);
+                break;
+              case kClinical: path.Then(EdgeKind::kClinicalDemand, false, v); break;
+              case kServes: path.Then(EdgeKind::kServes, false, v); break;
+              case kSameIndustryType: break;
+            }
+            return path;
+          },
+          src.target, src.evidence, src.on_track);
+    }
+    return true;
+  }
+
+ private:
+  void Add(std::unordered_map<VertexId, std::vector<uint32_t>>& by_target, Source src) {
+    by_target[src.target].push_back(static_cast<uint32_t>(sources_.size()));
+    sources_.push_back(src);
+  }
+  bool MakesOwnProduct(VertexId v) const {
+    const auto made = s_.Out(v, EdgeKind::kProduces).Vertices();
+    return std::any_of(made.begin(), made.end(), [&](VertexId seg) { return Makes(seg); });
+  }
+
+  const Snapshot& s_;
+  VertexId e_;
+  PartnerRole role_;
+  const std::vector<SegmentShare>& segments_;
+  const Forest& tree_;
+  std::vector<VertexId> own_;
+  std::vector<std::vector<std::pair<VertexId, std::vector<PathStep>>>> above_;
+  std::vector<Source> sources_;
+  std::unordered_map<VertexId, std::vector<uint32_t>> producer_, clinical_, serves_, same_;
+};
+
+double WeightOf(const Scorer& scorer, std::string_view recommender, std::string_view measure) {
+  for (const auto& [name, w] : scorer.For(recommender)) {
+    if (name == measure) return w;
+  }
+  return 0;
+}
+
+}  // namespace
+
+// Suppliers and customers: the top K by the threshold algorithm (topk.h). Every candidate the
+// query-dependent parts reach (personalised PageRank, shared ties), the subject's county, the
+// known partners, hospitals, platforms and firms of the same industry are scored exactly; the
+// other producers are read per (segment, province) best quality first, and reading stops when
+// no unread producer can reach the K-th key. Peers are scored exhaustively.
+PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role,
+                                 const Filters& f) {
+  if (role == PartnerRole::kPeer) return RecommendPartnersExhaustive(s, e, role, f);
+  RequireKind(s, e, NodeKind::kEnterprise, "--enterprise");
+  CheckFilters(s, f);
+  const Scorer& scorer = FindScorer(f.scorer);
+  PartnersResult result;
+  result.enterprise = e;
+  result.role = role;
+  result.segments = SegmentsOf(s, e);
+  const ProducerIndex& ix = TopKIndex(s);
+  const Replayer rp(s, e, role, f, result.segments);
+
+  thread_local BitSet bits;
+  result.candidates = rp.Count(bits);
+  if (result.candidates == 0) return result;
+
+  Scoring sc(s, e, role, scorer, result.segments);
+  sc.ppr = LocalPageRank(s, e);
+  for (const auto& [v, p] : sc.ppr) {
+    if (p <= sc.best_ppr) continue;
+    Candidates one(/*record_paths=*/false);
+    if (rp.Replay(v, one)) sc.best_ppr = p;
+  }
+
+  // The best K so far: a heap whose front is the worst of them.
+  const Better better{s};
+  const size_t k = f.top;
+  std::vector<std::pair<double, VertexId>> top;
+  thread_local SeenSet seen;
+  seen.Reset(s.NumVertices());
+  auto consider = [&](VertexId v) {
+    if (!seen.Insert(v)) return;
+    Candidates one(/*record_paths=*/false);
+    if (!rp.Replay(v, one)) return;
+    const Candidate& c = *one.Find(v);
+    if (!PassesWithin(s, f, v) || !c.on_track) return;
+    if (sc.IsKnown(v) && !f.include_known) {
+      result.known_hidden++;
+      return;
+    }
+    std::pair<double, VertexId> item{sc.Key(v, c), v};
+    if (top.size() < k) {
+      top.push_back(item);
+      std::push_heap(top.begin(), top.end(), better);
+    } else if (better(item, top.front())) {
+      std::pop_heap(top.begin(), top.end(), better);
+      top.back() = item;
+      std::push_heap(top.begin(), top.end(), better);
+    }
+  };
+
+  // Exactly: whoever the query-dependent measures reach, and the subject's county.
+  for (const auto& [v, p] : sc.ppr) consider(v);
+  for (VertexId v : sc.known_partners) consider(v);
+  // Hospitals, channel platforms and firms of the same industry: bounded after the lists too.
+  std::vector<VertexId> others;
+  rp.ForEachOther([&](VertexId v) { others.push_back(v); });
+  bool county_exact =
+      false;  // the subject's county is bounded apart (proximity 1), after the lists
+  std::vector<VertexId> county_members;
+  if (VertexId r = s.Region(e); r != kNoVertex) {
+    if (VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty);
+        county != kNoVertex) {
+      county_members = s.regions().MembersWithin(county);
+      county_exact = true;
+    }
+  }
+
+  // The organisations tied to E's own ties (shared ties: the graph measure's other half) can be
+  // many (a hub's trading partners): each is counted here (how many of E's ties it shares), kept
+  // out of the lists, and scored after them only when a bound with its shared ties can still
+  // reach the K-th key.
+  thread_local std::vector<uint32_t> shared, last_tie;
+  if (shared.size() < s.NumVertices()) {
+    shared.assign(s.NumVertices(), 0);
+    last_tie.assign(s.NumVertices(), kNoVertex);
+  }
+  std::vector<VertexId> deferred;
+  for (VertexId x : sc.my_ties) {
+    for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
+      for (bool out : {true, false}) {
+        for (VertexId v : (out ? s.Out(x, kind) : s.In(x, kind)).Vertices()) {
+          if (last_tie[v] == x) continue;
+          last_tie[v] = x;
+          if (shared[v]++ == 0) deferred.push_back(v);
+        }
+      }
+    }
+  }
+  std::vector<std::pair<uint32_t, VertexId>> tied;  // (shared ties, v) of the deferred not yet seen
+  for (VertexId v : deferred) {
+    if (seen.Insert(v)) tied.push_back({shared[v], v});
+    shared[v] = 0;
+    last_tie[v] = kNoVertex;
+  }
+
+  // The rest: per (segment, province) lists, merged by bound.
+  const double w_fit = WeightOf(scorer, sc.recommender, "fit");
+  const double w_prox = WeightOf(scorer, sc.recommender, "proximity");
+  const double w_quality = WeightOf(scorer, sc.recommender, "quality");
+  const double w_domestic = WeightOf(scorer, sc.recommender, "domestic");
+  double sector = 0;  // the most a sector-rule path can add to a fit (corroboration)
+  for (const auto& src : rp.sources()) {
+    if (src.type == Replayer::kProducer && IsSectorEvidence(src.evidence))
+      sector = std::max(sector, src.need);
+  }
+  std::vector<TopKList> lists;
+  std::vector<uint32_t> covering;
+  const Forest& tree = s.taxonomy().forest();
+  for (VertexId d : rp.ProducerSegments()) {
+    covering.clear();
+    auto add = [&](VertexId a) {
+      if (const auto* list = rp.ProducerSources(a))
+        covering.insert(covering.end(), list->begin(), list->end());
+    };
+    add(d);
+    if (tree.Has(d)) {
+      for (VertexId a : tree.Ancestors(d)) add(a);
+    }
+    for (const ProducerBlock& b : ix.Blocks(d)) {
+      double fit_part = -1e300;
+      for (uint32_t ord : covering) {
+        const auto& src = rp.sources()[ord];
+        double fit = src.need * CandidateShareFactor(src.evidence, b.max_share);
+        if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
+        fit_part = std::max(fit_part,
+                            w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * EvidenceTier(src.evidence));
+      }
+      const double bound0 = fit_part + w_domestic +
+                            w_prox * ProximityBound(s, e, b.province, county_exact) + kBoundSlack;
+      lists.push_back({bound0, w_quality, b.begin, b.end});
+    }
+  }
+  auto lower = [&](const TopKList& a, const TopKList& b) { return a.Bound(ix) < b.Bound(ix); };
+  std::make_heap(lists.begin(), lists.end(), lower);
+  while (!lists.empty()) {
+    TopKList& head = lists.front();
+    if (top.size() >= k && head.Bound(ix) < top.front().first) break;
+    consider(ix.Entry(head.pos));
+    if (++head.pos < head.end) {
+      // Its bound only went down: sift it into place.
+      std::pop_heap(lists.begin(), lists.end(), lower);
+      std::push_heap(lists.begin(), lists.end(), lower);
+    } else {
+      std::pop_heap(lists.begin(), lists.end(), lower);
+      lists.pop_back();
+    }
+  }
+
+  // The deferred: bounded by the best fit any source gives, their province and shared ties.
+  const double w_graph = WeightOf(scorer, sc.recommender, "graph");
+  double fit_max = -1e300;
+  {
+    for (const auto& src : rp.sources()) {
+      double fit = src.need;
+      if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
+      const int tier = src.type == Replayer::kProducer || src.type == Replayer::kSameIndustryType
+                           ? EvidenceTier(src.evidence)
+                           : 0;
+      fit_max = std::max(fit_max, w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * tier);
+    }
+    std::sort(tied.begin(), tied.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [count, v] : tied) {
+      // Proximity bounded without the county apart: a tied firm of the county was marked seen
+      // before the county's own pass, which skips it.
+      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) +
+                           w_graph * 0.5 * std::min(1.0, count / 3.0) +
+                           w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
+      if (top.size() >= k && bound < top.front().first) continue;
+      Candidates one(/*record_paths=*/false);
+      if (!rp.Replay(v, one)) continue;
+      const Candidate& c = *one.Find(v);
+      if (!PassesWithin(s, f, v) || !c.on_track) continue;
+      if (sc.IsKnown(v) && !f.include_known) {
+        result.known_hidden++;
+        continue;
+      }
+      std::pair<double, VertexId> item{sc.Key(v, c), v};
+      if (top.size() < k) {
+        top.push_back(item);
+        std::push_heap(top.begin(), top.end(), better);
+      } else if (better(item, top.front())) {
+        std::pop_heap(top.begin(), top.end(), better);
+        top.back() = item;
+        std::push_heap(top.begin(), top.end(), better);
+      }
+    }
+  }
+  for (VertexId v : others) {
+    if (seen.Has(v)) continue;
+    const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) +
+                         w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
+    if (top.size() >= k && bound < top.front().first) continue;
+    consider(v);
+  }
+  // The subject's county, best quality first: bounded by the best fit any source gives.
+  {
+    std::sort(county_members.begin(), county_members.end(),
+              [&](VertexId a, VertexId b) { return ix.QualityBound(a) > ix.QualityBound(b); });
+    const double prox = ProximityValue(Proximity::kSameCounty);
+    for (VertexId v : county_members) {
+      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) + w_prox * prox +
+                           kBoundSlack;
+      if (top.size() >= k && bound < top.front().first) break;
+      consider(v);
+    }
+  }
+  std::sort(top.begin(), top.end(), better);
+  for (const auto& [key, v] : top) {
+    Candidates detailed(/*record_paths=*/true);
+    rp.Replay(v, detailed);
+    result.items.push_back(sc.MakeItem(v, *detailed.Find(v)));
   }
   RankItems(s, result.items, f.top);
   return result;

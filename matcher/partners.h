@@ -38,7 +38,12 @@ struct PartnersResult {
   std::vector<Item> items;
 };
 
+// Suppliers and customers by the threshold algorithm (topk.h): the same result as
+// RecommendPartnersExhaustive without scoring every candidate.
 PartnersResult RecommendPartners(const Snapshot& s, VertexId enterprise, PartnerRole role,
                                  const Filters& filters);
+// Scores every candidate: the oracle of the test of the top-K path (and the path for peers).
+PartnersResult RecommendPartnersExhaustive(const Snapshot& s, VertexId enterprise, PartnerRole role,
+                                           const Filters& filters);
 
 }  // namespace chainatlas::matcher

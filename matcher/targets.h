@@ -27,6 +27,11 @@ struct TargetsResult {
 // filters.within (or within_any) keeps the candidates in those regions (e.g. 上海/江苏/杭州 as a
 // plan names them; targets are outside the region anyway); filters.track restricts the gap
 // segments. A filter removes candidates and changes no other candidate's score.
+// By the threshold algorithm (topk.h): the same result as RecommendTargetsExhaustive without
+// scoring every candidate.
 TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filters& filters);
+// Scores every candidate: the oracle of the test of the top-K path.
+TargetsResult RecommendTargetsExhaustive(const Analytics& a, VertexId region,
+                                         const Filters& filters);
 
 }  // namespace chainatlas::matcher

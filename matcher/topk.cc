@@ -1,0 +1,150 @@
+#include "matcher/topk.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "graph/region_tree.h"
+#include "graph/taxonomy.h"
+#include "matcher/recommend.h"
+
+namespace chainatlas::matcher {
+namespace {
+
+float RoundUp(double x) {
+  float f = static_cast<float>(x);
+  if (static_cast<double>(f) < x) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+  return f;
+}
+
+bool InDeltaProvince(const Snapshot& s, VertexId province) {
+  std::string_view code = s.Key(province).substr(0, 2);
+  return code == "31" || code == "32" || code == "33" || code == "34";
+}
+
+}  // namespace
+
+VertexId ProvinceBlock(const Snapshot& s, VertexId v) {
+  VertexId r = s.Kind(v) == NodeKind::kRegion ? v : s.Region(v);
+  if (r == kNoVertex) return kBlockNoRegion;
+  VertexId p = s.regions().AncestorAtLevel(r, RegionLevel::kProvince);
+  return p == kNoVertex ? kBlockNoProvince : p;
+}
+
+double ProximityBound(const Snapshot& s, VertexId subject, VertexId block,
+                      bool subject_county_exact) {
+  const VertexId mine = ProvinceBlock(s, subject);
+  if (mine == kBlockNoRegion || block == kBlockNoRegion) return ProximityValue(Proximity::kUnknown);
+  if (block == kBlockNoProvince || mine == kBlockNoProvince) {
+    // No province to tell them apart: anything up to the same county (GeoProximity compares the
+    // county and city ancestors first).
+    return block == kBlockNoProvince ? ProximityValue(Proximity::kSameCounty)
+                                     : ProximityValue(Proximity::kElsewhere);
+  }
+  if (block == mine) {
+    return ProximityValue(subject_county_exact ? Proximity::kSameCity : Proximity::kSameCounty);
+  }
+  return InDeltaProvince(s, block) && InDeltaProvince(s, mine)
+             ? ProximityValue(Proximity::kDelta)
+             : ProximityValue(Proximity::kElsewhere);
+}
+
+void SeenSet::Reset(size_t n) {
+  if (stamp_.size() < n) stamp_.resize(n, 0);
+  if (++epoch_ == 0) {
+    std::fill(stamp_.begin(), stamp_.end(), 0);
+    epoch_ = 1;
+  }
+}
+
+ProducerIndex::ProducerIndex(const Snapshot& s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const size_t n = s.NumVertices();
+  quality_bound_.resize(n);
+  block_of_.resize(n);
+  for (VertexId v = 0; v < n; ++v) {
+    quality_bound_[v] = RoundUp(Quality(s, v));
+    block_of_[v] = ProvinceBlock(s, v);
+  }
+
+  struct Raw {
+    VertexId segment, block, vertex;
+    float share;
+    float quality;
+  };
+  std::vector<Raw> raw;
+  std::vector<uint32_t> reach(n, 0);
+  const Forest& tree = s.taxonomy().forest();
+  std::vector<VertexId> made;
+  for (VertexId v = 0; v < n; ++v) {
+    auto produces = s.Out(v, EdgeKind::kProduces);
+    auto member = s.Out(v, EdgeKind::kMemberOf);
+    if (produces.empty() && member.empty()) continue;
+    const VertexId block = block_of_[v];
+    made.clear();
+    auto add = [&](Neighbor nb, double factor) {
+      double share = factor * (nb.weight > 0 ? nb.weight : 1.0);
+      raw.push_back({nb.vertex, block, v, RoundUp(share), quality_bound_[v]});
+      made.push_back(nb.vertex);
+      if (tree.Has(nb.vertex)) {
+        for (VertexId a : tree.Ancestors(nb.vertex)) made.push_back(a);
+      }
+    };
+    for (Neighbor nb : produces) add(nb, 1.0);
+    for (Neighbor nb : member) add(nb, 0.5);
+    std::sort(made.begin(), made.end());
+    made.erase(std::unique(made.begin(), made.end()), made.end());
+    reach[v] = static_cast<uint32_t>(made.size());
+    for (VertexId a : made) subtree_producers_[a]++;
+  }
+  std::sort(raw.begin(), raw.end(), [](const Raw& a, const Raw& b) {
+    if (a.segment != b.segment) return a.segment < b.segment;
+    if (a.block != b.block) return a.block < b.block;
+    if (a.quality != b.quality) return a.quality > b.quality;
+    if (a.vertex != b.vertex) return a.vertex < b.vertex;
+    return a.share > b.share;
+  });
+  entries_.reserve(raw.size());
+  for (size_t i = 0; i < raw.size();) {
+    const VertexId seg = raw[i].segment;
+    const uint32_t first_block = static_cast<uint32_t>(blocks_.size());
+    while (i < raw.size() && raw[i].segment == seg) {
+      ProducerBlock b;
+      b.province = raw[i].block;
+      b.begin = static_cast<uint32_t>(entries_.size());
+      while (i < raw.size() && raw[i].segment == seg && raw[i].block == b.province) {
+        const Raw& r = raw[i];
+        // One entry per producer (produces and member_of of one segment: the larger share).
+        if (entries_.size() == b.begin || entries_.back() != r.vertex) entries_.push_back(r.vertex);
+        b.max_share = std::max(b.max_share, r.share);
+        b.max_reach = std::max(b.max_reach, reach[r.vertex]);
+        ++i;
+      }
+      b.end = static_cast<uint32_t>(entries_.size());
+      blocks_.push_back(b);
+    }
+    blocks_of_[seg] = {first_block, static_cast<uint32_t>(blocks_.size())};
+  }
+  entries_.shrink_to_fit();
+  blocks_.shrink_to_fit();
+  build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+size_t ProducerIndex::Bytes() const {
+  return entries_.capacity() * sizeof(VertexId) + blocks_.capacity() * sizeof(ProducerBlock) +
+         quality_bound_.capacity() * sizeof(float) + block_of_.capacity() * sizeof(VertexId) +
+         blocks_of_.size() * (sizeof(VertexId) + 2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
+         blocks_of_.bucket_count() * sizeof(void*) +
+         subtree_producers_.size() * (2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
+         subtree_producers_.bucket_count() * sizeof(void*);
+}
+
+const ProducerIndex& TopKIndex(const Snapshot& s) {
+  // The pointer stays valid as long as the snapshot (the slot keeps the index).
+  std::shared_ptr<const void> d = s.Derived(0, [&] {
+    return std::static_pointer_cast<const void>(std::make_shared<const ProducerIndex>(s));
+  });
+  return *static_cast<const ProducerIndex*>(d.get());
+}
+
+}  // namespace chainatlas::matcher

@@ -1,0 +1,134 @@
+// Top-K without scoring everything (issue 12 item 4): the static side of the partner and target
+// scores, kept with the snapshot, so that a query reads producers best first and stops when no
+// unread one can reach its K-th score (Fagin's threshold algorithm).
+//
+// For every segment, its producers (produces and member_of edges into it; one entry per
+// enterprise, with its largest share) are split into blocks by the province the producer sits in
+// (plus one block for producers whose region has no province and one for producers with no
+// region), and within a block sorted by an upper bound of Quality() (highest first, then vertex
+// id). Per block: the largest share and the largest number of segments (with those above them) a
+// producer of the block makes. A query turns a block into a list with a score bound that holds
+// for every producer from the cursor on: the query-dependent parts are bounded per block
+// (proximity is constant within a province, except for the subject's own county, which is scored
+// exactly), the static ones by the entry at the cursor.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "graph/snapshot.h"
+
+namespace chainatlas::matcher {
+
+// Block keys that are not a province vertex.
+inline constexpr VertexId kBlockNoProvince = kNoVertex - 1;  // a region, but none at province level
+inline constexpr VertexId kBlockNoRegion = kNoVertex;        // no region
+
+struct ProducerBlock {
+  VertexId province = kBlockNoRegion;
+  uint32_t begin = 0, end = 0;  // into ProducerIndex::Entry
+  float max_share = 0;          // the largest share (member_of: half) in the block, rounded up
+  uint32_t max_reach = 0;  // the most segments (with the segments above them) one producer makes
+};
+
+class ProducerIndex {
+ public:
+  explicit ProducerIndex(const Snapshot& s);
+  std::span<const ProducerBlock> Blocks(VertexId segment) const {
+    auto it = blocks_of_.find(segment);
+    if (it == blocks_of_.end()) return {};
+    return {blocks_.data() + it->second.first, it->second.second - it->second.first};
+  }
+  VertexId Entry(uint32_t i) const { return entries_[i]; }
+  // How many distinct organisations make the segment or a segment below it (ProducersOf).
+  uint32_t SubtreeProducers(VertexId segment) const {
+    auto it = subtree_producers_.find(segment);
+    return it == subtree_producers_.end() ? 0 : it->second;
+  }
+  // An upper bound of Quality(v) (the float above it), for every vertex.
+  double QualityBound(VertexId v) const { return quality_bound_[v]; }
+  // ProvinceBlock(v), for every vertex.
+  VertexId Block(VertexId v) const { return block_of_[v]; }
+  size_t Bytes() const;
+  double build_seconds = 0;
+
+ private:
+  std::unordered_map<VertexId, std::pair<uint32_t, uint32_t>> blocks_of_;
+  std::vector<ProducerBlock> blocks_;
+  std::vector<VertexId> entries_;
+  std::vector<float> quality_bound_;
+  std::vector<VertexId> block_of_;
+  std::unordered_map<VertexId, uint32_t> subtree_producers_;
+};
+
+// The snapshot's index, built on first use (under the snapshot's lock) and kept with it.
+const ProducerIndex& TopKIndex(const Snapshot& s);
+
+// The province block of an organisation (kBlockNoProvince, kBlockNoRegion or a province vertex).
+VertexId ProvinceBlock(const Snapshot& s, VertexId v);
+
+// The largest proximity value any organisation of `block` can have relative to `subject` (an
+// organisation or a region); subject_county_exact: the subject's own county is scored apart, so
+// that within its province the best left is the same city.
+double ProximityBound(const Snapshot& s, VertexId subject, VertexId block,
+                      bool subject_county_exact);
+
+// Per-thread scratch: a stamp per vertex, so a query costs what it touches.
+class SeenSet {
+ public:
+  void Reset(size_t n);
+  bool Insert(VertexId v) {  // true when v was not yet in
+    if (stamp_[v] == epoch_) return false;
+    stamp_[v] = epoch_;
+    return true;
+  }
+  bool Has(VertexId v) const { return stamp_[v] == epoch_; }
+
+ private:
+  std::vector<uint32_t> stamp_;
+  uint32_t epoch_ = 0;
+};
+
+// Per-thread scratch: one bit per vertex, cleared per query (n / 8 bytes).
+class BitSet {
+ public:
+  void Reset(size_t n) { words_.assign((n + 63) / 64, 0); }
+  bool Insert(VertexId v) {  // true when v was not yet in
+    uint64_t& w = words_[v >> 6];
+    const uint64_t bit = uint64_t{1} << (v & 63);
+    if (w & bit) return false;
+    w |= bit;
+    return true;
+  }
+
+ private:
+  std::vector<uint64_t> words_;
+};
+
+// Threshold-algorithm lists: one per (segment, block), merged by their current bound.
+struct TopKList {
+  double bound0;     // the bound without the static quality term
+  double quality_w;  // the weight of the quality term
+  uint32_t pos, end;
+  double Bound(const ProducerIndex& ix) const {
+    return bound0 + quality_w * ix.QualityBound(ix.Entry(pos));
+  }
+};
+
+// RankItems' (and TopCandidates') order of (key, candidate): key descending, then kind and key.
+struct Better {
+  const Snapshot& s;
+  bool operator()(const std::pair<double, VertexId>& a,
+                  const std::pair<double, VertexId>& b) const {
+    if (a.first != b.first) return a.first > b.first;
+    if (s.Kind(a.second) != s.Kind(b.second)) return s.Kind(a.second) < s.Kind(b.second);
+    return s.Key(a.second) < s.Key(b.second);
+  }
+};
+
+// Margin added to bounds against rounding (a bound summed in another order than the score).
+inline constexpr double kBoundSlack = 1e-9;
+
+}  // namespace chainatlas::matcher
