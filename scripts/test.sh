@@ -47,7 +47,7 @@ mkdir -p "$logs"
 supp="$PWD/scripts/lsan.supp"
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1:log_path=$logs/asan"
 # UBSan is built recoverable by default; halt_on_error makes any report end the process.
-export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:report_error_type=1:log_path=$logs/ubsan"
+export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:report_error_type=1:suppressions=$PWD/scripts/ubsan.supp:log_path=$logs/ubsan"
 export LSAN_OPTIONS="suppressions=$supp:print_suppressions=0"
 
 status=0
