@@ -21,22 +21,27 @@ REQUESTS = [("gaps", "/api/v1/gaps?region=330122&track=endo"),
             ("stats", "/api/v1/stats?region=330122")]
 
 
+def start_http_server(binary, serve_args):
+    """Starts `chainatlas serve --port 0 --http-port 0` on the default database (building it if
+    needed); returns the process and its HTTP port. Also used by bench/slow_clients_bench.py."""
+    subprocess.run([binary, "stats"], check=True, capture_output=True)  # builds the default database
+    proc = subprocess.Popen([binary, "serve", "--port", "0", "--http-port", "0"] + serve_args,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit("the server did not start")
+        if line.startswith("listening: http"):
+            return proc, int(line.rsplit(":", 1)[1])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "chainatlas"))
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=5)
     a, serve_args = ap.parse_known_args()
-    subprocess.run([a.bin, "stats"], check=True, capture_output=True)  # builds the default database
-    proc = subprocess.Popen([a.bin, "serve", "--port", "0", "--http-port", "0"] + serve_args,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    port = None
-    while port is None:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the server did not start")
-        if line.startswith("listening: http"):
-            port = int(line.rsplit(":", 1)[1])
+    proc, port = start_http_server(a.bin, serve_args)
     try:
         print(f"| request | clients | QPS | p50 ms | p99 ms | max ms | failures |")
         print("|---|---|---|---|---|---|---|")

@@ -13,9 +13,10 @@ import http.client
 import os
 import resource
 import socket
-import subprocess
 import threading
 import time
+
+from api_bench import start_http_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = "/api/v1/stats?region=330122"
@@ -51,16 +52,7 @@ def main():
     want = a.idle + a.slow + 300
     if soft < want:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, want), hard))
-    subprocess.run([a.bin, "stats"], check=True, capture_output=True)  # builds the default database
-    proc = subprocess.Popen([a.bin, "serve", "--port", "0", "--http-port", "0"] + serve_args,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    port = None
-    while port is None:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the server did not start")
-        if line.startswith("listening: http"):
-            port = int(line.rsplit(":", 1)[1])
+    proc, port = start_http_server(a.bin, serve_args)
     try:
         timed_calls(port, 5, 0)  # warm
         alone = timed_calls(port, a.calls, 0.05)
