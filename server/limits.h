@@ -13,11 +13,12 @@ struct Limits {
   static constexpr int kMaxStringBytes = 64 << 10;  // one string field
   static constexpr int kMaxContainerItems = 10000;  // one list, set or map
   static constexpr size_t kMaxTextBytes = 1000;     // an entity, region, query... argument
-  // Concurrent HTTP connections, a thread each (mostly waiting): enough that thousands of idle or
-  // slow connections, each closed within the limits below, leave room for normal clients.
-  static constexpr int kHttpClients = 4096;
-  static constexpr int kHttpIdleMillis = 10000;     // an idle HTTP connection is closed after
-  static constexpr int kHttpRequestMillis = 10000;  // a whole HTTP request, headers and body
+  // Open HTTP connections (at most half the open-file limit): above it, the connections that
+  // have waited longest for their next request are closed (server/http_front.h).
+  static constexpr size_t kHttpConnections = 10000;
+  // An HTTP connection must send a whole request (headers and body) within this of being opened
+  // or of its previous answer, or it is closed: idle and slow connections alike.
+  static constexpr int kHttpRequestMillis = 10000;
   static constexpr int kDrainSeconds = 30;  // SIGTERM: the longest wait for requests received
   // The binary port's fair worker queue (server/fair_queue.h). Requests waiting per connection
   // (the nonblocking server reads no further request from a connection while one of its requests

@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <thrift/concurrency/ThreadFactory.h>
-#include <thrift/protocol/TJSONProtocol.h>
 #include <thrift/server/TNonblockingServer.h>
 #include <thrift/server/TThreadedServer.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -19,6 +18,7 @@
 #include "graph/error.h"
 #include "server/fair_queue.h"
 #include "server/handler.h"
+#include "server/http_front.h"
 #include "server/transport.h"
 
 namespace chainatlas::service {
@@ -34,8 +34,7 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   RaiseFileLimit();
   auto states = std::make_shared<StateHolder>(o.database, o.cache_entries);
   auto handler = MakeHandler(states, o.admin_token, o.version, log);
-  auto processors = std::make_shared<ClosingProcessorFactory>(handler,
-                                                              WebSite{states, o.web_root, o.cors});
+  auto processors = std::make_shared<ClosingProcessorFactory>(handler);
 
   // Signals go to one thread that waits for them; every other thread blocks them.
   sigset_t signals;
@@ -44,6 +43,14 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  // The HTTP port binds first: a port it cannot have fails the whole service before it starts.
+  // (After the mask: its threads inherit it.)
+  std::unique_ptr<HttpFront> http;
+  if (o.http_port >= 0) {
+    http = std::make_unique<HttpFront>(o.host, o.http_port, threads, handler,
+                                       WebSite{states, o.web_root, o.cors});
+  }
 
   std::shared_ptr<at::server::TServer> binary;
   std::shared_ptr<at::server::TNonblockingServer> nonblocking;
@@ -79,27 +86,11 @@ int Serve(const ServeOptions& o, std::ostream& log) {
     binary = server;
   }
 
-  std::shared_ptr<at::server::TThreadedServer> http;
   std::thread http_thread;
-  std::atomic<bool> http_failed{false};
-  if (o.http_port >= 0) {
-    auto socket = std::make_shared<at::transport::TServerSocket>(o.host, o.http_port);
-    socket->setRecvTimeout(Limits::kHttpIdleMillis);
-    socket->setSendTimeout(Limits::kHttpIdleMillis);
-    http = std::make_shared<at::server::TThreadedServer>(
-        processors, socket, std::make_shared<HttpTransportFactory>(o.cors),
-        std::make_shared<at::protocol::TJSONProtocolFactory>());
-    http->setConcurrentClientLimit(Limits::kHttpClients);
-    http->setServerEventHandler(std::make_shared<ReadyAnnouncer>(
-        std::cout, "http", o.host, [socket] { return socket->getPort(); }));
-    http_thread = std::thread([http, &log, &http_failed] {
-      try {
-        http->serve();
-      } catch (const std::exception& e) {
-        log << "chainatlas serve: http: " << e.what() << std::endl;
-        http_failed = true;
-        kill(getpid(), SIGTERM);  // no half-started service: stop the binary port too
-      }
+  if (http) {
+    http_thread = std::thread([&http, &o] {
+      AnnounceListening(std::cout, "http", o.host, http->port());
+      http->Run();
     });
   }
 
@@ -123,15 +114,17 @@ int Serve(const ServeOptions& o, std::ostream& log) {
       // Stop accepting, then answer every request already received (queued or running) and let
       // the answers go out: until no request has been in progress for kQuiet, for at most
       // Limits::kDrainSeconds. Then close the idle connections.
-      // (The threaded servers keep accepting while they drain: ending their accept() closes the
-      // pipe that interrupts their connections, which would drop the requests in progress.)
+      // (The threaded binary server keeps accepting while it drains: ending its accept() closes
+      // the pipe that interrupts its connections, which would drop the requests in progress.)
+      if (http) http->StopAccepting();
       if (nonblocking) {
         // A connection accepted from now on is closed at once (while any other is open).
         nonblocking->setOverloadAction(at::server::T_OVERLOAD_CLOSE_ON_ACCEPT);
         nonblocking->setMaxConnections(0);
       }
       auto busy = [&] {
-        return processors->in_flight() + (nonblocking ? nonblocking->getNumActiveProcessors() : 0);
+        return processors->in_flight() + (nonblocking ? nonblocking->getNumActiveProcessors() : 0) +
+               (http ? http->in_flight() : 0);
       };
       const auto deadline = std::chrono::steady_clock::now() +
                             std::chrono::seconds(Limits::kDrainSeconds);
@@ -149,7 +142,7 @@ int Serve(const ServeOptions& o, std::ostream& log) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
       }
       binary->stop();
-      if (http) http->stop();
+      if (http) http->Stop();  // its answers go out, then its loop ends
       return;
     }
   });
@@ -164,9 +157,10 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   if (!stopping) kill(getpid(), SIGTERM);  // serve() failed: let the signal thread finish
   signal_thread.join();
   if (http_thread.joinable()) http_thread.join();
+  http.reset();
   if (workers) workers->stop();  // requests in flight finish before we return
   log << "stopped" << std::endl;
-  return http_failed ? 1 : rc;
+  return rc;
 }
 
 // ---- in memory (fuzzing) ------------------------------------------------------------------------
@@ -176,21 +170,15 @@ std::string ProcessRequests(std::shared_ptr<StateHolder> states, const std::stri
   static std::ostream discard(nullptr);  // the handler's log: nothing to say without reloads
   auto handler = MakeHandler(std::move(states), "", "fuzz", discard);
   rpc::ChainAtlasProcessor processor(handler);
+  if (json) return ProcessJson(processor, requests);
   auto input = std::make_shared<at::transport::TMemoryBuffer>(
       reinterpret_cast<uint8_t*>(const_cast<char*>(requests.data())),
       static_cast<uint32_t>(requests.size()), at::transport::TMemoryBuffer::COPY, Configuration());
   auto output = std::make_shared<at::transport::TMemoryBuffer>(Configuration());
-  std::shared_ptr<at::protocol::TProtocol> in, out;
-  if (json) {
-    in = std::make_shared<at::protocol::TJSONProtocol>(input);
-    out = std::make_shared<at::protocol::TJSONProtocol>(output);
-    processor.process(in, out, nullptr);
-  } else {
-    auto framed = std::make_shared<MessageFramedTransport>(input, Configuration());
-    in = BinaryProtocolFactory()->getProtocol(framed);
-    out = BinaryProtocolFactory()->getProtocol(output);
-    for (int i = 0; i < 16 && input->available_read() > 0; ++i) processor.process(in, out, nullptr);
-  }
+  auto framed = std::make_shared<MessageFramedTransport>(input, Configuration());
+  auto in = BinaryProtocolFactory()->getProtocol(framed);
+  auto out = BinaryProtocolFactory()->getProtocol(output);
+  for (int i = 0; i < 16 && input->available_read() > 0; ++i) processor.process(in, out, nullptr);
   return output->getBufferAsString();
 }
 

@@ -1,8 +1,7 @@
-// Transport hardening for both ports: the Thrift configuration and protocol limits, the framed
-// transport of the binary port, the HTTP transport of the HTTP port (a whole-request deadline, a
-// size limit, and the console and JSON API beside the Thrift JSON protocol: server/web.h), the
-// processor that closes a connection whose request breaks the protocol and counts the requests in
-// progress (for SIGTERM's drain), and the `listening:` line.
+// Transport hardening: the Thrift configuration and protocol limits of both ports, the framed
+// transport of the binary port, the processor that closes a connection whose request breaks the
+// protocol and counts the requests in progress (for SIGTERM's drain), Thrift's JSON protocol over
+// one HTTP body (the HTTP port itself: server/http_front.h), and the `listening:` line.
 #pragma once
 
 #include <thrift/TConfiguration.h>
@@ -37,14 +36,13 @@ struct WebSite {
 
 class InFlight;  // the count of requests in progress (transport.cc)
 
-// The processors of both ports. A request that breaks the protocol (a bad size, a truncated
+// The binary port's processors. A request that breaks the protocol (a bad size, a truncated
 // message) ends its connection: the socket is shut down, the server sees it close and frees it;
-// other connections are untouched. On the HTTP port a request that is not a Thrift call goes to
-// the console and API. Counts the requests in progress, from the moment a request's method is
-// read to the moment its answer is written (or the call fails), on every port.
+// other connections are untouched. Counts the requests in progress, from the moment a request's
+// method is read to the moment its answer is written (or the call fails).
 class ClosingProcessorFactory : public apache::thrift::TProcessorFactory {
  public:
-  ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler, WebSite site);
+  explicit ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler);
   std::shared_ptr<apache::thrift::TProcessor> getProcessor(
       const apache::thrift::TConnectionInfo& info) override;
   int in_flight() const;
@@ -52,22 +50,12 @@ class ClosingProcessorFactory : public apache::thrift::TProcessorFactory {
  private:
   std::shared_ptr<rpc::ChainAtlasIf> handler_;
   std::shared_ptr<InFlight> in_flight_;
-  WebSite site_;
 };
 
-// The HTTP port's transport: Thrift's THttpServer (its request parser, limits and keep-alive)
-// that also answers GET/HEAD/OPTIONS, over a read bound: at most Limits::kMaxMessageBytes + 64 KiB
-// per request, the whole request (headers and body) within Limits::kHttpRequestMillis of its
-// first byte, an idle connection closed after Limits::kHttpIdleMillis.
-class HttpTransportFactory : public apache::thrift::transport::TTransportFactory {
- public:
-  explicit HttpTransportFactory(std::string cors) : cors_(std::move(cors)) {}
-  std::shared_ptr<apache::thrift::transport::TTransport> getTransport(
-      std::shared_ptr<apache::thrift::transport::TTransport> t) override;
-
- private:
-  std::string cors_;
-};
+// One message in Thrift's JSON protocol (an HTTP request's body) through `processor`, in memory,
+// with the limits of Configuration(). Returns the answer's bytes. A message that breaks the
+// protocol throws TProtocolException or TTransportException.
+std::string ProcessJson(apache::thrift::TProcessor& processor, const std::string& request);
 
 // Thrift 0.17's TFramedTransport counts the bytes read against the message size limit over the
 // whole connection, not per message: a long-lived connection dies after max-message-size bytes.
@@ -89,6 +77,10 @@ class FramedTransportFactory : public apache::thrift::transport::TTransportFacto
   std::shared_ptr<apache::thrift::transport::TTransport> getTransport(
       std::shared_ptr<apache::thrift::transport::TTransport> t) override;
 };
+
+// Prints `listening: WHAT HOST:PORT`, each line whole, under one lock.
+void AnnounceListening(std::ostream& out, const std::string& what, const std::string& host,
+                       int port);
 
 // Prints the `listening:` line once the server has bound its port. The binary and HTTP servers
 // start on two threads: each line is written whole, under one lock, so the two never interleave
