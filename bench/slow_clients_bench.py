@@ -76,7 +76,6 @@ def main():
 
         t = threading.Thread(target=trickle)
         t.start()
-        time.sleep(1)
         beside = timed_calls(port, a.calls, 0.05)
         closed = 0
         for s in slow:
@@ -97,7 +96,7 @@ def main():
         print(f"| normal HTTP client ({a.calls} calls, new connection each, 50 ms apart) | p50 ms | p99 ms | max ms | first call ms |")
         print("|---|---|---|---|---|")
         print("| alone | %.2f | %.2f | %.2f | %.2f |" % alone)
-        print(f"| beside {a.idle} idle and {a.slow} slowloris connections (from 1 s after they opened) | %.2f | %.2f | %.2f | %.2f |" % beside)
+        print(f"| beside {a.idle} idle and {a.slow} slowloris connections (from the moment they opened) | %.2f | %.2f | %.2f | %.2f |" % beside)
         print()
         print(f"slowloris connections closed by the server: {closed} of {a.slow}, "
               f"all within {closed_after:.1f} s of their first byte (deadline 10 s)")

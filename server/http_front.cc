@@ -211,8 +211,6 @@ struct HttpFront::Impl {
     if (bev == nullptr) return nullptr;  // evhttp makes its own; this one escapes the deadline
     bufferevent_incref(bev);
     self->conns[bev] = Conn{Clock::now()};
-    if (self->conns.size() > self->max_connections)
-      self->Evict(self->conns.size() - self->max_connections);
     return bev;
   }
 
@@ -373,6 +371,7 @@ struct HttpFront::Impl {
     auto* self = static_cast<Impl*>(arg);
     auto now = Clock::now();
     const auto deadline = std::chrono::milliseconds(Limits::kHttpRequestMillis);
+    size_t live = 0;
     for (auto it = self->conns.begin(); it != self->conns.end();) {
       auto& [bev, conn] = *it;
       if (Freed(bev)) {
@@ -381,17 +380,27 @@ struct HttpFront::Impl {
           it = self->conns.erase(it);
           continue;
         }
-      } else if (!conn.busy && !conn.closing && now - conn.since > deadline) {
-        Close(bev, conn);
+      } else if (!conn.closing) {
+        if (!conn.busy && now - conn.since > deadline) {
+          Close(bev, conn);
+        } else {
+          ++live;
+        }
       }
       ++it;
     }
+    if (live > self->max_connections) self->Evict(live - self->max_connections);
     self->MaybeFinish();
   }
 
   // Out of file descriptors: close the longest-waiting connections and pause accepting briefly.
-  static void OnAcceptError(evconnlistener* listener, void* arg) {
-    auto* self = static_cast<Impl*>(arg);
+  // The listener's callbacks get evhttp's pointer (evhttp_bind_listener sets it), not this one:
+  // Run() names the front its thread serves.
+  static thread_local Impl* running;
+
+  static void OnAcceptError(evconnlistener* listener, void*) {
+    Impl* self = running;
+    if (self == nullptr) return;
     int err = EVUTIL_SOCKET_ERROR();
     if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
       self->Evict(16);
@@ -406,6 +415,8 @@ struct HttpFront::Impl {
     if (self->accepting) evconnlistener_enable(self->listener);
   }
 };
+
+thread_local HttpFront::Impl* HttpFront::Impl::running = nullptr;
 
 HttpFront::HttpFront(const std::string& host, int port, int threads,
                      std::shared_ptr<rpc::ChainAtlasIf> handler, WebSite site)
@@ -484,7 +495,11 @@ HttpFront::~HttpFront() = default;
 
 int HttpFront::port() const { return impl_->bound_port; }
 
-void HttpFront::Run() { event_base_dispatch(impl_->base); }
+void HttpFront::Run() {
+  Impl::running = impl_.get();
+  event_base_dispatch(impl_->base);
+  Impl::running = nullptr;
+}
 
 void HttpFront::StopAccepting() {
   {

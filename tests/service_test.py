@@ -35,7 +35,7 @@ from testlib import check, summary, without_key
 # ---- the server ----------------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, binary, workdir, env, extra_args):
+    def __init__(self, binary, workdir, env, extra_args, preexec_fn=None):
         self.token = "test-token-" + os.urandom(8).hex()
         token_file = os.path.join(workdir, "admin-token")
         with open(token_file, "w") as f:
@@ -44,7 +44,7 @@ class Server:
         self.proc = subprocess.Popen(
             [binary, "serve", "--port", "0", "--http-port", "0", "--threads", "4",
              "--admin-token-file", token_file] + extra_args,
-            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
+            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, preexec_fn=preexec_fn)
         self.port = self.http_port = None
         # The `listening:` lines, read on a thread so that a server that never prints them fails
         # the test after 60 s instead of blocking it in readline.
@@ -710,6 +710,43 @@ def main():
                                  f"({closed} of 100 within {time.time() - slow_started:.1f} s)")
             for s in slow + idle_http:
                 s.close()
+
+        # ---- the HTTP connection cap -------------------------------------------------------------
+        # A second server whose open-file limit is 256 (soft and hard, so it cannot raise it): it
+        # keeps at most 128 HTTP connections open and closes the longest-waiting ones beyond that,
+        # so 400 idle connections do not keep a new client out.
+        if a.model == "nonblocking":
+            def low_file_limit():
+                resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+            capdir = os.path.join(a.workdir, "cap")
+            os.makedirs(capdir, exist_ok=True)
+            capped = Server(b, capdir, env, [], preexec_fn=low_file_limit)
+            try:
+                many = [socket.create_connection(("127.0.0.1", capped.http_port)) for _ in range(400)]
+                time.sleep(0.5)  # the sweep runs every 0.1 s
+                t0 = time.time()
+                hc, ht = http_client(capped.http_port)
+                ok = hc.health().status == "ok"
+                ht.close()
+                check(ok and time.time() - t0 < 5,
+                      f"400 idle HTTP connections against an open-file limit of 256: a new client is answered "
+                      f"({time.time() - t0:.3f} s)")
+                still_open = 0
+                for c in many:
+                    c.setblocking(False)
+                    try:
+                        still_open += c.recv(1) != b""
+                    except BlockingIOError:
+                        still_open += 1
+                    except OSError:
+                        pass
+                check(still_open <= 128, f"at most 128 HTTP connections kept open ({still_open} of 400)")
+                for c in many:
+                    c.close()
+                check(capped.alive(), "the server with the low open-file limit is up")
+            finally:
+                capped.proc.terminate()
+                capped.proc.wait(timeout=30)
 
         # ---- reload under load ------------------------------------------------------------------
         failures, calls = [], [0]
