@@ -57,6 +57,18 @@ bool ChineseByDefault() {
   return false;
 }
 
+// The language asked for: `lang` when --lang was read, else --lang on the command line (before
+// or without a successful parse), else the locale.
+ca::Lang AskedLanguage(int argc, char** argv, std::string lang) {
+  for (int i = 1; i + 1 < argc && lang.empty(); ++i) {
+    if (std::string(argv[i]) == "--lang") lang = argv[i + 1];
+  }
+  for (int i = 1; i < argc && lang.empty(); ++i) {
+    if (std::string(argv[i]).rfind("--lang=", 0) == 0) lang = std::string(argv[i]).substr(7);
+  }
+  return lang == "zh" || (lang != "en" && ChineseByDefault()) ? ca::Lang::kZh : ca::Lang::kEn;
+}
+
 std::filesystem::path DatabasePath(const Common& c) {
   if (!c.db.empty()) return c.db;
   const char* data = std::getenv("CHAINATLAS_DATA_DIR");
@@ -283,17 +295,26 @@ int RunExport(const Common& c, const std::string& format, const std::string& out
 
 using RecOptions = ca::engine::RecOptions;
 
-void AddRecOptions(CLI::App* cmd, RecOptions& o, bool within = true) {
+// `T(en, zh)` picks the description in the language of --help.
+template <typename Text>
+void AddRecOptions(CLI::App* cmd, RecOptions& o, const Text& T, bool within = true) {
   if (within)
     cmd->add_option("--within", o.within,
-                    "only candidates in this region or below (several: comma-separated, e.g. "
-                    "上海市,江苏省,杭州市)");
-  cmd->add_option("--track", o.track, "only through segments of this track or segment (and below)");
-  cmd->add_option("--top", o.top, "at most this many items (1..10000)")
+                    T("only candidates in this region or below (several: comma-separated, e.g. "
+                      "上海市,江苏省,杭州市)",
+                      "只看这一地区及其下级的候选（多个地区用逗号分隔，如 上海市,江苏省,杭州市）"));
+  cmd->add_option("--track", o.track,
+                  T("only through segments of this track or segment (and below)",
+                    "只经过这一赛道或环节（及其下级）"));
+  cmd->add_option("--top", o.top,
+                  T("at most this many items (1..10000)", "最多这么多条（1..10000）"))
       ->check(CLI::Range(1, 10000));
-  cmd->add_option("--scorer", o.scorer, "named weights: balanced (default), nearby, quality");
-  cmd->add_flag("--include-known", o.include_known,
-                "also list partners already tied (marked known)");
+  cmd->add_option("--scorer", o.scorer,
+                  T("named weights: balanced (default), nearby, quality",
+                    "权重方案：balanced（均衡，默认）、nearby（就近）、quality（质量）"));
+  cmd->add_flag(
+      "--include-known", o.include_known,
+      T("also list partners already tied (marked known)", "也列出已有关系的伙伴（标为已知）"));
 }
 
 int RunPartners(const Common& c, const std::string& enterprise, const std::string& role,
@@ -442,226 +463,342 @@ int ExitCodeFor(ca::ErrorCode code) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ChainAtlas: industry-chain graph and matchmaking engine"};
-  app.set_version_flag("--version", std::string("chainatlas ") + CHAINATLAS_VERSION);
+  // --help speaks the language of the rest (--lang on the line, else the locale): read before
+  // the options are declared, since their descriptions are.
+  const bool zh_help = AskedLanguage(argc, argv, "") == ca::Lang::kZh;
+  auto T = [zh_help](const char* en, const char* zh) { return std::string(zh_help ? zh : en); };
+  CLI::App app{T("ChainAtlas: industry-chain graph and matchmaking engine",
+                 "ChainAtlas：产业链图谱与招商对接引擎")};
+  if (zh_help) {
+    auto f = app.get_formatter();
+    f->label("Usage", "用法");
+    f->label("OPTIONS", "选项");
+    f->label("SUBCOMMAND", "子命令");
+    f->label("SUBCOMMANDS", "子命令");
+    f->label("REQUIRED", "必填");
+    f->label("Needs", "需要");
+    f->label("Excludes", "不可同用");
+    f->label("Positionals", "位置参数");
+    f->label("Env", "环境变量");
+    app.option_defaults()->group("选项");
+  }
+  app.set_help_flag("-h,--help", T("print this help and exit", "显示本帮助并退出"));
+  app.set_version_flag("--version", std::string("chainatlas ") + CHAINATLAS_VERSION,
+                       T("print the version and exit", "显示版本号并退出"));
   app.require_subcommand(1);
   app.fallthrough();  // --lang after the subcommand too
   Common common;
   std::string lang;
-  app.add_option("--lang", lang,
-                 "zh or en: the text output, the reasons (why, text and --json), error messages "
-                 "and import problems in Chinese or English (default: from LC_ALL / LANG, zh_* → "
-                 "zh); --help stays English")
+  app.add_option(
+         "--lang", lang,
+         T("zh or en: the text output, the reasons (why, text and --json), error messages, "
+           "import problems and --help in Chinese or English (default: from LC_ALL / LANG, "
+           "zh_* → zh)",
+           "zh 或 en：文本输出、推荐理由（why，文本与 --json）、错误信息、导入问题和 --help "
+           "使用中文或英文（默认取自 LC_ALL / LANG，zh_* 为中文）"))
       ->check(CLI::IsMember({"zh", "en"}));
+  auto add_sub = [&](const char* name, const std::string& description) {
+    CLI::App* cmd = app.add_subcommand(name, description);
+    if (zh_help) {
+      cmd->group("子命令");
+      cmd->option_defaults()->group("选项");
+      cmd->set_help_flag("-h,--help", T("print this help and exit", "显示本帮助并退出"));
+    }
+    return cmd;
+  };
   auto add_common = [&](CLI::App* cmd, bool json_flag = true) {
     cmd->add_option(
         "--db", common.db,
         cmd->get_name() == "import"
-            ? "SQLite database to import into (required: the default database is rebuilt from "
-              "data/)"
-            : "SQLite database (default: the embedded default database, built from data/ "
-              "on first use)");
-    if (json_flag) cmd->add_flag("--json", common.json, "print exactly one JSON document");
+            ? T("SQLite database to import into (required: the default database is rebuilt from "
+                "data/)",
+                "导入到的 SQLite 数据库（必填：默认数据库由 data/ 重建）")
+            : T("SQLite database (default: the embedded default database, built from data/ on "
+                "first use)",
+                "SQLite 数据库（默认：内置默认数据库，首次使用时由 data/ 生成）"));
+    if (json_flag)
+      cmd->add_flag("--json", common.json,
+                    T("print exactly one JSON document", "只输出一个 JSON 文档"));
   };
   // Table exports (gaps, chain, targets, partners, pairings, leaders, indicators, relatedness).
   auto add_export = [&](CLI::App* cmd) {
     auto* format = cmd->add_option(
                           "--format", common.format,
-                          "write the table to --output instead of printing: csv (UTF-8) or xlsx")
+                          T("write the table to --output instead of printing: csv (UTF-8) or xlsx",
+                            "把表格写入 --output 而不打印：csv（UTF-8）或 xlsx"))
                        ->check(CLI::IsMember({"csv", "xlsx"}));
-    auto* output = cmd->add_option("--output", common.output, "the file --format writes");
+    auto* output = cmd->add_option("--output", common.output,
+                                   T("the file --format writes", "--format 写入的文件"));
     format->needs(output);
     output->needs(format);
   };
 
   ImportArgs import_args;
-  auto* import = app.add_subcommand("import",
-                                    "import a bundle (docs/bundle-format.md) or "
-                                    "ChainKnowledgeGraph (docs/ckg-import.md), all or nothing");
+  auto* import = add_sub("import", T("import a bundle (docs/bundle-format.md) or "
+                                     "ChainKnowledgeGraph (docs/ckg-import.md), all or nothing",
+                                     "导入数据包（docs/bundle-format.md）或 ChainKnowledgeGraph"
+                                     "（docs/ckg-import.md），全部成功或全部不变"));
   add_common(import);
   import
       ->add_option("PATH", import_args.path,
-                   "bundle folder or its manifest.json; with --format ckg, the folder of the eight "
-                   "JSON-lines files")
+                   T("bundle folder or its manifest.json; with --format ckg, the folder of the "
+                     "eight JSON-lines files",
+                     "数据包文件夹或其 manifest.json；--format ckg 时为八个 JSON-lines 文件所在的"
+                     "文件夹"))
       ->required();
-  import->add_option("--format", import_args.format, "bundle (default) or ckg")
+  import
+      ->add_option("--format", import_args.format,
+                   T("bundle (default) or ckg", "bundle（默认，数据包）或 ckg"))
       ->check(CLI::IsMember({"bundle", "ckg"}));
   import
       ->add_option("--regions", import_args.regions_dir,
-                   "ckg: folder of GB/T 2260 tables (provinces.csv, cities.csv, areas.csv) to "
-                   "place companies by name")
+                   T("ckg: folder of GB/T 2260 tables (provinces.csv, cities.csv, areas.csv) to "
+                     "place companies by name",
+                     "ckg：GB/T 2260 行政区划表所在文件夹（provinces.csv、cities.csv、areas.csv），"
+                     "按企业名称推断所在地"))
       ->check(CLI::ExistingDirectory);
-  import->add_flag(
-      "--skip-bad-rows", import_args.skip_bad_rows,
-      "ckg: import the good rows and list the bad ones (default: any bad row rejects the import)");
+  import->add_flag("--skip-bad-rows", import_args.skip_bad_rows,
+                   T("ckg: import the good rows and list the bad ones (default: any bad row "
+                     "rejects the import)",
+                     "ckg：导入正确的行并列出错误的行（默认：任何错误行都会拒绝整个导入）"));
   import->add_flag("--quirks", import_args.quirks,
-                   "ckg: list every quirk handled (default: counts and 3 examples each)");
+                   T("ckg: list every quirk handled (default: counts and 3 examples each)",
+                     "ckg：列出处理过的每一处数据瑕疵（默认：每类计数并举 3 例）"));
 
   std::string region_arg, track_arg;
-  auto* stats = app.add_subcommand("stats",
-                                   "counts per node and edge kind, per region and per track");
+  const std::string region_help = T("region (code, id or exact name)",
+                                    "地区（代码、编号或完整名称）");
+  const std::string track_help = T("track id or name (default: every track)",
+                                   "赛道编号或名称（默认：全部赛道）");
+  auto* stats = add_sub("stats", T("counts per node and edge kind, per region and per track",
+                                   "按节点与关系类型、地区和赛道统计数量"));
   add_common(stats);
-  stats->add_option("--region", region_arg, "focus on one region (code, id or exact name)");
+  stats->add_option(
+      "--region", region_arg,
+      T("focus on one region (code, id or exact name)", "只看一个地区（代码、编号或完整名称）"));
 
   std::string entity;
   bool all = false;
-  auto* show = app.add_subcommand("show",
-                                  "one entity with its attributes, provenance and relations");
+  auto* show = add_sub("show", T("one entity with its attributes, provenance and relations",
+                                 "查看一个实体的属性、来源和关系"));
   add_common(show);
-  show->add_option("ID", entity, "kind:key, key, USCC or exact name")->required();
-  show->add_flag("--all", all, "list every relation (text output shows 15 per kind)");
+  show->add_option(
+          "ID", entity,
+          T("kind:key, key, USCC or exact name", "类型:编号、编号、统一社会信用代码或完整名称"))
+      ->required();
+  show->add_flag("--all", all,
+                 T("list every relation (text output shows 15 per kind)",
+                   "列出全部关系（文本输出每类显示 15 条）"));
 
   std::string text, kind_arg;
   size_t limit = 20;
-  auto* search = app.add_subcommand("search", "find entities by name substring, key or USCC");
+  auto* search = add_sub("search", T("find entities by name substring, key or USCC",
+                                     "按名称片段、编号或统一社会信用代码查找实体"));
   add_common(search);
-  search->add_option("TEXT", text, "part of a name, a key or a USCC")->required();
-  search->add_option("--kind", kind_arg, "only this node kind")
+  search
+      ->add_option("TEXT", text,
+                   T("part of a name, a key or a USCC", "名称的一部分、编号或统一社会信用代码"))
+      ->required();
+  search->add_option("--kind", kind_arg, T("only this node kind", "只查这一类节点"))
       ->check(CLI::IsMember(
           {"region", "track", "segment", "enterprise", "hospital", "institution", "platform"}));
-  search->add_option("--limit", limit, "at most this many results")->check(CLI::Range(1, 10000));
+  search->add_option("--limit", limit, T("at most this many results", "最多返回这么多条结果"))
+      ->check(CLI::Range(1, 10000));
 
   std::string format = "json", out_path;
-  auto* exp = app.add_subcommand("export", "write the graph as NetworkX node-link JSON or GraphML");
+  auto* exp = add_sub("export", T("write the graph as NetworkX node-link JSON or GraphML",
+                                  "把图谱导出为 NetworkX node-link JSON 或 GraphML"));
   add_common(exp, false);
-  exp->add_option("--format", format, "json (NetworkX node-link) or graphml")
+  exp->add_option("--format", format,
+                  T("json (NetworkX node-link) or graphml", "json（NetworkX node-link）或 graphml"))
       ->check(CLI::IsMember({"json", "graphml"}));
-  exp->add_option("OUT", out_path, "output file, - for standard output")->required();
+  exp->add_option("OUT", out_path,
+                  T("output file, - for standard output", "输出文件，- 表示标准输出"))
+      ->required();
 
   std::string status_arg;
-  auto* chain = app.add_subcommand(
-      "chain",
-      "chain panorama of a region: the segment tree with local makers, local demand and status");
+  auto* chain = add_sub(
+      "chain", T("chain panorama of a region: the segment tree with local makers, local demand "
+                 "and status",
+                 "地区产业链全景：环节树及本地生产企业、本地需求和链条状态"));
   add_common(chain);
   add_export(chain);
-  chain->add_option("--region", region_arg, "region (code, id or exact name)")->required();
-  chain->add_option("--track", track_arg, "track id or name (default: every track)");
+  chain->add_option("--region", region_arg, region_help)->required();
+  chain->add_option("--track", track_arg, track_help);
 
-  auto* gaps = app.add_subcommand(
-      "gaps",
-      "chain gaps of a region: missing, weak, extension (and strong) segments with evidence");
+  auto* gaps = add_sub(
+      "gaps", T("chain gaps of a region: missing, weak, extension (and strong) segments with "
+                "evidence",
+                "地区产业链缺口：缺链、弱链、延链（及强链）环节及其依据"));
   add_common(gaps);
   add_export(gaps);
-  gaps->add_option("--region", region_arg, "region (code, id or exact name)")->required();
-  gaps->add_option("--track", track_arg, "track id or name (default: every track)");
+  gaps->add_option("--region", region_arg, region_help)->required();
+  gaps->add_option("--track", track_arg, track_help);
   gaps->add_option("--status", status_arg,
-                   "only this status: missing (缺链), weak (弱链), strong (强链), extension "
-                   "(延链), absent (未涉及)");
+                   T("only this status: missing (缺链), weak (弱链), strong (强链), extension "
+                     "(延链), absent (未涉及)",
+                     "只看这一状态：缺链（missing）、弱链（weak）、强链（strong）、延链"
+                     "（extension）、未涉及（absent）"));
 
   RecOptions rec;
   std::string role = "supplier", pairing_kind = "university";
-  auto* partners = app.add_subcommand(
-      "partners", "supply-chain partners for an enterprise: suppliers, customers, peers");
+  const std::string enterprise_help = T("enterprise id, USCC or exact name",
+                                        "企业编号、统一社会信用代码或完整名称");
+  auto* partners = add_sub("partners",
+                           T("supply-chain partners for an enterprise: suppliers, customers, peers",
+                             "为企业推荐供应链伙伴：供应商、客户、同行"));
   add_common(partners);
   add_export(partners);
-  partners->add_option("--enterprise", entity, "enterprise id, USCC or exact name")->required();
-  partners->add_option("--role", role, "supplier (default), customer or peer");
-  AddRecOptions(partners, rec);
+  partners->add_option("--enterprise", entity, enterprise_help)->required();
+  partners->add_option("--role", role,
+                       T("supplier (default), customer or peer",
+                         "supplier（供应商，默认）、customer（客户）或 peer（同行）"));
+  AddRecOptions(partners, rec, T);
 
-  auto* pairings = app.add_subcommand(
+  auto* pairings = add_sub(
       "pairings",
-      "产学研医 pairings for an enterprise: universities, hospitals, platforms, triads");
+      T("产学研医 pairings for an enterprise: universities, hospitals, platforms, triads",
+        "为企业推荐产学研医对接：高校、医院、服务平台、高校+医院"));
   add_common(pairings);
   add_export(pairings);
-  pairings->add_option("--enterprise", entity, "enterprise id, USCC or exact name")->required();
-  pairings->add_option("--kind", pairing_kind, "university (default), hospital, platform or triad");
-  AddRecOptions(pairings, rec);
+  pairings->add_option("--enterprise", entity, enterprise_help)->required();
+  pairings->add_option("--kind", pairing_kind,
+                       T("university (default), hospital, platform or triad",
+                         "university（高校，默认）、hospital（医院）、platform（服务平台）或 triad"
+                         "（高校+医院）"));
+  AddRecOptions(pairings, rec, T);
 
-  auto* targets = app.add_subcommand(
-      "targets",
-      "investment-attraction targets for a region: who makes its gap segments elsewhere");
+  auto* targets = add_sub(
+      "targets", T("investment-attraction targets for a region: who makes its gap segments "
+                   "elsewhere",
+                   "地区招商目标：外地哪些企业生产本地缺口环节"));
   add_common(targets);
   add_export(targets);
-  targets->add_option("--region", region_arg, "region (code, id or exact name)")->required();
-  AddRecOptions(targets, rec);
+  targets->add_option("--region", region_arg, region_help)->required();
+  AddRecOptions(targets, rec, T);
 
   std::string level_arg;  // empty: the --region's level, else county
   size_t rel_top = 15;
-  auto* relatedness = app.add_subcommand(
-      "relatedness",
-      "RCA, proximity, density, distance, PCI/ECI and opportunity gain of regions x segments");
+  auto* relatedness = add_sub(
+      "relatedness", T("RCA, proximity, density, distance, PCI/ECI and opportunity gain of "
+                       "regions x segments",
+                       "地区 × 环节的显性比较优势（RCA）、邻近度、密度、距离、PCI/ECI 和机会收益"));
   add_common(relatedness);
   add_export(relatedness);
   relatedness->add_option("--level", level_arg,
-                          "county, city or province (default: the --region's level, else county)");
-  relatedness->add_option("--track", track_arg, "only the segments of this track");
-  relatedness->add_option("--region", region_arg, "only this region's row");
+                          T("county, city or province (default: the --region's level, else "
+                            "county)",
+                            "county（区县）、city（地市）或 province（省）（默认：--region 的"
+                            "层级，否则区县）"));
+  relatedness->add_option("--track", track_arg,
+                          T("only the segments of this track", "只看这一赛道的环节"));
+  relatedness->add_option("--region", region_arg,
+                          T("only this region's row", "只看这一地区的一行"));
   relatedness
-      ->add_option("--top", rel_top, "per region, at most this many segments it lacks (0: all)")
+      ->add_option("--top", rel_top,
+                   T("per region, at most this many segments it lacks (0: all)",
+                     "每个地区最多列出这么多个缺少的环节（0：全部）"))
       ->check(CLI::Range(0, 10000));
 
-  auto* leaders = app.add_subcommand(
-      "leaders", "chain leaders (链主): supply-network PageRank, local dependants, segment share");
+  const std::string region_filter_help = T("only enterprises in this region (default: everywhere)",
+                                           "只看这一地区的企业（默认：全部地区）");
+  auto* leaders = add_sub(
+      "leaders", T("chain leaders (链主): supply-network PageRank, local dependants, segment share",
+                   "链主企业：供应网络 PageRank、本地依附企业、环节份额"));
   add_common(leaders);
   add_export(leaders);
-  leaders->add_option("--region", region_arg,
-                      "only enterprises in this region (default: everywhere)");
-  leaders->add_option("--track", rec.track, "only through segments of this track or segment");
-  leaders->add_option("--top", rec.top, "at most this many (1..10000)")
+  leaders->add_option("--region", region_arg, region_filter_help);
+  leaders->add_option(
+      "--track", rec.track,
+      T("only through segments of this track or segment", "只经过这一赛道或环节（及其下级）"));
+  leaders
+      ->add_option("--top", rec.top, T("at most this many (1..10000)", "最多这么多个（1..10000）"))
       ->check(CLI::Range(1, 10000));
-  leaders->add_option("--scorer", rec.scorer, "named weights: balanced (default), nearby, quality");
+  leaders->add_option("--scorer", rec.scorer,
+                      T("named weights: balanced (default), nearby, quality",
+                        "权重方案：balanced（均衡，默认）、nearby（就近）、quality（质量）"));
 
   uint64_t seed = 1;
-  auto* clusters = app.add_subcommand(
-      "clusters", "Louvain communities of the enterprise network, with modularity");
+  auto* clusters = add_sub("clusters",
+                           T("Louvain communities of the enterprise network, with modularity",
+                             "企业网络的 Louvain 社区划分及模块度"));
   add_common(clusters);
-  clusters->add_option("--region", region_arg,
-                       "only enterprises in this region (default: everywhere)");
-  clusters->add_option("--seed", seed, "the visiting order's seed (same seed, same answer)");
+  clusters->add_option("--region", region_arg, region_filter_help);
+  clusters->add_option("--seed", seed,
+                       T("the visiting order's seed (same seed, same answer)",
+                         "访问顺序的随机种子（种子相同，结果相同）"));
 
   std::string targets_file;
-  auto* indicators = app.add_subcommand("indicators",
-                                        "plan indicators of a region against targets from a file");
+  auto* indicators = add_sub("indicators",
+                             T("plan indicators of a region against targets from a file",
+                               "地区规划指标与文件中目标值的对比"));
   add_common(indicators);
   add_export(indicators);
-  indicators->add_option("--region", region_arg, "region (code, id or exact name)")->required();
+  indicators->add_option("--region", region_arg, region_help)->required();
   indicators->add_option("--targets", targets_file,
-                         "CSV indicator,target[,note] (data/targets/ has examples)");
+                         T("CSV indicator,target[,note] (data/targets/ has examples)",
+                           "CSV：indicator,target[,note]（示例见 data/targets/）"));
 
   ca::service::ServeOptions serve_options;
   std::string token_file;
-  auto* serve = app.add_subcommand(
-      "serve",
-      "serve the read commands over Thrift: framed binary, and JSON over HTTP (docs/service.md)");
+  auto* serve = add_sub("serve",
+                        T("serve the read commands over Thrift: framed binary, and JSON over HTTP "
+                          "(docs/service.md)",
+                          "以 Thrift 服务提供各查询命令：分帧二进制协议，以及 HTTP 上的 JSON"
+                          "（docs/service.md）"));
   add_common(serve, false);
   serve->add_option("--host", serve_options.host,
-                    "address to listen on (default 127.0.0.1: loopback only)");
+                    T("address to listen on (default 127.0.0.1: loopback only)",
+                      "监听地址（默认 127.0.0.1：仅本机）"));
   serve
       ->add_option("--port", serve_options.port,
-                   "binary protocol, framed transport (default 9090; 0: any free port)")
+                   T("binary protocol, framed transport (default 9090; 0: any free port)",
+                     "二进制协议、分帧传输的端口（默认 9090；0：任一空闲端口）"))
       ->check(CLI::Range(0, 65535));
   serve
       ->add_option("--http-port", serve_options.http_port,
-                   "HTTP on this port: the console at /, the JSON API at /api/v1/, Thrift's JSON "
-                   "protocol at POST /thrift (default: none; 0: any free port)")
+                   T("HTTP on this port: the console at /, the JSON API at /api/v1/, Thrift's "
+                     "JSON protocol at POST /thrift (default: none; 0: any free port)",
+                     "HTTP 端口：/ 为控制台，/api/v1/ 为 JSON 接口，POST /thrift 为 Thrift JSON "
+                     "协议（默认：不开启；0：任一空闲端口）"))
       ->check(CLI::Range(0, 65535));
   serve
-      ->add_option("--threads", serve_options.threads,
-                   "worker threads (default: the number of cores)")
+      ->add_option(
+          "--threads", serve_options.threads,
+          T("worker threads (default: the number of cores)", "工作线程数（默认：CPU 核数）"))
       ->check(CLI::Range(1, 256));
   serve->add_option("--admin-token-file", token_file,
-                    "file holding the token reload requires (without it, reload is refused)");
+                    T("file holding the token reload requires (without it, reload is refused)",
+                      "存放 reload 所需令牌的文件（没有它则拒绝 reload）"));
   serve
-      ->add_option("--model", serve_options.model,
-                   "server model: nonblocking (default) or threaded (for comparison)")
+      ->add_option(
+          "--model", serve_options.model,
+          T("server model: nonblocking (default) or threaded (for comparison)",
+            "服务器模型：nonblocking（非阻塞，默认）或 threaded（每连接一线程，用于对比）"))
       ->check(CLI::IsMember({"nonblocking", "threaded"}));
   serve
       ->add_option("--io-threads", serve_options.io_threads,
-                   "nonblocking model: network (libevent) threads (default 1)")
+                   T("nonblocking model: network (libevent) threads (default 1)",
+                     "非阻塞模型：网络（libevent）线程数（默认 1）"))
       ->check(CLI::Range(1, 64));
   serve
       ->add_option("--cache", serve_options.cache_entries,
-                   "answers of partners, pairings, targets and leaders kept per loaded state "
-                   "(default 4096; 0: no cache)")
+                   T("answers of partners, pairings, targets and leaders kept per loaded state "
+                     "(default 4096; 0: no cache)",
+                     "每份已加载数据缓存的 partners、pairings、targets 和 leaders 答案数"
+                     "（默认 4096；0：不缓存）"))
       ->check(CLI::Range(0, 1000000));
   const char* web_env = std::getenv("CHAINATLAS_WEB_DIR");
   serve_options.web_root = web_env ? web_env : CHAINATLAS_WEB_DIR;
-  serve->add_option(
-      "--web", serve_options.web_root,
-      "the console's folder, served at / on the HTTP port (default: the source tree's web/)");
+  serve->add_option("--web", serve_options.web_root,
+                    T("the console's folder, served at / on the HTTP port (default: the source "
+                      "tree's web/)",
+                      "控制台文件夹，在 HTTP 端口的 / 提供（默认：源码树中的 web/）"));
   serve->add_option("--cors", serve_options.cors,
-                    "let pages from this origin (e.g. https://example.org) read the HTTP port's "
-                    "answers (default: none)");
+                    T("let pages from this origin (e.g. https://example.org) read the HTTP port's "
+                      "answers (default: none)",
+                      "允许来自该源（如 https://example.org）的网页读取 HTTP 端口的答案"
+                      "（默认：不允许）"));
 
   try {
     app.parse(argc, argv);
@@ -671,17 +808,7 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);
     bool json_asked = false;
     for (int i = 1; i < argc; ++i) json_asked = json_asked || std::string(argv[i]) == "--json";
-    // The language: --lang if it was read (or is on the line), else the locale.
-    std::string asked = lang;
-    for (int i = 1; i + 1 < argc && asked.empty(); ++i) {
-      if (std::string(argv[i]) == "--lang") asked = argv[i + 1];
-    }
-    for (int i = 1; i < argc && asked.empty(); ++i) {
-      if (std::string(argv[i]).rfind("--lang=", 0) == 0) asked = std::string(argv[i]).substr(7);
-    }
-    const ca::Lang usage_lang = (asked == "zh" || (asked != "en" && ChineseByDefault()))
-                                    ? ca::Lang::kZh
-                                    : ca::Lang::kEn;
+    const ca::Lang usage_lang = AskedLanguage(argc, argv, lang);
     // CLI11's words in Chinese for its common kinds of error; any other is quoted in a sentence.
     const ca::Error usage(ca::ErrorCode::kInvalidArgument, UsageMessage(e.what()));
     if (json_asked) {

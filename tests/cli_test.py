@@ -387,6 +387,30 @@ def text_in_both_languages(a, b, env):
     err = json.loads(run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "en", "--json"], env,
                          expect=2).stdout)["error"]
     check(err["message"] == "--top: Value 0 not in range 1 to 10000", f"a usage error as JSON in English: {err}")
+    # --help: every description, heading and label in the language (else the locale).
+    subcommands = ["import", "stats", "show", "search", "export", "chain", "gaps", "partners", "pairings",
+                   "targets", "relatedness", "leaders", "clusters", "indicators", "serve"]
+    for sub in [[]] + [[s] for s in subcommands]:
+        what = f"chainatlas {' '.join(sub)} --help"
+        zh = run(b, ["--lang", "zh"] + sub + ["--help"], env).stdout
+        en = run(b, ["--lang", "en"] + sub + ["--help"], env).stdout
+        check(run(b, sub + ["--help"], dict(env, LC_ALL="zh_CN.UTF-8")).stdout == zh,
+              f"{what}: LC_ALL=zh_CN.UTF-8 gives the Chinese help")
+        check("用法:" in zh and "选项:" in zh and "Usage" not in zh and "Options" not in zh,
+              f"{what}: headings in Chinese: {zh[:300]}")
+        check("Usage:" in en and not has_cjk(en.replace("产学研医", "").replace("链主", "").translate(
+            {ord(c): None for c in "上海市江苏省杭州市缺链弱链强链延链未涉及"})),
+              f"{what}: English with --lang en: {en[:300]}")
+        # Each entry (an option, a positional or a subcommand with its description, which may
+        # wrap onto the next lines) holds Chinese.
+        entries = []
+        for line in zh.splitlines()[1:]:
+            if line.startswith("  ") and not line.startswith("   " + " " * 20):
+                entries.append(line)
+            elif line.startswith("   ") and entries:
+                entries[-1] += line
+        bare = [e.strip() for e in entries if not has_cjk(e)]
+        check(entries and not bare, f"{what}: every entry described in Chinese ({bare[:3]})")
     p = run(b, ["partners", "--enterprise", eid, "--role", "buyer", "--lang", "zh"], env, expect=2)
     check("未知的角色“buyer”" in p.stderr, f"an unknown role, in Chinese: {p.stderr}")
     p = run(b, ["relatedness", "--level", "park", "--lang", "zh"], env, expect=2)
