@@ -74,7 +74,7 @@ matcher::Filters MakeFilters(const Snapshot& s, const RecOptions& o) {
       f.track = ResolveEntity(s, o.track, NodeKind::kSegment);
     }
   }
-  f.top = o.top;
+  f.top = static_cast<size_t>(o.top);
   f.include_known = o.include_known;
   f.scorer = o.scorer;
   return f;
@@ -127,7 +127,9 @@ std::shared_ptr<const State> State::Load(const std::filesystem::path& database) 
 
 // ---- stats --------------------------------------------------------------------------------------
 
-json Engine::Stats(const std::string& region_arg) const {
+json Engine::Stats(const StatsRequest& req) const {
+  req.Validate();
+  const std::string& region_arg = req.region;
   const Snapshot& s = snapshot();
   const RegionTree& regions = s.regions();
   std::optional<VertexId> focus;
@@ -211,7 +213,10 @@ json Engine::Stats(const std::string& region_arg) const {
 
 // ---- search and show ----------------------------------------------------------------------------
 
-json Engine::Search(const std::string& text, const std::string& kind_arg, size_t limit) const {
+json Engine::Search(const SearchRequest& req) const {
+  req.Validate();
+  const std::string& text = req.text;
+  const std::string& kind_arg = req.kind;
   const Snapshot& s = snapshot();
   std::optional<NodeKind> kind;
   if (!kind_arg.empty()) {
@@ -219,21 +224,16 @@ json Engine::Search(const std::string& text, const std::string& kind_arg, size_t
     if (!kind)
       throw Error(ErrorCode::kInvalidArgument, Msg("engine.unknown_kind", {{"kind", kind_arg}}));
   }
-  if (limit < 1 || limit > 10000) {
-    throw Error(ErrorCode::kInvalidArgument,
-                Msg("option.range", {{"option", "--limit"},
-                                     {"min", "1"},
-                                     {"max", "10000"},
-                                     {"value", std::to_string(limit)}}));
-  }
   json list = json::array();
-  for (VertexId v : SearchEntities(s, text, limit, kind)) list.push_back(ingest::NodeJson(s, v));
+  for (VertexId v : SearchEntities(s, text, static_cast<size_t>(req.limit), kind))
+    list.push_back(ingest::NodeJson(s, v));
   return {{"query", text}, {"results", list}};
 }
 
-json Engine::Show(const std::string& entity) const {
+json Engine::Show(const ShowRequest& req) const {
+  req.Validate();
   const Snapshot& s = snapshot();
-  VertexId v = ResolveEntity(s, entity);
+  VertexId v = ResolveEntity(s, req.entity);
   return state_->WithStore([&](ingest::Store& store) {
     const std::string key(s.Key(v));
     json node = ingest::NodeJson(s, v);
@@ -272,16 +272,16 @@ json Engine::Show(const std::string& entity) const {
 
 // ---- chain, recommendations and analytics -------------------------------------------------------
 
-json Engine::Chain(const std::string& region_arg, const std::string& track_arg, bool gaps_only,
-                   const std::string& status_arg) const {
+json Engine::Chain(const ChainRequest& req) const {
+  req.Validate();
   const Snapshot& s = snapshot();
-  VertexId region = ResolveEntity(s, region_arg, NodeKind::kRegion);
-  auto g = matcher::AnalyseGaps(state_->analytics(), region, OptionalTrack(s, track_arg));
-  if (!status_arg.empty()) {
-    auto status = matcher::ParseSegmentStatus(status_arg);
+  VertexId region = ResolveEntity(s, req.region, NodeKind::kRegion);
+  auto g = matcher::AnalyseGaps(state_->analytics(), region, OptionalTrack(s, req.track));
+  if (req.gaps_only && !req.status.empty()) {
+    auto status = matcher::ParseSegmentStatus(req.status);
     std::erase_if(g.segments, [&](const auto& sg) { return sg.status != status; });
   }
-  if (gaps_only) {
+  if (req.gaps_only) {
     // Gaps: by priority, then tree order.
     std::stable_sort(g.segments.begin(), g.segments.end(),
                      [](const auto& a, const auto& b) { return a.score > b.score; });
@@ -289,32 +289,38 @@ json Engine::Chain(const std::string& region_arg, const std::string& track_arg, 
   return report::GapsJson(s, g);
 }
 
-json Engine::Partners(const std::string& enterprise, const std::string& role,
-                      const RecOptions& o) const {
+json Engine::Partners(const PartnersRequest& req) const {
+  req.Validate();
   const Snapshot& s = snapshot();
-  VertexId e = ResolveEntity(s, enterprise, NodeKind::kEnterprise);
-  auto r = matcher::RecommendPartners(s, e, matcher::ParsePartnerRole(role), MakeFilters(s, o));
-  return report::PartnersJson(s, r, o.scorer);
+  VertexId e = ResolveEntity(s, req.enterprise, NodeKind::kEnterprise);
+  auto r = matcher::RecommendPartners(s, e, matcher::ParsePartnerRole(req.role),
+                                      MakeFilters(s, req.options));
+  return report::PartnersJson(s, r, req.options.scorer);
 }
 
-json Engine::Pairings(const std::string& enterprise, const std::string& kind,
-                      const RecOptions& o) const {
+json Engine::Pairings(const PairingsRequest& req) const {
+  req.Validate();
   const Snapshot& s = snapshot();
-  VertexId e = ResolveEntity(s, enterprise, NodeKind::kEnterprise);
-  auto r = matcher::RecommendPairings(s, e, matcher::ParsePairingKind(kind), MakeFilters(s, o));
+  VertexId e = ResolveEntity(s, req.enterprise, NodeKind::kEnterprise);
+  auto r = matcher::RecommendPairings(s, e, matcher::ParsePairingKind(req.kind),
+                                      MakeFilters(s, req.options));
   AddDepartments(*state_, r.items);
-  return report::PairingsJson(s, r, o.scorer);
+  return report::PairingsJson(s, r, req.options.scorer);
 }
 
-json Engine::Targets(const std::string& region_arg, const RecOptions& o) const {
+json Engine::Targets(const TargetsRequest& req) const {
+  req.Validate();
   const Snapshot& s = snapshot();
-  VertexId region = ResolveEntity(s, region_arg, NodeKind::kRegion);
-  auto r = matcher::RecommendTargets(state_->analytics(), region, MakeFilters(s, o));
-  return report::TargetsJson(s, r, o.scorer);
+  VertexId region = ResolveEntity(s, req.region, NodeKind::kRegion);
+  auto r = matcher::RecommendTargets(state_->analytics(), region, MakeFilters(s, req.options));
+  return report::TargetsJson(s, r, req.options.scorer);
 }
 
-json Engine::Relatedness(const std::string& level_arg, const std::string& track_arg,
-                         const std::string& region_arg, size_t top) const {
+json Engine::Relatedness(const RelatednessRequest& req) const {
+  req.Validate();
+  const std::string& level_arg = req.level;
+  const std::string& track_arg = req.track;
+  const std::string& region_arg = req.region;
   const Snapshot& s = snapshot();
   // No level: the region's own (a city's row at city level), else county.
   std::string level_name = level_arg;
@@ -328,12 +334,6 @@ json Engine::Relatedness(const std::string& level_arg, const std::string& track_
   auto level = ParseRegionLevel(level_name);
   if (!level || *level == RegionLevel::kPark) {
     throw Error(ErrorCode::kInvalidArgument, Msg("engine.level"));
-  }
-  if (top > 10000) {
-    throw Error(
-        ErrorCode::kInvalidArgument,
-        Msg("option.range",
-            {{"option", "--top"}, {"min", "0"}, {"max", "10000"}, {"value", std::to_string(top)}}));
   }
   VertexId region = kNoVertex;
   if (!region_arg.empty()) {
@@ -351,45 +351,34 @@ json Engine::Relatedness(const std::string& level_arg, const std::string& track_
   if (region != kNoVertex && table->RowOf(region) < 0) {
     throw Error(ErrorCode::kNotFound, Msg("engine.no_row", {{"region", NameOf(s, region)}}));
   }
-  return report::RelatednessJson(s, *table, region, top);
+  return report::RelatednessJson(s, *table, region, static_cast<size_t>(req.top));
 }
 
-json Engine::Leaders(const std::string& region_arg, const RecOptions& o) const {
+json Engine::Leaders(const LeadersRequest& req) const {
+  req.Validate();
   const Snapshot& s = snapshot();
-  RecOptions opts = o;
-  opts.within = region_arg;
+  RecOptions opts;
+  opts.within = req.region;
+  opts.track = req.track;
+  opts.scorer = req.scorer;
+  opts.top = req.top;
   auto r = matcher::ChainLeaders(state_->analytics(), MakeFilters(s, opts));
-  return report::LeadersJson(s, r, o.scorer);
+  return report::LeadersJson(s, r, req.scorer);
 }
 
-json Engine::Clusters(const std::string& region_arg, uint64_t seed, size_t members_shown) const {
+json Engine::Clusters(const ClustersRequest& req) const {
+  req.Validate();
   const Snapshot& s = snapshot();
-  VertexId region = region_arg.empty() ? kNoVertex
-                                       : ResolveEntity(s, region_arg, NodeKind::kRegion);
-  return report::ClustersJson(s, matcher::Clusters(s, region, seed), members_shown);
+  VertexId region = req.region.empty() ? kNoVertex
+                                       : ResolveEntity(s, req.region, NodeKind::kRegion);
+  return report::ClustersJson(s, matcher::Clusters(s, region, req.seed), req.members_shown);
 }
 
-json Engine::Indicators(const std::string& region_arg,
-                        const std::vector<matcher::Target>& targets) const {
+json Engine::Indicators(const IndicatorsRequest& req) const {
+  req.Validate();
   const Snapshot& s = snapshot();
-  VertexId region = ResolveEntity(s, region_arg, NodeKind::kRegion);
-  // A targets file is checked as it is read; targets from elsewhere (the service) are checked here.
-  const auto& names = matcher::IndicatorNames();
-  std::set<std::string> seen;
-  for (const auto& t : targets) {
-    if (std::find(names.begin(), names.end(), t.indicator) == names.end()) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  Msg("engine.unknown_indicator", {{"indicator", t.indicator}}), names);
-    }
-    if (!seen.insert(t.indicator).second) {
-      throw Error(ErrorCode::kInvalidArgument, Msg("plan.twice", {{"indicator", t.indicator}}));
-    }
-    if (!std::isfinite(t.target)) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  Msg("engine.target_nan", {{"indicator", t.indicator}}));
-    }
-  }
-  return report::IndicatorsJson(s, matcher::ComputeIndicators(s, region, targets));
+  VertexId region = ResolveEntity(s, req.region, NodeKind::kRegion);
+  return report::IndicatorsJson(s, matcher::ComputeIndicators(s, region, req.targets));
 }
 
 }  // namespace chainatlas::engine

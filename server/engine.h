@@ -16,6 +16,7 @@
 #include "matcher/analytics.h"
 #include "matcher/indicators.h"
 #include "matcher/recommend.h"
+#include "server/requests.h"
 
 namespace chainatlas::engine {
 
@@ -48,15 +49,9 @@ class State {
   mutable std::mutex store_mutex_;
 };
 
-// Options shared by the recommendation commands (--within --track --top --scorer --include-known).
-struct RecOptions {
-  std::string within, track, scorer = std::string(matcher::kDefaultScorer);
-  size_t top = 10;
-  bool include_known = false;
-};
-
-// Every function throws Error(kNotFound) for an entity that does not exist (with the closest
-// matches) and Error(kInvalidArgument) for a malformed option. Thread-safe: any number of
+// Every function validates its request first (server/requests.h), then throws Error(kNotFound)
+// for an entity that does not exist (with the closest matches) and Error(kInvalidArgument) for a
+// malformed option. Thread-safe: any number of
 // concurrent calls on one State.
 class Engine {
  public:
@@ -64,22 +59,17 @@ class Engine {
   const State& state() const { return *state_; }
   const Snapshot& snapshot() const { return state_->snapshot(); }
 
-  json Stats(const std::string& region) const;
-  // limit 1..10000; kind empty for every kind.
-  json Search(const std::string& text, const std::string& kind, size_t limit) const;
-  json Show(const std::string& entity) const;
-  // gaps_only: the gap view (by priority, then tree order); status empty for every status.
-  json Chain(const std::string& region, const std::string& track, bool gaps_only,
-             const std::string& status) const;
-  json Partners(const std::string& enterprise, const std::string& role, const RecOptions& o) const;
-  json Pairings(const std::string& enterprise, const std::string& kind, const RecOptions& o) const;
-  json Targets(const std::string& region, const RecOptions& o) const;
-  // top: segments each region lacks, 0 for all, at most 10000.
-  json Relatedness(const std::string& level, const std::string& track, const std::string& region,
-                   size_t top) const;
-  json Leaders(const std::string& region, const RecOptions& o) const;
-  json Clusters(const std::string& region, uint64_t seed, size_t members_shown) const;
-  json Indicators(const std::string& region, const std::vector<matcher::Target>& targets) const;
+  json Stats(const StatsRequest& r) const;
+  json Search(const SearchRequest& r) const;
+  json Show(const ShowRequest& r) const;
+  json Chain(const ChainRequest& r) const;
+  json Partners(const PartnersRequest& r) const;
+  json Pairings(const PairingsRequest& r) const;
+  json Targets(const TargetsRequest& r) const;
+  json Relatedness(const RelatednessRequest& r) const;
+  json Leaders(const LeadersRequest& r) const;
+  json Clusters(const ClustersRequest& r) const;
+  json Indicators(const IndicatorsRequest& r) const;
 
  private:
   std::shared_ptr<const State> state_;

@@ -137,20 +137,13 @@ std::string OptionalText(const T& isset_flag, const std::string& value, const ch
   return isset_flag ? Text(value, what) : fallback;
 }
 
-size_t Bounded(int64_t value, int64_t lo, int64_t hi, const char* what) {
-  if (value < lo || value > hi) {
-    Invalid(std::string(what) + " must be between " + std::to_string(lo) + " and " +
-            std::to_string(hi) + ", not " + std::to_string(value));
-  }
-  return static_cast<size_t>(value);
-}
-
+// The request's options over the defaults of engine::RecOptions; the engine validates them.
 engine::RecOptions ToRecOptions(bool isset, const rpc::RecOptions& r) {
   engine::RecOptions o;
   if (!isset) return o;
   o.within = OptionalText(r.__isset.within, r.within, "within");
   o.track = OptionalText(r.__isset.track, r.track, "track");
-  if (r.__isset.top) o.top = Bounded(r.top, 1, 10000, "top");
+  if (r.__isset.top) o.top = r.top;
   if (r.__isset.scorer) o.scorer = Text(r.scorer, "scorer");
   if (r.__isset.include_known) o.include_known = r.include_known;
   return o;
@@ -181,7 +174,9 @@ class Handler : public rpc::ChainAtlasIf {
 
   void stats(rpc::StatsResponse& out, const rpc::StatsRequest& req) override {
     json j = Call([&](const engine::Engine& e) {
-      return e.Stats(OptionalText(req.__isset.region, req.region, "region"));
+      engine::StatsRequest r;
+      r.region = OptionalText(req.__isset.region, req.region, "region");
+      return e.Stats(r);
     });
     out.nodes = ToCounts(j["nodes"]);
     out.edges = ToCounts(j["edges"]);
@@ -218,16 +213,22 @@ class Handler : public rpc::ChainAtlasIf {
 
   void search(rpc::SearchResponse& out, const rpc::SearchRequest& req) override {
     json j = Call([&](const engine::Engine& e) {
-      size_t limit = req.__isset.limit ? Bounded(req.limit, 1, 10000, "limit") : 20;
-      return e.Search(Text(req.text, "text"), OptionalText(req.__isset.kind, req.kind, "kind"),
-                      limit);
+      engine::SearchRequest r;
+      r.text = Text(req.text, "text");
+      r.kind = OptionalText(req.__isset.kind, req.kind, "kind");
+      if (req.__isset.limit) r.limit = req.limit;
+      return e.Search(r);
     });
     out.query = Str(j, "query");
     for (const auto& n : j["results"]) out.results.push_back(ToNode(n));
   }
 
   void show(rpc::ShowResponse& out, const rpc::ShowRequest& req) override {
-    json j = Call([&](const engine::Engine& e) { return e.Show(Text(req.entity, "entity")); });
+    json j = Call([&](const engine::Engine& e) {
+      engine::ShowRequest r;
+      r.entity = Text(req.entity, "entity");
+      return e.Show(r);
+    });
     out.node = ToNode(j["node"]);
     if (!j["provenance"].is_null()) {
       const json& p = j["provenance"];
@@ -267,17 +268,17 @@ class Handler : public rpc::ChainAtlasIf {
   }
 
   void partners(rpc::PartnersResponse& out, const rpc::PartnersRequest& req) override {
-    std::string enterprise, role;
-    engine::RecOptions o;
+    engine::PartnersRequest r;
     Cached(
         out,
         [&] {
-          enterprise = Text(req.enterprise, "enterprise");
-          role = OptionalText(req.__isset.role, req.role, "role", "supplier");
-          o = ToRecOptions(req.__isset.options, req.options);
-          return Key("partners", {enterprise, role}, o);
+          r.enterprise = Text(req.enterprise, "enterprise");
+          if (req.__isset.role) r.role = Text(req.role, "role");
+          r.options = ToRecOptions(req.__isset.options, req.options);
+          r.Validate();
+          return Key("partners", {r.enterprise, r.role}, r.options);
         },
-        [&](const engine::Engine& e) { return e.Partners(enterprise, role, o); },
+        [&](const engine::Engine& e) { return e.Partners(r); },
         [](const json& j, rpc::PartnersResponse& r) {
           r.enterprise = ToRef(j["enterprise"]);
           r.role = Str(j, "role");
@@ -297,17 +298,17 @@ class Handler : public rpc::ChainAtlasIf {
   }
 
   void pairings(rpc::PairingsResponse& out, const rpc::PairingsRequest& req) override {
-    std::string enterprise, kind;
-    engine::RecOptions o;
+    engine::PairingsRequest r;
     Cached(
         out,
         [&] {
-          enterprise = Text(req.enterprise, "enterprise");
-          kind = OptionalText(req.__isset.kind, req.kind, "kind", "university");
-          o = ToRecOptions(req.__isset.options, req.options);
-          return Key("pairings", {enterprise, kind}, o);
+          r.enterprise = Text(req.enterprise, "enterprise");
+          if (req.__isset.kind) r.kind = Text(req.kind, "kind");
+          r.options = ToRecOptions(req.__isset.options, req.options);
+          r.Validate();
+          return Key("pairings", {r.enterprise, r.kind}, r.options);
         },
-        [&](const engine::Engine& e) { return e.Pairings(enterprise, kind, o); },
+        [&](const engine::Engine& e) { return e.Pairings(r); },
         [](const json& j, rpc::PairingsResponse& r) {
           r.enterprise = ToRef(j["enterprise"]);
           r.kind = Str(j, "kind");
@@ -318,16 +319,16 @@ class Handler : public rpc::ChainAtlasIf {
   }
 
   void targets(rpc::TargetsResponse& out, const rpc::TargetsRequest& req) override {
-    std::string region;
-    engine::RecOptions o;
+    engine::TargetsRequest r;
     Cached(
         out,
         [&] {
-          region = Text(req.region, "region");
-          o = ToRecOptions(req.__isset.options, req.options);
-          return Key("targets", {region}, o);
+          r.region = Text(req.region, "region");
+          r.options = ToRecOptions(req.__isset.options, req.options);
+          r.Validate();
+          return Key("targets", {r.region}, r.options);
         },
-        [&](const engine::Engine& e) { return e.Targets(region, o); },
+        [&](const engine::Engine& e) { return e.Targets(r); },
         [](const json& j, rpc::TargetsResponse& r) {
           r.region = ToRef(j["region"]);
           SetOptionalRef(j["track"], r, &rpc::TargetsResponse::__set_track);
@@ -340,10 +341,12 @@ class Handler : public rpc::ChainAtlasIf {
 
   void relatedness(rpc::RelatednessResponse& out, const rpc::RelatednessRequest& req) override {
     json j = Call([&](const engine::Engine& e) {
-      size_t top = req.__isset.top ? Bounded(req.top, 0, 10000, "top") : 15;
-      return e.Relatedness(OptionalText(req.__isset.level, req.level, "level", ""),
-                           OptionalText(req.__isset.track, req.track, "track"),
-                           OptionalText(req.__isset.region, req.region, "region"), top);
+      engine::RelatednessRequest r;
+      r.level = OptionalText(req.__isset.level, req.level, "level");
+      r.track = OptionalText(req.__isset.track, req.track, "track");
+      r.region = OptionalText(req.__isset.region, req.region, "region");
+      if (req.__isset.top) r.top = req.top;
+      return e.Relatedness(r);
     });
     out.level = Str(j, "level");
     SetOptionalRef(j["track"], out, &rpc::RelatednessResponse::__set_track);
@@ -380,17 +383,20 @@ class Handler : public rpc::ChainAtlasIf {
   }
 
   void leaders(rpc::LeadersResponse& out, const rpc::LeadersRequest& req) override {
-    std::string region;
-    engine::RecOptions o;
+    engine::LeadersRequest r;
     Cached(
         out,
         [&] {
-          region = OptionalText(req.__isset.region, req.region, "region");
-          o = ToRecOptions(req.__isset.options, req.options);
-          o.include_known = false;  // the CLI's leaders has no --include-known
-          return Key("leaders", {region}, o);
+          r.region = OptionalText(req.__isset.region, req.region, "region");
+          // The options' track, top and scorer (leaders has no within or include_known).
+          engine::RecOptions o = ToRecOptions(req.__isset.options, req.options);
+          r.track = o.track;
+          r.top = o.top;
+          r.scorer = o.scorer;
+          r.Validate();
+          return Key("leaders", {r.region, r.track, std::to_string(r.top), r.scorer});
         },
-        [&](const engine::Engine& e) { return e.Leaders(region, o); },
+        [&](const engine::Engine& e) { return e.Leaders(r); },
         [](const json& j, rpc::LeadersResponse& r) {
           SetOptionalRef(j["region"], r, &rpc::LeadersResponse::__set_region);
           SetOptionalRef(j["track"], r, &rpc::LeadersResponse::__set_track);
@@ -402,8 +408,10 @@ class Handler : public rpc::ChainAtlasIf {
 
   void clusters(rpc::ClustersResponse& out, const rpc::ClustersRequest& req) override {
     json j = Call([&](const engine::Engine& e) {
-      uint64_t seed = req.__isset.seed ? static_cast<uint64_t>(req.seed) : 1;
-      return e.Clusters(OptionalText(req.__isset.region, req.region, "region"), seed, SIZE_MAX);
+      engine::ClustersRequest r;
+      r.region = OptionalText(req.__isset.region, req.region, "region");
+      if (req.__isset.seed) r.seed = static_cast<uint64_t>(req.seed);
+      return e.Clusters(r);
     });
     SetOptionalRef(j["region"], out, &rpc::ClustersResponse::__set_region);
     out.algorithm = Str(j, "algorithm");
@@ -430,15 +438,13 @@ class Handler : public rpc::ChainAtlasIf {
 
   void indicators(rpc::IndicatorsResponse& out, const rpc::IndicatorsRequest& req) override {
     json j = Call([&](const engine::Engine& e) {
-      std::vector<matcher::Target> targets;
-      if (req.__isset.targets) {
-        Bounded(static_cast<int64_t>(req.targets.size()), 0, 1000, "the number of targets");
-        for (const auto& t : req.targets) {
-          targets.push_back({Text(t.indicator, "indicator"), t.target,
+      engine::IndicatorsRequest r;
+      r.region = Text(req.region, "region");
+      for (const auto& t : req.targets) {
+        r.targets.push_back({Text(t.indicator, "indicator"), t.target,
                              t.__isset.note ? Text(t.note, "note") : std::string()});
-        }
       }
-      return e.Indicators(Text(req.region, "region"), targets);
+      return e.Indicators(r);
     });
     out.region = ToRef(j["region"]);
     for (const auto& ij : j["indicators"]) {
@@ -512,10 +518,14 @@ class Handler : public rpc::ChainAtlasIf {
   }
 
   // The normalised request: the method and every option with its default filled in.
-  static std::string Key(const char* method, std::initializer_list<std::string> args,
-                         const engine::RecOptions& o) {
+  static std::string Key(const char* method, std::initializer_list<std::string> args) {
     std::string key = method;
     for (const auto& a : args) key += '\x1f' + a;
+    return key;
+  }
+  static std::string Key(const char* method, std::initializer_list<std::string> args,
+                         const engine::RecOptions& o) {
+    std::string key = Key(method, args);
     for (const auto& a : {o.within, o.track, std::to_string(o.top), o.scorer,
                           std::string(o.include_known ? "known" : "")}) {
       key += '\x1f' + a;
@@ -542,9 +552,12 @@ class Handler : public rpc::ChainAtlasIf {
 
   void Chain(rpc::ChainResponse& out, const rpc::ChainRequest& req, bool gaps_only) {
     json j = Call([&](const engine::Engine& e) {
-      return e.Chain(Text(req.region, "region"),
-                     OptionalText(req.__isset.track, req.track, "track"), gaps_only,
-                     gaps_only ? OptionalText(req.__isset.status, req.status, "status") : "");
+      engine::ChainRequest r;
+      r.region = Text(req.region, "region");
+      r.track = OptionalText(req.__isset.track, req.track, "track");
+      r.gaps_only = gaps_only;
+      if (gaps_only) r.status = OptionalText(req.__isset.status, req.status, "status");
+      return e.Chain(r);
     });
     out.region = ToRef(j["region"]);
     SetOptionalRef(j["track"], out, &rpc::ChainResponse::__set_track);

@@ -225,28 +225,28 @@ int Emit(const Common& c, json& j, const std::function<void()>& text) {
   return 0;
 }
 
-int RunStats(const Common& c, const std::string& region_arg) {
+int RunStats(const Common& c, const ca::engine::StatsRequest& req) {
   ca::engine::Engine engine = OpenEngine(c);
-  json j = engine.Stats(region_arg);
+  json j = engine.Stats(req);
   return Emit(c, j, [&] { ca::report::PrintStats(std::cout, engine.snapshot(), j, c.lang()); });
 }
 
 // ---- show --------------------------------------------------------------------------------------
 
-int RunShow(const Common& c, const std::string& entity, bool all) {
-  json j = OpenEngine(c).Show(entity);
+int RunShow(const Common& c, const ca::engine::ShowRequest& req, bool all) {
+  json j = OpenEngine(c).Show(req);
   return Emit(c, j, [&] { ca::report::PrintShow(std::cout, j, all, c.lang()); });
 }
 
 // ---- search ------------------------------------------------------------------------------------
 
-int RunSearch(const Common& c, const std::string& text, const std::string& kind_arg, size_t limit) {
+int RunSearch(const Common& c, const ca::engine::SearchRequest& req) {
   ca::engine::Engine engine = OpenEngine(c);
-  json j = engine.Search(text, kind_arg, limit);
+  json j = engine.Search(req);
   return Emit(c, j, [&] {
     const ca::Snapshot& s = engine.snapshot();
     if (j["results"].empty())
-      std::cout << ca::Msg("search.no_match", {{"text", text}}).Render(c.lang()) << "\n";
+      std::cout << ca::Msg("search.no_match", {{"text", req.text}}).Render(c.lang()) << "\n";
     for (const json& node : j["results"]) {
       std::cout << std::left << std::setw(28) << node["id"].get<std::string>() << " "
                 << node["name"].get<std::string>();
@@ -307,8 +307,7 @@ void AddRecOptions(CLI::App* cmd, RecOptions& o, const Text& T, bool within = tr
                   T("only through segments of this track or segment (and below)",
                     "只经过这一赛道或环节（及其下级）"));
   cmd->add_option("--top", o.top,
-                  T("at most this many items (1..10000)", "最多这么多条（1..10000）"))
-      ->check(CLI::Range(1, 10000));
+                  T("at most this many items (1..10000)", "最多这么多条（1..10000）"));
   cmd->add_option("--scorer", o.scorer,
                   T("named weights: balanced (default), nearby, quality",
                     "权重方案：balanced（均衡，默认）、nearby（就近）、quality（质量）"));
@@ -317,9 +316,8 @@ void AddRecOptions(CLI::App* cmd, RecOptions& o, const Text& T, bool within = tr
       T("also list partners already tied (marked known)", "也列出已有关系的伙伴（标为已知）"));
 }
 
-int RunPartners(const Common& c, const std::string& enterprise, const std::string& role,
-                const RecOptions& o) {
-  json j = OpenEngine(c).Partners(enterprise, role, o);
+int RunPartners(const Common& c, const ca::engine::PartnersRequest& req) {
+  json j = OpenEngine(c).Partners(req);
   return Emit(c, j, [&] {
     static const std::map<std::string, std::string> role_zh = {
         {"supplier", "供应商"}, {"customer", "客户"}, {"peer", "同行"}};
@@ -327,14 +325,13 @@ int RunPartners(const Common& c, const std::string& enterprise, const std::strin
     ca::report::PrintItems(
         std::cout, j,
         c.zh ? "合作伙伴推荐（" + role_zh.at(j["role"].get<std::string>()) + "）：" + who
-             : "Partners (" + role + "s) for " + who,
+             : "Partners (" + req.role + "s) for " + who,
         c.zh);
   });
 }
 
-int RunPairings(const Common& c, const std::string& enterprise, const std::string& kind,
-                const RecOptions& o) {
-  json j = OpenEngine(c).Pairings(enterprise, kind, o);
+int RunPairings(const Common& c, const ca::engine::PairingsRequest& req) {
+  json j = OpenEngine(c).Pairings(req);
   return Emit(c, j, [&] {
     static const std::map<std::string, std::string> kind_zh = {{"university", "高校"},
                                                                {"hospital", "医院"},
@@ -344,20 +341,20 @@ int RunPairings(const Common& c, const std::string& enterprise, const std::strin
     ca::report::PrintItems(
         std::cout, j,
         c.zh ? "产学研医对接（" + kind_zh.at(j["kind"].get<std::string>()) + "）：" + who
-             : "产学研医 pairings (" + kind + ") for " + who,
+             : "产学研医 pairings (" + req.kind + ") for " + who,
         c.zh);
   });
 }
 
-int RunChain(const Common& c, const std::string& region_arg, const std::string& track_arg,
-             bool gaps_only, const std::string& status_arg) {
-  json j = OpenEngine(c).Chain(region_arg, track_arg, gaps_only, status_arg);
-  return Emit(c, j,
-              [&] { ca::report::PrintGaps(std::cout, j, !gaps_only, !status_arg.empty(), c.zh); });
+int RunChain(const Common& c, const ca::engine::ChainRequest& req) {
+  json j = OpenEngine(c).Chain(req);
+  return Emit(c, j, [&] {
+    ca::report::PrintGaps(std::cout, j, !req.gaps_only, !req.status.empty(), c.zh);
+  });
 }
 
-int RunTargets(const Common& c, const std::string& region_arg, const RecOptions& o) {
-  json j = OpenEngine(c).Targets(region_arg, o);
+int RunTargets(const Common& c, const ca::engine::TargetsRequest& req) {
+  json j = OpenEngine(c).Targets(req);
   return Emit(c, j, [&] {
     const std::string where = ca::report::RefText(j["region"]);
     const std::string gaps = std::to_string(j["gaps"].size());
@@ -369,29 +366,29 @@ int RunTargets(const Common& c, const std::string& region_arg, const RecOptions&
   });
 }
 
-int RunRelatedness(const Common& c, const std::string& level_arg, const std::string& track_arg,
-                   const std::string& region_arg, size_t top) {
-  json j = OpenEngine(c).Relatedness(level_arg, track_arg, region_arg, top);
+int RunRelatedness(const Common& c, const ca::engine::RelatednessRequest& req) {
+  json j = OpenEngine(c).Relatedness(req);
   return Emit(c, j, [&] { ca::report::PrintRelatedness(std::cout, j, c.lang()); });
 }
 
-int RunLeaders(const Common& c, const std::string& region_arg, const RecOptions& o) {
-  json j = OpenEngine(c).Leaders(region_arg, o);
-  std::string where = region_arg.empty() ? "" : ca::report::RefText(j["region"]);
+int RunLeaders(const Common& c, const ca::engine::LeadersRequest& req) {
+  json j = OpenEngine(c).Leaders(req);
+  std::string where = req.region.empty() ? "" : ca::report::RefText(j["region"]);
   std::string title = c.zh ? "链主企业" + (where.empty() ? "" : "：" + where)
                            : "Chain leaders" + (where.empty() ? "" : " in " + where);
   return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, title, c.zh); });
 }
 
-int RunClusters(const Common& c, const std::string& region_arg, uint64_t seed) {
-  json j = OpenEngine(c).Clusters(region_arg, seed, c.json ? SIZE_MAX : 6);
+int RunClusters(const Common& c, ca::engine::ClustersRequest req) {
+  req.members_shown = c.json ? SIZE_MAX : 6;
+  json j = OpenEngine(c).Clusters(req);
   return Emit(c, j, [&] { ca::report::PrintClusters(std::cout, j, c.lang()); });
 }
 
-int RunIndicators(const Common& c, const std::string& region_arg, const std::string& targets_file) {
-  std::vector<ca::matcher::Target> targets;
-  if (!targets_file.empty()) targets = ca::matcher::ReadTargets(targets_file);
-  json j = OpenEngine(c).Indicators(region_arg, targets);
+int RunIndicators(const Common& c, ca::engine::IndicatorsRequest req,
+                  const std::string& targets_file) {
+  if (!targets_file.empty()) req.targets = ca::matcher::ReadTargets(targets_file);
+  json j = OpenEngine(c).Indicators(req);
   return Emit(c, j, [&] { ca::report::PrintIndicators(std::cout, j, c.lang()); });
 }
 
@@ -565,7 +562,6 @@ int main(int argc, char** argv) {
                    T("ckg: list every quirk handled (default: counts and 3 examples each)",
                      "ckg：列出处理过的每一处数据瑕疵（默认：每类计数并举 3 例）"));
 
-  std::string region_arg, track_arg;
   const std::string region_help = T("region (code, id or exact name)",
                                     "地区（代码、编号或完整名称）");
   const std::string track_help = T("track id or name (default: every track)",
@@ -573,37 +569,37 @@ int main(int argc, char** argv) {
   auto* stats = add_sub("stats", T("counts per node and edge kind, per region and per track",
                                    "按节点与关系类型、地区和赛道统计数量"));
   add_common(stats);
+  ca::engine::StatsRequest stats_req;
   stats->add_option(
-      "--region", region_arg,
+      "--region", stats_req.region,
       T("focus on one region (code, id or exact name)", "只看一个地区（代码、编号或完整名称）"));
 
-  std::string entity;
+  ca::engine::ShowRequest show_req;
   bool all = false;
   auto* show = add_sub("show", T("one entity with its attributes, provenance and relations",
                                  "查看一个实体的属性、来源和关系"));
   add_common(show);
   show->add_option(
-          "ID", entity,
+          "ID", show_req.entity,
           T("kind:key, key, USCC or exact name", "类型:编号、编号、统一社会信用代码或完整名称"))
       ->required();
   show->add_flag("--all", all,
                  T("list every relation (text output shows 15 per kind)",
                    "列出全部关系（文本输出每类显示 15 条）"));
 
-  std::string text, kind_arg;
-  size_t limit = 20;
+  ca::engine::SearchRequest search_req;
   auto* search = add_sub("search", T("find entities by name substring, key or USCC",
                                      "按名称片段、编号或统一社会信用代码查找实体"));
   add_common(search);
   search
-      ->add_option("TEXT", text,
+      ->add_option("TEXT", search_req.text,
                    T("part of a name, a key or a USCC", "名称的一部分、编号或统一社会信用代码"))
       ->required();
-  search->add_option("--kind", kind_arg, T("only this node kind", "只查这一类节点"))
+  search->add_option("--kind", search_req.kind, T("only this node kind", "只查这一类节点"))
       ->check(CLI::IsMember(
           {"region", "track", "segment", "enterprise", "hospital", "institution", "platform"}));
-  search->add_option("--limit", limit, T("at most this many results", "最多返回这么多条结果"))
-      ->check(CLI::Range(1, 10000));
+  search->add_option("--limit", search_req.limit,
+                     T("at most this many results (1..10000)", "最多返回这么多条结果（1..10000）"));
 
   std::string format = "json", out_path;
   auto* exp = add_sub("export", T("write the graph as NetworkX node-link JSON or GraphML",
@@ -616,15 +612,16 @@ int main(int argc, char** argv) {
                   T("output file, - for standard output", "输出文件，- 表示标准输出"))
       ->required();
 
-  std::string status_arg;
+  ca::engine::ChainRequest chain_req, gaps_req;
+  gaps_req.gaps_only = true;
   auto* chain = add_sub(
       "chain", T("chain panorama of a region: the segment tree with local makers, local demand "
                  "and status",
                  "地区产业链全景：环节树及本地生产企业、本地需求和链条状态"));
   add_common(chain);
   add_export(chain);
-  chain->add_option("--region", region_arg, region_help)->required();
-  chain->add_option("--track", track_arg, track_help);
+  chain->add_option("--region", chain_req.region, region_help)->required();
+  chain->add_option("--track", chain_req.track, track_help);
 
   auto* gaps = add_sub(
       "gaps", T("chain gaps of a region: missing, weak, extension (and strong) segments with "
@@ -632,16 +629,17 @@ int main(int argc, char** argv) {
                 "地区产业链缺口：缺链、弱链、延链（及强链）环节及其依据"));
   add_common(gaps);
   add_export(gaps);
-  gaps->add_option("--region", region_arg, region_help)->required();
-  gaps->add_option("--track", track_arg, track_help);
-  gaps->add_option("--status", status_arg,
+  gaps->add_option("--region", gaps_req.region, region_help)->required();
+  gaps->add_option("--track", gaps_req.track, track_help);
+  gaps->add_option("--status", gaps_req.status,
                    T("only this status: missing (缺链), weak (弱链), strong (强链), extension "
                      "(延链), absent (未涉及)",
                      "只看这一状态：缺链（missing）、弱链（weak）、强链（strong）、延链"
                      "（extension）、未涉及（absent）"));
 
-  RecOptions rec;
-  std::string role = "supplier", pairing_kind = "university";
+  ca::engine::PartnersRequest partners_req;
+  ca::engine::PairingsRequest pairings_req;
+  ca::engine::TargetsRequest targets_req;
   const std::string enterprise_help = T("enterprise id, USCC or exact name",
                                         "企业编号、统一社会信用代码或完整名称");
   auto* partners = add_sub("partners",
@@ -649,11 +647,11 @@ int main(int argc, char** argv) {
                              "为企业推荐供应链伙伴：供应商、客户、同行"));
   add_common(partners);
   add_export(partners);
-  partners->add_option("--enterprise", entity, enterprise_help)->required();
-  partners->add_option("--role", role,
+  partners->add_option("--enterprise", partners_req.enterprise, enterprise_help)->required();
+  partners->add_option("--role", partners_req.role,
                        T("supplier (default), customer or peer",
                          "supplier（供应商，默认）、customer（客户）或 peer（同行）"));
-  AddRecOptions(partners, rec, T);
+  AddRecOptions(partners, partners_req.options, T);
 
   auto* pairings = add_sub(
       "pairings",
@@ -661,12 +659,12 @@ int main(int argc, char** argv) {
         "为企业推荐产学研医对接：高校、医院、服务平台、高校+医院"));
   add_common(pairings);
   add_export(pairings);
-  pairings->add_option("--enterprise", entity, enterprise_help)->required();
-  pairings->add_option("--kind", pairing_kind,
+  pairings->add_option("--enterprise", pairings_req.enterprise, enterprise_help)->required();
+  pairings->add_option("--kind", pairings_req.kind,
                        T("university (default), hospital, platform or triad",
                          "university（高校，默认）、hospital（医院）、platform（服务平台）或 triad"
                          "（高校+医院）"));
-  AddRecOptions(pairings, rec, T);
+  AddRecOptions(pairings, pairings_req.options, T);
 
   auto* targets = add_sub(
       "targets", T("investment-attraction targets for a region: who makes its gap segments "
@@ -674,31 +672,29 @@ int main(int argc, char** argv) {
                    "地区招商目标：外地哪些企业生产本地缺口环节"));
   add_common(targets);
   add_export(targets);
-  targets->add_option("--region", region_arg, region_help)->required();
-  AddRecOptions(targets, rec, T);
+  targets->add_option("--region", targets_req.region, region_help)->required();
+  AddRecOptions(targets, targets_req.options, T);
 
-  std::string level_arg;  // empty: the --region's level, else county
-  size_t rel_top = 15;
+  ca::engine::RelatednessRequest relatedness_req;
   auto* relatedness = add_sub(
       "relatedness", T("RCA, proximity, density, distance, PCI/ECI and opportunity gain of "
                        "regions x segments",
                        "地区 × 环节的显性比较优势（RCA）、邻近度、密度、距离、PCI/ECI 和机会收益"));
   add_common(relatedness);
   add_export(relatedness);
-  relatedness->add_option("--level", level_arg,
+  relatedness->add_option("--level", relatedness_req.level,
                           T("county, city or province (default: the --region's level, else "
                             "county)",
                             "county（区县）、city（地市）或 province（省）（默认：--region 的"
                             "层级，否则区县）"));
-  relatedness->add_option("--track", track_arg,
+  relatedness->add_option("--track", relatedness_req.track,
                           T("only the segments of this track", "只看这一赛道的环节"));
-  relatedness->add_option("--region", region_arg,
+  relatedness->add_option("--region", relatedness_req.region,
                           T("only this region's row", "只看这一地区的一行"));
-  relatedness
-      ->add_option("--top", rel_top,
-                   T("per region, at most this many segments it lacks (0: all)",
-                     "每个地区最多列出这么多个缺少的环节（0：全部）"))
-      ->check(CLI::Range(0, 10000));
+  relatedness->add_option(
+      "--top", relatedness_req.top,
+      T("per region, at most this many segments it lacks (0: all; at most 10000)",
+        "每个地区最多列出这么多个缺少的环节（0：全部；最多 10000）"));
 
   const std::string region_filter_help = T("only enterprises in this region (default: everywhere)",
                                            "只看这一地区的企业（默认：全部地区）");
@@ -707,24 +703,24 @@ int main(int argc, char** argv) {
                    "链主企业：供应网络 PageRank、本地依附企业、环节份额"));
   add_common(leaders);
   add_export(leaders);
-  leaders->add_option("--region", region_arg, region_filter_help);
+  ca::engine::LeadersRequest leaders_req;
+  leaders->add_option("--region", leaders_req.region, region_filter_help);
   leaders->add_option(
-      "--track", rec.track,
+      "--track", leaders_req.track,
       T("only through segments of this track or segment", "只经过这一赛道或环节（及其下级）"));
-  leaders
-      ->add_option("--top", rec.top, T("at most this many (1..10000)", "最多这么多个（1..10000）"))
-      ->check(CLI::Range(1, 10000));
-  leaders->add_option("--scorer", rec.scorer,
+  leaders->add_option("--top", leaders_req.top,
+                      T("at most this many (1..10000)", "最多这么多个（1..10000）"));
+  leaders->add_option("--scorer", leaders_req.scorer,
                       T("named weights: balanced (default), nearby, quality",
                         "权重方案：balanced（均衡，默认）、nearby（就近）、quality（质量）"));
 
-  uint64_t seed = 1;
+  ca::engine::ClustersRequest clusters_req;
   auto* clusters = add_sub("clusters",
                            T("Louvain communities of the enterprise network, with modularity",
                              "企业网络的 Louvain 社区划分及模块度"));
   add_common(clusters);
-  clusters->add_option("--region", region_arg, region_filter_help);
-  clusters->add_option("--seed", seed,
+  clusters->add_option("--region", clusters_req.region, region_filter_help);
+  clusters->add_option("--seed", clusters_req.seed,
                        T("the visiting order's seed (same seed, same answer)",
                          "访问顺序的随机种子（种子相同，结果相同）"));
 
@@ -734,7 +730,8 @@ int main(int argc, char** argv) {
                                "地区规划指标与文件中目标值的对比"));
   add_common(indicators);
   add_export(indicators);
-  indicators->add_option("--region", region_arg, region_help)->required();
+  ca::engine::IndicatorsRequest indicators_req;
+  indicators->add_option("--region", indicators_req.region, region_help)->required();
   indicators->add_option("--targets", targets_file,
                          T("CSV indicator,target[,note] (data/targets/ has examples)",
                            "CSV：indicator,target[,note]（示例见 data/targets/）"));
@@ -827,19 +824,19 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) common.line += std::string(" ") + argv[i];
   try {
     if (*import) return RunImport(common, import_args);
-    if (*stats) return RunStats(common, region_arg);
-    if (*show) return RunShow(common, entity, all);
-    if (*search) return RunSearch(common, text, kind_arg, limit);
+    if (*stats) return RunStats(common, stats_req);
+    if (*show) return RunShow(common, show_req, all);
+    if (*search) return RunSearch(common, search_req);
     if (*exp) return RunExport(common, format, out_path);
-    if (*chain) return RunChain(common, region_arg, track_arg, false, "");
-    if (*gaps) return RunChain(common, region_arg, track_arg, true, status_arg);
-    if (*partners) return RunPartners(common, entity, role, rec);
-    if (*pairings) return RunPairings(common, entity, pairing_kind, rec);
-    if (*targets) return RunTargets(common, region_arg, rec);
-    if (*relatedness) return RunRelatedness(common, level_arg, track_arg, region_arg, rel_top);
-    if (*leaders) return RunLeaders(common, region_arg, rec);
-    if (*clusters) return RunClusters(common, region_arg, seed);
-    if (*indicators) return RunIndicators(common, region_arg, targets_file);
+    if (*chain) return RunChain(common, chain_req);
+    if (*gaps) return RunChain(common, gaps_req);
+    if (*partners) return RunPartners(common, partners_req);
+    if (*pairings) return RunPairings(common, pairings_req);
+    if (*targets) return RunTargets(common, targets_req);
+    if (*relatedness) return RunRelatedness(common, relatedness_req);
+    if (*leaders) return RunLeaders(common, leaders_req);
+    if (*clusters) return RunClusters(common, clusters_req);
+    if (*indicators) return RunIndicators(common, indicators_req, targets_file);
     if (*serve) return RunServe(common, serve_options, token_file);
   } catch (const ca::Error& e) {
     // A message that cannot be rendered (a bug in the table) is said in English, not lost.

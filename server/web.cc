@@ -51,21 +51,17 @@ class Options {
     if (!given_.count(name)) Invalid("api.required", {{"name", name}});
     return Text(name);
   }
-  uint64_t Number(const std::string& name, uint64_t fallback, uint64_t lo, uint64_t hi) {
+  // An integer; its range is the request's to check (server/requests.h).
+  template <typename Int>
+  Int Integer(const std::string& name, Int fallback) {
     known_.insert(name);
     auto it = given_.find(name);
     if (it == given_.end()) return fallback;
-    uint64_t v = 0;
+    Int v = 0;
     const std::string& s = it->second;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
       Invalid("api.not_integer", {{"name", name}, {"value", s.substr(0, 40)}});
-    }
-    if (v < lo || v > hi) {
-      Invalid("option.range", {{"option", name},
-                               {"min", std::to_string(lo)},
-                               {"max", std::to_string(hi)},
-                               {"value", s}});
     }
     return v;
   }
@@ -77,11 +73,11 @@ class Options {
     if (it->second == "0" || it->second == "false") return false;
     Invalid("api.not_flag", {{"name", name}, {"value", it->second.substr(0, 40)}});
   }
-  engine::RecOptions Rec(bool within) {
+  engine::RecOptions Rec() {
     engine::RecOptions o;
-    if (within) o.within = Text("within");
+    o.within = Text("within");
     o.track = Text("track");
-    o.top = Number("top", o.top, 1, 10000);
+    o.top = Integer("top", o.top);
     o.scorer = Text("scorer", o.scorer);
     o.include_known = Flag("include_known");
     return o;
@@ -110,71 +106,97 @@ using Call = std::function<json(const engine::Engine&, Options&)>;
 // The read commands with the CLI's option names and defaults (server/main.cc).
 const std::vector<std::pair<std::string, Call>>& Calls() {
   static const std::vector<std::pair<std::string, Call>> calls = {
-      {"stats", [](const engine::Engine& e, Options& o) { return e.Stats(o.Text("region")); }},
+      {"stats",
+       [](const engine::Engine& e, Options& o) {
+         engine::StatsRequest r;
+         r.region = o.Text("region");
+         return e.Stats(r);
+       }},
       {"search",
        [](const engine::Engine& e, Options& o) {
-         std::string text = o.Required("text");
-         std::string kind = o.Text("kind");
-         return e.Search(text, kind, o.Number("limit", 20, 1, 10000));
+         engine::SearchRequest r;
+         r.text = o.Required("text");
+         r.kind = o.Text("kind");
+         r.limit = o.Integer("limit", r.limit);
+         return e.Search(r);
        }},
       {"show",
        [](const engine::Engine& e, Options& o) {
          o.Flag("all");  // the text output's option; the document always holds every relation
-         return e.Show(o.Required("id"));
+         engine::ShowRequest r;
+         r.entity = o.Required("id");
+         return e.Show(r);
        }},
       {"chain",
        [](const engine::Engine& e, Options& o) {
-         std::string region = o.Required("region");
-         return e.Chain(region, o.Text("track"), false, "");
+         engine::ChainRequest r;
+         r.region = o.Required("region");
+         r.track = o.Text("track");
+         return e.Chain(r);
        }},
       {"gaps",
        [](const engine::Engine& e, Options& o) {
-         std::string region = o.Required("region");
-         std::string track = o.Text("track");
-         return e.Chain(region, track, true, o.Text("status"));
+         engine::ChainRequest r;
+         r.gaps_only = true;
+         r.region = o.Required("region");
+         r.track = o.Text("track");
+         r.status = o.Text("status");
+         return e.Chain(r);
        }},
       {"partners",
        [](const engine::Engine& e, Options& o) {
-         std::string enterprise = o.Required("enterprise");
-         std::string role = o.Text("role", "supplier");
-         return e.Partners(enterprise, role, o.Rec(true));
+         engine::PartnersRequest r;
+         r.enterprise = o.Required("enterprise");
+         r.role = o.Text("role", r.role);
+         r.options = o.Rec();
+         return e.Partners(r);
        }},
       {"pairings",
        [](const engine::Engine& e, Options& o) {
-         std::string enterprise = o.Required("enterprise");
-         std::string kind = o.Text("kind", "university");
-         return e.Pairings(enterprise, kind, o.Rec(true));
+         engine::PairingsRequest r;
+         r.enterprise = o.Required("enterprise");
+         r.kind = o.Text("kind", r.kind);
+         r.options = o.Rec();
+         return e.Pairings(r);
        }},
       {"targets",
        [](const engine::Engine& e, Options& o) {
-         std::string region = o.Required("region");
-         return e.Targets(region, o.Rec(true));
+         engine::TargetsRequest r;
+         r.region = o.Required("region");
+         r.options = o.Rec();
+         return e.Targets(r);
        }},
       {"relatedness",
        [](const engine::Engine& e, Options& o) {
-         std::string level = o.Text("level");
-         std::string track = o.Text("track");
-         std::string region = o.Text("region");
-         return e.Relatedness(level, track, region, o.Number("top", 15, 0, 10000));
+         engine::RelatednessRequest r;
+         r.level = o.Text("level");
+         r.track = o.Text("track");
+         r.region = o.Text("region");
+         r.top = o.Integer("top", r.top);
+         return e.Relatedness(r);
        }},
       {"leaders",
        [](const engine::Engine& e, Options& o) {
-         std::string region = o.Text("region");
-         engine::RecOptions r;
+         engine::LeadersRequest r;
+         r.region = o.Text("region");
          r.track = o.Text("track");
-         r.top = o.Number("top", r.top, 1, 10000);
+         r.top = o.Integer("top", r.top);
          r.scorer = o.Text("scorer", r.scorer);
-         return e.Leaders(region, r);
+         return e.Leaders(r);
        }},
       {"clusters",
        [](const engine::Engine& e, Options& o) {
-         std::string region = o.Text("region");
-         return e.Clusters(region, o.Number("seed", 1, 0, UINT64_MAX), SIZE_MAX);
+         engine::ClustersRequest r;
+         r.region = o.Text("region");
+         r.seed = o.Integer("seed", r.seed);
+         return e.Clusters(r);
        }},
       {"indicators",
        [](const engine::Engine& e, Options& o) {
          // The CLI reads a targets file; the API reads no files, so it answers without targets.
-         return e.Indicators(o.Required("region"), {});
+         engine::IndicatorsRequest r;
+         r.region = o.Required("region");
+         return e.Indicators(r);
        }},
   };
   return calls;
@@ -251,9 +273,11 @@ std::vector<std::string> ExportProvenance(const engine::Engine& engine, const st
     auto it = options.find(k);
     if (it == options.end() || it->second.empty()) continue;
     try {
-      shown = engine.Show(std::string(k) == "region" && it->second.find(':') == std::string::npos
-                              ? "region:" + it->second
-                              : it->second);
+      engine::ShowRequest r;
+      r.entity = std::string(k) == "region" && it->second.find(':') == std::string::npos
+                     ? "region:" + it->second
+                     : it->second;
+      shown = engine.Show(r);
     } catch (const Error&) {
       // A region named by name rather than code: the data's file name below.
     }

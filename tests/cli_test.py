@@ -369,24 +369,42 @@ def text_in_both_languages(a, b, env):
     check("import 需要 --db 文件" in p.stderr, f"import without --db, in Chinese: {p.stderr}")
     p = run(b, ["stats", "--db", os.path.join(a.workdir, "absent.db"), "--lang", "zh"], env, expect=3)
     check("数据库不存在" in p.stderr, f"a missing database, in Chinese: {p.stderr}")
+    # A value out of range: the request's own check (server/requests.h), naming the field as the
+    # Thrift and HTTP callers know it; the same message there (tests/service_test.py).
     p = run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "zh"], env, expect=2)
-    check("--top 须在 1 到 10000 之间，不能是 0" in p.stderr and "运行 --help 查看用法。" in p.stderr,
-          f"a usage error (CLI11) in Chinese: {p.stderr}")
+    check("top 须在 1 到 10000 之间，不能是 0" in p.stderr and "--top" not in p.stderr,
+          f"top out of range, in Chinese: {p.stderr}")
     p = run(b, ["gaps", "--lang", "zh"], env, expect=2)
     check("缺少必需的选项 --region" in p.stderr, f"a missing option in Chinese: {p.stderr}")
     p = run(b, ["stats", "--db", "a.db", "--db", "b.db", "--lang", "zh"], env, expect=2)
     check("命令行参数有误：--db" in p.stderr, f"another usage error, CLI11's words in a Chinese sentence: {p.stderr}")
-    p = run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "en"], env, expect=2)
-    check("--top" in p.stderr and "Run with --help for more information." in p.stderr and not has_cjk(p.stderr),
-          f"a usage error in English: {p.stderr}")
+    p = run(b, ["targets", "--region", "330122", "--top", "-1", "--lang", "en"], env, expect=2)
+    check("top must be between 1 and 10000, not -1" in p.stderr and not has_cjk(p.stderr),
+          f"a negative top in English, as given: {p.stderr}")
+    for args, value in [(["search", "a", "--limit", "0"], "limit must be between 1 and 10000, not 0"),
+                        (["relatedness", "--top", "10001"], "top must be between 0 and 10000, not 10001"),
+                        (["leaders", "--top", "0"], "top must be between 1 and 10000, not 0")]:
+        p = run(b, args + ["--lang", "en"], env, expect=2)
+        check(value in p.stderr, f"{' '.join(args)}: {p.stderr}")
     err = json.loads(run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "zh", "--json"], env,
                          expect=2).stdout)["error"]
-    check(err["code"] == "invalid argument" and err["message_code"] == "usage.range"
-          and err["params"] == {"option": "--top", "value": "0", "min": "1", "max": "10000"}
-          and err["message"] == "--top 须在 1 到 10000 之间，不能是 0", f"a usage error as JSON in Chinese: {err}")
+    check(err["code"] == "invalid argument" and err["message_code"] == "option.range"
+          and err["params"] == {"option": "top", "value": "0", "min": "1", "max": "10000"}
+          and err["message"] == "top 须在 1 到 10000 之间，不能是 0", f"top out of range as JSON in Chinese: {err}")
     err = json.loads(run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "en", "--json"], env,
                          expect=2).stdout)["error"]
-    check(err["message"] == "--top: Value 0 not in range 1 to 10000", f"a usage error as JSON in English: {err}")
+    check(err["message"] == "top must be between 1 and 10000, not 0", f"top out of range as JSON in English: {err}")
+    # A range CLI11 checks (an option of the command line only): its usage error.
+    p = run(b, ["serve", "--port", "70000", "--lang", "zh"], env, expect=2)
+    check("--port 须在 0 到 65535 之间，不能是 70000" in p.stderr and "运行 --help 查看用法。" in p.stderr,
+          f"a usage error (CLI11) in Chinese: {p.stderr}")
+    p = run(b, ["serve", "--port", "70000", "--lang", "en"], env, expect=2)
+    check("--port" in p.stderr and "Run with --help for more information." in p.stderr and not has_cjk(p.stderr),
+          f"a usage error in English: {p.stderr}")
+    err = json.loads(run(b, ["serve", "--port", "70000", "--lang", "zh", "--json"], env, expect=2).stdout)["error"]
+    check(err["code"] == "invalid argument" and err["message_code"] == "usage.range"
+          and err["params"] == {"option": "--port", "value": "70000", "min": "0", "max": "65535"},
+          f"a usage error as JSON: {err}")
     # --help: every description, heading and label in the language (else the locale).
     subcommands = ["import", "stats", "show", "search", "export", "chain", "gaps", "partners", "pairings",
                    "targets", "relatedness", "leaders", "clusters", "indicators", "serve"]
@@ -414,7 +432,7 @@ def text_in_both_languages(a, b, env):
     p = run(b, ["partners", "--enterprise", eid, "--role", "buyer", "--lang", "zh"], env, expect=2)
     check("未知的角色“buyer”" in p.stderr, f"an unknown role, in Chinese: {p.stderr}")
     p = run(b, ["relatedness", "--level", "park", "--lang", "zh"], env, expect=2)
-    check("--level 须是" in p.stderr, f"relatedness --level park, in Chinese: {p.stderr}")
+    check("level 须是" in p.stderr, f"relatedness --level park, in Chinese: {p.stderr}")
 
     # Import: the summary, the rejection and each problem in the language; the JSON report keeps
     # the problem's code beside its text.

@@ -202,8 +202,8 @@ TEST_CASE("errors carry a code and render in either language, English as before"
   CHECK(db.Text(Lang::kZh) ==
         "/x/y.db：无法打开数据库：unable to open database file（文件夹 /x 不存在）");
 
-  CHECK(Msg("option.range", {{"option", "--top"}, {"min", "1"}, {"max", "10000"}, {"value", "0"}})
-            .Render(Lang::kEn) == "--top must be between 1 and 10000, not 0");
+  CHECK(Msg("option.range", {{"option", "top"}, {"min", "1"}, {"max", "10000"}, {"value", "0"}})
+            .Render(Lang::kEn) == "top must be between 1 and 10000, not 0");
 }
 
 TEST_CASE("a message with parameters that are not its template's does not render") {

@@ -500,6 +500,30 @@ def main():
                 check(False, f"{what} raises InvalidArgument")
             except InvalidArgument:
                 check(True, what)
+        # One message per bad value on the CLI, over Thrift and over HTTP (the request's own check,
+        # naming the field: server/requests.h).
+        for cli_args, call, target in [
+            (["partners", "--enterprise", "E0020", "--top", "0"],
+             lambda: client.partners(PartnersRequest(enterprise="E0020", options=RecOptions(top=0))),
+             "/api/v1/partners?enterprise=E0020&top=0"),
+            (["search", "x", "--limit", "-3"], lambda: client.search(SearchRequest(text="x", limit=-3)),
+             "/api/v1/search?text=x&limit=-3"),
+            (["relatedness", "--top", "10001"], lambda: client.relatedness(RelatednessRequest(top=10001)),
+             "/api/v1/relatedness?top=10001"),
+            (["relatedness", "--level", "park"], lambda: client.relatedness(RelatednessRequest(level="park")),
+             "/api/v1/relatedness?level=park"),
+        ]:
+            want = cli_json(b, cli_args, env)["error"]["message"]
+            try:
+                call()
+                got_thrift = None
+            except InvalidArgument as e:
+                got_thrift = e.message
+            status, _, body = http_get(srv.http_port, target)
+            got_http = json.loads(body)["error"]["message"] if status == 400 else f"HTTP {status}"
+            check(got_thrift == want and got_http == want and "--" not in want,
+                  f"{' '.join(cli_args)}: one message everywhere (CLI {want!r}, Thrift {got_thrift!r}, "
+                  f"HTTP {got_http!r})")
         for token in ["", "wrong", srv.token + "x"]:
             try:
                 client.reload(token)
