@@ -2,7 +2,10 @@
 
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -22,6 +25,7 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -145,9 +149,19 @@ Reply AnswerWeb(const WebSite& site, const Request& r) {
   return reply;
 }
 
-}  // namespace
+// What every event loop shares: the site, the processor, the workers, the count in flight.
+struct Shared {
+  WebSite site;
+  std::shared_ptr<at::TProcessor> processor;
+  std::shared_ptr<at::concurrency::ThreadManager> workers;
+  std::atomic<int> in_flight{0};
+  size_t max_connections = Limits::kHttpConnections;  // per loop
+};
 
-struct HttpFront::Impl {
+// One event thread: its evhttp on a copy of the listening socket, its connections, and the
+// answers the workers hand back to it.
+struct Loop {
+  Shared* shared = nullptr;
   // A connection, known from the moment evhttp asks for its bufferevent (NewConnection). The
   // registry holds a reference on the bufferevent, so that the pointer stays valid (and unique)
   // after evhttp frees it: evhttp's free clears its callbacks, which is how the sweep tells.
@@ -155,6 +169,7 @@ struct HttpFront::Impl {
     Clock::time_point since;  // opened, or its last answer handed over
     bool busy = false;        // a request of it is with the workers
     bool closing = false;     // shut down by the sweep; evhttp frees it on the next event
+    bool no_delay = false;    // TCP_NODELAY set
   };
   struct Done {
     evhttp_request* req;
@@ -163,21 +178,14 @@ struct HttpFront::Impl {
     Reply reply;
   };
 
-  WebSite site;
-  std::shared_ptr<at::TProcessor> processor;
   event_base* base = nullptr;
   evhttp* http = nullptr;
-  evconnlistener* listener = nullptr;
-  bool listener_bound = false;  // evhttp owns (and frees) it
-  event* notify = nullptr;      // workers → event thread: answers ready, or a stop
-  event* sweep = nullptr;       // deadlines, the connection cap, collecting freed connections
-  event* resume = nullptr;      // accepting again after running out of file descriptors
-  int wake_fd = -1;             // the eventfd behind `notify`
-  int bound_port = 0;
-  size_t max_connections = Limits::kHttpConnections;
-  std::shared_ptr<at::concurrency::ThreadManager> workers;
+  evconnlistener* listener = nullptr;  // evhttp's, on this loop's copy of the listening socket
+  event* notify = nullptr;             // workers → event thread: answers ready, or a stop
+  event* sweep = nullptr;   // deadlines, the connection cap, collecting freed connections
+  event* resume = nullptr;  // accepting again after running out of file descriptors
+  int wake_fd = -1;         // the eventfd behind `notify`
   std::unordered_map<bufferevent*, Conn> conns;  // event thread only
-  std::atomic<int> in_flight{0};
 
   std::mutex lock;  // guards the three below (workers and Stop() write them)
   std::vector<Done> done;
@@ -187,10 +195,9 @@ struct HttpFront::Impl {
   bool accepting = true, stopping = false;
   Clock::time_point stop_deadline;
 
-  ~Impl() {
-    if (workers) workers->stop();  // the running requests finish; their answers are dropped
-    if (http) evhttp_free(http);   // every connection, the requests still held, the listener
-    if (listener && !listener_bound) evconnlistener_free(listener);
+  // After the workers have stopped (HttpFront::Impl): no answer comes back to a freed loop.
+  ~Loop() {
+    if (http) evhttp_free(http);  // every connection, the requests still held, the listener
     for (auto& [bev, conn] : conns) bufferevent_decref(bev);
     for (event* e : {notify, sweep, resume}) {
       if (e) event_free(e);
@@ -206,20 +213,32 @@ struct HttpFront::Impl {
   }
 
   static bufferevent* NewConnection(event_base* base, void* arg) {
-    auto* self = static_cast<Impl*>(arg);
+    auto* self = static_cast<Loop*>(arg);
     bufferevent* bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (bev == nullptr) return nullptr;  // evhttp makes its own; this one escapes the deadline
+    // libevent writes at most 16 KiB per turn of the loop by default: an answer of a few hundred
+    // KiB (a region's gaps) then took a dozen turns, behind every other connection's each time.
+    bufferevent_set_max_single_write(bev, 1 << 20);
     bufferevent_incref(bev);
     self->conns[bev] = Conn{Clock::now()};
     return bev;
   }
 
   static void OnRequest(evhttp_request* req, void* arg) {
-    auto* self = static_cast<Impl*>(arg);
+    auto* self = static_cast<Loop*>(arg);
     evhttp_connection* evcon = evhttp_request_get_connection(req);
     bufferevent* bev = evcon ? evhttp_connection_get_bufferevent(evcon) : nullptr;
     auto conn = self->conns.find(bev);
-    if (conn != self->conns.end()) conn->second.busy = true;
+    if (conn != self->conns.end()) {
+      conn->second.busy = true;
+      if (!conn->second.no_delay) {
+        // An answer goes out in several writes (headers, then a body of up to megabytes): with
+        // Nagle's algorithm the last one waited for the client's delayed ACK, 40 ms a call.
+        int one = 1;
+        setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        conn->second.no_delay = true;
+      }
+    }
     Request r;
     r.method = MethodName(evhttp_request_get_command(req));
     const char* uri = evhttp_request_get_uri(req);
@@ -228,9 +247,9 @@ struct HttpFront::Impl {
     r.body.resize(evbuffer_get_length(in));
     if (!r.body.empty()) evbuffer_remove(in, r.body.data(), r.body.size());
     bool head = r.method == "HEAD";
-    self->in_flight.fetch_add(1);
+    self->shared->in_flight.fetch_add(1);
     try {
-      self->workers->add(
+      self->shared->workers->add(
           at::concurrency::FunctionRunner::create([self, req, bev, head, r = std::move(r)] {
             Reply reply = self->Answer(r);
             {
@@ -252,9 +271,9 @@ struct HttpFront::Impl {
     try {
       if (IsThriftCall(r)) {
         reply.type = "application/x-thrift";
-        reply.body = ProcessJson(*processor, r.body);
+        reply.body = ProcessJson(*shared->processor, r.body);
       } else {
-        reply = AnswerWeb(site, r);
+        reply = AnswerWeb(shared->site, r);
       }
     } catch (const at::TException& e) {
       // A request that breaks Thrift's JSON protocol ends its connection, as on the binary port.
@@ -270,8 +289,8 @@ struct HttpFront::Impl {
                     {},
                     true};
     }
-    if (!site.cors.empty()) {
-      reply.headers.emplace_back("Access-Control-Allow-Origin", site.cors);
+    if (!shared->site.cors.empty()) {
+      reply.headers.emplace_back("Access-Control-Allow-Origin", shared->site.cors);
       reply.headers.emplace_back("Vary", "Origin");
     }
     return reply;
@@ -295,7 +314,7 @@ struct HttpFront::Impl {
                    d.reply.body.size());
     }
     evhttp_send_reply(d.req, d.reply.status, Reason(d.reply.status), nullptr);
-    in_flight.fetch_sub(1);
+    shared->in_flight.fetch_sub(1);
     auto conn = conns.find(d.bev);
     if (conn != conns.end()) {
       conn->second.busy = false;
@@ -304,7 +323,7 @@ struct HttpFront::Impl {
   }
 
   static void OnNotify(evutil_socket_t fd, short, void* arg) {
-    auto* self = static_cast<Impl*>(arg);
+    auto* self = static_cast<Loop*>(arg);
     uint64_t count;
     ssize_t ignored = read(fd, &count, sizeof count);
     (void)ignored;
@@ -368,7 +387,7 @@ struct HttpFront::Impl {
   }
 
   static void OnSweep(evutil_socket_t, short, void* arg) {
-    auto* self = static_cast<Impl*>(arg);
+    auto* self = static_cast<Loop*>(arg);
     auto now = Clock::now();
     const auto deadline = std::chrono::milliseconds(Limits::kHttpRequestMillis);
     size_t live = 0;
@@ -389,17 +408,17 @@ struct HttpFront::Impl {
       }
       ++it;
     }
-    if (live > self->max_connections) self->Evict(live - self->max_connections);
+    if (live > self->shared->max_connections) self->Evict(live - self->shared->max_connections);
     self->MaybeFinish();
   }
 
   // Out of file descriptors: close the longest-waiting connections and pause accepting briefly.
   // The listener's callbacks get evhttp's pointer (evhttp_bind_listener sets it), not this one:
   // Run() names the front its thread serves.
-  static thread_local Impl* running;
+  static thread_local Loop* running;
 
   static void OnAcceptError(evconnlistener* listener, void*) {
-    Impl* self = running;
+    Loop* self = running;
     if (self == nullptr) return;
     int err = EVUTIL_SOCKET_ERROR();
     if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
@@ -411,31 +430,48 @@ struct HttpFront::Impl {
   }
 
   static void OnResume(evutil_socket_t, short, void* arg) {
-    auto* self = static_cast<Impl*>(arg);
+    auto* self = static_cast<Loop*>(arg);
     if (self->accepting) evconnlistener_enable(self->listener);
   }
 };
 
-thread_local HttpFront::Impl* HttpFront::Impl::running = nullptr;
+thread_local Loop* Loop::running = nullptr;
 
-HttpFront::HttpFront(const std::string& host, int port, int threads,
+}  // namespace
+
+struct HttpFront::Impl {
+  Shared shared;
+  std::vector<std::unique_ptr<Loop>> loops;
+  int bound_port = 0;
+  ~Impl() {
+    // The running requests finish; their answers are dropped with the loops.
+    if (shared.workers) shared.workers->stop();
+    loops.clear();
+  }
+};
+
+HttpFront::HttpFront(const std::string& host, int port, int threads, int loops,
                      std::shared_ptr<rpc::ChainAtlasIf> handler, WebSite site)
     : impl_(std::make_unique<Impl>()) {
-  Impl& m = *impl_;
-  m.site = std::move(site);
-  m.processor = std::make_shared<rpc::ChainAtlasProcessor>(std::move(handler));
+  Shared& shared = impl_->shared;
+  shared.site = std::move(site);
+  shared.processor = std::make_shared<rpc::ChainAtlasProcessor>(std::move(handler));
   const std::string where = host + ":" + std::to_string(port);
   auto fail = [&](const std::string& what) {
     throw Error(ErrorCode::kIo, "HTTP port " + where + ": " + what);
   };
-  // Half the open-file limit: the rest is the binary port's and the database's.
+  loops = std::max(1, loops);
+  // Half the open-file limit (the rest is the binary port's and the database's), shared by the
+  // loops.
+  size_t max_connections = Limits::kHttpConnections;
   rlimit rl{};
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-    m.max_connections = std::max<size_t>(
-        64, std::min<size_t>(Limits::kHttpConnections, static_cast<size_t>(rl.rlim_cur) / 2));
+    max_connections = std::min<size_t>(max_connections, static_cast<size_t>(rl.rlim_cur) / 2);
   }
-  m.base = event_base_new();
-  if (m.base == nullptr) fail("cannot start libevent");
+  shared.max_connections = std::max<size_t>(32, max_connections / static_cast<size_t>(loops));
+
+  // The listening socket; each loop's evhttp accepts on a copy of it (the kernel hands each new
+  // connection to one of them).
   evutil_addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -444,51 +480,75 @@ HttpFront::HttpFront(const std::string& host, int port, int threads,
   int gai = evutil_getaddrinfo(host.empty() ? nullptr : host.c_str(), std::to_string(port).c_str(),
                                &hints, &found);
   if (gai != 0) fail(evutil_gai_strerror(gai));
-  m.listener = evconnlistener_new_bind(
-      m.base, nullptr, nullptr, LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-      1024, found->ai_addr, static_cast<int>(found->ai_addrlen));
+  int fd = socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  bool listening = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+                   bind(fd, found->ai_addr, found->ai_addrlen) == 0 && listen(fd, 1024) == 0;
   int bind_error = errno;
   evutil_freeaddrinfo(found);
-  if (m.listener == nullptr) fail(std::strerror(bind_error));
+  if (!listening) {
+    if (fd >= 0) close(fd);
+    fail(std::strerror(bind_error));
+  }
   sockaddr_storage bound{};
   socklen_t len = sizeof bound;
-  getsockname(evconnlistener_get_fd(m.listener), reinterpret_cast<sockaddr*>(&bound), &len);
-  m.bound_port = ntohs(bound.ss_family == AF_INET6
-                           ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                           : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  impl_->bound_port = ntohs(bound.ss_family == AF_INET6
+                                ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 
-  m.http = evhttp_new(m.base);
-  if (m.http == nullptr) fail("cannot start evhttp");
-  // Every method reaches OnRequest, which refuses the ones it does not serve with 405 and Allow.
-  evhttp_set_allowed_methods(m.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-                                         EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-  // The request line and headers, and the body: each within the message limit (a 1 MiB query is
-  // refused by the API's own text limit, with its error document).
-  evhttp_set_max_headers_size(m.http, Limits::kMaxMessageBytes + (64 << 10));
-  evhttp_set_max_body_size(m.http, Limits::kMaxMessageBytes);
-  // evhttp's own limit is per read and write; the whole-request deadline is the sweep's.
-  evhttp_set_timeout(m.http, 2 * Limits::kHttpRequestMillis / 1000);
-  evhttp_set_bevcb(m.http, &Impl::NewConnection, &m);
-  evhttp_set_gencb(m.http, &Impl::OnRequest, &m);
-  if (evhttp_bind_listener(m.http, m.listener) == nullptr) fail("cannot bind evhttp");
-  m.listener_bound = true;
-  evconnlistener_set_error_cb(m.listener, &Impl::OnAcceptError);
+  for (int i = 0; i < loops; ++i) {
+    impl_->loops.push_back(std::make_unique<Loop>());
+    Loop& m = *impl_->loops.back();
+    m.shared = &shared;
+    m.base = event_base_new();
+    if (m.base == nullptr) fail("cannot start libevent");
+    m.http = evhttp_new(m.base);
+    if (m.http == nullptr) fail("cannot start evhttp");
+    // Every method reaches OnRequest, which refuses the ones it does not serve with 405 and Allow.
+    evhttp_set_allowed_methods(m.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                           EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                           EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+                                           EVHTTP_REQ_PATCH);
+    // The request line and headers, and the body: each within the message limit (a 1 MiB query
+    // is refused by the API's own text limit, with its error document).
+    evhttp_set_max_headers_size(m.http, Limits::kMaxMessageBytes + (64 << 10));
+    evhttp_set_max_body_size(m.http, Limits::kMaxMessageBytes);
+    // evhttp's own limit is per read and write; the whole-request deadline is the sweep's.
+    evhttp_set_timeout(m.http, 2 * Limits::kHttpRequestMillis / 1000);
+    evhttp_set_bevcb(m.http, &Loop::NewConnection, &m);
+    evhttp_set_gencb(m.http, &Loop::OnRequest, &m);
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    evhttp_bound_socket* accepting = copy < 0 ? nullptr
+                                              : evhttp_accept_socket_with_handle(m.http, copy);
+    if (accepting == nullptr) {
+      if (copy >= 0) close(copy);
+      close(fd);
+      fail("cannot accept with evhttp");
+    }
+    m.listener = evhttp_bound_socket_get_listener(accepting);
+    evconnlistener_set_error_cb(m.listener, &Loop::OnAcceptError);
 
-  m.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (m.wake_fd < 0) fail(std::strerror(errno));
-  m.notify = event_new(m.base, m.wake_fd, EV_READ | EV_PERSIST, &Impl::OnNotify, &m);
-  m.sweep = event_new(m.base, -1, EV_PERSIST, &Impl::OnSweep, &m);
-  m.resume = evtimer_new(m.base, &Impl::OnResume, &m);
-  timeval every{0, 100 * 1000};
-  if (!m.notify || !m.sweep || !m.resume || event_add(m.notify, nullptr) != 0 ||
-      event_add(m.sweep, &every) != 0) {
-    fail("cannot start libevent's events");
+    m.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m.wake_fd < 0) {
+      close(fd);
+      fail(std::strerror(errno));
+    }
+    m.notify = event_new(m.base, m.wake_fd, EV_READ | EV_PERSIST, &Loop::OnNotify, &m);
+    m.sweep = event_new(m.base, -1, EV_PERSIST, &Loop::OnSweep, &m);
+    m.resume = evtimer_new(m.base, &Loop::OnResume, &m);
+    timeval every{0, 100 * 1000};
+    if (!m.notify || !m.sweep || !m.resume || event_add(m.notify, nullptr) != 0 ||
+        event_add(m.sweep, &every) != 0) {
+      close(fd);
+      fail("cannot start libevent's events");
+    }
   }
+  close(fd);  // the loops hold their copies
 
-  m.workers = at::concurrency::ThreadManager::newSimpleThreadManager(std::max(1, threads));
-  m.workers->threadFactory(std::make_shared<at::concurrency::ThreadFactory>());
-  m.workers->start();
+  shared.workers = at::concurrency::ThreadManager::newSimpleThreadManager(std::max(1, threads));
+  shared.workers->threadFactory(std::make_shared<at::concurrency::ThreadFactory>());
+  shared.workers->start();
 }
 
 HttpFront::~HttpFront() = default;
@@ -496,27 +556,37 @@ HttpFront::~HttpFront() = default;
 int HttpFront::port() const { return impl_->bound_port; }
 
 void HttpFront::Run() {
-  Impl::running = impl_.get();
-  event_base_dispatch(impl_->base);
-  Impl::running = nullptr;
+  auto run = [](Loop* loop) {
+    Loop::running = loop;
+    event_base_dispatch(loop->base);
+    Loop::running = nullptr;
+  };
+  std::vector<std::thread> others;
+  for (size_t i = 1; i < impl_->loops.size(); ++i) others.emplace_back(run, impl_->loops[i].get());
+  run(impl_->loops[0].get());
+  for (auto& t : others) t.join();
 }
 
 void HttpFront::StopAccepting() {
-  {
-    std::lock_guard<std::mutex> hold(impl_->lock);
-    impl_->stop_accepting = true;
+  for (auto& loop : impl_->loops) {
+    {
+      std::lock_guard<std::mutex> hold(loop->lock);
+      loop->stop_accepting = true;
+    }
+    loop->Wake();
   }
-  impl_->Wake();
 }
 
 void HttpFront::Stop() {
-  {
-    std::lock_guard<std::mutex> hold(impl_->lock);
-    impl_->stop_accepting = impl_->stop = true;
+  for (auto& loop : impl_->loops) {
+    {
+      std::lock_guard<std::mutex> hold(loop->lock);
+      loop->stop_accepting = loop->stop = true;
+    }
+    loop->Wake();
   }
-  impl_->Wake();
 }
 
-int HttpFront::in_flight() const { return impl_->in_flight.load(); }
+int HttpFront::in_flight() const { return impl_->shared.in_flight.load(); }
 
 }  // namespace chainatlas::service

@@ -1,4 +1,5 @@
-// The HTTP port: libevent's evhttp reads and writes every connection on one event thread, and
+// The HTTP port: libevent's evhttp reads and writes every connection on a few event threads (one
+// per core: on a busy machine one thread's share of the CPU was what limited large answers), and
 // the requests, once whole, are answered on a pool of worker threads. An idle or slow connection
 // holds no thread, only its socket, so thousands of them leave normal clients answered at once.
 // A connection must send a whole request (headers and body) within Limits::kHttpRequestMillis of
@@ -21,16 +22,17 @@ namespace chainatlas::service {
 
 class HttpFront {
  public:
-  // Listens on host:port (port 0: a free one). `threads` workers answer the requests. Throws
-  // Error(kIo) when the address cannot be bound.
-  HttpFront(const std::string& host, int port, int threads,
+  // Listens on host:port (port 0: a free one) with `loops` event threads (each accepts and serves
+  // its own connections); `threads` workers answer the requests. Throws Error(kIo) when the
+  // address cannot be bound.
+  HttpFront(const std::string& host, int port, int threads, int loops,
             std::shared_ptr<rpc::ChainAtlasIf> handler, WebSite site);
   ~HttpFront();
   HttpFront(const HttpFront&) = delete;
   HttpFront& operator=(const HttpFront&) = delete;
 
   int port() const;
-  // Runs the event loop on the calling thread until Stop().
+  // Runs the event loops (the first on the calling thread) until Stop().
   void Run();
   // From any thread: accept no more connections (SIGTERM's drain).
   void StopAccepting();

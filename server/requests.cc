@@ -11,10 +11,11 @@ namespace {
 
 void CheckRange(const char* field, int64_t value, int64_t lo, int64_t hi) {
   if (value < lo || value > hi) {
-    throw Error(ErrorCode::kInvalidArgument, Msg("option.range", {{"option", field},
-                                                                  {"min", std::to_string(lo)},
-                                                                  {"max", std::to_string(hi)},
-                                                                  {"value", std::to_string(value)}}));
+    throw Error(ErrorCode::kInvalidArgument,
+                Msg("option.range", {{"option", field},
+                                     {"min", std::to_string(lo)},
+                                     {"max", std::to_string(hi)},
+                                     {"value", std::to_string(value)}}));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <thrift/transport/TNonblockingServerSocket.h>
 #include <thrift/transport/TServerSocket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -48,7 +49,8 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   // (After the mask: its threads inherit it.)
   std::unique_ptr<HttpFront> http;
   if (o.http_port >= 0) {
-    http = std::make_unique<HttpFront>(o.host, o.http_port, threads, handler,
+    const int loops = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+    http = std::make_unique<HttpFront>(o.host, o.http_port, threads, loops, handler,
                                        WebSite{states, o.web_root, o.cors});
   }
 
