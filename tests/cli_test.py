@@ -255,12 +255,52 @@ def main():
         check([i["id"] for i in got] == want and all(score[i["id"]] == i["score"] for i in got) and got,
               f"targets --within {within}: the same candidates in the same order with the same scores "
               f"({len(got)} vs {len(want)})")
+    scorers_on_every_recommender(b, env)
     reasons_in_both_languages(b, env)
     text_in_both_languages(a, b, env)
     exports(a, b, env)
     hostile_input(a, b, env)
 
     return summary("cli")
+
+
+def scorers_on_every_recommender(b, env):
+    """Issue 12: every named scorer on every recommender. Each item's score is the sum of its
+    components' points, each point its weight times its value, the weights of one answer add up
+    to 1 (every score in [0, 1]), the items come by score with ranks 1..n, and each scorer weighs
+    each recommender differently from the default (so the scorer took effect)."""
+    recommenders = [("partners supplier", ["partners", "--enterprise", "E0013", "--role", "supplier"]),
+                    ("partners customer", ["partners", "--enterprise", "E0020", "--role", "customer"]),
+                    ("partners peer", ["partners", "--enterprise", "E0013", "--role", "peer"]),
+                    ("pairings university", ["pairings", "--enterprise", "E0013", "--kind", "university"]),
+                    ("pairings hospital", ["pairings", "--enterprise", "E0013", "--kind", "hospital"]),
+                    ("pairings platform", ["pairings", "--enterprise", "E0013", "--kind", "platform"]),
+                    ("pairings triad", ["pairings", "--enterprise", "E0013", "--kind", "triad"]),
+                    ("targets", ["targets", "--region", "330122"]),
+                    ("leaders", ["leaders", "--region", "330100"])]
+    for what, args in recommenders:
+        weights = {}
+        for scorer in ["balanced", "nearby", "quality"]:
+            doc = json.loads(run(b, args + ["--scorer", scorer, "--top", "30", "--json"], env).stdout)
+            items = doc["items"]
+            label = f"{what} --scorer {scorer}"
+            check(doc["scorer"] == scorer and items, f"{label}: answered with that scorer ({len(items)} items)")
+            bad = []
+            for i in items:
+                comps = i["components"]
+                if abs(sum(c["weight"] for c in comps) - 1) > 1e-9:
+                    bad.append(f"{i['id']}: weights add up to {sum(c['weight'] for c in comps)}")
+                if any(abs(c["points"] - c["weight"] * c["value"]) > 1e-6 for c in comps):
+                    bad.append(f"{i['id']}: points are not weight x value")
+                if abs(i["score"] - sum(c["points"] for c in comps)) > 1e-6 or not 0 <= i["score"] <= 1:
+                    bad.append(f"{i['id']}: score {i['score']} is not the sum of its points")
+            check(not bad, f"{label}: score = sum of weight x value, weights add up to 1 ({bad[:2]})")
+            check([i["rank"] for i in items] == list(range(1, len(items) + 1))
+                  and all(x["score"] >= y["score"] for x, y in zip(items, items[1:])),
+                  f"{label}: items by score, ranked 1..n")
+            weights[scorer] = {c["name"]: c["weight"] for c in items[0]["components"]}
+        check(weights["nearby"] != weights["balanced"] and weights["quality"] != weights["balanced"],
+              f"{what}: every scorer weighs it its own way ({weights})")
 
 
 def reasons(doc):
