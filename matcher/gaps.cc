@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <set>
 #include <unordered_map>
 
 #include "graph/error.h"
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
+#include "matcher/recommend.h"
 #include "matcher/topk.h"
 
 namespace chainatlas::matcher {
@@ -197,6 +199,7 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
     }
   }
   double covered = 0, relevant = 0, wcovered = 0, wrelevant = 0;
+  const Scorer& gap_scorer = FindScorer(kDefaultScorer);
   size_t at = 0;
   for (SegmentGap& sg : g.segments) {
     const bool shown = listed[at++];
@@ -219,11 +222,11 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
       double rel = std::isnan(sg.density) ? 0 : sg.density;
       double dep = max_out ? static_cast<double>(outs) / max_out : 0;
       double scarcity = sg.status == SegmentStatus::kWeak ? 1.0 / (1.0 + n) : 1.0;
-      sg.components = {{"demand", 0.45, d, 0.45 * d},
-                       {"relatedness", 0.20, rel, 0.20 * rel},
-                       {"dependence", 0.15, dep, 0.15 * dep},
-                       {"scarcity", 0.20, scarcity, 0.20 * scarcity}};
-      for (const Component& c : sg.components) sg.score += c.points;
+      // Weighed by the default scorer's weights for "gaps" (matcher/scorers.cc).
+      const Measure measures[] = {
+          {"demand", d}, {"relatedness", rel}, {"dependence", dep}, {"scarcity", scarcity}};
+      sg.components.clear();
+      sg.score = ScoreOf(gap_scorer, "gaps", measures, std::size(measures), &sg.components);
     }
     if (!shown) continue;
     // The evidence.

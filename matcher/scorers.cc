@@ -28,6 +28,10 @@ const std::vector<Scorer>& Scorers() {
           {"ties", 0.25},
           {"proximity", 0.10},
           {"relatedness", 0.10}}},
+        // The gap view's priority (gaps, chain; the segments targets looks for): the same in every
+        // scorer until gaps takes --scorer.
+        {"gaps",
+         {{"demand", 0.45}, {"relatedness", 0.20}, {"dependence", 0.15}, {"scarcity", 0.20}}},
         {"leaders",
          {{"pagerank", 0.30},
           {"dependants", 0.25},
@@ -54,6 +58,10 @@ const std::vector<Scorer>& Scorers() {
           {"ties", 0.25},
           {"proximity", 0.25},
           {"relatedness", 0.10}}},
+        // The gap view's priority (gaps, chain; the segments targets looks for): the same in every
+        // scorer until gaps takes --scorer.
+        {"gaps",
+         {{"demand", 0.45}, {"relatedness", 0.20}, {"dependence", 0.15}, {"scarcity", 0.20}}},
         {"leaders",
          {{"pagerank", 0.25},
           {"dependants", 0.35},
@@ -80,6 +88,10 @@ const std::vector<Scorer>& Scorers() {
           {"ties", 0.15},
           {"proximity", 0.05},
           {"relatedness", 0.10}}},
+        // The gap view's priority (gaps, chain; the segments targets looks for): the same in every
+        // scorer until gaps takes --scorer.
+        {"gaps",
+         {{"demand", 0.45}, {"relatedness", 0.20}, {"dependence", 0.15}, {"scarcity", 0.20}}},
         {"leaders",
          {{"pagerank", 0.35},
           {"dependants", 0.15},
