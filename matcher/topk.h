@@ -103,6 +103,7 @@ class BitSet {
     return true;
   }
   void Set(VertexId v) { words_[v >> 6] |= uint64_t{1} << (v & 63); }
+  void Clear(VertexId v) { words_[v >> 6] &= ~(uint64_t{1} << (v & 63)); }
   bool Has(VertexId v) const { return (words_[v >> 6] >> (v & 63)) & 1; }
   // How many bits are set.
   size_t Count() const {
