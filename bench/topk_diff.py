@@ -4,7 +4,8 @@ regions as the JSON documents `chainatlas partners|targets ... --json` prints, o
 that two builds can be compared byte for byte (issue 12 item 4: the top-K paths must answer
 exactly what the exhaustive scorers answered).
 
-  bench/topk_diff.py --binary build/chainatlas [--db FILE] [--regions N] [--scorer NAME] --out FILE
+  bench/topk_diff.py --binary build/chainatlas [--db FILE] [--regions N] [--enterprises N]
+      [--pairings university,hospital] [--cli-checks N] [--scorer NAME] --out FILE
 
 Starts `chainatlas serve` on free loopback ports and asks its JSON API (`GET /api/v1/partners`,
 `/api/v1/targets`), which answers exactly the CLI's `--json` document (docs/service.md); a few
@@ -52,6 +53,10 @@ def main():
     ap.add_argument("--regions", type=int, default=0, help="counties and cities to ask (0: all)")
     ap.add_argument("--enterprises", type=int, default=0, help="enterprises to ask (0: all)")
     ap.add_argument("--scorer", default="")
+    ap.add_argument("--pairings", default="",
+                    help="also each enterprise's pairings of these kinds (comma-separated, e.g. university,hospital)")
+    ap.add_argument("--cli-checks", type=int, default=3,
+                    help="subjects also asked through the CLI (0 on a large database: each CLI call loads it)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -85,11 +90,15 @@ def main():
                 for role in ("supplier", "customer"):
                     out.write(get("partners", enterprise="enterprise:" + e, role=role) + "\n")
                     n += 1
+            for e in ents:
+                for kind in filter(None, a.pairings.split(",")):
+                    out.write(get("pairings", enterprise="enterprise:" + e, kind=kind) + "\n")
+                    n += 1
             for r in regions:
                 out.write(get("targets", region="region:" + r) + "\n")
                 n += 1
             # A few through the CLI itself: the same document.
-            for e in ents[:3]:
+            for e in ents[:a.cli_checks]:
                 args = [a.binary, "partners", "--enterprise", "enterprise:" + e, "--role", "supplier", "--json"]
                 if a.db:
                     args += ["--db", a.db]

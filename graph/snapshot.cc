@@ -192,8 +192,42 @@ Neighbor Snapshot::NeighborRange::At(uint32_t i) const {
   }
   VertexId src = snapshot_->reverse_.m_forward.m_column[i];
   EdgeKind kind = snapshot_->reverse_kinds_[i];
-  if (kind != EdgeKind::kSupplies) return {src, *snapshot_->EdgeWeight(src, kind, self_)};
-  return {src, *snapshot_->EdgeWeight(src, kind, self_), snapshot_->EdgeEvidence(src, kind, self_)};
+  // The forward edge EdgeWeight(src, kind, self_) and EdgeEvidence(src, kind, self_) read.
+  const uint32_t f = snapshot_->ReversePositions()[i];
+  const float weight = snapshot_->forward_.m_forward.m_edge_properties[f].weight;
+  if (kind != EdgeKind::kSupplies) return {src, weight};
+  return {src, weight, snapshot_->forward_evidence_[f]};
+}
+
+const uint32_t* Snapshot::ReversePositions() const {
+  if (const uint32_t* ready = reverse_positions_ready_.load(std::memory_order_acquire))
+    return ready;
+  std::call_once(reverse_positions_once_, [&] {
+    const auto& rrs = reverse_.m_forward.m_rowstart;
+    const auto& rcol = reverse_.m_forward.m_column;
+    const auto& frs = forward_.m_forward.m_rowstart;
+    const auto& fcol = forward_.m_forward.m_column;
+    std::vector<uint32_t> pos(rcol.size(), 0);
+    const size_t n = rrs.empty() ? 0 : rrs.size() - 1;
+    for (VertexId dst = 0; dst < n; ++dst) {
+      for (uint32_t i = rrs[dst]; i < rrs[dst + 1]; ++i) {
+        // As EdgeWeight: the kind's run of the source's row, then the first edge to dst in it.
+        const VertexId src = rcol[i];
+        auto [b, e] = KindRun(forward_kinds_, frs[src], frs[src + 1], reverse_kinds_[i]);
+        auto it = std::lower_bound(fcol.begin() + b, fcol.begin() + e, dst);
+        pos[i] = static_cast<uint32_t>(it - fcol.begin());
+      }
+    }
+    reverse_positions_ = std::move(pos);
+    reverse_positions_ready_.store(reverse_positions_.data(), std::memory_order_release);
+  });
+  return reverse_positions_ready_.load(std::memory_order_acquire);
+}
+
+size_t Snapshot::ReversePositionBytes() const {
+  return reverse_positions_ready_.load(std::memory_order_acquire)
+             ? reverse_positions_.capacity() * sizeof(uint32_t)
+             : 0;
 }
 
 size_t Snapshot::AdjacencyBytes() const {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <cmath>
 #include <cstdint>
@@ -204,6 +205,13 @@ class Snapshot {
 
   // Bytes held by the adjacency (row offsets, targets, weights, kinds; forward and reverse).
   size_t AdjacencyBytes() const;
+  // Per reverse edge, the index of the forward edge EdgeWeight(src, kind, dst) reads (the first of
+  // its (src, kind, dst) run), so that reading in-neighbours with their weights is a lookup, not a
+  // search of the source's row per edge. Built on first use (about one search per edge, once per
+  // snapshot; concurrent callers wait for it), 4 bytes per edge; ReversePositionBytes() is 0
+  // until then.
+  const uint32_t* ReversePositions() const;
+  size_t ReversePositionBytes() const;
 
   // A structure another layer derives from this snapshot (the matcher's top-K producer index):
   // built by build() on the first call for `slot` (under a lock) and kept as long as the snapshot.
@@ -265,6 +273,10 @@ class Snapshot {
 
   std::unique_ptr<RegionTree> region_tree_;
   std::unique_ptr<Taxonomy> taxonomy_;
+
+  mutable std::once_flag reverse_positions_once_;
+  mutable std::vector<uint32_t> reverse_positions_;
+  mutable std::atomic<const uint32_t*> reverse_positions_ready_{nullptr};
 
   mutable std::mutex derived_mu_;
   mutable std::array<std::shared_ptr<const void>, kDerivedSlots> derived_;

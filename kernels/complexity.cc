@@ -716,6 +716,69 @@ SparseComplexity::RowMeasures SparseComplexity::Row(size_t c) const {
   return out;
 }
 
+std::vector<double> SparseComplexity::DensityRow(size_t c) const {
+  std::vector<double> density(cols, 0.0);
+  const std::vector<uint32_t>& mine = segments_of[c];
+  if (mine.empty()) return density;  // every class total is 0: Row's density is 0 everywhere
+  // c's classes, ascending (the order ClassSum adds them in), and each one's local index.
+  std::vector<int> classes_here;
+  classes_here.reserve(mine.size());
+  for (uint32_t p : mine) classes_here.push_back(class_of[p]);
+  std::sort(classes_here.begin(), classes_here.end());
+  classes_here.erase(std::unique(classes_here.begin(), classes_here.end()), classes_here.end());
+  const size_t k = classes_here.size();
+  auto local_class = [&](int j) -> size_t {
+    return static_cast<size_t>(std::lower_bound(classes_here.begin(), classes_here.end(), j) -
+                               classes_here.begin());
+  };
+  // Per region c' sharing a segment with c and per local class: |M_c ∩ M_c' ∩ class| (Row's
+  // count, which holds whole numbers).
+  std::vector<uint32_t> slot(rows, UINT32_MAX);
+  std::vector<uint32_t> touched;
+  std::vector<int64_t> count;
+  for (uint32_t p : mine) {
+    const size_t j = local_class(class_of[p]);
+    for (uint32_t r : regions_of[p]) {
+      if (slot[r] == UINT32_MAX) {
+        slot[r] = static_cast<uint32_t>(touched.size());
+        touched.push_back(r);
+        count.resize(count.size() + k, 0);
+      }
+      count[slot[r] * k + j] += 1;
+    }
+  }
+  // Per segment p, Σ over the regions c' holding p of count(c', ·): gathered from the regions'
+  // side, so only the segments of those regions are visited.
+  std::vector<int64_t> totals(cols * k, 0);
+  std::vector<char> reached(cols, 0);
+  for (size_t t = 0; t < touched.size(); ++t) {
+    const int64_t* row = &count[t * k];
+    for (uint32_t p : segments_of[touched[t]]) {
+      reached[p] = 1;
+      int64_t* out = &totals[static_cast<size_t>(p) * k];
+      for (size_t j = 0; j < k; ++j) out[j] += row[j];
+    }
+  }
+  std::vector<char> held(cols, 0);
+  for (uint32_t p : mine) held[p] = 1;
+  for (size_t p = 0; p < cols; ++p) {
+    if (class_of[p] < 0 || !reached[p]) continue;  // Row: density 0 (no region, or no class)
+    int64_t* out = &totals[p * k];
+    const size_t i = static_cast<size_t>(class_of[p]);
+    // PhiEntry's self term: p itself is in W only where c holds it (then p's class is c's).
+    if (held[p]) out[local_class(class_of[p])] -= static_cast<int64_t>(ubiquity[p]);
+    long double numerator = 0;
+    for (size_t j = 0; j < k; ++j) {
+      if (out[j] == 0) continue;
+      numerator += static_cast<long double>(out[j]) /
+                   static_cast<long double>(std::max(
+                       class_ubiquity[i], class_ubiquity[static_cast<size_t>(classes_here[j])]));
+    }
+    density[p] = strength_exact[p] > 0 ? static_cast<double>(numerator / strength_exact[p]) : 0.0;
+  }
+  return density;
+}
+
 SparseComplexity ComputeSparseComplexity(size_t rows, size_t cols, std::vector<ActivityCell> cells,
                                          const ComplexityOptions& options) {
   ValidateSparseInput(rows, cols, cells, options);

@@ -109,6 +109,12 @@ struct SparseComplexity {
     std::vector<double> density, opportunity_gain;
   };
   RowMeasures Row(size_t c) const;
+  // Row(c).density alone, bit for bit, in O(Σ_{p' ∈ M_c} k_p' + Σ_{c' sharing a segment with c}
+  // |M_c'| × K), K the number of distinct ubiquity classes among c's own segments: the class
+  // totals are integers (counted exactly, in integers) and only c's classes are non-zero, so the
+  // class sum adds the same terms in the same order as Row's. For callers that need the density
+  // of one region and not its opportunity gain (the gap analysis of every query).
+  std::vector<double> DensityRow(size_t c) const;
 };
 
 // Cells may come in any order; a cell given twice counts its values summed. Throws

@@ -115,7 +115,7 @@ GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
     if (level != RegionLevel::kPark) {
       table = a.Relatedness(level, t);
       row = table->RowOf(region);
-      if (row >= 0) density = table->complexity.Row(static_cast<size_t>(row)).density;
+      if (row >= 0) density = table->complexity.DensityRow(static_cast<size_t>(row));
     }
     for (VertexId seg : tax.SegmentsBelow(t)) {
       SegmentGap sg;

@@ -1,6 +1,7 @@
 #include "matcher/pairings.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "graph/error.h"
 #include "graph/region_tree.h"
@@ -38,23 +39,65 @@ std::vector<Relevant> RelevantSegments(const Snapshot& s, VertexId e, bool with_
   return out;
 }
 
-// Offers every organisation tied by `kind` (into the segment, or a segment above it) to `found`.
+// One offer Collect made: enough to rebuild its path for the candidates that are kept.
+struct OfferRecord {
+  VertexId candidate;
+  double value;
+  uint32_t relevant, up;  // relevant[relevant], Offers::above[relevant][up]
+  EdgeKind kind;
+};
+
+// Every offer of a query, in the order it was made, so that the paths of the best candidates are
+// built afterwards (the same Offer calls in the same order for each of them) instead of a path
+// per offer for every candidate.
+struct Offers {
+  std::vector<Relevant> relevant;
+  std::vector<std::vector<std::pair<VertexId, std::vector<PathStep>>>> above;
+  std::vector<OfferRecord> log;
+
+  // Offers the recorded paths of the candidates in `only` to `found` (which records paths).
+  void Replay(const std::unordered_set<VertexId>& only, Candidates& found) const {
+    for (const OfferRecord& o : log) {
+      if (!only.count(o.candidate)) continue;
+      const Relevant& r = relevant[o.relevant];
+      found.OfferWith(
+          o.candidate, o.value,
+          [&] {
+            Path p = r.path;
+            for (const PathStep& st : above[o.relevant][o.up].second) p.steps.push_back(st);
+            p.Then(o.kind, false, o.candidate);
+            return p;
+          },
+          r.segment);
+    }
+  }
+};
+
+// Offers every organisation tied by `kind` (into the segment, or a segment above it) to `found`
+// (fits only) and records the offer in `offers`.
 template <typename Fit>
-void Collect(const Snapshot& s, const std::vector<Relevant>& relevant, EdgeKind kind,
-             const Filters& f, Candidates& found, Fit fit) {
-  for (const Relevant& r : relevant) {
-    for (const auto& [seg, up] : SegmentAndAbove(s, r.segment)) {
+void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, const Filters& f, Candidates& found,
+             Fit fit) {
+  for (uint32_t i = 0; i < offers.relevant.size(); ++i) {
+    const Relevant& r = offers.relevant[i];
+    const auto& above = offers.above[i];
+    for (uint32_t j = 0; j < above.size(); ++j) {
       if (!PassesTrack(s, f, r.segment)) continue;
-      for (Neighbor nb : s.In(seg, kind)) {
+      for (Neighbor nb : s.In(above[j].first, kind)) {
         double value = fit(nb.vertex, nb.weight, r);
         if (value <= 0) continue;
-        Path p = r.path;
-        for (const PathStep& st : up) p.steps.push_back(st);
-        p.Then(kind, false, nb.vertex);
-        found.Offer(nb.vertex, value, p, r.segment);
+        found.OfferWith(
+            nb.vertex, value, [] { return Path{}; }, r.segment);
+        offers.log.push_back({nb.vertex, value, i, j, kind});
       }
     }
   }
+}
+
+void SetRelevant(const Snapshot& s, Offers& offers, std::vector<Relevant> relevant) {
+  offers.relevant = std::move(relevant);
+  offers.above.clear();
+  for (const Relevant& r : offers.relevant) offers.above.push_back(SegmentAndAbove(s, r.segment));
 }
 
 struct Scored {
@@ -65,26 +108,30 @@ struct Scored {
 Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const Filters& f,
                           size_t top) {
   const Scorer& scorer = FindScorer(f.scorer);
-  Candidates found;
+  // First every candidate's fit (no paths), then scores, then items for the best only.
+  Candidates found(/*record_paths=*/false);
+  Offers offers;
   std::string recommender;
   switch (kind) {
     case PairingKind::kUniversity:
       recommender = "universities";
-      Collect(s, RelevantSegments(s, e, true), EdgeKind::kResearches, f, found,
+      SetRelevant(s, offers, RelevantSegments(s, e, true));
+      Collect(s, offers, EdgeKind::kResearches, f, found,
               [](VertexId, float w, const Relevant& r) { return w * r.relevance; });
       break;
     case PairingKind::kHospital: {
       recommender = "hospitals";
-      auto own = RelevantSegments(s, e, false);
-      Collect(s, own, EdgeKind::kClinicalStrength, f, found,
+      SetRelevant(s, offers, RelevantSegments(s, e, false));
+      Collect(s, offers, EdgeKind::kClinicalStrength, f, found,
               [](VertexId, float w, const Relevant& r) { return w * r.relevance; });
-      Collect(s, own, EdgeKind::kClinicalDemand, f, found,
+      Collect(s, offers, EdgeKind::kClinicalDemand, f, found,
               [](VertexId, float w, const Relevant& r) { return 0.7 * w * r.relevance; });
       break;
     }
     case PairingKind::kPlatform:
       recommender = "platforms";
-      Collect(s, RelevantSegments(s, e, false), EdgeKind::kServes, f, found,
+      SetRelevant(s, offers, RelevantSegments(s, e, false));
+      Collect(s, offers, EdgeKind::kServes, f, found,
               [](VertexId, float w, const Relevant& r) { return w * r.relevance; });
       break;
     case PairingKind::kTriad: break;
@@ -100,25 +147,47 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
       if (it != ppr.end()) best_ppr = std::max(best_ppr, it->second);
     }
   }
-  for (const auto& [v, c] : found.Sorted()) {
-    if (!PassesWithin(s, f, v)) continue;
-    bool known = Cooperates(s, e, v);
-    if (known && !f.include_known) continue;
-    Item item;
-    item.entity = v;
-    item.known = known;
-    TakePaths(*c, item);
-    Proximity prox = GeoProximity(s, e, v);
-    std::vector<Reason> facts;
-    double quality = Quality(s, v, &facts);
+  // The measures of candidate v (with fit `fit`), in the order ApplyScorer is given them.
+  auto measures_of = [&](VertexId v, double fit, Proximity prox, std::vector<Reason>* facts) {
+    double quality = Quality(s, v, facts);
     std::vector<std::pair<std::string, double>> measures = {
-        {"fit", c->fit}, {"proximity", ProximityValue(prox)}, {"quality", quality}};
+        {"fit", fit}, {"proximity", ProximityValue(prox)}, {"quality", quality}};
     if (kind == PairingKind::kUniversity) {
       auto it = ppr.find(v);
       measures.push_back({"graph", it != ppr.end() && best_ppr > 0 ? it->second / best_ppr : 0});
     }
     if (kind == PairingKind::kHospital) {
       measures.push_back({"trial", s.Hospital(v).clinical_trial ? 1.0 : 0.0});
+    }
+    return measures;
+  };
+  // Scores (exactly ApplyScorer's: ScoreOf over the same measures), then the best `top` in
+  // RankItems' order (every item has tier 0 and no partners here, so that order is TopCandidates').
+  std::vector<std::pair<double, VertexId>> scored;
+  std::vector<Measure> m;
+  for (const auto& [v, c] : found.Sorted()) {
+    if (!PassesWithin(s, f, v)) continue;
+    if (!f.include_known && Cooperates(s, e, v)) continue;
+    const auto measures = measures_of(v, c->fit, GeoProximity(s, e, v), nullptr);
+    m.clear();
+    for (const auto& [name, value] : measures) m.push_back({name, value});
+    scored.push_back({ScoreOf(scorer, recommender, m.data(), m.size()), v});
+  }
+  const std::vector<VertexId> best = TopCandidates(s, std::move(scored), top);
+  const std::unordered_set<VertexId> kept(best.begin(), best.end());
+  Candidates detailed(/*record_paths=*/true);
+  offers.Replay(kept, detailed);
+  for (VertexId v : best) {
+    const Candidate* c = detailed.Find(v);
+    bool known = Cooperates(s, e, v);
+    Item item;
+    item.entity = v;
+    item.known = known;
+    TakePaths(*c, item);
+    Proximity prox = GeoProximity(s, e, v);
+    std::vector<Reason> facts;
+    std::vector<std::pair<std::string, double>> measures = measures_of(v, c->fit, prox, &facts);
+    if (kind == PairingKind::kHospital) {
       const auto& depts = s.Hospital(v).departments;
       if (!depts.empty()) {
         facts.push_back(

@@ -497,21 +497,20 @@ class Replayer {
     }
   }
 
-  // How many distinct candidates Gather meets.
-  size_t Count(BitSet& bits) const {
+  // How many distinct candidates Gather meets: the producers of the segments it reads (their
+  // entries in the top-K index: produces and member_of, one entry per producer) but E, and the
+  // others. Bits are set without a test and counted by words. E is an enterprise, so the others
+  // (hospitals, channel platforms, other firms of its industry) never include it.
+  size_t Count(const ProducerIndex& ix, BitSet& bits) const {
     bits.Reset(s_.NumVertices());
-    size_t n = 0;
     for (VertexId d : ProducerSegments()) {
-      for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
-        for (VertexId v : s_.In(d, k).Vertices()) {
-          if (v != e_ && bits.Insert(v)) ++n;
-        }
+      for (const ProducerBlock& b : ix.Blocks(d)) {
+        for (uint32_t i = b.begin; i < b.end; ++i) bits.Set(ix.Entry(i));
       }
     }
-    ForEachOther([&](VertexId v) {
-      if (bits.Insert(v)) ++n;
-    });
-    return n;
+    bits.Clear(e_);
+    ForEachOther([&](VertexId v) { bits.Set(v); });
+    return bits.Count();
   }
 
   // Offers v every path Gather offers it, in Gather's order; false when there is none.
@@ -673,7 +672,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   const Replayer rp(s, e, role, f, result.segments);
 
   thread_local BitSet bits;
-  result.candidates = rp.Count(bits);
+  result.candidates = rp.Count(ix, bits);
   if (result.candidates == 0) return result;
 
   Scoring sc(s, e, role, scorer, result.segments);

@@ -43,6 +43,16 @@ struct TargetScoring {
   const Snapshot& s;
   VertexId region;
   const Scorer& scorer;
+  // The region's members (RegionTree::MembersWithin), when the caller has marked them: then
+  // "x is within the region" is a lookup for an organisation instead of two hash lookups in the
+  // region forest (the same answer: an organisation is within the region exactly when it is one of
+  // its members).
+  const SeenSet* members = nullptr;
+
+  bool Within(VertexId x) const {
+    if (members && s.Kind(x) != NodeKind::kRegion) return members->Has(x);
+    return s.regions().Within(x, region);
+  }
 
   struct Measured {
     Proximity prox;
@@ -50,20 +60,19 @@ struct TargetScoring {
     std::array<Measure, 5> m;
   };
   Measured Measure5(VertexId e, const std::vector<Fill>& list, std::vector<Reason>* facts) const {
-    const RegionTree& rt = s.regions();
     Measured r;
     double segment = std::min(1.0, list.front().value + 0.1 * static_cast<double>(list.size() - 1));
     // Ties: local enterprises it already supplies, local organisations it cooperates with or
     // invests in.
     for (VertexId c : s.Out(e, EdgeKind::kTradesWith).Vertices()) {
-      if (rt.Within(c, region)) r.supplied.push_back(c);
+      if (Within(c)) r.supplied.push_back(c);
     }
     for (EdgeKind k : {EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (VertexId x : s.Out(e, k).Vertices()) {
-        if (rt.Within(x, region)) r.tied.push_back(x);
+        if (Within(x)) r.tied.push_back(x);
       }
       for (VertexId x : s.In(e, k).Vertices()) {
-        if (rt.Within(x, region)) r.tied.push_back(x);
+        if (Within(x)) r.tied.push_back(x);
       }
     }
     std::sort(r.tied.begin(), r.tied.end());
@@ -283,18 +292,25 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
   // Candidates: every producer of those segments, less the region's own and those the filter
   // removes. Counted from the producer lists' ids; the region's members (and, with a filter, the
   // filter regions' members) are checked one by one.
+  // The producers of a segment are its entries in the top-K index (produces and member_of, one
+  // entry per producer): their bits are set without a test, then counted by words.
   thread_local BitSet bits;
   bits.Reset(s.NumVertices());
-  size_t producers = 0;
   for (VertexId d : fill_segments) {
-    for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
-      for (VertexId v : s.In(d, k).Vertices()) producers += bits.Insert(v);
+    for (const ProducerBlock& b : ix.Blocks(d)) {
+      for (uint32_t i = b.begin; i < b.end; ++i) bits.Set(ix.Entry(i));
     }
   }
+  const size_t producers = bits.Count();
+  const std::vector<VertexId> region_members = rt.MembersWithin(region);
+  thread_local SeenSet local_members;
+  local_members.Reset(s.NumVertices());
+  for (VertexId v : region_members) local_members.Insert(v);
+  const TargetScoring sc{s, region, scorer, &local_members};
   thread_local BitSet members;
   if (!filtered) {
     size_t local = 0;
-    for (VertexId v : rt.MembersWithin(region)) local += !bits.Insert(v);
+    for (VertexId v : region_members) local += bits.Has(v);
     result.candidates = producers - local;
   } else {
     members.Reset(s.NumVertices());
@@ -303,17 +319,18 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     size_t n = 0;
     for (VertexId r : within) {
       for (VertexId v : rt.MembersWithin(r)) {
-        if (members.Insert(v) && !bits.Insert(v) && !rt.Within(v, region)) ++n;
+        if (members.Insert(v) && !bits.Insert(v) && !sc.Within(v)) ++n;
       }
     }
     result.candidates = n;
   }
 
   // A candidate's fills, as the exhaustive scorer builds them (open order, then best first).
+  std::vector<uint32_t> hit;
   auto fills_of = [&](VertexId e, std::vector<Fill>& list) {
     list.clear();
-    if (rt.Within(e, region) || !PassesWithin(s, f, e)) return;
-    std::vector<uint32_t> hit;
+    if (sc.Within(e) || !PassesWithin(s, f, e)) return;
+    hit.clear();
     for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
       for (VertexId d : s.Out(e, k).Vertices()) {
         auto it = gap_of.find(d);
@@ -338,7 +355,6 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
                      [](const Fill& x, const Fill& y) { return x.value > y.value; });
   };
 
-  const TargetScoring sc{s, region, scorer};
   const Better better{s};
   const size_t k = f.top;
   std::vector<std::pair<double, VertexId>> top;
@@ -361,7 +377,7 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
   };
   // Exactly: the organisations tied to the region's members (trades_with into them, cooperates
   // and invests either way).
-  for (VertexId x : rt.MembersWithin(region)) {
+  for (VertexId x : region_members) {
     for (VertexId v : s.In(x, EdgeKind::kTradesWith).Vertices()) consider(v);
     for (EdgeKind kind : {EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (VertexId v : s.Out(x, kind).Vertices()) consider(v);

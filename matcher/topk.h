@@ -102,6 +102,15 @@ class BitSet {
     w |= bit;
     return true;
   }
+  void Set(VertexId v) { words_[v >> 6] |= uint64_t{1} << (v & 63); }
+  void Clear(VertexId v) { words_[v >> 6] &= ~(uint64_t{1} << (v & 63)); }
+  bool Has(VertexId v) const { return (words_[v >> 6] >> (v & 63)) & 1; }
+  // How many bits are set.
+  size_t Count() const {
+    size_t n = 0;
+    for (uint64_t w : words_) n += static_cast<size_t>(__builtin_popcountll(w));
+    return n;
+  }
 
  private:
   std::vector<uint64_t> words_;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -693,4 +694,53 @@ TEST_CASE("sparse complexity: 30 × 4500, above the old dense cap, agrees with t
   for (double v : s.pci) defined += std::isfinite(v) ? 1 : 0;
   CHECK(defined > 1000);
   CheckSparseAgrees(x);
+}
+
+// DensityRow (the gap analysis's row) against Row's density, bit for bit (memcmp, so that a
+// 0.0 against −0.0 or a last-bit difference fails), on random tables of several shapes and
+// sparsities with fixed seeds, with every region row asked.
+TEST_CASE("sparse complexity: DensityRow equals Row's density bit for bit",
+          "[complexity][sparse]") {
+  auto check = [](const SparseComplexity& s) {
+    for (size_t c = 0; c < s.rows; ++c) {
+      const std::vector<double> fast = s.DensityRow(c);
+      const std::vector<double> full = s.Row(c).density;
+      REQUIRE(fast.size() == full.size());
+      CHECK(std::memcmp(fast.data(), full.data(), fast.size() * sizeof(double)) == 0);
+    }
+  };
+  struct Shape {
+    size_t rows, cols;
+    unsigned zero_percent;
+  };
+  unsigned seed = 100;
+  for (Shape shape : {Shape{30, 12, 33}, Shape{12, 30, 50}, Shape{200, 60, 70}, Shape{300, 50, 90},
+                      Shape{60, 200, 95}, Shape{5, 5, 0}}) {
+    for (int round = 0; round < 4; ++round) {
+      check(ComputeSparseComplexity(
+          RandomCounts(shape.rows, shape.cols, seed++, shape.zero_percent)));
+    }
+  }
+  // Revenue-like values, a higher threshold, the hand example, degenerate tables.
+  Matrix revenue = RandomCounts(80, 40, 7, 60);
+  for (double& v : revenue.values) v = v * 1234.567 / 7.0;
+  check(ComputeSparseComplexity(revenue));
+  ComplexityOptions high;
+  high.rca_threshold = 1.5;
+  check(ComputeSparseComplexity(RandomCounts(120, 45, 9, 40), high));
+  check(ComputeSparseComplexity(FromRows(kHand)));
+  check(ComputeSparseComplexity(FromRows({{1, 0, 2, 0}, {0, 0, 0, 0}, {3, 0, 1, 0}})));
+  check(ComputeSparseComplexity(FromRows({{0, 0}, {0, 0}})));
+  check(ComputeSparseComplexity(FromRows({{1, 0, 0}, {0, 1, 0}, {0, 0, 1}})));
+  // Shaped like a county table: many regions, each making few segments of a track.
+  const size_t nr = 2000, ns = 50;
+  std::mt19937 rng(2026);
+  std::vector<ActivityCell> cells;
+  for (size_t c = 0; c < nr; ++c) {
+    size_t made = rng() % 8;
+    for (size_t k = 0; k < made; ++k) {
+      cells.push_back({uint32_t(c), uint32_t(rng() % ns), double(1 + rng() % 4)});
+    }
+  }
+  check(ComputeSparseComplexity(nr, ns, cells));
 }

@@ -5,6 +5,7 @@
 #include <random>
 #include <map>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "graph/error.h"
@@ -223,5 +224,54 @@ TEST_CASE("CSR adjacency equals a brute-force edge list on random graphs", "[gra
     }
     // 15 bytes per edge (evidence included) plus two row-offset arrays.
     CHECK(s->AdjacencyBytes() == 15 * edges.size() + 2 * 4 * (n + 1));
+  }
+}
+
+// In-neighbours read their weights through the reverse → forward edge positions, built on first
+// use: four threads read a fresh snapshot's in-edges at once, and every one must equal what
+// EdgeWeight / EdgeEvidence find by searching the source's row.
+TEST_CASE("reverse edge weights: built once on first use, equal to EdgeWeight, thread-safe",
+          "[graph]") {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 3; ++round) {
+    const int n = 300 + 200 * round;
+    SnapshotBuilder b;
+    for (int i = 0; i < n; ++i) b.AddEnterprise("E" + std::to_string(i), "e", kNoVertex, {});
+    std::set<std::tuple<VertexId, EdgeKind, VertexId>> keys;
+    std::uniform_int_distribution<int> vd(0, n - 1), kd(1, kEdgeKindCount - 1);
+    for (int e = 0; e < n * 8; ++e) {
+      VertexId u = vd(rng), v = vd(rng);
+      EdgeKind k = static_cast<EdgeKind>(kd(rng));
+      if (!keys.insert({u, k, v}).second) continue;
+      uint8_t evidence = k == EdgeKind::kSupplies
+                             ? EvidenceByte(static_cast<EvidenceKind>(e % kEvidenceKindCount),
+                                            static_cast<SupplyRule>(e % 9))
+                             : 0;
+      b.AddEdge(u, k, v, static_cast<float>(rng() % 1000) / 999.0f, evidence);
+    }
+    auto s = b.Build();
+    CHECK(s->ReversePositionBytes() == 0);
+    std::vector<size_t> mismatches(4, 0), read(4, 0);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (VertexId v = 0; v < static_cast<VertexId>(n); ++v) {
+          for (EdgeKind k : kAllEdgeKinds) {
+            for (Neighbor nb : s->In(v, k)) {
+              ++read[t];
+              if (nb.weight != *s->EdgeWeight(nb.vertex, k, v) ||
+                  nb.evidence != (k == EdgeKind::kSupplies ? s->EdgeEvidence(nb.vertex, k, v) : 0))
+                ++mismatches[t];
+            }
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    for (size_t t = 0; t < 4; ++t) {
+      CHECK(read[t] == s->NumEdges());
+      CHECK(mismatches[t] == 0);
+    }
+    CHECK(s->ReversePositionBytes() == 4 * s->NumEdges());
   }
 }
