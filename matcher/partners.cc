@@ -689,8 +689,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   std::vector<std::pair<double, VertexId>> top;
   thread_local SeenSet seen;
   seen.Reset(s.NumVertices());
-  auto consider = [&](VertexId v) {
-    if (!seen.Insert(v)) return;
+  // Scores one candidate exactly and keeps it when it is among the best K.
+  auto score = [&](VertexId v) {
     Candidates one(/*record_paths=*/false);
     if (!rp.Replay(v, one)) return;
     const Candidate& c = *one.Find(v);
@@ -699,15 +699,10 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
       result.known_hidden++;
       return;
     }
-    std::pair<double, VertexId> item{sc.Key(v, c), v};
-    if (top.size() < k) {
-      top.push_back(item);
-      std::push_heap(top.begin(), top.end(), better);
-    } else if (better(item, top.front())) {
-      std::pop_heap(top.begin(), top.end(), better);
-      top.back() = item;
-      std::push_heap(top.begin(), top.end(), better);
-    }
+    OfferTopK(top, k, better, {sc.Key(v, c), v});
+  };
+  auto consider = [&](VertexId v) {
+    if (seen.Insert(v)) score(v);
   };
 
   // Exactly: whoever the query-dependent measures reach, and the subject's county.
@@ -829,23 +824,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
                            w_graph * 0.5 * std::min(1.0, count / 3.0) +
                            w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
       if (top.size() >= k && bound < top.front().first) continue;
-      Candidates one(/*record_paths=*/false);
-      if (!rp.Replay(v, one)) continue;
-      const Candidate& c = *one.Find(v);
-      if (!PassesWithin(s, f, v) || !c.on_track) continue;
-      if (sc.IsKnown(v) && !f.include_known) {
-        result.known_hidden++;
-        continue;
-      }
-      std::pair<double, VertexId> item{sc.Key(v, c), v};
-      if (top.size() < k) {
-        top.push_back(item);
-        std::push_heap(top.begin(), top.end(), better);
-      } else if (better(item, top.front())) {
-        std::pop_heap(top.begin(), top.end(), better);
-        top.back() = item;
-        std::push_heap(top.begin(), top.end(), better);
-      }
+      score(v);  // already marked seen when it was found tied
     }
   }
   for (VertexId v : others) {

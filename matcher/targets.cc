@@ -365,15 +365,7 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     if (!seen.Insert(v)) return;
     fills_of(v, list);
     if (list.empty()) return;
-    std::pair<double, VertexId> item{sc.Score(v, list), v};
-    if (top.size() < k) {
-      top.push_back(item);
-      std::push_heap(top.begin(), top.end(), better);
-    } else if (better(item, top.front())) {
-      std::pop_heap(top.begin(), top.end(), better);
-      top.back() = item;
-      std::push_heap(top.begin(), top.end(), better);
-    }
+    OfferTopK(top, k, better, {sc.Score(v, list), v});
   };
   // Exactly: the organisations tied to the region's members (trades_with into them, cooperates
   // and invests either way).

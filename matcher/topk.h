@@ -13,6 +13,8 @@
 // exactly), the static ones by the entry at the cursor.
 #pragma once
 
+#include <algorithm>
+
 #include <cstdint>
 #include <span>
 #include <unordered_map>
@@ -136,6 +138,20 @@ struct Better {
     return s.Key(a.second) < s.Key(b.second);
   }
 };
+
+// Keeps the k best (score, vertex) pairs offered, in Better's order, as a heap whose front is the
+// worst one kept: the score an unread candidate's bound must reach.
+inline void OfferTopK(std::vector<std::pair<double, VertexId>>& top, size_t k, const Better& better,
+                      std::pair<double, VertexId> item) {
+  if (top.size() < k) {
+    top.push_back(item);
+    std::push_heap(top.begin(), top.end(), better);
+  } else if (better(item, top.front())) {
+    std::pop_heap(top.begin(), top.end(), better);
+    top.back() = item;
+    std::push_heap(top.begin(), top.end(), better);
+  }
+}
 
 // Margin added to bounds against rounding (a bound summed in another order than the score).
 inline constexpr double kBoundSlack = 1e-9;
