@@ -458,7 +458,7 @@ HttpFront::HttpFront(const std::string& host, int port, int threads, int loops,
   shared.processor = std::make_shared<rpc::ChainAtlasProcessor>(std::move(handler));
   const std::string where = host + ":" + std::to_string(port);
   auto fail = [&](const std::string& what) {
-    throw Error(ErrorCode::kIo, "HTTP port " + where + ": " + what);
+    throw Error(ErrorCode::kIo, Msg("serve.http_port", {{"where", where}, {"detail", what}}));
   };
   loops = std::max(1, loops);
   // Half the open-file limit (the rest is the binary port's and the database's), shared by the

@@ -434,6 +434,17 @@ def text_in_both_languages(a, b, env):
     err = json.loads(run(b, ["targets", "--region", "330122", "--top", "0", "--lang", "en", "--json"], env,
                          expect=2).stdout)["error"]
     check(err["message"] == "top must be between 1 and 10000, not 0", f"top out of range as JSON in English: {err}")
+    # serve with its HTTP port taken: a clear error in the language, exit code 5, nothing served.
+    import socket
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    for lang, want in [("zh", f"HTTP 端口 127.0.0.1:{port}："), ("en", f"HTTP port 127.0.0.1:{port}: ")]:
+        p = subprocess.run([b, "serve", "--port", "0", "--http-port", str(port), "--lang", lang],
+                           capture_output=True, text=True, env=env, timeout=60)
+        check(p.returncode == 5 and want in p.stderr, f"serve on a taken HTTP port, {lang}: rc {p.returncode} {p.stderr}")
+    taken.close()
     # A range CLI11 checks (an option of the command line only): its usage error.
     p = run(b, ["serve", "--port", "70000", "--lang", "zh"], env, expect=2)
     check("--port 须在 0 到 65535 之间，不能是 70000" in p.stderr and "运行 --help 查看用法。" in p.stderr,
