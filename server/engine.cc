@@ -25,23 +25,19 @@ std::string NameOf(const Snapshot& s, VertexId v) {
   return s.Label(v) + " " + std::string(s.Name(v));
 }
 
-json RegionCounts(const Snapshot& s, VertexId r) {
-  std::map<std::string, size_t> counts;
-  for (VertexId v : s.regions().MembersWithin(r)) counts[std::string(NodeKindName(s.Kind(v)))]++;
-  json j = {{"code", std::string(s.Key(r))},
-            {"name", std::string(s.Name(r))},
-            {"level", std::string(RegionLevelName(s.RegionInfo(r).level))}};
-  for (const char* k : {"enterprise", "hospital", "institution", "platform"}) j[k] = counts[k];
-  return j;
-}
-
-json ProvenanceJson(const std::optional<ingest::Provenance>& p) {
-  if (!p) return nullptr;
-  return {{"import", p->import_id},
-          {"source", p->source},
-          {"file", p->file},
-          {"line", p->line},
-          {"imported_at", p->imported_at}};
+StatsAnswer::RegionRow RegionCounts(const Snapshot& s, VertexId r) {
+  StatsAnswer::RegionRow row;
+  row.region = r;
+  for (VertexId v : s.regions().MembersWithin(r)) {
+    switch (s.Kind(v)) {
+      case NodeKind::kEnterprise: ++row.enterprise; break;
+      case NodeKind::kHospital: ++row.hospital; break;
+      case NodeKind::kInstitution: ++row.institution; break;
+      case NodeKind::kPlatform: ++row.platform; break;
+      default: break;
+    }
+  }
+  return row;
 }
 
 matcher::Filters MakeFilters(const Snapshot& s, const RecOptions& o) {
@@ -112,6 +108,43 @@ void AddDepartments(const State& state, std::vector<matcher::Item>& items) {
   }
 }
 
+// The table's rows (region's only, unless kNoVertex) with their cells: the segments the region
+// holds (M = 1) first, then the others by density, at most `top` of those (0: all).
+RelatednessAnswer RelatednessRows(std::shared_ptr<const matcher::RelatednessTable> table,
+                                  VertexId region, size_t top) {
+  const matcher::RelatednessTable& t = *table;
+  const kernels::SparseComplexity& c = t.complexity;
+  RelatednessAnswer a;
+  for (size_t r = 0; r < t.regions.size(); ++r) {
+    if (region != kNoVertex && t.regions[r] != region) continue;
+    kernels::SparseComplexity::RowMeasures row = c.Row(r);
+    std::vector<double> activity(t.segments.size(), 0.0), rca(t.segments.size(), 0.0),
+        m(t.segments.size(), 0.0);
+    for (size_t k = c.row_start[r]; k < c.row_start[r + 1]; ++k) {
+      activity[c.cells[k].col] = c.cells[k].activity;
+      rca[c.cells[k].col] = c.cells[k].rca;
+      m[c.cells[k].col] = c.cells[k].m ? 1.0 : 0.0;
+    }
+    std::vector<size_t> order(t.segments.size());
+    for (size_t p = 0; p < order.size(); ++p) order[p] = p;
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      if (m[x] != m[y]) return m[x] > m[y];
+      return row.density[x] > row.density[y];
+    });
+    RelatednessAnswer::Row out{t.regions[r], c.diversity[r], c.eci[r], {}};
+    size_t lacking = 0;
+    for (size_t p : order) {
+      bool held = m[p] > 0;
+      if (!held && top && lacking++ >= top) continue;
+      out.cells.push_back(
+          {t.segments[p], activity[p], rca[p], m[p], row.density[p], row.opportunity_gain[p]});
+    }
+    a.rows.push_back(std::move(out));
+  }
+  a.table = std::move(table);
+  return a;
+}
+
 }  // namespace
 
 std::shared_ptr<const State> State::Load(const std::filesystem::path& database) {
@@ -127,93 +160,77 @@ std::shared_ptr<const State> State::Load(const std::filesystem::path& database) 
 
 // ---- stats --------------------------------------------------------------------------------------
 
-json Engine::Stats(const StatsRequest& req) const {
+StatsAnswer Engine::Stats(const StatsRequest& req) const {
   req.Validate();
   const std::string& region_arg = req.region;
   const Snapshot& s = snapshot();
   const RegionTree& regions = s.regions();
-  std::optional<VertexId> focus;
-  if (!region_arg.empty()) focus = ResolveEntity(s, region_arg, NodeKind::kRegion);
+  StatsAnswer a;
+  if (!region_arg.empty()) a.focus = ResolveEntity(s, region_arg, NodeKind::kRegion);
+  const VertexId focus = a.focus;
 
-  json j;
-  json nodes = json::object(), edges = json::object();
-  for (NodeKind k : kAllNodeKinds) nodes[std::string(NodeKindName(k))] = s.CountNodes(k);
-  for (EdgeKind k : kAllEdgeKinds) edges[std::string(EdgeKindName(k))] = s.CountEdges(k);
-  j["nodes"] = nodes;
-  j["edges"] = edges;
-  json evidence = json::object();
+  for (size_t i = 0; i < kAllNodeKinds.size(); ++i) a.nodes[i] = s.CountNodes(kAllNodeKinds[i]);
+  for (size_t i = 0; i < kAllEdgeKinds.size(); ++i) a.edges[i] = s.CountEdges(kAllEdgeKinds[i]);
   const auto by_evidence = s.SupplyEvidenceCounts();
-  for (int k = 0; k < kEvidenceKindCount; ++k) {
-    evidence[std::string(EvidenceKindName(static_cast<EvidenceKind>(k)))] = by_evidence[k];
-  }
-  j["supplies_by_evidence"] = evidence;
-  j["vertices"] = s.NumVertices();
-  j["edge_total"] = s.NumEdges();
-  j["adjacency_bytes"] = s.AdjacencyBytes();
+  for (int k = 0; k < kEvidenceKindCount; ++k) a.supplies_by_evidence[k] = by_evidence[k];
+  a.vertices = s.NumVertices();
+  a.edge_total = s.NumEdges();
+  a.adjacency_bytes = s.AdjacencyBytes();
 
   // Regions: the focus and its children, or every region holding organisations.
-  json region_rows = json::array();
   std::vector<VertexId> shown;
-  if (focus) {
-    shown.push_back(*focus);
-    for (VertexId ch : regions.forest().Children(*focus)) shown.push_back(ch);
+  if (focus != kNoVertex) {
+    shown.push_back(focus);
+    for (VertexId ch : regions.forest().Children(focus)) shown.push_back(ch);
   } else {
     for (VertexId root : regions.forest().Roots()) {
       for (VertexId r : regions.forest().SelfAndDescendants(root)) shown.push_back(r);
     }
   }
   for (VertexId r : shown) {
-    json row = RegionCounts(s, r);
-    if (!focus && row["enterprise"] == 0 && row["hospital"] == 0 && row["institution"] == 0 &&
-        row["platform"] == 0) {
+    StatsAnswer::RegionRow row = RegionCounts(s, r);
+    if (focus == kNoVertex && row.enterprise + row.hospital + row.institution + row.platform == 0) {
       continue;
     }
-    region_rows.push_back(row);
+    a.regions.push_back(row);
   }
-  j["regions"] = region_rows;
 
   // Enterprises placed in no region (an import that could not place them, e.g. ckg's inference).
-  if (!focus) {
+  if (focus == kNoVertex) {
     size_t unplaced = 0;
     for (VertexId v = 0; v < s.NumVertices(); ++v) {
       unplaced += s.Kind(v) == NodeKind::kEnterprise && s.Region(v) == kNoVertex;
     }
-    j["enterprises_without_region"] = unplaced;
+    a.enterprises_without_region = unplaced;
   }
 
   // Tracks: segments, and the enterprises in them (within the focus region if given): those that
   // produce in a segment and those that are members of one (an industry classification).
-  json track_rows = json::array();
   for (VertexId t : s.taxonomy().Tracks()) {
-    size_t segments = 0, produces = 0, members = 0;
+    StatsAnswer::TrackRow row;
+    row.track = t;
     std::vector<VertexId> producers;
     for (VertexId seg : s.taxonomy().SegmentsBelow(t)) {
-      ++segments;
+      ++row.segments;
       for (EdgeKind kind : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
         for (Neighbor nb : s.In(seg, kind)) {
-          if (focus && !regions.Within(nb.vertex, *focus)) continue;
-          ++(kind == EdgeKind::kProduces ? produces : members);
+          if (focus != kNoVertex && !regions.Within(nb.vertex, focus)) continue;
+          ++(kind == EdgeKind::kProduces ? row.produces : row.member_of);
           producers.push_back(nb.vertex);
         }
       }
     }
     std::sort(producers.begin(), producers.end());
     producers.erase(std::unique(producers.begin(), producers.end()), producers.end());
-    track_rows.push_back({{"id", std::string(s.Key(t))},
-                          {"name", std::string(s.Name(t))},
-                          {"segments", segments},
-                          {"enterprises", producers.size()},
-                          {"produces", produces},
-                          {"member_of", members}});
+    row.enterprises = producers.size();
+    a.tracks.push_back(row);
   }
-  j["tracks"] = track_rows;
-  if (focus) j["region"] = std::string(s.Key(*focus));
-  return j;
+  return a;
 }
 
 // ---- search and show ----------------------------------------------------------------------------
 
-json Engine::Search(const SearchRequest& req) const {
+SearchAnswer Engine::Search(const SearchRequest& req) const {
   req.Validate();
   const std::string& text = req.text;
   const std::string& kind_arg = req.kind;
@@ -224,55 +241,48 @@ json Engine::Search(const SearchRequest& req) const {
     if (!kind)
       throw Error(ErrorCode::kInvalidArgument, Msg("engine.unknown_kind", {{"kind", kind_arg}}));
   }
-  json list = json::array();
-  for (VertexId v : SearchEntities(s, text, static_cast<size_t>(req.limit), kind))
-    list.push_back(ingest::NodeJson(s, v));
-  return {{"query", text}, {"results", list}};
+  return {text, SearchEntities(s, text, static_cast<size_t>(req.limit), kind)};
 }
 
-json Engine::Show(const ShowRequest& req) const {
+ShowAnswer Engine::Show(const ShowRequest& req) const {
   req.Validate();
   const Snapshot& s = snapshot();
   VertexId v = ResolveEntity(s, req.entity);
   return state_->WithStore([&](ingest::Store& store) {
     const std::string key(s.Key(v));
-    json node = ingest::NodeJson(s, v);
-    if (std::string note = store.NodeNote(s.Kind(v), key); !note.empty()) node["note"] = note;
-    json j = {{"node", node}, {"provenance", ProvenanceJson(store.NodeProvenance(s.Kind(v), key))}};
+    ShowAnswer a;
+    a.node = v;
+    a.note = store.NodeNote(s.Kind(v), key);
+    a.provenance = store.NodeProvenance(s.Kind(v), key);
     if (s.Region(v) != kNoVertex) {
-      json path = json::array();
-      path.push_back(NameOf(s, s.Region(v)));
-      for (VertexId r : s.regions().forest().Ancestors(s.Region(v))) path.push_back(NameOf(s, r));
-      j["region_path"] = path;
+      a.region_path.push_back(s.Region(v));
+      for (VertexId r : s.regions().forest().Ancestors(s.Region(v))) a.region_path.push_back(r);
     }
     auto relations = [&](bool out) {
-      json list = json::array();
+      std::vector<ShowAnswer::Relation> list;
       for (EdgeKind k : kAllEdgeKinds) {
         for (Neighbor nb : out ? s.Out(v, k) : s.In(v, k)) {
-          json rel = {{"kind", std::string(EdgeKindName(k))},
-                      {out ? "target" : "source", s.Label(nb.vertex)},
-                      {"name", std::string(s.Name(nb.vertex))},
-                      {"weight", nb.weight}};
+          ShowAnswer::Relation rel{k, nb.vertex, nb.weight, nullptr};
           if (k != EdgeKind::kPartOf) {
-            VertexId a = out ? v : nb.vertex, b = out ? nb.vertex : v;
-            std::string attrs = store.EdgeAttributes(s.Kind(a), std::string(s.Key(a)), k, s.Kind(b),
-                                                     std::string(s.Key(b)));
-            if (!attrs.empty()) rel["attributes"] = json::parse(attrs);
+            VertexId from = out ? v : nb.vertex, to = out ? nb.vertex : v;
+            std::string attrs = store.EdgeAttributes(s.Kind(from), std::string(s.Key(from)), k,
+                                                     s.Kind(to), std::string(s.Key(to)));
+            if (!attrs.empty()) rel.attributes = json::parse(attrs);
           }
-          list.push_back(rel);
+          list.push_back(std::move(rel));
         }
       }
       return list;
     };
-    j["out"] = relations(true);
-    j["in"] = relations(false);
-    return j;
+    a.out = relations(true);
+    a.in = relations(false);
+    return a;
   });
 }
 
 // ---- chain, recommendations and analytics -------------------------------------------------------
 
-json Engine::Chain(const ChainRequest& req) const {
+ChainAnswer Engine::Chain(const ChainRequest& req) const {
   req.Validate();
   const Snapshot& s = snapshot();
   VertexId region = ResolveEntity(s, req.region, NodeKind::kRegion);
@@ -286,37 +296,37 @@ json Engine::Chain(const ChainRequest& req) const {
     std::stable_sort(g.segments.begin(), g.segments.end(),
                      [](const auto& a, const auto& b) { return a.score > b.score; });
   }
-  return report::GapsJson(s, g);
+  return g;
 }
 
-json Engine::Partners(const PartnersRequest& req) const {
+PartnersAnswer Engine::Partners(const PartnersRequest& req) const {
   req.Validate();
   const Snapshot& s = snapshot();
   VertexId e = ResolveEntity(s, req.enterprise, NodeKind::kEnterprise);
   auto r = matcher::RecommendPartners(s, e, matcher::ParsePartnerRole(req.role),
                                       MakeFilters(s, req.options));
-  return report::PartnersJson(s, r, req.options.scorer);
+  return {std::move(r), req.options.scorer};
 }
 
-json Engine::Pairings(const PairingsRequest& req) const {
+PairingsAnswer Engine::Pairings(const PairingsRequest& req) const {
   req.Validate();
   const Snapshot& s = snapshot();
   VertexId e = ResolveEntity(s, req.enterprise, NodeKind::kEnterprise);
   auto r = matcher::RecommendPairings(s, e, matcher::ParsePairingKind(req.kind),
                                       MakeFilters(s, req.options));
   AddDepartments(*state_, r.items);
-  return report::PairingsJson(s, r, req.options.scorer);
+  return {std::move(r), req.options.scorer};
 }
 
-json Engine::Targets(const TargetsRequest& req) const {
+TargetsAnswer Engine::Targets(const TargetsRequest& req) const {
   req.Validate();
   const Snapshot& s = snapshot();
   VertexId region = ResolveEntity(s, req.region, NodeKind::kRegion);
   auto r = matcher::RecommendTargets(state_->analytics(), region, MakeFilters(s, req.options));
-  return report::TargetsJson(s, r, req.options.scorer);
+  return {std::move(r), req.options.scorer};
 }
 
-json Engine::Relatedness(const RelatednessRequest& req) const {
+RelatednessAnswer Engine::Relatedness(const RelatednessRequest& req) const {
   req.Validate();
   const std::string& level_arg = req.level;
   const std::string& track_arg = req.track;
@@ -351,10 +361,10 @@ json Engine::Relatedness(const RelatednessRequest& req) const {
   if (region != kNoVertex && table->RowOf(region) < 0) {
     throw Error(ErrorCode::kNotFound, Msg("engine.no_row", {{"region", NameOf(s, region)}}));
   }
-  return report::RelatednessJson(s, *table, region, static_cast<size_t>(req.top));
+  return RelatednessRows(std::move(table), region, static_cast<size_t>(req.top));
 }
 
-json Engine::Leaders(const LeadersRequest& req) const {
+LeadersAnswer Engine::Leaders(const LeadersRequest& req) const {
   req.Validate();
   const Snapshot& s = snapshot();
   RecOptions opts;
@@ -363,22 +373,22 @@ json Engine::Leaders(const LeadersRequest& req) const {
   opts.scorer = req.scorer;
   opts.top = req.top;
   auto r = matcher::ChainLeaders(state_->analytics(), MakeFilters(s, opts));
-  return report::LeadersJson(s, r, req.scorer);
+  return {std::move(r), req.scorer};
 }
 
-json Engine::Clusters(const ClustersRequest& req) const {
+ClustersAnswer Engine::Clusters(const ClustersRequest& req) const {
   req.Validate();
   const Snapshot& s = snapshot();
   VertexId region = req.region.empty() ? kNoVertex
                                        : ResolveEntity(s, req.region, NodeKind::kRegion);
-  return report::ClustersJson(s, matcher::Clusters(s, region, req.seed), req.members_shown);
+  return {matcher::Clusters(s, region, req.seed), req.members_shown};
 }
 
-json Engine::Indicators(const IndicatorsRequest& req) const {
+IndicatorsAnswer Engine::Indicators(const IndicatorsRequest& req) const {
   req.Validate();
   const Snapshot& s = snapshot();
   VertexId region = ResolveEntity(s, req.region, NodeKind::kRegion);
-  return report::IndicatorsJson(s, matcher::ComputeIndicators(s, region, req.targets));
+  return matcher::ComputeIndicators(s, region, req.targets);
 }
 
 }  // namespace chainatlas::engine

@@ -1,6 +1,7 @@
-// The read commands of ChainAtlas as functions of one loaded state, returning exactly the JSON
-// document the CLI prints with --json. The CLI renders it (as JSON or text); the Thrift handler
-// converts it to the IDL's structs. One implementation, two front ends.
+// The read commands of ChainAtlas as functions of one loaded state, each taking its typed request
+// (server/requests.h) and returning its typed answer (server/answers.h). The CLI and the JSON API
+// render an answer with report::ToJson (server/report.h), the Thrift handler with rpc::Fill
+// (server/rpc_answers.h). One implementation, three front ends.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "matcher/analytics.h"
 #include "matcher/indicators.h"
 #include "matcher/recommend.h"
+#include "server/answers.h"
 #include "server/requests.h"
 
 namespace chainatlas::engine {
@@ -59,17 +61,17 @@ class Engine {
   const State& state() const { return *state_; }
   const Snapshot& snapshot() const { return state_->snapshot(); }
 
-  json Stats(const StatsRequest& r) const;
-  json Search(const SearchRequest& r) const;
-  json Show(const ShowRequest& r) const;
-  json Chain(const ChainRequest& r) const;
-  json Partners(const PartnersRequest& r) const;
-  json Pairings(const PairingsRequest& r) const;
-  json Targets(const TargetsRequest& r) const;
-  json Relatedness(const RelatednessRequest& r) const;
-  json Leaders(const LeadersRequest& r) const;
-  json Clusters(const ClustersRequest& r) const;
-  json Indicators(const IndicatorsRequest& r) const;
+  StatsAnswer Stats(const StatsRequest& r) const;
+  SearchAnswer Search(const SearchRequest& r) const;
+  ShowAnswer Show(const ShowRequest& r) const;
+  ChainAnswer Chain(const ChainRequest& r) const;
+  PartnersAnswer Partners(const PartnersRequest& r) const;
+  PairingsAnswer Pairings(const PairingsRequest& r) const;
+  TargetsAnswer Targets(const TargetsRequest& r) const;
+  RelatednessAnswer Relatedness(const RelatednessRequest& r) const;
+  LeadersAnswer Leaders(const LeadersRequest& r) const;
+  ClustersAnswer Clusters(const ClustersRequest& r) const;
+  IndicatorsAnswer Indicators(const IndicatorsRequest& r) const;
 
  private:
   std::shared_ptr<const State> state_;

@@ -213,6 +213,14 @@ int ExportTable(const Common& c, const json& j) {
   return 0;
 }
 
+// The engine's answer to req, as its document.
+template <typename Request, typename Answer>
+json Ask(const Common& c, Answer (ca::engine::Engine::*method)(const Request&) const,
+         const Request& req) {
+  ca::engine::Engine engine = OpenEngine(c);
+  return ca::report::ToJson(engine.snapshot(), (engine.*method)(req));
+}
+
 // Prints the document (or exports its table) with its reasons (`why`) in the chosen language.
 int Emit(const Common& c, json& j, const std::function<void()>& text) {
   ca::report::LocaliseReasons(j, c.lang());
@@ -227,14 +235,14 @@ int Emit(const Common& c, json& j, const std::function<void()>& text) {
 
 int RunStats(const Common& c, const ca::engine::StatsRequest& req) {
   ca::engine::Engine engine = OpenEngine(c);
-  json j = engine.Stats(req);
+  json j = ca::report::ToJson(engine.snapshot(), engine.Stats(req));
   return Emit(c, j, [&] { ca::report::PrintStats(std::cout, engine.snapshot(), j, c.lang()); });
 }
 
 // ---- show --------------------------------------------------------------------------------------
 
 int RunShow(const Common& c, const ca::engine::ShowRequest& req, bool all) {
-  json j = OpenEngine(c).Show(req);
+  json j = Ask(c, &ca::engine::Engine::Show, req);
   return Emit(c, j, [&] { ca::report::PrintShow(std::cout, j, all, c.lang()); });
 }
 
@@ -242,7 +250,7 @@ int RunShow(const Common& c, const ca::engine::ShowRequest& req, bool all) {
 
 int RunSearch(const Common& c, const ca::engine::SearchRequest& req) {
   ca::engine::Engine engine = OpenEngine(c);
-  json j = engine.Search(req);
+  json j = ca::report::ToJson(engine.snapshot(), engine.Search(req));
   return Emit(c, j, [&] {
     const ca::Snapshot& s = engine.snapshot();
     if (j["results"].empty())
@@ -317,7 +325,7 @@ void AddRecOptions(CLI::App* cmd, RecOptions& o, const Text& T, bool within = tr
 }
 
 int RunPartners(const Common& c, const ca::engine::PartnersRequest& req) {
-  json j = OpenEngine(c).Partners(req);
+  json j = Ask(c, &ca::engine::Engine::Partners, req);
   return Emit(c, j, [&] {
     static const std::map<std::string, std::string> role_zh = {
         {"supplier", "供应商"}, {"customer", "客户"}, {"peer", "同行"}};
@@ -331,7 +339,7 @@ int RunPartners(const Common& c, const ca::engine::PartnersRequest& req) {
 }
 
 int RunPairings(const Common& c, const ca::engine::PairingsRequest& req) {
-  json j = OpenEngine(c).Pairings(req);
+  json j = Ask(c, &ca::engine::Engine::Pairings, req);
   return Emit(c, j, [&] {
     static const std::map<std::string, std::string> kind_zh = {{"university", "高校"},
                                                                {"hospital", "医院"},
@@ -347,14 +355,14 @@ int RunPairings(const Common& c, const ca::engine::PairingsRequest& req) {
 }
 
 int RunChain(const Common& c, const ca::engine::ChainRequest& req) {
-  json j = OpenEngine(c).Chain(req);
+  json j = Ask(c, &ca::engine::Engine::Chain, req);
   return Emit(c, j, [&] {
     ca::report::PrintGaps(std::cout, j, !req.gaps_only, !req.status.empty(), c.zh);
   });
 }
 
 int RunTargets(const Common& c, const ca::engine::TargetsRequest& req) {
-  json j = OpenEngine(c).Targets(req);
+  json j = Ask(c, &ca::engine::Engine::Targets, req);
   return Emit(c, j, [&] {
     const std::string where = ca::report::RefText(j["region"]);
     const std::string gaps = std::to_string(j["gaps"].size());
@@ -367,12 +375,12 @@ int RunTargets(const Common& c, const ca::engine::TargetsRequest& req) {
 }
 
 int RunRelatedness(const Common& c, const ca::engine::RelatednessRequest& req) {
-  json j = OpenEngine(c).Relatedness(req);
+  json j = Ask(c, &ca::engine::Engine::Relatedness, req);
   return Emit(c, j, [&] { ca::report::PrintRelatedness(std::cout, j, c.lang()); });
 }
 
 int RunLeaders(const Common& c, const ca::engine::LeadersRequest& req) {
-  json j = OpenEngine(c).Leaders(req);
+  json j = Ask(c, &ca::engine::Engine::Leaders, req);
   std::string where = req.region.empty() ? "" : ca::report::RefText(j["region"]);
   std::string title = c.zh ? "链主企业" + (where.empty() ? "" : "：" + where)
                            : "Chain leaders" + (where.empty() ? "" : " in " + where);
@@ -381,14 +389,14 @@ int RunLeaders(const Common& c, const ca::engine::LeadersRequest& req) {
 
 int RunClusters(const Common& c, ca::engine::ClustersRequest req) {
   req.members_shown = c.json ? SIZE_MAX : 6;
-  json j = OpenEngine(c).Clusters(req);
+  json j = Ask(c, &ca::engine::Engine::Clusters, req);
   return Emit(c, j, [&] { ca::report::PrintClusters(std::cout, j, c.lang()); });
 }
 
 int RunIndicators(const Common& c, ca::engine::IndicatorsRequest req,
                   const std::string& targets_file) {
   if (!targets_file.empty()) req.targets = ca::matcher::ReadTargets(targets_file);
-  json j = OpenEngine(c).Indicators(req);
+  json j = Ask(c, &ca::engine::Engine::Indicators, req);
   return Emit(c, j, [&] { ca::report::PrintIndicators(std::cout, j, c.lang()); });
 }
 

@@ -10,6 +10,7 @@
 
 #include "graph/lookup.h"
 #include "graph/region_tree.h"
+#include "ingest/export.h"
 #include "ingest/text.h"
 #include "server/reasons.h"
 
@@ -37,6 +38,9 @@ std::string Str(const json& j, const char* key) {
 
 }  // namespace
 
+const char* const kRelatednessActivity =
+    "distinct enterprises in the region making the segment (produces or member_of)";
+
 json ErrorJson(const Error& e) { return ErrorJson(e, Lang::kEn); }
 
 json ErrorJson(const Error& e, Lang lang) {
@@ -56,29 +60,48 @@ json Ref(const Snapshot& s, VertexId v) {
   return {{"id", s.Label(v)}, {"name", std::string(s.Name(v))}};
 }
 
+std::vector<std::string> PathTexts(const Snapshot& s, const matcher::Item& item) {
+  std::vector<std::string> out;
+  out.reserve(item.paths.size());
+  for (const auto& p : item.paths) out.push_back(matcher::RenderPath(s, p));
+  return out;
+}
+
+EvidenceNames EvidenceOf(const matcher::Item& item) {
+  return {std::string(EvidenceKindName(EvidenceKindOf(item.evidence))),
+          std::string(SupplyRuleName(SupplyRuleOf(item.evidence))),
+          std::string(EvidenceLevelName(item.evidence))};
+}
+
+namespace {
+
+json Components(const std::vector<matcher::Component>& components) {
+  json comps = json::array();
+  for (const auto& c : components) {
+    comps.push_back(
+        {{"name", c.name}, {"weight", c.weight}, {"value", c.value}, {"points", c.points}});
+  }
+  return comps;
+}
+
+json OptionalRef(const Snapshot& s, VertexId v) {
+  return v == kNoVertex ? json(nullptr) : Ref(s, v);
+}
+
 json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank) {
   json j = Ref(s, item.entity);
   j["rank"] = rank;
   j["kind"] = std::string(NodeKindName(s.Kind(item.entity)));
-  VertexId r = s.Region(item.entity);
-  j["region"] = r == kNoVertex ? json(nullptr) : Ref(s, r);
+  j["region"] = OptionalRef(s, s.Region(item.entity));
   j["score"] = item.score;
-  json comps = json::array();
-  for (const auto& c : item.components) {
-    comps.push_back(
-        {{"name", c.name}, {"weight", c.weight}, {"value", c.value}, {"points", c.points}});
-  }
-  j["components"] = comps;
-  json paths = json::array();
-  for (const auto& p : item.paths) paths.push_back(matcher::RenderPath(s, p));
-  j["paths"] = paths;
+  j["components"] = Components(item.components);
+  j["paths"] = PathTexts(s, item);
   j["why_codes"] = ReasonsJson(item.why);
   j["why"] = RenderReasons(j["why_codes"], Lang::kEn);
   if (item.has_evidence) {
-    j["evidence"] = {{"kind", EvidenceKindName(EvidenceKindOf(item.evidence))},
-                     {"rule", SupplyRuleName(SupplyRuleOf(item.evidence))},
-                     {"tier", EvidenceLevelName(item.evidence)},
-                     {"rank_tier", item.tier}};
+    EvidenceNames e = EvidenceOf(item);
+    j["evidence"] = {
+        {"kind", e.kind}, {"rule", e.rule}, {"tier", e.tier}, {"rank_tier", item.tier}};
   }
   j["known"] = item.known;
   j["via"] = RefList(s, item.via);
@@ -86,17 +109,109 @@ json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank) {
   return j;
 }
 
-namespace {
-
 json Items(const Snapshot& s, const std::vector<matcher::Item>& items) {
   json a = json::array();
   for (size_t i = 0; i < items.size(); ++i) a.push_back(ItemJson(s, items[i], i + 1));
   return a;
 }
 
+// {name: count}, names[i] naming counts[i].
+template <typename Names, typename Counts>
+json CountsByName(const Names& names, const Counts& counts) {
+  json j = json::object();
+  for (size_t i = 0; i < names.size(); ++i) j[std::string(names[i])] = counts[i];
+  return j;
+}
+
 }  // namespace
 
-json PartnersJson(const Snapshot& s, const matcher::PartnersResult& r, const std::string& scorer) {
+json NodeJson(const Snapshot& s, VertexId v, const std::string& note) {
+  json node = ingest::NodeJson(s, v);
+  if (!note.empty()) node["note"] = note;
+  return node;
+}
+
+json ToJson(const Snapshot& s, const engine::StatsAnswer& a) {
+  std::array<std::string_view, kNodeKindCount> node_names;
+  std::array<std::string_view, kEdgeKindCount> edge_names;
+  std::array<std::string_view, kEvidenceKindCount> evidence_names;
+  for (size_t i = 0; i < node_names.size(); ++i) node_names[i] = NodeKindName(kAllNodeKinds[i]);
+  for (size_t i = 0; i < edge_names.size(); ++i) edge_names[i] = EdgeKindName(kAllEdgeKinds[i]);
+  for (int k = 0; k < kEvidenceKindCount; ++k)
+    evidence_names[k] = EvidenceKindName(static_cast<EvidenceKind>(k));
+  json j;
+  j["nodes"] = CountsByName(node_names, a.nodes);
+  j["edges"] = CountsByName(edge_names, a.edges);
+  j["supplies_by_evidence"] = CountsByName(evidence_names, a.supplies_by_evidence);
+  j["vertices"] = a.vertices;
+  j["edge_total"] = a.edge_total;
+  j["adjacency_bytes"] = a.adjacency_bytes;
+  json regions = json::array();
+  for (const auto& r : a.regions) {
+    regions.push_back({{"code", std::string(s.Key(r.region))},
+                       {"name", std::string(s.Name(r.region))},
+                       {"level", std::string(RegionLevelName(s.RegionInfo(r.region).level))},
+                       {"enterprise", r.enterprise},
+                       {"hospital", r.hospital},
+                       {"institution", r.institution},
+                       {"platform", r.platform}});
+  }
+  j["regions"] = regions;
+  if (a.enterprises_without_region) j["enterprises_without_region"] = *a.enterprises_without_region;
+  json tracks = json::array();
+  for (const auto& t : a.tracks) {
+    tracks.push_back({{"id", std::string(s.Key(t.track))},
+                      {"name", std::string(s.Name(t.track))},
+                      {"segments", t.segments},
+                      {"enterprises", t.enterprises},
+                      {"produces", t.produces},
+                      {"member_of", t.member_of}});
+  }
+  j["tracks"] = tracks;
+  if (a.focus != kNoVertex) j["region"] = std::string(s.Key(a.focus));
+  return j;
+}
+
+json ToJson(const Snapshot& s, const engine::SearchAnswer& a) {
+  json list = json::array();
+  for (VertexId v : a.results) list.push_back(ingest::NodeJson(s, v));
+  return {{"query", a.query}, {"results", list}};
+}
+
+json ToJson(const Snapshot& s, const engine::ShowAnswer& a) {
+  json provenance = nullptr;
+  if (const auto& p = a.provenance) {
+    provenance = {{"import", p->import_id},
+                  {"source", p->source},
+                  {"file", p->file},
+                  {"line", p->line},
+                  {"imported_at", p->imported_at}};
+  }
+  json j = {{"node", NodeJson(s, a.node, a.note)}, {"provenance", provenance}};
+  if (!a.region_path.empty()) {
+    json path = json::array();
+    for (VertexId r : a.region_path) path.push_back(s.Label(r) + " " + std::string(s.Name(r)));
+    j["region_path"] = path;
+  }
+  auto relations = [&](const std::vector<engine::ShowAnswer::Relation>& list, const char* other) {
+    json out = json::array();
+    for (const auto& r : list) {
+      json rel = {{"kind", std::string(EdgeKindName(r.kind))},
+                  {other, s.Label(r.other)},
+                  {"name", std::string(s.Name(r.other))},
+                  {"weight", r.weight}};
+      if (!r.attributes.is_null()) rel["attributes"] = r.attributes;
+      out.push_back(rel);
+    }
+    return out;
+  };
+  j["out"] = relations(a.out, "target");
+  j["in"] = relations(a.in, "source");
+  return j;
+}
+
+json ToJson(const Snapshot& s, const engine::PartnersAnswer& a) {
+  const matcher::PartnersResult& r = a.result;
   json segs = json::array();
   for (const auto& x : r.segments) {
     json j = Ref(s, x.segment);
@@ -106,36 +221,32 @@ json PartnersJson(const Snapshot& s, const matcher::PartnersResult& r, const std
   }
   return {{"enterprise", Ref(s, r.enterprise)},
           {"role", std::string(matcher::PartnerRoleName(r.role))},
-          {"scorer", scorer},
+          {"scorer", a.scorer},
           {"segments", segs},
           {"candidates", r.candidates},
           {"known_hidden", r.known_hidden},
           {"items", Items(s, r.items)}};
 }
 
-json PairingsJson(const Snapshot& s, const matcher::PairingsResult& r, const std::string& scorer) {
+json ToJson(const Snapshot& s, const engine::PairingsAnswer& a) {
+  const matcher::PairingsResult& r = a.result;
   return {{"enterprise", Ref(s, r.enterprise)},
           {"kind", std::string(matcher::PairingKindName(r.kind))},
-          {"scorer", scorer},
+          {"scorer", a.scorer},
           {"candidates", r.candidates},
           {"items", Items(s, r.items)}};
 }
 
-json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g) {
+json ToJson(const Snapshot& s, const engine::ChainAnswer& g) {
   json segs = json::array();
   for (const auto& sg : g.segments) {
-    json comps = json::array();
-    for (const auto& c : sg.components) {
-      comps.push_back(
-          {{"name", c.name}, {"weight", c.weight}, {"value", c.value}, {"points", c.points}});
-    }
     json j = Ref(s, sg.segment);
     j["track"] = Ref(s, sg.track);
     j["position"] = std::string(PositionName(s.Segment(sg.segment).position));
     j["depth"] = sg.depth;
     j["status"] = std::string(matcher::SegmentStatusName(sg.status));
     j["score"] = sg.score;
-    j["components"] = comps;
+    j["components"] = Components(sg.components);
     j["local_producers"] = RefList(s, sg.local_producers);
     j["producers_elsewhere"] = sg.producers_elsewhere;
     j["local_buyers"] = RefList(s, sg.local_buyers);
@@ -153,7 +264,7 @@ json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g) {
         g.count[i];
   }
   json out = {{"region", Ref(s, g.region)},
-              {"track", g.track == kNoVertex ? json(nullptr) : Ref(s, g.track)},
+              {"track", OptionalRef(s, g.track)},
               {"counts", counts},
               {"completeness", g.completeness},
               {"weighted_completeness", g.weighted_completeness},
@@ -164,41 +275,41 @@ json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g) {
   return out;
 }
 
-json TargetsJson(const Snapshot& s, const matcher::TargetsResult& r, const std::string& scorer) {
-  return {{"region", Ref(s, r.region)},
-          {"track", r.track == kNoVertex ? json(nullptr) : Ref(s, r.track)},
-          {"scorer", scorer},
-          {"gaps", RefList(s, r.gaps)},
+json ToJson(const Snapshot& s, const engine::TargetsAnswer& a) {
+  const matcher::TargetsResult& r = a.result;
+  return {{"region", Ref(s, r.region)}, {"track", OptionalRef(s, r.track)},
+          {"scorer", a.scorer},         {"gaps", RefList(s, r.gaps)},
+          {"candidates", r.candidates}, {"items", Items(s, r.items)}};
+}
+
+json ToJson(const Snapshot& s, const engine::LeadersAnswer& a) {
+  const matcher::LeadersResult& r = a.result;
+  return {{"region", OptionalRef(s, r.region)},
+          {"track", OptionalRef(s, r.track)},
+          {"scorer", a.scorer},
           {"candidates", r.candidates},
           {"items", Items(s, r.items)}};
 }
 
-json LeadersJson(const Snapshot& s, const matcher::LeadersResult& r, const std::string& scorer) {
-  return {{"region", r.region == kNoVertex ? json(nullptr) : Ref(s, r.region)},
-          {"track", r.track == kNoVertex ? json(nullptr) : Ref(s, r.track)},
-          {"scorer", scorer},
-          {"candidates", r.candidates},
-          {"items", Items(s, r.items)}};
-}
-
-json ClustersJson(const Snapshot& s, const matcher::ClustersResult& r, size_t members_shown) {
+json ToJson(const Snapshot& s, const engine::ClustersAnswer& a) {
+  const matcher::ClustersResult& r = a.result;
   json comms = json::array();
   for (const auto& c : r.communities) {
-    std::vector<VertexId> shown(c.members.begin(),
-                                c.members.begin() + std::min(members_shown, c.members.size()));
     json segs = json::array();
-    for (size_t i = 0; i < c.segments.size() && i < 5; ++i) {
-      json j = Ref(s, c.segments[i].first);
-      j["enterprises"] = c.segments[i].second;
+    for (const auto& [segment, enterprises] : a.Segments(c)) {
+      json j = Ref(s, segment);
+      j["enterprises"] = enterprises;
       segs.push_back(j);
     }
+    json members = json::array();
+    for (VertexId v : a.Members(c)) members.push_back(Ref(s, v));
     comms.push_back({{"id", c.id},
                      {"size", c.members.size()},
                      {"internal_weight", c.internal_weight},
-                     {"members", RefList(s, shown)},
+                     {"members", members},
                      {"top_segments", segs}});
   }
-  return {{"region", r.region == kNoVertex ? json(nullptr) : Ref(s, r.region)},
+  return {{"region", OptionalRef(s, r.region)},
           {"algorithm", "louvain"},
           {"enterprises", r.enterprises},
           {"edges", r.edges},
@@ -207,7 +318,7 @@ json ClustersJson(const Snapshot& s, const matcher::ClustersResult& r, size_t me
           {"communities", comms}};
 }
 
-json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r) {
+json ToJson(const Snapshot& s, const engine::IndicatorsAnswer& r) {
   json list = json::array();
   for (const auto& i : r.indicators) {
     json j = {
@@ -224,8 +335,8 @@ json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r) {
   return {{"region", Ref(s, r.region)}, {"indicators", list}};
 }
 
-json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, VertexId region,
-                     size_t top) {
+json ToJson(const Snapshot& s, const engine::RelatednessAnswer& a) {
+  const matcher::RelatednessTable& t = *a.table;
   const kernels::SparseComplexity& c = t.complexity;
   json segs = json::array();
   for (size_t p = 0; p < t.segments.size(); ++p) {
@@ -235,51 +346,30 @@ json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, Vert
     segs.push_back(j);
   }
   json regions = json::array();
-  for (size_t r = 0; r < t.regions.size(); ++r) {
-    if (region != kNoVertex && t.regions[r] != region) continue;
-    kernels::SparseComplexity::RowMeasures row = c.Row(r);
-    std::vector<double> activity(t.segments.size(), 0.0), rca(t.segments.size(), 0.0),
-        m(t.segments.size(), 0.0);
-    for (size_t k = c.row_start[r]; k < c.row_start[r + 1]; ++k) {
-      activity[c.cells[k].col] = c.cells[k].activity;
-      rca[c.cells[k].col] = c.cells[k].rca;
-      m[c.cells[k].col] = c.cells[k].m ? 1.0 : 0.0;
-    }
+  for (const auto& row : a.rows) {
     json cells = json::array();
-    std::vector<size_t> order(t.segments.size());
-    for (size_t p = 0; p < order.size(); ++p) order[p] = p;
-    // Segments the region holds (M = 1) first, then the others by density.
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      if (m[a] != m[b]) return m[a] > m[b];
-      return row.density[a] > row.density[b];
-    });
-    size_t shown = 0, lacking = 0;
-    for (size_t p : order) {
-      bool held = m[p] > 0;
-      if (!held && top && lacking++ >= top) continue;
-      cells.push_back({{"segment", Ref(s, t.segments[p])},
-                       {"activity", activity[p]},
-                       {"rca", rca[p]},
-                       {"m", m[p]},
-                       {"density", row.density[p]},
-                       {"distance", 1.0 - row.density[p]},
-                       {"opportunity_gain", NumberOrNull(row.opportunity_gain[p])}});
-      ++shown;
+    for (const auto& cell : row.cells) {
+      cells.push_back({{"segment", Ref(s, cell.segment)},
+                       {"activity", cell.activity},
+                       {"rca", cell.rca},
+                       {"m", cell.m},
+                       {"density", cell.density},
+                       {"distance", 1.0 - cell.density},
+                       {"opportunity_gain", NumberOrNull(cell.opportunity_gain)}});
     }
-    json j = Ref(s, t.regions[r]);
-    j["diversity"] = c.diversity[r];
-    j["eci"] = NumberOrNull(c.eci[r]);
+    json j = Ref(s, row.region);
+    j["diversity"] = row.diversity;
+    j["eci"] = NumberOrNull(row.eci);
     j["cells"] = cells;
     regions.push_back(j);
   }
-  return {
-      {"level", std::string(RegionLevelName(t.level))},
-      {"track", t.track == kNoVertex ? json(nullptr) : Ref(s, t.track)},
-      {"activity", "distinct enterprises in the region making the segment (produces or member_of)"},
-      {"rca_threshold", 1.0},
-      {"opportunity_gain_definition", matcher::OpportunityGainDefinition()},
-      {"segments", segs},
-      {"regions", regions}};
+  return {{"level", std::string(RegionLevelName(t.level))},
+          {"track", OptionalRef(s, t.track)},
+          {"activity", kRelatednessActivity},
+          {"rca_threshold", 1.0},
+          {"opportunity_gain_definition", matcher::OpportunityGainDefinition()},
+          {"segments", segs},
+          {"regions", regions}};
 }
 
 // ---- text --------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-// The answers of the read commands as JSON (the CLI's --json; the Thrift service carries the same
-// fields) and as text for a terminal. One function per result type of matcher/.
+// The answers of the read commands (server/answers.h) as JSON (the CLI's --json and the JSON API;
+// the Thrift service carries the same fields, server/rpc_answers.h) and as text for a terminal.
 #pragma once
 
 #include <iosfwd>
@@ -15,6 +15,7 @@
 #include "matcher/partners.h"
 #include "matcher/relatedness.h"
 #include "matcher/targets.h"
+#include "server/answers.h"
 
 namespace chainatlas::report {
 
@@ -30,19 +31,31 @@ json ErrorJson(const Error& e);
 json ErrorJson(const Error& e, Lang lang);
 json Ref(const Snapshot& s, VertexId v);  // {"id": "kind:key", "name": ...}
 std::string RefText(const json& ref);     // "kind:key name" of a Ref
-json ItemJson(const Snapshot& s, const matcher::Item& item, size_t rank);
 
-json PartnersJson(const Snapshot& s, const matcher::PartnersResult& r, const std::string& scorer);
-json PairingsJson(const Snapshot& s, const matcher::PairingsResult& r, const std::string& scorer);
-json GapsJson(const Snapshot& s, const matcher::GapAnalysis& g);
-json TargetsJson(const Snapshot& s, const matcher::TargetsResult& r, const std::string& scorer);
-json LeadersJson(const Snapshot& s, const matcher::LeadersResult& r, const std::string& scorer);
-json ClustersJson(const Snapshot& s, const matcher::ClustersResult& r, size_t members_shown);
-json IndicatorsJson(const Snapshot& s, const matcher::IndicatorsResult& r);
-// Region filter: only that region's row (kNoVertex: every region); top: segments per region
-// (by density among those the region lacks), 0 for all.
-json RelatednessJson(const Snapshot& s, const matcher::RelatednessTable& t, VertexId region,
-                     size_t top);
+// The pieces of an item both renderings share (this JSON, server/rpc_answers.cc):
+std::vector<std::string> PathTexts(const Snapshot& s, const matcher::Item& item);
+struct EvidenceNames {
+  std::string kind, rule, tier;
+};
+EvidenceNames EvidenceOf(const matcher::Item& item);  // item.has_evidence only
+
+// What relatedness's `activity` counts, in words.
+extern const char* const kRelatednessActivity;
+
+// The answers' documents: what the CLI prints with --json and the JSON API answers.
+json ToJson(const Snapshot& s, const engine::StatsAnswer& a);
+json ToJson(const Snapshot& s, const engine::SearchAnswer& a);
+json ToJson(const Snapshot& s, const engine::ShowAnswer& a);
+json ToJson(const Snapshot& s, const engine::ChainAnswer& a);
+json ToJson(const Snapshot& s, const engine::PartnersAnswer& a);
+json ToJson(const Snapshot& s, const engine::PairingsAnswer& a);
+json ToJson(const Snapshot& s, const engine::TargetsAnswer& a);
+json ToJson(const Snapshot& s, const engine::LeadersAnswer& a);
+json ToJson(const Snapshot& s, const engine::RelatednessAnswer& a);
+json ToJson(const Snapshot& s, const engine::ClustersAnswer& a);
+json ToJson(const Snapshot& s, const engine::IndicatorsAnswer& a);
+// A node's attributes (ingest::NodeJson) with its note, as `show` gives it.
+json NodeJson(const Snapshot& s, VertexId v, const std::string& note = "");
 
 // A score component's name (fit, proximity, …) in Chinese; unknown names as they are.
 std::string ComponentNameZh(const std::string& name);

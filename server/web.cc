@@ -110,7 +110,7 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
        [](const engine::Engine& e, Options& o) {
          engine::StatsRequest r;
          r.region = o.Text("region");
-         return e.Stats(r);
+         return report::ToJson(e.snapshot(), e.Stats(r));
        }},
       {"search",
        [](const engine::Engine& e, Options& o) {
@@ -118,21 +118,21 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
          r.text = o.Required("text");
          r.kind = o.Text("kind");
          r.limit = o.Integer("limit", r.limit);
-         return e.Search(r);
+         return report::ToJson(e.snapshot(), e.Search(r));
        }},
       {"show",
        [](const engine::Engine& e, Options& o) {
          o.Flag("all");  // the text output's option; the document always holds every relation
          engine::ShowRequest r;
          r.entity = o.Required("id");
-         return e.Show(r);
+         return report::ToJson(e.snapshot(), e.Show(r));
        }},
       {"chain",
        [](const engine::Engine& e, Options& o) {
          engine::ChainRequest r;
          r.region = o.Required("region");
          r.track = o.Text("track");
-         return e.Chain(r);
+         return report::ToJson(e.snapshot(), e.Chain(r));
        }},
       {"gaps",
        [](const engine::Engine& e, Options& o) {
@@ -141,7 +141,7 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
          r.region = o.Required("region");
          r.track = o.Text("track");
          r.status = o.Text("status");
-         return e.Chain(r);
+         return report::ToJson(e.snapshot(), e.Chain(r));
        }},
       {"partners",
        [](const engine::Engine& e, Options& o) {
@@ -149,7 +149,7 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
          r.enterprise = o.Required("enterprise");
          r.role = o.Text("role", r.role);
          r.options = o.Rec();
-         return e.Partners(r);
+         return report::ToJson(e.snapshot(), e.Partners(r));
        }},
       {"pairings",
        [](const engine::Engine& e, Options& o) {
@@ -157,14 +157,14 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
          r.enterprise = o.Required("enterprise");
          r.kind = o.Text("kind", r.kind);
          r.options = o.Rec();
-         return e.Pairings(r);
+         return report::ToJson(e.snapshot(), e.Pairings(r));
        }},
       {"targets",
        [](const engine::Engine& e, Options& o) {
          engine::TargetsRequest r;
          r.region = o.Required("region");
          r.options = o.Rec();
-         return e.Targets(r);
+         return report::ToJson(e.snapshot(), e.Targets(r));
        }},
       {"relatedness",
        [](const engine::Engine& e, Options& o) {
@@ -173,7 +173,7 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
          r.track = o.Text("track");
          r.region = o.Text("region");
          r.top = o.Integer("top", r.top);
-         return e.Relatedness(r);
+         return report::ToJson(e.snapshot(), e.Relatedness(r));
        }},
       {"leaders",
        [](const engine::Engine& e, Options& o) {
@@ -182,21 +182,21 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
          r.track = o.Text("track");
          r.top = o.Integer("top", r.top);
          r.scorer = o.Text("scorer", r.scorer);
-         return e.Leaders(r);
+         return report::ToJson(e.snapshot(), e.Leaders(r));
        }},
       {"clusters",
        [](const engine::Engine& e, Options& o) {
          engine::ClustersRequest r;
          r.region = o.Text("region");
          r.seed = o.Integer("seed", r.seed);
-         return e.Clusters(r);
+         return report::ToJson(e.snapshot(), e.Clusters(r));
        }},
       {"indicators",
        [](const engine::Engine& e, Options& o) {
          // The CLI reads a targets file; the API reads no files, so it answers without targets.
          engine::IndicatorsRequest r;
          r.region = o.Required("region");
-         return e.Indicators(r);
+         return report::ToJson(e.snapshot(), e.Indicators(r));
        }},
   };
   return calls;
@@ -277,7 +277,7 @@ std::vector<std::string> ExportProvenance(const engine::Engine& engine, const st
       r.entity = std::string(k) == "region" && it->second.find(':') == std::string::npos
                      ? "region:" + it->second
                      : it->second;
-      shown = engine.Show(r);
+      shown = report::ToJson(engine.snapshot(), engine.Show(r));
     } catch (const Error&) {
       // A region named by name rather than code: the data's file name below.
     }
