@@ -61,8 +61,8 @@ SegmentStatus ParseSegmentStatus(std::string_view name) {
 
 GapAnalysis AnalyseGaps(const Analytics& a, VertexId region, VertexId track) {
   const Snapshot& s = a.snapshot();
-  RequireKind(s, region, NodeKind::kRegion, "--region");
-  if (track != kNoVertex) RequireKind(s, track, NodeKind::kTrack, "--track");
+  RequireKind(s, region, NodeKind::kRegion, "region");
+  if (track != kNoVertex) RequireKind(s, track, NodeKind::kTrack, "track");
   const RegionTree& rt = s.regions();
   const Taxonomy& tax = s.taxonomy();
   GapAnalysis g;

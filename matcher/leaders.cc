@@ -10,6 +10,7 @@
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
 #include "kernels/louvain.h"
+#include "matcher/registry.h"
 
 namespace chainatlas::matcher {
 namespace {
@@ -62,8 +63,7 @@ double LogRelative(double x, double best) {
 
 LeadersResult ChainLeaders(const Analytics& a, const Filters& f) {
   const Snapshot& s = a.snapshot();
-  CheckFilters(s, f);
-  const Scorer& scorer = FindScorer(f.scorer);
+  const Scorer& scorer = Prepare(s, kNoVertex, NodeKind::kRegion, "region", f);
   LeadersResult result;
   result.region = f.within;
   result.track = f.track;

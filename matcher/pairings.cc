@@ -6,6 +6,7 @@
 #include "graph/error.h"
 #include "graph/region_tree.h"
 #include "matcher/local_rank.h"
+#include "matcher/registry.h"
 
 namespace chainatlas::matcher {
 namespace {
@@ -227,8 +228,7 @@ PairingKind ParsePairingKind(std::string_view name) {
 
 PairingsResult RecommendPairings(const Snapshot& s, VertexId e, PairingKind kind,
                                  const Filters& f) {
-  RequireKind(s, e, NodeKind::kEnterprise, "--enterprise");
-  CheckFilters(s, f);
+  const Scorer& scorer = Prepare(s, e, NodeKind::kEnterprise, "enterprise", f);
   PairingsResult result;
   result.enterprise = e;
   result.kind = kind;
@@ -243,7 +243,6 @@ PairingsResult RecommendPairings(const Snapshot& s, VertexId e, PairingKind kind
   Scored unis = ScoreOrganisations(s, e, PairingKind::kUniversity, f, kPool);
   Scored hosps = ScoreOrganisations(s, e, PairingKind::kHospital, f, kPool);
   result.candidates = unis.items.size() * hosps.items.size();
-  const Scorer& scorer = FindScorer(f.scorer);
   for (const Item& u : unis.items) {
     for (const Item& h : hosps.items) {
       Item item;

@@ -10,6 +10,7 @@
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
 #include "matcher/local_rank.h"
+#include "matcher/registry.h"
 #include "matcher/topk.h"
 
 namespace chainatlas::matcher {
@@ -359,9 +360,7 @@ struct Scoring {
 
 PartnersResult RecommendPartnersExhaustive(const Snapshot& s, VertexId e, PartnerRole role,
                                            const Filters& f) {
-  RequireKind(s, e, NodeKind::kEnterprise, "--enterprise");
-  CheckFilters(s, f);
-  const Scorer& scorer = FindScorer(f.scorer);
+  const Scorer& scorer = Prepare(s, e, NodeKind::kEnterprise, "enterprise", f);
   PartnersResult result;
   result.enterprise = e;
   result.role = role;
@@ -661,9 +660,7 @@ double WeightOf(const Scorer& scorer, std::string_view recommender, std::string_
 PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role,
                                  const Filters& f) {
   if (role == PartnerRole::kPeer) return RecommendPartnersExhaustive(s, e, role, f);
-  RequireKind(s, e, NodeKind::kEnterprise, "--enterprise");
-  CheckFilters(s, f);
-  const Scorer& scorer = FindScorer(f.scorer);
+  const Scorer& scorer = Prepare(s, e, NodeKind::kEnterprise, "enterprise", f);
   PartnersResult result;
   result.enterprise = e;
   result.role = role;

@@ -357,8 +357,8 @@ void RequireKind(const Snapshot& s, VertexId v, NodeKind kind, std::string_view 
 }
 
 void CheckFilters(const Snapshot& s, const Filters& f) {
-  if (f.within != kNoVertex) RequireKind(s, f.within, NodeKind::kRegion, "--within");
-  for (VertexId r : f.within_any) RequireKind(s, r, NodeKind::kRegion, "--within");
+  if (f.within != kNoVertex) RequireKind(s, f.within, NodeKind::kRegion, "within");
+  for (VertexId r : f.within_any) RequireKind(s, r, NodeKind::kRegion, "within");
   if (f.track != kNoVertex && s.Kind(f.track) != NodeKind::kTrack &&
       s.Kind(f.track) != NodeKind::kSegment) {
     throw Error(ErrorCode::kInvalidArgument,
@@ -366,11 +366,10 @@ void CheckFilters(const Snapshot& s, const Filters& f) {
                                            {"kind", std::string(NodeKindName(s.Kind(f.track)))}}));
   }
   if (f.top == 0 || f.top > 10000) {
-    throw Error(ErrorCode::kInvalidArgument,
-                Msg("option.range", {{"option", "--top"},
-                                     {"min", "1"},
-                                     {"max", "10000"},
-                                     {"value", std::to_string(f.top)}}));
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        Msg("option.range",
+            {{"option", "top"}, {"min", "1"}, {"max", "10000"}, {"value", std::to_string(f.top)}}));
   }
   FindScorer(f.scorer);
 }

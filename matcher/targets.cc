@@ -8,6 +8,7 @@
 
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
+#include "matcher/registry.h"
 #include "matcher/topk.h"
 
 namespace chainatlas::matcher {
@@ -145,9 +146,7 @@ struct TargetScoring {
 
 TargetsResult RecommendTargetsExhaustive(const Analytics& a, VertexId region, const Filters& f) {
   const Snapshot& s = a.snapshot();
-  RequireKind(s, region, NodeKind::kRegion, "--region");
-  CheckFilters(s, f);
-  const Scorer& scorer = FindScorer(f.scorer);
+  const Scorer& scorer = Prepare(s, region, NodeKind::kRegion, "region", f);
   const RegionTree& rt = s.regions();
   VertexId track = f.track == kNoVertex ? kNoVertex : s.taxonomy().TrackOf(f.track);
   GapAnalysis gaps = AnalyseGaps(a, region, track);
@@ -260,9 +259,7 @@ bool FirstEntryOf(const Snapshot& s, VertexId v, VertexId segment, bool best_sha
 // reading stops when no unread producer can reach the K-th score.
 TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filters& f) {
   const Snapshot& s = a.snapshot();
-  RequireKind(s, region, NodeKind::kRegion, "--region");
-  CheckFilters(s, f);
-  const Scorer& scorer = FindScorer(f.scorer);
+  const Scorer& scorer = Prepare(s, region, NodeKind::kRegion, "region", f);
   const RegionTree& rt = s.regions();
   const Forest& tree = s.taxonomy().forest();
   const ProducerIndex& ix = TopKIndex(s);

@@ -40,7 +40,7 @@ struct StatsAnswer {
   size_t vertices = 0, edge_total = 0, adjacency_bytes = 0;
   std::vector<RegionRow> regions;  // the focus and its children, or every region with organisations
   std::vector<TrackRow> tracks;
-  VertexId focus = kNoVertex;                       // the region asked for
+  VertexId focus = kNoVertex;                        // the region asked for
   std::optional<size_t> enterprises_without_region;  // without a focus only
 };
 

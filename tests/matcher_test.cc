@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "graph/error.h"
 #include "graph/lookup.h"
@@ -22,6 +23,7 @@
 #include "kernels/pagerank.h"
 #include "matcher/pairings.h"
 #include "matcher/partners.h"
+#include "matcher/registry.h"
 #include "matcher/targets.h"
 #include "test_util.h"
 
@@ -238,6 +240,115 @@ TEST_CASE("scorers: every scorer's weights add up to 1 for every recommender", "
       INFO(sc.name << " / " << rec);
       CHECK(sum == Approx(1.0));
     }
+  }
+}
+
+// The registry's measures, as a sorted list of names.
+std::vector<std::string> Sorted(const std::vector<std::string_view>& names) {
+  std::vector<std::string> out(names.begin(), names.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_CASE("registry: every scorer weighs exactly every recommender's measures", "[matcher]") {
+  std::set<std::string> names;
+  for (const Recommender& r : Recommenders()) {
+    CHECK(names.insert(std::string(r.name)).second);  // each name once
+    CHECK(!r.measures.empty());
+  }
+  for (const Scorer& sc : Scorers()) {
+    std::set<std::string> weighed;
+    for (const auto& [rec, weights] : sc.weights) {
+      INFO(sc.name << " / " << rec);
+      weighed.insert(rec);
+      std::vector<std::string> measures;
+      for (const auto& [m, w] : weights) {
+        measures.push_back(m);
+        CHECK(w > 0);
+      }
+      std::sort(measures.begin(), measures.end());
+      CHECK(names.count(rec) == 1);  // no weights for a recommender the registry lacks
+      for (const Recommender& r : Recommenders()) {
+        if (r.name == rec) CHECK(measures == Sorted(r.measures));
+      }
+    }
+    CHECK(weighed == names);  // weights for every recommender
+  }
+  CHECK_THROWS_AS(FindRecommender("gaps"), Error);  // ranks segments, not items
+  CHECK(FindRecommender("suppliers").command == "partners");
+}
+
+TEST_CASE("registry: every recommender under every scorer scores its measures",
+          "[matcher][scorers]") {
+  auto snap = ChainFixture();
+  const Snapshot& s = *snap;
+  Analytics a(snap);
+  // Subjects of the chain fixture with answers for every recommender.
+  auto subject = [&](const Recommender& r) {
+    if (r.subject == NodeKind::kEnterprise) return V(s, "T1");
+    return V(s, r.name == "leaders" ? "region:330000" : "region:330122");
+  };
+  size_t checked = 0;
+  for (const Recommender& r : Recommenders()) {
+    for (const Scorer& sc : Scorers()) {
+      INFO(r.name << " / " << sc.name);
+      std::vector<std::vector<Component>> rows;
+      if (r.run) {
+        Filters f;
+        f.scorer = sc.name;
+        f.top = 50;
+        Recommendation rec = r.run(a, subject(r), f);
+        REQUIRE(!rec.items.empty());
+        CHECK(rec.candidates >= rec.items.size());
+        for (size_t i = 0; i + 1 < rec.items.size(); ++i) {
+          if (!rec.items[i].has_evidence) CHECK(rec.items[i].score >= rec.items[i + 1].score);
+        }
+        for (const Item& item : rec.items) rows.push_back(item.components);
+      } else {
+        // gaps: the priority of the segments to fill (strong and absent ones are not weighed),
+        // the same weights in every scorer for now.
+        for (const auto& g : AnalyseGaps(a, subject(r), kNoVertex).segments) {
+          if (!g.components.empty()) rows.push_back(g.components);
+        }
+        REQUIRE(!rows.empty());
+      }
+      for (const auto& components : rows) {
+        std::vector<std::string_view> names;
+        double weights = 0;
+        for (const Component& c : components) {
+          names.push_back(c.name);
+          weights += c.weight;
+          CHECK(c.points == Approx(c.weight * c.value).margin(1e-12));
+          CHECK(c.value >= 0);
+          CHECK(c.value <= 1 + 1e-12);
+        }
+        CHECK(Sorted(names) == Sorted(r.measures));
+        CHECK(weights == Approx(1.0));
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked > 100);
+}
+
+TEST_CASE("registry: the generic call answers as the recommender's own", "[matcher]") {
+  auto snap = ChainFixture();
+  const Snapshot& s = *snap;
+  Analytics a(snap);
+  Filters f;
+  VertexId t1 = V(s, "T1");
+  auto own = RecommendPartners(s, t1, PartnerRole::kCustomer, f);
+  auto generic = FindRecommender("customers").run(a, t1, f);
+  CHECK(generic.subject == t1);
+  CHECK(generic.candidates == own.candidates);
+  CHECK(Keys(s, generic.items) == Keys(s, own.items));
+  // The opening checks are shared: a region is no enterprise, and the message names the field.
+  try {
+    FindRecommender("universities").run(a, V(s, "region:330122"), f);
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kInvalidArgument);
+    CHECK(std::string(e.what()).rfind("enterprise must be", 0) == 0);
   }
 }
 
