@@ -20,6 +20,7 @@
 #include "matcher/leaders.h"
 #include "matcher/pairings.h"
 #include "matcher/partners.h"
+#include "matcher/registry.h"
 #include "matcher/relatedness.h"
 #include "matcher/targets.h"
 
@@ -76,6 +77,11 @@ using PartnersAnswer = Ranked<matcher::PartnersResult>;
 using PairingsAnswer = Ranked<matcher::PairingsResult>;
 using TargetsAnswer = Ranked<matcher::TargetsResult>;
 using LeadersAnswer = Ranked<matcher::LeadersResult>;
+struct RecommendAnswer {
+  matcher::Recommendation result;
+  std::string scorer;
+  std::string recommender;
+};
 
 struct RelatednessAnswer {
   struct Cell {

@@ -280,6 +280,22 @@ struct LeadersResponse {
   5: list<Item> items
 }
 
+// Any recommender of the registry (matcher/registry.h) by name: suppliers, customers, peers,
+// universities, hospitals, platforms, triads, targets, leaders.
+struct RecommendRequest {
+  1: string recommender
+  2: optional string subject       // the enterprise or region it recommends for (leaders: optional)
+  3: optional RecOptions options   // leaders and targets: within is not used
+}
+
+struct RecommendResponse {
+  1: string recommender
+  2: optional Ref subject
+  3: string scorer
+  4: i64 candidates
+  5: list<Item> items
+}
+
 // ---- relatedness --------------------------------------------------------------------------------
 
 struct RelatednessRequest {
@@ -418,6 +434,7 @@ service ChainAtlas {
   TargetsResponse targets(1: TargetsRequest request) throws (1: NotFound not_found, 2: InvalidArgument invalid)
   RelatednessResponse relatedness(1: RelatednessRequest request) throws (1: NotFound not_found, 2: InvalidArgument invalid)
   LeadersResponse leaders(1: LeadersRequest request) throws (1: NotFound not_found, 2: InvalidArgument invalid)
+  RecommendResponse recommend(1: RecommendRequest request) throws (1: NotFound not_found, 2: InvalidArgument invalid)
   ClustersResponse clusters(1: ClustersRequest request) throws (1: NotFound not_found, 2: InvalidArgument invalid)
   IndicatorsResponse indicators(1: IndicatorsRequest request) throws (1: NotFound not_found, 2: InvalidArgument invalid)
 

@@ -15,6 +15,7 @@
 #include "matcher/leaders.h"
 #include "matcher/pairings.h"
 #include "matcher/partners.h"
+#include "matcher/registry.h"
 #include "matcher/targets.h"
 #include "server/report.h"
 
@@ -374,6 +375,25 @@ LeadersAnswer Engine::Leaders(const LeadersRequest& req) const {
   opts.top = req.top;
   auto r = matcher::ChainLeaders(state_->analytics(), MakeFilters(s, opts));
   return {std::move(r), req.scorer};
+}
+
+RecommendAnswer Engine::Recommend(const RecommendRequest& req) const {
+  req.Validate();
+  const matcher::Recommender& rec = matcher::FindRecommender(req.recommender);
+  const Snapshot& s = snapshot();
+  VertexId subject = kNoVertex;
+  if (!req.subject.empty()) {
+    subject = ResolveEntity(s, req.subject, rec.subject);
+  } else if (!rec.subject_optional) {
+    throw Error(ErrorCode::kInvalidArgument,
+                Msg("engine.subject_required", {{"recommender", std::string(rec.name)},
+                                                {"kind", std::string(NodeKindName(rec.subject))}}));
+  }
+  auto r = rec.run(state_->analytics(), subject, MakeFilters(s, req.options));
+  // As the pairings command: a hospital's department, which only the store keeps. (Elsewhere a
+  // clinical path ends at a hospital that needs the segment, not at a partner of the subject.)
+  if (rec.command == "pairings") AddDepartments(*state_, r.items);
+  return {std::move(r), req.options.scorer, std::string(rec.name)};
 }
 
 ClustersAnswer Engine::Clusters(const ClustersRequest& req) const {

@@ -70,6 +70,7 @@ class Engine {
   TargetsAnswer Targets(const TargetsRequest& r) const;
   RelatednessAnswer Relatedness(const RelatednessRequest& r) const;
   LeadersAnswer Leaders(const LeadersRequest& r) const;
+  RecommendAnswer Recommend(const RecommendRequest& r) const;
   ClustersAnswer Clusters(const ClustersRequest& r) const;
   IndicatorsAnswer Indicators(const IndicatorsRequest& r) const;
 

@@ -187,6 +187,20 @@ class Handler : public rpc::ChainAtlasIf {
         [&](const engine::Engine& e) { return e.Leaders(r); });
   }
 
+  void recommend(rpc::RecommendResponse& out, const rpc::RecommendRequest& req) override {
+    engine::RecommendRequest r;
+    Cached(
+        out,
+        [&] {
+          r.recommender = Text(req.recommender, "recommender");
+          r.subject = OptionalText(req.__isset.subject, req.subject, "subject");
+          r.options = ToRecOptions(req.__isset.options, req.options);
+          r.Validate();
+          return Key("recommend", {r.recommender, r.subject}, r.options);
+        },
+        [&](const engine::Engine& e) { return e.Recommend(r); });
+  }
+
   void clusters(rpc::ClustersResponse& out, const rpc::ClustersRequest& req) override {
     Answer(out, [&](const engine::Engine& e) {
       engine::ClustersRequest r;

@@ -387,6 +387,42 @@ int RunLeaders(const Common& c, const ca::engine::LeadersRequest& req) {
   return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, title, c.zh); });
 }
 
+int RunRecommend(const Common& c, const ca::engine::RecommendRequest& req, bool list) {
+  if (list) {
+    json j = ca::report::RecommendersJson();
+    if (c.json) {
+      PrintJson(j);
+      return 0;
+    }
+    std::cout << (c.zh ? "推荐器（--with）  对应命令  对象  度量\n"
+                       : "recommender (--with)  command  subject  measures\n");
+    for (const json& r : j["recommenders"]) {
+      std::string measures;
+      for (const json& m : r["measures"]) {
+        std::string name = m.get<std::string>();
+        measures += (measures.empty() ? "" : ", ") +
+                    (c.zh ? ca::report::ComponentNameZh(name) + "(" + name + ")" : name);
+      }
+      std::string variant = r["variant"].get<std::string>();
+      std::cout << std::left << std::setw(14) << r["name"].get<std::string>() << " "
+                << r["command"].get<std::string>() << (variant.empty() ? "" : " " + variant) << "  "
+                << r["subject"].get<std::string>()
+                << (r["subject_optional"].get<bool>() ? (c.zh ? "（可省）" : " (optional)") : "")
+                << "  " << measures << "\n";
+    }
+    return 0;
+  }
+  if (req.recommender.empty()) {
+    throw ca::Error(ca::ErrorCode::kInvalidArgument, ca::Msg("api.required", {{"name", "with"}}));
+  }
+  json j = Ask(c, &ca::engine::Engine::Recommend, req);
+  const std::string who = j["subject"].is_null() ? "" : ca::report::RefText(j["subject"]);
+  const std::string name = j["recommender"].get<std::string>();
+  std::string title = c.zh ? "推荐（" + name + "）" + (who.empty() ? "" : "：" + who)
+                           : "Recommendations (" + name + ")" + (who.empty() ? "" : " for " + who);
+  return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, title, c.zh); });
+}
+
 int RunClusters(const Common& c, ca::engine::ClustersRequest req) {
   req.members_shown = c.json ? SIZE_MAX : 6;
   json j = Ask(c, &ca::engine::Engine::Clusters, req);
@@ -722,6 +758,25 @@ int main(int argc, char** argv) {
                       T("named weights: balanced (default), nearby, quality",
                         "权重方案：balanced（均衡，默认）、nearby（就近）、quality（质量）"));
 
+  ca::engine::RecommendRequest recommend_req;
+  bool list_recommenders = false;
+  auto* recommend = add_sub(
+      "recommend", T("any recommender by name (--list shows them: suppliers, universities, "
+                     "targets, leaders, ...)",
+                     "按名称调用任一推荐器（--list 列出全部：suppliers、universities、targets、"
+                     "leaders 等）"));
+  add_common(recommend);
+  auto* with = recommend->add_option("--with", recommend_req.recommender,
+                                     T("the recommender (see --list)", "推荐器名称（见 --list）"));
+  recommend->add_option("--subject", recommend_req.subject,
+                        T("the enterprise or region it recommends for (id, key or name)",
+                          "为之推荐的企业或地区（编号、代码或名称）"));
+  recommend
+      ->add_flag("--list", list_recommenders,
+                 T("list the recommenders with their measures", "列出推荐器及其度量"))
+      ->excludes(with);
+  AddRecOptions(recommend, recommend_req.options, T);
+
   ca::engine::ClustersRequest clusters_req;
   auto* clusters = add_sub("clusters",
                            T("Louvain communities of the enterprise network, with modularity",
@@ -843,6 +898,7 @@ int main(int argc, char** argv) {
     if (*targets) return RunTargets(common, targets_req);
     if (*relatedness) return RunRelatedness(common, relatedness_req);
     if (*leaders) return RunLeaders(common, leaders_req);
+    if (*recommend) return RunRecommend(common, recommend_req, list_recommenders);
     if (*clusters) return RunClusters(common, clusters_req);
     if (*indicators) return RunIndicators(common, indicators_req, targets_file);
     if (*serve) return RunServe(common, serve_options, token_file);

@@ -291,6 +291,31 @@ json ToJson(const Snapshot& s, const engine::LeadersAnswer& a) {
           {"items", Items(s, r.items)}};
 }
 
+json ToJson(const Snapshot& s, const engine::RecommendAnswer& a) {
+  const matcher::Recommendation& r = a.result;
+  return {{"recommender", a.recommender},
+          {"subject", OptionalRef(s, r.subject)},
+          {"scorer", a.scorer},
+          {"candidates", r.candidates},
+          {"items", Items(s, r.items)}};
+}
+
+json RecommendersJson() {
+  json list = json::array();
+  for (const matcher::Recommender& r : matcher::Recommenders()) {
+    if (!r.run) continue;
+    json measures = json::array();
+    for (auto m : r.measures) measures.push_back(std::string(m));
+    list.push_back({{"name", std::string(r.name)},
+                    {"command", std::string(r.command)},
+                    {"variant", std::string(r.variant)},
+                    {"subject", std::string(NodeKindName(r.subject))},
+                    {"subject_optional", r.subject_optional},
+                    {"measures", measures}});
+  }
+  return {{"recommenders", list}};
+}
+
 json ToJson(const Snapshot& s, const engine::ClustersAnswer& a) {
   const matcher::ClustersResult& r = a.result;
   json comms = json::array();

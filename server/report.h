@@ -51,6 +51,9 @@ json ToJson(const Snapshot& s, const engine::PartnersAnswer& a);
 json ToJson(const Snapshot& s, const engine::PairingsAnswer& a);
 json ToJson(const Snapshot& s, const engine::TargetsAnswer& a);
 json ToJson(const Snapshot& s, const engine::LeadersAnswer& a);
+json ToJson(const Snapshot& s, const engine::RecommendAnswer& a);
+// The registry of recommenders (matcher/registry.h): name, command, variant, subject, measures.
+json RecommendersJson();
 json ToJson(const Snapshot& s, const engine::RelatednessAnswer& a);
 json ToJson(const Snapshot& s, const engine::ClustersAnswer& a);
 json ToJson(const Snapshot& s, const engine::IndicatorsAnswer& a);

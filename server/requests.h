@@ -73,6 +73,14 @@ struct TargetsRequest {
   void Validate() const { options.Validate(); }
 };
 
+// Any recommender of matcher/registry.h by name.
+struct RecommendRequest {
+  std::string recommender;  // suppliers, customers, …, leaders
+  std::string subject;      // the enterprise or region; empty only where the recommender allows
+  RecOptions options;
+  void Validate() const { options.Validate(); }
+};
+
 struct RelatednessRequest {
   std::string level;  // empty: the region's level, else county
   std::string track;

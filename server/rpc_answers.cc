@@ -263,6 +263,15 @@ void Fill(const Snapshot& s, const engine::LeadersAnswer& a, rpc::LeadersRespons
   out.items = Items(s, r.items);
 }
 
+void Fill(const Snapshot& s, const engine::RecommendAnswer& a, rpc::RecommendResponse& out) {
+  const matcher::Recommendation& r = a.result;
+  out.recommender = a.recommender;
+  SetOptionalRef(s, r.subject, out, &rpc::RecommendResponse::__set_subject);
+  out.scorer = a.scorer;
+  out.candidates = static_cast<int64_t>(r.candidates);
+  out.items = Items(s, r.items);
+}
+
 void Fill(const Snapshot& s, const engine::RelatednessAnswer& a, rpc::RelatednessResponse& out) {
   const matcher::RelatednessTable& t = *a.table;
   const kernels::SparseComplexity& c = t.complexity;

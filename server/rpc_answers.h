@@ -17,6 +17,7 @@ void Fill(const Snapshot& s, const engine::PartnersAnswer& a, rpc::PartnersRespo
 void Fill(const Snapshot& s, const engine::PairingsAnswer& a, rpc::PairingsResponse& out);
 void Fill(const Snapshot& s, const engine::TargetsAnswer& a, rpc::TargetsResponse& out);
 void Fill(const Snapshot& s, const engine::LeadersAnswer& a, rpc::LeadersResponse& out);
+void Fill(const Snapshot& s, const engine::RecommendAnswer& a, rpc::RecommendResponse& out);
 void Fill(const Snapshot& s, const engine::RelatednessAnswer& a, rpc::RelatednessResponse& out);
 void Fill(const Snapshot& s, const engine::ClustersAnswer& a, rpc::ClustersResponse& out);
 void Fill(const Snapshot& s, const engine::IndicatorsAnswer& a, rpc::IndicatorsResponse& out);

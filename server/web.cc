@@ -184,6 +184,14 @@ const std::vector<std::pair<std::string, Call>>& Calls() {
          r.scorer = o.Text("scorer", r.scorer);
          return report::ToJson(e.snapshot(), e.Leaders(r));
        }},
+      {"recommend",
+       [](const engine::Engine& e, Options& o) {
+         engine::RecommendRequest r;
+         r.recommender = o.Required("with");
+         r.subject = o.Text("subject");
+         r.options = o.Rec();
+         return report::ToJson(e.snapshot(), e.Recommend(r));
+       }},
       {"clusters",
        [](const engine::Engine& e, Options& o) {
          engine::ClustersRequest r;

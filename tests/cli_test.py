@@ -265,42 +265,65 @@ def main():
 
 
 def scorers_on_every_recommender(b, env):
-    """Issue 12: every named scorer on every recommender. Each item's score is the sum of its
-    components' points, each point its weight times its value, the weights of one answer add up
-    to 1 (every score in [0, 1]), the items come by score with ranks 1..n, and each scorer weighs
-    each recommender differently from the default (so the scorer took effect)."""
-    recommenders = [("partners supplier", ["partners", "--enterprise", "E0013", "--role", "supplier"]),
-                    ("partners customer", ["partners", "--enterprise", "E0020", "--role", "customer"]),
-                    ("partners peer", ["partners", "--enterprise", "E0013", "--role", "peer"]),
-                    ("pairings university", ["pairings", "--enterprise", "E0013", "--kind", "university"]),
-                    ("pairings hospital", ["pairings", "--enterprise", "E0013", "--kind", "hospital"]),
-                    ("pairings platform", ["pairings", "--enterprise", "E0013", "--kind", "platform"]),
-                    ("pairings triad", ["pairings", "--enterprise", "E0013", "--kind", "triad"]),
-                    ("targets", ["targets", "--region", "330122"]),
-                    ("leaders", ["leaders", "--region", "330100"])]
-    for what, args in recommenders:
-        weights = {}
+    """Issue 12: every named scorer on every recommender of the registry (`recommend --list`).
+    Each item's score is the sum of its components' points, each point its weight times its
+    value, the components are the registry's measures, the weights of one answer add up to 1
+    (every score in [0, 1]), the items come by score with ranks 1..n, each scorer weighs each
+    recommender differently from the default (so the scorer took effect), and `recommend` answers
+    the same items as the recommender's own command."""
+    listing = json.loads(run(b, ["recommend", "--list", "--json"], env).stdout)["recommenders"]
+    check(len(listing) >= 9, f"recommend --list names the recommenders ({[r['name'] for r in listing]})")
+    subjects = {"enterprise": ["E0013", "E0020"], "region": ["330122", "330100"]}
+    for r in listing:
+        what = r["name"]
+        own = [r["command"]] + (["--role" if r["command"] == "partners" else "--kind", r["variant"]]
+                                if r["variant"] else [])
+        weights, subject = {}, None
+        for candidate in subjects[r["subject"]]:
+            doc = json.loads(run(b, ["recommend", "--with", what, "--subject", candidate, "--json"], env).stdout)
+            if doc["items"]:
+                subject = candidate
+                break
+        check(subject is not None, f"{what}: a subject with items")
+        if subject is None:
+            continue
+        flag = {"partners": "--enterprise", "pairings": "--enterprise", "targets": "--region",
+                "leaders": "--region"}[r["command"]]
         for scorer in ["balanced", "nearby", "quality"]:
-            doc = json.loads(run(b, args + ["--scorer", scorer, "--top", "30", "--json"], env).stdout)
+            opts = ["--scorer", scorer, "--top", "30", "--json"]
+            doc = json.loads(run(b, ["recommend", "--with", what, "--subject", subject] + opts, env).stdout)
+            mine = json.loads(run(b, own + [flag, subject] + opts, env).stdout)
             items = doc["items"]
-            label = f"{what} --scorer {scorer}"
-            check(doc["scorer"] == scorer and items, f"{label}: answered with that scorer ({len(items)} items)")
+            label = f"recommend --with {what} --subject {subject} --scorer {scorer}"
+            check(doc["scorer"] == scorer and doc["recommender"] == what and items,
+                  f"{label}: answered with that scorer ({len(items)} items)")
+            check(items == mine["items"] and doc["candidates"] == mine["candidates"],
+                  f"{label}: the same items as `{' '.join(own)}`")
             bad = []
             for i in items:
                 comps = i["components"]
+                if sorted(c["name"] for c in comps) != sorted(r["measures"]):
+                    bad.append(f"{i['id']}: components {[c['name'] for c in comps]} are not the measures")
                 if abs(sum(c["weight"] for c in comps) - 1) > 1e-9:
                     bad.append(f"{i['id']}: weights add up to {sum(c['weight'] for c in comps)}")
                 if any(abs(c["points"] - c["weight"] * c["value"]) > 1e-6 for c in comps):
                     bad.append(f"{i['id']}: points are not weight x value")
                 if abs(i["score"] - sum(c["points"] for c in comps)) > 1e-6 or not 0 <= i["score"] <= 1:
                     bad.append(f"{i['id']}: score {i['score']} is not the sum of its points")
-            check(not bad, f"{label}: score = sum of weight x value, weights add up to 1 ({bad[:2]})")
+            check(not bad, f"{label}: score = sum of weight x value over the measures, weights add up to 1 ({bad[:2]})")
             check([i["rank"] for i in items] == list(range(1, len(items) + 1))
                   and all(x["score"] >= y["score"] for x, y in zip(items, items[1:])),
                   f"{label}: items by score, ranked 1..n")
             weights[scorer] = {c["name"]: c["weight"] for c in items[0]["components"]}
         check(weights["nearby"] != weights["balanced"] and weights["quality"] != weights["balanced"],
               f"{what}: every scorer weighs it its own way ({weights})")
+    # Bad names and missing subjects get a message, not a crash.
+    bad = run(b, ["recommend", "--with", "nosuch", "--subject", "E0013", "--json"], env, expect="nonzero")
+    check(bad.returncode not in (0, 1) and json.loads(bad.stdout)["error"]["message_code"] == "matcher.no_recommender",
+          f"recommend --with nosuch: an error naming the recommenders (rc {bad.returncode})")
+    bad = run(b, ["recommend", "--with", "targets", "--json", "--lang", "zh"], env, expect="nonzero")
+    check(bad.returncode == 2 and "需要指定对象" in json.loads(bad.stdout)["error"]["message"],
+          f"recommend --with targets without a subject: said in Chinese (rc {bad.returncode})")
 
 
 def reasons(doc):

@@ -243,7 +243,7 @@ def main():
     from chainatlas_rpc.ttypes import (ChainRequest, ClustersRequest, IndicatorsRequest,
                                        IndicatorTarget, InvalidArgument, LeadersRequest, NotFound,
                                        PairingsRequest, PartnersRequest, PermissionDenied,
-                                       RecOptions, RelatednessRequest, SearchRequest, ShowRequest,
+                                       RecommendRequest, RecOptions, RelatednessRequest, SearchRequest, ShowRequest,
                                        StatsRequest, TargetsRequest)
     os.makedirs(a.workdir, exist_ok=True)
     env = dict(os.environ)
@@ -303,6 +303,12 @@ def main():
              lambda: client.leaders(LeadersRequest(region="330100"))),
             ("leaders track", ["leaders", "--track", "endo", "--top", "5"],
              lambda: client.leaders(LeadersRequest(options=RecOptions(track="endo", top=5)))),
+            ("recommend suppliers", ["recommend", "--with", "suppliers", "--subject", "E0020", "--top", "20"],
+             lambda: client.recommend(RecommendRequest(recommender="suppliers", subject="E0020",
+                                                       options=RecOptions(top=20)))),
+            ("recommend leaders", ["recommend", "--with", "leaders", "--scorer", "nearby"],
+             lambda: client.recommend(RecommendRequest(recommender="leaders",
+                                                       options=RecOptions(scorer="nearby")))),
             ("clusters", ["clusters", "--region", "330000"],
              lambda: client.clusters(ClustersRequest(region="330000"))),
             ("clusters seed", ["clusters", "--seed", "7"],
@@ -325,7 +331,7 @@ def main():
             diff = first_difference(got, want)
             check(diff is None, f"rpc {name} differs from `chainatlas {' '.join(args)} --json`: {diff}")
             methods_seen.add(args[0])
-        check(len(methods_seen) == 12, f"every read method compared: {sorted(methods_seen)}")
+        check(len(methods_seen) == 13, f"every read method compared: {sorted(methods_seen)}")
 
         # The JSON API on the HTTP port: exactly the CLI's --json document, on one keep-alive
         # connection.
@@ -342,7 +348,7 @@ def main():
                   f"GET {api_target(args)} is `chainatlas {' '.join(args)} --json` (status {status})")
             api_seen.add(args[0])
         keep.close()
-        check(len(api_seen) == 12, f"every read command over the API: {sorted(api_seen)}")
+        check(len(api_seen) == 13, f"every read command over the API: {sorted(api_seen)}")
         # lang=zh: the reasons in Chinese, exactly the CLI's `--lang zh --json`.
         for args in [["partners", "--enterprise", "E0020"], ["gaps", "--region", "330122", "--track", "endo"]]:
             status, _, body = http_get(srv.http_port, api_target(args) + "&lang=zh")
