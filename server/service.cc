@@ -20,6 +20,7 @@
 #include "server/fair_queue.h"
 #include "server/handler.h"
 #include "server/http_front.h"
+#include "server/limits.h"
 #include "server/transport.h"
 
 namespace chainatlas::service {
@@ -35,7 +36,9 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   RaiseFileLimit();
   auto states = std::make_shared<StateHolder>(o.database, o.cache_entries);
   auto handler = MakeHandler(states, o.admin_token, o.version, log);
-  auto processors = std::make_shared<ClosingProcessorFactory>(handler);
+  // The nonblocking model's frames arrive whole in memory, where the reply cache reads them.
+  auto processors = std::make_shared<ClosingProcessorFactory>(
+      handler, o.cache_entries > 0 ? states : nullptr);
 
   // Signals go to one thread that waits for them; every other thread blocks them.
   sigset_t signals;
@@ -73,8 +76,8 @@ int Serve(const ServeOptions& o, std::ostream& log) {
         processors, BinaryProtocolFactory(), socket, workers);
     server->setMaxFrameSize(Limits::kMaxFrameBytes);
     server->setNumIOThreads(std::max(1, o.io_threads));
-    server->setIdleReadBufferLimit(64 << 10);  // a connection gives back a big buffer when idle
-    server->setIdleWriteBufferLimit(64 << 10);
+    server->setIdleReadBufferLimit(Limits::kIdleReadBufferBytes);
+    server->setIdleWriteBufferLimit(Limits::kIdleWriteBufferBytes);
     server->setResizeBufferEveryN(1);
     server->setServerEventHandler(std::make_shared<ReadyAnnouncer>(
         std::cout, "binary", o.host, [socket] { return socket->getListenPort(); }));
@@ -170,17 +173,34 @@ int Serve(const ServeOptions& o, std::ostream& log) {
 std::string ProcessRequests(std::shared_ptr<StateHolder> states, const std::string& requests,
                             bool json) {
   static std::ostream discard(nullptr);  // the handler's log: nothing to say without reloads
-  auto handler = MakeHandler(std::move(states), "", "fuzz", discard);
-  rpc::ChainAtlasProcessor processor(handler);
-  if (json) return ProcessJson(processor, requests);
-  auto input = std::make_shared<at::transport::TMemoryBuffer>(
-      reinterpret_cast<uint8_t*>(const_cast<char*>(requests.data())),
-      static_cast<uint32_t>(requests.size()), at::transport::TMemoryBuffer::COPY, Configuration());
+  auto handler = MakeHandler(states, "", "fuzz", discard);
+  auto processor = std::make_shared<rpc::ChainAtlasProcessor>(handler);
+  if (json) return ProcessJson(*processor, requests);
+  // As the nonblocking server does: each frame whole in a memory buffer, through the reply cache.
+  auto cached = WithReplyCache(processor, states);
   auto output = std::make_shared<at::transport::TMemoryBuffer>(Configuration());
-  auto framed = std::make_shared<MessageFramedTransport>(input, Configuration());
-  auto in = BinaryProtocolFactory()->getProtocol(framed);
   auto out = BinaryProtocolFactory()->getProtocol(output);
-  for (int i = 0; i < 16 && input->available_read() > 0; ++i) processor.process(in, out, nullptr);
+  size_t at = 0;
+  for (int i = 0; i < 16 && at + 4 <= requests.size(); ++i) {
+    const auto* p = reinterpret_cast<const uint8_t*>(requests.data() + at);
+    const uint32_t size = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) |
+                          uint32_t{p[3]};
+    if (size > static_cast<uint32_t>(Limits::kMaxFrameBytes) || size > requests.size() - at - 4) {
+      throw at::transport::TTransportException(at::transport::TTransportException::CORRUPTED_DATA,
+                                               "bad frame size");
+    }
+    auto frame = std::make_shared<at::transport::TMemoryBuffer>(
+        const_cast<uint8_t*>(p + 4), size, at::transport::TMemoryBuffer::OBSERVE, Configuration());
+    auto in = BinaryProtocolFactory()->getProtocol(frame);
+    // As TNonblockingServer's task: calls while the frame holds bytes and a call succeeds.
+    for (uint32_t left = frame->available_read(); left > 0;) {
+      if (!cached->process(in, out, nullptr)) break;
+      const uint32_t now = frame->available_read();
+      if (now == left) break;
+      left = now;
+    }
+    at += 4 + size;
+  }
   return output->getBufferAsString();
 }
 

@@ -42,15 +42,23 @@ class InFlight;  // the count of requests in progress (transport.cc)
 // method is read to the moment its answer is written (or the call fails).
 class ClosingProcessorFactory : public apache::thrift::TProcessorFactory {
  public:
-  explicit ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler);
+  // states: the replies of the cached methods are kept in its answer cache (nullptr: none kept).
+  ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler,
+                          std::shared_ptr<StateHolder> states);
   std::shared_ptr<apache::thrift::TProcessor> getProcessor(
       const apache::thrift::TConnectionInfo& info) override;
   int in_flight() const;
 
  private:
   std::shared_ptr<rpc::ChainAtlasIf> handler_;
+  std::shared_ptr<StateHolder> states_;
   std::shared_ptr<InFlight> in_flight_;
 };
+
+// `inner` behind the binary port's reply cache (transport.cc), keeping replies in the answer cache
+// of `states` (for ProcessRequests, which feeds it frames as the nonblocking server does).
+std::shared_ptr<apache::thrift::TProcessor> WithReplyCache(
+    std::shared_ptr<apache::thrift::TProcessor> inner, std::shared_ptr<StateHolder> states);
 
 // One message in Thrift's JSON protocol (an HTTP request's body) through `processor`, in memory,
 // with the limits of Configuration(). Returns the answer's bytes. A message that breaks the

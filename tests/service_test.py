@@ -88,6 +88,37 @@ def binary_client(port, timeout=30):
     return ChainAtlas.Client(TBinaryProtocol.TBinaryProtocolAccelerated(transport)), transport
 
 
+def raw_call(port, method, args, seqid):
+    """One framed binary call with our own sequence id, on a fresh connection: (name, type, seqid,
+    the result struct) of the reply."""
+    from thrift.protocol import TBinaryProtocol
+    from thrift.Thrift import TMessageType
+    from thrift.transport import TTransport
+    from chainatlas_rpc import ChainAtlas
+    buf = TTransport.TMemoryBuffer()
+    p = TBinaryProtocol.TBinaryProtocol(buf)
+    p.writeMessageBegin(method, TMessageType.CALL, seqid)
+    args.write(p)
+    p.writeMessageEnd()
+    msg = buf.getvalue()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(struct.pack("!i", len(msg)) + msg)
+        def read(n):
+            data = b""
+            while len(data) < n:
+                chunk = s.recv(n - len(data))
+                if not chunk:
+                    raise EOFError("connection closed")
+                data += chunk
+            return data
+        size = struct.unpack("!i", read(4))[0]
+        reply = TBinaryProtocol.TBinaryProtocol(TTransport.TMemoryBuffer(read(size)))
+    name, kind, got_seqid = reply.readMessageBegin()
+    result = getattr(ChainAtlas, method + "_result")()
+    result.read(reply)
+    return name, kind, got_seqid, result
+
+
 def http_client(port):
     from thrift.protocol import TJSONProtocol
     from thrift.transport import THttpClient
@@ -577,6 +608,24 @@ def main():
               "C++ client: NotFound with the closest matches")
         check("invalid" in lines and "between 1 and 10000" in lines["invalid"]["ids"][0],
               "C++ client: InvalidArgument for top 0")
+
+        # The reply cache of the binary port: the same call twice under other sequence ids gets
+        # the same answer, each under its own id; an error is never kept.
+        from chainatlas_rpc import ChainAtlas
+        from thrift.Thrift import TMessageType
+        want = client.partners(PartnersRequest(enterprise="E0020", options=RecOptions(top=7)))
+        for seqid in (7, 1234567, -5):
+            name, kind, got, result = raw_call(srv.port, "partners", ChainAtlas.partners_args(
+                request=PartnersRequest(enterprise="E0020", options=RecOptions(top=7))), seqid)
+            check(name == "partners" and kind == TMessageType.REPLY and got == seqid
+                  and result.success == want,
+                  f"reply cache: partners under sequence id {seqid} answered under it ({got}), "
+                  f"the same answer")
+        for seqid in (3, 4):
+            name, kind, got, result = raw_call(srv.port, "recommend", ChainAtlas.recommend_args(
+                request=RecommendRequest(recommender="suppliers", subject="E9999")), seqid)
+            check(got == seqid and result.success is None and result.not_found is not None,
+                  f"reply cache: an unknown subject is NotFound every time (call {seqid - 2})")
 
         # JSON over HTTP: the same answers.
         hc, ht = http_client(srv.http_port)
