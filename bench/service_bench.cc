@@ -3,7 +3,10 @@
 // percentiles (one JSON line, or a table row with --text).
 //
 //   chainatlas-service-bench --port P --method health|partners [--connections N] [--seconds S]
-//                            [--enterprise E0020] [--top 100] [--role supplier]
+//                            [--enterprise E0020 | --enterprises N] [--top 100] [--role supplier]
+//
+// --enterprises N: partners calls cycle through E0001 .. E000N (the default dataset's ids), each
+// connection from its own start, so that the answer cache holds N answers, not one.
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -27,7 +30,7 @@ using Clock = std::chrono::steady_clock;
 int main(int argc, char** argv) {
   CLI::App app{"closed-loop load generator for chainatlas serve"};
   std::string host = "127.0.0.1", method = "health", enterprise = "E0020", role = "supplier";
-  int port = 9090, connections = 1, top = 100;
+  int port = 9090, connections = 1, top = 100, enterprises = 0;
   double seconds = 5, warmup = 1;
   bool text = false;
   app.add_option("--host", host);
@@ -37,6 +40,8 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "measured time");
   app.add_option("--warmup", warmup, "seconds of calls before measuring");
   app.add_option("--enterprise", enterprise);
+  app.add_option("--enterprises", enterprises, "cycle through E0001 .. E000N")
+      ->check(CLI::Range(0, 9999));
   app.add_option("--top", top);
   app.add_option("--role", role);
   app.add_flag("--text", text, "a Markdown table row instead of JSON");
@@ -73,13 +78,21 @@ int main(int argc, char** argv) {
       mine.reserve(1 << 20);
       rpc::HealthResponse health;
       rpc::PartnersResponse partners;
+      rpc::PartnersRequest mine_request = request;
+      int next = enterprises > 0 ? (i * 37) % enterprises : 0;
       while (!stop.load(std::memory_order_relaxed)) {
+        if (enterprises > 0) {
+          char id[16];
+          std::snprintf(id, sizeof id, "E%04d", next + 1);
+          mine_request.enterprise = id;
+          next = (next + 1) % enterprises;
+        }
         auto t0 = Clock::now();
         try {
           if (method == "health") {
             client.health(health);
           } else {
-            client.partners(partners, request);
+            client.partners(partners, mine_request);
           }
         } catch (const std::exception& e) {
           std::cerr << "connection " << i << ": " << e.what() << "\n";
