@@ -610,6 +610,7 @@ void Importer::ResolveRelations() {
 void Importer::Apply() {
   Database& db = store_.db();
   const std::string started = NowUtc();
+  store_.BeginGraphWrites();
   {
     Statement s(db_,
                 "INSERT INTO imports(source, path, started_at, finished_at, fingerprint, "
@@ -751,6 +752,7 @@ void Importer::Apply() {
     s.Bind(6, report_.edges_updated).Bind(7, report_.edges_unchanged);
     s.Bind(8, static_cast<int64_t>(report_.merges.size())).Bind(9, report_.import_id).Run();
   }
+  store_.EndGraphWrites();
 }
 
 }  // namespace
