@@ -522,12 +522,12 @@ void Store::BeginGraphWrites() {
   db_->Exec("DELETE FROM adjacency");
 }
 
-void Store::EndGraphWrites() {
+void Store::EndGraphWrites(const EdgeRows* all_edges) {
   // A graph that does not load (too large, say) gets no packed adjacency: loads read the rows
   // and report what is wrong.
   try {
     AdjacencyArrays adjacency;
-    Load(/*packed=*/false, &adjacency);
+    Load(/*packed=*/false, &adjacency, all_edges);
     WritePackedAdjacency(adjacency, loaded_nodes_, loaded_max_id_);
   } catch (const Error&) {
     db_->Exec("DELETE FROM adjacency");
@@ -548,7 +548,8 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot(LoadPath path) {
   return Load(false);
 }
 
-std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjacency_only) {
+std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjacency_only,
+                                            const EdgeRows* known_edges) {
   last_load_packed_ = false;
   sqlite3* h = db_->handle();
   // Vertices in node-id order, so that the store's (src, kind, dst) edge order is the snapshot's.
@@ -727,6 +728,20 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
       throw Error(ErrorCode::kInvalidData,
                   db_->path().string() + ": no packed adjacency that fits the stored nodes");
     }
+  } else if (known_edges) {
+    const EdgeRows& e = *known_edges;
+    std::vector<VertexId> src(e.src.size()), dst(e.dst.size());
+    for (size_t i = 0; i < src.size(); ++i) {
+      src[i] = vertex(e.src[i]);
+      dst[i] = vertex(e.dst[i]);
+      if (src[i] == kNoVertex || dst[i] == kNoVertex) {
+        throw Error(ErrorCode::kInvalidData,
+                    db_->path().string() + ": edge " + std::to_string(e.src[i]) + " -> " +
+                        std::to_string(e.dst[i]) + " refers to a missing node");
+      }
+    }
+    builder.ReserveEdges(src.size() + nodes.size());
+    builder.AddEdges(src, e.kind, dst, e.weight, e.evidence);
   } else {
     ReadEdges(builder, vertex, max_id);
   }

@@ -62,8 +62,16 @@ class Store {
   // triggers that drop it on any other write (so that bulk writes do not fire them), the second
   // builds the snapshot of what is now stored, writes its packed adjacency and restores the
   // triggers. Both belong to the caller's transaction, so a rollback undoes them too.
+  // all_edges: every row of `edges` as the writer knows it (node ids, in (src, kind, dst) order),
+  // when it knows them all (an import into an empty table), so that the table need not be read.
+  struct EdgeRows {
+    std::vector<int64_t> src, dst;
+    std::vector<EdgeKind> kind;
+    std::vector<float> weight;
+    std::vector<uint8_t> evidence;
+  };
   void BeginGraphWrites();
-  void EndGraphWrites();
+  void EndGraphWrites(const EdgeRows* all_edges = nullptr);
   // Whether the database holds a packed adjacency (written by an import, not dropped since).
   bool HasPackedAdjacency();
 
@@ -85,7 +93,8 @@ class Store {
   void ReadEdges(SnapshotBuilder& builder, VertexOf vertex, int64_t max_id);
   // With adjacency_only: only what the adjacency needs is read (keys, kinds, parents, edges),
   // the adjacency goes there and nullptr is returned.
-  std::shared_ptr<const Snapshot> Load(bool packed, AdjacencyArrays* adjacency_only = nullptr);
+  std::shared_ptr<const Snapshot> Load(bool packed, AdjacencyArrays* adjacency_only = nullptr,
+                                       const EdgeRows* known_edges = nullptr);
   bool ReadPackedAdjacency(SnapshotBuilder& builder, size_t nodes, int64_t max_id);
   void WritePackedAdjacency(AdjacencyArrays& adjacency, size_t nodes, int64_t max_id);
   std::unique_ptr<Database> db_;
