@@ -519,6 +519,8 @@ void Store::BeginGraphWrites() {
       db_->Exec(std::string("DROP TRIGGER IF EXISTS adjacency_stale_") + table + "_" + tag);
     }
   }
+  // A table dropped by hand comes back (the triggers write to it).
+  db_->Exec("CREATE TABLE IF NOT EXISTS adjacency(part INTEGER PRIMARY KEY, data BLOB NOT NULL)");
   db_->Exec("DELETE FROM adjacency");
 }
 

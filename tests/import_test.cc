@@ -555,6 +555,16 @@ TEST_CASE("a packed adjacency that does not fit is not used", "[import][packed]"
     CHECK_FALSE(store.LastLoadPacked());
     RequireSameSnapshot(*automatic, *rows);
   }
+  // A table dropped by hand (the triggers with it gone too) comes back with the next import.
+  store.db().Exec("DROP TABLE adjacency");
+  for (const char* table : {"nodes", "edges", "regions", "segments"}) {
+    for (const char* tag : {"ins", "upd", "del"}) {
+      store.db().Exec(std::string("DROP TRIGGER adjacency_stale_") + table + "_" + tag);
+    }
+  }
+  REQUIRE(ImportBundle(store, GeneratedBundle(dir, 300, 11)).accepted);
+  REQUIRE(store.HasPackedAdjacency());
+  RequireSameSnapshot(*store.LoadSnapshot(Store::LoadPath::kPacked), *rows);
   // A version 2 database (no packed adjacency) still opens read-only and loads by the rows.
   store.db().Exec("DROP TABLE adjacency");
   store.db().Exec("PRAGMA user_version = 2");
