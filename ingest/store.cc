@@ -555,23 +555,34 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
   last_load_packed_ = false;
   sqlite3* h = db_->handle();
   // Vertices in node-id order, so that the store's (src, kind, dst) edge order is the snapshot's.
+  // Names (most longer than a short string holds) are kept in one buffer.
   struct Node {
     int64_t id;
     NodeKind kind;
-    std::string key, name, region;
+    std::string key, region;
+    uint64_t name_begin;
+    uint32_t name_size;
     bool illustrative;
   };
   std::vector<Node> nodes;
+  std::string names;
   {
+    nodes.reserve(static_cast<size_t>(db_->QueryInt("SELECT max(id) FROM nodes")));
     // For the adjacency alone names and regions are not needed.
     Statement s(h, adjacency_only
                        ? "SELECT id, kind, key, '', NULL, 0 FROM nodes ORDER BY id"
                        : "SELECT id, kind, key, name, region, illustrative FROM nodes ORDER BY id");
     while (s.Step()) {
+      const std::string_view name = s.Text(3);
       nodes.push_back({s.Int(0), static_cast<NodeKind>(s.Int(1)), std::string(s.Text(2)),
-                       std::string(s.Text(3)), std::string(s.Text(4)), s.Int(5) != 0});
+                       std::string(s.Text(4)), names.size(), static_cast<uint32_t>(name.size()),
+                       s.Int(5) != 0});
+      names.append(name);
     }
   }
+  auto name_of = [&names](const Node& n) {
+    return std::string_view(names).substr(n.name_begin, n.name_size);
+  };
   // Node ids are INTEGER PRIMARY KEYs, dense in practice: a vector maps them to vertices.
   const int64_t max_id = nodes.empty() ? 0 : nodes.back().id;
   std::vector<VertexId> vertex_of(static_cast<size_t>(max_id) + 1, kNoVertex);
@@ -690,32 +701,32 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
       case NodeKind::kRegion: {
         auto* it = regions.Find(n.id);
         if (!it) throw missing();
-        builder.AddRegion(n.key, n.name,
+        builder.AddRegion(n.key, name_of(n),
                           {it->first, lookup(region_vertex, it->second, n, "region")});
         break;
       }
-      case NodeKind::kTrack: builder.AddTrack(n.key, n.name, {tracks.Take(n.id)}); break;
+      case NodeKind::kTrack: builder.AddTrack(n.key, name_of(n), {tracks.Take(n.id)}); break;
       case NodeKind::kSegment: {
         auto* it = segments.Find(n.id);
         if (!it) throw missing();
         const Seg& sg = *it;
         builder.AddSegment(
-            n.key, n.name,
+            n.key, name_of(n),
             {lookup(track_vertex, sg.track, n, "track"),
              lookup(segment_vertex, sg.parent, n, "segment"), sg.position, sg.name_en});
         break;
       }
       case NodeKind::kEnterprise:
-        builder.AddEnterprise(n.key, n.name, region, enterprises.Take(n.id), n.illustrative);
+        builder.AddEnterprise(n.key, name_of(n), region, enterprises.Take(n.id), n.illustrative);
         break;
       case NodeKind::kHospital:
-        builder.AddHospital(n.key, n.name, region, hospitals.Take(n.id), n.illustrative);
+        builder.AddHospital(n.key, name_of(n), region, hospitals.Take(n.id), n.illustrative);
         break;
       case NodeKind::kInstitution:
-        builder.AddInstitution(n.key, n.name, region, institutions.Take(n.id), n.illustrative);
+        builder.AddInstitution(n.key, name_of(n), region, institutions.Take(n.id), n.illustrative);
         break;
       case NodeKind::kPlatform:
-        builder.AddPlatform(n.key, n.name, region, platforms.Take(n.id), n.illustrative);
+        builder.AddPlatform(n.key, name_of(n), region, platforms.Take(n.id), n.illustrative);
         break;
     }
   }
