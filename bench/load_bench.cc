@@ -1,6 +1,7 @@
-// chainatlas-load-bench --db FILE [--repeat R]
+// chainatlas-load-bench --db FILE [--repeat R] [--rows]
 //
-// Opens the store read-only, times Store::LoadSnapshot() R times (steady_clock) and prints one
+// Opens the store read-only, times Store::LoadSnapshot() R times (steady_clock; with --rows from
+// the edge rows even when the import wrote a packed adjacency; "packed" tells which) and prints one
 // JSON object: edges, vertices, best and median seconds, edges per second (from the best run),
 // adjacency bytes and bytes per edge, and the process's peak resident set size. As a floor it
 // also times a bare SQLite scan of the four edge columns LoadSnapshot reads (scan_*): no load can
@@ -49,7 +50,7 @@ double ScanEdges(const std::string& path, size_t* rows) {
 }
 
 int Usage(const char* argv0) {
-  std::cerr << "usage: " << argv0 << " --db FILE [--repeat R]\n";
+  std::cerr << "usage: " << argv0 << " --db FILE [--repeat R] [--rows]\n";
   return 2;
 }
 
@@ -58,12 +59,15 @@ int Usage(const char* argv0) {
 int main(int argc, char** argv) {
   std::string db;
   int repeat = 5;
+  bool rows = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--db" && i + 1 < argc) {
       db = argv[++i];
     } else if (a == "--repeat" && i + 1 < argc) {
       repeat = std::atoi(argv[++i]);
+    } else if (a == "--rows") {
+      rows = true;
     } else if (a == "-h" || a == "--help") {
       Usage(argv[0]);
       return 0;
@@ -79,7 +83,8 @@ int main(int argc, char** argv) {
     size_t edges = 0, vertices = 0, adjacency = 0;
     for (int r = 0; r < repeat; ++r) {
       auto t0 = std::chrono::steady_clock::now();
-      auto snapshot = store.LoadSnapshot();
+      auto snapshot = store.LoadSnapshot(rows ? chainatlas::ingest::Store::LoadPath::kRows
+                                              : chainatlas::ingest::Store::LoadPath::kAuto);
       auto t1 = std::chrono::steady_clock::now();
       seconds.push_back(std::chrono::duration<double>(t1 - t0).count());
       edges = snapshot->NumEdges();
@@ -102,6 +107,7 @@ int main(int argc, char** argv) {
     nlohmann::json j = {
         {"db", db},
         {"repeat", repeat},
+        {"packed", store.LastLoadPacked()},
         {"edges", edges},
         {"vertices", vertices},
         {"seconds_best", best},

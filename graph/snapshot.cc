@@ -347,6 +347,14 @@ void SnapshotBuilder::AddEdges(const std::vector<VertexId>& src, const std::vect
   }
 }
 
+void SnapshotBuilder::ReserveVertices(size_t n) {
+  pending_keys_.reserve(n);
+  s_->kinds_.reserve(n);
+  s_->regions_of_.reserve(n);
+  s_->illustrative_.reserve(n);
+  s_->rows_.reserve(n);
+}
+
 void SnapshotBuilder::ReserveEdges(size_t n) {
   src_.reserve(n);
   dst_.reserve(n);
@@ -355,25 +363,142 @@ void SnapshotBuilder::ReserveEdges(size_t n) {
   evidence_.reserve(n);
 }
 
+namespace {
+// The target of v's derived part_of edge: a segment's parent segment or track, a region's parent
+// region; kNoVertex for none.
+VertexId DerivedParent(const Snapshot& s, VertexId v) {
+  if (s.Kind(v) == NodeKind::kSegment) {
+    const auto& a = s.Segment(v);
+    VertexId parent = a.parent != kNoVertex ? a.parent : a.track;
+    if (parent == kNoVertex) {
+      throw Error(ErrorCode::kInvalidData, "segment '" + std::string(s.Key(v)) + "' has no track");
+    }
+    return parent;
+  }
+  if (s.Kind(v) == NodeKind::kRegion) return s.RegionInfo(v).parent;
+  return kNoVertex;
+}
+}  // namespace
+
+void SnapshotBuilder::SetAdjacency(AdjacencyArrays adjacency) { adjacency_ = std::move(adjacency); }
+
+AdjacencyView Snapshot::Adjacency() const {
+  const auto& f = forward_.m_forward;
+  const auto& r = reverse_.m_forward;
+  return {f.m_rowstart,      f.m_column,   f.m_edge_properties, forward_kinds_,
+          forward_evidence_, r.m_rowstart, r.m_column,          reverse_kinds_};
+}
+
+void SnapshotBuilder::BuildFromAdjacency(Snapshot& s) {
+  AdjacencyArrays a = std::move(*adjacency_);
+  adjacency_.reset();
+  const size_t n = s.kinds_.size();
+  const size_t m = a.forward_column.size();
+  auto bad = [](const char* why) {
+    return Error(ErrorCode::kInvalidData,
+                 std::string("the packed adjacency does not fit the vertices: ") + why);
+  };
+  if (!src_.empty()) throw Error(ErrorCode::kInternal, "edges added besides SetAdjacency");
+  if (a.forward_rowstart.size() != n + 1 || a.reverse_rowstart.size() != n + 1) {
+    throw bad("row offsets");
+  }
+  if (a.forward_weight.size() != m || a.forward_kind.size() != m ||
+      a.forward_evidence.size() != m || a.reverse_column.size() != m ||
+      a.reverse_kind.size() != m || m >= (1ull << 32) - 1) {
+    throw bad("array sizes");
+  }
+  // Rows: offsets rise from 0 to m; within a row, (kind, neighbour) strictly increases (sorted,
+  // no repeated edge); neighbours and kinds in range. Counts per kind and per column vertex.
+  auto check_rows = [&](const std::vector<uint32_t>& rs, const std::vector<VertexId>& col,
+                        const std::vector<EdgeKind>& kinds, std::vector<size_t>& per_kind,
+                        std::vector<uint32_t>* column_degree) {
+    if (rs[0] != 0 || rs[n] != m) throw bad("row offsets");
+    for (size_t v = 0; v < n; ++v) {
+      const uint32_t b = rs[v], e = rs[v + 1];
+      if (e < b || e > m) throw bad("row offsets");
+      for (uint32_t i = b; i < e; ++i) {
+        const auto k = static_cast<size_t>(kinds[i]);
+        if (col[i] >= n || k >= static_cast<size_t>(kEdgeKindCount)) throw bad("edge out of range");
+        if (i > b &&
+            !(kinds[i - 1] < kinds[i] || (kinds[i - 1] == kinds[i] && col[i - 1] < col[i])))
+          throw bad("rows out of order");
+        per_kind[k]++;
+        if (column_degree) (*column_degree)[col[i]]++;
+      }
+    }
+  };
+  std::vector<size_t> forward_counts(kEdgeKindCount, 0), reverse_counts(kEdgeKindCount, 0);
+  std::vector<uint32_t> in_degree(n, 0);
+  check_rows(a.forward_rowstart, a.forward_column, a.forward_kind, forward_counts, &in_degree);
+  check_rows(a.reverse_rowstart, a.reverse_column, a.reverse_kind, reverse_counts, nullptr);
+  if (forward_counts != reverse_counts) throw bad("reverse edges per kind");
+  for (size_t v = 0; v < n; ++v) {
+    if (a.reverse_rowstart[v + 1] - a.reverse_rowstart[v] != in_degree[v]) {
+      throw bad("in-degrees");
+    }
+  }
+  // The part_of edges are the ones the parents derive: first in their row (kind 0), one at most.
+  static_assert(EdgeKind::kPartOf == static_cast<EdgeKind>(0));
+  for (VertexId v = 0; v < n; ++v) {
+    const VertexId parent = DerivedParent(s, v);
+    const uint32_t b = a.forward_rowstart[v], e = a.forward_rowstart[v + 1];
+    const uint32_t part_of = b < e && a.forward_kind[b] == EdgeKind::kPartOf
+                                 ? (b + 1 < e && a.forward_kind[b + 1] == EdgeKind::kPartOf ? 2 : 1)
+                                 : 0;
+    if (parent == kNoVertex ? part_of != 0 : part_of != 1 || a.forward_column[b] != parent) {
+      throw bad("part_of edges");
+    }
+  }
+  s.edge_counts_ = std::move(forward_counts);
+  s.forward_.m_forward.m_rowstart = std::move(a.forward_rowstart);
+  s.forward_.m_forward.m_column = std::move(a.forward_column);
+  s.forward_.m_forward.m_edge_properties = std::move(a.forward_weight);
+  s.forward_kinds_ = std::move(a.forward_kind);
+  s.forward_evidence_ = std::move(a.forward_evidence);
+  s.reverse_.m_forward.m_rowstart = std::move(a.reverse_rowstart);
+  s.reverse_.m_forward.m_column = std::move(a.reverse_column);
+  s.reverse_kinds_ = std::move(a.reverse_kind);
+}
+
 std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
   Snapshot& s = *s_;
+  if (adjacency_) {
+    BuildFromAdjacency(s);
+  } else {
+    BuildEdges(s);
+  }
+  FinishVertices(s);
+  std::shared_ptr<const Snapshot> out(s_.release());
+  s_.reset(new Snapshot());
+  return out;
+}
+
+AdjacencyArrays SnapshotBuilder::BuildAdjacency() {
+  Snapshot& s = *s_;
+  BuildEdges(s);
+  AdjacencyArrays a;
+  a.forward_rowstart = std::move(s.forward_.m_forward.m_rowstart);
+  a.forward_column = std::move(s.forward_.m_forward.m_column);
+  a.forward_weight = std::move(s.forward_.m_forward.m_edge_properties);
+  a.forward_kind = std::move(s.forward_kinds_);
+  a.forward_evidence = std::move(s.forward_evidence_);
+  a.reverse_rowstart = std::move(s.reverse_.m_forward.m_rowstart);
+  a.reverse_column = std::move(s.reverse_.m_forward.m_column);
+  a.reverse_kind = std::move(s.reverse_kinds_);
+  pending_keys_.clear();
+  aliases_.clear();
+  s_.reset(new Snapshot());
+  return a;
+}
+
+void SnapshotBuilder::BuildEdges(Snapshot& s) {
   const size_t n = s.kinds_.size();
 
   // Derived part_of edges: a segment to its parent segment or track, a region to its parent.
   // They are appended after the added edges, in vertex order.
   const size_t added = src_.size();
   for (VertexId v = 0; v < n; ++v) {
-    VertexId parent = kNoVertex;
-    if (s.kinds_[v] == NodeKind::kSegment) {
-      const auto& a = s.segments_[s.rows_[v]];
-      parent = a.parent != kNoVertex ? a.parent : a.track;
-      if (parent == kNoVertex) {
-        throw Error(ErrorCode::kInvalidData,
-                    "segment '" + std::string(s.Key(v)) + "' has no track");
-      }
-    } else if (s.kinds_[v] == NodeKind::kRegion) {
-      parent = s.region_rows_[s.rows_[v]].parent;
-    }
+    const VertexId parent = DerivedParent(s, v);
     if (parent != kNoVertex) {
       src_.push_back(v);
       dst_.push_back(parent);
@@ -483,7 +608,13 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
     s.reverse_ = ReverseCsr(boost::edges_are_sorted, pairs.begin(), pairs.end(),
                             static_cast<VertexId>(n), static_cast<VertexId>(m));
   }
+}
 
+void SnapshotBuilder::FinishVertices(Snapshot& s) {
+  const size_t n = s.kinds_.size();
+  for (int k = 0; k < kNodeKindCount; ++k) s.by_key_[k].reserve(s.node_counts_[k]);
+  s.by_name_.reserve(n);
+  s.by_uscc_.reserve(s.node_counts_[static_cast<int>(NodeKind::kEnterprise)]);
   // Lookup maps point into the now immutable string columns.
   for (VertexId v = 0; v < n; ++v) {
     s.by_key_[static_cast<int>(s.kinds_[v])].emplace(s.keys_.Get(v), v);
@@ -501,9 +632,6 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build() {
 
   s.region_tree_ = std::make_unique<RegionTree>(s);
   s.taxonomy_ = std::make_unique<Taxonomy>(s);
-  std::shared_ptr<const Snapshot> out(s_.release());
-  s_.reset(new Snapshot());
-  return out;
 }
 
 }  // namespace chainatlas

@@ -110,6 +110,31 @@ struct Neighbor {
 class RegionTree;
 class Taxonomy;
 
+// A snapshot's adjacency in its own layout (row offsets, then per edge: forward target, weight,
+// kind, evidence; reverse source, kind), part_of edges included. Snapshot::Adjacency() shows it and
+// SnapshotBuilder::SetAdjacency() takes it back, so that ingest/store.cc can keep it packed in the
+// database and a load need not rebuild it from the edge rows.
+struct AdjacencyArrays {
+  std::vector<uint32_t> forward_rowstart;  // n + 1 entries
+  std::vector<VertexId> forward_column;    // m entries each
+  std::vector<EdgeData> forward_weight;
+  std::vector<EdgeKind> forward_kind;
+  std::vector<uint8_t> forward_evidence;
+  std::vector<uint32_t> reverse_rowstart;  // n + 1 entries
+  std::vector<VertexId> reverse_column;    // m entries each
+  std::vector<EdgeKind> reverse_kind;
+};
+struct AdjacencyView {
+  std::span<const uint32_t> forward_rowstart;
+  std::span<const VertexId> forward_column;
+  std::span<const EdgeData> forward_weight;
+  std::span<const EdgeKind> forward_kind;
+  std::span<const uint8_t> forward_evidence;
+  std::span<const uint32_t> reverse_rowstart;
+  std::span<const VertexId> reverse_column;
+  std::span<const EdgeKind> reverse_kind;
+};
+
 class Snapshot {
  public:
   // A contiguous run of forward or reverse edges of one vertex, iterated as Neighbor values.
@@ -202,6 +227,9 @@ class Snapshot {
   const ReverseCsr& reverse() const { return reverse_; }
   const RegionTree& regions() const { return *region_tree_; }
   const Taxonomy& taxonomy() const { return *taxonomy_; }
+
+  // The adjacency arrays as they are (for SnapshotBuilder::SetAdjacency of a later load).
+  AdjacencyView Adjacency() const;
 
   // Bytes held by the adjacency (row offsets, targets, weights, kinds; forward and reverse).
   size_t AdjacencyBytes() const;
@@ -305,11 +333,18 @@ class SnapshotBuilder {
   // part_of edges are derived; adding one throws. A repeated (src, kind, dst) throws at Build().
   void AddEdge(VertexId src, EdgeKind kind, VertexId dst, float weight, uint8_t evidence = 0);
   void ReserveEdges(size_t n);
+  void ReserveVertices(size_t n);
   // Appends many edges at once (the four vectors have one entry per edge).
   // evidence may be empty (every edge 0, curated) or hold one byte per edge.
   void AddEdges(const std::vector<VertexId>& src, const std::vector<EdgeKind>& kind,
                 const std::vector<VertexId>& dst, const std::vector<float>& weight,
                 const std::vector<uint8_t>& evidence = {});
+
+  // Instead of adding edges: the whole adjacency, as Snapshot::Adjacency() gave it for the same
+  // vertices with the same parents (the derived part_of edges included). Build() checks its shape
+  // (sizes, order, ranges, in-degrees, part_of edges) instead of sorting, and throws
+  // Error(kInvalidData) when it does not fit the vertices. Edges added otherwise are an error.
+  void SetAdjacency(AdjacencyArrays adjacency);
 
   VertexId FindKey(NodeKind kind, std::string_view key) const;
   size_t NumVertices() const;
@@ -317,6 +352,9 @@ class SnapshotBuilder {
   // Builds the snapshot; the builder is left empty. Throws Error(kInvalidData) on a dangling
   // parent, a repeated edge or a graph too large for 32-bit indices.
   std::shared_ptr<const Snapshot> Build();
+  // What Build() would put in Snapshot::Adjacency(), without building the rest (lookups, region
+  // tree): for a writer that stores it. Throws as Build(); the builder is left empty.
+  AdjacencyArrays BuildAdjacency();
 
  private:
   VertexId AddVertex(NodeKind kind, std::string_view key, std::string_view name, VertexId region,
@@ -328,6 +366,10 @@ class SnapshotBuilder {
   std::vector<EdgeKind> kind_;
   std::vector<float> weight_;
   std::vector<uint8_t> evidence_;
+  std::optional<AdjacencyArrays> adjacency_;
+  void BuildFromAdjacency(Snapshot& s);
+  void BuildEdges(Snapshot& s);
+  void FinishVertices(Snapshot& s);
 };
 
 }  // namespace chainatlas

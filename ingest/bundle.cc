@@ -206,7 +206,7 @@ class RowReader {
       ref.key = v.substr(colon + 1);
     } else {
       ref.kinds = kinds;
-      ref.key = v;
+      ref.key = std::move(v);  // not empty: the check below holds
     }
     if (ref.key.empty()) Fail("row.ref_empty", {{"column", column}, {"value", v}});
     return ref;
@@ -467,6 +467,18 @@ std::string Fnv1aHex(const std::vector<std::filesystem::path>& files) {
   return out;
 }
 
+// Lines in a file (0 when it cannot be read: ReadFile reports that).
+size_t CountLines(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> buf(1 << 20);
+  size_t n = 0;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    n += static_cast<size_t>(std::count(buf.data(), buf.data() + in.gcount(), '\n'));
+  }
+  return n + 1;
+}
+
 void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std::string& shown,
               uint16_t file_index, Bundle& bundle, std::vector<Problem>& problems) {
   std::unordered_map<std::string, size_t> columns;
@@ -706,6 +718,28 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
   }
   if (!problems.empty()) return bundle;
   bundle.manifest_ok = true;
+
+  // Room for every record at once (a line count of each file): growing the vectors by doubling
+  // would move every record several times and touch fresh memory each time.
+  {
+    static const std::set<std::string> kEntityFiles = {
+        "regions", "tracks", "segments", "enterprises", "hospitals", "institutions", "platforms"};
+    size_t entities = 0, relations = 0;
+    for (const FileSpec& spec : Specs()) {
+      if (!manifest["files"].contains(spec.kind)) continue;
+      std::string why, detail;
+      auto file = ConfinedFile(bundle.dir, manifest["files"][spec.kind], &why, &detail);
+      if (!file) continue;
+      const size_t lines = CountLines(*file);
+      if (kEntityFiles.count(spec.kind)) {
+        entities += lines;
+      } else {
+        relations += spec.kind == "clinical" ? 2 * lines : lines;  // demand and strength
+      }
+    }
+    bundle.entities.reserve(entities);
+    bundle.relations.reserve(relations);
+  }
 
   for (const FileSpec& spec : Specs()) {
     if (!manifest["files"].contains(spec.kind)) continue;

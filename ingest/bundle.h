@@ -3,8 +3,12 @@
 // USCC check characters, duplicate keys); checks against the database happen in the importer.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
+#include <stdexcept>
 #include <set>
 #include <string>
 #include <variant>
@@ -61,10 +65,38 @@ struct EntityRecord {
       details;
 };
 
+// The kinds a reference may name, held inline (no allocation per relation row).
+class KindList {
+ public:
+  KindList() = default;
+  KindList(std::initializer_list<NodeKind> kinds) {
+    for (NodeKind k : kinds) push_back(k);
+  }
+  KindList(const std::vector<NodeKind>& kinds) {  // NOLINT: as a vector converts
+    for (NodeKind k : kinds) push_back(k);
+  }
+  void push_back(NodeKind k) {
+    if (size_ == kinds_.size()) throw std::length_error("KindList: more kinds than there are");
+    kinds_[size_++] = k;
+  }
+  const NodeKind* begin() const { return kinds_.data(); }
+  const NodeKind* end() const { return kinds_.data() + size_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  NodeKind operator[](size_t i) const { return kinds_[i]; }
+  bool operator==(const KindList& o) const {
+    return size_ == o.size_ && std::equal(begin(), end(), o.begin());
+  }
+
+ private:
+  std::array<NodeKind, kNodeKindCount> kinds_{};
+  uint8_t size_ = 0;
+};
+
 // A reference to an entity: a kind (resolved from the column or a `kind:` prefix) and a key.
 // `kinds` lists the kinds the column accepts when no prefix fixed it.
 struct Reference {
-  std::vector<NodeKind> kinds;
+  KindList kinds;
   std::string key;
 };
 

@@ -12,6 +12,7 @@ namespace {
 
 struct ParseState {
   CsvRecord record;
+  size_t fields = 0;  // of the record being read; record.fields keeps its strings for the next
   bool between_records = true;
   uint32_t start_line = 0;
   const std::function<void(const CsvRecord&)>* on_record = nullptr;
@@ -19,19 +20,26 @@ struct ParseState {
 
 void OnField(void* s, size_t len, void* data) {
   auto* st = static_cast<ParseState*>(data);
-  st->record.fields.emplace_back(static_cast<const char*>(s), len);
+  auto& f = st->record.fields;
+  if (st->fields < f.size()) {
+    f[st->fields].assign(static_cast<const char*>(s), len);
+  } else {
+    f.emplace_back(static_cast<const char*>(s), len);
+  }
+  ++st->fields;
 }
 
 void OnRecordEnd(int, void* data) {
   auto* st = static_cast<ParseState*>(data);
   st->between_records = true;
   auto& f = st->record.fields;
+  if (f.size() > st->fields) f.resize(st->fields);
+  st->fields = 0;
   const bool blank = f.empty() || (f.size() == 1 && f[0].empty());
   if (!blank) {
     st->record.line = st->start_line;
     (*st->on_record)(st->record);
   }
-  f.clear();
 }
 
 bool IsBlank(std::string_view chunk) {
@@ -47,7 +55,17 @@ std::string ReadCsv(const std::filesystem::path& path,
                     const std::function<void(const CsvRecord&)>& on_record, uint32_t* error_line) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, Msg("io.cannot_read", {{"path", path.string()}}));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec) text.reserve(static_cast<size_t>(size));
+    char buf[1 << 16];
+    while (in) {
+      in.read(buf, sizeof buf);
+      text.append(buf, static_cast<size_t>(in.gcount()));
+    }
+  }
   if (in.bad()) throw Error(ErrorCode::kIo, Msg("io.read_failed", {{"path", path.string()}}));
   size_t pos = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <variant>
@@ -610,6 +611,7 @@ void Importer::ResolveRelations() {
 void Importer::Apply() {
   Database& db = store_.db();
   const std::string started = NowUtc();
+  store_.BeginGraphWrites();
   {
     Statement s(db_,
                 "INSERT INTO imports(source, path, started_at, finished_at, fingerprint, "
@@ -737,6 +739,27 @@ void Importer::Apply() {
       changed += sqlite3_changes(db_);
     }
   }
+  // Into an empty table the rows are exactly edges_: the packed adjacency is built from them.
+  std::optional<Store::EdgeRows> all_edges;
+  if (before == 0) {
+    Store::EdgeRows& rows = all_edges.emplace();
+    const size_t m = edges_.size();
+    rows.src.resize(m);
+    rows.dst.resize(m);
+    rows.kind.resize(m);
+    rows.weight.resize(m);
+    rows.evidence.resize(m);
+    for (size_t i = 0; i < m; ++i) {
+      const ResolvedEdge& e = edges_[i];
+      const RelationRecord& r = bundle_.relations[e.relation];
+      rows.src[i] = e.src;
+      rows.dst[i] = e.dst;
+      rows.kind[i] = e.kind;
+      // As the store hands it back: a double of the float, read as a float.
+      rows.weight[i] = static_cast<float>(static_cast<double>(r.weight));
+      rows.evidence[i] = r.evidence;
+    }
+  }
   const int64_t after = db.QueryInt("SELECT count(*) FROM edges");
   report_.edges_inserted = after - before;
   report_.edges_updated = changed - report_.edges_inserted;
@@ -751,6 +774,7 @@ void Importer::Apply() {
     s.Bind(6, report_.edges_updated).Bind(7, report_.edges_unchanged);
     s.Bind(8, static_cast<int64_t>(report_.merges.size())).Bind(9, report_.import_id).Run();
   }
+  store_.EndGraphWrites(all_edges ? &*all_edges : nullptr);
 }
 
 }  // namespace

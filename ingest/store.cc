@@ -1,5 +1,6 @@
 #include "ingest/store.h"
 
+#include <cstring>
 #include <thread>
 #include <unordered_map>
 
@@ -9,6 +10,25 @@
 
 namespace chainatlas::ingest {
 namespace {
+
+// Triggers that drop the packed adjacency (table `adjacency`) on any write that may change the
+// graph, by whatever program makes it: every insert, update and delete of nodes, edges, regions
+// (parents) and segments (tracks, parents). Store::BeginGraphWrites drops them for a bulk write
+// and EndGraphWrites restores them (kAdjacencyGuards) with a fresh packed adjacency.
+#define CHAINATLAS_ADJACENCY_GUARD(table, event, tag)                          \
+  "CREATE TRIGGER adjacency_stale_" table "_" tag " AFTER " event " ON " table \
+  " BEGIN DELETE FROM adjacency; END;\n"
+#define CHAINATLAS_ADJACENCY_GUARDS(table)           \
+  CHAINATLAS_ADJACENCY_GUARD(table, "INSERT", "ins") \
+  CHAINATLAS_ADJACENCY_GUARD(table, "UPDATE", "upd") \
+  CHAINATLAS_ADJACENCY_GUARD(table, "DELETE", "del")
+#define CHAINATLAS_ALL_ADJACENCY_GUARDS \
+  CHAINATLAS_ADJACENCY_GUARDS("nodes")  \
+  CHAINATLAS_ADJACENCY_GUARDS("edges")  \
+  CHAINATLAS_ADJACENCY_GUARDS("regions") CHAINATLAS_ADJACENCY_GUARDS("segments")
+constexpr const char* kAdjacencyGuards = CHAINATLAS_ALL_ADJACENCY_GUARDS;
+constexpr const char* kGuardedTables[] = {"nodes", "edges", "regions", "segments"};
+constexpr const char* kGuardTags[] = {"ins", "upd", "del"};
 
 // Migrations[i] takes the schema from version i to i + 1. Append, never edit a released step.
 const char* const kMigrations[] = {
@@ -91,6 +111,11 @@ UPDATE edges SET evidence = 1 WHERE kind = 1 AND prov_file IN
 UPDATE edges SET evidence = 52 WHERE kind = 1 AND prov_file IN
   (SELECT id FROM import_files WHERE kind = 'ckg.industry_up');
 )sql",
+    // 2 → 3: the packed adjacency (Store::WritePackedAdjacency): part 0 a header, parts 1.. the
+    // snapshot's adjacency arrays in chunks; empty until the next import writes it, and emptied
+    // by the triggers on any other write to the graph's tables.
+    "CREATE TABLE adjacency(part INTEGER PRIMARY KEY, data BLOB NOT "
+    "NULL);\n" CHAINATLAS_ALL_ADJACENCY_GUARDS,
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == Store::kSchemaVersion);
@@ -122,7 +147,7 @@ Store::Store(const std::filesystem::path& path, bool read_only)
                                           {"version", std::to_string(v)},
                                           {"ours", std::to_string(kSchemaVersion)}}));
     }
-    if (v != kSchemaVersion) {
+    if (v < kMinReadableSchemaVersion) {
       throw Error(ErrorCode::kInvalidData,
                   Msg("db.schema_older", {{"path", path.string()},
                                           {"version", std::to_string(v)},
@@ -183,12 +208,14 @@ struct EdgeChunk {
   std::string error;
 };
 
+// Scans on `handle` when given (a writer inside its transaction), else on a connection of its own.
 template <typename VertexOf>
-void ScanEdges(const std::filesystem::path& path, int64_t lo, int64_t hi, VertexOf vertex,
-               EdgeChunk& out) {
+void ScanEdges(const std::filesystem::path& path, sqlite3* handle, int64_t lo, int64_t hi,
+               VertexOf vertex, EdgeChunk& out) {
   try {
-    Database db(path, /*read_only=*/true);
-    Statement s(db.handle(),
+    std::optional<Database> own;
+    if (!handle) handle = own.emplace(path, /*read_only=*/true).handle();
+    Statement s(handle,
                 "SELECT src, kind, dst, weight, evidence FROM edges WHERE src >= ? AND src < ?");
     s.Bind(1, lo).Bind(2, hi);
     int64_t last_src = -1;
@@ -232,10 +259,18 @@ void Store::ReadEdges(SnapshotBuilder& builder, VertexOf vertex, int64_t max_id)
   }
   std::vector<EdgeChunk> chunks(2);
   std::thread second;
-  if (split <= max_id) {
-    second = std::thread([&] { ScanEdges(db_->path(), split, max_id + 1, vertex, chunks[1]); });
+  // Inside a transaction (a writer building the packed adjacency) other connections would not see
+  // its writes: one scan on this connection.
+  if (!sqlite3_get_autocommit(db_->handle())) {
+    ScanEdges(db_->path(), db_->handle(), 0, max_id + 1, vertex, chunks[0]);
+    split = max_id + 1;
+  } else if (split <= max_id) {
+    second = std::thread(
+        [&] { ScanEdges(db_->path(), nullptr, split, max_id + 1, vertex, chunks[1]); });
   }
-  ScanEdges(db_->path(), 0, split, vertex, chunks[0]);
+  if (sqlite3_get_autocommit(db_->handle())) {
+    ScanEdges(db_->path(), nullptr, 0, split, vertex, chunks[0]);
+  }
   if (second.joinable()) second.join();
   for (EdgeChunk& c : chunks) {
     if (!c.error.empty()) throw Error(ErrorCode::kInvalidData, c.error);
@@ -243,23 +278,311 @@ void Store::ReadEdges(SnapshotBuilder& builder, VertexOf vertex, int64_t max_id)
   }
 }
 
-std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
+namespace {
+
+// The packed adjacency (table `adjacency`). Part 0 is a PackedHeader; parts 1.. hold one byte
+// stream cut into chunks of kChunkBytes (the last shorter): the snapshot's forward row offsets,
+// targets, weights, kinds, evidence, then its reverse row offsets, sources and kinds, each array
+// as it is in memory. The header ties it to the stored nodes (their count and largest id) and
+// carries a checksum of the stream; LoadSnapshot uses it only when every field agrees.
+constexpr char kPackedMagic[8] = {'C', 'A', 'A', 'D', 'J', 'A', 'C', 'Y'};
+constexpr uint32_t kPackedFormat = 1;
+constexpr uint32_t kByteOrderMark = 0x01020304;
+constexpr uint64_t kChunkBytes = 32ull << 20;
+
+struct PackedHeader {
+  char magic[8];
+  uint32_t byte_order;  // kByteOrderMark as the writer's memory held it
+  uint32_t format;      // kPackedFormat
+  uint64_t vertices, edges;
+  uint64_t nodes;       // rows of `nodes` when written
+  int64_t max_node_id;  // their largest id
+  uint64_t stream_bytes, chunk_bytes, parts;
+  uint64_t checksum;  // StreamHash of the stream
+};
+static_assert(sizeof(PackedHeader) == 80);
+
+// A 64-bit hash of a byte range, four words at a time in four lanes (a few GB/s).
+uint64_t HashBytes(const uint8_t* p, size_t n, uint64_t seed) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  uint64_t h[4] = {seed ^ 0x243F6A8885A308D3ull, seed ^ 0x13198A2E03707344ull,
+                   seed ^ 0xA4093822299F31D0ull, seed ^ 0x082EFA98EC4E6C89ull};
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    for (int l = 0; l < 4; ++l) {
+      uint64_t w;
+      std::memcpy(&w, p + i + 8 * l, 8);
+      h[l] = (h[l] ^ w) * kMul;
+      h[l] ^= h[l] >> 31;
+    }
+  }
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h[0] = (h[0] ^ w) * kMul;
+    h[0] ^= h[0] >> 31;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, p + i, n - i);
+  uint64_t out = (h[0] ^ (h[1] * 3) ^ (h[2] * 5) ^ (h[3] * 7) ^ tail ^ n) * kMul;
+  return out ^ (out >> 29);
+}
+
+// One array of the stream: where it is in memory and how many bytes.
+struct Segment {
+  uint8_t* data;
+  uint64_t bytes;
+};
+// A piece of the stream within one segment and one part.
+struct Piece {
+  size_t segment;
+  uint64_t segment_offset, part, part_offset, bytes;
+};
+std::vector<Piece> Pieces(const std::vector<Segment>& segments, uint64_t chunk_bytes) {
+  std::vector<Piece> out;
+  uint64_t pos = 0;
+  for (size_t s = 0; s < segments.size(); ++s) {
+    for (uint64_t off = 0; off < segments[s].bytes;) {
+      const uint64_t part = pos / chunk_bytes, part_offset = pos % chunk_bytes;
+      const uint64_t take = std::min(segments[s].bytes - off, chunk_bytes - part_offset);
+      out.push_back({s, off, part + 1, part_offset, take});
+      off += take;
+      pos += take;
+    }
+  }
+  return out;
+}
+uint64_t StreamHash(const std::vector<Segment>& segments, const std::vector<Piece>& pieces) {
+  uint64_t h = 0;
+  for (const Piece& p : pieces) {
+    h = HashBytes(segments[p.segment].data + p.segment_offset, p.bytes, h);
+  }
+  return h;
+}
+
+template <typename T>
+Segment SegmentOf(std::vector<T>& v) {
+  return {reinterpret_cast<uint8_t*>(v.data()), v.size() * sizeof(T)};
+}
+
+std::vector<Segment> SegmentsOf(AdjacencyArrays& a) {
+  return {SegmentOf(a.forward_rowstart), SegmentOf(a.forward_column),
+          SegmentOf(a.forward_weight),   SegmentOf(a.forward_kind),
+          SegmentOf(a.forward_evidence), SegmentOf(a.reverse_rowstart),
+          SegmentOf(a.reverse_column),   SegmentOf(a.reverse_kind)};
+}
+
+bool TableExists(sqlite3* h, const char* name) {
+  Statement s(h, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  s.Bind(1, std::string_view(name));
+  return s.Step();
+}
+
+// Rows of a per-kind table in node-id order, looked up by a cursor as the nodes are visited in
+// node-id order (no hash map of a million attribute rows).
+template <typename T>
+class KindRows {
+ public:
+  void Add(int64_t id, T row) { rows_.emplace_back(id, std::move(row)); }
+  // The row of node `id`, or nullptr; ids must be asked in increasing order.
+  T* Find(int64_t id) {
+    while (next_ < rows_.size() && rows_[next_].first < id) ++next_;
+    return next_ < rows_.size() && rows_[next_].first == id ? &rows_[next_].second : nullptr;
+  }
+  // The row moved out, or a default one when there is none.
+  T Take(int64_t id) {
+    T* row = Find(id);
+    return row ? std::move(*row) : T{};
+  }
+
+ private:
+  std::vector<std::pair<int64_t, T>> rows_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+bool Store::HasPackedAdjacency() {
+  if (!TableExists(db_->handle(), "adjacency")) return false;
+  return db_->QueryInt("SELECT count(*) FROM adjacency WHERE part = 0") > 0;
+}
+
+bool Store::ReadPackedAdjacency(SnapshotBuilder& builder, size_t nodes, int64_t max_id) {
+  sqlite3* h = db_->handle();
+  if (!TableExists(h, "adjacency")) return false;
+  PackedHeader head{};
+  {
+    Statement s(h, "SELECT data FROM adjacency WHERE part = 0");
+    if (!s.Step() || sqlite3_column_bytes(s.handle(), 0) != sizeof head) return false;
+    std::memcpy(&head, sqlite3_column_blob(s.handle(), 0), sizeof head);
+  }
+  const uint64_t n = head.vertices, m = head.edges;
+  if (std::memcmp(head.magic, kPackedMagic, sizeof head.magic) != 0 ||
+      head.byte_order != kByteOrderMark || head.format != kPackedFormat || head.nodes != nodes ||
+      head.max_node_id != max_id || n != nodes || head.chunk_bytes == 0 || m >= (1ull << 32) - 1 ||
+      head.stream_bytes != 2 * 4 * (n + 1) + m * (4 + 4 + 1 + 1 + 4 + 1) ||
+      head.parts != (head.stream_bytes + head.chunk_bytes - 1) / head.chunk_bytes) {
+    return false;
+  }
+  AdjacencyArrays a;
+  a.forward_rowstart.resize(n + 1);
+  a.forward_column.resize(m);
+  a.forward_weight.resize(m);
+  a.forward_kind.resize(m);
+  a.forward_evidence.resize(m);
+  a.reverse_rowstart.resize(n + 1);
+  a.reverse_column.resize(m);
+  a.reverse_kind.resize(m);
+  const std::vector<Segment> segments = SegmentsOf(a);
+  const std::vector<Piece> pieces = Pieces(segments, head.chunk_bytes);
+  {
+    // Every part there with the size the header implies, then read straight into the arrays.
+    Statement s(h, "SELECT part, length(data) FROM adjacency WHERE part > 0 ORDER BY part");
+    uint64_t part = 0;
+    while (s.Step()) {
+      ++part;
+      const uint64_t want = std::min(head.chunk_bytes,
+                                     head.stream_bytes - (part - 1) * head.chunk_bytes);
+      if (part > head.parts || static_cast<uint64_t>(s.Int(0)) != part ||
+          static_cast<uint64_t>(s.Int(1)) != want) {
+        return false;
+      }
+    }
+    if (part != head.parts) return false;
+  }
+  sqlite3_blob* blob = nullptr;
+  uint64_t open_part = 0;
+  bool ok = true;
+  for (const Piece& p : pieces) {
+    if (p.part != open_part) {
+      int rc = blob ? sqlite3_blob_reopen(blob, static_cast<sqlite3_int64>(p.part))
+                    : sqlite3_blob_open(h, "main", "adjacency", "data",
+                                        static_cast<sqlite3_int64>(p.part), 0, &blob);
+      if (rc != SQLITE_OK) {
+        ok = false;
+        break;
+      }
+      open_part = p.part;
+    }
+    if (sqlite3_blob_read(blob, segments[p.segment].data + p.segment_offset,
+                          static_cast<int>(p.bytes),
+                          static_cast<int>(p.part_offset)) != SQLITE_OK) {
+      ok = false;
+      break;
+    }
+  }
+  sqlite3_blob_close(blob);
+  if (!ok || StreamHash(segments, pieces) != head.checksum) return false;
+  builder.SetAdjacency(std::move(a));
+  return true;
+}
+
+void Store::WritePackedAdjacency(AdjacencyArrays& adjacency, size_t nodes, int64_t max_id) {
+  sqlite3* h = db_->handle();
+  db_->Exec("DELETE FROM adjacency");
+  const std::vector<Segment> segments = SegmentsOf(adjacency);
+  const std::vector<Piece> pieces = Pieces(segments, kChunkBytes);
+  PackedHeader head{};
+  std::memcpy(head.magic, kPackedMagic, sizeof head.magic);
+  head.byte_order = kByteOrderMark;
+  head.format = kPackedFormat;
+  head.vertices = adjacency.forward_rowstart.size() - 1;
+  head.edges = adjacency.forward_column.size();
+  head.nodes = nodes;
+  head.max_node_id = max_id;
+  for (const Segment& sg : segments) head.stream_bytes += sg.bytes;
+  head.chunk_bytes = kChunkBytes;
+  head.parts = (head.stream_bytes + kChunkBytes - 1) / kChunkBytes;
+  head.checksum = StreamHash(segments, pieces);
+  Statement insert(h, "INSERT INTO adjacency(part, data) VALUES(?, ?)");
+  insert.Bind(1, int64_t{0}).BindBlob(2, &head, sizeof head).Run();
+  std::vector<uint8_t> chunk;
+  auto flush = [&](uint64_t part) {
+    insert.Bind(1, static_cast<int64_t>(part)).BindBlob(2, chunk.data(), chunk.size()).Run();
+    chunk.clear();
+  };
+  uint64_t part = 1;
+  for (const Piece& p : pieces) {
+    if (p.part != part) {
+      flush(part);
+      part = p.part;
+    }
+    const uint8_t* src = segments[p.segment].data + p.segment_offset;
+    chunk.insert(chunk.end(), src, src + p.bytes);
+  }
+  if (!chunk.empty()) flush(part);
+}
+
+void Store::BeginGraphWrites() {
+  for (const char* table : kGuardedTables) {
+    for (const char* tag : kGuardTags) {
+      db_->Exec(std::string("DROP TRIGGER IF EXISTS adjacency_stale_") + table + "_" + tag);
+    }
+  }
+  // A table dropped by hand comes back (the triggers write to it).
+  db_->Exec("CREATE TABLE IF NOT EXISTS adjacency(part INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+  db_->Exec("DELETE FROM adjacency");
+}
+
+void Store::EndGraphWrites(const EdgeRows* all_edges) {
+  // A graph that does not load (too large, say) gets no packed adjacency: loads read the rows
+  // and report what is wrong.
+  try {
+    AdjacencyArrays adjacency;
+    Load(/*packed=*/false, &adjacency, all_edges);
+    WritePackedAdjacency(adjacency, loaded_nodes_, loaded_max_id_);
+  } catch (const Error&) {
+    db_->Exec("DELETE FROM adjacency");
+  }
+  db_->Exec(kAdjacencyGuards);
+}
+
+std::shared_ptr<const Snapshot> Store::LoadSnapshot(LoadPath path) {
+  if (path == LoadPath::kRows) return Load(false);
+  if (path == LoadPath::kPacked) return Load(true);
+  if (HasPackedAdjacency()) {
+    try {
+      return Load(true);
+    } catch (const Error&) {
+      // Stale or damaged: the rows below.
+    }
+  }
+  return Load(false);
+}
+
+std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjacency_only,
+                                            const EdgeRows* known_edges) {
+  last_load_packed_ = false;
   sqlite3* h = db_->handle();
   // Vertices in node-id order, so that the store's (src, kind, dst) edge order is the snapshot's.
+  // Names (most longer than a short string holds) are kept in one buffer.
   struct Node {
     int64_t id;
     NodeKind kind;
-    std::string key, name, region;
+    std::string key, region;
+    uint64_t name_begin;
+    uint32_t name_size;
     bool illustrative;
   };
   std::vector<Node> nodes;
+  std::string names;
   {
-    Statement s(h, "SELECT id, kind, key, name, region, illustrative FROM nodes ORDER BY id");
+    nodes.reserve(static_cast<size_t>(db_->QueryInt("SELECT max(id) FROM nodes")));
+    // For the adjacency alone names and regions are not needed.
+    Statement s(h, adjacency_only
+                       ? "SELECT id, kind, key, '', NULL, 0 FROM nodes ORDER BY id"
+                       : "SELECT id, kind, key, name, region, illustrative FROM nodes ORDER BY id");
     while (s.Step()) {
+      const std::string_view name = s.Text(3);
       nodes.push_back({s.Int(0), static_cast<NodeKind>(s.Int(1)), std::string(s.Text(2)),
-                       std::string(s.Text(3)), std::string(s.Text(4)), s.Int(5) != 0});
+                       std::string(s.Text(4)), names.size(), static_cast<uint32_t>(name.size()),
+                       s.Int(5) != 0});
+      names.append(name);
     }
   }
+  auto name_of = [&names](const Node& n) {
+    return std::string_view(names).substr(n.name_begin, n.name_size);
+  };
   // Node ids are INTEGER PRIMARY KEYs, dense in practice: a vector maps them to vertices.
   const int64_t max_id = nodes.empty() ? 0 : nodes.back().id;
   std::vector<VertexId> vertex_of(static_cast<size_t>(max_id) + 1, kNoVertex);
@@ -269,41 +592,43 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
   };
 
   // Per-kind columns, keyed by node id.
-  std::unordered_map<int64_t, std::pair<RegionLevel, std::string>> regions;
-  std::unordered_map<int64_t, std::string> tracks;
+  // Per-kind columns in node-id order (the tables' keys), walked alongside `nodes`.
+  KindRows<std::pair<RegionLevel, std::string>> regions;
+  KindRows<std::string> tracks;
   struct Seg {
     std::string track, parent;
     Position position;
     std::string name_en;
   };
-  std::unordered_map<int64_t, Seg> segments;
-  std::unordered_map<int64_t, EnterpriseAttributes> enterprises;
-  std::unordered_map<int64_t, HospitalAttributes> hospitals;
-  std::unordered_map<int64_t, InstitutionAttributes> institutions;
-  std::unordered_map<int64_t, PlatformAttributes> platforms;
+  KindRows<Seg> segments;
+  KindRows<EnterpriseAttributes> enterprises;
+  KindRows<HospitalAttributes> hospitals;
+  KindRows<InstitutionAttributes> institutions;
+  KindRows<PlatformAttributes> platforms;
   {
-    Statement s(h, "SELECT node_id, level, parent FROM regions");
+    Statement s(h, "SELECT node_id, level, parent FROM regions ORDER BY node_id");
     while (s.Step()) {
-      regions[s.Int(0)] = {ParseRegionLevel(s.Text(1)).value_or(RegionLevel::kCounty),
-                           std::string(s.Text(2))};
+      regions.Add(s.Int(0), {ParseRegionLevel(s.Text(1)).value_or(RegionLevel::kCounty),
+                             std::string(s.Text(2))});
     }
   }
-  {
-    Statement s(h, "SELECT node_id, name_en FROM tracks");
-    while (s.Step()) tracks[s.Int(0)] = std::string(s.Text(1));
-  }
-  {
-    Statement s(h, "SELECT node_id, track, parent, position, name_en FROM segments");
-    while (s.Step()) {
-      segments[s.Int(0)] = {std::string(s.Text(1)), std::string(s.Text(2)),
-                            ParsePosition(s.Text(3)).value_or(Position::kMidstream),
-                            std::string(s.Text(4))};
-    }
+  if (!adjacency_only) {
+    Statement s(h, "SELECT node_id, name_en FROM tracks ORDER BY node_id");
+    while (s.Step()) tracks.Add(s.Int(0), std::string(s.Text(1)));
   }
   {
     Statement s(h,
+                "SELECT node_id, track, parent, position, name_en FROM segments ORDER BY node_id");
+    while (s.Step()) {
+      segments.Add(s.Int(0), {std::string(s.Text(1)), std::string(s.Text(2)),
+                              ParsePosition(s.Text(3)).value_or(Position::kMidstream),
+                              std::string(s.Text(4))});
+    }
+  }
+  if (!adjacency_only) {
+    Statement s(h,
                 "SELECT node_id, uscc, founded, above_scale, revenue, employees, tags, "
-                "class2_certs, class3_certs, patents, rd_ratio FROM enterprises");
+                "class2_certs, class3_certs, patents, rd_ratio FROM enterprises ORDER BY node_id");
     while (s.Step()) {
       EnterpriseAttributes a;
       a.uscc = std::string(s.Text(1));
@@ -318,23 +643,25 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
       if (!s.IsNull(8)) a.class3_certs = static_cast<int32_t>(s.Int(8));
       if (!s.IsNull(9)) a.patents = static_cast<int32_t>(s.Int(9));
       if (!s.IsNull(10)) a.rd_ratio = s.Real(10);
-      enterprises[s.Int(0)] = std::move(a);
+      enterprises.Add(s.Int(0), std::move(a));
     }
   }
-  {
-    Statement s(h, "SELECT node_id, grade, clinical_trial, demo_base, departments FROM hospitals");
+  if (!adjacency_only) {
+    Statement s(h,
+                "SELECT node_id, grade, clinical_trial, demo_base, departments FROM hospitals "
+                "ORDER BY node_id");
     while (s.Step()) {
-      hospitals[s.Int(0)] = {std::string(s.Text(1)), s.Int(2) != 0, s.Int(3) != 0,
-                             SplitList(s.Text(4))};
+      hospitals.Add(s.Int(0),
+                    {std::string(s.Text(1)), s.Int(2) != 0, s.Int(3) != 0, SplitList(s.Text(4))});
     }
   }
-  {
-    Statement s(h, "SELECT node_id, kind, key_labs FROM institutions");
-    while (s.Step()) institutions[s.Int(0)] = {std::string(s.Text(1)), SplitList(s.Text(2))};
+  if (!adjacency_only) {
+    Statement s(h, "SELECT node_id, kind, key_labs FROM institutions ORDER BY node_id");
+    while (s.Step()) institutions.Add(s.Int(0), {std::string(s.Text(1)), SplitList(s.Text(2))});
   }
-  {
-    Statement s(h, "SELECT node_id, kind, accreditations FROM platforms");
-    while (s.Step()) platforms[s.Int(0)] = {std::string(s.Text(1)), SplitList(s.Text(2))};
+  if (!adjacency_only) {
+    Statement s(h, "SELECT node_id, kind, accreditations FROM platforms ORDER BY node_id");
+    while (s.Step()) platforms.Add(s.Int(0), {std::string(s.Text(1)), SplitList(s.Text(2))});
   }
 
   // Vertex ids are positions in `nodes`. Keys of other nodes are resolved by kind and key.
@@ -361,6 +688,7 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
   };
 
   SnapshotBuilder builder;
+  builder.ReserveVertices(nodes.size());
   for (const Node& n : nodes) {
     VertexId region = lookup(region_vertex, n.region, n, "region");
     auto missing = [&]() {
@@ -371,47 +699,74 @@ std::shared_ptr<const Snapshot> Store::LoadSnapshot() {
     };
     switch (n.kind) {
       case NodeKind::kRegion: {
-        auto it = regions.find(n.id);
-        if (it == regions.end()) throw missing();
-        builder.AddRegion(
-            n.key, n.name,
-            {it->second.first, lookup(region_vertex, it->second.second, n, "region")});
+        auto* it = regions.Find(n.id);
+        if (!it) throw missing();
+        builder.AddRegion(n.key, name_of(n),
+                          {it->first, lookup(region_vertex, it->second, n, "region")});
         break;
       }
-      case NodeKind::kTrack: builder.AddTrack(n.key, n.name, {tracks[n.id]}); break;
+      case NodeKind::kTrack: builder.AddTrack(n.key, name_of(n), {tracks.Take(n.id)}); break;
       case NodeKind::kSegment: {
-        auto it = segments.find(n.id);
-        if (it == segments.end()) throw missing();
-        const Seg& sg = it->second;
+        auto* it = segments.Find(n.id);
+        if (!it) throw missing();
+        const Seg& sg = *it;
         builder.AddSegment(
-            n.key, n.name,
+            n.key, name_of(n),
             {lookup(track_vertex, sg.track, n, "track"),
              lookup(segment_vertex, sg.parent, n, "segment"), sg.position, sg.name_en});
         break;
       }
       case NodeKind::kEnterprise:
-        builder.AddEnterprise(n.key, n.name, region, std::move(enterprises[n.id]), n.illustrative);
+        builder.AddEnterprise(n.key, name_of(n), region, enterprises.Take(n.id), n.illustrative);
         break;
       case NodeKind::kHospital:
-        builder.AddHospital(n.key, n.name, region, std::move(hospitals[n.id]), n.illustrative);
+        builder.AddHospital(n.key, name_of(n), region, hospitals.Take(n.id), n.illustrative);
         break;
       case NodeKind::kInstitution:
-        builder.AddInstitution(n.key, n.name, region, std::move(institutions[n.id]),
-                               n.illustrative);
+        builder.AddInstitution(n.key, name_of(n), region, institutions.Take(n.id), n.illustrative);
         break;
       case NodeKind::kPlatform:
-        builder.AddPlatform(n.key, n.name, region, std::move(platforms[n.id]), n.illustrative);
+        builder.AddPlatform(n.key, name_of(n), region, platforms.Take(n.id), n.illustrative);
         break;
     }
   }
-  {
+  if (!adjacency_only) {
     Statement s(h, "SELECT node_id, key FROM aliases");
     while (s.Step()) {
       if (VertexId v = vertex(s.Int(0)); v != kNoVertex) builder.AddAlias(v, s.Text(1));
     }
   }
-  ReadEdges(builder, vertex, max_id);
-  return builder.Build();
+  if (packed) {
+    if (!ReadPackedAdjacency(builder, nodes.size(), max_id)) {
+      throw Error(ErrorCode::kInvalidData,
+                  db_->path().string() + ": no packed adjacency that fits the stored nodes");
+    }
+  } else if (known_edges) {
+    const EdgeRows& e = *known_edges;
+    std::vector<VertexId> src(e.src.size()), dst(e.dst.size());
+    for (size_t i = 0; i < src.size(); ++i) {
+      src[i] = vertex(e.src[i]);
+      dst[i] = vertex(e.dst[i]);
+      if (src[i] == kNoVertex || dst[i] == kNoVertex) {
+        throw Error(ErrorCode::kInvalidData,
+                    db_->path().string() + ": edge " + std::to_string(e.src[i]) + " -> " +
+                        std::to_string(e.dst[i]) + " refers to a missing node");
+      }
+    }
+    builder.ReserveEdges(src.size() + nodes.size());
+    builder.AddEdges(src, e.kind, dst, e.weight, e.evidence);
+  } else {
+    ReadEdges(builder, vertex, max_id);
+  }
+  loaded_nodes_ = nodes.size();
+  loaded_max_id_ = max_id;
+  if (adjacency_only) {
+    *adjacency_only = builder.BuildAdjacency();
+    return nullptr;
+  }
+  std::shared_ptr<const Snapshot> out = builder.Build();
+  last_load_packed_ = packed;
+  return out;
 }
 
 namespace {

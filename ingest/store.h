@@ -32,11 +32,14 @@ struct ImportLogEntry {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
+  // Read-only opens accept this version and later: version 2 lacks only the packed adjacency.
+  static constexpr int kMinReadableSchemaVersion = 2;
 
   // Opens the database at path. Read-write opens create it if needed and migrate it to
-  // kSchemaVersion; read-only opens require the current version. Throws Error(kIo) when it cannot
-  // be opened and Error(kInvalidData) when it was written by a newer ChainAtlas.
+  // kSchemaVersion; read-only opens require kMinReadableSchemaVersion..kSchemaVersion. Throws
+  // Error(kIo) when it cannot be opened and Error(kInvalidData) when it was written by a newer
+  // ChainAtlas.
   explicit Store(const std::filesystem::path& path, bool read_only = false);
 
   ~Store();
@@ -45,8 +48,32 @@ class Store {
   std::optional<std::string> Meta(const std::string& key);
   void SetMeta(const std::string& key, const std::string& value);
 
-  // Builds the in-memory serving graph from everything stored.
-  std::shared_ptr<const Snapshot> LoadSnapshot();
+  // Builds the in-memory serving graph from everything stored. The adjacency comes from the
+  // packed copy the last import wrote (table `adjacency`) when it is there and fits the stored
+  // nodes (kAuto), else from the edge rows; kRows always reads the rows, kPacked requires the
+  // packed copy (Error(kInvalidData) when it is missing or does not fit).
+  enum class LoadPath { kAuto, kRows, kPacked };
+  std::shared_ptr<const Snapshot> LoadSnapshot(LoadPath path = LoadPath::kAuto);
+  // Whether the last LoadSnapshot took its adjacency from the packed copy.
+  bool LastLoadPacked() const { return last_load_packed_; }
+
+  // Writers of nodes, edges, regions or segments call BeginGraphWrites() inside their transaction
+  // before writing and EndGraphWrites() after: the first drops the packed adjacency and the
+  // triggers that drop it on any other write (so that bulk writes do not fire them), the second
+  // builds the snapshot of what is now stored, writes its packed adjacency and restores the
+  // triggers. Both belong to the caller's transaction, so a rollback undoes them too.
+  // all_edges: every row of `edges` as the writer knows it (node ids, in (src, kind, dst) order),
+  // when it knows them all (an import into an empty table), so that the table need not be read.
+  struct EdgeRows {
+    std::vector<int64_t> src, dst;
+    std::vector<EdgeKind> kind;
+    std::vector<float> weight;
+    std::vector<uint8_t> evidence;
+  };
+  void BeginGraphWrites();
+  void EndGraphWrites(const EdgeRows* all_edges = nullptr);
+  // Whether the database holds a packed adjacency (written by an import, not dropped since).
+  bool HasPackedAdjacency();
 
   // Where a node (by kind and key) and an edge came from; nullopt when absent.
   std::optional<Provenance> NodeProvenance(NodeKind kind, const std::string& key);
@@ -64,7 +91,16 @@ class Store {
   void Migrate();
   template <typename VertexOf>
   void ReadEdges(SnapshotBuilder& builder, VertexOf vertex, int64_t max_id);
+  // With adjacency_only: only what the adjacency needs is read (keys, kinds, parents, edges),
+  // the adjacency goes there and nullptr is returned.
+  std::shared_ptr<const Snapshot> Load(bool packed, AdjacencyArrays* adjacency_only = nullptr,
+                                       const EdgeRows* known_edges = nullptr);
+  bool ReadPackedAdjacency(SnapshotBuilder& builder, size_t nodes, int64_t max_id);
+  void WritePackedAdjacency(AdjacencyArrays& adjacency, size_t nodes, int64_t max_id);
   std::unique_ptr<Database> db_;
+  bool last_load_packed_ = false;
+  size_t loaded_nodes_ = 0;  // of the last Load, for the packed adjacency's header
+  int64_t loaded_max_id_ = 0;
 };
 
 }  // namespace chainatlas::ingest

@@ -2,6 +2,8 @@
 // sources, cross-file rules, snapshots loaded from the store, migrations, the default dataset.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
+#include <random>
 #include <set>
 
 #include "graph/error.h"
@@ -362,4 +364,211 @@ TEST_CASE("a snapshot holds exactly the store's edges (two-connection scan)", "[
   }
   REQUIRE(rows > 1024);  // large enough for the scan to be split across two connections
   CHECK(static_cast<int64_t>(s->NumEdges() - s->CountEdges(EdgeKind::kPartOf)) == rows);
+}
+
+namespace {
+
+// Two snapshots are the same graph: vertices (kind, key, name, region, illustrative, per-kind
+// parents), every adjacency array (forward targets, weights, kinds, evidence; reverse sources,
+// kinds; row offsets) and the edge counts per kind.
+void RequireSameSnapshot(const Snapshot& a, const Snapshot& b) {
+  REQUIRE(a.NumVertices() == b.NumVertices());
+  REQUIRE(a.NumEdges() == b.NumEdges());
+  for (VertexId v = 0; v < a.NumVertices(); ++v) {
+    REQUIRE(a.Kind(v) == b.Kind(v));
+    REQUIRE(a.Key(v) == b.Key(v));
+    REQUIRE(a.Name(v) == b.Name(v));
+    REQUIRE(a.Region(v) == b.Region(v));
+    REQUIRE(a.Illustrative(v) == b.Illustrative(v));
+    if (a.Kind(v) == NodeKind::kSegment) {
+      REQUIRE(a.Segment(v).parent == b.Segment(v).parent);
+      REQUIRE(a.Segment(v).track == b.Segment(v).track);
+    }
+    if (a.Kind(v) == NodeKind::kRegion) REQUIRE(a.RegionInfo(v).parent == b.RegionInfo(v).parent);
+    auto out_a = a.OutAll(v), out_b = b.OutAll(v);
+    REQUIRE(out_a.size() == out_b.size());
+    for (uint32_t i = out_a.first_edge(), j = out_b.first_edge(); i < out_a.last_edge(); ++i, ++j) {
+      REQUIRE(a.ForwardEdgeKind(i) == b.ForwardEdgeKind(j));
+      REQUIRE(out_a.At(i).vertex == out_b.At(j).vertex);
+      REQUIRE(out_a.At(i).weight == out_b.At(j).weight);
+      REQUIRE(out_a.At(i).evidence == out_b.At(j).evidence);
+    }
+    auto in_a = a.InAll(v), in_b = b.InAll(v);
+    REQUIRE(in_a.size() == in_b.size());
+    for (uint32_t i = in_a.first_edge(), j = in_b.first_edge(); i < in_a.last_edge(); ++i, ++j) {
+      REQUIRE(a.ReverseEdgeKind(i) == b.ReverseEdgeKind(j));
+      REQUIRE(in_a.At(i).vertex == in_b.At(j).vertex);
+      REQUIRE(in_a.At(i).weight == in_b.At(j).weight);
+    }
+  }
+  for (int k = 0; k < kEdgeKindCount; ++k) {
+    REQUIRE(a.CountEdges(static_cast<EdgeKind>(k)) == b.CountEdges(static_cast<EdgeKind>(k)));
+  }
+  AdjacencyView x = a.Adjacency(), y = b.Adjacency();
+  auto same = [](auto p, auto q) {
+    return p.size() == q.size() && std::memcmp(p.data(), q.data(), p.size_bytes()) == 0;
+  };
+  CHECK(same(x.forward_rowstart, y.forward_rowstart));
+  CHECK(same(x.forward_column, y.forward_column));
+  CHECK(same(x.forward_weight, y.forward_weight));
+  CHECK(same(x.forward_kind, y.forward_kind));
+  CHECK(same(x.forward_evidence, y.forward_evidence));
+  CHECK(same(x.reverse_rowstart, y.reverse_rowstart));
+  CHECK(same(x.reverse_column, y.reverse_column));
+  CHECK(same(x.reverse_kind, y.reverse_kind));
+}
+
+// The small fixture plus `extra` generated enterprises (seeded) with produces, trades_with and
+// cooperates relations of random weights among them and the fixture's segments.
+std::filesystem::path GeneratedBundle(const TempDir& dir, int extra, unsigned seed) {
+  static int made = 0;
+  auto bundle = dir / ("generated" + std::to_string(++made));
+  std::filesystem::copy(std::filesystem::path(FIXTURES_DIR) / "small", bundle,
+                        std::filesystem::copy_options::recursive);
+  std::mt19937 rng(seed);
+  const char* segments[] = {"endo.optics", "endo.lens", "endo.cmos", "endo.rigid", "endo.dist"};
+  const char* regions[] = {"330122", "330100", "330122-P01"};
+  std::string ents = ReadText(bundle / "enterprises.csv");
+  std::string produces = ReadText(bundle / "produces.csv");
+  std::string trades = ReadText(bundle / "trades_with.csv");
+  std::string coop = ReadText(bundle / "cooperates.csv");
+  auto weight = [&] { return std::to_string(1 + rng() % 100) + "e-2"; };
+  std::set<std::pair<int, int>> traded, cooperated;
+  for (int i = 0; i < extra; ++i) {
+    const std::string id = "G" + std::to_string(i);
+    ents += id + ",生成企业" + std::to_string(i) + "有限公司," + regions[rng() % 3] +
+            ",,,,,,,,,,,1,\n";
+    std::set<int> made;
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) {
+      int s = static_cast<int>(rng() % 5);
+      if (made.insert(s).second) produces += id + "," + segments[s] + "," + weight() + "\n";
+    }
+    for (int k = 0; k < 4 && i > 0; ++k) {
+      int j = static_cast<int>(rng() % i);
+      if (traded.insert({i, j}).second)
+        trades += id + ",G" + std::to_string(j) + "," + weight() + "\n";
+      int c = static_cast<int>(rng() % i);
+      if (c != i && cooperated.insert({std::min(i, c), std::max(i, c)}).second) {
+        coop += id + ",G" + std::to_string(c) + ",supply_chain," + weight() + "\n";
+      }
+    }
+  }
+  WriteText(bundle / "enterprises.csv", ents);
+  WriteText(bundle / "produces.csv", produces);
+  WriteText(bundle / "trades_with.csv", trades);
+  WriteText(bundle / "cooperates.csv", coop);
+  return bundle;
+}
+
+}  // namespace
+
+TEST_CASE("the packed adjacency loads the same snapshot as the edge rows (default dataset)",
+          "[import][packed][default]") {
+  TempDir dir;
+  auto db = EnsureDefaultDatabase(DATA_DIR, dir / "default.db");
+  Store store(db, true);
+  REQUIRE(store.HasPackedAdjacency());
+  auto packed = store.LoadSnapshot(Store::LoadPath::kPacked);
+  CHECK(store.LastLoadPacked());
+  auto rows = store.LoadSnapshot(Store::LoadPath::kRows);
+  CHECK_FALSE(store.LastLoadPacked());
+  RequireSameSnapshot(*packed, *rows);
+  auto automatic = store.LoadSnapshot();
+  CHECK(store.LastLoadPacked());
+  RequireSameSnapshot(*automatic, *rows);
+}
+
+TEST_CASE("the packed adjacency follows every import and is dropped by any other write",
+          "[import][packed]") {
+  TempDir dir;
+  Store store(dir / "t.db");
+  CHECK_FALSE(store.HasPackedAdjacency());
+  ImportReport r = ImportBundle(store, GeneratedBundle(dir, 1500, 7));
+  for (const auto& p : r.problems) UNSCOPED_INFO(p.ToString());
+  REQUIRE(r.accepted);
+  REQUIRE(r.edges_inserted > 5000);
+  REQUIRE(store.HasPackedAdjacency());
+  auto check_same = [&] {
+    auto packed = store.LoadSnapshot(Store::LoadPath::kPacked);
+    auto rows = store.LoadSnapshot(Store::LoadPath::kRows);
+    RequireSameSnapshot(*packed, *rows);
+  };
+  check_same();
+
+  // A second import into the same database (another generation of the same source: weights and
+  // relations change, enterprises are added) rewrites it.
+  TempDir dir2;
+  r = ImportBundle(store, GeneratedBundle(dir2, 1800, 8));
+  for (const auto& p : r.problems) UNSCOPED_INFO(p.ToString());
+  REQUIRE(r.accepted);
+  REQUIRE(r.edges_updated > 0);
+  REQUIRE(store.HasPackedAdjacency());
+  check_same();
+
+  // A rejected import leaves it as it was.
+  auto bad = CopyFixture("small", dir2);
+  WriteText(bad / "produces.csv", ReadText(bad / "produces.csv") + "E2,endo.nothing,0.5\n");
+  REQUIRE_FALSE(ImportBundle(store, bad).accepted);
+  REQUIRE(store.HasPackedAdjacency());
+  check_same();
+
+  // Writes by any other program drop it (triggers), and loads fall back to the rows.
+  const char* writes[] = {
+      "UPDATE edges SET weight = 0.125 WHERE (src, kind, dst) = (SELECT src, kind, dst FROM edges "
+      "LIMIT 1)",
+      "DELETE FROM edges WHERE kind = 2 AND src = (SELECT min(src) FROM edges WHERE kind = 2)",
+      "UPDATE segments SET parent = NULL WHERE parent IS NOT NULL",
+      "UPDATE regions SET parent = NULL WHERE node_id = (SELECT max(node_id) FROM regions)",
+  };
+  for (const char* write : writes) {
+    INFO(write);
+    ImportBundle(store, GeneratedBundle(dir2, 1800, 8));  // packed again
+    REQUIRE(store.HasPackedAdjacency());
+    store.db().Exec(write);
+    CHECK_FALSE(store.HasPackedAdjacency());
+    auto automatic = store.LoadSnapshot();
+    CHECK_FALSE(store.LastLoadPacked());
+    RequireSameSnapshot(*automatic, *store.LoadSnapshot(Store::LoadPath::kRows));
+    CHECK_THROWS_AS(store.LoadSnapshot(Store::LoadPath::kPacked), Error);
+  }
+}
+
+TEST_CASE("a packed adjacency that does not fit is not used", "[import][packed]") {
+  TempDir dir;
+  Store store(dir / "t.db");
+  REQUIRE(ImportBundle(store, GeneratedBundle(dir, 300, 11)).accepted);
+  auto rows = store.LoadSnapshot(Store::LoadPath::kRows);
+  // Damage one byte of a chunk (the checksum), or cut a chunk short, behind the triggers' back.
+  const char* damages[] = {
+      "UPDATE adjacency SET data = substr(data, 1, 100) || x'ff' || substr(data, 102) "
+      "WHERE part = 1",
+      "UPDATE adjacency SET data = substr(data, 1, length(data) - 1) WHERE part = 1",
+      "DELETE FROM adjacency WHERE part = 1",
+  };
+  for (const char* damage : damages) {
+    INFO(damage);
+    REQUIRE(ImportBundle(store, GeneratedBundle(dir, 300, 11)).accepted);
+    REQUIRE(store.LoadSnapshot() != nullptr);
+    REQUIRE(store.LastLoadPacked());
+    store.db().Exec(damage);
+    auto automatic = store.LoadSnapshot();
+    CHECK_FALSE(store.LastLoadPacked());
+    RequireSameSnapshot(*automatic, *rows);
+  }
+  // A table dropped by hand (the triggers with it gone too) comes back with the next import.
+  store.db().Exec("DROP TABLE adjacency");
+  for (const char* table : {"nodes", "edges", "regions", "segments"}) {
+    for (const char* tag : {"ins", "upd", "del"}) {
+      store.db().Exec(std::string("DROP TRIGGER adjacency_stale_") + table + "_" + tag);
+    }
+  }
+  REQUIRE(ImportBundle(store, GeneratedBundle(dir, 300, 11)).accepted);
+  REQUIRE(store.HasPackedAdjacency());
+  RequireSameSnapshot(*store.LoadSnapshot(Store::LoadPath::kPacked), *rows);
+  // A version 2 database (no packed adjacency) still opens read-only and loads by the rows.
+  store.db().Exec("DROP TABLE adjacency");
+  store.db().Exec("PRAGMA user_version = 2");
+  Store old(dir / "t.db", true);
+  CHECK_FALSE(old.HasPackedAdjacency());
+  RequireSameSnapshot(*old.LoadSnapshot(), *rows);
 }
