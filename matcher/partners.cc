@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <unordered_set>
 #include <map>
 #include <set>
@@ -501,15 +502,18 @@ class Replayer {
   // entries in the top-K index: produces and member_of, one entry per producer) but E, and the
   // others. Bits are set without a test and counted by words. E is an enterprise, so the others
   // (hospitals, channel platforms, other firms of its industry) never include it.
-  size_t Count(const ProducerIndex& ix, BitSet& bits) const {
+  size_t Count(const ProducerIndex& ix, BitSet& bits, const std::vector<VertexId>& others) const {
     bits.Reset(s_.NumVertices());
     for (VertexId d : ProducerSegments()) {
-      for (const ProducerBlock& b : ix.Blocks(d)) {
-        for (uint32_t i = b.begin; i < b.end; ++i) bits.Set(ix.Entry(i));
+      // A segment's blocks are consecutive in the index: one run of entries.
+      const auto blocks = ix.Blocks(d);
+      if (blocks.empty()) continue;
+      for (uint32_t i = blocks.front().begin, end = blocks.back().end; i < end; ++i) {
+        bits.Set(ix.Entry(i));
       }
     }
     bits.Clear(e_);
-    ForEachOther([&](VertexId v) { bits.Set(v); });
+    for (VertexId v : others) bits.Set(v);
     return bits.Count();
   }
 
@@ -671,16 +675,32 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   const ProducerIndex& ix = TopKIndex(s);
   const Replayer rp(s, e, role, f, result.segments);
 
+  // Hospitals, channel platforms and firms of the same industry (possibly repeated).
+  std::vector<VertexId> others;
+  rp.ForEachOther([&](VertexId v) { others.push_back(v); });
   thread_local BitSet bits;
-  result.candidates = rp.Count(ix, bits);
+  result.candidates = rp.Count(ix, bits, others);
   if (result.candidates == 0) return result;
 
   Scoring sc(s, e, role, scorer, result.segments);
   sc.ppr = LocalPageRank(s, e);
-  for (const auto& [v, p] : sc.ppr) {
-    if (p <= sc.best_ppr) continue;
-    Candidates one(/*record_paths=*/false);
-    if (rp.Replay(v, one)) sc.best_ppr = p;
+  // The graph measure's denominator: the largest PageRank of a candidate (highest first, the first
+  // that is one).
+  {
+    std::vector<std::pair<double, VertexId>> by_rank;
+    by_rank.reserve(sc.ppr.size());
+    for (const auto& [v, p] : sc.ppr) by_rank.push_back({p, v});
+    std::make_heap(by_rank.begin(), by_rank.end());
+    while (!by_rank.empty()) {
+      std::pop_heap(by_rank.begin(), by_rank.end());
+      const auto [p, v] = by_rank.back();
+      by_rank.pop_back();
+      Candidates one(/*record_paths=*/false);
+      if (rp.Replay(v, one)) {
+        sc.best_ppr = p;
+        break;
+      }
+    }
   }
 
   // The best K so far: a heap whose front is the worst of them.
@@ -705,14 +725,32 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     if (seen.Insert(v)) score(v);
   };
 
-  // Exactly: whoever the query-dependent measures reach, and the subject's county.
-  for (const auto& [v, p] : sc.ppr) consider(v);
+  // The known partners exactly (known_hidden counts them all).
   for (VertexId v : sc.known_partners) consider(v);
-  // Hospitals, channel platforms and firms of the same industry: bounded after the lists too.
-  std::vector<VertexId> others;
-  rp.ForEachOther([&](VertexId v) { others.push_back(v); });
+
+  const double w_fit = WeightOf(scorer, sc.recommender, "fit");
+  const double w_prox = WeightOf(scorer, sc.recommender, "proximity");
+  const double w_quality = WeightOf(scorer, sc.recommender, "quality");
+  const double w_domestic = WeightOf(scorer, sc.recommender, "domestic");
+  const double w_graph = WeightOf(scorer, sc.recommender, "graph");
+  double sector = 0;  // the most a sector-rule path can add to a fit (corroboration)
+  for (const auto& src : rp.sources()) {
+    if (src.type == Replayer::kProducer && IsSectorEvidence(src.evidence))
+      sector = std::max(sector, src.need);
+  }
+  // The best fit part any source gives (with corroboration and the tier's −10).
+  double fit_max = -1e300;
+  for (const auto& src : rp.sources()) {
+    double fit = src.need;
+    if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
+    const int tier = src.type == Replayer::kProducer || src.type == Replayer::kSameIndustryType
+                         ? EvidenceTier(src.evidence)
+                         : 0;
+    fit_max = std::max(fit_max, w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * tier);
+  }
+
   bool county_exact =
-      false;  // the subject's county is bounded apart (proximity 1), after the lists
+      false;  // the subject's county is bounded apart (proximity 1), in the pool below
   std::vector<VertexId> county_members;
   if (VertexId r = s.Region(e); r != kNoVertex) {
     if (VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty);
@@ -721,46 +759,82 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
       county_exact = true;
     }
   }
+  // ProximityBound(s, e, block, county apart or not) per province block, computed once per block.
+  std::vector<std::pair<VertexId, double>> prox_of_block[2];
+  auto prox_bound = [&](VertexId block, bool county_apart = false) {
+    auto& cache = prox_of_block[county_apart ? 1 : 0];
+    for (const auto& [b, value] : cache) {
+      if (b == block) return value;
+    }
+    const double value = ProximityBound(s, e, block, county_apart);
+    cache.push_back({block, value});
+    return value;
+  };
 
-  // The organisations tied to E's own ties (shared ties: the graph measure's other half) can be
-  // many (a hub's trading partners): each is counted here (how many of E's ties it shares), kept
-  // out of the lists, and scored after them only when a bound with its shared ties can still
-  // reach the K-th key.
+  // The pool: candidates scored apart from the lists, each with a bound of its key (the best fit
+  // any source gives, its quality, its province and its graph measure), read best bound first
+  // along with the lists. Whoever the PageRank push reaches (graph: its rank and shared ties),
+  // the organisations tied to E's own ties (shared ties: the graph measure's other half; a hub's
+  // trading partners can be many), hospitals, channel platforms, firms of the same industry, and
+  // the subject's county (same county). A vertex may be pooled more than once (seen skips the
+  // rest).
+  struct Pooled {
+    double bound;
+    VertexId v;
+    bool operator<(const Pooled& o) const { return bound < o.bound; }
+  };
+  std::vector<Pooled> pool;
+  pool.reserve(sc.ppr.size() + others.size() + county_members.size());
+  const double base = fit_max + w_domestic + kBoundSlack;
+  auto static_bound = [&](VertexId v) {
+    return base + w_quality * ix.QualityBound(v) + w_prox * prox_bound(ix.Block(v));
+  };
   thread_local std::vector<uint32_t> shared, last_tie;
   if (shared.size() < s.NumVertices()) {
     shared.assign(s.NumVertices(), 0);
     last_tie.assign(s.NumVertices(), kNoVertex);
   }
-  std::vector<VertexId> deferred;
+  std::vector<VertexId> tied;
   for (VertexId x : sc.my_ties) {
     for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (bool out : {true, false}) {
         for (VertexId v : (out ? s.Out(x, kind) : s.In(x, kind)).Vertices()) {
           if (last_tie[v] == x) continue;
           last_tie[v] = x;
-          if (shared[v]++ == 0) deferred.push_back(v);
+          if (shared[v]++ == 0) tied.push_back(v);
         }
       }
     }
   }
-  std::vector<std::pair<uint32_t, VertexId>> tied;  // (shared ties, v) of the deferred not yet seen
-  for (VertexId v : deferred) {
-    if (seen.Insert(v)) tied.push_back({shared[v], v});
+  auto tie_part = [&](VertexId v) {
+    return 0.5 * std::min(1.0, static_cast<double>(shared[v]) / 3.0);
+  };
+  for (const auto& [v, p] : sc.ppr) {
+    const double rank = sc.best_ppr > 0 ? std::min(1.0, p / sc.best_ppr) : 0;
+    pool.push_back({static_bound(v) + w_graph * (0.5 * rank + tie_part(v)), v});
+  }
+  for (VertexId v : tied) {
+    pool.push_back({static_bound(v) + w_graph * tie_part(v), v});
     shared[v] = 0;
     last_tie[v] = kNoVertex;
   }
-
-  // The rest: per (segment, province) lists, merged by bound.
-  const double w_fit = WeightOf(scorer, sc.recommender, "fit");
-  const double w_prox = WeightOf(scorer, sc.recommender, "proximity");
-  const double w_quality = WeightOf(scorer, sc.recommender, "quality");
-  const double w_domestic = WeightOf(scorer, sc.recommender, "domestic");
-  double sector = 0;  // the most a sector-rule path can add to a fit (corroboration)
-  for (const auto& src : rp.sources()) {
-    if (src.type == Replayer::kProducer && IsSectorEvidence(src.evidence))
-      sector = std::max(sector, src.need);
+  for (VertexId v : others) pool.push_back({static_bound(v), v});
+  if (county_exact) {
+    const double prox = w_prox * ProximityValue(Proximity::kSameCounty);
+    for (VertexId v : county_members) {
+      pool.push_back({base + w_quality * ix.QualityBound(v) + prox, v});
+    }
   }
-  std::vector<TopKList> lists;
+  std::make_heap(pool.begin(), pool.end());
+
+  // The rest: per (segment, province) lists of producers, merged by bound with the pool.
+  struct List {
+    double bound0;  // the bound without the quality of the entry at the cursor
+    double bound;   // bound0 + w_quality · QualityBound(entry at pos)
+    uint32_t pos, end;
+    bool operator<(const List& o) const { return bound < o.bound; }
+  };
+  std::vector<List> lists;
   std::vector<uint32_t> covering;
   const Forest& tree = s.taxonomy().forest();
   for (VertexId d : rp.ProducerSegments()) {
@@ -782,68 +856,34 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
         fit_part = std::max(fit_part,
                             w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * EvidenceTier(src.evidence));
       }
-      const double bound0 = fit_part + w_domestic +
-                            w_prox * ProximityBound(s, e, b.province, county_exact) + kBoundSlack;
-      lists.push_back({bound0, w_quality, b.begin, b.end});
+      const double bound0 = fit_part + w_domestic + w_prox * prox_bound(b.province, county_exact) +
+                            kBoundSlack;
+      lists.push_back({bound0, bound0 + w_quality * b.top_quality, b.begin, b.end});
     }
   }
-  auto lower = [&](const TopKList& a, const TopKList& b) { return a.Bound(ix) < b.Bound(ix); };
-  std::make_heap(lists.begin(), lists.end(), lower);
-  while (!lists.empty()) {
-    TopKList& head = lists.front();
-    if (top.size() >= k && head.Bound(ix) < top.front().first) break;
-    consider(ix.Entry(head.pos));
-    if (++head.pos < head.end) {
-      // Its bound only went down: sift it into place.
-      std::pop_heap(lists.begin(), lists.end(), lower);
-      std::push_heap(lists.begin(), lists.end(), lower);
-    } else {
-      std::pop_heap(lists.begin(), lists.end(), lower);
-      lists.pop_back();
-    }
-  }
-
-  // The deferred: bounded by the best fit any source gives, their province and shared ties.
-  const double w_graph = WeightOf(scorer, sc.recommender, "graph");
-  double fit_max = -1e300;
-  {
-    for (const auto& src : rp.sources()) {
-      double fit = src.need;
-      if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
-      const int tier = src.type == Replayer::kProducer || src.type == Replayer::kSameIndustryType
-                           ? EvidenceTier(src.evidence)
-                           : 0;
-      fit_max = std::max(fit_max, w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * tier);
-    }
-    std::sort(tied.begin(), tied.end(),
-              [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (const auto& [count, v] : tied) {
-      // Proximity bounded without the county apart: a tied firm of the county was marked seen
-      // before the county's own pass, which skips it.
-      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) +
-                           w_graph * 0.5 * std::min(1.0, count / 3.0) +
-                           w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
-      if (top.size() >= k && bound < top.front().first) continue;
-      score(v);  // already marked seen when it was found tied
-    }
-  }
-  for (VertexId v : others) {
-    if (seen.Has(v)) continue;
-    const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) +
-                         w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
-    if (top.size() >= k && bound < top.front().first) continue;
-    consider(v);
-  }
-  // The subject's county, best quality first: bounded by the best fit any source gives.
-  {
-    std::sort(county_members.begin(), county_members.end(),
-              [&](VertexId a, VertexId b) { return ix.QualityBound(a) > ix.QualityBound(b); });
-    const double prox = ProximityValue(Proximity::kSameCounty);
-    for (VertexId v : county_members) {
-      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) + w_prox * prox +
-                           kBoundSlack;
-      if (top.size() >= k && bound < top.front().first) break;
+  std::make_heap(lists.begin(), lists.end());
+  constexpr double kNone = -std::numeric_limits<double>::infinity();
+  while (!lists.empty() || !pool.empty()) {
+    const double list_bound = lists.empty() ? kNone : lists.front().bound;
+    const double pool_bound = pool.empty() ? kNone : pool.front().bound;
+    if (top.size() >= k && std::max(list_bound, pool_bound) < top.front().first) break;
+    if (pool_bound >= list_bound) {
+      std::pop_heap(pool.begin(), pool.end());
+      const VertexId v = pool.back().v;
+      pool.pop_back();
       consider(v);
+      continue;
+    }
+    List& head = lists.front();
+    consider(ix.Entry(head.pos));
+    std::pop_heap(lists.begin(), lists.end());
+    if (++lists.back().pos < lists.back().end) {
+      // Its bound only went down: back into place.
+      List& l = lists.back();
+      l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
+      std::push_heap(lists.begin(), lists.end());
+    } else {
+      lists.pop_back();
     }
   }
   std::sort(top.begin(), top.end(), better);

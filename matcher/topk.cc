@@ -121,6 +121,7 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
         ++i;
       }
       b.end = static_cast<uint32_t>(entries_.size());
+      b.top_quality = quality_bound_[entries_[b.begin]];
       blocks_.push_back(b);
     }
     blocks_of_[seg] = {first_block, static_cast<uint32_t>(blocks_.size())};

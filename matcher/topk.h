@@ -33,6 +33,7 @@ struct ProducerBlock {
   uint32_t begin = 0, end = 0;  // into ProducerIndex::Entry
   float max_share = 0;          // the largest share (member_of: half) in the block, rounded up
   uint32_t max_reach = 0;  // the most segments (with the segments above them) one producer makes
+  float top_quality = 0;   // QualityBound of the block's first entry (its largest)
 };
 
 class ProducerIndex {
