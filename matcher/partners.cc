@@ -269,6 +269,9 @@ struct Scoring {
   double best_ppr = 0;
   std::vector<VertexId> my_ties;
   std::vector<VertexId> known_partners;
+  // When set: per vertex, how many of my_ties it is tied to (SharedTies' count, counted from the
+  // ties' side), so that ranking a hub does not search its ties.
+  const uint32_t* shared_counts = nullptr;
 
   Scoring(const Snapshot& snap, VertexId subject, PartnerRole r, const Scorer& sc,
           const std::vector<SegmentShare>& segs)
@@ -298,7 +301,8 @@ struct Scoring {
     double quality = Quality(s, v, facts);
     auto it = ppr.find(v);
     double rank = it != ppr.end() && best_ppr > 0 ? it->second / best_ppr : 0;
-    r.shared = SharedTies(s, v, my_ties, shared_names);
+    r.shared = shared_counts && !shared_names ? shared_counts[v]
+                                              : SharedTies(s, v, my_ties, shared_names);
     double graph = 0.5 * rank + 0.5 * std::min(1.0, static_cast<double>(r.shared) / 3.0);
     r.domestic = s.Kind(v) == NodeKind::kEnterprise &&
                          s.Enterprise(v).HasTag(EnterpriseTag::kForeignFunded)
@@ -452,9 +456,33 @@ class Replayer {
                     PassesTrack(s, f, mine.segment)});
       }
     }
+    for (VertexId d : ProducerSegments()) {
+      Covering& c = covering_[d];
+      const bool in_tree = tree_.Has(d);
+      c.pre = in_tree ? tree_.PreorderIndex(d) : 0;
+      auto visit = [&](VertexId a) {
+        auto it = producer_.find(a);
+        if (it != producer_.end())
+          c.sources.insert(c.sources.end(), it->second.begin(), it->second.end());
+      };
+      visit(d);
+      if (in_tree) {
+        for (VertexId a : tree_.Ancestors(d)) visit(a);
+      }
+    }
   }
 
   bool Makes(VertexId seg) const { return std::binary_search(own_.begin(), own_.end(), seg); }
+  // Per segment whose producers Gather reads (ProducerSegments()): its preorder index and the
+  // producer sources that reach it (its own, then those of the segments above it).
+  struct Covering {
+    uint32_t pre;
+    std::vector<uint32_t> sources;
+  };
+  const Covering* CoveringOf(VertexId d) const {
+    auto it = covering_.find(d);
+    return it == covering_.end() ? nullptr : &it->second;
+  }
   const std::vector<Source>& sources() const { return sources_; }
   // The producer sources whose target is seg.
   const std::vector<uint32_t>* ProducerSources(VertexId seg) const {
@@ -532,24 +560,17 @@ class Replayer {
         const double factor = k == EdgeKind::kProduces ? 1.0 : 0.5;
         for (Neighbor nb : s_.Out(v, k)) {
           const VertexId d = nb.vertex;
-          if (Makes(d)) continue;
+          // A segment E makes is none of ProducerSegments(); any other segment with a source at
+          // it or above it is one of them.
+          const Covering* c = CoveringOf(d);
+          if (!c) continue;
           const double share = k == EdgeKind::kProduces
                                    ? (nb.weight > 0 ? nb.weight : 1.0)
                                    : factor * (nb.weight > 0 ? nb.weight : 1.0);
-          const bool in_tree = tree_.Has(d);
-          const uint32_t pre = in_tree ? tree_.PreorderIndex(d) : 0;
-          auto visit = [&](VertexId a) {
-            auto it = producer_.find(a);
-            if (it == producer_.end()) return;
-            for (uint32_t ord : it->second) {
-              const Source& src = sources_[ord];
-              offers.push_back({ord, pre, static_cast<uint8_t>(k == EdgeKind::kProduces ? 0 : 1),
-                                src.need * CandidateShareFactor(src.evidence, share), d});
-            }
-          };
-          visit(d);
-          if (in_tree) {
-            for (VertexId a : tree_.Ancestors(d)) visit(a);
+          for (uint32_t ord : c->sources) {
+            const Source& src = sources_[ord];
+            offers.push_back({ord, c->pre, static_cast<uint8_t>(k == EdgeKind::kProduces ? 0 : 1),
+                              src.need * CandidateShareFactor(src.evidence, share), d});
           }
         }
       }
@@ -646,6 +667,7 @@ class Replayer {
   std::vector<std::vector<std::pair<VertexId, std::vector<PathStep>>>> above_;
   std::vector<Source> sources_;
   std::unordered_map<VertexId, std::vector<uint32_t>> producer_, clinical_, serves_, same_;
+  std::unordered_map<VertexId, Covering> covering_;
 };
 
 double WeightOf(const Scorer& scorer, std::string_view recommender, std::string_view measure) {
@@ -795,6 +817,17 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     last_tie.assign(s.NumVertices(), kNoVertex);
   }
   std::vector<VertexId> tied;
+  // The counts stay set while the query scores (Scoring::shared_counts) and are cleared on the
+  // way out, however it ends.
+  struct Clear {
+    std::vector<VertexId>& tied;
+    ~Clear() {
+      for (VertexId v : tied) {
+        shared[v] = 0;
+        last_tie[v] = kNoVertex;
+      }
+    }
+  } clear{tied};
   for (VertexId x : sc.my_ties) {
     for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (bool out : {true, false}) {
@@ -809,20 +842,21 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   auto tie_part = [&](VertexId v) {
     return 0.5 * std::min(1.0, static_cast<double>(shared[v]) / 3.0);
   };
+  sc.shared_counts = shared.data();
+  // Only candidates are pooled: the bits Count set are exactly Gather's candidates.
   for (const auto& [v, p] : sc.ppr) {
+    if (!bits.Has(v)) continue;
     const double rank = sc.best_ppr > 0 ? std::min(1.0, p / sc.best_ppr) : 0;
     pool.push_back({static_bound(v) + w_graph * (0.5 * rank + tie_part(v)), v});
   }
   for (VertexId v : tied) {
-    pool.push_back({static_bound(v) + w_graph * tie_part(v), v});
-    shared[v] = 0;
-    last_tie[v] = kNoVertex;
+    if (bits.Has(v)) pool.push_back({static_bound(v) + w_graph * tie_part(v), v});
   }
   for (VertexId v : others) pool.push_back({static_bound(v), v});
   if (county_exact) {
     const double prox = w_prox * ProximityValue(Proximity::kSameCounty);
     for (VertexId v : county_members) {
-      pool.push_back({base + w_quality * ix.QualityBound(v) + prox, v});
+      if (bits.Has(v)) pool.push_back({base + w_quality * ix.QualityBound(v) + prox, v});
     }
   }
   std::make_heap(pool.begin(), pool.end());
@@ -835,18 +869,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     bool operator<(const List& o) const { return bound < o.bound; }
   };
   std::vector<List> lists;
-  std::vector<uint32_t> covering;
-  const Forest& tree = s.taxonomy().forest();
   for (VertexId d : rp.ProducerSegments()) {
-    covering.clear();
-    auto add = [&](VertexId a) {
-      if (const auto* list = rp.ProducerSources(a))
-        covering.insert(covering.end(), list->begin(), list->end());
-    };
-    add(d);
-    if (tree.Has(d)) {
-      for (VertexId a : tree.Ancestors(d)) add(a);
-    }
+    const std::vector<uint32_t>& covering = rp.CoveringOf(d)->sources;
     for (const ProducerBlock& b : ix.Blocks(d)) {
       double fit_part = -1e300;
       for (uint32_t ord : covering) {
