@@ -545,6 +545,34 @@ class Replayer {
     return bits.Count();
   }
 
+  // An upper bound of the fit part of v's key (w_fit · Fit clamped, less 10 per tier) over the
+  // producer offers Replay would make it, as the lists bound a block (every sector-rule path's
+  // corroboration at most `sector`); -inf when it has none. +inf when v may have other offers
+  // (hospitals, platforms, firms of the same industry): not bounded here.
+  double FitBound(VertexId v, double w_fit, double sector) const {
+    if (s_.Kind(v) != NodeKind::kEnterprise || !same_.empty()) {
+      return std::numeric_limits<double>::infinity();
+    }
+    double best = -std::numeric_limits<double>::infinity();
+    if (v == e_) return best;
+    for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
+      const double factor = k == EdgeKind::kProduces ? 1.0 : 0.5;
+      for (Neighbor nb : s_.Out(v, k)) {
+        const Covering* c = CoveringOf(nb.vertex);
+        if (!c) continue;
+        const double share = factor * (nb.weight > 0 ? nb.weight : 1.0);
+        for (uint32_t ord : c->sources) {
+          const Source& src = sources_[ord];
+          double fit = src.need * CandidateShareFactor(src.evidence, share);
+          if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
+          best = std::max(best,
+                          w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * EvidenceTier(src.evidence));
+        }
+      }
+    }
+    return best;
+  }
+
   // Offers v every path Gather offers it, in Gather's order; false when there is none.
   bool Replay(VertexId v, Candidates& out) const {
     struct Offer {
@@ -771,13 +799,14 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     fit_max = std::max(fit_max, w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * tier);
   }
 
-  bool county_exact =
-      false;  // the subject's county is bounded apart (proximity 1), in the pool below
-  std::vector<VertexId> county_members;
+  // The subject's county is bounded apart (proximity 1): its organisations, best quality bound
+  // first, are a stream of their own below.
+  bool county_exact = false;
+  std::span<const VertexId> county_members;
   if (VertexId r = s.Region(e); r != kNoVertex) {
     if (VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty);
         county != kNoVertex) {
-      county_members = s.regions().MembersWithin(county);
+      county_members = ix.CountyMembers(county);
       county_exact = true;
     }
   }
@@ -803,10 +832,11 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   struct Pooled {
     double bound;
     VertexId v;
+    bool refined;  // the bound has v's own fit bound (Replayer::FitBound) for the query's best
     bool operator<(const Pooled& o) const { return bound < o.bound; }
   };
   std::vector<Pooled> pool;
-  pool.reserve(sc.ppr.size() + others.size() + county_members.size());
+  pool.reserve(sc.ppr.size() + others.size());
   const double base = fit_max + w_domestic + kBoundSlack;
   auto static_bound = [&](VertexId v) {
     return base + w_quality * ix.QualityBound(v) + w_prox * prox_bound(ix.Block(v));
@@ -847,24 +877,22 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   for (const auto& [v, p] : sc.ppr) {
     if (!bits.Has(v)) continue;
     const double rank = sc.best_ppr > 0 ? std::min(1.0, p / sc.best_ppr) : 0;
-    pool.push_back({static_bound(v) + w_graph * (0.5 * rank + tie_part(v)), v});
+    pool.push_back({static_bound(v) + w_graph * (0.5 * rank + tie_part(v)), v, false});
   }
   for (VertexId v : tied) {
-    if (bits.Has(v)) pool.push_back({static_bound(v) + w_graph * tie_part(v), v});
+    if (bits.Has(v)) pool.push_back({static_bound(v) + w_graph * tie_part(v), v, false});
   }
-  for (VertexId v : others) pool.push_back({static_bound(v), v});
-  if (county_exact) {
-    const double prox = w_prox * ProximityValue(Proximity::kSameCounty);
-    for (VertexId v : county_members) {
-      if (bits.Has(v)) pool.push_back({base + w_quality * ix.QualityBound(v) + prox, v});
-    }
-  }
+  for (VertexId v : others) pool.push_back({static_bound(v), v, false});
   std::make_heap(pool.begin(), pool.end());
+  // The county's stream: bound base + same county + quality bound of the member at the cursor.
+  const double county_base = base + w_prox * ProximityValue(Proximity::kSameCounty);
+  size_t county_pos = 0;
 
   // The rest: per (segment, province) lists of producers, merged by bound with the pool.
   struct List {
-    double bound0;  // the bound without the quality of the entry at the cursor
-    double bound;   // bound0 + w_quality · QualityBound(entry at pos)
+    double fit_part;  // the fit part of bound0 (the block's best)
+    double bound0;    // the bound without the quality of the entry at the cursor
+    double bound;     // bound0 + w_quality · QualityBound(entry at pos)
     uint32_t pos, end;
     bool operator<(const List& o) const { return bound < o.bound; }
   };
@@ -882,32 +910,61 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
       }
       const double bound0 = fit_part + w_domestic + w_prox * prox_bound(b.province, county_exact) +
                             kBoundSlack;
-      lists.push_back({bound0, bound0 + w_quality * b.top_quality, b.begin, b.end});
+      lists.push_back({fit_part, bound0, bound0 + w_quality * b.top_quality, b.begin, b.end});
     }
   }
   std::make_heap(lists.begin(), lists.end());
+  auto full = [&] { return top.size() >= k; };
+  // A vertex read with a bound `rest` + the fit part it assumed: its own fit bound instead (a
+  // few lookups), and back into the pool when that can still reach the K-th key; scored at once
+  // when it has no such bound.
+  auto refine = [&](VertexId v, double rest) {
+    const double fit = rp.FitBound(v, w_fit, sector);
+    if (fit == std::numeric_limits<double>::infinity()) {
+      consider(v);
+      return;
+    }
+    const double bound = rest + fit;
+    if (fit == -std::numeric_limits<double>::infinity() || (full() && bound < top.front().first))
+      return;
+    pool.push_back({bound, v, true});
+    std::push_heap(pool.begin(), pool.end());
+  };
   constexpr double kNone = -std::numeric_limits<double>::infinity();
-  while (!lists.empty() || !pool.empty()) {
+  while (true) {
     const double list_bound = lists.empty() ? kNone : lists.front().bound;
     const double pool_bound = pool.empty() ? kNone : pool.front().bound;
-    if (top.size() >= k && std::max(list_bound, pool_bound) < top.front().first) break;
-    if (pool_bound >= list_bound) {
+    const double county_bound = county_pos < county_members.size()
+                                    ? county_base +
+                                          w_quality * ix.QualityBound(county_members[county_pos])
+                                    : kNone;
+    const double best = std::max({list_bound, pool_bound, county_bound});
+    if (best == kNone || (full() && best < top.front().first)) break;
+    if (pool_bound == best) {
       std::pop_heap(pool.begin(), pool.end());
-      const VertexId v = pool.back().v;
+      const Pooled p = pool.back();
       pool.pop_back();
-      consider(v);
-      continue;
-    }
-    List& head = lists.front();
-    consider(ix.Entry(head.pos));
-    std::pop_heap(lists.begin(), lists.end());
-    if (++lists.back().pos < lists.back().end) {
-      // Its bound only went down: back into place.
-      List& l = lists.back();
-      l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
-      std::push_heap(lists.begin(), lists.end());
+      if (seen.Has(p.v)) continue;
+      if (p.refined) {
+        consider(p.v);
+      } else {
+        refine(p.v, p.bound - fit_max);
+      }
+    } else if (county_bound == best) {
+      const VertexId v = county_members[county_pos++];
+      if (bits.Has(v) && !seen.Has(v)) refine(v, county_bound - fit_max);
     } else {
-      lists.pop_back();
+      std::pop_heap(lists.begin(), lists.end());
+      List& l = lists.back();
+      const VertexId v = ix.Entry(l.pos);
+      if (!seen.Has(v)) refine(v, l.bound - l.fit_part);
+      if (++l.pos < l.end) {
+        // Its bound only went down: back into place.
+        l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
+        std::push_heap(lists.begin(), lists.end());
+      } else {
+        lists.pop_back();
+      }
     }
   }
   std::sort(top.begin(), top.end(), better);
