@@ -1,11 +1,13 @@
 #include "matcher/pairings.h"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_set>
 
 #include "graph/error.h"
 #include "graph/region_tree.h"
 #include "matcher/local_rank.h"
+#include "matcher/topk.h"
 
 namespace chainatlas::matcher {
 namespace {
@@ -55,10 +57,11 @@ struct Offers {
   std::vector<std::vector<std::pair<VertexId, std::vector<PathStep>>>> above;
   std::vector<OfferRecord> log;
 
-  // Offers the recorded paths of the candidates in `only` to `found` (which records paths).
-  void Replay(const std::unordered_set<VertexId>& only, Candidates& found) const {
+  // Offers the recorded paths of the candidates `only` accepts to `found` (which records paths).
+  template <typename Only>
+  void Replay(Only&& only, Candidates& found) const {
     for (const OfferRecord& o : log) {
-      if (!only.count(o.candidate)) continue;
+      if (!only(o.candidate)) continue;
       const Relevant& r = relevant[o.relevant];
       found.OfferWith(
           o.candidate, o.value,
@@ -75,8 +78,8 @@ struct Offers {
 
 // Offers every organisation tied by `kind` (into the segment, or a segment above it) to `found`
 // (fits only) and records the offer in `offers`.
-template <typename Fit>
-void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, const Filters& f, Candidates& found,
+template <typename Found, typename Fit>
+void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, const Filters& f, Found& found,
              Fit fit) {
   for (uint32_t i = 0; i < offers.relevant.size(); ++i) {
     const Relevant& r = offers.relevant[i];
@@ -86,8 +89,7 @@ void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, const Filters& f,
       for (Neighbor nb : s.In(above[j].first, kind)) {
         double value = fit(nb.vertex, nb.weight, r);
         if (value <= 0) continue;
-        found.OfferWith(
-            nb.vertex, value, [] { return Path{}; }, r.segment);
+        found.Offer(nb.vertex, value);
         offers.log.push_back({nb.vertex, value, i, j, kind});
       }
     }
@@ -105,11 +107,42 @@ struct Scored {
   size_t candidates = 0;
 };
 
+// The first pass's fits: per candidate the largest value offered (what Candidates keeps when every
+// offer has the same evidence, 0), in per-thread arrays indexed by vertex, cleared on the way out.
+class Fits {
+ public:
+  explicit Fits(size_t n) {
+    if (fit_.size() < n) fit_.resize(n, kNone);
+    list_.clear();
+  }
+  ~Fits() {
+    for (VertexId v : list_) fit_[v] = kNone;
+  }
+  void Offer(VertexId v, double value) {  // value > 0 (Collect skips the others)
+    double& f = fit_[v];
+    if (f == kNone) {
+      list_.push_back(v);
+      f = value;
+    } else if (value > f) {
+      f = value;
+    }
+  }
+  double Fit(VertexId v) const { return fit_[v]; }
+  const std::vector<VertexId>& Candidates() const { return list_; }
+
+ private:
+  static constexpr double kNone = -1;
+  static thread_local std::vector<double> fit_;
+  static thread_local std::vector<VertexId> list_;
+};
+thread_local std::vector<double> Fits::fit_;
+thread_local std::vector<VertexId> Fits::list_;
+
 Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const Filters& f,
                           size_t top) {
   const Scorer& scorer = FindScorer(f.scorer);
   // First every candidate's fit (no paths), then scores, then items for the best only.
-  Candidates found(/*record_paths=*/false);
+  Fits found(s.NumVertices());
   Offers offers;
   std::string recommender;
   switch (kind) {
@@ -137,12 +170,12 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
     case PairingKind::kTriad: break;
   }
   Scored out;
-  out.candidates = found.size();
+  out.candidates = found.Candidates().size();
   std::unordered_map<VertexId, double> ppr;
   double best_ppr = 0;
   if (kind == PairingKind::kUniversity) {
     ppr = LocalPageRank(s, e);
-    for (const auto& [v, c] : found.Sorted()) {
+    for (VertexId v : found.Candidates()) {
       auto it = ppr.find(v);
       if (it != ppr.end()) best_ppr = std::max(best_ppr, it->second);
     }
@@ -161,22 +194,62 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
     }
     return measures;
   };
-  // Scores (exactly ApplyScorer's: ScoreOf over the same measures), then the best `top` in
-  // RankItems' order (every item has tier 0 and no partners here, so that order is TopCandidates').
-  std::vector<std::pair<double, VertexId>> scored;
+  // Scores (exactly ApplyScorer's: ScoreOf over the same measures), the best `top` kept in
+  // RankItems' order (every item has tier 0 and no partners here, so that order is
+  // TopCandidates'). Candidates are read by a bound of their score (their fit, quality bound,
+  // province, graph measure and trial registration), highest first, and reading stops when no
+  // bound left can reach the `top`-th score.
+  const ProducerIndex& ix = TopKIndex(s);
+  auto weight = [&](std::string_view measure) {
+    for (const auto& [name, w] : scorer.For(recommender)) {
+      if (name == measure) return w;
+    }
+    return 0.0;
+  };
+  const double w_fit = weight("fit"), w_prox = weight("proximity"), w_quality = weight("quality"),
+               w_graph = weight("graph"), w_trial = weight("trial");
+  std::vector<std::pair<VertexId, double>> prox_of_block;
+  auto prox_bound = [&](VertexId block) {
+    for (const auto& [b, value] : prox_of_block) {
+      if (b == block) return value;
+    }
+    const double value = ProximityBound(s, e, block, false);
+    prox_of_block.push_back({block, value});
+    return value;
+  };
+  std::vector<std::pair<double, VertexId>> bounded;
+  bounded.reserve(found.Candidates().size());
+  for (VertexId v : found.Candidates()) {
+    double bound = w_fit * std::clamp(found.Fit(v), 0.0, 1.0) + w_prox * prox_bound(ix.Block(v)) +
+                   w_quality * ix.QualityBound(v) + kBoundSlack;
+    if (kind == PairingKind::kUniversity) {
+      auto it = ppr.find(v);
+      if (it != ppr.end() && best_ppr > 0) bound += w_graph * std::min(1.0, it->second / best_ppr);
+    }
+    if (kind == PairingKind::kHospital && s.Hospital(v).clinical_trial) bound += w_trial;
+    bounded.push_back({bound, v});
+  }
+  std::sort(bounded.begin(), bounded.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  const Better better{s};
+  std::vector<std::pair<double, VertexId>> kept_top;
   std::vector<Measure> m;
-  for (const auto& [v, c] : found.Sorted()) {
+  const size_t k = top ? top : std::numeric_limits<size_t>::max();
+  for (const auto& [bound, v] : bounded) {
+    if (kept_top.size() >= k && bound < kept_top.front().first) break;
     if (!PassesWithin(s, f, v)) continue;
     if (!f.include_known && Cooperates(s, e, v)) continue;
-    const auto measures = measures_of(v, c->fit, GeoProximity(s, e, v), nullptr);
+    const auto measures = measures_of(v, found.Fit(v), GeoProximity(s, e, v), nullptr);
     m.clear();
     for (const auto& [name, value] : measures) m.push_back({name, value});
-    scored.push_back({ScoreOf(scorer, recommender, m.data(), m.size()), v});
+    OfferTopK(kept_top, k, better, {ScoreOf(scorer, recommender, m.data(), m.size()), v});
   }
-  const std::vector<VertexId> best = TopCandidates(s, std::move(scored), top);
-  const std::unordered_set<VertexId> kept(best.begin(), best.end());
+  std::sort(kept_top.begin(), kept_top.end(), better);
+  std::vector<VertexId> best;
+  for (const auto& [key, v] : kept_top) best.push_back(v);
   Candidates detailed(/*record_paths=*/true);
-  offers.Replay(kept, detailed);
+  offers.Replay([&](VertexId v) { return std::find(best.begin(), best.end(), v) != best.end(); },
+                detailed);
   for (VertexId v : best) {
     const Candidate* c = detailed.Find(v);
     bool known = Cooperates(s, e, v);
