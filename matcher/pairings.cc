@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <unordered_set>
 
 #include "graph/error.h"
@@ -41,57 +42,75 @@ std::vector<Relevant> RelevantSegments(const Snapshot& s, VertexId e, bool with_
   return out;
 }
 
-// One offer Collect made: enough to rebuild its path for the candidates that are kept.
-struct OfferRecord {
-  VertexId candidate;
-  double value;
-  uint32_t relevant, up;  // relevant[relevant], Offers::above[relevant][up]
-  EdgeKind kind;
-};
-
-// Every offer of a query, in the order it was made, so that the paths of the best candidates are
-// built afterwards (the same Offer calls in the same order for each of them) instead of a path
-// per offer for every candidate.
+// The relevant segments of a query and the Collect calls made on them, so that the paths of the
+// best candidates are built afterwards (the same Offer calls in the same order for each of them)
+// instead of a path per offer for every candidate.
 struct Offers {
+  struct Call {
+    EdgeKind kind;
+    double factor;  // an offer's value: factor · weight · relevance
+  };
   std::vector<Relevant> relevant;
   std::vector<std::vector<std::pair<VertexId, std::vector<PathStep>>>> above;
-  std::vector<OfferRecord> log;
+  std::vector<Call> calls;
 
-  // Offers the recorded paths of the candidates `only` accepts to `found` (which records paths).
-  template <typename Only>
-  void Replay(Only&& only, Candidates& found) const {
-    for (const OfferRecord& o : log) {
-      if (!only(o.candidate)) continue;
-      const Relevant& r = relevant[o.relevant];
-      found.OfferWith(
-          o.candidate, o.value,
-          [&] {
-            Path p = r.path;
-            for (const PathStep& st : above[o.relevant][o.up].second) p.steps.push_back(st);
-            p.Then(o.kind, false, o.candidate);
-            return p;
-          },
-          r.segment);
+  // Offers the paths of `best` to `found` (which records paths): per call, relevant segment and
+  // segment above it, in Collect's order, the edge of each of them into that segment (a lookup).
+  void Replay(const Snapshot& s, const Filters& f, const std::vector<VertexId>& best,
+              Candidates& found) const {
+    for (const Call& call : calls) {
+      for (uint32_t i = 0; i < relevant.size(); ++i) {
+        const Relevant& r = relevant[i];
+        if (!PassesTrack(s, f, r.segment)) continue;
+        for (const auto& [segment, steps] : above[i]) {
+          for (VertexId v : best) {
+            const std::optional<float> w = s.EdgeWeight(v, call.kind, segment);
+            if (!w) continue;
+            const double value = call.factor * *w * r.relevance;
+            if (value <= 0) continue;
+            found.OfferWith(
+                v, value,
+                [&] {
+                  Path p = r.path;
+                  for (const PathStep& st : steps) p.steps.push_back(st);
+                  p.Then(call.kind, false, v);
+                  return p;
+                },
+                r.segment);
+          }
+        }
+      }
     }
   }
 };
 
-// Offers every organisation tied by `kind` (into the segment, or a segment above it) to `found`
-// (fits only) and records the offer in `offers`.
-template <typename Found, typename Fit>
-void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, const Filters& f, Found& found,
-             Fit fit) {
+// Offers every organisation tied by `kind` (into a relevant segment, or a segment above it) to
+// `found` (fits only), with value factor · weight · relevance, and records the call in `offers`.
+// A candidate keeps its largest value, so each segment's organisations are read once, with the
+// largest relevance of the relevant segments it is (or is above) (the product is monotone in it).
+template <typename Found>
+void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, double factor, const Filters& f,
+             Found& found) {
+  offers.calls.push_back({kind, factor});
+  std::vector<std::pair<VertexId, double>> at;  // (segment, largest relevance)
   for (uint32_t i = 0; i < offers.relevant.size(); ++i) {
     const Relevant& r = offers.relevant[i];
-    const auto& above = offers.above[i];
-    for (uint32_t j = 0; j < above.size(); ++j) {
-      if (!PassesTrack(s, f, r.segment)) continue;
-      for (Neighbor nb : s.In(above[j].first, kind)) {
-        double value = fit(nb.vertex, nb.weight, r);
-        if (value <= 0) continue;
-        found.Offer(nb.vertex, value);
-        offers.log.push_back({nb.vertex, value, i, j, kind});
+    if (!PassesTrack(s, f, r.segment)) continue;
+    for (const auto& [segment, steps] : offers.above[i]) {
+      auto it = std::find_if(at.begin(), at.end(),
+                             [&](const auto& x) { return x.first == segment; });
+      if (it == at.end()) {
+        at.push_back({segment, r.relevance});
+      } else if (r.relevance > it->second) {
+        it->second = r.relevance;
       }
+    }
+  }
+  for (const auto& [segment, relevance] : at) {
+    for (Neighbor nb : s.In(segment, kind)) {
+      const double value = factor * nb.weight * relevance;
+      if (value <= 0) continue;
+      found.Offer(nb.vertex, value);
     }
   }
 }
@@ -149,23 +168,19 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
     case PairingKind::kUniversity:
       recommender = "universities";
       SetRelevant(s, offers, RelevantSegments(s, e, true));
-      Collect(s, offers, EdgeKind::kResearches, f, found,
-              [](VertexId, float w, const Relevant& r) { return w * r.relevance; });
+      Collect(s, offers, EdgeKind::kResearches, 1.0, f, found);
       break;
     case PairingKind::kHospital: {
       recommender = "hospitals";
       SetRelevant(s, offers, RelevantSegments(s, e, false));
-      Collect(s, offers, EdgeKind::kClinicalStrength, f, found,
-              [](VertexId, float w, const Relevant& r) { return w * r.relevance; });
-      Collect(s, offers, EdgeKind::kClinicalDemand, f, found,
-              [](VertexId, float w, const Relevant& r) { return 0.7 * w * r.relevance; });
+      Collect(s, offers, EdgeKind::kClinicalStrength, 1.0, f, found);
+      Collect(s, offers, EdgeKind::kClinicalDemand, 0.7, f, found);
       break;
     }
     case PairingKind::kPlatform:
       recommender = "platforms";
       SetRelevant(s, offers, RelevantSegments(s, e, false));
-      Collect(s, offers, EdgeKind::kServes, f, found,
-              [](VertexId, float w, const Relevant& r) { return w * r.relevance; });
+      Collect(s, offers, EdgeKind::kServes, 1.0, f, found);
       break;
     case PairingKind::kTriad: break;
   }
@@ -248,8 +263,7 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
   std::vector<VertexId> best;
   for (const auto& [key, v] : kept_top) best.push_back(v);
   Candidates detailed(/*record_paths=*/true);
-  offers.Replay([&](VertexId v) { return std::find(best.begin(), best.end(), v) != best.end(); },
-                detailed);
+  offers.Replay(s, f, best, detailed);
   for (VertexId v : best) {
     const Candidate* c = detailed.Find(v);
     bool known = Cooperates(s, e, v);
