@@ -269,12 +269,16 @@ class Suite:
                         "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M")}
         smoke = a.smoke
         repeat = a.repeat or (1 if smoke or name == "large" else 3)
-        d = os.path.join(self.work, name)
+        # Another seed is another bundle of the same size, in a directory of its own.
+        d = os.path.join(self.work, name if a.seed is None else f"{name}-seed{a.seed}")
         os.makedirs(d, exist_ok=True)
         bundle = os.path.join(d, "bundle")
 
         log(f"== {name}: generate")
         gen_cmd = [PY, os.path.join(ROOT, "bench", "gen_bundle.py"), "--size", name, "--out", bundle]
+        if a.seed is not None:
+            gen_cmd += ["--seed", str(a.seed)]
+        R["seed"] = a.seed
         # The generator is deterministic: a bundle it wrote before, with the same script, is reused.
         cache = os.path.join(d, "gen.json")
         script_mtime = os.path.getmtime(os.path.join(ROOT, "bench", "gen_bundle.py"))
@@ -678,7 +682,8 @@ def write_results(args, sizes, ckg, started, machine):
         w("")
         w(f"Measured by `{R.get('command', args.command)}` on {R.get('date', '?')} UTC.")
         w("")
-        w(f"Bundle: `bench/gen_bundle.py --size {name}` ({R['gen_seconds']:.1f} s), regions from "
+        seed = f" --seed {R['seed']}" if R.get("seed") is not None else ""
+        w(f"Bundle: `bench/gen_bundle.py --size {name}{seed}` ({R['gen_seconds']:.1f} s), regions from "
           f"{'the real GB/T 2260 tables' if g['regions_from'] != 'generated' else 'generated codes'} "
           f"({g['entities']['regions']:,} regions), {g['entities']['segments']} segments, "
           f"{g['entities']['enterprises']:,} enterprises. Snapshot: {ld['vertices']:,} vertices, "
@@ -877,6 +882,9 @@ def main():
                          "bench/quality.py beside this one (default: env QUALITY_BASELINE_BIN)")
     ap.add_argument("--large-targets", action="store_true",
                     help="also time targets at the large size (hours: see RESULTS.md)")
+    ap.add_argument("--seed", type=int, default=None,
+                    help="the bundles' seed (bench/gen_bundle.py --seed; default the generator's "
+                         "own): a second bundle of each size, under WORK/SIZE-seedN")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     ap.add_argument("--work", default=os.environ.get("WORK", "/tmp/chainatlas-bench"))
     ap.add_argument("--results", default="", help="write here instead of bench/RESULTS.md")
@@ -894,7 +902,8 @@ def main():
             return json.load(f)
     if args.from_saved:
         # Only assemble RESULTS.md from the results.json each size (and ckg) left in --work.
-        results = [saved(os.path.join(args.work, s, "results.json")) for s in sizes]
+        results = [saved(os.path.join(args.work, s if args.seed is None else f"{s}-seed{args.seed}",
+                                      "results.json")) for s in sizes]
         p = os.path.join(args.work, "ckg", "results.json")
         ckg = None if args.no_ckg else (saved(p) if os.path.exists(p) else {"skipped": "not run"})
     else:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The ChainAtlas benchmark suite, in one command:
 #
-#   bench/run.sh [--size small|medium|large|all|small,medium] [--repeat N] [--no-ckg] [--smoke]
+#   bench/run.sh [--size small|medium|large|all|small,medium] [--seed N] [--repeat N] [--no-ckg] [--smoke]
 #                [--quality-baseline OLD_BIN] [--no-quality]
 #
 # Builds Release into $BUILD_DIR (default <repo>/build), then bench/run.py measures on the same

@@ -731,32 +731,58 @@ std::vector<double> SparseComplexity::DensityRow(size_t c) const {
     return static_cast<size_t>(std::lower_bound(classes_here.begin(), classes_here.end(), j) -
                                classes_here.begin());
   };
-  // Per region c' sharing a segment with c and per local class: |M_c ∩ M_c' ∩ class| (Row's
-  // count, which holds whole numbers).
-  std::vector<uint32_t> slot(rows, UINT32_MAX);
-  std::vector<uint32_t> touched;
-  std::vector<int64_t> count;
-  for (uint32_t p : mine) {
-    const size_t j = local_class(class_of[p]);
-    for (uint32_t r : regions_of[p]) {
-      if (slot[r] == UINT32_MAX) {
-        slot[r] = static_cast<uint32_t>(touched.size());
-        touched.push_back(r);
-        count.resize(count.size() + k, 0);
-      }
-      count[slot[r] * k + j] += 1;
-    }
-  }
-  // Per segment p, Σ over the regions c' holding p of count(c', ·): gathered from the regions'
-  // side, so only the segments of those regions are visited.
   std::vector<int64_t> totals(cols * k, 0);
   std::vector<char> reached(cols, 0);
-  for (size_t t = 0; t < touched.size(); ++t) {
-    const int64_t* row = &count[t * k];
-    for (uint32_t p : segments_of[touched[t]]) {
-      reached[p] = 1;
-      int64_t* out = &totals[static_cast<size_t>(p) * k];
-      for (size_t j = 0; j < k; ++j) out[j] += row[j];
+  if (cols <= kCooccurrenceMaxCols) {
+    // totals(p, j) = Σ_{q ∈ M_c of class j} (regions holding both q and p), the count below
+    // summed from the segments' side; p is reached when some region sharing a segment with c
+    // holds it, that is when one of those counts is positive.
+    std::call_once(cooccurrence->once, [&] {
+      std::vector<uint32_t>& table = cooccurrence->counts;
+      table.assign(cols * cols, 0);
+      for (const auto& held : segments_of) {
+        for (uint32_t a : held) {
+          uint32_t* row = &table[static_cast<size_t>(a) * cols];
+          for (uint32_t b : held) row[b] += 1;
+        }
+      }
+    });
+    const std::vector<uint32_t>& table = cooccurrence->counts;
+    for (uint32_t q : mine) {
+      const size_t j = local_class(class_of[q]);
+      const uint32_t* row = &table[static_cast<size_t>(q) * cols];
+      for (size_t p = 0; p < cols; ++p) {
+        if (row[p] == 0) continue;
+        totals[p * k + j] += row[p];
+        reached[p] = 1;
+      }
+    }
+  } else {
+    // Per region c' sharing a segment with c and per local class: |M_c ∩ M_c' ∩ class| (Row's
+    // count, which holds whole numbers).
+    std::vector<uint32_t> slot(rows, UINT32_MAX);
+    std::vector<uint32_t> touched;
+    std::vector<int64_t> count;
+    for (uint32_t p : mine) {
+      const size_t j = local_class(class_of[p]);
+      for (uint32_t r : regions_of[p]) {
+        if (slot[r] == UINT32_MAX) {
+          slot[r] = static_cast<uint32_t>(touched.size());
+          touched.push_back(r);
+          count.resize(count.size() + k, 0);
+        }
+        count[slot[r] * k + j] += 1;
+      }
+    }
+    // Per segment p, Σ over the regions c' holding p of count(c', ·): gathered from the regions'
+    // side, so only the segments of those regions are visited.
+    for (size_t t = 0; t < touched.size(); ++t) {
+      const int64_t* row = &count[t * k];
+      for (uint32_t p : segments_of[touched[t]]) {
+        reached[p] = 1;
+        int64_t* out = &totals[static_cast<size_t>(p) * k];
+        for (size_t j = 0; j < k; ++j) out[j] += row[j];
+      }
     }
   }
   std::vector<char> held(cols, 0);

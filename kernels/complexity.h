@@ -18,6 +18,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 namespace chainatlas::kernels {
@@ -114,7 +116,16 @@ struct SparseComplexity {
   // totals are integers (counted exactly, in integers) and only c's classes are non-zero, so the
   // class sum adds the same terms in the same order as Row's. For callers that need the density
   // of one region and not its opportunity gain (the gap analysis of every query).
+  // With at most kCooccurrenceMaxCols segments, the class totals come from a segment
+  // co-occurrence table (per pair of segments, the regions that hold both: cols² counts, built on
+  // the first call, once, and shared by copies) in O(|M_c| × cols): the same integers.
   std::vector<double> DensityRow(size_t c) const;
+  static constexpr size_t kCooccurrenceMaxCols = 2048;
+  struct Cooccurrence {
+    std::once_flag once;
+    std::vector<uint32_t> counts;  // [p * cols + q]
+  };
+  std::shared_ptr<Cooccurrence> cooccurrence = std::make_shared<Cooccurrence>();
 };
 
 // Cells may come in any order; a cell given twice counts its values summed. Throws

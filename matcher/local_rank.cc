@@ -28,60 +28,78 @@ size_t Degree(const Snapshot& s, VertexId v) {
 
 // Per-thread dense scratch, sized to the largest snapshot seen and left all-zero after each call
 // (only the touched entries are reset), so a query costs what it touches, not the graph's size.
+// One cell per vertex: a push reads and writes a neighbour's residual, degree and flag together.
+struct Cell {
+  double p = 0, r = 0;
+  uint32_t degree = 0;  // 0: not touched yet; else degree + 1
+  uint32_t queued = 0;
+};
 struct Scratch {
-  std::vector<double> p, r;
-  std::vector<uint32_t> degree;  // 0: not computed yet; else degree + 1
-  std::vector<char> queued;
+  std::vector<Cell> cells;
   std::vector<VertexId> touched;
   void Fit(size_t n) {
-    if (p.size() >= n) return;
-    p.resize(n, 0);
-    r.resize(n, 0);
-    degree.resize(n, 0);
-    queued.resize(n, 0);
+    if (cells.size() < n) cells.resize(n);
   }
 };
 
 }  // namespace
 
+const std::vector<uint32_t>& PushDegrees(const Snapshot& s) {
+  // The pointer stays valid as long as the snapshot (its slot keeps the table).
+  std::shared_ptr<const void> d = s.Derived(kPushDegreeSlot, [&] {
+    auto table = std::make_shared<std::vector<uint32_t>>(s.NumVertices());
+    for (VertexId v = 0; v < s.NumVertices(); ++v) {
+      (*table)[v] = static_cast<uint32_t>(Degree(s, v));
+    }
+    return std::static_pointer_cast<const void>(
+        std::shared_ptr<const std::vector<uint32_t>>(std::move(table)));
+  });
+  return *static_cast<const std::vector<uint32_t>*>(d.get());
+}
+
 std::unordered_map<VertexId, double> LocalPageRank(const Snapshot& s, VertexId seed,
                                                    const LocalRankOptions& o) {
+  const std::vector<uint32_t>& degrees = PushDegrees(s);
   thread_local Scratch w;
   w.Fit(s.NumVertices());
   w.touched.clear();
-  auto touch = [&](VertexId v) {
-    if (w.degree[v] == 0) {
-      w.degree[v] = static_cast<uint32_t>(Degree(s, v)) + 1;
+  auto touch = [&](VertexId v) -> Cell& {
+    Cell& c = w.cells[v];
+    if (c.degree == 0) {
+      c.degree = degrees[v] + 1;
       w.touched.push_back(v);
     }
-    return static_cast<double>(w.degree[v] - 1);
+    return c;
   };
   std::deque<VertexId> queue;
-  touch(seed);
-  w.r[seed] = 1.0;
+  {
+    Cell& c = touch(seed);
+    c.r = 1.0;
+    c.queued = 1;
+  }
   queue.push_back(seed);
-  w.queued[seed] = 1;
   while (!queue.empty()) {
     VertexId u = queue.front();
     queue.pop_front();
-    w.queued[u] = 0;
-    const double ru = w.r[u];
-    const double du = touch(u);
+    Cell& cu = touch(u);
+    cu.queued = 0;
+    const double ru = cu.r;
+    const double du = static_cast<double>(cu.degree - 1);
     if (du == 0) {  // an isolated seed keeps its mass
-      w.p[u] += ru;
-      w.r[u] = 0;
+      cu.p += ru;
+      cu.r = 0;
       continue;
     }
     if (ru < o.epsilon * du) continue;
-    w.p[u] += o.alpha * ru;
-    w.r[u] = 0;
+    cu.p += o.alpha * ru;
+    cu.r = 0;
     const double share = (1.0 - o.alpha) * ru / du;
     ForEachNeighbor(s, u, [&](VertexId v) {
-      const double dv = touch(v);
-      double& rv = w.r[v];
-      rv += share;
-      if (!w.queued[v] && rv >= o.epsilon * dv) {
-        w.queued[v] = 1;
+      Cell& cv = touch(v);
+      const double dv = static_cast<double>(cv.degree - 1);
+      cv.r += share;
+      if (!cv.queued && cv.r >= o.epsilon * dv) {
+        cv.queued = 1;
         queue.push_back(v);
       }
     });
@@ -89,10 +107,9 @@ std::unordered_map<VertexId, double> LocalPageRank(const Snapshot& s, VertexId s
   std::unordered_map<VertexId, double> scores;
   scores.reserve(w.touched.size());
   for (VertexId v : w.touched) {
-    if (w.p[v] > 0) scores.emplace(v, w.p[v]);
-    w.p[v] = w.r[v] = 0;
-    w.degree[v] = 0;
-    w.queued[v] = 0;
+    Cell& c = w.cells[v];
+    if (c.p > 0) scores.emplace(v, c.p);
+    c = Cell{};
   }
   return scores;
 }

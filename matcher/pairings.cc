@@ -1,12 +1,15 @@
 #include "matcher/pairings.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 #include <unordered_set>
 
 #include "graph/error.h"
 #include "graph/region_tree.h"
 #include "matcher/local_rank.h"
 #include "matcher/registry.h"
+#include "matcher/topk.h"
 
 namespace chainatlas::matcher {
 namespace {
@@ -40,57 +43,75 @@ std::vector<Relevant> RelevantSegments(const Snapshot& s, VertexId e, bool with_
   return out;
 }
 
-// One offer Collect made: enough to rebuild its path for the candidates that are kept.
-struct OfferRecord {
-  VertexId candidate;
-  double value;
-  uint32_t relevant, up;  // relevant[relevant], Offers::above[relevant][up]
-  EdgeKind kind;
-};
-
-// Every offer of a query, in the order it was made, so that the paths of the best candidates are
-// built afterwards (the same Offer calls in the same order for each of them) instead of a path
-// per offer for every candidate.
+// The relevant segments of a query and the Collect calls made on them, so that the paths of the
+// best candidates are built afterwards (the same Offer calls in the same order for each of them)
+// instead of a path per offer for every candidate.
 struct Offers {
+  struct Call {
+    EdgeKind kind;
+    double factor;  // an offer's value: factor · weight · relevance
+  };
   std::vector<Relevant> relevant;
   std::vector<std::vector<std::pair<VertexId, std::vector<PathStep>>>> above;
-  std::vector<OfferRecord> log;
+  std::vector<Call> calls;
 
-  // Offers the recorded paths of the candidates in `only` to `found` (which records paths).
-  void Replay(const std::unordered_set<VertexId>& only, Candidates& found) const {
-    for (const OfferRecord& o : log) {
-      if (!only.count(o.candidate)) continue;
-      const Relevant& r = relevant[o.relevant];
-      found.OfferWith(
-          o.candidate, o.value,
-          [&] {
-            Path p = r.path;
-            for (const PathStep& st : above[o.relevant][o.up].second) p.steps.push_back(st);
-            p.Then(o.kind, false, o.candidate);
-            return p;
-          },
-          r.segment);
+  // Offers the paths of `best` to `found` (which records paths): per call, relevant segment and
+  // segment above it, in Collect's order, the edge of each of them into that segment (a lookup).
+  void Replay(const Snapshot& s, const Filters& f, const std::vector<VertexId>& best,
+              Candidates& found) const {
+    for (const Call& call : calls) {
+      for (uint32_t i = 0; i < relevant.size(); ++i) {
+        const Relevant& r = relevant[i];
+        if (!PassesTrack(s, f, r.segment)) continue;
+        for (const auto& [segment, steps] : above[i]) {
+          for (VertexId v : best) {
+            const std::optional<float> w = s.EdgeWeight(v, call.kind, segment);
+            if (!w) continue;
+            const double value = call.factor * *w * r.relevance;
+            if (value <= 0) continue;
+            found.OfferWith(
+                v, value,
+                [&] {
+                  Path p = r.path;
+                  for (const PathStep& st : steps) p.steps.push_back(st);
+                  p.Then(call.kind, false, v);
+                  return p;
+                },
+                r.segment);
+          }
+        }
+      }
     }
   }
 };
 
-// Offers every organisation tied by `kind` (into the segment, or a segment above it) to `found`
-// (fits only) and records the offer in `offers`.
-template <typename Fit>
-void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, const Filters& f, Candidates& found,
-             Fit fit) {
+// Offers every organisation tied by `kind` (into a relevant segment, or a segment above it) to
+// `found` (fits only), with value factor · weight · relevance, and records the call in `offers`.
+// A candidate keeps its largest value, so each segment's organisations are read once, with the
+// largest relevance of the relevant segments it is (or is above) (the product is monotone in it).
+template <typename Found>
+void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, double factor, const Filters& f,
+             Found& found) {
+  offers.calls.push_back({kind, factor});
+  std::vector<std::pair<VertexId, double>> at;  // (segment, largest relevance)
   for (uint32_t i = 0; i < offers.relevant.size(); ++i) {
     const Relevant& r = offers.relevant[i];
-    const auto& above = offers.above[i];
-    for (uint32_t j = 0; j < above.size(); ++j) {
-      if (!PassesTrack(s, f, r.segment)) continue;
-      for (Neighbor nb : s.In(above[j].first, kind)) {
-        double value = fit(nb.vertex, nb.weight, r);
-        if (value <= 0) continue;
-        found.OfferWith(
-            nb.vertex, value, [] { return Path{}; }, r.segment);
-        offers.log.push_back({nb.vertex, value, i, j, kind});
+    if (!PassesTrack(s, f, r.segment)) continue;
+    for (const auto& [segment, steps] : offers.above[i]) {
+      auto it = std::find_if(at.begin(), at.end(),
+                             [&](const auto& x) { return x.first == segment; });
+      if (it == at.end()) {
+        at.push_back({segment, r.relevance});
+      } else if (r.relevance > it->second) {
+        it->second = r.relevance;
       }
+    }
+  }
+  for (const auto& [segment, relevance] : at) {
+    for (Neighbor nb : s.In(segment, kind)) {
+      const double value = factor * nb.weight * relevance;
+      if (value <= 0) continue;
+      found.Offer(nb.vertex, value);
     }
   }
 }
@@ -106,44 +127,71 @@ struct Scored {
   size_t candidates = 0;
 };
 
+// The first pass's fits: per candidate the largest value offered (what Candidates keeps when every
+// offer has the same evidence, 0), in per-thread arrays indexed by vertex, cleared on the way out.
+class Fits {
+ public:
+  explicit Fits(size_t n) {
+    if (fit_.size() < n) fit_.resize(n, kNone);
+    list_.clear();
+  }
+  ~Fits() {
+    for (VertexId v : list_) fit_[v] = kNone;
+  }
+  void Offer(VertexId v, double value) {  // value > 0 (Collect skips the others)
+    double& f = fit_[v];
+    if (f == kNone) {
+      list_.push_back(v);
+      f = value;
+    } else if (value > f) {
+      f = value;
+    }
+  }
+  double Fit(VertexId v) const { return fit_[v]; }
+  const std::vector<VertexId>& Candidates() const { return list_; }
+
+ private:
+  static constexpr double kNone = -1;
+  static thread_local std::vector<double> fit_;
+  static thread_local std::vector<VertexId> list_;
+};
+thread_local std::vector<double> Fits::fit_;
+thread_local std::vector<VertexId> Fits::list_;
+
 Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const Filters& f,
                           size_t top) {
   const Scorer& scorer = FindScorer(f.scorer);
   // First every candidate's fit (no paths), then scores, then items for the best only.
-  Candidates found(/*record_paths=*/false);
+  Fits found(s.NumVertices());
   Offers offers;
   std::string recommender;
   switch (kind) {
     case PairingKind::kUniversity:
       recommender = "universities";
       SetRelevant(s, offers, RelevantSegments(s, e, true));
-      Collect(s, offers, EdgeKind::kResearches, f, found,
-              [](VertexId, float w, const Relevant& r) { return w * r.relevance; });
+      Collect(s, offers, EdgeKind::kResearches, 1.0, f, found);
       break;
     case PairingKind::kHospital: {
       recommender = "hospitals";
       SetRelevant(s, offers, RelevantSegments(s, e, false));
-      Collect(s, offers, EdgeKind::kClinicalStrength, f, found,
-              [](VertexId, float w, const Relevant& r) { return w * r.relevance; });
-      Collect(s, offers, EdgeKind::kClinicalDemand, f, found,
-              [](VertexId, float w, const Relevant& r) { return 0.7 * w * r.relevance; });
+      Collect(s, offers, EdgeKind::kClinicalStrength, 1.0, f, found);
+      Collect(s, offers, EdgeKind::kClinicalDemand, 0.7, f, found);
       break;
     }
     case PairingKind::kPlatform:
       recommender = "platforms";
       SetRelevant(s, offers, RelevantSegments(s, e, false));
-      Collect(s, offers, EdgeKind::kServes, f, found,
-              [](VertexId, float w, const Relevant& r) { return w * r.relevance; });
+      Collect(s, offers, EdgeKind::kServes, 1.0, f, found);
       break;
     case PairingKind::kTriad: break;
   }
   Scored out;
-  out.candidates = found.size();
+  out.candidates = found.Candidates().size();
   std::unordered_map<VertexId, double> ppr;
   double best_ppr = 0;
   if (kind == PairingKind::kUniversity) {
     ppr = LocalPageRank(s, e);
-    for (const auto& [v, c] : found.Sorted()) {
+    for (VertexId v : found.Candidates()) {
       auto it = ppr.find(v);
       if (it != ppr.end()) best_ppr = std::max(best_ppr, it->second);
     }
@@ -162,22 +210,61 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
     }
     return measures;
   };
-  // Scores (exactly ApplyScorer's: ScoreOf over the same measures), then the best `top` in
-  // RankItems' order (every item has tier 0 and no partners here, so that order is TopCandidates').
-  std::vector<std::pair<double, VertexId>> scored;
+  // Scores (exactly ApplyScorer's: ScoreOf over the same measures), the best `top` kept in
+  // RankItems' order (every item has tier 0 and no partners here, so that order is
+  // TopCandidates'). Candidates are read by a bound of their score (their fit, quality bound,
+  // province, graph measure and trial registration), highest first, and reading stops when no
+  // bound left can reach the `top`-th score.
+  const ProducerIndex& ix = TopKIndex(s);
+  auto weight = [&](std::string_view measure) {
+    for (const auto& [name, w] : scorer.For(recommender)) {
+      if (name == measure) return w;
+    }
+    return 0.0;
+  };
+  const double w_fit = weight("fit"), w_prox = weight("proximity"), w_quality = weight("quality"),
+               w_graph = weight("graph"), w_trial = weight("trial");
+  std::vector<std::pair<VertexId, double>> prox_of_block;
+  auto prox_bound = [&](VertexId block) {
+    for (const auto& [b, value] : prox_of_block) {
+      if (b == block) return value;
+    }
+    const double value = ProximityBound(s, e, block, false);
+    prox_of_block.push_back({block, value});
+    return value;
+  };
+  std::vector<std::pair<double, VertexId>> bounded;
+  bounded.reserve(found.Candidates().size());
+  for (VertexId v : found.Candidates()) {
+    double bound = w_fit * std::clamp(found.Fit(v), 0.0, 1.0) + w_prox * prox_bound(ix.Block(v)) +
+                   w_quality * ix.QualityBound(v) + kBoundSlack;
+    if (kind == PairingKind::kUniversity) {
+      auto it = ppr.find(v);
+      if (it != ppr.end() && best_ppr > 0) bound += w_graph * std::min(1.0, it->second / best_ppr);
+    }
+    if (kind == PairingKind::kHospital && s.Hospital(v).clinical_trial) bound += w_trial;
+    bounded.push_back({bound, v});
+  }
+  std::sort(bounded.begin(), bounded.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  const Better better{s};
+  std::vector<std::pair<double, VertexId>> kept_top;
   std::vector<Measure> m;
-  for (const auto& [v, c] : found.Sorted()) {
+  const size_t k = top ? top : std::numeric_limits<size_t>::max();
+  for (const auto& [bound, v] : bounded) {
+    if (kept_top.size() >= k && bound < kept_top.front().first) break;
     if (!PassesWithin(s, f, v)) continue;
     if (!f.include_known && Cooperates(s, e, v)) continue;
-    const auto measures = measures_of(v, c->fit, GeoProximity(s, e, v), nullptr);
+    const auto measures = measures_of(v, found.Fit(v), GeoProximity(s, e, v), nullptr);
     m.clear();
     for (const auto& [name, value] : measures) m.push_back({name, value});
-    scored.push_back({ScoreOf(scorer, recommender, m.data(), m.size()), v});
+    OfferTopK(kept_top, k, better, {ScoreOf(scorer, recommender, m.data(), m.size()), v});
   }
-  const std::vector<VertexId> best = TopCandidates(s, std::move(scored), top);
-  const std::unordered_set<VertexId> kept(best.begin(), best.end());
+  std::sort(kept_top.begin(), kept_top.end(), better);
+  std::vector<VertexId> best;
+  for (const auto& [key, v] : kept_top) best.push_back(v);
   Candidates detailed(/*record_paths=*/true);
-  offers.Replay(kept, detailed);
+  offers.Replay(s, f, best, detailed);
   for (VertexId v : best) {
     const Candidate* c = detailed.Find(v);
     bool known = Cooperates(s, e, v);

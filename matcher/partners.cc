@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <unordered_set>
 #include <map>
 #include <set>
@@ -269,6 +270,9 @@ struct Scoring {
   double best_ppr = 0;
   std::vector<VertexId> my_ties;
   std::vector<VertexId> known_partners;
+  // When set: per vertex, how many of my_ties it is tied to (SharedTies' count, counted from the
+  // ties' side), so that ranking a hub does not search its ties.
+  const uint32_t* shared_counts = nullptr;
 
   Scoring(const Snapshot& snap, VertexId subject, PartnerRole r, const Scorer& sc,
           const std::vector<SegmentShare>& segs)
@@ -298,7 +302,8 @@ struct Scoring {
     double quality = Quality(s, v, facts);
     auto it = ppr.find(v);
     double rank = it != ppr.end() && best_ppr > 0 ? it->second / best_ppr : 0;
-    r.shared = SharedTies(s, v, my_ties, shared_names);
+    r.shared = shared_counts && !shared_names ? shared_counts[v]
+                                              : SharedTies(s, v, my_ties, shared_names);
     double graph = 0.5 * rank + 0.5 * std::min(1.0, static_cast<double>(r.shared) / 3.0);
     r.domestic = s.Kind(v) == NodeKind::kEnterprise &&
                          s.Enterprise(v).HasTag(EnterpriseTag::kForeignFunded)
@@ -450,9 +455,33 @@ class Replayer {
                     PassesTrack(s, f, mine.segment)});
       }
     }
+    for (VertexId d : ProducerSegments()) {
+      Covering& c = covering_[d];
+      const bool in_tree = tree_.Has(d);
+      c.pre = in_tree ? tree_.PreorderIndex(d) : 0;
+      auto visit = [&](VertexId a) {
+        auto it = producer_.find(a);
+        if (it != producer_.end())
+          c.sources.insert(c.sources.end(), it->second.begin(), it->second.end());
+      };
+      visit(d);
+      if (in_tree) {
+        for (VertexId a : tree_.Ancestors(d)) visit(a);
+      }
+    }
   }
 
   bool Makes(VertexId seg) const { return std::binary_search(own_.begin(), own_.end(), seg); }
+  // Per segment whose producers Gather reads (ProducerSegments()): its preorder index and the
+  // producer sources that reach it (its own, then those of the segments above it).
+  struct Covering {
+    uint32_t pre;
+    std::vector<uint32_t> sources;
+  };
+  const Covering* CoveringOf(VertexId d) const {
+    auto it = covering_.find(d);
+    return it == covering_.end() ? nullptr : &it->second;
+  }
   const std::vector<Source>& sources() const { return sources_; }
   // The producer sources whose target is seg.
   const std::vector<uint32_t>* ProducerSources(VertexId seg) const {
@@ -500,16 +529,47 @@ class Replayer {
   // entries in the top-K index: produces and member_of, one entry per producer) but E, and the
   // others. Bits are set without a test and counted by words. E is an enterprise, so the others
   // (hospitals, channel platforms, other firms of its industry) never include it.
-  size_t Count(const ProducerIndex& ix, BitSet& bits) const {
+  size_t Count(const ProducerIndex& ix, BitSet& bits, const std::vector<VertexId>& others) const {
     bits.Reset(s_.NumVertices());
     for (VertexId d : ProducerSegments()) {
-      for (const ProducerBlock& b : ix.Blocks(d)) {
-        for (uint32_t i = b.begin; i < b.end; ++i) bits.Set(ix.Entry(i));
+      // A segment's blocks are consecutive in the index: one run of entries.
+      const auto blocks = ix.Blocks(d);
+      if (blocks.empty()) continue;
+      for (uint32_t i = blocks.front().begin, end = blocks.back().end; i < end; ++i) {
+        bits.Set(ix.Entry(i));
       }
     }
     bits.Clear(e_);
-    ForEachOther([&](VertexId v) { bits.Set(v); });
+    for (VertexId v : others) bits.Set(v);
     return bits.Count();
+  }
+
+  // An upper bound of the fit part of v's key (w_fit · Fit clamped, less 10 per tier) over the
+  // producer offers Replay would make it, as the lists bound a block (every sector-rule path's
+  // corroboration at most `sector`); -inf when it has none. +inf when v may have other offers
+  // (hospitals, platforms, firms of the same industry): not bounded here.
+  double FitBound(VertexId v, double w_fit, double sector) const {
+    if (s_.Kind(v) != NodeKind::kEnterprise || !same_.empty()) {
+      return std::numeric_limits<double>::infinity();
+    }
+    double best = -std::numeric_limits<double>::infinity();
+    if (v == e_) return best;
+    for (EdgeKind k : {EdgeKind::kProduces, EdgeKind::kMemberOf}) {
+      const double factor = k == EdgeKind::kProduces ? 1.0 : 0.5;
+      for (Neighbor nb : s_.Out(v, k)) {
+        const Covering* c = CoveringOf(nb.vertex);
+        if (!c) continue;
+        const double share = factor * (nb.weight > 0 ? nb.weight : 1.0);
+        for (uint32_t ord : c->sources) {
+          const Source& src = sources_[ord];
+          double fit = src.need * CandidateShareFactor(src.evidence, share);
+          if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
+          best = std::max(best,
+                          w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * EvidenceTier(src.evidence));
+        }
+      }
+    }
+    return best;
   }
 
   // Offers v every path Gather offers it, in Gather's order; false when there is none.
@@ -527,24 +587,17 @@ class Replayer {
         const double factor = k == EdgeKind::kProduces ? 1.0 : 0.5;
         for (Neighbor nb : s_.Out(v, k)) {
           const VertexId d = nb.vertex;
-          if (Makes(d)) continue;
+          // A segment E makes is none of ProducerSegments(); any other segment with a source at
+          // it or above it is one of them.
+          const Covering* c = CoveringOf(d);
+          if (!c) continue;
           const double share = k == EdgeKind::kProduces
                                    ? (nb.weight > 0 ? nb.weight : 1.0)
                                    : factor * (nb.weight > 0 ? nb.weight : 1.0);
-          const bool in_tree = tree_.Has(d);
-          const uint32_t pre = in_tree ? tree_.PreorderIndex(d) : 0;
-          auto visit = [&](VertexId a) {
-            auto it = producer_.find(a);
-            if (it == producer_.end()) return;
-            for (uint32_t ord : it->second) {
-              const Source& src = sources_[ord];
-              offers.push_back({ord, pre, static_cast<uint8_t>(k == EdgeKind::kProduces ? 0 : 1),
-                                src.need * CandidateShareFactor(src.evidence, share), d});
-            }
-          };
-          visit(d);
-          if (in_tree) {
-            for (VertexId a : tree_.Ancestors(d)) visit(a);
+          for (uint32_t ord : c->sources) {
+            const Source& src = sources_[ord];
+            offers.push_back({ord, c->pre, static_cast<uint8_t>(k == EdgeKind::kProduces ? 0 : 1),
+                              src.need * CandidateShareFactor(src.evidence, share), d});
           }
         }
       }
@@ -641,6 +694,7 @@ class Replayer {
   std::vector<std::vector<std::pair<VertexId, std::vector<PathStep>>>> above_;
   std::vector<Source> sources_;
   std::unordered_map<VertexId, std::vector<uint32_t>> producer_, clinical_, serves_, same_;
+  std::unordered_map<VertexId, Covering> covering_;
 };
 
 double WeightOf(const Scorer& scorer, std::string_view recommender, std::string_view measure) {
@@ -668,16 +722,32 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   const ProducerIndex& ix = TopKIndex(s);
   const Replayer rp(s, e, role, f, result.segments);
 
+  // Hospitals, channel platforms and firms of the same industry (possibly repeated).
+  std::vector<VertexId> others;
+  rp.ForEachOther([&](VertexId v) { others.push_back(v); });
   thread_local BitSet bits;
-  result.candidates = rp.Count(ix, bits);
+  result.candidates = rp.Count(ix, bits, others);
   if (result.candidates == 0) return result;
 
   Scoring sc(s, e, role, scorer, result.segments);
   sc.ppr = LocalPageRank(s, e);
-  for (const auto& [v, p] : sc.ppr) {
-    if (p <= sc.best_ppr) continue;
-    Candidates one(/*record_paths=*/false);
-    if (rp.Replay(v, one)) sc.best_ppr = p;
+  // The graph measure's denominator: the largest PageRank of a candidate (highest first, the first
+  // that is one).
+  {
+    std::vector<std::pair<double, VertexId>> by_rank;
+    by_rank.reserve(sc.ppr.size());
+    for (const auto& [v, p] : sc.ppr) by_rank.push_back({p, v});
+    std::make_heap(by_rank.begin(), by_rank.end());
+    while (!by_rank.empty()) {
+      std::pop_heap(by_rank.begin(), by_rank.end());
+      const auto [p, v] = by_rank.back();
+      by_rank.pop_back();
+      Candidates one(/*record_paths=*/false);
+      if (rp.Replay(v, one)) {
+        sc.best_ppr = p;
+        break;
+      }
+    }
   }
 
   // The best K so far: a heap whose front is the worst of them.
@@ -702,74 +772,130 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     if (seen.Insert(v)) score(v);
   };
 
-  // Exactly: whoever the query-dependent measures reach, and the subject's county.
-  for (const auto& [v, p] : sc.ppr) consider(v);
+  // The known partners exactly (known_hidden counts them all).
   for (VertexId v : sc.known_partners) consider(v);
-  // Hospitals, channel platforms and firms of the same industry: bounded after the lists too.
-  std::vector<VertexId> others;
-  rp.ForEachOther([&](VertexId v) { others.push_back(v); });
-  bool county_exact =
-      false;  // the subject's county is bounded apart (proximity 1), after the lists
-  std::vector<VertexId> county_members;
+
+  const double w_fit = WeightOf(scorer, sc.recommender, "fit");
+  const double w_prox = WeightOf(scorer, sc.recommender, "proximity");
+  const double w_quality = WeightOf(scorer, sc.recommender, "quality");
+  const double w_domestic = WeightOf(scorer, sc.recommender, "domestic");
+  const double w_graph = WeightOf(scorer, sc.recommender, "graph");
+  double sector = 0;  // the most a sector-rule path can add to a fit (corroboration)
+  for (const auto& src : rp.sources()) {
+    if (src.type == Replayer::kProducer && IsSectorEvidence(src.evidence))
+      sector = std::max(sector, src.need);
+  }
+  // The best fit part any source gives (with corroboration and the tier's −10).
+  double fit_max = -1e300;
+  for (const auto& src : rp.sources()) {
+    double fit = src.need;
+    if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
+    const int tier = src.type == Replayer::kProducer || src.type == Replayer::kSameIndustryType
+                         ? EvidenceTier(src.evidence)
+                         : 0;
+    fit_max = std::max(fit_max, w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * tier);
+  }
+
+  // The subject's county is bounded apart (proximity 1): its organisations, best quality bound
+  // first, are a stream of their own below.
+  bool county_exact = false;
+  std::span<const VertexId> county_members;
   if (VertexId r = s.Region(e); r != kNoVertex) {
     if (VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty);
         county != kNoVertex) {
-      county_members = s.regions().MembersWithin(county);
+      county_members = ix.CountyMembers(county);
       county_exact = true;
     }
   }
+  // ProximityBound(s, e, block, county apart or not) per province block, computed once per block.
+  std::vector<std::pair<VertexId, double>> prox_of_block[2];
+  auto prox_bound = [&](VertexId block, bool county_apart = false) {
+    auto& cache = prox_of_block[county_apart ? 1 : 0];
+    for (const auto& [b, value] : cache) {
+      if (b == block) return value;
+    }
+    const double value = ProximityBound(s, e, block, county_apart);
+    cache.push_back({block, value});
+    return value;
+  };
 
-  // The organisations tied to E's own ties (shared ties: the graph measure's other half) can be
-  // many (a hub's trading partners): each is counted here (how many of E's ties it shares), kept
-  // out of the lists, and scored after them only when a bound with its shared ties can still
-  // reach the K-th key.
+  // The pool: candidates scored apart from the lists, each with a bound of its key (the best fit
+  // any source gives, its quality, its province and its graph measure), read best bound first
+  // along with the lists. Whoever the PageRank push reaches (graph: its rank and shared ties),
+  // the organisations tied to E's own ties (shared ties: the graph measure's other half; a hub's
+  // trading partners can be many), hospitals, channel platforms, firms of the same industry, and
+  // the subject's county (same county). A vertex may be pooled more than once (seen skips the
+  // rest).
+  struct Pooled {
+    double bound;
+    VertexId v;
+    bool refined;  // the bound has v's own fit bound (Replayer::FitBound) for the query's best
+    bool operator<(const Pooled& o) const { return bound < o.bound; }
+  };
+  std::vector<Pooled> pool;
+  pool.reserve(sc.ppr.size() + others.size());
+  const double base = fit_max + w_domestic + kBoundSlack;
+  auto static_bound = [&](VertexId v) {
+    return base + w_quality * ix.QualityBound(v) + w_prox * prox_bound(ix.Block(v));
+  };
   thread_local std::vector<uint32_t> shared, last_tie;
   if (shared.size() < s.NumVertices()) {
     shared.assign(s.NumVertices(), 0);
     last_tie.assign(s.NumVertices(), kNoVertex);
   }
-  std::vector<VertexId> deferred;
+  std::vector<VertexId> tied;
+  // The counts stay set while the query scores (Scoring::shared_counts) and are cleared on the
+  // way out, however it ends.
+  struct Clear {
+    std::vector<VertexId>& tied;
+    ~Clear() {
+      for (VertexId v : tied) {
+        shared[v] = 0;
+        last_tie[v] = kNoVertex;
+      }
+    }
+  } clear{tied};
   for (VertexId x : sc.my_ties) {
     for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (bool out : {true, false}) {
         for (VertexId v : (out ? s.Out(x, kind) : s.In(x, kind)).Vertices()) {
           if (last_tie[v] == x) continue;
           last_tie[v] = x;
-          if (shared[v]++ == 0) deferred.push_back(v);
+          if (shared[v]++ == 0) tied.push_back(v);
         }
       }
     }
   }
-  std::vector<std::pair<uint32_t, VertexId>> tied;  // (shared ties, v) of the deferred not yet seen
-  for (VertexId v : deferred) {
-    if (seen.Insert(v)) tied.push_back({shared[v], v});
-    shared[v] = 0;
-    last_tie[v] = kNoVertex;
+  auto tie_part = [&](VertexId v) {
+    return 0.5 * std::min(1.0, static_cast<double>(shared[v]) / 3.0);
+  };
+  sc.shared_counts = shared.data();
+  // Only candidates are pooled: the bits Count set are exactly Gather's candidates.
+  for (const auto& [v, p] : sc.ppr) {
+    if (!bits.Has(v)) continue;
+    const double rank = sc.best_ppr > 0 ? std::min(1.0, p / sc.best_ppr) : 0;
+    pool.push_back({static_bound(v) + w_graph * (0.5 * rank + tie_part(v)), v, false});
   }
+  for (VertexId v : tied) {
+    if (bits.Has(v)) pool.push_back({static_bound(v) + w_graph * tie_part(v), v, false});
+  }
+  for (VertexId v : others) pool.push_back({static_bound(v), v, false});
+  std::make_heap(pool.begin(), pool.end());
+  // The county's stream: bound base + same county + quality bound of the member at the cursor.
+  const double county_base = base + w_prox * ProximityValue(Proximity::kSameCounty);
+  size_t county_pos = 0;
 
-  // The rest: per (segment, province) lists, merged by bound.
-  const double w_fit = WeightOf(scorer, sc.recommender, "fit");
-  const double w_prox = WeightOf(scorer, sc.recommender, "proximity");
-  const double w_quality = WeightOf(scorer, sc.recommender, "quality");
-  const double w_domestic = WeightOf(scorer, sc.recommender, "domestic");
-  double sector = 0;  // the most a sector-rule path can add to a fit (corroboration)
-  for (const auto& src : rp.sources()) {
-    if (src.type == Replayer::kProducer && IsSectorEvidence(src.evidence))
-      sector = std::max(sector, src.need);
-  }
-  std::vector<TopKList> lists;
-  std::vector<uint32_t> covering;
-  const Forest& tree = s.taxonomy().forest();
+  // The rest: per (segment, province) lists of producers, merged by bound with the pool.
+  struct List {
+    double fit_part;  // the fit part of bound0 (the block's best)
+    double bound0;    // the bound without the quality of the entry at the cursor
+    double bound;     // bound0 + w_quality · QualityBound(entry at pos)
+    uint32_t pos, end;
+    bool operator<(const List& o) const { return bound < o.bound; }
+  };
+  std::vector<List> lists;
   for (VertexId d : rp.ProducerSegments()) {
-    covering.clear();
-    auto add = [&](VertexId a) {
-      if (const auto* list = rp.ProducerSources(a))
-        covering.insert(covering.end(), list->begin(), list->end());
-    };
-    add(d);
-    if (tree.Has(d)) {
-      for (VertexId a : tree.Ancestors(d)) add(a);
-    }
+    const std::vector<uint32_t>& covering = rp.CoveringOf(d)->sources;
     for (const ProducerBlock& b : ix.Blocks(d)) {
       double fit_part = -1e300;
       for (uint32_t ord : covering) {
@@ -779,68 +905,63 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
         fit_part = std::max(fit_part,
                             w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * EvidenceTier(src.evidence));
       }
-      const double bound0 = fit_part + w_domestic +
-                            w_prox * ProximityBound(s, e, b.province, county_exact) + kBoundSlack;
-      lists.push_back({bound0, w_quality, b.begin, b.end});
+      const double bound0 = fit_part + w_domestic + w_prox * prox_bound(b.province, county_exact) +
+                            kBoundSlack;
+      lists.push_back({fit_part, bound0, bound0 + w_quality * b.top_quality, b.begin, b.end});
     }
   }
-  auto lower = [&](const TopKList& a, const TopKList& b) { return a.Bound(ix) < b.Bound(ix); };
-  std::make_heap(lists.begin(), lists.end(), lower);
-  while (!lists.empty()) {
-    TopKList& head = lists.front();
-    if (top.size() >= k && head.Bound(ix) < top.front().first) break;
-    consider(ix.Entry(head.pos));
-    if (++head.pos < head.end) {
-      // Its bound only went down: sift it into place.
-      std::pop_heap(lists.begin(), lists.end(), lower);
-      std::push_heap(lists.begin(), lists.end(), lower);
-    } else {
-      std::pop_heap(lists.begin(), lists.end(), lower);
-      lists.pop_back();
-    }
-  }
-
-  // The deferred: bounded by the best fit any source gives, their province and shared ties.
-  const double w_graph = WeightOf(scorer, sc.recommender, "graph");
-  double fit_max = -1e300;
-  {
-    for (const auto& src : rp.sources()) {
-      double fit = src.need;
-      if (!IsIndustryEvidence(src.evidence)) fit += kCorroboration * sector;
-      const int tier = src.type == Replayer::kProducer || src.type == Replayer::kSameIndustryType
-                           ? EvidenceTier(src.evidence)
-                           : 0;
-      fit_max = std::max(fit_max, w_fit * std::clamp(fit, 0.0, 1.0) - 10.0 * tier);
-    }
-    std::sort(tied.begin(), tied.end(),
-              [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (const auto& [count, v] : tied) {
-      // Proximity bounded without the county apart: a tied firm of the county was marked seen
-      // before the county's own pass, which skips it.
-      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) +
-                           w_graph * 0.5 * std::min(1.0, count / 3.0) +
-                           w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
-      if (top.size() >= k && bound < top.front().first) continue;
-      score(v);  // already marked seen when it was found tied
-    }
-  }
-  for (VertexId v : others) {
-    if (seen.Has(v)) continue;
-    const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) +
-                         w_prox * ProximityBound(s, e, ix.Block(v), false) + kBoundSlack;
-    if (top.size() >= k && bound < top.front().first) continue;
-    consider(v);
-  }
-  // The subject's county, best quality first: bounded by the best fit any source gives.
-  {
-    std::sort(county_members.begin(), county_members.end(),
-              [&](VertexId a, VertexId b) { return ix.QualityBound(a) > ix.QualityBound(b); });
-    const double prox = ProximityValue(Proximity::kSameCounty);
-    for (VertexId v : county_members) {
-      const double bound = fit_max + w_domestic + w_quality * ix.QualityBound(v) + w_prox * prox +
-                           kBoundSlack;
-      if (top.size() >= k && bound < top.front().first) break;
+  std::make_heap(lists.begin(), lists.end());
+  auto full = [&] { return top.size() >= k; };
+  // A vertex read with a bound `rest` + the fit part it assumed: its own fit bound instead (a
+  // few lookups), and back into the pool when that can still reach the K-th key; scored at once
+  // when it has no such bound.
+  auto refine = [&](VertexId v, double rest) {
+    const double fit = rp.FitBound(v, w_fit, sector);
+    if (fit == std::numeric_limits<double>::infinity()) {
       consider(v);
+      return;
+    }
+    const double bound = rest + fit;
+    if (fit == -std::numeric_limits<double>::infinity() || (full() && bound < top.front().first))
+      return;
+    pool.push_back({bound, v, true});
+    std::push_heap(pool.begin(), pool.end());
+  };
+  constexpr double kNone = -std::numeric_limits<double>::infinity();
+  while (true) {
+    const double list_bound = lists.empty() ? kNone : lists.front().bound;
+    const double pool_bound = pool.empty() ? kNone : pool.front().bound;
+    const double county_bound = county_pos < county_members.size()
+                                    ? county_base +
+                                          w_quality * ix.QualityBound(county_members[county_pos])
+                                    : kNone;
+    const double best = std::max({list_bound, pool_bound, county_bound});
+    if (best == kNone || (full() && best < top.front().first)) break;
+    if (pool_bound == best) {
+      std::pop_heap(pool.begin(), pool.end());
+      const Pooled p = pool.back();
+      pool.pop_back();
+      if (seen.Has(p.v)) continue;
+      if (p.refined) {
+        consider(p.v);
+      } else {
+        refine(p.v, p.bound - fit_max);
+      }
+    } else if (county_bound == best) {
+      const VertexId v = county_members[county_pos++];
+      if (bits.Has(v) && !seen.Has(v)) refine(v, county_bound - fit_max);
+    } else {
+      std::pop_heap(lists.begin(), lists.end());
+      List& l = lists.back();
+      const VertexId v = ix.Entry(l.pos);
+      if (!seen.Has(v)) refine(v, l.bound - l.fit_part);
+      if (++l.pos < l.end) {
+        // Its bound only went down: back into place.
+        l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
+        std::push_heap(lists.begin(), lists.end());
+      } else {
+        lists.pop_back();
+      }
     }
   }
   std::sort(top.begin(), top.end(), better);

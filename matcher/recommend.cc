@@ -229,29 +229,31 @@ double Quality(const Snapshot& s, VertexId v, std::vector<Reason>* facts) {
           {EnterpriseTag::kChainLeader, 0.25},
           {EnterpriseTag::kHighTech, 0.2},
           {EnterpriseTag::kListed, 0.2}};
+      // The same sums in the same order with or without facts; the reasons (strings) only when
+      // asked for: Quality runs for every candidate a recommender scores.
       std::vector<std::string> tags;
       for (auto [tag, points] : kTagPoints) {
         if (e.HasTag(tag)) {
           q += points;
-          tags.emplace_back(EnterpriseTagName(tag));
+          if (facts) tags.emplace_back(EnterpriseTagName(tag));
         }
       }
       if (!tags.empty()) note(Reason("quality.tags").List("tags", std::move(tags)));
       if (e.above_scale == 1) {
         q += 0.15;
-        note(Reason("quality.above_scale"));
+        if (facts) note(Reason("quality.above_scale"));
       }
       if (e.class3_certs > 0) {
         q += std::min(0.3, 0.1 * std::log2(1.0 + e.class3_certs));
-        note(Reason("quality.class3_certs").Count("count", e.class3_certs));
+        if (facts) note(Reason("quality.class3_certs").Count("count", e.class3_certs));
       }
       if (e.class2_certs > 0) {
         q += std::min(0.15, 0.05 * std::log2(1.0 + e.class2_certs));
-        note(Reason("quality.class2_certs").Count("count", e.class2_certs));
+        if (facts) note(Reason("quality.class2_certs").Count("count", e.class2_certs));
       }
       if (e.patents > 0) {
         q += std::min(0.15, 0.03 * std::log2(1.0 + e.patents));
-        note(Reason("quality.patents").Count("count", e.patents));
+        if (facts) note(Reason("quality.patents").Count("count", e.patents));
       }
       break;
     }
@@ -265,21 +267,25 @@ double Quality(const Snapshot& s, VertexId v, std::vector<Reason>* facts) {
         q = 0.5;
       else
         q = 0.3;
-      if (!h.grade.empty()) note(Reason("quality.grade").Text("grade", h.grade));
-      if (h.clinical_trial) note(Reason("quality.clinical_trial"));
-      if (h.demo_base) note(Reason("quality.demo_base"));
+      if (facts) {
+        if (!h.grade.empty()) note(Reason("quality.grade").Text("grade", h.grade));
+        if (h.clinical_trial) note(Reason("quality.clinical_trial"));
+        if (h.demo_base) note(Reason("quality.demo_base"));
+      }
       break;
     }
     case NodeKind::kInstitution: {
       const InstitutionAttributes& i = s.Institution(v);
       q = 0.5 + 0.1 * static_cast<double>(i.key_labs.size());
-      for (const auto& lab : i.key_labs) note(Reason("quality.key_lab").Text("lab", lab));
+      if (facts) {
+        for (const auto& lab : i.key_labs) note(Reason("quality.key_lab").Text("lab", lab));
+      }
       break;
     }
     case NodeKind::kPlatform: {
       const PlatformAttributes& p = s.Platform(v);
       q = 0.5 + 0.15 * static_cast<double>(p.accreditations.size());
-      if (!p.accreditations.empty()) {
+      if (facts && !p.accreditations.empty()) {
         note(Reason("quality.accredited")
                  .List("accreditations", {p.accreditations.begin(), p.accreditations.end()}));
       }

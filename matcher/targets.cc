@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -364,17 +365,6 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     if (list.empty()) return;
     OfferTopK(top, k, better, {sc.Score(v, list), v});
   };
-  // Exactly: the organisations tied to the region's members (trades_with into them, cooperates
-  // and invests either way).
-  for (VertexId x : region_members) {
-    for (VertexId v : s.In(x, EdgeKind::kTradesWith).Vertices()) consider(v);
-    for (EdgeKind kind : {EdgeKind::kCooperates, EdgeKind::kInvests}) {
-      for (VertexId v : s.Out(x, kind).Vertices()) consider(v);
-      for (VertexId v : s.In(x, kind).Vertices()) consider(v);
-    }
-  }
-
-  // The rest, with ties 0: per (segment, province) lists merged by bound.
   auto weight = [&](std::string_view measure) {
     for (const auto& [name, w] : scorer.For("targets")) {
       if (name == measure) return w;
@@ -382,8 +372,73 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     return 0.0;
   };
   const double w_segment = weight("segment"), w_strength = weight("strength"),
-               w_prox = weight("proximity"), w_rel = weight("relatedness");
-  std::vector<TopKList> lists;
+               w_prox = weight("proximity"), w_rel = weight("relatedness"), w_ties = weight("ties");
+  // ProximityBound(s, region, block, false) per province block, computed once per block.
+  std::vector<std::pair<VertexId, double>> prox_of_block;
+  auto prox_bound = [&](VertexId block) {
+    for (const auto& [b, value] : prox_of_block) {
+      if (b == block) return value;
+    }
+    const double value = ProximityBound(s, region, block, false);
+    prox_of_block.push_back({block, value});
+    return value;
+  };
+
+  // The organisations tied to the region's members (trades_with into them, cooperates and invests
+  // either way): ties is the measure that can be non-zero for them alone. Each is pooled with a
+  // bound of its score (the best segment and relatedness parts any gap gives, its strength bound,
+  // its province and its ties counted here: every trades_with edge into a member, every
+  // cooperates / invests edge with one, at most what Measure5 counts) and read, best bound first,
+  // along with the lists.
+  double segment_rel_max = -1e300;
+  for (const SegmentGap* g : open) {
+    const double density = std::isnan(g->density) ? 0.0 : std::clamp(g->density, 0.0, 1.0);
+    const double more = 0.1 * (static_cast<double>(open.size()) - 1);
+    segment_rel_max = std::max(segment_rel_max,
+                               w_segment * std::min(1.0, g->score + more) + w_rel * density);
+  }
+  thread_local std::vector<uint32_t> supplies_local, tied_local;
+  if (supplies_local.size() < s.NumVertices()) {
+    supplies_local.assign(s.NumVertices(), 0);
+    tied_local.assign(s.NumVertices(), 0);
+  }
+  std::vector<VertexId> tied;
+  auto tie = [&](VertexId v, std::vector<uint32_t>& count) {
+    if (supplies_local[v] == 0 && tied_local[v] == 0) tied.push_back(v);
+    ++count[v];
+  };
+  for (VertexId x : region_members) {
+    for (VertexId v : s.In(x, EdgeKind::kTradesWith).Vertices()) tie(v, supplies_local);
+    for (EdgeKind kind : {EdgeKind::kCooperates, EdgeKind::kInvests}) {
+      for (VertexId v : s.Out(x, kind).Vertices()) tie(v, tied_local);
+      for (VertexId v : s.In(x, kind).Vertices()) tie(v, tied_local);
+    }
+  }
+  struct Pooled {
+    double bound;
+    VertexId v;
+    bool operator<(const Pooled& o) const { return bound < o.bound; }
+  };
+  std::vector<Pooled> pool;
+  pool.reserve(tied.size());
+  for (VertexId v : tied) {
+    const double ties = std::min(
+        1.0, 0.6 * supplies_local[v] + 0.3 * static_cast<double>(tied_local[v]));
+    pool.push_back({segment_rel_max + w_strength * ix.QualityBound(v) + w_ties * ties +
+                        w_prox * prox_bound(ix.Block(v)) + kBoundSlack,
+                    v});
+    supplies_local[v] = tied_local[v] = 0;
+  }
+  std::make_heap(pool.begin(), pool.end());
+
+  // The rest, with ties 0: per (segment, province) lists merged by bound, with the pool.
+  struct List {
+    double bound0;  // the bound without the strength of the entry at the cursor
+    double bound;   // bound0 + w_strength · QualityBound(entry at pos)
+    uint32_t pos, end;
+    bool operator<(const List& o) const { return bound < o.bound; }
+  };
+  std::vector<List> lists;
   std::vector<uint32_t> covering;
   for (VertexId d : fill_segments) {
     covering.clear();
@@ -404,20 +459,29 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
                         w_segment * std::min(1.0, g->score * ShareFactor(b.max_share) + more) +
                             w_rel * density);
       }
-      const double bound0 = best + w_prox * ProximityBound(s, region, b.province, false) +
-                            kBoundSlack;
-      lists.push_back({bound0, w_strength, b.begin, b.end});
+      const double bound0 = best + w_prox * prox_bound(b.province) + kBoundSlack;
+      lists.push_back({bound0, bound0 + w_strength * b.top_quality, b.begin, b.end});
     }
   }
-  auto lower = [&](const TopKList& x, const TopKList& y) { return x.Bound(ix) < y.Bound(ix); };
-  std::make_heap(lists.begin(), lists.end(), lower);
-  while (!lists.empty()) {
-    TopKList& head = lists.front();
-    if (top.size() >= k && head.Bound(ix) < top.front().first) break;
-    consider(ix.Entry(head.pos));
-    std::pop_heap(lists.begin(), lists.end(), lower);
+  std::make_heap(lists.begin(), lists.end());
+  constexpr double kNone = -std::numeric_limits<double>::infinity();
+  while (!lists.empty() || !pool.empty()) {
+    const double list_bound = lists.empty() ? kNone : lists.front().bound;
+    const double pool_bound = pool.empty() ? kNone : pool.front().bound;
+    if (top.size() >= k && std::max(list_bound, pool_bound) < top.front().first) break;
+    if (pool_bound >= list_bound) {
+      std::pop_heap(pool.begin(), pool.end());
+      const VertexId v = pool.back().v;
+      pool.pop_back();
+      consider(v);
+      continue;
+    }
+    consider(ix.Entry(lists.front().pos));
+    std::pop_heap(lists.begin(), lists.end());
     if (++lists.back().pos < lists.back().end) {
-      std::push_heap(lists.begin(), lists.end(), lower);
+      List& l = lists.back();
+      l.bound = l.bound0 + w_strength * ix.QualityBound(ix.Entry(l.pos));
+      std::push_heap(lists.begin(), lists.end());
     } else {
       lists.pop_back();
     }

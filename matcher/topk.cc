@@ -121,12 +121,38 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
         ++i;
       }
       b.end = static_cast<uint32_t>(entries_.size());
+      b.top_quality = quality_bound_[entries_[b.begin]];
       blocks_.push_back(b);
     }
     blocks_of_[seg] = {first_block, static_cast<uint32_t>(blocks_.size())};
   }
   entries_.shrink_to_fit();
   blocks_.shrink_to_fit();
+
+  // Organisations by county, best quality bound first.
+  std::vector<std::pair<VertexId, VertexId>> by_county;  // (county, vertex)
+  for (VertexId v = 0; v < n; ++v) {
+    if (s.Kind(v) == NodeKind::kRegion) continue;
+    const VertexId r = s.Region(v);
+    if (r == kNoVertex) continue;
+    const VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty);
+    if (county != kNoVertex) by_county.push_back({county, v});
+  }
+  std::sort(by_county.begin(), by_county.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    if (quality_bound_[a.second] != quality_bound_[b.second])
+      return quality_bound_[a.second] > quality_bound_[b.second];
+    return a.second < b.second;
+  });
+  county_members_.reserve(by_county.size());
+  for (size_t i = 0; i < by_county.size();) {
+    const VertexId county = by_county[i].first;
+    const auto first = static_cast<uint32_t>(county_members_.size());
+    for (; i < by_county.size() && by_county[i].first == county; ++i) {
+      county_members_.push_back(by_county[i].second);
+    }
+    county_of_[county] = {first, static_cast<uint32_t>(county_members_.size())};
+  }
   build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -136,7 +162,10 @@ size_t ProducerIndex::Bytes() const {
          blocks_of_.size() * (sizeof(VertexId) + 2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
          blocks_of_.bucket_count() * sizeof(void*) +
          subtree_producers_.size() * (2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
-         subtree_producers_.bucket_count() * sizeof(void*);
+         subtree_producers_.bucket_count() * sizeof(void*) +
+         county_members_.capacity() * sizeof(VertexId) +
+         county_of_.size() * (sizeof(VertexId) + 2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
+         county_of_.bucket_count() * sizeof(void*);
 }
 
 const ProducerIndex& TopKIndex(const Snapshot& s) {

@@ -33,6 +33,7 @@ struct ProducerBlock {
   uint32_t begin = 0, end = 0;  // into ProducerIndex::Entry
   float max_share = 0;          // the largest share (member_of: half) in the block, rounded up
   uint32_t max_reach = 0;  // the most segments (with the segments above them) one producer makes
+  float top_quality = 0;   // QualityBound of the block's first entry (its largest)
 };
 
 class ProducerIndex {
@@ -49,6 +50,13 @@ class ProducerIndex {
     auto it = subtree_producers_.find(segment);
     return it == subtree_producers_.end() ? 0 : it->second;
   }
+  // The organisations whose county (the region's ancestor at county level, as GeoProximity finds
+  // it) is `county`, by QualityBound, highest first (then vertex id).
+  std::span<const VertexId> CountyMembers(VertexId county) const {
+    auto it = county_of_.find(county);
+    if (it == county_of_.end()) return {};
+    return {county_members_.data() + it->second.first, it->second.second - it->second.first};
+  }
   // An upper bound of Quality(v) (the float above it), for every vertex.
   double QualityBound(VertexId v) const { return quality_bound_[v]; }
   // ProvinceBlock(v), for every vertex.
@@ -63,6 +71,8 @@ class ProducerIndex {
   std::vector<float> quality_bound_;
   std::vector<VertexId> block_of_;
   std::unordered_map<VertexId, uint32_t> subtree_producers_;
+  std::unordered_map<VertexId, std::pair<uint32_t, uint32_t>> county_of_;
+  std::vector<VertexId> county_members_;
 };
 
 // The snapshot's index, built on first use (under the snapshot's lock) and kept with it.
