@@ -216,23 +216,10 @@ Scored ScoreOrganisations(const Snapshot& s, VertexId e, PairingKind kind, const
   // province, graph measure and trial registration), highest first, and reading stops when no
   // bound left can reach the `top`-th score.
   const ProducerIndex& ix = TopKIndex(s);
-  auto weight = [&](std::string_view measure) {
-    for (const auto& [name, w] : scorer.For(recommender)) {
-      if (name == measure) return w;
-    }
-    return 0.0;
-  };
+  auto weight = [&](std::string_view measure) { return scorer.Weight(recommender, measure); };
   const double w_fit = weight("fit"), w_prox = weight("proximity"), w_quality = weight("quality"),
                w_graph = weight("graph"), w_trial = weight("trial");
-  std::vector<std::pair<VertexId, double>> prox_of_block;
-  auto prox_bound = [&](VertexId block) {
-    for (const auto& [b, value] : prox_of_block) {
-      if (b == block) return value;
-    }
-    const double value = ProximityBound(s, e, block, false);
-    prox_of_block.push_back({block, value});
-    return value;
-  };
+  ProximityBounds prox_bound(s, e);
   std::vector<std::pair<double, VertexId>> bounded;
   bounded.reserve(found.Candidates().size());
   for (VertexId v : found.Candidates()) {

@@ -697,13 +697,6 @@ class Replayer {
   std::unordered_map<VertexId, Covering> covering_;
 };
 
-double WeightOf(const Scorer& scorer, std::string_view recommender, std::string_view measure) {
-  for (const auto& [name, w] : scorer.For(recommender)) {
-    if (name == measure) return w;
-  }
-  return 0;
-}
-
 }  // namespace
 
 // Suppliers and customers: the top K by the threshold algorithm (topk.h). Every candidate the
@@ -775,11 +768,11 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   // The known partners exactly (known_hidden counts them all).
   for (VertexId v : sc.known_partners) consider(v);
 
-  const double w_fit = WeightOf(scorer, sc.recommender, "fit");
-  const double w_prox = WeightOf(scorer, sc.recommender, "proximity");
-  const double w_quality = WeightOf(scorer, sc.recommender, "quality");
-  const double w_domestic = WeightOf(scorer, sc.recommender, "domestic");
-  const double w_graph = WeightOf(scorer, sc.recommender, "graph");
+  const double w_fit = scorer.Weight(sc.recommender, "fit");
+  const double w_prox = scorer.Weight(sc.recommender, "proximity");
+  const double w_quality = scorer.Weight(sc.recommender, "quality");
+  const double w_domestic = scorer.Weight(sc.recommender, "domestic");
+  const double w_graph = scorer.Weight(sc.recommender, "graph");
   double sector = 0;  // the most a sector-rule path can add to a fit (corroboration)
   for (const auto& src : rp.sources()) {
     if (src.type == Replayer::kProducer && IsSectorEvidence(src.evidence))
@@ -808,16 +801,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     }
   }
   // ProximityBound(s, e, block, county apart or not) per province block, computed once per block.
-  std::vector<std::pair<VertexId, double>> prox_of_block[2];
-  auto prox_bound = [&](VertexId block, bool county_apart = false) {
-    auto& cache = prox_of_block[county_apart ? 1 : 0];
-    for (const auto& [b, value] : cache) {
-      if (b == block) return value;
-    }
-    const double value = ProximityBound(s, e, block, county_apart);
-    cache.push_back({block, value});
-    return value;
-  };
+  ProximityBounds prox_bound(s, e);
 
   // The pool: candidates scored apart from the lists, each with a bound of its key (the best fit
   // any source gives, its quality, its province and its graph measure), read best bound first

@@ -80,6 +80,13 @@ const std::vector<std::pair<std::string, double>>& Scorer::For(std::string_view 
               "scorer '" + name + "' has no weights for " + std::string(recommender));
 }
 
+double Scorer::Weight(std::string_view recommender, std::string_view measure) const {
+  for (const auto& [name, w] : For(recommender)) {
+    if (name == measure) return w;
+  }
+  return 0;
+}
+
 const Scorer& FindScorer(std::string_view name) {
   std::vector<std::string> names;
   for (const Scorer& s : Scorers()) {

@@ -80,6 +80,8 @@ struct Scorer {
   std::vector<std::pair<std::string, std::vector<std::pair<std::string, double>>>> weights;
   // The weights of one recommender (throws kInternal when the scorer has none for it).
   const std::vector<std::pair<std::string, double>>& For(std::string_view recommender) const;
+  // The weight of one measure for `recommender` (0 when it has none).
+  double Weight(std::string_view recommender, std::string_view measure) const;
 };
 const std::vector<Scorer>& Scorers();
 // Throws Error(kNotFound) listing the scorers when `name` is none of them.

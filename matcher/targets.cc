@@ -365,24 +365,10 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     if (list.empty()) return;
     OfferTopK(top, k, better, {sc.Score(v, list), v});
   };
-  auto weight = [&](std::string_view measure) {
-    for (const auto& [name, w] : scorer.For("targets")) {
-      if (name == measure) return w;
-    }
-    return 0.0;
-  };
+  auto weight = [&](std::string_view measure) { return scorer.Weight("targets", measure); };
   const double w_segment = weight("segment"), w_strength = weight("strength"),
                w_prox = weight("proximity"), w_rel = weight("relatedness"), w_ties = weight("ties");
-  // ProximityBound(s, region, block, false) per province block, computed once per block.
-  std::vector<std::pair<VertexId, double>> prox_of_block;
-  auto prox_bound = [&](VertexId block) {
-    for (const auto& [b, value] : prox_of_block) {
-      if (b == block) return value;
-    }
-    const double value = ProximityBound(s, region, block, false);
-    prox_of_block.push_back({block, value});
-    return value;
-  };
+  ProximityBounds prox_bound(s, region);  // per province block, computed once per block
 
   // The organisations tied to the region's members (trades_with into them, cooperates and invests
   // either way): ties is the measure that can be non-zero for them alone. Each is pooled with a

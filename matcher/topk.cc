@@ -176,4 +176,14 @@ const ProducerIndex& TopKIndex(const Snapshot& s) {
   return *static_cast<const ProducerIndex*>(d.get());
 }
 
+double ProximityBounds::operator()(VertexId block, bool subject_county_exact) {
+  auto& memo = memo_[subject_county_exact ? 1 : 0];
+  for (const auto& [b, value] : memo) {
+    if (b == block) return value;
+  }
+  const double value = ProximityBound(s_, subject_, block, subject_county_exact);
+  memo.push_back({block, value});
+  return value;
+}
+
 }  // namespace chainatlas::matcher

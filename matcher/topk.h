@@ -87,6 +87,18 @@ VertexId ProvinceBlock(const Snapshot& s, VertexId v);
 double ProximityBound(const Snapshot& s, VertexId subject, VertexId block,
                       bool subject_county_exact);
 
+// ProximityBound for one subject, each block's computed once (a query meets a few dozen blocks).
+class ProximityBounds {
+ public:
+  ProximityBounds(const Snapshot& s, VertexId subject) : s_(s), subject_(subject) {}
+  double operator()(VertexId block, bool subject_county_exact = false);
+
+ private:
+  const Snapshot& s_;
+  VertexId subject_;
+  std::vector<std::pair<VertexId, double>> memo_[2];  // by subject_county_exact
+};
+
 // Per-thread scratch: a stamp per vertex, so a query costs what it touches.
 class SeenSet {
  public:
