@@ -63,7 +63,10 @@ struct Offers {
       for (uint32_t i = 0; i < relevant.size(); ++i) {
         const Relevant& r = relevant[i];
         if (!PassesTrack(s, f, r.segment)) continue;
-        for (const auto& [segment, steps] : above[i]) {
+        for (const auto& entry : above[i]) {
+          // Named, not a structured binding: clang 14 (the fuzz build) cannot capture one.
+          const VertexId segment = entry.first;
+          const auto& steps = entry.second;
           for (VertexId v : best) {
             const std::optional<float> w = s.EdgeWeight(v, call.kind, segment);
             if (!w) continue;
@@ -97,7 +100,8 @@ void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, double factor, co
   for (uint32_t i = 0; i < offers.relevant.size(); ++i) {
     const Relevant& r = offers.relevant[i];
     if (!PassesTrack(s, f, r.segment)) continue;
-    for (const auto& [segment, steps] : offers.above[i]) {
+    for (const auto& entry : offers.above[i]) {
+      const VertexId segment = entry.first;
       auto it = std::find_if(at.begin(), at.end(),
                              [&](const auto& x) { return x.first == segment; });
       if (it == at.end()) {
