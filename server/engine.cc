@@ -81,7 +81,10 @@ VertexId OptionalTrack(const Snapshot& s, const std::string& track_arg) {
   return track_arg.empty() ? kNoVertex : ResolveEntity(s, track_arg, NodeKind::kTrack);
 }
 
-// Adds the department of each hospital's clinical relation (kept in the store) to the items.
+// Adds to each item the department of its own hospital's clinical relation (kept in the store):
+// only for a path that ends at the item's hospital (the item, or a member of its triad). A clinical
+// path that ends at some other hospital (one that needs the segment a supplier makes) says nothing
+// about a department the item deals with.
 void AddDepartments(const State& state, std::vector<matcher::Item>& items) {
   const Snapshot& s = state.snapshot();
   for (auto& item : items) {
@@ -89,6 +92,9 @@ void AddDepartments(const State& state, std::vector<matcher::Item>& items) {
       if (path.steps.empty()) continue;
       const auto& last = path.steps.back();
       if (last.kind != EdgeKind::kClinicalDemand && last.kind != EdgeKind::kClinicalStrength)
+        continue;
+      if (last.vertex != item.entity &&
+          std::find(item.partners.begin(), item.partners.end(), last.vertex) == item.partners.end())
         continue;
       VertexId seg = path.steps.size() >= 2 ? path.steps[path.steps.size() - 2].vertex : kNoVertex;
       if (seg == kNoVertex) continue;
@@ -306,6 +312,7 @@ PartnersAnswer Engine::Partners(const PartnersRequest& req) const {
   VertexId e = ResolveEntity(s, req.enterprise, NodeKind::kEnterprise);
   auto r = matcher::RecommendPartners(s, e, matcher::ParsePartnerRole(req.role),
                                       MakeFilters(s, req.options));
+  AddDepartments(*state_, r.items);
   return {std::move(r), req.options.scorer};
 }
 
@@ -324,6 +331,7 @@ TargetsAnswer Engine::Targets(const TargetsRequest& req) const {
   const Snapshot& s = snapshot();
   VertexId region = ResolveEntity(s, req.region, NodeKind::kRegion);
   auto r = matcher::RecommendTargets(state_->analytics(), region, MakeFilters(s, req.options));
+  AddDepartments(*state_, r.items);
   return {std::move(r), req.options.scorer};
 }
 
@@ -390,9 +398,7 @@ RecommendAnswer Engine::Recommend(const RecommendRequest& req) const {
                                                 {"kind", std::string(NodeKindName(rec.subject))}}));
   }
   auto r = rec.run(state_->analytics(), subject, MakeFilters(s, req.options));
-  // As the pairings command: a hospital's department, which only the store keeps. (Elsewhere a
-  // clinical path ends at a hospital that needs the segment, not at a partner of the subject.)
-  if (rec.command == "pairings") AddDepartments(*state_, r.items);
+  AddDepartments(*state_, r.items);
   return {std::move(r), req.options.scorer, std::string(rec.name)};
 }
 

@@ -27,6 +27,13 @@ bool TokenMatches(const std::string& expected, const std::string& presented) {
   return diff == 0;
 }
 
+bool IsCachedMethod(std::string_view method) {
+  for (std::string_view name : kCachedMethodNames) {
+    if (name == method) return true;
+  }
+  return false;
+}
+
 namespace {
 
 // ---- requests -----------------------------------------------------------------------------------
@@ -121,13 +128,13 @@ class Handler : public rpc::ChainAtlasIf {
   void partners(rpc::PartnersResponse& out, const rpc::PartnersRequest& req) override {
     engine::PartnersRequest r;
     Cached(
-        out,
+        out, CachedMethod::kPartners,
         [&] {
           r.enterprise = Text(req.enterprise, "enterprise");
           if (req.__isset.role) r.role = Text(req.role, "role");
           r.options = ToRecOptions(req.__isset.options, req.options);
           r.Validate();
-          return Key("partners", {r.enterprise, r.role}, r.options);
+          return Key({r.enterprise, r.role}, r.options);
         },
         [&](const engine::Engine& e) { return e.Partners(r); });
   }
@@ -135,13 +142,13 @@ class Handler : public rpc::ChainAtlasIf {
   void pairings(rpc::PairingsResponse& out, const rpc::PairingsRequest& req) override {
     engine::PairingsRequest r;
     Cached(
-        out,
+        out, CachedMethod::kPairings,
         [&] {
           r.enterprise = Text(req.enterprise, "enterprise");
           if (req.__isset.kind) r.kind = Text(req.kind, "kind");
           r.options = ToRecOptions(req.__isset.options, req.options);
           r.Validate();
-          return Key("pairings", {r.enterprise, r.kind}, r.options);
+          return Key({r.enterprise, r.kind}, r.options);
         },
         [&](const engine::Engine& e) { return e.Pairings(r); });
   }
@@ -149,12 +156,12 @@ class Handler : public rpc::ChainAtlasIf {
   void targets(rpc::TargetsResponse& out, const rpc::TargetsRequest& req) override {
     engine::TargetsRequest r;
     Cached(
-        out,
+        out, CachedMethod::kTargets,
         [&] {
           r.region = Text(req.region, "region");
           r.options = ToRecOptions(req.__isset.options, req.options);
           r.Validate();
-          return Key("targets", {r.region}, r.options);
+          return Key({r.region}, r.options);
         },
         [&](const engine::Engine& e) { return e.Targets(r); });
   }
@@ -173,7 +180,7 @@ class Handler : public rpc::ChainAtlasIf {
   void leaders(rpc::LeadersResponse& out, const rpc::LeadersRequest& req) override {
     engine::LeadersRequest r;
     Cached(
-        out,
+        out, CachedMethod::kLeaders,
         [&] {
           r.region = OptionalText(req.__isset.region, req.region, "region");
           // The options' track, top and scorer (leaders has no within or include_known).
@@ -182,7 +189,7 @@ class Handler : public rpc::ChainAtlasIf {
           r.top = o.top;
           r.scorer = o.scorer;
           r.Validate();
-          return Key("leaders", {r.region, r.track, std::to_string(r.top), r.scorer});
+          return Key({r.region, r.track, std::to_string(r.top), r.scorer});
         },
         [&](const engine::Engine& e) { return e.Leaders(r); });
   }
@@ -190,13 +197,13 @@ class Handler : public rpc::ChainAtlasIf {
   void recommend(rpc::RecommendResponse& out, const rpc::RecommendRequest& req) override {
     engine::RecommendRequest r;
     Cached(
-        out,
+        out, CachedMethod::kRecommend,
         [&] {
           r.recommender = Text(req.recommender, "recommender");
           r.subject = OptionalText(req.__isset.subject, req.subject, "subject");
           r.options = ToRecOptions(req.__isset.options, req.options);
           r.Validate();
-          return Key("recommend", {r.recommender, r.subject}, r.options);
+          return Key({r.recommender, r.subject}, r.options);
         },
         [&](const engine::Engine& e) { return e.Recommend(r); });
   }
@@ -275,15 +282,15 @@ class Handler : public rpc::ChainAtlasIf {
     Translate([&] { Fill(e.snapshot(), f(e), out); });
   }
 
-  // The normalised request: the method and every option with its default filled in.
-  static std::string Key(const char* method, std::initializer_list<std::string> args) {
-    std::string key = method;
+  // The normalised request's arguments: every option with its default filled in (Cached puts the
+  // method's name in front).
+  static std::string Key(std::initializer_list<std::string> args) {
+    std::string key;
     for (const auto& a : args) key += '\x1f' + a;
     return key;
   }
-  static std::string Key(const char* method, std::initializer_list<std::string> args,
-                         const engine::RecOptions& o) {
-    std::string key = Key(method, args);
+  static std::string Key(std::initializer_list<std::string> args, const engine::RecOptions& o) {
+    std::string key = Key(args);
     for (const auto& a : {o.within, o.track, std::to_string(o.top), o.scorer,
                           std::string(o.include_known ? "known" : "")}) {
       key += '\x1f' + a;
@@ -294,10 +301,11 @@ class Handler : public rpc::ChainAtlasIf {
   // Answers from the state's cache when the same normalised request was answered on it before;
   // otherwise computes, converts and keeps the answer. key_of validates the request.
   template <typename Response, typename KeyOf, typename Compute>
-  void Cached(Response& out, KeyOf&& key_of, Compute&& compute) {
+  void Cached(Response& out, CachedMethod method, KeyOf&& key_of, Compute&& compute) {
     std::shared_ptr<const Served> served = states_->Current();
     Translate([&] {
-      std::string key = key_of();
+      std::string key(Name(method));
+      key += key_of();
       if (auto hit = served->cache->Find(key)) {
         out = *std::static_pointer_cast<const Response>(hit);
         return;

@@ -4,14 +4,27 @@
 // anything else.
 #pragma once
 
+#include <array>
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "ChainAtlas.h"
 #include "server/state.h"
 
 namespace chainatlas::service {
+
+// The methods whose answers the handler caches per state. The handler names a cached method only
+// through this table (its key starts with the name), and the binary port keeps whole replies for
+// exactly these methods (server/transport.cc): adding a cached method is one row here.
+enum class CachedMethod { kPartners, kPairings, kTargets, kLeaders, kRecommend };
+inline constexpr std::array<std::string_view, 5> kCachedMethodNames = {
+    "partners", "pairings", "targets", "leaders", "recommend"};
+constexpr std::string_view Name(CachedMethod m) {
+  return kCachedMethodNames[static_cast<size_t>(m)];
+}
+bool IsCachedMethod(std::string_view method);
 
 // The handler behind both ports. `admin_token` guards reload (empty: reload is refused); `log`
 // receives the reload lines.

@@ -12,6 +12,7 @@
 #include <ostream>
 
 #include "graph/error.h"
+#include "server/handler.h"
 #include "server/limits.h"
 
 namespace chainatlas::service {
@@ -99,7 +100,7 @@ bool ParseHeader(const uint8_t* p, uint32_t len, Header* h) {
 }
 
 // The binary port's cache of whole replies, in front of the processor. A call of a method whose
-// answers the handler caches (partners, pairings, targets, leaders, recommend), sent before with
+// answers the handler caches (kCachedMethodNames, server/handler.h), sent before with
 // the same argument bytes on the same state, is answered with the bytes of the earlier reply under
 // its own sequence id: no copy of the cached answer, no serialisation. The replies live in the
 // state's answer cache (server/state.h), so a reload starts without them. Only successful replies
@@ -118,7 +119,7 @@ class ReplyCachingProcessor : public at::TProcessor {
     const uint8_t* call = len ? ib->borrow(nullptr, &len) : nullptr;
     Header h;
     if (!ob || !call || !ParseHeader(call, len, &h) || h.type != at::protocol::T_CALL ||
-        !CachedMethod(h.name)) {
+        !IsCachedMethod(h.name)) {
       return inner_->process(in, out, context);
     }
     std::string key = "reply\x1f";
@@ -160,10 +161,6 @@ class ReplyCachingProcessor : public at::TProcessor {
   }
 
  private:
-  static bool CachedMethod(std::string_view name) {
-    return name == "partners" || name == "pairings" || name == "targets" || name == "leaders" ||
-           name == "recommend";
-  }
   std::shared_ptr<at::TProcessor> inner_;
   std::shared_ptr<StateHolder> states_;
   std::shared_ptr<InFlight> in_flight_;

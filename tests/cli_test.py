@@ -274,6 +274,7 @@ def scorers_on_every_recommender(b, env):
     listing = json.loads(run(b, ["recommend", "--list", "--json"], env).stdout)["recommenders"]
     check(len(listing) >= 9, f"recommend --list names the recommenders ({[r['name'] for r in listing]})")
     subjects = {"enterprise": ["E0013", "E0020"], "region": ["330122", "330100"]}
+    departments = {}  # recommender → department facts seen
     for r in listing:
         what = r["name"]
         own = [r["command"]] + (["--role" if r["command"] == "partners" else "--kind", r["variant"]]
@@ -311,12 +312,28 @@ def scorers_on_every_recommender(b, env):
                 if abs(i["score"] - sum(c["points"] for c in comps)) > 1e-6 or not 0 <= i["score"] <= 1:
                     bad.append(f"{i['id']}: score {i['score']} is not the sum of its points")
             check(not bad, f"{label}: score = sum of weight x value over the measures, weights add up to 1 ({bad[:2]})")
+            # A department is the item's own hospital's (the item, or its triad's hospital): a path
+            # names the department's segment and ends at that hospital (--lang en: "←kind— name").
+            for i in items:
+                hospitals = ([i["name"]] if i["kind"] == "hospital" else []) + [
+                    p["name"] for p in i.get("partners", []) if p["id"].startswith("hospital:")]
+                for c in i["why_codes"]:
+                    if c["code"] != "pairings.department":
+                        continue
+                    departments[what] = departments.get(what, 0) + 1
+                    seg = c["params"]["segment"]
+                    if not any(seg in path and any(path.endswith("— " + h) for h in hospitals)
+                               for path in i["paths"]):
+                        bad.append(f"{i['id']}: department of {seg} on no path to its own hospital")
+            check(not bad, f"{label}: departments only of the item's own hospital ({bad[:2]})")
             check([i["rank"] for i in items] == list(range(1, len(items) + 1))
                   and all(x["score"] >= y["score"] for x, y in zip(items, items[1:])),
                   f"{label}: items by score, ranked 1..n")
             weights[scorer] = {c["name"]: c["weight"] for c in items[0]["components"]}
         check(weights["nearby"] != weights["balanced"] and weights["quality"] != weights["balanced"],
               f"{what}: every scorer weighs it its own way ({weights})")
+    check(departments.get("customers", 0) > 0 and departments.get("hospitals", 0) > 0,
+          f"departments are given on hospital items of customers and of hospital pairings ({departments})")
     # Bad names and missing subjects get a message, not a crash.
     bad = run(b, ["recommend", "--with", "nosuch", "--subject", "E0013", "--json"], env, expect="nonzero")
     check(bad.returncode not in (0, 1) and json.loads(bad.stdout)["error"]["message_code"] == "matcher.no_recommender",
