@@ -111,6 +111,7 @@ void FairQueue::Forget(FlowId id) {
 namespace {
 
 thread_local FlowId t_flow_of_next_task = 0;
+thread_local bool t_next_task_quick = false;
 
 int64_t ThreadCpuNanos() {
   timespec ts{};
@@ -153,7 +154,10 @@ FairThreadManager::FairThreadManager(size_t workers, size_t max_queued_per_flow,
     : shared_(std::make_shared<Shared>(max_queued_per_flow, idle_credit)),
       inner_(at::concurrency::ThreadManager::newSimpleThreadManager(workers)) {}
 
-void FairThreadManager::SetFlowOfNextTask(FlowId flow) { t_flow_of_next_task = flow; }
+void FairThreadManager::SetFlowOfNextTask(FlowId flow, bool quick) {
+  t_flow_of_next_task = flow;
+  t_next_task_quick = quick;
+}
 
 void FairThreadManager::Forget(FlowId flow) {
   std::lock_guard<std::mutex> lock(shared_->mutex);
@@ -177,9 +181,21 @@ size_t FairThreadManager::totalTaskCount() const {
 
 void FairThreadManager::add(std::shared_ptr<at::concurrency::Runnable> task, int64_t, int64_t) {
   FlowId flow = t_flow_of_next_task;
+  const bool quick = t_next_task_quick;
   t_flow_of_next_task = 0;
+  t_next_task_quick = false;
   if (inner_->state() != STARTED) {
     throw at::concurrency::IllegalStateException("FairThreadManager::add: the pool is not running");
+  }
+  if (quick) {
+    // Two thread hand-offs (to a worker, and back through the server's notify pipe) cost more
+    // than the request itself. The task still answers through the notify pipe, to this thread.
+    try {
+      task->run();
+    } catch (const std::exception&) {
+      // Task::run throws only when its notify pipe failed, after closing its connection.
+    }
+    return;
   }
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
@@ -218,12 +234,17 @@ namespace {
 // is followed, on the same I/O thread, by the add() of its task) and forgets it on close.
 class FairSocket : public at::transport::TSocket {
  public:
-  FairSocket(THRIFT_SOCKET fd, std::shared_ptr<FairThreadManager> workers)
-      : TSocket(fd), workers_(std::move(workers)), flow_(workers_->NewFlow()) {}
+  FairSocket(THRIFT_SOCKET fd, std::shared_ptr<FairThreadManager> workers, QuickCall quick)
+      : TSocket(fd),
+        workers_(std::move(workers)),
+        quick_(std::move(quick)),
+        flow_(workers_->NewFlow()) {}
   ~FairSocket() override { Release(); }
   uint32_t read(uint8_t* buf, uint32_t len) override {
     FairThreadManager::SetFlowOfNextTask(flow_);
-    return TSocket::read(buf, len);
+    const uint32_t got = TSocket::read(buf, len);
+    if (quick_ && got == len && quick_(buf, got)) FairThreadManager::SetFlowOfNextTask(flow_, true);
+    return got;
   }
   void close() override {
     TSocket::close();
@@ -236,13 +257,14 @@ class FairSocket : public at::transport::TSocket {
     flow_ = 0;
   }
   std::shared_ptr<FairThreadManager> workers_;
+  QuickCall quick_;
   FlowId flow_;
 };
 
 }  // namespace
 
 std::shared_ptr<at::transport::TSocket> FairServerSocket::createSocket(THRIFT_SOCKET client) {
-  return std::make_shared<FairSocket>(client, workers_);
+  return std::make_shared<FairSocket>(client, workers_, quick_);
 }
 
 }  // namespace chainatlas::service

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -102,8 +103,10 @@ class FairThreadManager : public apache::thrift::concurrency::ThreadManager {
   FairThreadManager(size_t workers, size_t max_queued_per_flow, FairQueue::Nanos idle_credit);
 
   // The flow of the next task added from this thread (what FairServerSocket's sockets call on each
-  // read). add() takes it and resets it to 0.
-  static void SetFlowOfNextTask(FlowId flow);
+  // read), and whether that task is quick: add() runs a quick task at once on the calling (I/O)
+  // thread, not queued and not charged, and a task that is not through the fair queue. add() takes
+  // both and resets them.
+  static void SetFlowOfNextTask(FlowId flow, bool quick = false);
   FlowId NewFlow() { return next_flow_.fetch_add(1) + 1; }
   void Forget(FlowId flow);
   size_t flows() const;
@@ -148,18 +151,29 @@ class FairThreadManager : public apache::thrift::concurrency::ThreadManager {
   std::atomic<FlowId> next_flow_{0};
 };
 
+// Whether a request, given its message's bytes as one read returned them whole, is quick enough to
+// answer on the I/O thread (server/transport.h's QuickCalls).
+using QuickCall = std::function<bool(const uint8_t* message, uint32_t size)>;
+
 // The binary port's listening socket: every accepted connection gets a flow of `workers`; its
-// socket notes that flow on each read and forgets it on close.
+// socket notes that flow on each read and forgets it on close. A read that returns all it was
+// asked for is offered to `quick` (TNonblockingServer reads a frame's size, then asks for exactly
+// its message): a quick request then runs on the I/O thread that read it. A misjudged guess (a
+// read that is not a message's start) only changes where the request runs, not its answer.
 class FairServerSocket : public apache::thrift::transport::TNonblockingServerSocket {
  public:
-  FairServerSocket(const std::string& host, int port, std::shared_ptr<FairThreadManager> workers)
-      : TNonblockingServerSocket(host, port), workers_(std::move(workers)) {}
+  FairServerSocket(const std::string& host, int port, std::shared_ptr<FairThreadManager> workers,
+                   QuickCall quick = nullptr)
+      : TNonblockingServerSocket(host, port),
+        workers_(std::move(workers)),
+        quick_(std::move(quick)) {}
 
  protected:
   std::shared_ptr<apache::thrift::transport::TSocket> createSocket(THRIFT_SOCKET client) override;
 
  private:
   std::shared_ptr<FairThreadManager> workers_;
+  QuickCall quick_;
 };
 
 }  // namespace chainatlas::service

@@ -71,7 +71,8 @@ int Serve(const ServeOptions& o, std::ostream& log) {
         std::chrono::microseconds(Limits::kIdleCreditMicros));
     workers->threadFactory(std::make_shared<at::concurrency::ThreadFactory>());
     workers->start();
-    auto socket = std::make_shared<FairServerSocket>(o.host, o.port, workers);
+    auto socket = std::make_shared<FairServerSocket>(
+        o.host, o.port, workers, QuickCalls(o.cache_entries > 0 ? states : nullptr));
     auto server = std::make_shared<at::server::TNonblockingServer>(
         processors, BinaryProtocolFactory(), socket, workers);
     server->setMaxFrameSize(Limits::kMaxFrameBytes);

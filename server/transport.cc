@@ -99,6 +99,14 @@ bool ParseHeader(const uint8_t* p, uint32_t len, Header* h) {
   return true;
 }
 
+// The key of a call's kept reply: its method and its argument bytes.
+std::string ReplyKey(const uint8_t* call, uint32_t len, const Header& h) {
+  std::string key = "reply\x1f";
+  key.append(h.name).push_back('\x1f');
+  key.append(reinterpret_cast<const char*>(call + h.size), len - h.size);
+  return key;
+}
+
 // The binary port's cache of whole replies, in front of the processor. A call of a method whose
 // answers the handler caches (kCachedMethodNames, server/handler.h), sent before with
 // the same argument bytes on the same state, is answered with the bytes of the earlier reply under
@@ -122,9 +130,7 @@ class ReplyCachingProcessor : public at::TProcessor {
         !IsCachedMethod(h.name)) {
       return inner_->process(in, out, context);
     }
-    std::string key = "reply\x1f";
-    key.append(h.name).push_back('\x1f');
-    key.append(reinterpret_cast<const char*>(call + h.size), len - h.size);
+    const std::string key = ReplyKey(call, len, h);
     const std::string name(h.name);
     const auto seqid = static_cast<int32_t>(BigEndian32(call + h.seqid_at));
     std::shared_ptr<const Served> served = states_->Current();
@@ -181,6 +187,16 @@ std::shared_ptr<at::TProcessor> ClosingProcessorFactory::getProcessor(
   std::shared_ptr<at::TProcessor> inner = processor;
   if (states_) inner = std::make_shared<ReplyCachingProcessor>(inner, states_, in_flight_);
   return std::make_shared<ClosingProcessor>(std::move(inner), info.transport);
+}
+
+std::function<bool(const uint8_t*, uint32_t)> QuickCalls(std::shared_ptr<StateHolder> states) {
+  return [states = std::move(states)](const uint8_t* call, uint32_t len) {
+    Header h;
+    if (!ParseHeader(call, len, &h) || h.type != at::protocol::T_CALL) return false;
+    if (h.name == "health") return true;
+    return states && IsCachedMethod(h.name) &&
+           states->Current()->cache->Find(ReplyKey(call, len, h)) != nullptr;
+  };
 }
 
 std::shared_ptr<at::TProcessor> WithReplyCache(std::shared_ptr<at::TProcessor> inner,

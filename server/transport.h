@@ -60,6 +60,13 @@ class ClosingProcessorFactory : public apache::thrift::TProcessorFactory {
 std::shared_ptr<apache::thrift::TProcessor> WithReplyCache(
     std::shared_ptr<apache::thrift::TProcessor> inner, std::shared_ptr<StateHolder> states);
 
+// The binary port's calls answered in microseconds, which the nonblocking server runs on its I/O
+// thread instead of queueing them for a worker (server/fair_queue.h): given a whole frame's message
+// bytes, true for health, and for a call whose reply the port keeps (`states`' answer cache, as
+// WithReplyCache) and holds for exactly these argument bytes on the current state. Only a guess
+// made before the call runs: if the reply is evicted in between, the call is computed there.
+std::function<bool(const uint8_t*, uint32_t)> QuickCalls(std::shared_ptr<StateHolder> states);
+
 // One message in Thrift's JSON protocol (an HTTP request's body) through `processor`, in memory,
 // with the limits of Configuration(). Returns the answer's bytes. A message that breaks the
 // protocol throws TProtocolException or TTransportException.

@@ -413,4 +413,52 @@ TEST_CASE(
   CHECK(workers->flows() == 0);
 }
 
+TEST_CASE(
+    "fair thread manager: a quick request is answered on the I/O thread while the worker is held",
+    "[fair_queue]") {
+  ::apache::thrift::GlobalOutput.setOutputFunction([](const char*) {});
+  auto workers = std::make_shared<FairThreadManager>(1, 4, milliseconds(5));
+  workers->threadFactory(std::make_shared<tc::ThreadFactory>());
+  workers->start();
+  auto processor = std::make_shared<ScriptProcessor>();
+  std::promise<void> release;
+  processor->released = release.get_future().share();
+  // Quick: a strict binary call named "quick" (the predicate sees the message's bytes).
+  auto quick = [](const uint8_t* m, uint32_t size) {
+    const std::string name = "quick";
+    return size >= 8 + name.size() && m[0] == 0x80 && m[1] == 0x01 && m[3] == ap::T_CALL &&
+           m[7] == name.size() && std::string(reinterpret_cast<const char*>(m + 8), 5) == name;
+  };
+  auto socket = std::make_shared<chainatlas::service::FairServerSocket>("127.0.0.1", 0, workers,
+                                                                        quick);
+  auto server = std::make_shared<::apache::thrift::server::TNonblockingServer>(
+      processor, std::make_shared<ap::TBinaryProtocolFactory>(), socket, workers);
+  auto ready = std::make_shared<Ready>();
+  auto listening = ready->listening.get_future();
+  server->setServerEventHandler(ready);
+  std::thread serving([&] { server->serve(); });
+  listening.wait();
+  int port = socket->getListenPort();
+
+  Client x(port), q(port), c(port);
+  x.Send("block");
+  processor->started.get_future().wait();  // the one worker is held from now on
+  q.socket->setRecvTimeout(10000);         // a queued "quick" would wait for the release: fail
+  for (int i = 0; i < 3; ++i) {
+    q.Send("quick");
+    CHECK_NOTHROW(q.Receive());
+  }
+  CHECK(workers->pendingTaskCount() == 0);
+  c.Send("c");  // not quick: waits for the worker
+  while (workers->pendingTaskCount() != 1) std::this_thread::sleep_for(milliseconds(1));
+  release.set_value();
+  x.Receive();
+  c.Receive();
+  server->stop();
+  serving.join();
+  CHECK(processor->order == std::vector<std::string>{"quick", "quick", "quick", "c"});
+  server.reset();
+  workers->stop();
+}
+
 }  // namespace
