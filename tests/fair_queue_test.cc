@@ -366,28 +366,50 @@ struct Ready : ::apache::thrift::server::TServerEventHandler {
   std::promise<void> listening;
 };
 
+// A TNonblockingServer on a loopback port with one fair worker and a ScriptProcessor, serving on
+// its own thread until Stop().
+struct LoopbackServer {
+  explicit LoopbackServer(chainatlas::service::QuickCall quick = nullptr)
+      : workers(std::make_shared<FairThreadManager>(1, 4, milliseconds(5))),
+        processor(std::make_shared<ScriptProcessor>()) {
+    ::apache::thrift::GlobalOutput.setOutputFunction([](const char*) {});  // the server's chatter
+    workers->threadFactory(std::make_shared<tc::ThreadFactory>());
+    workers->start();
+    processor->released = release.get_future().share();
+    socket = std::make_shared<chainatlas::service::FairServerSocket>("127.0.0.1", 0, workers,
+                                                                     std::move(quick));
+    server = std::make_shared<::apache::thrift::server::TNonblockingServer>(
+        processor, std::make_shared<ap::TBinaryProtocolFactory>(), socket, workers);
+    auto ready = std::make_shared<Ready>();
+    auto listening = ready->listening.get_future();
+    server->setServerEventHandler(ready);
+    serving = std::thread([this] { server->serve(); });
+    listening.wait();
+    port = socket->getListenPort();
+  }
+  void Queued(size_t n) {  // waits (no time limit: ctest's) until n tasks are queued
+    while (workers->pendingTaskCount() != n) std::this_thread::sleep_for(milliseconds(1));
+  }
+  void Stop() {
+    server->stop();
+    serving.join();
+  }
+  std::shared_ptr<FairThreadManager> workers;
+  std::shared_ptr<ScriptProcessor> processor;
+  std::promise<void> release;
+  std::shared_ptr<chainatlas::service::FairServerSocket> socket;
+  std::shared_ptr<::apache::thrift::server::TNonblockingServer> server;
+  std::thread serving;
+  int port = 0;
+};
+
 TEST_CASE(
     "fair thread manager: through TNonblockingServer, a new connection goes before a busy one",
     "[fair_queue]") {
-  ::apache::thrift::GlobalOutput.setOutputFunction([](const char*) {});  // the server's chatter
-  auto workers = std::make_shared<FairThreadManager>(1, 4, milliseconds(5));
-  workers->threadFactory(std::make_shared<tc::ThreadFactory>());
-  workers->start();
-  auto processor = std::make_shared<ScriptProcessor>();
-  std::promise<void> release;
-  processor->released = release.get_future().share();
-  auto socket = std::make_shared<chainatlas::service::FairServerSocket>("127.0.0.1", 0, workers);
-  auto server = std::make_shared<::apache::thrift::server::TNonblockingServer>(
-      processor, std::make_shared<ap::TBinaryProtocolFactory>(), socket, workers);
-  auto ready = std::make_shared<Ready>();
-  auto listening = ready->listening.get_future();
-  server->setServerEventHandler(ready);
-  std::thread serving([&] { server->serve(); });
-  listening.wait();
-  int port = socket->getListenPort();
-  auto queued = [&](size_t n) {  // waits (no time limit: ctest's) until n tasks are queued
-    while (workers->pendingTaskCount() != n) std::this_thread::sleep_for(milliseconds(1));
-  };
+  LoopbackServer l;
+  auto& workers = l.workers;
+  auto& processor = l.processor;
+  int port = l.port;
 
   Client a(port), x(port), b(port);
   for (int i = 0; i < 5; ++i) {
@@ -397,68 +419,48 @@ TEST_CASE(
   x.Send("block");
   processor->started.get_future().wait();
   a.Send("a");
-  queued(1);
+  l.Queued(1);
   b.Send("b");
-  queued(2);
-  release.set_value();
+  l.Queued(2);
+  l.release.set_value();
   x.Receive();
   a.Receive();
   b.Receive();
-  server->stop();
-  serving.join();
+  l.Stop();
   CHECK(processor->order == std::vector<std::string>{"b", "a"});  // FIFO: a, b
   CHECK(workers->flows() == 3);
-  server.reset();   // closes the server's side of every connection: each flow is forgotten...
-  workers->stop();  // ...once its last task is done (a worker may still be finishing one)
+  l.server.reset();  // closes the server's side of every connection: each flow is forgotten...
+  workers->stop();   // ...once its last task is done (a worker may still be finishing one)
   CHECK(workers->flows() == 0);
 }
 
 TEST_CASE(
     "fair thread manager: a quick request is answered on the I/O thread while the worker is held",
     "[fair_queue]") {
-  ::apache::thrift::GlobalOutput.setOutputFunction([](const char*) {});
-  auto workers = std::make_shared<FairThreadManager>(1, 4, milliseconds(5));
-  workers->threadFactory(std::make_shared<tc::ThreadFactory>());
-  workers->start();
-  auto processor = std::make_shared<ScriptProcessor>();
-  std::promise<void> release;
-  processor->released = release.get_future().share();
   // Quick: a strict binary call named "quick" (the predicate sees the message's bytes).
-  auto quick = [](const uint8_t* m, uint32_t size) {
+  LoopbackServer l([](const uint8_t* m, uint32_t size) {
     const std::string name = "quick";
     return size >= 8 + name.size() && m[0] == 0x80 && m[1] == 0x01 && m[3] == ap::T_CALL &&
            m[7] == name.size() && std::string(reinterpret_cast<const char*>(m + 8), 5) == name;
-  };
-  auto socket = std::make_shared<chainatlas::service::FairServerSocket>("127.0.0.1", 0, workers,
-                                                                        quick);
-  auto server = std::make_shared<::apache::thrift::server::TNonblockingServer>(
-      processor, std::make_shared<ap::TBinaryProtocolFactory>(), socket, workers);
-  auto ready = std::make_shared<Ready>();
-  auto listening = ready->listening.get_future();
-  server->setServerEventHandler(ready);
-  std::thread serving([&] { server->serve(); });
-  listening.wait();
-  int port = socket->getListenPort();
-
-  Client x(port), q(port), c(port);
+  });
+  Client x(l.port), q(l.port), c(l.port);
   x.Send("block");
-  processor->started.get_future().wait();  // the one worker is held from now on
-  q.socket->setRecvTimeout(10000);         // a queued "quick" would wait for the release: fail
+  l.processor->started.get_future().wait();  // the one worker is held from now on
+  q.socket->setRecvTimeout(10000);           // a queued "quick" would wait for the release: fail
   for (int i = 0; i < 3; ++i) {
     q.Send("quick");
     CHECK_NOTHROW(q.Receive());
   }
-  CHECK(workers->pendingTaskCount() == 0);
+  CHECK(l.workers->pendingTaskCount() == 0);
   c.Send("c");  // not quick: waits for the worker
-  while (workers->pendingTaskCount() != 1) std::this_thread::sleep_for(milliseconds(1));
-  release.set_value();
+  l.Queued(1);
+  l.release.set_value();
   x.Receive();
   c.Receive();
-  server->stop();
-  serving.join();
-  CHECK(processor->order == std::vector<std::string>{"quick", "quick", "quick", "c"});
-  server.reset();
-  workers->stop();
+  l.Stop();
+  CHECK(l.processor->order == std::vector<std::string>{"quick", "quick", "quick", "c"});
+  l.server.reset();
+  l.workers->stop();
 }
 
 }  // namespace
