@@ -5,7 +5,7 @@ item 1: a refactor of the engine's front ends must not change an answer unless o
   bench/cli_json_diff.py --old OLD/chainatlas --new build/chainatlas [--default-db FILE] [--db FILE]...
 
 Runs a fixed list of command lines (every read command, its options, and some bad values) with
-`--json --lang en` and with `--lang zh`, on each database, through both binaries (--default-db: a
+`--json` and as text, each with `--lang en` and `--lang zh`, on each database, through both binaries (--default-db: a
 database of the default data, whose ids the default cases name; give both binaries the same one,
 as each build otherwise makes its own with its own import time; without it, each binary's embedded
 default database), and prints each command line whose standard output or exit code
@@ -25,7 +25,8 @@ def cases(db_is_default):
         region, enterprise, track = None, None, None
     c = [["stats"], ["search", "医疗"], ["search", "a", "--limit", "3", "--kind", "enterprise"],
          ["relatedness", "--level", "province", "--top", "5"], ["leaders", "--top", "20"],
-         ["clusters", "--seed", "3"], ["export", "-"],
+         ["clusters", "--seed", "3"], ["export", "-"], ["recommend", "--list"],
+         ["recommend", "--with", "leaders", "--top", "5"],
          # bad values: their messages changed on purpose (field names, one message everywhere)
          ["search", "a", "--limit", "0"], ["leaders", "--top", "0"], ["relatedness", "--level", "park"]]
     if region:
@@ -48,7 +49,9 @@ def cases(db_is_default):
               ["clusters", "--region", "330100"], ["indicators", "--region", region],
               ["targets", "--region", region, "--top", "0"],
               ["targets", "--region", region, "--top", "-1"],
-              ["partners", "--enterprise", "no-such-firm"]]
+              ["partners", "--enterprise", "no-such-firm"],
+              ["recommend", "--with", "triads", "--subject", enterprise],
+              ["recommend", "--with", "targets", "--subject", region, "--top", "5"]]
     return c
 
 
@@ -69,7 +72,8 @@ def main():
     differ = same = 0
     for db, default in [(a.default_db, True)] + [(d, False) for d in a.db]:
         for args in cases(default):
-            for lang in (["--json", "--lang", "en"], ["--json", "--lang", "zh"], ["--lang", "zh"]):
+            for lang in (["--json", "--lang", "en"], ["--json", "--lang", "zh"], ["--lang", "zh"],
+                         ["--lang", "en"]):
                 line = args + lang
                 if args[0] == "export" and "--json" in lang:
                     continue  # export writes its own format

@@ -233,6 +233,10 @@ int Emit(const Common& c, json& j, const std::function<void()>& text) {
   return 0;
 }
 
+void PrintPage(const Common& c, const json& j, ca::report::ItemsPage page) {
+  ca::report::PrintRecommendation(std::cout, j, page, c.lang());
+}
+
 int RunStats(const Common& c, const ca::engine::StatsRequest& req) {
   ca::engine::Engine engine = OpenEngine(c);
   json j = ca::report::ToJson(engine.snapshot(), engine.Stats(req));
@@ -326,32 +330,12 @@ void AddRecOptions(CLI::App* cmd, RecOptions& o, const Text& T, bool within = tr
 
 int RunPartners(const Common& c, const ca::engine::PartnersRequest& req) {
   json j = Ask(c, &ca::engine::Engine::Partners, req);
-  return Emit(c, j, [&] {
-    static const std::map<std::string, std::string> role_zh = {
-        {"supplier", "供应商"}, {"customer", "客户"}, {"peer", "同行"}};
-    const std::string who = ca::report::RefText(j["enterprise"]);
-    ca::report::PrintItems(
-        std::cout, j,
-        c.zh ? "合作伙伴推荐（" + role_zh.at(j["role"].get<std::string>()) + "）：" + who
-             : "Partners (" + req.role + "s) for " + who,
-        c.zh);
-  });
+  return Emit(c, j, [&] { PrintPage(c, j, ca::report::ItemsPage::kPartners); });
 }
 
 int RunPairings(const Common& c, const ca::engine::PairingsRequest& req) {
   json j = Ask(c, &ca::engine::Engine::Pairings, req);
-  return Emit(c, j, [&] {
-    static const std::map<std::string, std::string> kind_zh = {{"university", "高校"},
-                                                               {"hospital", "医院"},
-                                                               {"platform", "服务平台"},
-                                                               {"triad", "高校+医院"}};
-    const std::string who = ca::report::RefText(j["enterprise"]);
-    ca::report::PrintItems(
-        std::cout, j,
-        c.zh ? "产学研医对接（" + kind_zh.at(j["kind"].get<std::string>()) + "）：" + who
-             : "产学研医 pairings (" + req.kind + ") for " + who,
-        c.zh);
-  });
+  return Emit(c, j, [&] { PrintPage(c, j, ca::report::ItemsPage::kPairings); });
 }
 
 int RunChain(const Common& c, const ca::engine::ChainRequest& req) {
@@ -363,15 +347,7 @@ int RunChain(const Common& c, const ca::engine::ChainRequest& req) {
 
 int RunTargets(const Common& c, const ca::engine::TargetsRequest& req) {
   json j = Ask(c, &ca::engine::Engine::Targets, req);
-  return Emit(c, j, [&] {
-    const std::string where = ca::report::RefText(j["region"]);
-    const std::string gaps = std::to_string(j["gaps"].size());
-    ca::report::PrintItems(
-        std::cout, j,
-        c.zh ? "招商目标：" + where + "（" + gaps + " 个缺口环节）"
-             : "Investment-attraction targets for " + where + " (" + gaps + " gap segments)",
-        c.zh);
-  });
+  return Emit(c, j, [&] { PrintPage(c, j, ca::report::ItemsPage::kTargets); });
 }
 
 int RunRelatedness(const Common& c, const ca::engine::RelatednessRequest& req) {
@@ -381,10 +357,7 @@ int RunRelatedness(const Common& c, const ca::engine::RelatednessRequest& req) {
 
 int RunLeaders(const Common& c, const ca::engine::LeadersRequest& req) {
   json j = Ask(c, &ca::engine::Engine::Leaders, req);
-  std::string where = req.region.empty() ? "" : ca::report::RefText(j["region"]);
-  std::string title = c.zh ? "链主企业" + (where.empty() ? "" : "：" + where)
-                           : "Chain leaders" + (where.empty() ? "" : " in " + where);
-  return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, title, c.zh); });
+  return Emit(c, j, [&] { PrintPage(c, j, ca::report::ItemsPage::kLeaders); });
 }
 
 int RunRecommend(const Common& c, const ca::engine::RecommendRequest& req, bool list) {
@@ -394,33 +367,14 @@ int RunRecommend(const Common& c, const ca::engine::RecommendRequest& req, bool 
       PrintJson(j);
       return 0;
     }
-    std::cout << (c.zh ? "推荐器（--with）  对应命令  对象  度量\n"
-                       : "recommender (--with)  command  subject  measures\n");
-    for (const json& r : j["recommenders"]) {
-      std::string measures;
-      for (const json& m : r["measures"]) {
-        std::string name = m.get<std::string>();
-        measures += (measures.empty() ? "" : ", ") +
-                    (c.zh ? ca::report::ComponentNameZh(name) + "(" + name + ")" : name);
-      }
-      std::string variant = r["variant"].get<std::string>();
-      std::cout << std::left << std::setw(14) << r["name"].get<std::string>() << " "
-                << r["command"].get<std::string>() << (variant.empty() ? "" : " " + variant) << "  "
-                << r["subject"].get<std::string>()
-                << (r["subject_optional"].get<bool>() ? (c.zh ? "（可省）" : " (optional)") : "")
-                << "  " << measures << "\n";
-    }
+    ca::report::PrintRecommenders(std::cout, j, c.lang());
     return 0;
   }
   if (req.recommender.empty()) {
     throw ca::Error(ca::ErrorCode::kInvalidArgument, ca::Msg("api.required", {{"name", "with"}}));
   }
   json j = Ask(c, &ca::engine::Engine::Recommend, req);
-  const std::string who = j["subject"].is_null() ? "" : ca::report::RefText(j["subject"]);
-  const std::string name = j["recommender"].get<std::string>();
-  std::string title = c.zh ? "推荐（" + name + "）" + (who.empty() ? "" : "：" + who)
-                           : "Recommendations (" + name + ")" + (who.empty() ? "" : " for " + who);
-  return Emit(c, j, [&] { ca::report::PrintItems(std::cout, j, title, c.zh); });
+  return Emit(c, j, [&] { PrintPage(c, j, ca::report::ItemsPage::kRecommend); });
 }
 
 int RunClusters(const Common& c, ca::engine::ClustersRequest req) {

@@ -477,6 +477,70 @@ void PrintItems(std::ostream& out, const json& result, const std::string& title,
   }
 }
 
+void PrintRecommendation(std::ostream& out, const json& j, ItemsPage page, Lang lang) {
+  const bool zh = lang == Lang::kZh;
+  std::string title;
+  switch (page) {
+    case ItemsPage::kPartners: {
+      static const std::map<std::string, std::string> role_zh = {
+          {"supplier", "供应商"}, {"customer", "客户"}, {"peer", "同行"}};
+      const std::string role = Str(j, "role"), who = RefText(j["enterprise"]);
+      title = zh ? "合作伙伴推荐（" + role_zh.at(role) + "）：" + who
+                 : "Partners (" + role + "s) for " + who;
+      break;
+    }
+    case ItemsPage::kPairings: {
+      static const std::map<std::string, std::string> kind_zh = {{"university", "高校"},
+                                                                 {"hospital", "医院"},
+                                                                 {"platform", "服务平台"},
+                                                                 {"triad", "高校+医院"}};
+      const std::string kind = Str(j, "kind"), who = RefText(j["enterprise"]);
+      title = zh ? "产学研医对接（" + kind_zh.at(kind) + "）：" + who
+                 : "产学研医 pairings (" + kind + ") for " + who;
+      break;
+    }
+    case ItemsPage::kTargets: {
+      const std::string where = RefText(j["region"]), gaps = std::to_string(j["gaps"].size());
+      title = zh ? "招商目标：" + where + "（" + gaps + " 个缺口环节）"
+                 : "Investment-attraction targets for " + where + " (" + gaps + " gap segments)";
+      break;
+    }
+    case ItemsPage::kLeaders: {
+      const std::string where = j["region"].is_null() ? "" : RefText(j["region"]);
+      title = zh ? "链主企业" + (where.empty() ? "" : "：" + where)
+                 : "Chain leaders" + (where.empty() ? "" : " in " + where);
+      break;
+    }
+    case ItemsPage::kRecommend: {
+      const std::string who = j["subject"].is_null() ? "" : RefText(j["subject"]);
+      const std::string name = Str(j, "recommender");
+      title = zh ? "推荐（" + name + "）" + (who.empty() ? "" : "：" + who)
+                 : "Recommendations (" + name + ")" + (who.empty() ? "" : " for " + who);
+      break;
+    }
+  }
+  PrintItems(out, j, title, zh);
+}
+
+void PrintRecommenders(std::ostream& out, const json& list, Lang lang) {
+  const bool zh = lang == Lang::kZh;
+  out << (zh ? "推荐器（--with）  对应命令  对象  度量\n"
+             : "recommender (--with)  command  subject  measures\n");
+  for (const json& r : list["recommenders"]) {
+    std::string measures;
+    for (const json& m : r["measures"]) {
+      std::string name = m.get<std::string>();
+      measures += (measures.empty() ? "" : ", ") +
+                  (zh ? ComponentNameZh(name) + "(" + name + ")" : name);
+    }
+    const std::string variant = Str(r, "variant");
+    out << std::left << std::setw(14) << Str(r, "name") << " " << Str(r, "command")
+        << (variant.empty() ? "" : " " + variant) << "  " << Str(r, "subject")
+        << (r["subject_optional"].get<bool>() ? (zh ? "（可省）" : " (optional)") : "") << "  "
+        << measures << "\n";
+  }
+}
+
 void PrintGaps(std::ostream& out, const json& g, bool tree, bool every_status, bool zh) {
   auto status_text = [&](const std::string& code) {
     if (!zh) return code;

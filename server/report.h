@@ -66,6 +66,12 @@ std::string ComponentNameZh(const std::string& name);
 // Text renderings of the JSON above.
 // zh: the header, notices, component names and the reasons' label in Chinese.
 void PrintItems(std::ostream& out, const json& result, const std::string& title, bool zh = false);
+// The page of a recommender's document (partners, pairings, targets, leaders, recommend): its
+// items under the command's own title, in `lang`.
+enum class ItemsPage { kPartners, kPairings, kTargets, kLeaders, kRecommend };
+void PrintRecommendation(std::ostream& out, const json& doc, ItemsPage page, Lang lang);
+// recommend --list: one line per recommender of RecommendersJson().
+void PrintRecommenders(std::ostream& out, const json& list, Lang lang);
 // tree: the panorama (every segment, in tree order); otherwise the gap view, which leaves out
 // strong and absent segments unless every_status (a --status filter chose them). zh: statuses,
 // positions and headings in Chinese (缺链/弱链/强链/延链, 上/中/下).
