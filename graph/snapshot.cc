@@ -1,7 +1,9 @@
 #include "graph/snapshot.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
+#include <type_traits>
 
 #include "graph/error.h"
 #include "graph/region_tree.h"
@@ -14,10 +16,47 @@ constexpr std::array<std::string_view, kEnterpriseTagCount> kTagNames = {
     "high_tech",    "specialised",    "little_giant", "listed",
     "chain_leader", "foreign_funded", "startup"};
 
-std::string PendingKey(NodeKind kind, std::string_view key) {
-  std::string k(1, static_cast<char>(kind));
-  k.append(key);
-  return k;
+// The lookup tables' hash (Snapshot::key_slots_ and the others): fixed, since packed tables are
+// written by one process and probed by another.
+uint64_t TextHash(std::string_view text, uint64_t seed) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  uint64_t h = (seed + 0x243F6A8885A308D3ull) ^ (text.size() * kMul);
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, text.data() + i, text.size() - i);
+  h = (h ^ tail) * kMul;
+  h ^= h >> 32;
+  h *= 0xD6E8FEB86659FD93ull;
+  return h ^ (h >> 32);
+}
+uint64_t KeyHash(NodeKind kind, std::string_view key) {
+  return TextHash(key, static_cast<uint64_t>(kind) + 1);
+}
+
+// Slots for `entries` entries: a power of two, at least twice as many.
+size_t KeyTableSlots(size_t entries) {
+  size_t slots = 16;
+  while (slots < 2 * entries) slots *= 2;
+  return slots;
+}
+
+// Linear probing from hash's slot: the first slot for which stop(v) is true or that is empty.
+template <typename Stop>
+size_t Probe(const std::vector<VertexId>& slots, uint64_t hash, Stop stop) {
+  const size_t mask = slots.size() - 1;
+  size_t i = static_cast<size_t>(hash) & mask;
+  while (slots[i] != kNoVertex && !stop(slots[i])) i = (i + 1) & mask;
+  return i;
+}
+
+void Insert(std::vector<VertexId>& slots, uint64_t hash, VertexId v) {
+  slots[Probe(slots, hash, [](VertexId) { return false; })] = v;
 }
 
 }  // namespace
@@ -44,10 +83,7 @@ std::vector<std::string> TagNames(uint32_t bits) {
 // ---- Snapshot ----------------------------------------------------------------------------------
 
 Snapshot::Snapshot()
-    : by_key_(kNodeKindCount),
-      aliases_(kNodeKindCount),
-      node_counts_(kNodeKindCount, 0),
-      edge_counts_(kEdgeKindCount, 0) {}
+    : aliases_(kNodeKindCount), node_counts_(kNodeKindCount, 0), edge_counts_(kEdgeKindCount, 0) {}
 Snapshot::~Snapshot() = default;
 
 std::shared_ptr<const void> Snapshot::Derived(
@@ -101,22 +137,31 @@ const RegionAttributes& Snapshot::RegionInfo(VertexId v) const {
 }
 
 VertexId Snapshot::FindKey(NodeKind kind, std::string_view key) const {
-  const auto& m = by_key_[static_cast<int>(kind)];
-  if (auto it = m.find(key); it != m.end()) return it->second;
+  if (!key_slots_.empty()) {
+    const VertexId v = key_slots_[Probe(key_slots_, KeyHash(kind, key), [&](VertexId u) {
+      return kinds_[u] == kind && keys_.Get(u) == key;
+    })];
+    if (v != kNoVertex) return v;
+  }
   const auto& a = aliases_[static_cast<int>(kind)];
   if (auto it = a.find(std::string(key)); it != a.end()) return it->second;
   return kNoVertex;
 }
 
 VertexId Snapshot::FindUscc(std::string_view uscc) const {
-  auto it = by_uscc_.find(uscc);
-  return it == by_uscc_.end() ? kNoVertex : it->second;
+  if (uscc_slots_.empty() || uscc.empty()) return kNoVertex;
+  return uscc_slots_[Probe(uscc_slots_, TextHash(uscc, 0),
+                           [&](VertexId u) { return enterprises_[rows_[u]].uscc == uscc; })];
 }
 
 std::vector<VertexId> Snapshot::FindName(std::string_view name) const {
   std::vector<VertexId> out;
-  auto [b, e] = by_name_.equal_range(name);
-  for (auto it = b; it != e; ++it) out.push_back(it->second);
+  if (name_slots_.empty()) return out;
+  const size_t mask = name_slots_.size() - 1;
+  for (size_t i = static_cast<size_t>(TextHash(name, 0)) & mask; name_slots_[i] != kNoVertex;
+       i = (i + 1) & mask) {
+    if (names_.Get(name_slots_[i]) == name) out.push_back(name_slots_[i]);
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -251,11 +296,23 @@ VertexId SnapshotBuilder::AddVertex(NodeKind kind, std::string_view key, std::st
   if (s_->kinds_.size() >= (1ull << 31)) {
     throw Error(ErrorCode::kInvalidData, "graph too large: more than 2^31 vertices");
   }
+  if (vertices_packed_) throw Error(ErrorCode::kInternal, "vertices added besides SetVertices");
   VertexId v = static_cast<VertexId>(s_->kinds_.size());
-  if (!pending_keys_.emplace(PendingKey(kind, key), v).second) {
+  // The key table grows by doubling, refilled in vertex order (its layout stays that of one
+  // filled in vertex order at its size).
+  std::vector<VertexId>& slots = s_->key_slots_;
+  if (slots.size() < KeyTableSlots(v + 1)) {
+    slots.assign(KeyTableSlots(std::max<size_t>(v + 1, slots.size())), kNoVertex);
+    for (VertexId u = 0; u < v; ++u) Insert(slots, KeyHash(s_->kinds_[u], s_->keys_.Get(u)), u);
+  }
+  const size_t slot = Probe(slots, KeyHash(kind, key), [&](VertexId u) {
+    return s_->kinds_[u] == kind && s_->keys_.Get(u) == key;
+  });
+  if (slots[slot] != kNoVertex) {
     throw Error(ErrorCode::kInvalidData,
                 "duplicate " + std::string(NodeKindName(kind)) + " key '" + std::string(key) + "'");
   }
+  slots[slot] = v;
   s_->kinds_.push_back(kind);
   s_->keys_.Add(key);
   s_->names_.Add(name);
@@ -267,8 +324,10 @@ VertexId SnapshotBuilder::AddVertex(NodeKind kind, std::string_view key, std::st
 }
 
 VertexId SnapshotBuilder::FindKey(NodeKind kind, std::string_view key) const {
-  auto it = pending_keys_.find(PendingKey(kind, key));
-  return it == pending_keys_.end() ? kNoVertex : it->second;
+  const std::vector<VertexId>& slots = s_->key_slots_;
+  if (slots.empty()) return kNoVertex;
+  return slots[Probe(slots, KeyHash(kind, key),
+                     [&](VertexId u) { return s_->kinds_[u] == kind && s_->keys_.Get(u) == key; })];
 }
 
 namespace {
@@ -348,7 +407,7 @@ void SnapshotBuilder::AddEdges(const std::vector<VertexId>& src, const std::vect
 }
 
 void SnapshotBuilder::ReserveVertices(size_t n) {
-  pending_keys_.reserve(n);
+  if (s_->kinds_.empty() && !vertices_packed_) s_->key_slots_.assign(KeyTableSlots(n), kNoVertex);
   s_->kinds_.reserve(n);
   s_->regions_of_.reserve(n);
   s_->illustrative_.reserve(n);
@@ -485,8 +544,8 @@ AdjacencyArrays SnapshotBuilder::BuildAdjacency() {
   a.reverse_rowstart = std::move(s.reverse_.m_forward.m_rowstart);
   a.reverse_column = std::move(s.reverse_.m_forward.m_column);
   a.reverse_kind = std::move(s.reverse_kinds_);
-  pending_keys_.clear();
   aliases_.clear();
+  vertices_packed_ = false;
   s_.reset(new Snapshot());
   return a;
 }
@@ -612,26 +671,309 @@ void SnapshotBuilder::BuildEdges(Snapshot& s) {
 
 void SnapshotBuilder::FinishVertices(Snapshot& s) {
   const size_t n = s.kinds_.size();
-  for (int k = 0; k < kNodeKindCount; ++k) s.by_key_[k].reserve(s.node_counts_[k]);
-  s.by_name_.reserve(n);
-  s.by_uscc_.reserve(s.node_counts_[static_cast<int>(NodeKind::kEnterprise)]);
-  // Lookup maps point into the now immutable string columns.
-  for (VertexId v = 0; v < n; ++v) {
-    s.by_key_[static_cast<int>(s.kinds_[v])].emplace(s.keys_.Get(v), v);
-    s.by_name_.emplace(s.names_.Get(v), v);
-    if (s.kinds_[v] == NodeKind::kEnterprise) {
+  if (!vertices_packed_) {
+    // The key table as filled in vertex order at the size for n keys (ReserveVertices may have
+    // made it larger); the name and USCC tables likewise.
+    if (s.key_slots_.size() != KeyTableSlots(n)) {
+      s.key_slots_.assign(KeyTableSlots(n), kNoVertex);
+      for (VertexId v = 0; v < n; ++v)
+        Insert(s.key_slots_, KeyHash(s.kinds_[v], s.keys_.Get(v)), v);
+    }
+    s.name_slots_.assign(KeyTableSlots(n), kNoVertex);
+    for (VertexId v = 0; v < n; ++v) Insert(s.name_slots_, TextHash(s.names_.Get(v), 0), v);
+    size_t usccs = 0;
+    for (const EnterpriseAttributes& e : s.enterprises_) usccs += e.uscc.empty() ? 0 : 1;
+    s.uscc_slots_.assign(KeyTableSlots(usccs), kNoVertex);
+    for (VertexId v = 0; v < n; ++v) {
+      if (s.kinds_[v] != NodeKind::kEnterprise) continue;
       const std::string& uscc = s.enterprises_[s.rows_[v]].uscc;
-      if (!uscc.empty()) s.by_uscc_.emplace(uscc, v);
+      if (!uscc.empty()) Insert(s.uscc_slots_, TextHash(uscc, 0), v);
     }
   }
   for (auto& [v, key] : aliases_) {
     s.aliases_[static_cast<int>(s.kinds_[v])].emplace(std::move(key), v);
   }
-  pending_keys_.clear();
   aliases_.clear();
+  vertices_packed_ = false;
 
   s.region_tree_ = std::make_unique<RegionTree>(s);
   s.taxonomy_ = std::make_unique<Taxonomy>(s);
+}
+
+// ---- The packed vertex side --------------------------------------------------------------------
+
+namespace {
+
+constexpr uint32_t kVertexStreamMagic = 0x58564143;  // "CAVX"
+constexpr uint32_t kVertexStreamVersion = 1;
+
+class ByteWriter {
+ public:
+  template <typename T>
+  void Put(T x) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const auto* p = reinterpret_cast<const uint8_t*>(&x);
+    out_.insert(out_.end(), p, p + sizeof x);
+  }
+  template <typename T>
+  void PutArray(const std::vector<T>& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    Put<uint64_t>(v.size());
+    const auto* p = reinterpret_cast<const uint8_t*>(v.data());
+    out_.insert(out_.end(), p, p + v.size() * sizeof(T));
+  }
+  void PutText(std::string_view s) {
+    Put<uint32_t>(static_cast<uint32_t>(s.size()));
+    out_.insert(out_.end(), s.begin(), s.end());
+  }
+  void PutList(const std::vector<std::string>& v) {
+    Put<uint32_t>(static_cast<uint32_t>(v.size()));
+    for (const std::string& s : v) PutText(s);
+  }
+  std::vector<uint8_t>& bytes() { return out_; }
+
+ private:
+  std::vector<uint8_t> out_;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(std::span<const uint8_t> in) : in_(in) {}
+  template <typename T>
+  T Get() {
+    T x;
+    std::memcpy(&x, Take(sizeof x), sizeof x);
+    return x;
+  }
+  template <typename T>
+  void GetArray(std::vector<T>& v) {
+    const uint64_t n = Get<uint64_t>();
+    if (n > (in_.size() - at_) / sizeof(T)) Fail();
+    v.resize(n);
+    std::memcpy(v.data(), Take(n * sizeof(T)), n * sizeof(T));
+  }
+  void GetBytes(std::string& s) {
+    const uint64_t n = Get<uint64_t>();
+    if (n > in_.size() - at_) Fail();
+    s.assign(reinterpret_cast<const char*>(Take(n)), n);
+  }
+  void GetText(std::string& s) {
+    const uint32_t n = Get<uint32_t>();
+    const uint8_t* p = Take(n);
+    s.assign(reinterpret_cast<const char*>(p), n);
+  }
+  void GetList(std::vector<std::string>& v) {
+    const uint32_t n = Get<uint32_t>();
+    if (n > in_.size() - at_) Fail();
+    v.resize(n);
+    for (std::string& s : v) GetText(s);
+  }
+  bool AtEnd() const { return at_ == in_.size(); }
+  [[noreturn]] static void Fail() {
+    throw Error(ErrorCode::kInvalidData, "the packed vertices are malformed");
+  }
+
+ private:
+  const uint8_t* Take(size_t n) {
+    if (n > in_.size() - at_) Fail();
+    const uint8_t* p = in_.data() + at_;
+    at_ += n;
+    return p;
+  }
+  std::span<const uint8_t> in_;
+  size_t at_ = 0;
+};
+
+}  // namespace
+
+std::vector<uint8_t> Snapshot::PackVertices() const {
+  ByteWriter w;
+  w.Put(kVertexStreamMagic);
+  w.Put(kVertexStreamVersion);
+  w.PutArray(kinds_);
+  w.PutArray(std::vector<uint8_t>(keys_.data_.begin(), keys_.data_.end()));
+  w.PutArray(keys_.ends_);
+  w.PutArray(std::vector<uint8_t>(names_.data_.begin(), names_.data_.end()));
+  w.PutArray(names_.ends_);
+  w.PutArray(regions_of_);
+  w.PutArray(illustrative_);
+  w.PutArray(rows_);
+  w.PutArray(node_counts_);
+  w.Put<uint64_t>(enterprises_.size());
+  for (const EnterpriseAttributes& a : enterprises_) {
+    w.PutText(a.uscc);
+    w.Put(a.founded);
+    w.Put(a.above_scale);
+    w.Put(a.revenue);
+    w.Put(a.employees);
+    w.Put(a.tags);
+    w.Put(a.class2_certs);
+    w.Put(a.class3_certs);
+    w.Put(a.patents);
+    w.Put(a.rd_ratio);
+  }
+  w.Put<uint64_t>(hospitals_.size());
+  for (const HospitalAttributes& a : hospitals_) {
+    w.PutText(a.grade);
+    w.Put<uint8_t>(a.clinical_trial);
+    w.Put<uint8_t>(a.demo_base);
+    w.PutList(a.departments);
+  }
+  w.Put<uint64_t>(institutions_.size());
+  for (const InstitutionAttributes& a : institutions_) {
+    w.PutText(a.kind);
+    w.PutList(a.key_labs);
+  }
+  w.Put<uint64_t>(platforms_.size());
+  for (const PlatformAttributes& a : platforms_) {
+    w.PutText(a.kind);
+    w.PutList(a.accreditations);
+  }
+  w.Put<uint64_t>(segments_.size());
+  for (const SegmentAttributes& a : segments_) {
+    w.Put(a.track);
+    w.Put(a.parent);
+    w.Put(a.position);
+    w.PutText(a.name_en);
+  }
+  w.Put<uint64_t>(tracks_.size());
+  for (const TrackAttributes& a : tracks_) w.PutText(a.name_en);
+  w.Put<uint64_t>(region_rows_.size());
+  for (const RegionAttributes& a : region_rows_) {
+    w.Put(a.level);
+    w.Put(a.parent);
+  }
+  w.PutArray(key_slots_);
+  w.PutArray(name_slots_);
+  w.PutArray(uscc_slots_);
+  return std::move(w.bytes());
+}
+
+namespace {
+// Reads `count` rows of one kind (count from the stream, which must equal `expected`).
+template <typename T, typename ReadOne>
+void GetRows(ByteReader& r, std::vector<T>& rows, size_t expected, ReadOne read_one) {
+  if (r.Get<uint64_t>() != expected) ByteReader::Fail();
+  rows.resize(expected);
+  for (T& row : rows) read_one(row);
+}
+
+void GetColumn(ByteReader& r, std::string& data, std::vector<uint64_t>& ends, size_t n) {
+  r.GetBytes(data);
+  r.GetArray(ends);
+  if (ends.size() != n) ByteReader::Fail();
+  uint64_t last = 0;
+  for (uint64_t e : ends) {
+    if (e < last) ByteReader::Fail();
+    last = e;
+  }
+  if (last != data.size()) ByteReader::Fail();
+}
+
+// A lookup table read back: its size is the one for `entries` entries, which it holds, each a
+// vertex below n (of kind `only` when given).
+void GetTable(ByteReader& r, std::vector<VertexId>& slots, size_t entries,
+              const std::vector<NodeKind>& kinds, std::optional<NodeKind> only = std::nullopt) {
+  r.GetArray(slots);
+  if (slots.size() != KeyTableSlots(entries)) ByteReader::Fail();
+  size_t held = 0;
+  for (VertexId v : slots) {
+    if (v == kNoVertex) continue;
+    if (v >= kinds.size() || (only && kinds[v] != *only)) ByteReader::Fail();
+    ++held;
+  }
+  if (held != entries) ByteReader::Fail();
+}
+}  // namespace
+
+void SnapshotBuilder::SetVertices(std::span<const uint8_t> packed) {
+  if (!s_->kinds_.empty() || vertices_packed_) {
+    throw Error(ErrorCode::kInternal, "SetVertices on a builder that has vertices");
+  }
+  auto fresh = std::unique_ptr<Snapshot>(new Snapshot());
+  Snapshot& s = *fresh;
+  ByteReader r(packed);
+  if (r.Get<uint32_t>() != kVertexStreamMagic || r.Get<uint32_t>() != kVertexStreamVersion) {
+    ByteReader::Fail();
+  }
+  r.GetArray(s.kinds_);
+  const size_t n = s.kinds_.size();
+  if (n >= (1ull << 31)) ByteReader::Fail();
+  GetColumn(r, s.keys_.data_, s.keys_.ends_, n);
+  GetColumn(r, s.names_.data_, s.names_.ends_, n);
+  r.GetArray(s.regions_of_);
+  r.GetArray(s.illustrative_);
+  r.GetArray(s.rows_);
+  r.GetArray(s.node_counts_);
+  if (s.regions_of_.size() != n || s.illustrative_.size() != n || s.rows_.size() != n ||
+      s.node_counts_.size() != static_cast<size_t>(kNodeKindCount)) {
+    ByteReader::Fail();
+  }
+  // Rows are numbered per kind in vertex order (AppendRow); regions are region vertices.
+  std::vector<size_t> counts(kNodeKindCount, 0);
+  for (size_t v = 0; v < n; ++v) {
+    const auto k = static_cast<size_t>(s.kinds_[v]);
+    if (k >= static_cast<size_t>(kNodeKindCount) || s.rows_[v] != counts[k]++) ByteReader::Fail();
+    const VertexId region = s.regions_of_[v];
+    if (region != kNoVertex && (region >= n || s.kinds_[region] != NodeKind::kRegion)) {
+      ByteReader::Fail();
+    }
+  }
+  if (counts != s.node_counts_) ByteReader::Fail();
+  auto count = [&](NodeKind k) { return counts[static_cast<size_t>(k)]; };
+  auto vertex_or_none = [&](VertexId v) {
+    if (v != kNoVertex && v >= n) ByteReader::Fail();
+  };
+  size_t usccs = 0;
+  GetRows(r, s.enterprises_, count(NodeKind::kEnterprise), [&](EnterpriseAttributes& a) {
+    r.GetText(a.uscc);
+    usccs += a.uscc.empty() ? 0 : 1;
+    a.founded = r.Get<int32_t>();
+    a.above_scale = r.Get<int8_t>();
+    a.revenue = r.Get<double>();
+    a.employees = r.Get<int32_t>();
+    a.tags = r.Get<uint32_t>();
+    a.class2_certs = r.Get<int32_t>();
+    a.class3_certs = r.Get<int32_t>();
+    a.patents = r.Get<int32_t>();
+    a.rd_ratio = r.Get<double>();
+  });
+  GetRows(r, s.hospitals_, count(NodeKind::kHospital), [&](HospitalAttributes& a) {
+    r.GetText(a.grade);
+    a.clinical_trial = r.Get<uint8_t>() != 0;
+    a.demo_base = r.Get<uint8_t>() != 0;
+    r.GetList(a.departments);
+  });
+  GetRows(r, s.institutions_, count(NodeKind::kInstitution), [&](InstitutionAttributes& a) {
+    r.GetText(a.kind);
+    r.GetList(a.key_labs);
+  });
+  GetRows(r, s.platforms_, count(NodeKind::kPlatform), [&](PlatformAttributes& a) {
+    r.GetText(a.kind);
+    r.GetList(a.accreditations);
+  });
+  GetRows(r, s.segments_, count(NodeKind::kSegment), [&](SegmentAttributes& a) {
+    a.track = r.Get<VertexId>();
+    a.parent = r.Get<VertexId>();
+    a.position = r.Get<Position>();
+    r.GetText(a.name_en);
+    vertex_or_none(a.track);
+    vertex_or_none(a.parent);
+    if (static_cast<int>(a.position) > static_cast<int>(Position::kDownstream)) ByteReader::Fail();
+  });
+  GetRows(r, s.tracks_, count(NodeKind::kTrack), [&](TrackAttributes& a) { r.GetText(a.name_en); });
+  GetRows(r, s.region_rows_, count(NodeKind::kRegion), [&](RegionAttributes& a) {
+    a.level = r.Get<RegionLevel>();
+    a.parent = r.Get<VertexId>();
+    vertex_or_none(a.parent);
+    if (static_cast<int>(a.level) > static_cast<int>(RegionLevel::kPark)) ByteReader::Fail();
+  });
+  GetTable(r, s.key_slots_, n, s.kinds_);
+  GetTable(r, s.name_slots_, n, s.kinds_);
+  GetTable(r, s.uscc_slots_, usccs, s.kinds_, NodeKind::kEnterprise);
+  if (!r.AtEnd()) ByteReader::Fail();
+  s_ = std::move(fresh);
+  vertices_packed_ = true;
 }
 
 }  // namespace chainatlas

@@ -230,6 +230,10 @@ class Snapshot {
 
   // The adjacency arrays as they are (for SnapshotBuilder::SetAdjacency of a later load).
   AdjacencyView Adjacency() const;
+  // The vertex side (kinds, keys, names, regions, per-kind attributes and the key, name and USCC
+  // lookup tables; not the aliases) as one byte stream, for SnapshotBuilder::SetVertices of a
+  // later load. Two snapshots of the same vertices in the same order give the same bytes.
+  std::vector<uint8_t> PackVertices() const;
 
   // Bytes held by the adjacency (row offsets, targets, weights, kinds; forward and reverse).
   size_t AdjacencyBytes() const;
@@ -254,6 +258,8 @@ class Snapshot {
   // Strings of one column packed into one buffer.
   class StringColumn {
    public:
+    friend class SnapshotBuilder;
+    friend class Snapshot;
     void Add(std::string_view s) {
       data_.append(s);
       ends_.push_back(static_cast<uint64_t>(data_.size()));
@@ -286,10 +292,13 @@ class Snapshot {
   std::vector<TrackAttributes> tracks_;
   std::vector<RegionAttributes> region_rows_;
 
-  std::vector<std::unordered_map<std::string_view, VertexId>> by_key_;  // per NodeKind
-  std::vector<std::unordered_map<std::string, VertexId>> aliases_;      // per NodeKind
-  std::unordered_map<std::string_view, VertexId> by_uscc_;
-  std::unordered_multimap<std::string_view, VertexId> by_name_;
+  // Lookup tables: open addressing with linear probing over vertex ids (kNoVertex empty), a power
+  // of two of slots at least twice the entries (KeyTableSlots), filled in vertex order with a
+  // fixed hash (graph/snapshot.cc): their layout depends only on the vertices and their order, so
+  // a packed copy loads as it is. Keys by (kind, key), names (every vertex), USCCs (enterprises
+  // that have one).
+  std::vector<VertexId> key_slots_, name_slots_, uscc_slots_;
+  std::vector<std::unordered_map<std::string, VertexId>> aliases_;  // per NodeKind
 
   ForwardCsr forward_;
   ReverseCsr reverse_;
@@ -345,6 +354,10 @@ class SnapshotBuilder {
   // (sizes, order, ranges, in-degrees, part_of edges) instead of sorting, and throws
   // Error(kInvalidData) when it does not fit the vertices. Edges added otherwise are an error.
   void SetAdjacency(AdjacencyArrays adjacency);
+  // Instead of adding vertices (to an empty builder): the vertex side as Snapshot::PackVertices()
+  // gave it. Throws Error(kInvalidData) when the bytes are not such a stream (sizes, ranges, the
+  // lookup tables' shape); aliases are added as usual.
+  void SetVertices(std::span<const uint8_t> packed);
 
   VertexId FindKey(NodeKind kind, std::string_view key) const;
   size_t NumVertices() const;
@@ -361,7 +374,7 @@ class SnapshotBuilder {
                      bool illustrative, uint32_t row);
   std::unique_ptr<Snapshot> s_;
   std::vector<std::pair<VertexId, std::string>> aliases_;
-  std::unordered_map<std::string, VertexId> pending_keys_;  // "kind\x1fkey" → vertex
+  bool vertices_packed_ = false;  // SetVertices: the lookup tables are there already
   std::vector<VertexId> src_, dst_;
   std::vector<EdgeKind> kind_;
   std::vector<float> weight_;

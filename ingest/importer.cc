@@ -26,6 +26,76 @@ std::string KindKey(NodeKind kind, std::string_view key) {
   return k;
 }
 
+// (kind, key) → node id, for resolving references: open addressing over string views of keys
+// held elsewhere (which must outlive it), a slot per entry holding part of its hash.
+class RefTable {
+ public:
+  explicit RefTable(size_t entries) {
+    size_t n = 16;
+    while (n < 2 * entries) n *= 2;
+    slots_.assign(n, Slot{kEmpty, 0});
+    entries_.reserve(entries);
+  }
+  // Adds (kind, key) → id; when it is there already, replaces its id if `overwrite`.
+  void Put(NodeKind kind, std::string_view key, int64_t id, bool overwrite) {
+    const uint64_t h = Hash(kind, key);
+    Slot& slot = slots_[Find(kind, key, h)];
+    if (slot.entry != kEmpty) {
+      if (overwrite) entries_[slot.entry].id = id;
+      return;
+    }
+    if (entries_.size() * 2 >= slots_.size()) Grow();
+    Slot& free = slots_[Find(kind, key, h)];
+    free = {static_cast<uint32_t>(entries_.size()), static_cast<uint32_t>(h >> 32)};
+    entries_.push_back({key, id, kind});
+  }
+  // The id, or 0 when absent.
+  int64_t Get(NodeKind kind, std::string_view key) const {
+    const Slot& slot = slots_[Find(kind, key, Hash(kind, key))];
+    return slot.entry == kEmpty ? 0 : entries_[slot.entry].id;
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
+  struct Slot {
+    uint32_t entry, hash_high;
+  };
+  struct Entry {
+    std::string_view key;
+    int64_t id;
+    NodeKind kind;
+  };
+  static uint64_t Hash(NodeKind kind, std::string_view key) {
+    uint64_t h = std::hash<std::string_view>{}(key) ^
+                 ((static_cast<uint64_t>(kind) + 1) * 0x9E3779B97F4A7C15ull);
+    h *= 0xD6E8FEB86659FD93ull;
+    return h ^ (h >> 29);
+  }
+  size_t Find(NodeKind kind, std::string_view key, uint64_t h) const {
+    const size_t mask = slots_.size() - 1;
+    const auto high = static_cast<uint32_t>(h >> 32);
+    for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.entry == kEmpty) return i;
+      if (s.hash_high == high && entries_[s.entry].kind == kind && entries_[s.entry].key == key)
+        return i;
+    }
+  }
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2, Slot{kEmpty, 0});
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (uint32_t e = 0; e < entries_.size(); ++e) {
+      const uint64_t h = Hash(entries_[e].kind, entries_[e].key);
+      size_t i = static_cast<size_t>(h) & mask;
+      while (slots_[i].entry != kEmpty) i = (i + 1) & mask;
+      slots_[i] = {e, static_cast<uint32_t>(h >> 32)};
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<Entry> entries_;
+};
+
 std::string NowUtc() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -502,21 +572,39 @@ void Importer::ResolveRelations() {
   // One map from "kind:key" to node id for everything a reference can name: stored keys, aliases
   // and the bundle's own entities (which win). Relation files are grouped by source, so the last
   // resolution of each side is remembered too.
+  // The map is built only for suggestions (DidYouMean walks it), on the first unknown reference;
+  // references are resolved by a table of the same contents keyed by string views.
   std::unordered_map<std::string, int64_t> ids_by_key;
-  ids_by_key.reserve(existing_.size() + alias_ids_.size() + bundle_index_.size());
-  for (const auto& [kk, i] : by_key_) ids_by_key.emplace(kk, existing_[i].id);
-  for (const auto& [kk, id] : alias_ids_) ids_by_key.emplace(kk, id);
-  for (const auto& [kk, i] : bundle_index_) {
+  bool ids_by_key_built = false;
+  auto full_map = [&]() -> const std::unordered_map<std::string, int64_t>& {
+    if (ids_by_key_built) return ids_by_key;
+    ids_by_key_built = true;
+    ids_by_key.reserve(existing_.size() + alias_ids_.size() + bundle_index_.size());
+    for (const auto& [kk, i] : by_key_) ids_by_key.emplace(kk, existing_[i].id);
+    for (const auto& [kk, id] : alias_ids_) ids_by_key.emplace(kk, id);
+    for (const auto& [kk, i] : bundle_index_) {
+      const EntityPlan& p = plans_[i];
+      ids_by_key[kk] = p.plan == Plan::kInsert ? -static_cast<int64_t>(i) - 1 : p.node_id;
+    }
+    return ids_by_key;
+  };
+  // The same precedence: the bundle's entities (the last row of a repeated key), then stored
+  // keys, then aliases.
+  RefTable ids(bundle_.entities.size() + existing_.size() + alias_ids_.size());
+  for (size_t i = 0; i < bundle_.entities.size(); ++i) {
+    const EntityRecord& e = bundle_.entities[i];
     const EntityPlan& p = plans_[i];
-    ids_by_key[kk] = p.plan == Plan::kInsert ? -static_cast<int64_t>(i) - 1 : p.node_id;
+    ids.Put(e.kind, e.key, p.plan == Plan::kInsert ? -static_cast<int64_t>(i) - 1 : p.node_id,
+            /*overwrite=*/true);
   }
-  std::string lookup;
+  for (const ExistingNode& x : existing_) ids.Put(x.kind, x.key, x.id, /*overwrite=*/false);
+  for (const auto& [kk, id] : alias_ids_) {
+    // KindKey: the kind's digit, ':', the key.
+    ids.Put(static_cast<NodeKind>(kk[0] - '0'), std::string_view(kk).substr(2), id,
+            /*overwrite=*/false);
+  }
   auto resolve = [&](NodeKind kind, const std::string& key) -> int64_t {
-    lookup.assign(1, static_cast<char>('0' + static_cast<int>(kind)));
-    lookup += ':';
-    lookup += key;
-    auto it = ids_by_key.find(lookup);
-    return it == ids_by_key.end() ? 0 : it->second;
+    return ids.Get(kind, key);
   };
   struct LastRef {
     const Reference* ref = nullptr;
@@ -558,7 +646,7 @@ void Importer::ResolveRelations() {
         }
         // A reference to a row rejected on its own is not a second problem of this row.
         if (!rejected) {
-          MessageParams params = DidYouMean(ref, ids_by_key);
+          MessageParams params = DidYouMean(ref, full_map());
           params.push_back({"kinds", kinds});
           params.push_back({"key", ref.key});
           Fail(r.file, r.line, "import.unknown_ref", std::move(params));

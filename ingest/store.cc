@@ -26,8 +26,16 @@ namespace {
   CHAINATLAS_ADJACENCY_GUARDS("nodes")  \
   CHAINATLAS_ADJACENCY_GUARDS("edges")  \
   CHAINATLAS_ADJACENCY_GUARDS("regions") CHAINATLAS_ADJACENCY_GUARDS("segments")
-constexpr const char* kAdjacencyGuards = CHAINATLAS_ALL_ADJACENCY_GUARDS;
-constexpr const char* kGuardedTables[] = {"nodes", "edges", "regions", "segments"};
+// Since packed format 2 the copy holds the vertex side too: the per-kind attribute tables are
+// guarded as well (aliases are read from their rows by every load). Migration 2 → 3 creates the
+// first four tables' triggers; every import (EndGraphWrites) creates all of them.
+constexpr const char* kAdjacencyGuards =
+    CHAINATLAS_ALL_ADJACENCY_GUARDS CHAINATLAS_ADJACENCY_GUARDS("tracks")
+        CHAINATLAS_ADJACENCY_GUARDS("enterprises") CHAINATLAS_ADJACENCY_GUARDS("hospitals")
+            CHAINATLAS_ADJACENCY_GUARDS("institutions") CHAINATLAS_ADJACENCY_GUARDS("platforms");
+constexpr const char* kGuardedTables[] = {"nodes",     "edges",        "regions",
+                                          "segments",  "tracks",       "enterprises",
+                                          "hospitals", "institutions", "platforms"};
 constexpr const char* kGuardTags[] = {"ins", "upd", "del"};
 
 // Migrations[i] takes the schema from version i to i + 1. Append, never edit a released step.
@@ -280,13 +288,16 @@ void Store::ReadEdges(SnapshotBuilder& builder, VertexOf vertex, int64_t max_id)
 
 namespace {
 
-// The packed adjacency (table `adjacency`). Part 0 is a PackedHeader; parts 1.. hold one byte
+// The packed snapshot (table `adjacency`). Part 0 is a PackedHeader; parts 1.. hold one byte
 // stream cut into chunks of kChunkBytes (the last shorter): the snapshot's forward row offsets,
 // targets, weights, kinds, evidence, then its reverse row offsets, sources and kinds, each array
-// as it is in memory. The header ties it to the stored nodes (their count and largest id) and
+// as it is in memory; then its vertex side (Snapshot::PackVertices) and the node id of each
+// vertex (int64). The header ties it to the stored nodes (their count and largest id) and
 // carries a checksum of the stream; LoadSnapshot uses it only when every field agrees.
+// Format 1 (the adjacency alone) is no longer read: such a database loads by the rows until its
+// next import.
 constexpr char kPackedMagic[8] = {'C', 'A', 'A', 'D', 'J', 'A', 'C', 'Y'};
-constexpr uint32_t kPackedFormat = 1;
+constexpr uint32_t kPackedFormat = 2;
 constexpr uint32_t kByteOrderMark = 0x01020304;
 constexpr uint64_t kChunkBytes = 32ull << 20;
 
@@ -298,9 +309,10 @@ struct PackedHeader {
   uint64_t nodes;       // rows of `nodes` when written
   int64_t max_node_id;  // their largest id
   uint64_t stream_bytes, chunk_bytes, parts;
-  uint64_t checksum;  // StreamHash of the stream
+  uint64_t checksum;      // StreamHash of the stream
+  uint64_t vertex_bytes;  // of the PackVertices segment
 };
-static_assert(sizeof(PackedHeader) == 80);
+static_assert(sizeof(PackedHeader) == 88);
 
 // A 64-bit hash of a byte range, four words at a time in four lanes (a few GB/s).
 uint64_t HashBytes(const uint8_t* p, size_t n, uint64_t seed) {
@@ -364,12 +376,27 @@ template <typename T>
 Segment SegmentOf(std::vector<T>& v) {
   return {reinterpret_cast<uint8_t*>(v.data()), v.size() * sizeof(T)};
 }
+// For writing only: the stream is read from these, never written to.
+template <typename T>
+Segment SegmentOf(std::span<const T> v) {
+  return {reinterpret_cast<uint8_t*>(const_cast<T*>(v.data())), v.size_bytes()};
+}
 
-std::vector<Segment> SegmentsOf(AdjacencyArrays& a) {
+std::vector<Segment> SegmentsOf(AdjacencyArrays& a, std::vector<uint8_t>& vertices,
+                                std::vector<int64_t>& node_ids) {
   return {SegmentOf(a.forward_rowstart), SegmentOf(a.forward_column),
           SegmentOf(a.forward_weight),   SegmentOf(a.forward_kind),
           SegmentOf(a.forward_evidence), SegmentOf(a.reverse_rowstart),
-          SegmentOf(a.reverse_column),   SegmentOf(a.reverse_kind)};
+          SegmentOf(a.reverse_column),   SegmentOf(a.reverse_kind),
+          SegmentOf(vertices),           SegmentOf(node_ids)};
+}
+std::vector<Segment> SegmentsOf(const AdjacencyView& a, std::vector<uint8_t>& vertices,
+                                std::vector<int64_t>& node_ids) {
+  return {SegmentOf(a.forward_rowstart), SegmentOf(a.forward_column),
+          SegmentOf(a.forward_weight),   SegmentOf(a.forward_kind),
+          SegmentOf(a.forward_evidence), SegmentOf(a.reverse_rowstart),
+          SegmentOf(a.reverse_column),   SegmentOf(a.reverse_kind),
+          SegmentOf(vertices),           SegmentOf(node_ids)};
 }
 
 bool TableExists(sqlite3* h, const char* name) {
@@ -407,22 +434,43 @@ bool Store::HasPackedAdjacency() {
   return db_->QueryInt("SELECT count(*) FROM adjacency WHERE part = 0") > 0;
 }
 
-bool Store::ReadPackedAdjacency(SnapshotBuilder& builder, size_t nodes, int64_t max_id) {
+std::shared_ptr<const Snapshot> Store::LoadPacked() {
+  last_load_packed_ = false;
   sqlite3* h = db_->handle();
-  if (!TableExists(h, "adjacency")) return false;
+  if (!TableExists(h, "adjacency")) return nullptr;
   PackedHeader head{};
   {
     Statement s(h, "SELECT data FROM adjacency WHERE part = 0");
-    if (!s.Step() || sqlite3_column_bytes(s.handle(), 0) != sizeof head) return false;
+    if (!s.Step() || sqlite3_column_bytes(s.handle(), 0) != sizeof head) return nullptr;
     std::memcpy(&head, sqlite3_column_blob(s.handle(), 0), sizeof head);
   }
+  // The nodes are the ones it was written for (the triggers empty the table on any other write;
+  // this is a cheap second guard).
+  const int64_t max_id = db_->QueryInt("SELECT coalesce(max(id), 0) FROM nodes");
   const uint64_t n = head.vertices, m = head.edges;
   if (std::memcmp(head.magic, kPackedMagic, sizeof head.magic) != 0 ||
-      head.byte_order != kByteOrderMark || head.format != kPackedFormat || head.nodes != nodes ||
-      head.max_node_id != max_id || n != nodes || head.chunk_bytes == 0 || m >= (1ull << 32) - 1 ||
-      head.stream_bytes != 2 * 4 * (n + 1) + m * (4 + 4 + 1 + 1 + 4 + 1) ||
+      head.byte_order != kByteOrderMark || head.format != kPackedFormat || head.nodes != n ||
+      head.max_node_id != max_id || n >= (1ull << 31) || head.chunk_bytes == 0 ||
+      m >= (1ull << 32) - 1 || head.vertex_bytes > (1ull << 40) ||
+      head.stream_bytes !=
+          2 * 4 * (n + 1) + m * (4 + 4 + 1 + 1 + 4 + 1) + head.vertex_bytes + 8 * n ||
       head.parts != (head.stream_bytes + head.chunk_bytes - 1) / head.chunk_bytes) {
-    return false;
+    return nullptr;
+  }
+  {
+    // Every part there with the size the header implies.
+    Statement s(h, "SELECT part, length(data) FROM adjacency WHERE part > 0 ORDER BY part");
+    uint64_t part = 0;
+    while (s.Step()) {
+      ++part;
+      const uint64_t want = std::min(head.chunk_bytes,
+                                     head.stream_bytes - (part - 1) * head.chunk_bytes);
+      if (part > head.parts || static_cast<uint64_t>(s.Int(0)) != part ||
+          static_cast<uint64_t>(s.Int(1)) != want) {
+        return nullptr;
+      }
+    }
+    if (part != head.parts) return nullptr;
   }
   AdjacencyArrays a;
   a.forward_rowstart.resize(n + 1);
@@ -433,23 +481,11 @@ bool Store::ReadPackedAdjacency(SnapshotBuilder& builder, size_t nodes, int64_t 
   a.reverse_rowstart.resize(n + 1);
   a.reverse_column.resize(m);
   a.reverse_kind.resize(m);
-  const std::vector<Segment> segments = SegmentsOf(a);
+  std::vector<uint8_t> vertices(head.vertex_bytes);
+  std::vector<int64_t> node_ids(n);
+  const std::vector<Segment> segments = SegmentsOf(a, vertices, node_ids);
   const std::vector<Piece> pieces = Pieces(segments, head.chunk_bytes);
-  {
-    // Every part there with the size the header implies, then read straight into the arrays.
-    Statement s(h, "SELECT part, length(data) FROM adjacency WHERE part > 0 ORDER BY part");
-    uint64_t part = 0;
-    while (s.Step()) {
-      ++part;
-      const uint64_t want = std::min(head.chunk_bytes,
-                                     head.stream_bytes - (part - 1) * head.chunk_bytes);
-      if (part > head.parts || static_cast<uint64_t>(s.Int(0)) != part ||
-          static_cast<uint64_t>(s.Int(1)) != want) {
-        return false;
-      }
-    }
-    if (part != head.parts) return false;
-  }
+  // Read straight into the arrays.
   sqlite3_blob* blob = nullptr;
   uint64_t open_part = 0;
   bool ok = true;
@@ -472,15 +508,36 @@ bool Store::ReadPackedAdjacency(SnapshotBuilder& builder, size_t nodes, int64_t 
     }
   }
   sqlite3_blob_close(blob);
-  if (!ok || StreamHash(segments, pieces) != head.checksum) return false;
+  if (!ok || StreamHash(segments, pieces) != head.checksum) return nullptr;
+  for (size_t i = 1; i < node_ids.size(); ++i) {
+    if (node_ids[i] <= node_ids[i - 1]) return nullptr;
+  }
+  if (n > 0 && (node_ids[0] < 0 || node_ids.back() != max_id)) return nullptr;
+
+  SnapshotBuilder builder;
+  builder.SetVertices(vertices);
+  std::vector<uint8_t>().swap(vertices);
+  {
+    Statement s(h, "SELECT node_id, key FROM aliases");
+    while (s.Step()) {
+      auto it = std::lower_bound(node_ids.begin(), node_ids.end(), s.Int(0));
+      if (it != node_ids.end() && *it == s.Int(0)) {
+        builder.AddAlias(static_cast<VertexId>(it - node_ids.begin()), s.Text(1));
+      }
+    }
+  }
   builder.SetAdjacency(std::move(a));
-  return true;
+  std::shared_ptr<const Snapshot> out = builder.Build();
+  last_load_packed_ = true;
+  return out;
 }
 
-void Store::WritePackedAdjacency(AdjacencyArrays& adjacency, size_t nodes, int64_t max_id) {
+void Store::WritePacked(const Snapshot& snapshot, std::vector<int64_t>& node_ids) {
   sqlite3* h = db_->handle();
   db_->Exec("DELETE FROM adjacency");
-  const std::vector<Segment> segments = SegmentsOf(adjacency);
+  std::vector<uint8_t> vertices = snapshot.PackVertices();
+  const AdjacencyView adjacency = snapshot.Adjacency();
+  const std::vector<Segment> segments = SegmentsOf(adjacency, vertices, node_ids);
   const std::vector<Piece> pieces = Pieces(segments, kChunkBytes);
   PackedHeader head{};
   std::memcpy(head.magic, kPackedMagic, sizeof head.magic);
@@ -488,12 +545,13 @@ void Store::WritePackedAdjacency(AdjacencyArrays& adjacency, size_t nodes, int64
   head.format = kPackedFormat;
   head.vertices = adjacency.forward_rowstart.size() - 1;
   head.edges = adjacency.forward_column.size();
-  head.nodes = nodes;
-  head.max_node_id = max_id;
+  head.nodes = node_ids.size();
+  head.max_node_id = node_ids.empty() ? 0 : node_ids.back();
   for (const Segment& sg : segments) head.stream_bytes += sg.bytes;
   head.chunk_bytes = kChunkBytes;
   head.parts = (head.stream_bytes + kChunkBytes - 1) / kChunkBytes;
   head.checksum = StreamHash(segments, pieces);
+  head.vertex_bytes = vertices.size();
   Statement insert(h, "INSERT INTO adjacency(part, data) VALUES(?, ?)");
   insert.Bind(1, int64_t{0}).BindBlob(2, &head, sizeof head).Run();
   std::vector<uint8_t> chunk;
@@ -528,9 +586,9 @@ void Store::EndGraphWrites(const EdgeRows* all_edges) {
   // A graph that does not load (too large, say) gets no packed adjacency: loads read the rows
   // and report what is wrong.
   try {
-    AdjacencyArrays adjacency;
-    Load(/*packed=*/false, &adjacency, all_edges);
-    WritePackedAdjacency(adjacency, loaded_nodes_, loaded_max_id_);
+    std::vector<int64_t> node_ids;
+    std::shared_ptr<const Snapshot> snapshot = Load(all_edges, &node_ids);
+    WritePacked(*snapshot, node_ids);
   } catch (const Error&) {
     db_->Exec("DELETE FROM adjacency");
   }
@@ -538,20 +596,24 @@ void Store::EndGraphWrites(const EdgeRows* all_edges) {
 }
 
 std::shared_ptr<const Snapshot> Store::LoadSnapshot(LoadPath path) {
-  if (path == LoadPath::kRows) return Load(false);
-  if (path == LoadPath::kPacked) return Load(true);
+  if (path == LoadPath::kRows) return Load();
+  if (path == LoadPath::kPacked) {
+    if (auto s = LoadPacked()) return s;
+    throw Error(ErrorCode::kInvalidData,
+                db_->path().string() + ": no packed snapshot that fits the stored nodes");
+  }
   if (HasPackedAdjacency()) {
     try {
-      return Load(true);
+      if (auto s = LoadPacked()) return s;
     } catch (const Error&) {
       // Stale or damaged: the rows below.
     }
   }
-  return Load(false);
+  return Load();
 }
 
-std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjacency_only,
-                                            const EdgeRows* known_edges) {
+std::shared_ptr<const Snapshot> Store::Load(const EdgeRows* known_edges,
+                                            std::vector<int64_t>* node_ids) {
   last_load_packed_ = false;
   sqlite3* h = db_->handle();
   // Vertices in node-id order, so that the store's (src, kind, dst) edge order is the snapshot's.
@@ -568,10 +630,7 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
   std::string names;
   {
     nodes.reserve(static_cast<size_t>(db_->QueryInt("SELECT max(id) FROM nodes")));
-    // For the adjacency alone names and regions are not needed.
-    Statement s(h, adjacency_only
-                       ? "SELECT id, kind, key, '', NULL, 0 FROM nodes ORDER BY id"
-                       : "SELECT id, kind, key, name, region, illustrative FROM nodes ORDER BY id");
+    Statement s(h, "SELECT id, kind, key, name, region, illustrative FROM nodes ORDER BY id");
     while (s.Step()) {
       const std::string_view name = s.Text(3);
       nodes.push_back({s.Int(0), static_cast<NodeKind>(s.Int(1)), std::string(s.Text(2)),
@@ -612,7 +671,7 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
                              std::string(s.Text(2))});
     }
   }
-  if (!adjacency_only) {
+  {
     Statement s(h, "SELECT node_id, name_en FROM tracks ORDER BY node_id");
     while (s.Step()) tracks.Add(s.Int(0), std::string(s.Text(1)));
   }
@@ -625,7 +684,7 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
                               std::string(s.Text(4))});
     }
   }
-  if (!adjacency_only) {
+  {
     Statement s(h,
                 "SELECT node_id, uscc, founded, above_scale, revenue, employees, tags, "
                 "class2_certs, class3_certs, patents, rd_ratio FROM enterprises ORDER BY node_id");
@@ -646,7 +705,7 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
       enterprises.Add(s.Int(0), std::move(a));
     }
   }
-  if (!adjacency_only) {
+  {
     Statement s(h,
                 "SELECT node_id, grade, clinical_trial, demo_base, departments FROM hospitals "
                 "ORDER BY node_id");
@@ -655,11 +714,11 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
                     {std::string(s.Text(1)), s.Int(2) != 0, s.Int(3) != 0, SplitList(s.Text(4))});
     }
   }
-  if (!adjacency_only) {
+  {
     Statement s(h, "SELECT node_id, kind, key_labs FROM institutions ORDER BY node_id");
     while (s.Step()) institutions.Add(s.Int(0), {std::string(s.Text(1)), SplitList(s.Text(2))});
   }
-  if (!adjacency_only) {
+  {
     Statement s(h, "SELECT node_id, kind, accreditations FROM platforms ORDER BY node_id");
     while (s.Step()) platforms.Add(s.Int(0), {std::string(s.Text(1)), SplitList(s.Text(2))});
   }
@@ -730,18 +789,13 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
         break;
     }
   }
-  if (!adjacency_only) {
+  {
     Statement s(h, "SELECT node_id, key FROM aliases");
     while (s.Step()) {
       if (VertexId v = vertex(s.Int(0)); v != kNoVertex) builder.AddAlias(v, s.Text(1));
     }
   }
-  if (packed) {
-    if (!ReadPackedAdjacency(builder, nodes.size(), max_id)) {
-      throw Error(ErrorCode::kInvalidData,
-                  db_->path().string() + ": no packed adjacency that fits the stored nodes");
-    }
-  } else if (known_edges) {
+  if (known_edges) {
     const EdgeRows& e = *known_edges;
     std::vector<VertexId> src(e.src.size()), dst(e.dst.size());
     for (size_t i = 0; i < src.size(); ++i) {
@@ -758,15 +812,11 @@ std::shared_ptr<const Snapshot> Store::Load(bool packed, AdjacencyArrays* adjace
   } else {
     ReadEdges(builder, vertex, max_id);
   }
-  loaded_nodes_ = nodes.size();
-  loaded_max_id_ = max_id;
-  if (adjacency_only) {
-    *adjacency_only = builder.BuildAdjacency();
-    return nullptr;
+  if (node_ids) {
+    node_ids->resize(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) (*node_ids)[i] = nodes[i].id;
   }
-  std::shared_ptr<const Snapshot> out = builder.Build();
-  last_load_packed_ = packed;
-  return out;
+  return builder.Build();
 }
 
 namespace {

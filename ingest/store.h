@@ -48,13 +48,14 @@ class Store {
   std::optional<std::string> Meta(const std::string& key);
   void SetMeta(const std::string& key, const std::string& value);
 
-  // Builds the in-memory serving graph from everything stored. The adjacency comes from the
-  // packed copy the last import wrote (table `adjacency`) when it is there and fits the stored
-  // nodes (kAuto), else from the edge rows; kRows always reads the rows, kPacked requires the
-  // packed copy (Error(kInvalidData) when it is missing or does not fit).
+  // Builds the in-memory serving graph from everything stored. The adjacency and the vertex side
+  // (all but the aliases) come from the packed copy the last import wrote (table `adjacency`)
+  // when it is there and fits the stored nodes (kAuto), else from the rows; kRows always reads
+  // the rows, kPacked requires the packed copy (Error(kInvalidData) when it is missing or does
+  // not fit).
   enum class LoadPath { kAuto, kRows, kPacked };
   std::shared_ptr<const Snapshot> LoadSnapshot(LoadPath path = LoadPath::kAuto);
-  // Whether the last LoadSnapshot took its adjacency from the packed copy.
+  // Whether the last LoadSnapshot took its adjacency and vertices from the packed copy.
   bool LastLoadPacked() const { return last_load_packed_; }
 
   // Writers of nodes, edges, regions or segments call BeginGraphWrites() inside their transaction
@@ -91,16 +92,15 @@ class Store {
   void Migrate();
   template <typename VertexOf>
   void ReadEdges(SnapshotBuilder& builder, VertexOf vertex, int64_t max_id);
-  // With adjacency_only: only what the adjacency needs is read (keys, kinds, parents, edges),
-  // the adjacency goes there and nullptr is returned.
-  std::shared_ptr<const Snapshot> Load(bool packed, AdjacencyArrays* adjacency_only = nullptr,
-                                       const EdgeRows* known_edges = nullptr);
-  bool ReadPackedAdjacency(SnapshotBuilder& builder, size_t nodes, int64_t max_id);
-  void WritePackedAdjacency(AdjacencyArrays& adjacency, size_t nodes, int64_t max_id);
+  // The snapshot from the rows; node_ids, when given, gets the node id of each vertex.
+  std::shared_ptr<const Snapshot> Load(const EdgeRows* known_edges = nullptr,
+                                       std::vector<int64_t>* node_ids = nullptr);
+  // The snapshot from the packed copy, or nullptr when there is none that fits the stored nodes;
+  // throws Error(kInvalidData) when its contents do not fit together.
+  std::shared_ptr<const Snapshot> LoadPacked();
+  void WritePacked(const Snapshot& snapshot, std::vector<int64_t>& node_ids);
   std::unique_ptr<Database> db_;
   bool last_load_packed_ = false;
-  size_t loaded_nodes_ = 0;  // of the last Load, for the packed adjacency's header
-  int64_t loaded_max_id_ = 0;
 };
 
 }  // namespace chainatlas::ingest

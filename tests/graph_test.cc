@@ -275,3 +275,79 @@ TEST_CASE("reverse edge weights: built once on first use, equal to EdgeWeight, t
     CHECK(s->ReversePositionBytes() == 4 * s->NumEdges());
   }
 }
+
+TEST_CASE("packed vertices load back as the same vertex side", "[graph][packed]") {
+  Small g = BuildSmall();
+  const Snapshot& s = *g.s;
+  const std::vector<uint8_t> packed = s.PackVertices();
+  SnapshotBuilder b;
+  b.SetVertices(packed);
+  b.AddAlias(g.e1, "X1");
+  AdjacencyView a = s.Adjacency();
+  AdjacencyArrays arrays;
+  arrays.forward_rowstart.assign(a.forward_rowstart.begin(), a.forward_rowstart.end());
+  arrays.forward_column.assign(a.forward_column.begin(), a.forward_column.end());
+  arrays.forward_weight.assign(a.forward_weight.begin(), a.forward_weight.end());
+  arrays.forward_kind.assign(a.forward_kind.begin(), a.forward_kind.end());
+  arrays.forward_evidence.assign(a.forward_evidence.begin(), a.forward_evidence.end());
+  arrays.reverse_rowstart.assign(a.reverse_rowstart.begin(), a.reverse_rowstart.end());
+  arrays.reverse_column.assign(a.reverse_column.begin(), a.reverse_column.end());
+  arrays.reverse_kind.assign(a.reverse_kind.begin(), a.reverse_kind.end());
+  b.SetAdjacency(std::move(arrays));
+  auto t = b.Build();
+  CHECK(t->PackVertices() == packed);
+  REQUIRE(t->NumVertices() == s.NumVertices());
+  for (VertexId v = 0; v < s.NumVertices(); ++v) {
+    CHECK(t->Kind(v) == s.Kind(v));
+    CHECK(t->Key(v) == s.Key(v));
+    CHECK(t->Name(v) == s.Name(v));
+    CHECK(t->Region(v) == s.Region(v));
+    CHECK(t->FindKey(s.Kind(v), s.Key(v)) == v);
+    CHECK(t->FindName(s.Name(v)) == s.FindName(s.Name(v)));
+  }
+  CHECK(t->FindKey(NodeKind::kEnterprise, "X1") == g.e1);
+  CHECK(t->FindUscc("91330122MA2AB0001N") == g.e1);
+  CHECK(t->FindUscc("91330122MA2AB0001X") == kNoVertex);
+  CHECK(t->FindKey(NodeKind::kHospital, "E1") == kNoVertex);
+  CHECK(t->regions().Members(g.tonglu) == s.regions().Members(g.tonglu));
+
+  // Anything cut short or of another version is refused (and nothing is read out of bounds).
+  for (size_t cut = 0; cut < packed.size(); ++cut) {
+    SnapshotBuilder c;
+    CHECK_THROWS_AS(c.SetVertices(std::span<const uint8_t>(packed.data(), cut)), Error);
+  }
+  std::vector<uint8_t> other = packed;
+  other[4] ^= 1;
+  SnapshotBuilder c;
+  CHECK_THROWS_AS(c.SetVertices(other), Error);
+  // A vertex added besides them is an error.
+  SnapshotBuilder d;
+  d.SetVertices(packed);
+  CHECK_THROWS_AS(d.AddEnterprise("E9", "x", kNoVertex, {}), Error);
+}
+
+TEST_CASE("lookup tables depend only on the vertices and their order", "[graph][packed]") {
+  // Filled as the vertices come (growing), reserved exactly, reserved too large: the same bytes.
+  auto build = [](size_t reserve) {
+    SnapshotBuilder b;
+    if (reserve) b.ReserveVertices(reserve);
+    for (int i = 0; i < 3000; ++i) {
+      EnterpriseAttributes a;
+      if (i % 3 == 0) a.uscc = "9133" + std::to_string(1000000 + i);
+      b.AddEnterprise("E" + std::to_string(i), "name" + std::to_string(i % 700), kNoVertex, a);
+    }
+    return b.Build();
+  };
+  auto grown = build(0), exact = build(3000), large = build(100000);
+  CHECK(grown->PackVertices() == exact->PackVertices());
+  CHECK(large->PackVertices() == exact->PackVertices());
+  for (int i = 0; i < 3000; i += 7) {
+    const VertexId v = static_cast<VertexId>(i);
+    CHECK(grown->FindKey(NodeKind::kEnterprise, "E" + std::to_string(i)) == v);
+    CHECK(grown->FindName("name" + std::to_string(i % 700)).size() ==
+          (i % 700 < 3000 % 700 ? 5u : 4u));
+    if (i % 3 == 0) CHECK(grown->FindUscc("9133" + std::to_string(1000000 + i)) == v);
+  }
+  CHECK(grown->FindKey(NodeKind::kEnterprise, "E3000") == kNoVertex);
+  CHECK(grown->FindName("name700").empty());
+}

@@ -416,6 +416,21 @@ void RequireSameSnapshot(const Snapshot& a, const Snapshot& b) {
   CHECK(same(x.reverse_rowstart, y.reverse_rowstart));
   CHECK(same(x.reverse_column, y.reverse_column));
   CHECK(same(x.reverse_kind, y.reverse_kind));
+  // The vertex side array by array (kinds, keys, names, regions, per-kind rows and attributes,
+  // the key, name and USCC lookup tables), as the packed copy holds it.
+  CHECK(a.PackVertices() == b.PackVertices());
+  // Lookups (the tables) and aliases answer alike.
+  for (VertexId v = 0; v < a.NumVertices(); v += 1 + a.NumVertices() / 200) {
+    REQUIRE(a.FindKey(a.Kind(v), a.Key(v)) == v);
+    REQUIRE(b.FindKey(b.Kind(v), b.Key(v)) == v);
+    REQUIRE(a.FindName(a.Name(v)) == b.FindName(b.Name(v)));
+    if (a.Kind(v) == NodeKind::kEnterprise) {
+      REQUIRE(a.Enterprise(v).uscc == b.Enterprise(v).uscc);
+      REQUIRE(a.Enterprise(v).tags == b.Enterprise(v).tags);
+      if (!a.Enterprise(v).uscc.empty()) REQUIRE(a.FindUscc(a.Enterprise(v).uscc) == v);
+      REQUIRE(b.FindUscc(b.Enterprise(v).uscc) == a.FindUscc(a.Enterprise(v).uscc));
+    }
+  }
 }
 
 // The small fixture plus `extra` generated enterprises (seeded) with produces, trades_with and
@@ -519,6 +534,14 @@ TEST_CASE("the packed adjacency follows every import and is dropped by any other
       "DELETE FROM edges WHERE kind = 2 AND src = (SELECT min(src) FROM edges WHERE kind = 2)",
       "UPDATE segments SET parent = NULL WHERE parent IS NOT NULL",
       "UPDATE regions SET parent = NULL WHERE node_id = (SELECT max(node_id) FROM regions)",
+      // The vertex side: names, per-kind attributes.
+      "UPDATE nodes SET name = name || '2' WHERE id = (SELECT max(id) FROM nodes)",
+      "UPDATE enterprises SET revenue = 12.5 WHERE node_id = (SELECT min(node_id) FROM "
+      "enterprises)",
+      "UPDATE tracks SET name_en = 'renamed'",
+      "UPDATE hospitals SET grade = '二级'",
+      "UPDATE institutions SET key_labs = 'a;b'",
+      "UPDATE platforms SET accreditations = 'x'",
   };
   for (const char* write : writes) {
     INFO(write);
@@ -544,6 +567,14 @@ TEST_CASE("a packed adjacency that does not fit is not used", "[import][packed]"
       "WHERE part = 1",
       "UPDATE adjacency SET data = substr(data, 1, length(data) - 1) WHERE part = 1",
       "DELETE FROM adjacency WHERE part = 1",
+      // The end of the stream (the vertex side and node ids).
+      "UPDATE adjacency SET data = substr(data, 1, length(data) - 50) || x'ff' || "
+      "substr(data, length(data) - 48) WHERE part = 1",
+      // A copy of format 1 (the adjacency alone) or of another format.
+      "UPDATE adjacency SET data = substr(data, 1, 12) || x'01000000' || substr(data, 17) "
+      "WHERE part = 0",
+      "UPDATE adjacency SET data = substr(data, 1, 12) || x'03000000' || substr(data, 17) "
+      "WHERE part = 0",
   };
   for (const char* damage : damages) {
     INFO(damage);
@@ -557,7 +588,8 @@ TEST_CASE("a packed adjacency that does not fit is not used", "[import][packed]"
   }
   // A table dropped by hand (the triggers with it gone too) comes back with the next import.
   store.db().Exec("DROP TABLE adjacency");
-  for (const char* table : {"nodes", "edges", "regions", "segments"}) {
+  for (const char* table : {"nodes", "edges", "regions", "segments", "tracks", "enterprises",
+                            "hospitals", "institutions", "platforms"}) {
     for (const char* tag : {"ins", "upd", "del"}) {
       store.db().Exec(std::string("DROP TRIGGER adjacency_stale_") + table + "_" + tag);
     }
