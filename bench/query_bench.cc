@@ -18,7 +18,9 @@
 // --write-edges FILE also writes the snapshot's graph as an edge list (`src dst` a line, vertex
 // ids as in the snapshot, every edge kind, repeated (src, dst) pairs and self-loops left out: the
 // simple digraph igraph, NetworkX and chainatlas-bench then agree on); without --command it only
-// does that.
+// does that. --per-query FILE writes each timed query's subject (kind:key) and milliseconds, in
+// the order run, so that a tail can be traced to its subjects; --subjects K1,K2,... times those
+// subjects (enterprise or region keys) instead of a sample.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -29,6 +31,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -84,7 +87,7 @@ size_t WriteEdges(const ca::Snapshot& s, const std::string& path) {
 
 struct Args {
   std::string db, command, role = "supplier", kind = "university", level = "county";
-  std::string write_edges;
+  std::string write_edges, per_query, subjects;
   size_t sample = 1000;
   bool all = false;
   size_t top = 10;
@@ -129,7 +132,16 @@ int Run(const Args& args) {
     }
   }
   const size_t population = subjects.size();
-  if (!args.all && args.sample < subjects.size()) {
+  if (!args.subjects.empty()) {
+    subjects.clear();
+    std::stringstream keys(args.subjects);
+    for (std::string key; std::getline(keys, key, ',');) {
+      const ca::VertexId v = args.command == "targets" ? s.FindKey(ca::NodeKind::kRegion, key)
+                                                       : s.FindKey(ca::NodeKind::kEnterprise, key);
+      if (v == ca::kNoVertex) throw ca::Error(ca::ErrorCode::kNotFound, "no subject " + key);
+      subjects.push_back(v);
+    }
+  } else if (!args.all && args.sample < subjects.size()) {
     std::mt19937_64 rng(args.seed);
     std::shuffle(subjects.begin(), subjects.end(), rng);
     subjects.resize(args.sample);
@@ -198,6 +210,15 @@ int Run(const Args& args) {
     candidates += static_cast<double>(r.second);
   }
   const double total = Since(all_start);
+  if (!args.per_query.empty()) {
+    FILE* pq = std::fopen(args.per_query.c_str(), "w");
+    if (!pq) throw ca::Error(ca::ErrorCode::kIo, "cannot write " + args.per_query);
+    for (size_t i = 0; i < seconds.size(); ++i) {
+      std::fprintf(pq, "%s:%s\t%.3f\n", std::string(ca::NodeKindName(s.Kind(subjects[i]))).c_str(),
+                   std::string(s.Key(subjects[i])).c_str(), seconds[i] * 1e3);
+    }
+    std::fclose(pq);
+  }
   const size_t planned = subjects.size();
   subjects.resize(done);
   std::vector<double> sorted = seconds;
@@ -286,6 +307,10 @@ int main(int argc, char** argv) {
   app.add_option("--write-edges", args.write_edges,
                  "also write the snapshot as an edge list 'src dst' (simple digraph)");
   app.add_flag("--json", args.json, "print one JSON document");
+  app.add_option("--subjects", args.subjects,
+                 "these subjects (keys, comma-separated) instead of a sample");
+  app.add_option("--per-query", args.per_query,
+                 "also write each query's subject and milliseconds (a line each, tab-separated)");
   CLI11_PARSE(app, argc, argv);
   if (args.command.empty() && args.write_edges.empty()) {
     std::cerr << "chainatlas-query-bench: give --command, --write-edges or both\n";
