@@ -855,6 +855,8 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (bool out : {true, false}) {
         for (VertexId v : (out ? s.Out(x, kind) : s.In(x, kind)).Vertices()) {
+          // Only candidates are scored or pooled: the others' counts are never read.
+          if (!bits.Has(v)) continue;
           Scoring::TieCount& c = shared[v];
           if (c.last == x) continue;
           c.last = x;
@@ -873,9 +875,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     const double rank = sc.best_ppr > 0 ? std::min(1.0, p / sc.best_ppr) : 0;
     pool.push_back({static_bound(v) + w_graph * (0.5 * rank + tie_part(v)), v, false});
   }
-  for (VertexId v : tied) {
-    if (bits.Has(v)) pool.push_back({static_bound(v) + w_graph * tie_part(v), v, false});
-  }
+  for (VertexId v : tied) pool.push_back({static_bound(v) + w_graph * tie_part(v), v, false});
   for (VertexId v : others) pool.push_back({static_bound(v), v, false});
   std::make_heap(pool.begin(), pool.end());
   // The county's stream: bound base + same county + quality bound of the member at the cursor.
