@@ -111,8 +111,20 @@ void Collect(const Snapshot& s, Offers& offers, EdgeKind kind, double factor, co
       }
     }
   }
+  const ProducerIndex& ix = TopKIndex(s);
   for (const auto& [segment, relevance] : at) {
-    for (Neighbor nb : s.In(segment, kind)) {
+    const auto in = s.In(segment, kind);
+    // The same edges in the same order, their weights read from the index's copy.
+    if (const float* weights = ix.InWeights(segment, kind)) {
+      const auto ids = in.Vertices();
+      for (size_t i = 0; i < ids.size(); ++i) {
+        const double value = factor * weights[i] * relevance;
+        if (value <= 0) continue;
+        found.Offer(ids[i], value);
+      }
+      continue;
+    }
+    for (Neighbor nb : in) {
       const double value = factor * nb.weight * relevance;
       if (value <= 0) continue;
       found.Offer(nb.vertex, value);

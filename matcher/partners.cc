@@ -272,7 +272,11 @@ struct Scoring {
   std::vector<VertexId> known_partners;
   // When set: per vertex, how many of my_ties it is tied to (SharedTies' count, counted from the
   // ties' side), so that ranking a hub does not search its ties.
-  const uint32_t* shared_counts = nullptr;
+  struct TieCount {
+    uint32_t count = 0;
+    VertexId last = kNoVertex;  // the last tie that counted it (a tie counts a vertex once)
+  };
+  const TieCount* shared_counts = nullptr;
 
   Scoring(const Snapshot& snap, VertexId subject, PartnerRole r, const Scorer& sc,
           const std::vector<SegmentShare>& segs)
@@ -302,7 +306,7 @@ struct Scoring {
     double quality = Quality(s, v, facts);
     auto it = ppr.find(v);
     double rank = it != ppr.end() && best_ppr > 0 ? it->second / best_ppr : 0;
-    r.shared = shared_counts && !shared_names ? shared_counts[v]
+    r.shared = shared_counts && !shared_names ? shared_counts[v].count
                                               : SharedTies(s, v, my_ties, shared_names);
     double graph = 0.5 * rank + 0.5 * std::min(1.0, static_cast<double>(r.shared) / 3.0);
     r.domestic = s.Kind(v) == NodeKind::kEnterprise &&
@@ -455,7 +459,8 @@ class Replayer {
                     PassesTrack(s, f, mine.segment)});
       }
     }
-    for (VertexId d : ProducerSegments()) {
+    producer_segments_ = ComputeProducerSegments();
+    for (VertexId d : producer_segments_) {
       Covering& c = covering_[d];
       const bool in_tree = tree_.Has(d);
       c.pre = in_tree ? tree_.PreorderIndex(d) : 0;
@@ -490,8 +495,11 @@ class Replayer {
   }
 
   // The segments whose producers Gather reads (the targets and the segments below them), less
-  // the segments E makes; sorted.
-  std::vector<VertexId> ProducerSegments() const {
+  // the segments E makes; sorted. Computed once, by the constructor.
+  const std::vector<VertexId>& ProducerSegments() const { return producer_segments_; }
+
+ private:
+  std::vector<VertexId> ComputeProducerSegments() const {
     std::vector<VertexId> out;
     for (const auto& [nb, list] : producer_) {
       out.push_back(nb);
@@ -506,6 +514,7 @@ class Replayer {
     return out;
   }
 
+ public:
   // Calls f(v) for every candidate that is not a producer (hospitals, channel platforms, firms of
   // the same industry; each possibly more than once).
   template <typename F>
@@ -695,6 +704,7 @@ class Replayer {
   std::vector<Source> sources_;
   std::unordered_map<VertexId, std::vector<uint32_t>> producer_, clinical_, serves_, same_;
   std::unordered_map<VertexId, Covering> covering_;
+  std::vector<VertexId> producer_segments_;
 };
 
 }  // namespace
@@ -790,14 +800,21 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   }
 
   // The subject's county is bounded apart (proximity 1): its organisations, best quality bound
-  // first, are a stream of their own below.
+  // first, are a stream of their own below, unless the county is large. The stream reads every
+  // organisation of the county (producers of any segment, and not) down to the K-th key with the
+  // best fit any source gives; for a county of tens of thousands that is thousands of reads. Then
+  // the lists of the subject's province are bounded with the same county's proximity instead
+  // (each by its own segment's fit), and there is no county stream. Either way every candidate's
+  // bound holds, so the answer is the same.
+  constexpr size_t kCountyStreamMax = 10000;
   bool county_exact = false;
   std::span<const VertexId> county_members;
   if (VertexId r = s.Region(e); r != kNoVertex) {
     if (VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty);
         county != kNoVertex) {
       county_members = ix.CountyMembers(county);
-      county_exact = true;
+      county_exact = county_members.size() <= kCountyStreamMax;
+      if (!county_exact) county_members = {};
     }
   }
   // ProximityBound(s, e, block, county apart or not) per province block, computed once per block.
@@ -822,36 +839,34 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   auto static_bound = [&](VertexId v) {
     return base + w_quality * ix.QualityBound(v) + w_prox * prox_bound(ix.Block(v));
   };
-  thread_local std::vector<uint32_t> shared, last_tie;
-  if (shared.size() < s.NumVertices()) {
-    shared.assign(s.NumVertices(), 0);
-    last_tie.assign(s.NumVertices(), kNoVertex);
-  }
+  // One cell per vertex (count and last tie together: one cache line per visit).
+  thread_local std::vector<Scoring::TieCount> shared;
+  if (shared.size() < s.NumVertices()) shared.resize(s.NumVertices());
   std::vector<VertexId> tied;
   // The counts stay set while the query scores (Scoring::shared_counts) and are cleared on the
   // way out, however it ends.
   struct Clear {
     std::vector<VertexId>& tied;
     ~Clear() {
-      for (VertexId v : tied) {
-        shared[v] = 0;
-        last_tie[v] = kNoVertex;
-      }
+      for (VertexId v : tied) shared[v] = Scoring::TieCount{};
     }
   } clear{tied};
   for (VertexId x : sc.my_ties) {
     for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (bool out : {true, false}) {
         for (VertexId v : (out ? s.Out(x, kind) : s.In(x, kind)).Vertices()) {
-          if (last_tie[v] == x) continue;
-          last_tie[v] = x;
-          if (shared[v]++ == 0) tied.push_back(v);
+          // Only candidates are scored or pooled: the others' counts are never read.
+          if (!bits.Has(v)) continue;
+          Scoring::TieCount& c = shared[v];
+          if (c.last == x) continue;
+          c.last = x;
+          if (c.count++ == 0) tied.push_back(v);
         }
       }
     }
   }
   auto tie_part = [&](VertexId v) {
-    return 0.5 * std::min(1.0, static_cast<double>(shared[v]) / 3.0);
+    return 0.5 * std::min(1.0, static_cast<double>(shared[v].count) / 3.0);
   };
   sc.shared_counts = shared.data();
   // Only candidates are pooled: the bits Count set are exactly Gather's candidates.
@@ -860,9 +875,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     const double rank = sc.best_ppr > 0 ? std::min(1.0, p / sc.best_ppr) : 0;
     pool.push_back({static_bound(v) + w_graph * (0.5 * rank + tie_part(v)), v, false});
   }
-  for (VertexId v : tied) {
-    if (bits.Has(v)) pool.push_back({static_bound(v) + w_graph * tie_part(v), v, false});
-  }
+  for (VertexId v : tied) pool.push_back({static_bound(v) + w_graph * tie_part(v), v, false});
   for (VertexId v : others) pool.push_back({static_bound(v), v, false});
   std::make_heap(pool.begin(), pool.end());
   // The county's stream: bound base + same county + quality bound of the member at the cursor.

@@ -153,6 +153,18 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
     }
     county_of_[county] = {first, static_cast<uint32_t>(county_members_.size())};
   }
+  // Pairings' in-edge weights, per vertex that has such in-edges (segments and tracks).
+  for (EdgeKind kind :
+       {EdgeKind::kResearches, EdgeKind::kClinicalStrength, EdgeKind::kClinicalDemand}) {
+    auto& offsets = in_weights_of_[InWeightKind(kind)];
+    for (VertexId v = 0; v < n; ++v) {
+      const auto in = s.In(v, kind);
+      if (in.empty()) continue;
+      offsets[v] = static_cast<uint32_t>(in_weights_.size());
+      for (Neighbor nb : in) in_weights_.push_back(nb.weight);
+    }
+  }
+  in_weights_.shrink_to_fit();
   build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -165,7 +177,14 @@ size_t ProducerIndex::Bytes() const {
          subtree_producers_.bucket_count() * sizeof(void*) +
          county_members_.capacity() * sizeof(VertexId) +
          county_of_.size() * (sizeof(VertexId) + 2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
-         county_of_.bucket_count() * sizeof(void*);
+         county_of_.bucket_count() * sizeof(void*) + in_weights_.capacity() * sizeof(float) + [&] {
+           size_t b = 0;
+           for (const auto& m : in_weights_of_) {
+             b += m.size() * (2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
+                  m.bucket_count() * sizeof(void*);
+           }
+           return b;
+         }();
 }
 
 const ProducerIndex& TopKIndex(const Snapshot& s) {

@@ -61,6 +61,16 @@ class ProducerIndex {
   double QualityBound(VertexId v) const { return quality_bound_[v]; }
   // ProvinceBlock(v), for every vertex.
   VertexId Block(VertexId v) const { return block_of_[v]; }
+  // The weights of v's in-edges of `kind` (researches, clinical_strength or clinical_demand), in
+  // In(v, kind)'s order, copied together: pairings read every in-edge of a query's segments
+  // (a university query up to 240,000 at 10M edges), and In() finds each reverse edge's weight in
+  // the source's row. Null when the kind is not kept (then read In()); empty when v has none.
+  const float* InWeights(VertexId v, EdgeKind kind) const {
+    const int k = InWeightKind(kind);
+    if (k < 0) return nullptr;
+    auto it = in_weights_of_[k].find(v);
+    return it == in_weights_of_[k].end() ? in_weights_.data() : in_weights_.data() + it->second;
+  }
   size_t Bytes() const;
   double build_seconds = 0;
 
@@ -73,6 +83,14 @@ class ProducerIndex {
   std::unordered_map<VertexId, uint32_t> subtree_producers_;
   std::unordered_map<VertexId, std::pair<uint32_t, uint32_t>> county_of_;
   std::vector<VertexId> county_members_;
+  static int InWeightKind(EdgeKind kind) {
+    return kind == EdgeKind::kResearches         ? 0
+           : kind == EdgeKind::kClinicalStrength ? 1
+           : kind == EdgeKind::kClinicalDemand   ? 2
+                                                 : -1;
+  }
+  std::unordered_map<VertexId, uint32_t> in_weights_of_[3];  // vertex → offset in in_weights_
+  std::vector<float> in_weights_;
 };
 
 // The snapshot's index, built on first use (under the snapshot's lock) and kept with it.
