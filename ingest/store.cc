@@ -382,15 +382,10 @@ Segment SegmentOf(std::span<const T> v) {
   return {reinterpret_cast<uint8_t*>(const_cast<T*>(v.data())), v.size_bytes()};
 }
 
-std::vector<Segment> SegmentsOf(AdjacencyArrays& a, std::vector<uint8_t>& vertices,
-                                std::vector<int64_t>& node_ids) {
-  return {SegmentOf(a.forward_rowstart), SegmentOf(a.forward_column),
-          SegmentOf(a.forward_weight),   SegmentOf(a.forward_kind),
-          SegmentOf(a.forward_evidence), SegmentOf(a.reverse_rowstart),
-          SegmentOf(a.reverse_column),   SegmentOf(a.reverse_kind),
-          SegmentOf(vertices),           SegmentOf(node_ids)};
-}
-std::vector<Segment> SegmentsOf(const AdjacencyView& a, std::vector<uint8_t>& vertices,
+// The stream's segments, in order, over AdjacencyArrays (to read into) or an AdjacencyView (to
+// write from).
+template <typename Adjacency>
+std::vector<Segment> SegmentsOf(Adjacency& a, std::vector<uint8_t>& vertices,
                                 std::vector<int64_t>& node_ids) {
   return {SegmentOf(a.forward_rowstart), SegmentOf(a.forward_column),
           SegmentOf(a.forward_weight),   SegmentOf(a.forward_kind),
