@@ -716,6 +716,11 @@ class Replayer {
 // no unread producer can reach the K-th key. Peers are scored exhaustively.
 PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role,
                                  const Filters& f) {
+  return RecommendPartners(s, e, role, f, kCountyStreamMax);
+}
+
+PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role, const Filters& f,
+                                 size_t county_stream_max) {
   if (role == PartnerRole::kPeer) return RecommendPartnersExhaustive(s, e, role, f);
   const Scorer& scorer = Prepare(s, e, NodeKind::kEnterprise, "enterprise", f);
   PartnersResult result;
@@ -806,14 +811,13 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   // the lists of the subject's province are bounded with the same county's proximity instead
   // (each by its own segment's fit), and there is no county stream. Either way every candidate's
   // bound holds, so the answer is the same.
-  constexpr size_t kCountyStreamMax = 10000;
   bool county_exact = false;
   std::span<const VertexId> county_members;
   if (VertexId r = s.Region(e); r != kNoVertex) {
     if (VertexId county = s.regions().AncestorAtLevel(r, RegionLevel::kCounty);
         county != kNoVertex) {
       county_members = ix.CountyMembers(county);
-      county_exact = county_members.size() <= kCountyStreamMax;
+      county_exact = county_members.size() <= county_stream_max;
       if (!county_exact) county_members = {};
     }
   }

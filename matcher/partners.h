@@ -42,6 +42,12 @@ struct PartnersResult {
 // RecommendPartnersExhaustive without scoring every candidate.
 PartnersResult RecommendPartners(const Snapshot& s, VertexId enterprise, PartnerRole role,
                                  const Filters& filters);
+// The largest county whose organisations RecommendPartners reads as a stream of their own (best
+// quality bound first); a larger county is bounded through its province's lists instead. The
+// answer is the same either way: tests lower it to check that on small graphs.
+inline constexpr size_t kCountyStreamMax = 10000;
+PartnersResult RecommendPartners(const Snapshot& s, VertexId enterprise, PartnerRole role,
+                                 const Filters& filters, size_t county_stream_max);
 // Scores every candidate: the oracle of the test of the top-K path (and the path for peers).
 PartnersResult RecommendPartnersExhaustive(const Snapshot& s, VertexId enterprise, PartnerRole role,
                                            const Filters& filters);
