@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 
 namespace chainatlas::service {
@@ -152,7 +153,11 @@ class FairThreadManager::Dispatch : public at::concurrency::Runnable {
 FairThreadManager::FairThreadManager(size_t workers, size_t max_queued_per_flow,
                                      FairQueue::Nanos idle_credit)
     : shared_(std::make_shared<Shared>(max_queued_per_flow, idle_credit)),
-      inner_(at::concurrency::ThreadManager::newSimpleThreadManager(workers)) {}
+      inner_(at::concurrency::ThreadManager::newSimpleThreadManager(workers)) {
+  std::ifstream wmem("/proc/sys/net/core/wmem_default");
+  size_t bytes = 0;
+  quick_ok_ = (wmem >> bytes) && bytes >= kQuickMinSocketBuffer;
+}
 
 void FairThreadManager::SetFlowOfNextTask(FlowId flow, bool quick) {
   t_flow_of_next_task = flow;
@@ -160,6 +165,7 @@ void FairThreadManager::SetFlowOfNextTask(FlowId flow, bool quick) {
 }
 
 void FairThreadManager::Forget(FlowId flow) {
+  open_.fetch_sub(1);
   std::lock_guard<std::mutex> lock(shared_->mutex);
   shared_->queue.Forget(flow);
 }
@@ -187,7 +193,7 @@ void FairThreadManager::add(std::shared_ptr<at::concurrency::Runnable> task, int
   if (inner_->state() != STARTED) {
     throw at::concurrency::IllegalStateException("FairThreadManager::add: the pool is not running");
   }
-  if (quick) {
+  if (quick && QuickAllowed()) {
     // Two thread hand-offs (to a worker, and back through the server's notify pipe) cost more
     // than the request itself. The task still answers through the notify pipe, to this thread.
     try {

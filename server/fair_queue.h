@@ -107,8 +107,24 @@ class FairThreadManager : public apache::thrift::concurrency::ThreadManager {
   // thread, not queued and not charged, and a task that is not through the fair queue. add() takes
   // both and resets them.
   static void SetFlowOfNextTask(FlowId flow, bool quick = false);
-  FlowId NewFlow() { return next_flow_.fetch_add(1) + 1; }
+  // A connection opened (its flow) and closed (Forget): the count of open connections.
+  FlowId NewFlow() {
+    open_.fetch_add(1);
+    return next_flow_.fetch_add(1) + 1;
+  }
   void Forget(FlowId flow);
+
+  // A quick task runs on the I/O thread only while at most this many connections are open
+  // (otherwise it is queued as any other). Every task done tells its I/O thread so through the
+  // server's notification socket, and a connection has one task at a time, so at most that many
+  // notices wait there. A quick task's notice is written by the I/O thread itself, which must never
+  // find that socket full: it would wait for itself. 64 notices of 8 bytes take about 64 KiB of
+  // socket buffer with the kernel's overhead per message; below kQuickMinSocketBuffer (the
+  // system's default, net.core.wmem_default, read once) quick tasks are never run in place.
+  static constexpr size_t kQuickMaxConnections = 64;
+  static constexpr size_t kQuickMinSocketBuffer = 128 * 1024;
+  bool QuickAllowed() const { return quick_ok_ && open_.load() <= kQuickMaxConnections; }
+  size_t open_connections() const { return open_.load(); }
   size_t flows() const;
 
   void start() override { inner_->start(); }
@@ -149,6 +165,8 @@ class FairThreadManager : public apache::thrift::concurrency::ThreadManager {
   std::shared_ptr<Shared> shared_;
   std::shared_ptr<apache::thrift::concurrency::ThreadManager> inner_;
   std::atomic<FlowId> next_flow_{0};
+  std::atomic<size_t> open_{0};  // connections open (NewFlow, not yet Forget)
+  bool quick_ok_ = false;        // the default socket buffer holds kQuickMaxConnections notices
 };
 
 // Whether a request, given its message's bytes as one read returned them whole, is quick enough to

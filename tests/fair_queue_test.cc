@@ -19,6 +19,7 @@
 #include <future>
 #include <thread>
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace {
@@ -454,11 +455,23 @@ TEST_CASE(
   CHECK(l.workers->pendingTaskCount() == 0);
   c.Send("c");  // not quick: waits for the worker
   l.Queued(1);
+  // With more than kQuickMaxConnections open, a quick request is queued as any other (the I/O
+  // thread must not write more notices to itself than its notification socket holds).
+  std::vector<std::unique_ptr<Client>> crowd;
+  while (crowd.size() + 3 <= FairThreadManager::kQuickMaxConnections) {
+    crowd.push_back(std::make_unique<Client>(l.port));
+  }
+  while (l.workers->open_connections() <= FairThreadManager::kQuickMaxConnections) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  q.Send("quick");
+  l.Queued(2);
   l.release.set_value();
   x.Receive();
   c.Receive();
+  q.Receive();
   l.Stop();
-  CHECK(l.processor->order == std::vector<std::string>{"quick", "quick", "quick", "c"});
+  CHECK(l.processor->order == std::vector<std::string>{"quick", "quick", "quick", "c", "quick"});
   l.server.reset();
   l.workers->stop();
 }
