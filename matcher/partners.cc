@@ -380,6 +380,7 @@ PartnersResult RecommendPartnersExhaustive(const Snapshot& s, VertexId e, Partne
   Candidates found(/*record_paths=*/false);
   Gather(s, e, role, f, result.segments, producers, found);
   result.candidates = found.size();
+  result.scored = found.size();
 
   Scoring sc(s, e, role, scorer, result.segments);
   if (found.size() > 0) sc.ppr = LocalPageRank(s, e);
@@ -766,6 +767,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   seen.Reset(s.NumVertices());
   // Scores one candidate exactly and keeps it when it is among the best K.
   auto score = [&](VertexId v) {
+    result.scored++;
     Candidates one(/*record_paths=*/false);
     if (!rp.Replay(v, one)) return;
     const Candidate& c = *one.Find(v);

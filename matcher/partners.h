@@ -35,6 +35,7 @@ struct PartnersResult {
   std::vector<SegmentShare> segments;  // what E makes, the start of every path
   size_t candidates = 0;               // considered before filters and top-K
   size_t known_hidden = 0;             // known partners that passed the filters, left out
+  size_t scored = 0;  // candidates scored exactly (the exhaustive scorer scores every one)
   std::vector<Item> items;
 };
 

@@ -267,6 +267,47 @@ TEST_CASE("top-K partners equal the exhaustive scorer on sparsely tied random gr
   for (uint32_t seed : {21u, 22u}) CheckPartners(kSparse, seed, 60);
 }
 
+// Many producers per segment and few ties: the K-th key is high and most candidates' bounds fall
+// below it, so the lists stop early. Both the equality and the pruning are checked: a bound that is
+// too low shows as a wrong answer only where the lists stop before their end.
+const Shape kDeep{6, 3, 4, 2, 5, 12000, 60, 40, 40, 300, 60};
+
+TEST_CASE("top-K partners prune on deep lists and still equal the exhaustive scorer", "[topk]") {
+  for (size_t county_stream_max : {kCountyStreamMax, size_t{0}}) {
+    for (uint32_t seed : {31u, 32u, 33u}) {
+      auto snap = Generate(kDeep, seed);
+      const Snapshot& s = *snap;
+      std::mt19937 rng(seed * 3 + 7);
+      std::vector<VertexId> enterprises;
+      for (VertexId v = 0; v < s.NumVertices(); ++v) {
+        if (s.Kind(v) == NodeKind::kEnterprise) enterprises.push_back(v);
+      }
+      size_t scored = 0, candidates = 0;
+      for (int i = 0; i < 30; ++i) {
+        VertexId e = enterprises[rng() % enterprises.size()];
+        for (PartnerRole role : {PartnerRole::kSupplier, PartnerRole::kCustomer}) {
+          for (size_t top : {1, 10}) {
+            Filters f;
+            f.top = top;
+            INFO("seed " << seed << ", " << s.Label(e) << ", " << PartnerRoleName(role) << ", top "
+                         << top << ", county stream max " << county_stream_max);
+            PartnersResult fast = RecommendPartners(s, e, role, f, county_stream_max);
+            PartnersResult oracle = RecommendPartnersExhaustive(s, e, role, f);
+            CHECK(fast.candidates == oracle.candidates);
+            CHECK(fast.known_hidden == oracle.known_hidden);
+            SameItems(s, fast.items, oracle.items);
+            scored += fast.scored;
+            candidates += fast.candidates;
+          }
+        }
+      }
+      // The lists stopped early: far fewer candidates scored than there are.
+      INFO("seed " << seed << ": scored " << scored << " of " << candidates);
+      CHECK(scored * 5 < candidates);
+    }
+  }
+}
+
 TEST_CASE("top-K partners equal the exhaustive scorer with no county read as a stream", "[topk]") {
   for (uint32_t seed : {1u, 2u, 3u}) CheckPartners(kSmall, seed, 40, 0);
   CheckPartners(kLarger, 11u, 40, 0);
