@@ -20,9 +20,10 @@
 // --write-edges FILE also writes the snapshot's graph as an edge list (`src dst` a line, vertex
 // ids as in the snapshot, every edge kind, repeated (src, dst) pairs and self-loops left out: the
 // simple digraph igraph, NetworkX and chainatlas-bench then agree on); without --command it only
-// does that. --per-query FILE writes each timed query's subject (kind:key) and milliseconds, in
-// the order run, so that a tail can be traced to its subjects; --subjects K1,K2,... times those
-// subjects (enterprise or region keys) instead of a sample.
+// does that. --per-query FILE writes each timed query's subject (kind:key), wall and thread CPU
+// milliseconds, candidates and (partners) candidates scored exactly, in the order run, so that a
+// tail can be traced to its subjects; --subjects K1,K2,... times those subjects (enterprise or
+// region keys) instead of a sample.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -164,18 +165,21 @@ int Run(const Args& args) {
   filters.top = args.top;
   const auto role = matcher::ParsePartnerRole(args.role);
   const auto kind = matcher::ParsePairingKind(args.kind);
-  // One query; returns (items, candidates).
-  auto query = [&](ca::VertexId v) -> std::pair<size_t, size_t> {
+  // One query's items, candidates and (partners) candidates scored exactly.
+  struct Counts {
+    size_t items = 0, candidates = 0, scored = 0;
+  };
+  auto query = [&](ca::VertexId v) -> Counts {
     if (args.command == "partners") {
       auto r = matcher::RecommendPartners(s, v, role, filters);
-      return {r.items.size(), r.candidates};
+      return {r.items.size(), r.candidates, r.scored};
     }
     if (args.command == "pairings") {
       auto r = matcher::RecommendPairings(s, v, kind, filters);
-      return {r.items.size(), r.candidates};
+      return {r.items.size(), r.candidates, 0};
     }
     auto r = matcher::RecommendTargets(*analytics, v, filters);
-    return {r.items.size(), r.candidates};
+    return {r.items.size(), r.candidates, 0};
   };
 
   // The top-K producer index (matcher/topk.h) is built on the first query; built here first, so
@@ -192,8 +196,10 @@ int Run(const Args& args) {
   const double warmup = Since(tw);
 
   std::vector<double> seconds, cpu_seconds;
+  std::vector<Counts> counts;
   seconds.reserve(subjects.size());
   cpu_seconds.reserve(subjects.size());
+  counts.reserve(subjects.size());
   size_t empty = 0, items = 0, errors = 0;
   double candidates = 0;
   std::string first_error;
@@ -206,7 +212,7 @@ int Run(const Args& args) {
     ++done;
     const double c0 = ThreadCpu();
     auto q0 = Clock::now();
-    std::pair<size_t, size_t> r{0, 0};
+    Counts r;
     try {
       r = query(v);
     } catch (const std::exception& e) {
@@ -215,22 +221,24 @@ int Run(const Args& args) {
     const double dt = Since(q0);
     seconds.push_back(dt);
     cpu_seconds.push_back(ThreadCpu() - c0);
+    counts.push_back(r);
     if (dt > slowest_seconds) {
       slowest_seconds = dt;
       slowest = v;
     }
-    if (r.first == 0) ++empty;
-    items += r.first;
-    candidates += static_cast<double>(r.second);
+    if (r.items == 0) ++empty;
+    items += r.items;
+    candidates += static_cast<double>(r.candidates);
   }
   const double total = Since(all_start);
   if (!args.per_query.empty()) {
     FILE* pq = std::fopen(args.per_query.c_str(), "w");
     if (!pq) throw ca::Error(ca::ErrorCode::kIo, "cannot write " + args.per_query);
     for (size_t i = 0; i < seconds.size(); ++i) {
-      std::fprintf(pq, "%s:%s\t%.3f\t%.3f\n",
+      std::fprintf(pq, "%s:%s\t%.3f\t%.3f\t%zu\t%zu\n",
                    std::string(ca::NodeKindName(s.Kind(subjects[i]))).c_str(),
-                   std::string(s.Key(subjects[i])).c_str(), seconds[i] * 1e3, cpu_seconds[i] * 1e3);
+                   std::string(s.Key(subjects[i])).c_str(), seconds[i] * 1e3, cpu_seconds[i] * 1e3,
+                   counts[i].candidates, counts[i].scored);
     }
     std::fclose(pq);
   }
@@ -330,8 +338,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", args.json, "print one JSON document");
   app.add_option("--subjects", args.subjects,
                  "these subjects (keys, comma-separated) instead of a sample");
-  app.add_option("--per-query", args.per_query,
-                 "also write each query's subject and milliseconds (a line each, tab-separated)");
+  app.add_option(
+      "--per-query", args.per_query,
+      "also write each query's subject, wall and CPU ms, candidates and scored (tab-separated)");
   CLI11_PARSE(app, argc, argv);
   if (args.command.empty() && args.write_edges.empty()) {
     std::cerr << "chainatlas-query-bench: give --command, --write-edges or both\n";
