@@ -104,8 +104,12 @@ std::unordered_map<VertexId, double> LocalPageRank(const Snapshot& s, VertexId s
       }
     });
   }
+  // Reserved for the pushed vertices only: a push touches many more (every neighbour of a hub),
+  // and a table sized for those would be megabytes to allocate and clear.
+  size_t pushed = 0;
+  for (VertexId v : w.touched) pushed += w.cells[v].p > 0;
   std::unordered_map<VertexId, double> scores;
-  scores.reserve(w.touched.size());
+  scores.reserve(pushed);
   for (VertexId v : w.touched) {
     Cell& c = w.cells[v];
     if (c.p > 0) scores.emplace(v, c.p);

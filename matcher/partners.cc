@@ -247,6 +247,13 @@ double Fit(const Candidate& c) {
                                          : c.fit;
 }
 
+// The domestic measure: 0 for a foreign-funded enterprise, else 1 (domestic substitution).
+double Domestic(const Snapshot& s, VertexId v) {
+  return s.Kind(v) == NodeKind::kEnterprise && s.Enterprise(v).HasTag(EnterpriseTag::kForeignFunded)
+             ? 0.0
+             : 1.0;
+}
+
 }  // namespace
 
 namespace {
@@ -309,10 +316,7 @@ struct Scoring {
     r.shared = shared_counts && !shared_names ? shared_counts[v].count
                                               : SharedTies(s, v, my_ties, shared_names);
     double graph = 0.5 * rank + 0.5 * std::min(1.0, static_cast<double>(r.shared) / 3.0);
-    r.domestic = s.Kind(v) == NodeKind::kEnterprise &&
-                         s.Enterprise(v).HasTag(EnterpriseTag::kForeignFunded)
-                     ? 0.0
-                     : 1.0;
+    r.domestic = Domestic(s, v);
     Measure last = role == PartnerRole::kPeer
                        ? Measure{"overlap", WeightedJaccard(segments, SegmentsOf(s, v))}
                        : Measure{"fit", fit};
@@ -782,8 +786,15 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     if (seen.Insert(v)) score(v);
   };
 
-  // The known partners exactly (known_hidden counts them all).
-  for (VertexId v : sc.known_partners) consider(v);
+  // The known partners exactly (known_hidden counts them all). Left out, with no track filter,
+  // they need no score: a known partner is hidden when it is a candidate (its bit) in the regions.
+  for (VertexId v : sc.known_partners) {
+    if (f.include_known || f.track != kNoVertex) {
+      consider(v);
+    } else if (seen.Insert(v) && bits.Has(v) && PassesWithin(s, f, v)) {
+      result.known_hidden++;
+    }
+  }
 
   const double w_fit = scorer.Weight(sc.recommender, "fit");
   const double w_prox = scorer.Weight(sc.recommender, "proximity");
@@ -835,8 +846,9 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   // rest).
   struct Pooled {
     double bound;
+    double graph;  // the graph measure's part of the bound (w_graph · its bound)
     VertexId v;
-    bool refined;  // the bound has v's own fit bound (Replayer::FitBound) for the query's best
+    bool refined;  // the bound is v's own (refine below), not its block's
     bool operator<(const Pooled& o) const { return bound < o.bound; }
   };
   std::vector<Pooled> pool;
@@ -879,10 +891,14 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   for (const auto& [v, p] : sc.ppr) {
     if (!bits.Has(v)) continue;
     const double rank = sc.best_ppr > 0 ? std::min(1.0, p / sc.best_ppr) : 0;
-    pool.push_back({static_bound(v) + w_graph * (0.5 * rank + tie_part(v)), v, false});
+    const double graph = w_graph * (0.5 * rank + tie_part(v));
+    pool.push_back({static_bound(v) + graph, graph, v, false});
   }
-  for (VertexId v : tied) pool.push_back({static_bound(v) + w_graph * tie_part(v), v, false});
-  for (VertexId v : others) pool.push_back({static_bound(v), v, false});
+  for (VertexId v : tied) {
+    const double graph = w_graph * tie_part(v);
+    pool.push_back({static_bound(v) + graph, graph, v, false});
+  }
+  for (VertexId v : others) pool.push_back({static_bound(v), 0, v, false});
   std::make_heap(pool.begin(), pool.end());
   // The county's stream: bound base + same county + quality bound of the member at the cursor.
   const double county_base = base + w_prox * ProximityValue(Proximity::kSameCounty);
@@ -915,19 +931,23 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   }
   std::make_heap(lists.begin(), lists.end());
   auto full = [&] { return top.size() >= k; };
-  // A vertex read with a bound `rest` + the fit part it assumed: its own fit bound instead (a
-  // few lookups), and back into the pool when that can still reach the K-th key; scored at once
-  // when it has no such bound.
-  auto refine = [&](VertexId v, double rest) {
+  // A vertex read with its block's bound: its own bound instead, and back into the pool when that
+  // can still reach the K-th key; scored at once when its fit has no such bound. Its own bound
+  // takes its own fit bound, quality bound, proximity and domestic measure (a few lookups, exact
+  // but for the fit and the quality's rounding), and `graph`, the graph measure's part of the
+  // bound it was read with (0 for an organisation the push and E's ties did not reach).
+  auto refine = [&](VertexId v, double graph) {
     const double fit = rp.FitBound(v, w_fit, sector);
     if (fit == std::numeric_limits<double>::infinity()) {
       consider(v);
       return;
     }
-    const double bound = rest + fit;
-    if (fit == -std::numeric_limits<double>::infinity() || (full() && bound < top.front().first))
-      return;
-    pool.push_back({bound, v, true});
+    if (fit == -std::numeric_limits<double>::infinity()) return;
+    const double bound = fit + w_quality * ix.QualityBound(v) +
+                         w_prox * ProximityValue(GeoProximity(s, e, v)) +
+                         w_domestic * Domestic(s, v) + graph + kBoundSlack;
+    if (full() && bound < top.front().first) return;
+    pool.push_back({bound, graph, v, true});
     std::push_heap(pool.begin(), pool.end());
   };
   constexpr double kNone = -std::numeric_limits<double>::infinity();
@@ -948,16 +968,16 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
       if (p.refined) {
         consider(p.v);
       } else {
-        refine(p.v, p.bound - fit_max);
+        refine(p.v, p.graph);
       }
     } else if (county_bound == best) {
       const VertexId v = county_members[county_pos++];
-      if (bits.Has(v) && !seen.Has(v)) refine(v, county_bound - fit_max);
+      if (bits.Has(v) && !seen.Has(v)) refine(v, 0);
     } else {
       std::pop_heap(lists.begin(), lists.end());
       List& l = lists.back();
       const VertexId v = ix.Entry(l.pos);
-      if (!seen.Has(v)) refine(v, l.bound - l.fit_part);
+      if (!seen.Has(v)) refine(v, 0);
       if (++l.pos < l.end) {
         // Its bound only went down: back into place.
         l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
