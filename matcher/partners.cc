@@ -844,11 +844,14 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   // trading partners can be many), hospitals, channel platforms, firms of the same industry, and
   // the subject's county (same county). A vertex may be pooled more than once (seen skips the
   // rest).
+  // A pooled vertex's bound is its block's (stage 0), then its own fit bound with the rest its
+  // block's (stage 1), then its own in every measure (stage 2: refine below).
   struct Pooled {
     double bound;
     double graph;  // the graph measure's part of the bound (w_graph · its bound)
+    double fit;    // stages 1 and 2: its own fit bound (Replayer::FitBound)
     VertexId v;
-    bool refined;  // the bound is v's own (refine below), not its block's
+    uint8_t stage;
     bool operator<(const Pooled& o) const { return bound < o.bound; }
   };
   std::vector<Pooled> pool;
@@ -892,13 +895,13 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     if (!bits.Has(v)) continue;
     const double rank = sc.best_ppr > 0 ? std::min(1.0, p / sc.best_ppr) : 0;
     const double graph = w_graph * (0.5 * rank + tie_part(v));
-    pool.push_back({static_bound(v) + graph, graph, v, false});
+    pool.push_back({static_bound(v) + graph, graph, 0, v, 0});
   }
   for (VertexId v : tied) {
     const double graph = w_graph * tie_part(v);
-    pool.push_back({static_bound(v) + graph, graph, v, false});
+    pool.push_back({static_bound(v) + graph, graph, 0, v, 0});
   }
-  for (VertexId v : others) pool.push_back({static_bound(v), 0, v, false});
+  for (VertexId v : others) pool.push_back({static_bound(v), 0, 0, v, 0});
   std::make_heap(pool.begin(), pool.end());
   // The county's stream: bound base + same county + quality bound of the member at the cursor.
   const double county_base = base + w_prox * ProximityValue(Proximity::kSameCounty);
@@ -931,24 +934,32 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   }
   std::make_heap(lists.begin(), lists.end());
   auto full = [&] { return top.size() >= k; };
-  // A vertex read with its block's bound: its own bound instead, and back into the pool when that
-  // can still reach the K-th key; scored at once when its fit has no such bound. Its own bound
-  // takes its own fit bound, quality bound, proximity and domestic measure (a few lookups, exact
-  // but for the fit and the quality's rounding), and `graph`, the graph measure's part of the
-  // bound it was read with (0 for an organisation the push and E's ties did not reach).
-  auto refine = [&](VertexId v, double graph) {
+  // Back into the pool when the bound can still reach the K-th key.
+  auto repool = [&](const Pooled& p) {
+    if (full() && p.bound < top.front().first) return;
+    pool.push_back(p);
+    std::push_heap(pool.begin(), pool.end());
+  };
+  // Stage 1, a vertex read with a bound `rest` + the fit part it assumed: its own fit bound
+  // instead (a few lookups); scored at once when it has no such bound. `graph`: the graph
+  // measure's part of `rest` (0 for an organisation the push and E's ties did not reach).
+  auto refine = [&](VertexId v, double rest, double graph) {
     const double fit = rp.FitBound(v, w_fit, sector);
     if (fit == std::numeric_limits<double>::infinity()) {
       consider(v);
       return;
     }
     if (fit == -std::numeric_limits<double>::infinity()) return;
-    const double bound = fit + w_quality * ix.QualityBound(v) +
-                         w_prox * ProximityValue(GeoProximity(s, e, v)) +
-                         w_domestic * Domestic(s, v) + graph + kBoundSlack;
-    if (full() && bound < top.front().first) return;
-    pool.push_back({bound, graph, v, true});
-    std::push_heap(pool.begin(), pool.end());
+    repool({rest + fit, graph, fit, v, 1});
+  };
+  // Stage 2, a vertex whose stage-1 bound is the best left: its own proximity, domestic measure
+  // and quality bound instead of its block's (exact but for the quality's rounding; cheaper than
+  // scoring it, and most of a province's organisations are farther than its best).
+  auto own = [&](const Pooled& p) {
+    repool({p.fit + w_quality * ix.QualityBound(p.v) +
+                w_prox * ProximityValue(GeoProximity(s, e, p.v)) + w_domestic * Domestic(s, p.v) +
+                p.graph + kBoundSlack,
+            p.graph, p.fit, p.v, 2});
   };
   constexpr double kNone = -std::numeric_limits<double>::infinity();
   while (true) {
@@ -965,19 +976,21 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
       const Pooled p = pool.back();
       pool.pop_back();
       if (seen.Has(p.v)) continue;
-      if (p.refined) {
+      if (p.stage == 2) {
         consider(p.v);
+      } else if (p.stage == 1) {
+        own(p);
       } else {
-        refine(p.v, p.graph);
+        refine(p.v, p.bound - fit_max, p.graph);
       }
     } else if (county_bound == best) {
       const VertexId v = county_members[county_pos++];
-      if (bits.Has(v) && !seen.Has(v)) refine(v, 0);
+      if (bits.Has(v) && !seen.Has(v)) refine(v, county_bound - fit_max, 0);
     } else {
       std::pop_heap(lists.begin(), lists.end());
       List& l = lists.back();
       const VertexId v = ix.Entry(l.pos);
-      if (!seen.Has(v)) refine(v, 0);
+      if (!seen.Has(v)) refine(v, l.bound - l.fit_part, 0);
       if (++l.pos < l.end) {
         // Its bound only went down: back into place.
         l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
