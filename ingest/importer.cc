@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -243,6 +244,8 @@ class Importer {
   void CheckHierarchies();
   void ResolveRelations();
   void Apply();
+  // Store::VertexSource for an import into an empty store: every node is a bundle entity.
+  bool AddVertices(SnapshotBuilder& builder, std::vector<int64_t>& node_ids) const;
 
  private:
   std::string FileName(uint16_t file) const {
@@ -862,7 +865,146 @@ void Importer::Apply() {
     s.Bind(6, report_.edges_updated).Bind(7, report_.edges_unchanged);
     s.Bind(8, static_cast<int64_t>(report_.merges.size())).Bind(9, report_.import_id).Run();
   }
-  store_.EndGraphWrites(all_edges ? &*all_edges : nullptr);
+  // Into an empty store (no nodes, no aliases before) the nodes are exactly the bundle's
+  // entities: the snapshot's vertices come from them instead of the rows just written.
+  Store::VertexSource vertices;
+  if (all_edges && existing_.empty() && alias_ids_.empty()) {
+    vertices = [this](SnapshotBuilder& b, std::vector<int64_t>& ids) {
+      return AddVertices(b, ids);
+    };
+  }
+  store_.EndGraphWrites(all_edges ? &*all_edges : nullptr, vertices ? &vertices : nullptr);
+}
+
+namespace {
+// A list as the store gives it back: joined with ';', split again, empty items dropped.
+std::vector<std::string> RoundTripList(const std::vector<std::string>& list) {
+  std::vector<std::string> out;
+  for (const std::string& item : list) {
+    size_t start = 0;
+    while (start <= item.size()) {
+      size_t end = item.find(';', start);
+      if (end == std::string::npos) end = item.size();
+      if (end > start) out.push_back(item.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+bool Importer::AddVertices(SnapshotBuilder& builder, std::vector<int64_t>& node_ids) const {
+  const size_t n = bundle_.entities.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (plans_[i].plan != Plan::kInsert || plans_[i].node_id <= 0 ||
+        (i > 0 && plans_[i].node_id <= plans_[i - 1].node_id)) {
+      return false;
+    }
+  }
+  // Keys of regions, tracks and segments → vertex (vertex i is entity i).
+  std::unordered_map<std::string_view, VertexId> region_v, track_v, segment_v;
+  for (size_t i = 0; i < n; ++i) {
+    const EntityRecord& e = bundle_.entities[i];
+    if (e.kind == NodeKind::kRegion) region_v[e.key] = static_cast<VertexId>(i);
+    if (e.kind == NodeKind::kTrack) track_v[e.key] = static_cast<VertexId>(i);
+    if (e.kind == NodeKind::kSegment) segment_v[e.key] = static_cast<VertexId>(i);
+  }
+  // A reference as Load resolves it: empty is none; one that names no such node fails the load
+  // (and the rows are read instead, to fail the same way).
+  auto lookup = [](const std::unordered_map<std::string_view, VertexId>& m, std::string_view key,
+                   VertexId* out) {
+    if (key.empty()) {
+      *out = kNoVertex;
+      return true;
+    }
+    auto it = m.find(key);
+    if (it == m.end()) return false;
+    *out = it->second;
+    return true;
+  };
+  // Integers and reals as the columns give them back: a negative integer is written as NULL, a
+  // NaN real too; NULL reads as the default.
+  auto opt_int = [](int32_t v, int32_t absent) { return v < 0 ? absent : v; };
+  // A real with no fraction is stored as an integer: -0 comes back as 0.
+  auto opt_real = [](double v, double absent) { return std::isnan(v) ? absent : v == 0 ? 0.0 : v; };
+  builder.ReserveVertices(n);
+  node_ids.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const EntityRecord& e = bundle_.entities[i];
+    node_ids[i] = plans_[i].node_id;
+    VertexId region = kNoVertex;
+    if (!lookup(region_v, e.region, &region)) return false;
+    switch (e.kind) {
+      case NodeKind::kRegion: {
+        const auto* r = std::get_if<RegionRecord>(&e.details);
+        VertexId parent = kNoVertex;
+        if (!r || !lookup(region_v, r->parent, &parent)) return false;
+        builder.AddRegion(e.key, e.name, {r->level, parent});
+        break;
+      }
+      case NodeKind::kTrack: {
+        const auto* t = std::get_if<TrackRecord>(&e.details);
+        if (!t) return false;
+        builder.AddTrack(e.key, e.name, {t->name_en});
+        break;
+      }
+      case NodeKind::kSegment: {
+        const auto* g = std::get_if<SegmentRecord>(&e.details);
+        VertexId track = kNoVertex, parent = kNoVertex;
+        if (!g || !lookup(track_v, g->track, &track) || !lookup(segment_v, g->parent, &parent)) {
+          return false;
+        }
+        builder.AddSegment(e.key, e.name, {track, parent, g->position, g->name_en});
+        break;
+      }
+      case NodeKind::kEnterprise: {
+        const auto* a = std::get_if<EnterpriseAttributes>(&e.details);
+        if (!a) return false;
+        const EnterpriseAttributes none;
+        EnterpriseAttributes x;
+        x.uscc = a->uscc;
+        x.founded = opt_int(a->founded, none.founded);
+        x.above_scale = a->above_scale < 0 ? none.above_scale : a->above_scale;
+        x.revenue = opt_real(a->revenue, none.revenue);
+        x.employees = opt_int(a->employees, none.employees);
+        if (a->tags != 0) {
+          for (const std::string& t : RoundTripList(TagNames(a->tags))) {
+            if (auto tag = ParseEnterpriseTag(t)) x.tags |= 1u << static_cast<int>(*tag);
+          }
+        }
+        x.class2_certs = opt_int(a->class2_certs, none.class2_certs);
+        x.class3_certs = opt_int(a->class3_certs, none.class3_certs);
+        x.patents = opt_int(a->patents, none.patents);
+        x.rd_ratio = opt_real(a->rd_ratio, none.rd_ratio);
+        builder.AddEnterprise(e.key, e.name, region, std::move(x), e.illustrative);
+        break;
+      }
+      case NodeKind::kHospital: {
+        const auto* a = std::get_if<HospitalAttributes>(&e.details);
+        if (!a) return false;
+        builder.AddHospital(
+            e.key, e.name, region,
+            {a->grade, a->clinical_trial, a->demo_base, RoundTripList(a->departments)},
+            e.illustrative);
+        break;
+      }
+      case NodeKind::kInstitution: {
+        const auto* a = std::get_if<InstitutionAttributes>(&e.details);
+        if (!a) return false;
+        builder.AddInstitution(e.key, e.name, region, {a->kind, RoundTripList(a->key_labs)},
+                               e.illustrative);
+        break;
+      }
+      case NodeKind::kPlatform: {
+        const auto* a = std::get_if<PlatformAttributes>(&e.details);
+        if (!a) return false;
+        builder.AddPlatform(e.key, e.name, region, {a->kind, RoundTripList(a->accreditations)},
+                            e.illustrative);
+        break;
+      }
+    }
+  }
+  return true;
 }
 
 }  // namespace

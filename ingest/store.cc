@@ -549,21 +549,37 @@ void Store::WritePacked(const Snapshot& snapshot, std::vector<int64_t>& node_ids
   head.vertex_bytes = vertices.size();
   Statement insert(h, "INSERT INTO adjacency(part, data) VALUES(?, ?)");
   insert.Bind(1, int64_t{0}).BindBlob(2, &head, sizeof head).Run();
-  std::vector<uint8_t> chunk;
-  auto flush = [&](uint64_t part) {
-    insert.Bind(1, static_cast<int64_t>(part)).BindBlob(2, chunk.data(), chunk.size()).Run();
-    chunk.clear();
-  };
-  uint64_t part = 1;
-  for (const Piece& p : pieces) {
-    if (p.part != part) {
-      flush(part);
-      part = p.part;
+  // Each part straight from the arrays, never through a copy: a part that is one piece of one
+  // array is bound as it is; a part of several pieces is inserted as zeros of its size and the
+  // pieces written into it in place.
+  for (size_t first = 0; first < pieces.size();) {
+    const uint64_t part = pieces[first].part;
+    size_t last = first;
+    uint64_t bytes = 0;
+    while (last < pieces.size() && pieces[last].part == part) bytes += pieces[last++].bytes;
+    insert.Bind(1, static_cast<int64_t>(part));
+    if (last - first == 1) {
+      const Piece& p = pieces[first];
+      insert.BindBlob(2, segments[p.segment].data + p.segment_offset, p.bytes).Run();
+    } else {
+      if (sqlite3_bind_zeroblob64(insert.handle(), 2, bytes) != SQLITE_OK) {
+        throw Error(ErrorCode::kIo, std::string("SQLite: bind: ") + sqlite3_errmsg(h));
+      }
+      insert.Run();
+      sqlite3_blob* blob = nullptr;
+      int rc = sqlite3_blob_open(h, "main", "adjacency", "data", static_cast<sqlite3_int64>(part),
+                                 1, &blob);
+      for (size_t i = first; rc == SQLITE_OK && i < last; ++i) {
+        const Piece& p = pieces[i];
+        rc = sqlite3_blob_write(blob, segments[p.segment].data + p.segment_offset,
+                                static_cast<int>(p.bytes), static_cast<int>(p.part_offset));
+      }
+      const std::string why = rc == SQLITE_OK ? "" : sqlite3_errmsg(h);
+      sqlite3_blob_close(blob);
+      if (rc != SQLITE_OK) throw Error(ErrorCode::kIo, "SQLite: packed write: " + why);
     }
-    const uint8_t* src = segments[p.segment].data + p.segment_offset;
-    chunk.insert(chunk.end(), src, src + p.bytes);
+    first = last;
   }
-  if (!chunk.empty()) flush(part);
 }
 
 void Store::BeginGraphWrites() {
@@ -577,17 +593,70 @@ void Store::BeginGraphWrites() {
   db_->Exec("DELETE FROM adjacency");
 }
 
-void Store::EndGraphWrites(const EdgeRows* all_edges) {
+void Store::EndGraphWrites(const EdgeRows* all_edges, const VertexSource* all_vertices) {
   // A graph that does not load (too large, say) gets no packed adjacency: loads read the rows
   // and report what is wrong.
   try {
     std::vector<int64_t> node_ids;
-    std::shared_ptr<const Snapshot> snapshot = Load(all_edges, &node_ids);
+    std::shared_ptr<const Snapshot> snapshot;
+    if (all_edges && all_vertices) snapshot = LoadKnown(*all_edges, *all_vertices, node_ids);
+    if (!snapshot) snapshot = Load(all_edges, &node_ids);
     WritePacked(*snapshot, node_ids);
   } catch (const Error&) {
     db_->Exec("DELETE FROM adjacency");
   }
   db_->Exec(kAdjacencyGuards);
+}
+
+std::shared_ptr<const Snapshot> Store::LoadKnown(const EdgeRows& e,
+                                                 const VertexSource& known_vertices,
+                                                 std::vector<int64_t>& node_ids) {
+  last_load_packed_ = false;
+  SnapshotBuilder builder;
+  node_ids.clear();
+  if (!known_vertices(builder, node_ids)) {
+    node_ids.clear();
+    return nullptr;
+  }
+  // As Load: node ids rise with the vertices; aliases from their rows; edges mapped to vertices.
+  const size_t n = node_ids.size();
+  for (size_t i = 1; i < n; ++i) {
+    if (node_ids[i] <= node_ids[i - 1]) throw Error(ErrorCode::kInternal, "node ids out of order");
+  }
+  const int64_t max_id = n == 0 ? 0 : node_ids.back();
+  if (n > 0 && node_ids[0] < 0) throw Error(ErrorCode::kInternal, "negative node id");
+  {
+    // Every stored node, no other (a cheap guard: the writer said it knows them all).
+    Statement s(db_->handle(), "SELECT count(*), coalesce(max(id), 0) FROM nodes");
+    if (!s.Step() || s.Int(0) != static_cast<int64_t>(n) || s.Int(1) != max_id) {
+      node_ids.clear();
+      return nullptr;
+    }
+  }
+  std::vector<VertexId> vertex_of(static_cast<size_t>(max_id) + 1, kNoVertex);
+  for (size_t i = 0; i < n; ++i) vertex_of[node_ids[i]] = static_cast<VertexId>(i);
+  auto vertex = [&](int64_t id) {
+    return id >= 0 && id <= max_id ? vertex_of[static_cast<size_t>(id)] : kNoVertex;
+  };
+  {
+    Statement s(db_->handle(), "SELECT node_id, key FROM aliases");
+    while (s.Step()) {
+      if (VertexId v = vertex(s.Int(0)); v != kNoVertex) builder.AddAlias(v, s.Text(1));
+    }
+  }
+  std::vector<VertexId> src(e.src.size()), dst(e.dst.size());
+  for (size_t i = 0; i < src.size(); ++i) {
+    src[i] = vertex(e.src[i]);
+    dst[i] = vertex(e.dst[i]);
+    if (src[i] == kNoVertex || dst[i] == kNoVertex) {
+      throw Error(ErrorCode::kInvalidData,
+                  db_->path().string() + ": edge " + std::to_string(e.src[i]) + " -> " +
+                      std::to_string(e.dst[i]) + " refers to a missing node");
+    }
+  }
+  builder.ReserveEdges(src.size() + n);
+  builder.AddEdges(src, e.kind, dst, e.weight, e.evidence);
+  return builder.Build();
 }
 
 std::shared_ptr<const Snapshot> Store::LoadSnapshot(LoadPath path) {

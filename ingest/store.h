@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,8 +72,15 @@ class Store {
     std::vector<float> weight;
     std::vector<uint8_t> evidence;
   };
+  // all_vertices: when the writer knows every stored node (an import into an empty store), adds
+  // them to the builder in node-id order exactly as a load from the rows would (the same keys,
+  // names, regions, attributes after their round trip through the columns), fills each vertex's
+  // node id and returns true; false when it cannot, and the rows are read instead.
+  using VertexSource =
+      std::function<bool(SnapshotBuilder& builder, std::vector<int64_t>& node_ids)>;
   void BeginGraphWrites();
-  void EndGraphWrites(const EdgeRows* all_edges = nullptr);
+  void EndGraphWrites(const EdgeRows* all_edges = nullptr,
+                      const VertexSource* all_vertices = nullptr);
   // Whether the database holds a packed adjacency (written by an import, not dropped since).
   bool HasPackedAdjacency();
 
@@ -95,6 +103,10 @@ class Store {
   // The snapshot from the rows; node_ids, when given, gets the node id of each vertex.
   std::shared_ptr<const Snapshot> Load(const EdgeRows* known_edges = nullptr,
                                        std::vector<int64_t>* node_ids = nullptr);
+  // Load with both sides known (EndGraphWrites); nullptr when known_vertices declines.
+  std::shared_ptr<const Snapshot> LoadKnown(const EdgeRows& known_edges,
+                                            const VertexSource& known_vertices,
+                                            std::vector<int64_t>& node_ids);
   // The snapshot from the packed copy, or nullptr when there is none that fits the stored nodes;
   // throws Error(kInvalidData) when its contents do not fit together.
   std::shared_ptr<const Snapshot> LoadPacked();
