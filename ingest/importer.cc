@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -96,6 +99,17 @@ class RefTable {
   std::vector<Slot> slots_;
   std::vector<Entry> entries_;
 };
+
+// TEMPORARY phase timer (CHAINATLAS_IMPORT_PHASES=1).
+void PhaseMark(const char* what) {
+  static const bool on = std::getenv("CHAINATLAS_IMPORT_PHASES") != nullptr;
+  if (!on) return;
+  static auto last = std::chrono::steady_clock::now();
+  auto now = std::chrono::steady_clock::now();
+  std::fprintf(stderr, "phase %-24s %.3f\n", what,
+               std::chrono::duration<double>(now - last).count());
+  last = now;
+}
 
 std::string NowUtc() {
   std::time_t t = std::time(nullptr);
@@ -352,10 +366,16 @@ class Importer {
   std::vector<EntityPlan> plans_;
   std::vector<std::string> norm_names_;
 
+  // A relation row with what its edge row needs besides the attributes (so that writing the
+  // rows in key order does not visit the records at random).
   struct ResolvedEdge {
     int64_t src, dst;
     EdgeKind kind;
-    size_t relation;
+    uint8_t evidence;
+    uint16_t file;
+    float weight;
+    uint32_t relation;
+    uint32_t line;
   };
   std::vector<ResolvedEdge> edges_;
 };
@@ -667,7 +687,8 @@ void Importer::ResolveRelations() {
            {{"kind", std::string(EdgeKindName(r.kind))}, {"key", r.src.key}});
       continue;
     }
-    edges_.push_back({ids[0], ids[1], r.kind, i});
+    edges_.push_back(
+        {ids[0], ids[1], r.kind, r.evidence, r.file, r.weight, static_cast<uint32_t>(i), r.line});
   }
 
   // Repeated keys: sort by key (then by row, so the first occurrence leads) and compare
@@ -722,6 +743,7 @@ void Importer::Apply() {
     }
   }
 
+  PhaseMark("apply start");
   // Entities.
   TableStatements nodes(db_, "nodes", "id",
                         {"kind", "key", "name", "norm_name", "region", "illustrative", "note",
@@ -792,6 +814,7 @@ void Importer::Apply() {
     }
   }
 
+  PhaseMark("entities written");
   // Relations, in primary-key order so the B-tree is appended to rather than split at random.
   auto node_id = [&](int64_t id) {
     return id > 0 ? id : plans_[static_cast<size_t>(-id - 1)].node_id;
@@ -804,32 +827,6 @@ void Importer::Apply() {
     return std::tie(a.src, a.kind, a.dst) < std::tie(b.src, b.kind, b.dst);
   });
   const int64_t before = db.QueryInt("SELECT count(*) FROM edges");
-  int64_t changed = 0;
-  {
-    // Into an empty table (a first import) every row is new: a plain insert is faster.
-    Statement s(
-        db_,
-        before == 0
-            ? "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, "
-              "evidence) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
-            : "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, evidence) "
-              "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(src, kind, dst) DO UPDATE SET "
-              "weight = excluded.weight, attrs = excluded.attrs, prov_file = excluded.prov_file, "
-              "prov_line = excluded.prov_line, evidence = excluded.evidence "
-              "WHERE weight IS NOT excluded.weight OR attrs IS NOT excluded.attrs "
-              "OR evidence IS NOT excluded.evidence");
-    const size_t m = edges_.size();
-    for (size_t i = 0; i < m; ++i) {
-      Progress("relations", i + 1, m);
-      const ResolvedEdge& e = edges_[i];
-      const RelationRecord& r = bundle_.relations[e.relation];
-      s.Bind(1, e.src).Bind(2, int64_t{static_cast<int>(e.kind)}).Bind(3, e.dst);
-      s.Bind(4, static_cast<double>(r.weight)).BindText(5, r.attrs);
-      s.Bind(6, file_ids[r.file]).Bind(7, int64_t{r.line}).Bind(8, int64_t{r.evidence});
-      s.Run();
-      changed += sqlite3_changes(db_);
-    }
-  }
   // Into an empty table the rows are exactly edges_: the packed adjacency is built from them.
   std::optional<Store::EdgeRows> all_edges;
   if (before == 0) {
@@ -842,15 +839,84 @@ void Importer::Apply() {
     rows.evidence.resize(m);
     for (size_t i = 0; i < m; ++i) {
       const ResolvedEdge& e = edges_[i];
-      const RelationRecord& r = bundle_.relations[e.relation];
       rows.src[i] = e.src;
       rows.dst[i] = e.dst;
       rows.kind[i] = e.kind;
       // As the store hands it back: a double of the float, read as a float.
-      rows.weight[i] = static_cast<float>(static_cast<double>(r.weight));
-      rows.evidence[i] = r.evidence;
+      rows.weight[i] = static_cast<float>(static_cast<double>(e.weight));
+      rows.evidence[i] = e.evidence;
     }
   }
+  // Into an empty store (no nodes, no aliases before) the nodes are exactly the bundle's
+  // entities: the snapshot is built from them and the edges on another thread while the rows
+  // are written (Store::EndGraphWrites checks it against the rows' counts).
+  Store::VertexSource vertices;
+  std::future<Store::KnownSnapshot> known;
+  if (all_edges && existing_.empty() && alias_ids_.empty()) {
+    vertices = [this](SnapshotBuilder& b, std::vector<int64_t>& ids) {
+      return AddVertices(b, ids);
+    };
+    known = std::async(std::launch::async, [&] { return Store::BuildKnown(*all_edges, vertices); });
+  }
+  int64_t changed = 0;
+  {
+    // Into an empty table (a first import) every row is new: a plain insert is faster, and
+    // kBatch rows go in one statement (one statement's overhead per batch, not per row).
+    const char* kColumns =
+        "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, evidence) VALUES";
+    const char* kRow = "(?, ?, ?, ?, ?, ?, ?, ?)";
+    constexpr size_t kBatch = 32;
+    std::string batch_sql = kColumns;
+    for (size_t i = 0; i < kBatch; ++i) batch_sql += std::string(i ? ", " : " ") + kRow;
+    std::optional<Statement> batch;
+    if (before == 0 && !std::getenv("CHAINATLAS_NO_BATCH")) batch.emplace(db_, batch_sql);
+    Statement s(db_, before == 0
+                         ? std::string(kColumns) + " " + kRow
+                         : std::string(kColumns) + " " + kRow +
+                               " ON CONFLICT(src, kind, dst) DO UPDATE SET "
+                               "weight = excluded.weight, attrs = excluded.attrs, "
+                               "prov_file = excluded.prov_file, prov_line = excluded.prov_line, "
+                               "evidence = excluded.evidence "
+                               "WHERE weight IS NOT excluded.weight OR attrs IS NOT excluded.attrs "
+                               "OR evidence IS NOT excluded.evidence");
+    // Binds row e at parameters base+1..base+8. The attributes stay put until the statement is
+    // reset: bound without a copy.
+    auto bind_row = [&](sqlite3_stmt* h, int base, const ResolvedEdge& e) {
+      const std::string& attrs = bundle_.relations[e.relation].attrs;
+      int rc = sqlite3_bind_int64(h, base + 1, e.src);
+      rc |= sqlite3_bind_int64(h, base + 2, static_cast<int>(e.kind));
+      rc |= sqlite3_bind_int64(h, base + 3, e.dst);
+      rc |= sqlite3_bind_double(h, base + 4, static_cast<double>(e.weight));
+      rc |= attrs.empty() ? sqlite3_bind_null(h, base + 5)
+                          : sqlite3_bind_text(h, base + 5, attrs.data(),
+                                              static_cast<int>(attrs.size()), SQLITE_STATIC);
+      rc |= sqlite3_bind_int64(h, base + 6, file_ids[e.file]);
+      rc |= sqlite3_bind_int64(h, base + 7, e.line);
+      rc |= sqlite3_bind_int64(h, base + 8, e.evidence);
+      if (rc != SQLITE_OK) {
+        throw Error(ErrorCode::kIo, std::string("SQLite: bind: ") + sqlite3_errmsg(db_));
+      }
+    };
+    const size_t m = edges_.size();
+    size_t i = 0;
+    if (batch) {
+      for (; i + kBatch <= m; i += kBatch) {
+        Progress("relations", i + kBatch, m);
+        for (size_t j = 0; j < kBatch; ++j) {
+          bind_row(batch->handle(), static_cast<int>(8 * j), edges_[i + j]);
+        }
+        batch->Run();
+        changed += sqlite3_changes(db_);
+      }
+    }
+    for (; i < m; ++i) {
+      Progress("relations", i + 1, m);
+      bind_row(s.handle(), 0, edges_[i]);
+      s.Run();
+      changed += sqlite3_changes(db_);
+    }
+  }
+  PhaseMark("edges written");
   const int64_t after = db.QueryInt("SELECT count(*) FROM edges");
   report_.edges_inserted = after - before;
   report_.edges_updated = changed - report_.edges_inserted;
@@ -865,15 +931,10 @@ void Importer::Apply() {
     s.Bind(6, report_.edges_updated).Bind(7, report_.edges_unchanged);
     s.Bind(8, static_cast<int64_t>(report_.merges.size())).Bind(9, report_.import_id).Run();
   }
-  // Into an empty store (no nodes, no aliases before) the nodes are exactly the bundle's
-  // entities: the snapshot's vertices come from them instead of the rows just written.
-  Store::VertexSource vertices;
-  if (all_edges && existing_.empty() && alias_ids_.empty()) {
-    vertices = [this](SnapshotBuilder& b, std::vector<int64_t>& ids) {
-      return AddVertices(b, ids);
-    };
-  }
-  store_.EndGraphWrites(all_edges ? &*all_edges : nullptr, vertices ? &vertices : nullptr);
+  std::function<Store::KnownSnapshot()> take_known = [&] { return known.get(); };
+  PhaseMark("before snapshot");
+  store_.EndGraphWrites(all_edges ? &*all_edges : nullptr, known.valid() ? &take_known : nullptr);
+  PhaseMark("snapshot+packed");
 }
 
 namespace {
@@ -1027,13 +1088,19 @@ ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> pro
     // otherwise.
     Transaction tx(store.db());
     Importer importer(store, bundle, report, options);
+    PhaseMark("read bundle");
     importer.LoadCatalog();
+    PhaseMark("catalog");
     importer.PlanEntities();
+    PhaseMark("plan");
     importer.CheckHierarchies();
+    PhaseMark("hierarchies");
     importer.ResolveRelations();
+    PhaseMark("catalog plan resolve");
     if (report.problems.empty()) {
       importer.Apply();
       tx.Commit();
+      PhaseMark("commit");
       report.accepted = true;
     }
   }
@@ -1049,6 +1116,7 @@ ImportReport ImportBundle(Store& store, const std::filesystem::path& path,
                           const ImportOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   std::vector<Problem> problems;
+  PhaseMark("start");
   Bundle bundle = ReadBundle(path, problems);
   ImportReport report = ImportRecords(store, std::move(bundle), std::move(problems), options);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -593,13 +593,20 @@ void Store::BeginGraphWrites() {
   db_->Exec("DELETE FROM adjacency");
 }
 
-void Store::EndGraphWrites(const EdgeRows* all_edges, const VertexSource* all_vertices) {
+void Store::EndGraphWrites(const EdgeRows* all_edges, const std::function<KnownSnapshot()>* known) {
   // A graph that does not load (too large, say) gets no packed adjacency: loads read the rows
   // and report what is wrong.
   try {
     std::vector<int64_t> node_ids;
     std::shared_ptr<const Snapshot> snapshot;
-    if (all_edges && all_vertices) snapshot = LoadKnown(*all_edges, *all_vertices, node_ids);
+    if (known) {
+      KnownSnapshot k = (*known)();
+      if (k.snapshot && KnownFits(k.node_ids)) {
+        snapshot = std::move(k.snapshot);
+        node_ids = std::move(k.node_ids);
+      }
+    }
+    last_load_packed_ = false;
     if (!snapshot) snapshot = Load(all_edges, &node_ids);
     WritePacked(*snapshot, node_ids);
   } catch (const Error&) {
@@ -608,55 +615,43 @@ void Store::EndGraphWrites(const EdgeRows* all_edges, const VertexSource* all_ve
   db_->Exec(kAdjacencyGuards);
 }
 
-std::shared_ptr<const Snapshot> Store::LoadKnown(const EdgeRows& e,
-                                                 const VertexSource& known_vertices,
-                                                 std::vector<int64_t>& node_ids) {
-  last_load_packed_ = false;
+Store::KnownSnapshot Store::BuildKnown(const EdgeRows& e, const VertexSource& known_vertices) {
+  KnownSnapshot out;
   SnapshotBuilder builder;
-  node_ids.clear();
-  if (!known_vertices(builder, node_ids)) {
-    node_ids.clear();
-    return nullptr;
-  }
-  // As Load: node ids rise with the vertices; aliases from their rows; edges mapped to vertices.
+  std::vector<int64_t>& node_ids = out.node_ids;
+  if (!known_vertices(builder, node_ids)) return {};
+  // As Load: node ids rise with the vertices; edges mapped to vertices.
   const size_t n = node_ids.size();
   for (size_t i = 1; i < n; ++i) {
-    if (node_ids[i] <= node_ids[i - 1]) throw Error(ErrorCode::kInternal, "node ids out of order");
+    if (node_ids[i] <= node_ids[i - 1]) return {};
   }
+  if (n > 0 && node_ids[0] < 0) return {};
   const int64_t max_id = n == 0 ? 0 : node_ids.back();
-  if (n > 0 && node_ids[0] < 0) throw Error(ErrorCode::kInternal, "negative node id");
-  {
-    // Every stored node, no other (a cheap guard: the writer said it knows them all).
-    Statement s(db_->handle(), "SELECT count(*), coalesce(max(id), 0) FROM nodes");
-    if (!s.Step() || s.Int(0) != static_cast<int64_t>(n) || s.Int(1) != max_id) {
-      node_ids.clear();
-      return nullptr;
-    }
-  }
   std::vector<VertexId> vertex_of(static_cast<size_t>(max_id) + 1, kNoVertex);
   for (size_t i = 0; i < n; ++i) vertex_of[node_ids[i]] = static_cast<VertexId>(i);
   auto vertex = [&](int64_t id) {
     return id >= 0 && id <= max_id ? vertex_of[static_cast<size_t>(id)] : kNoVertex;
   };
-  {
-    Statement s(db_->handle(), "SELECT node_id, key FROM aliases");
-    while (s.Step()) {
-      if (VertexId v = vertex(s.Int(0)); v != kNoVertex) builder.AddAlias(v, s.Text(1));
-    }
-  }
   std::vector<VertexId> src(e.src.size()), dst(e.dst.size());
   for (size_t i = 0; i < src.size(); ++i) {
     src[i] = vertex(e.src[i]);
     dst[i] = vertex(e.dst[i]);
-    if (src[i] == kNoVertex || dst[i] == kNoVertex) {
-      throw Error(ErrorCode::kInvalidData,
-                  db_->path().string() + ": edge " + std::to_string(e.src[i]) + " -> " +
-                      std::to_string(e.dst[i]) + " refers to a missing node");
-    }
+    // A missing node: the rows decide (Load reports it).
+    if (src[i] == kNoVertex || dst[i] == kNoVertex) return {};
   }
   builder.ReserveEdges(src.size() + n);
   builder.AddEdges(src, e.kind, dst, e.weight, e.evidence);
-  return builder.Build();
+  out.snapshot = builder.Build();
+  return out;
+}
+
+bool Store::KnownFits(const std::vector<int64_t>& node_ids) {
+  // Every stored node and no other, and no aliases (a known snapshot has none): a cheap guard,
+  // the writer said it knows them all.
+  const int64_t n = static_cast<int64_t>(node_ids.size());
+  Statement s(db_->handle(), "SELECT count(*), coalesce(max(id), 0) FROM nodes");
+  if (!s.Step() || s.Int(0) != n || s.Int(1) != (n == 0 ? 0 : node_ids.back())) return false;
+  return db_->QueryInt("SELECT count(*) FROM aliases") == 0;
 }
 
 std::shared_ptr<const Snapshot> Store::LoadSnapshot(LoadPath path) {
