@@ -792,6 +792,10 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     }
     bundle.entities.reserve(entities);
     bundle.relations.reserve(relations);
+    // Filled once, front to back: huge pages where the system allows them on request (a page
+    // fault per 2 MiB instead of per 4 KiB; faults are most of the cost of fresh memory).
+    AdviseHugePages(bundle.entities.data(), bundle.entities.capacity() * sizeof(EntityRecord));
+    AdviseHugePages(bundle.relations.data(), bundle.relations.capacity() * sizeof(RelationRecord));
   }
 
   for (const FileSpec& spec : Specs()) {

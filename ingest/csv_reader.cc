@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "graph/error.h"
+#include "ingest/text.h"
 
 namespace chainatlas::ingest {
 namespace {
@@ -95,6 +96,8 @@ std::string ReadText(const std::filesystem::path& path) {
   const auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > 0) {
     // One read into place; a file that changes size meanwhile is read on below.
+    text.reserve(static_cast<size_t>(size));
+    AdviseHugePages(text.data(), text.capacity());
     text.resize(static_cast<size_t>(size));
     in.read(text.data(), static_cast<std::streamsize>(size));
     text.resize(static_cast<size_t>(in.gcount()));

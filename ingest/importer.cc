@@ -4,8 +4,6 @@
 #include <chrono>
 #include <future>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -21,7 +19,9 @@
 namespace chainatlas::ingest {
 namespace {
 
-using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
+// A column value; text as a view of the record (or of a scratch string) it comes from, bound
+// without a copy.
+using SqlValue = std::variant<std::monostate, int64_t, double, std::string_view>;
 
 std::string KindKey(NodeKind kind, std::string_view key) {
   std::string k(1, static_cast<char>('0' + static_cast<int>(kind)));
@@ -100,17 +100,6 @@ class RefTable {
   std::vector<Entry> entries_;
 };
 
-// TEMPORARY phase timer (CHAINATLAS_IMPORT_PHASES=1).
-void PhaseMark(const char* what) {
-  static const bool on = std::getenv("CHAINATLAS_IMPORT_PHASES") != nullptr;
-  if (!on) return;
-  static auto last = std::chrono::steady_clock::now();
-  auto now = std::chrono::steady_clock::now();
-  std::fprintf(stderr, "phase %-24s %.3f\n", what,
-               std::chrono::duration<double>(now - last).count());
-  last = now;
-}
-
 std::string NowUtc() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -128,7 +117,7 @@ std::string JoinList(const std::vector<std::string>& items) {
 
 SqlValue OptInt(int64_t v) { return v < 0 ? SqlValue{} : SqlValue{v}; }
 SqlValue OptReal(double v) { return std::isnan(v) ? SqlValue{} : SqlValue{v}; }
-SqlValue OptText(const std::string& s) { return s.empty() ? SqlValue{} : SqlValue{s}; }
+SqlValue OptText(std::string_view s) { return s.empty() ? SqlValue{} : SqlValue{s}; }
 
 // The kind-specific table of an entity and its column values.
 struct KindColumns {
@@ -153,34 +142,40 @@ KindColumns ColumnsOf(NodeKind kind) {
   throw Error(ErrorCode::kInternal, "no table for node kind");
 }
 
-std::vector<SqlValue> ValuesOf(const EntityRecord& e) {
+// `scratch` holds a joined list column; it must outlive the values.
+std::vector<SqlValue> ValuesOf(const EntityRecord& e, std::string& scratch) {
   struct Visitor {
+    std::string& scratch;
+    SqlValue Joined(std::string joined) {
+      scratch = std::move(joined);
+      return OptText(scratch);
+    }
     std::vector<SqlValue> operator()(const RegionRecord& r) {
-      return {std::string(RegionLevelName(r.level)), OptText(r.parent)};
+      return {RegionLevelName(r.level), OptText(r.parent)};
     }
     std::vector<SqlValue> operator()(const TrackRecord& t) { return {OptText(t.name_en)}; }
     std::vector<SqlValue> operator()(const SegmentRecord& s) {
-      return {s.track, OptText(s.parent), std::string(PositionName(s.position)),
+      return {std::string_view(s.track), OptText(s.parent), PositionName(s.position),
               OptText(s.name_en)};
     }
     std::vector<SqlValue> operator()(const EnterpriseAttributes& a) {
       return {OptText(a.uscc),        OptInt(a.founded),      OptInt(a.above_scale),
-              OptReal(a.revenue),     OptInt(a.employees),    OptText(JoinList(TagNames(a.tags))),
+              OptReal(a.revenue),     OptInt(a.employees),    Joined(JoinList(TagNames(a.tags))),
               OptInt(a.class2_certs), OptInt(a.class3_certs), OptInt(a.patents),
               OptReal(a.rd_ratio)};
     }
     std::vector<SqlValue> operator()(const HospitalAttributes& h) {
       return {OptText(h.grade), int64_t{h.clinical_trial}, int64_t{h.demo_base},
-              OptText(JoinList(h.departments))};
+              Joined(JoinList(h.departments))};
     }
     std::vector<SqlValue> operator()(const InstitutionAttributes& i) {
-      return {i.kind, OptText(JoinList(i.key_labs))};
+      return {std::string_view(i.kind), Joined(JoinList(i.key_labs))};
     }
     std::vector<SqlValue> operator()(const PlatformAttributes& p) {
-      return {p.kind, OptText(JoinList(p.accreditations))};
+      return {std::string_view(p.kind), Joined(JoinList(p.accreditations))};
     }
   };
-  return std::visit(Visitor{}, e.details);
+  return std::visit(Visitor{scratch}, e.details);
 }
 
 void BindValue(Statement& s, int i, const SqlValue& v) {
@@ -188,8 +183,8 @@ void BindValue(Statement& s, int i, const SqlValue& v) {
     s.Bind(i, std::get<int64_t>(v));
   else if (std::holds_alternative<double>(v))
     s.Bind(i, std::get<double>(v));
-  else if (std::holds_alternative<std::string>(v))
-    s.Bind(i, std::string_view(std::get<std::string>(v)));
+  else if (const auto* t = std::get_if<std::string_view>(&v))
+    s.BindStatic(i, *t);
   else
     s.BindNull(i);
 }
@@ -635,6 +630,7 @@ void Importer::ResolveRelations() {
   } last[2];
 
   edges_.reserve(bundle_.relations.size());
+  AdviseHugePages(edges_.data(), edges_.capacity() * sizeof(ResolvedEdge));
   for (size_t i = 0; i < bundle_.relations.size(); ++i) {
     const RelationRecord& r = bundle_.relations[i];
     int64_t ids[2] = {0, 0};
@@ -743,7 +739,6 @@ void Importer::Apply() {
     }
   }
 
-  PhaseMark("apply start");
   // Entities.
   TableStatements nodes(db_, "nodes", "id",
                         {"kind", "key", "name", "norm_name", "region", "illustrative", "note",
@@ -769,10 +764,11 @@ void Importer::Apply() {
     std::vector<SqlValue> common = {
         e.name,          norm_names_[i], OptText(e.region), int64_t{e.illustrative},
         OptText(e.note), bundle_.source};
-    std::vector<SqlValue> own = ValuesOf(e);
+    std::string scratch;
+    std::vector<SqlValue> own = ValuesOf(e, scratch);
     TableStatements& kt = *kind_tables[e.kind];
     if (plan.plan == Plan::kInsert) {
-      std::vector<SqlValue> all = {int64_t{static_cast<int>(e.kind)}, e.key};
+      std::vector<SqlValue> all = {int64_t{static_cast<int>(e.kind)}, std::string_view(e.key)};
       all.insert(all.end(), common.begin(), common.end());
       all.push_back(file_id);
       all.push_back(int64_t{e.line});
@@ -814,7 +810,6 @@ void Importer::Apply() {
     }
   }
 
-  PhaseMark("entities written");
   // Relations, in primary-key order so the B-tree is appended to rather than split at random.
   auto node_id = [&](int64_t id) {
     return id > 0 ? id : plans_[static_cast<size_t>(-id - 1)].node_id;
@@ -832,6 +827,15 @@ void Importer::Apply() {
   if (before == 0) {
     Store::EdgeRows& rows = all_edges.emplace();
     const size_t m = edges_.size();
+    // Reserved, advised for huge pages, then filled (resize would touch them first).
+    rows.src.reserve(m);
+    rows.dst.reserve(m);
+    rows.kind.reserve(m);
+    rows.weight.reserve(m);
+    rows.evidence.reserve(m);
+    AdviseHugePages(rows.src.data(), m * sizeof(int64_t));
+    AdviseHugePages(rows.dst.data(), m * sizeof(int64_t));
+    AdviseHugePages(rows.weight.data(), m * sizeof(float));
     rows.src.resize(m);
     rows.dst.resize(m);
     rows.kind.resize(m);
@@ -869,7 +873,7 @@ void Importer::Apply() {
     std::string batch_sql = kColumns;
     for (size_t i = 0; i < kBatch; ++i) batch_sql += std::string(i ? ", " : " ") + kRow;
     std::optional<Statement> batch;
-    if (before == 0 && !std::getenv("CHAINATLAS_NO_BATCH")) batch.emplace(db_, batch_sql);
+    if (before == 0) batch.emplace(db_, batch_sql);
     Statement s(db_, before == 0
                          ? std::string(kColumns) + " " + kRow
                          : std::string(kColumns) + " " + kRow +
@@ -916,8 +920,8 @@ void Importer::Apply() {
       changed += sqlite3_changes(db_);
     }
   }
-  PhaseMark("edges written");
-  const int64_t after = db.QueryInt("SELECT count(*) FROM edges");
+  // Into an empty table every row was a plain insert: the count is known without a scan.
+  const int64_t after = before == 0 ? changed : db.QueryInt("SELECT count(*) FROM edges");
   report_.edges_inserted = after - before;
   report_.edges_updated = changed - report_.edges_inserted;
   report_.edges_unchanged = static_cast<int64_t>(edges_.size()) - changed;
@@ -932,9 +936,7 @@ void Importer::Apply() {
     s.Bind(8, static_cast<int64_t>(report_.merges.size())).Bind(9, report_.import_id).Run();
   }
   std::function<Store::KnownSnapshot()> take_known = [&] { return known.get(); };
-  PhaseMark("before snapshot");
   store_.EndGraphWrites(all_edges ? &*all_edges : nullptr, known.valid() ? &take_known : nullptr);
-  PhaseMark("snapshot+packed");
 }
 
 namespace {
@@ -1088,19 +1090,13 @@ ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> pro
     // otherwise.
     Transaction tx(store.db());
     Importer importer(store, bundle, report, options);
-    PhaseMark("read bundle");
     importer.LoadCatalog();
-    PhaseMark("catalog");
     importer.PlanEntities();
-    PhaseMark("plan");
     importer.CheckHierarchies();
-    PhaseMark("hierarchies");
     importer.ResolveRelations();
-    PhaseMark("catalog plan resolve");
     if (report.problems.empty()) {
       importer.Apply();
       tx.Commit();
-      PhaseMark("commit");
       report.accepted = true;
     }
   }
@@ -1116,7 +1112,6 @@ ImportReport ImportBundle(Store& store, const std::filesystem::path& path,
                           const ImportOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   std::vector<Problem> problems;
-  PhaseMark("start");
   Bundle bundle = ReadBundle(path, problems);
   ImportReport report = ImportRecords(store, std::move(bundle), std::move(problems), options);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

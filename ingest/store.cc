@@ -7,6 +7,7 @@
 #include "graph/error.h"
 #include "graph/kinds.h"
 #include "ingest/sqlite_db.h"
+#include "ingest/text.h"
 
 namespace chainatlas::ingest {
 namespace {
@@ -632,7 +633,13 @@ Store::KnownSnapshot Store::BuildKnown(const EdgeRows& e, const VertexSource& kn
   auto vertex = [&](int64_t id) {
     return id >= 0 && id <= max_id ? vertex_of[static_cast<size_t>(id)] : kNoVertex;
   };
-  std::vector<VertexId> src(e.src.size()), dst(e.dst.size());
+  std::vector<VertexId> src, dst;
+  src.reserve(e.src.size());
+  dst.reserve(e.dst.size());
+  AdviseHugePages(src.data(), src.capacity() * sizeof(VertexId));
+  AdviseHugePages(dst.data(), dst.capacity() * sizeof(VertexId));
+  src.resize(e.src.size());
+  dst.resize(e.dst.size());
   for (size_t i = 0; i < src.size(); ++i) {
     src[i] = vertex(e.src[i]);
     dst[i] = vertex(e.dst[i]);
