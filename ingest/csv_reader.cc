@@ -2,17 +2,22 @@
 
 #include <csv.h>
 
+#include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "graph/error.h"
+#include "ingest/text.h"
 
 namespace chainatlas::ingest {
 namespace {
 
+// libcsv's parser state between records (ROW_NOT_BEGUN in libcsv.c): no field begun.
+constexpr int kLibcsvRowNotBegun = 0;
+
 struct ParseState {
   CsvRecord record;
-  size_t fields = 0;  // of the record being read; record.fields keeps its strings for the next
+  std::vector<std::string> owned;  // libcsv's fields; kept (with their capacity) for the next
+  size_t fields = 0;               // of the record being read
   bool between_records = true;
   uint32_t start_line = 0;
   const std::function<void(const CsvRecord&)>* on_record = nullptr;
@@ -20,7 +25,7 @@ struct ParseState {
 
 void OnField(void* s, size_t len, void* data) {
   auto* st = static_cast<ParseState*>(data);
-  auto& f = st->record.fields;
+  auto& f = st->owned;
   if (st->fields < f.size()) {
     f[st->fields].assign(static_cast<const char*>(s), len);
   } else {
@@ -32,11 +37,11 @@ void OnField(void* s, size_t len, void* data) {
 void OnRecordEnd(int, void* data) {
   auto* st = static_cast<ParseState*>(data);
   st->between_records = true;
-  auto& f = st->record.fields;
-  if (f.size() > st->fields) f.resize(st->fields);
+  const size_t n = st->fields;
   st->fields = 0;
-  const bool blank = f.empty() || (f.size() == 1 && f[0].empty());
+  const bool blank = n == 0 || (n == 1 && st->owned[0].empty());
   if (!blank) {
+    st->record.fields.assign(st->owned.begin(), st->owned.begin() + static_cast<ptrdiff_t>(n));
     st->record.line = st->start_line;
     (*st->on_record)(st->record);
   }
@@ -49,24 +54,67 @@ bool IsBlank(std::string_view chunk) {
   return true;
 }
 
-}  // namespace
+bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 
-std::string ReadCsv(const std::filesystem::path& path,
-                    const std::function<void(const CsvRecord&)>& on_record, uint32_t* error_line) {
+// A line without quotes, started between records, as libcsv reads it: the line end (LF, CR LF,
+// or CR) ends the record, fields are split at commas, spaces and tabs around each are dropped.
+// False (nothing delivered) when the line holds a quote or a carriage return elsewhere: libcsv
+// reads it then.
+bool SplitPlainLine(std::string_view chunk, ParseState& st, uint32_t line) {
+  std::string_view body = chunk;
+  if (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+  if (!body.empty() && body.back() == '\r') body.remove_suffix(1);
+  if (std::memchr(body.data(), '"', body.size()) || std::memchr(body.data(), '\r', body.size())) {
+    return false;
+  }
+  auto& fields = st.record.fields;
+  fields.clear();
+  size_t start = 0;
+  while (true) {
+    const void* comma = std::memchr(body.data() + start, ',', body.size() - start);
+    const size_t end = comma ? static_cast<size_t>(static_cast<const char*>(comma) - body.data())
+                             : body.size();
+    size_t b = start, e = end;
+    while (b < e && IsSpace(body[b])) ++b;
+    while (e > b && IsSpace(body[e - 1])) --e;
+    fields.emplace_back(body.data() + b, e - b);
+    if (!comma) break;
+    start = end + 1;
+  }
+  // A line of spaces alone is blank (IsBlank said so before; here for safety).
+  if (fields.size() == 1 && fields[0].empty()) return true;
+  st.record.line = line;
+  (*st.on_record)(st.record);
+  return true;
+}
+
+std::string ReadText(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIo, Msg("io.cannot_read", {{"path", path.string()}}));
   std::string text;
-  {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (!ec) text.reserve(static_cast<size_t>(size));
-    char buf[1 << 16];
-    while (in) {
-      in.read(buf, sizeof buf);
-      text.append(buf, static_cast<size_t>(in.gcount()));
-    }
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > 0) {
+    // One read into place; a file that changes size meanwhile is read on below.
+    text.reserve(static_cast<size_t>(size));
+    AdviseHugePages(text.data(), text.capacity());
+    text.resize(static_cast<size_t>(size));
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  char buf[1 << 16];
+  while (in) {
+    in.read(buf, sizeof buf);
+    text.append(buf, static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) throw Error(ErrorCode::kIo, Msg("io.read_failed", {{"path", path.string()}}));
+  return text;
+}
+
+std::string Read(const std::filesystem::path& path,
+                 const std::function<void(const CsvRecord&)>& on_record, uint32_t* error_line,
+                 bool split_plain_lines) {
+  const std::string text = ReadText(path);
   size_t pos = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
 
   csv_parser parser;
@@ -79,10 +127,18 @@ std::string ReadCsv(const std::filesystem::path& path,
   std::string error;
   // Feeding one physical line at a time lets us know the line on which every record starts.
   while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl + 1;
+    const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
+    size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1
+                    : text.size();
     std::string_view chunk(text.data() + pos, end - pos);
     ++line;
+    if (split_plain_lines && parser.pstate == kLibcsvRowNotBegun && parser.entry_pos == 0 &&
+        st.between_records) {
+      if (IsBlank(chunk) || SplitPlainLine(chunk, st, line)) {
+        pos = end;
+        continue;
+      }
+    }
     if (st.between_records && !IsBlank(chunk)) {
       st.between_records = false;
       st.start_line = line;
@@ -101,6 +157,19 @@ std::string ReadCsv(const std::filesystem::path& path,
   csv_free(&parser);
   if (!error.empty()) error = "malformed CSV: " + error;
   return error;
+}
+
+}  // namespace
+
+std::string ReadCsv(const std::filesystem::path& path,
+                    const std::function<void(const CsvRecord&)>& on_record, uint32_t* error_line) {
+  return Read(path, on_record, error_line, true);
+}
+
+std::string ReadCsvLibcsv(const std::filesystem::path& path,
+                          const std::function<void(const CsvRecord&)>& on_record,
+                          uint32_t* error_line) {
+  return Read(path, on_record, error_line, false);
 }
 
 }  // namespace chainatlas::ingest

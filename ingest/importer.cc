@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <cmath>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -17,7 +19,9 @@
 namespace chainatlas::ingest {
 namespace {
 
-using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
+// A column value; text as a view of the record (or of a scratch string) it comes from, bound
+// without a copy.
+using SqlValue = std::variant<std::monostate, int64_t, double, std::string_view>;
 
 std::string KindKey(NodeKind kind, std::string_view key) {
   std::string k(1, static_cast<char>('0' + static_cast<int>(kind)));
@@ -113,7 +117,7 @@ std::string JoinList(const std::vector<std::string>& items) {
 
 SqlValue OptInt(int64_t v) { return v < 0 ? SqlValue{} : SqlValue{v}; }
 SqlValue OptReal(double v) { return std::isnan(v) ? SqlValue{} : SqlValue{v}; }
-SqlValue OptText(const std::string& s) { return s.empty() ? SqlValue{} : SqlValue{s}; }
+SqlValue OptText(std::string_view s) { return s.empty() ? SqlValue{} : SqlValue{s}; }
 
 // The kind-specific table of an entity and its column values.
 struct KindColumns {
@@ -138,34 +142,40 @@ KindColumns ColumnsOf(NodeKind kind) {
   throw Error(ErrorCode::kInternal, "no table for node kind");
 }
 
-std::vector<SqlValue> ValuesOf(const EntityRecord& e) {
+// `scratch` holds a joined list column; it must outlive the values.
+std::vector<SqlValue> ValuesOf(const EntityRecord& e, std::string& scratch) {
   struct Visitor {
+    std::string& scratch;
+    SqlValue Joined(std::string joined) {
+      scratch = std::move(joined);
+      return OptText(scratch);
+    }
     std::vector<SqlValue> operator()(const RegionRecord& r) {
-      return {std::string(RegionLevelName(r.level)), OptText(r.parent)};
+      return {RegionLevelName(r.level), OptText(r.parent)};
     }
     std::vector<SqlValue> operator()(const TrackRecord& t) { return {OptText(t.name_en)}; }
     std::vector<SqlValue> operator()(const SegmentRecord& s) {
-      return {s.track, OptText(s.parent), std::string(PositionName(s.position)),
+      return {std::string_view(s.track), OptText(s.parent), PositionName(s.position),
               OptText(s.name_en)};
     }
     std::vector<SqlValue> operator()(const EnterpriseAttributes& a) {
       return {OptText(a.uscc),        OptInt(a.founded),      OptInt(a.above_scale),
-              OptReal(a.revenue),     OptInt(a.employees),    OptText(JoinList(TagNames(a.tags))),
+              OptReal(a.revenue),     OptInt(a.employees),    Joined(JoinList(TagNames(a.tags))),
               OptInt(a.class2_certs), OptInt(a.class3_certs), OptInt(a.patents),
               OptReal(a.rd_ratio)};
     }
     std::vector<SqlValue> operator()(const HospitalAttributes& h) {
       return {OptText(h.grade), int64_t{h.clinical_trial}, int64_t{h.demo_base},
-              OptText(JoinList(h.departments))};
+              Joined(JoinList(h.departments))};
     }
     std::vector<SqlValue> operator()(const InstitutionAttributes& i) {
-      return {i.kind, OptText(JoinList(i.key_labs))};
+      return {std::string_view(i.kind), Joined(JoinList(i.key_labs))};
     }
     std::vector<SqlValue> operator()(const PlatformAttributes& p) {
-      return {p.kind, OptText(JoinList(p.accreditations))};
+      return {std::string_view(p.kind), Joined(JoinList(p.accreditations))};
     }
   };
-  return std::visit(Visitor{}, e.details);
+  return std::visit(Visitor{scratch}, e.details);
 }
 
 void BindValue(Statement& s, int i, const SqlValue& v) {
@@ -173,8 +183,8 @@ void BindValue(Statement& s, int i, const SqlValue& v) {
     s.Bind(i, std::get<int64_t>(v));
   else if (std::holds_alternative<double>(v))
     s.Bind(i, std::get<double>(v));
-  else if (std::holds_alternative<std::string>(v))
-    s.Bind(i, std::string_view(std::get<std::string>(v)));
+  else if (const auto* t = std::get_if<std::string_view>(&v))
+    s.BindStatic(i, *t);
   else
     s.BindNull(i);
 }
@@ -243,6 +253,8 @@ class Importer {
   void CheckHierarchies();
   void ResolveRelations();
   void Apply();
+  // Store::VertexSource for an import into an empty store: every node is a bundle entity.
+  bool AddVertices(SnapshotBuilder& builder, std::vector<int64_t>& node_ids) const;
 
  private:
   std::string FileName(uint16_t file) const {
@@ -349,10 +361,16 @@ class Importer {
   std::vector<EntityPlan> plans_;
   std::vector<std::string> norm_names_;
 
+  // A relation row with what its edge row needs besides the attributes (so that writing the
+  // rows in key order does not visit the records at random).
   struct ResolvedEdge {
     int64_t src, dst;
     EdgeKind kind;
-    size_t relation;
+    uint8_t evidence;
+    uint16_t file;
+    float weight;
+    uint32_t relation;
+    uint32_t line;
   };
   std::vector<ResolvedEdge> edges_;
 };
@@ -612,6 +630,7 @@ void Importer::ResolveRelations() {
   } last[2];
 
   edges_.reserve(bundle_.relations.size());
+  AdviseHugePages(edges_.data(), edges_.capacity() * sizeof(ResolvedEdge));
   for (size_t i = 0; i < bundle_.relations.size(); ++i) {
     const RelationRecord& r = bundle_.relations[i];
     int64_t ids[2] = {0, 0};
@@ -664,7 +683,8 @@ void Importer::ResolveRelations() {
            {{"kind", std::string(EdgeKindName(r.kind))}, {"key", r.src.key}});
       continue;
     }
-    edges_.push_back({ids[0], ids[1], r.kind, i});
+    edges_.push_back(
+        {ids[0], ids[1], r.kind, r.evidence, r.file, r.weight, static_cast<uint32_t>(i), r.line});
   }
 
   // Repeated keys: sort by key (then by row, so the first occurrence leads) and compare
@@ -744,10 +764,11 @@ void Importer::Apply() {
     std::vector<SqlValue> common = {
         e.name,          norm_names_[i], OptText(e.region), int64_t{e.illustrative},
         OptText(e.note), bundle_.source};
-    std::vector<SqlValue> own = ValuesOf(e);
+    std::string scratch;
+    std::vector<SqlValue> own = ValuesOf(e, scratch);
     TableStatements& kt = *kind_tables[e.kind];
     if (plan.plan == Plan::kInsert) {
-      std::vector<SqlValue> all = {int64_t{static_cast<int>(e.kind)}, e.key};
+      std::vector<SqlValue> all = {int64_t{static_cast<int>(e.kind)}, std::string_view(e.key)};
       all.insert(all.end(), common.begin(), common.end());
       all.push_back(file_id);
       all.push_back(int64_t{e.line});
@@ -801,37 +822,20 @@ void Importer::Apply() {
     return std::tie(a.src, a.kind, a.dst) < std::tie(b.src, b.kind, b.dst);
   });
   const int64_t before = db.QueryInt("SELECT count(*) FROM edges");
-  int64_t changed = 0;
-  {
-    // Into an empty table (a first import) every row is new: a plain insert is faster.
-    Statement s(
-        db_,
-        before == 0
-            ? "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, "
-              "evidence) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
-            : "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, evidence) "
-              "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(src, kind, dst) DO UPDATE SET "
-              "weight = excluded.weight, attrs = excluded.attrs, prov_file = excluded.prov_file, "
-              "prov_line = excluded.prov_line, evidence = excluded.evidence "
-              "WHERE weight IS NOT excluded.weight OR attrs IS NOT excluded.attrs "
-              "OR evidence IS NOT excluded.evidence");
-    const size_t m = edges_.size();
-    for (size_t i = 0; i < m; ++i) {
-      Progress("relations", i + 1, m);
-      const ResolvedEdge& e = edges_[i];
-      const RelationRecord& r = bundle_.relations[e.relation];
-      s.Bind(1, e.src).Bind(2, int64_t{static_cast<int>(e.kind)}).Bind(3, e.dst);
-      s.Bind(4, static_cast<double>(r.weight)).BindText(5, r.attrs);
-      s.Bind(6, file_ids[r.file]).Bind(7, int64_t{r.line}).Bind(8, int64_t{r.evidence});
-      s.Run();
-      changed += sqlite3_changes(db_);
-    }
-  }
   // Into an empty table the rows are exactly edges_: the packed adjacency is built from them.
   std::optional<Store::EdgeRows> all_edges;
   if (before == 0) {
     Store::EdgeRows& rows = all_edges.emplace();
     const size_t m = edges_.size();
+    // Reserved, advised for huge pages, then filled (resize would touch them first).
+    rows.src.reserve(m);
+    rows.dst.reserve(m);
+    rows.kind.reserve(m);
+    rows.weight.reserve(m);
+    rows.evidence.reserve(m);
+    AdviseHugePages(rows.src.data(), m * sizeof(int64_t));
+    AdviseHugePages(rows.dst.data(), m * sizeof(int64_t));
+    AdviseHugePages(rows.weight.data(), m * sizeof(float));
     rows.src.resize(m);
     rows.dst.resize(m);
     rows.kind.resize(m);
@@ -839,16 +843,85 @@ void Importer::Apply() {
     rows.evidence.resize(m);
     for (size_t i = 0; i < m; ++i) {
       const ResolvedEdge& e = edges_[i];
-      const RelationRecord& r = bundle_.relations[e.relation];
       rows.src[i] = e.src;
       rows.dst[i] = e.dst;
       rows.kind[i] = e.kind;
       // As the store hands it back: a double of the float, read as a float.
-      rows.weight[i] = static_cast<float>(static_cast<double>(r.weight));
-      rows.evidence[i] = r.evidence;
+      rows.weight[i] = static_cast<float>(static_cast<double>(e.weight));
+      rows.evidence[i] = e.evidence;
     }
   }
-  const int64_t after = db.QueryInt("SELECT count(*) FROM edges");
+  // Into an empty store (no nodes, no aliases before) the nodes are exactly the bundle's
+  // entities: the snapshot is built from them and the edges on another thread while the rows
+  // are written (Store::EndGraphWrites checks it against the rows' counts).
+  Store::VertexSource vertices;
+  std::future<Store::KnownSnapshot> known;
+  if (all_edges && existing_.empty() && alias_ids_.empty()) {
+    vertices = [this](SnapshotBuilder& b, std::vector<int64_t>& ids) {
+      return AddVertices(b, ids);
+    };
+    known = std::async(std::launch::async, [&] { return Store::BuildKnown(*all_edges, vertices); });
+  }
+  int64_t changed = 0;
+  {
+    // Into an empty table (a first import) every row is new: a plain insert is faster, and
+    // kBatch rows go in one statement (one statement's overhead per batch, not per row).
+    const char* kColumns =
+        "INSERT INTO edges(src, kind, dst, weight, attrs, prov_file, prov_line, evidence) VALUES";
+    const char* kRow = "(?, ?, ?, ?, ?, ?, ?, ?)";
+    constexpr size_t kBatch = 32;
+    std::string batch_sql = kColumns;
+    for (size_t i = 0; i < kBatch; ++i) batch_sql += std::string(i ? ", " : " ") + kRow;
+    std::optional<Statement> batch;
+    if (before == 0) batch.emplace(db_, batch_sql);
+    Statement s(db_, before == 0
+                         ? std::string(kColumns) + " " + kRow
+                         : std::string(kColumns) + " " + kRow +
+                               " ON CONFLICT(src, kind, dst) DO UPDATE SET "
+                               "weight = excluded.weight, attrs = excluded.attrs, "
+                               "prov_file = excluded.prov_file, prov_line = excluded.prov_line, "
+                               "evidence = excluded.evidence "
+                               "WHERE weight IS NOT excluded.weight OR attrs IS NOT excluded.attrs "
+                               "OR evidence IS NOT excluded.evidence");
+    // Binds row e at parameters base+1..base+8. The attributes stay put until the statement is
+    // reset: bound without a copy.
+    auto bind_row = [&](sqlite3_stmt* h, int base, const ResolvedEdge& e) {
+      const std::string& attrs = bundle_.relations[e.relation].attrs;
+      int rc = sqlite3_bind_int64(h, base + 1, e.src);
+      rc |= sqlite3_bind_int64(h, base + 2, static_cast<int>(e.kind));
+      rc |= sqlite3_bind_int64(h, base + 3, e.dst);
+      rc |= sqlite3_bind_double(h, base + 4, static_cast<double>(e.weight));
+      rc |= attrs.empty() ? sqlite3_bind_null(h, base + 5)
+                          : sqlite3_bind_text(h, base + 5, attrs.data(),
+                                              static_cast<int>(attrs.size()), SQLITE_STATIC);
+      rc |= sqlite3_bind_int64(h, base + 6, file_ids[e.file]);
+      rc |= sqlite3_bind_int64(h, base + 7, e.line);
+      rc |= sqlite3_bind_int64(h, base + 8, e.evidence);
+      if (rc != SQLITE_OK) {
+        throw Error(ErrorCode::kIo, std::string("SQLite: bind: ") + sqlite3_errmsg(db_));
+      }
+    };
+    const size_t m = edges_.size();
+    size_t i = 0;
+    if (batch) {
+      for (; i + kBatch <= m; i += kBatch) {
+        Progress("relations", i + kBatch, m);
+        for (size_t j = 0; j < kBatch; ++j) {
+          bind_row(batch->handle(), static_cast<int>(8 * j), edges_[i + j]);
+        }
+        batch->Run();
+        changed += sqlite3_changes(db_);
+      }
+    }
+    for (; i < m; ++i) {
+      Progress("relations", i + 1, m);
+      bind_row(s.handle(), 0, edges_[i]);
+      s.Run();
+      changed += sqlite3_changes(db_);
+    }
+  }
+  // Into an empty table every row was a plain insert: the count is known without a scan.
+  const int64_t after = before == 0 ? changed : db.QueryInt("SELECT count(*) FROM edges");
   report_.edges_inserted = after - before;
   report_.edges_updated = changed - report_.edges_inserted;
   report_.edges_unchanged = static_cast<int64_t>(edges_.size()) - changed;
@@ -862,7 +935,139 @@ void Importer::Apply() {
     s.Bind(6, report_.edges_updated).Bind(7, report_.edges_unchanged);
     s.Bind(8, static_cast<int64_t>(report_.merges.size())).Bind(9, report_.import_id).Run();
   }
-  store_.EndGraphWrites(all_edges ? &*all_edges : nullptr);
+  std::function<Store::KnownSnapshot()> take_known = [&] { return known.get(); };
+  store_.EndGraphWrites(all_edges ? &*all_edges : nullptr, known.valid() ? &take_known : nullptr);
+}
+
+namespace {
+// A list as the store gives it back: joined with ';', split again, empty items dropped.
+std::vector<std::string> RoundTripList(const std::vector<std::string>& list) {
+  std::vector<std::string> out;
+  for (const std::string& item : list) {
+    size_t start = 0;
+    while (start <= item.size()) {
+      size_t end = item.find(';', start);
+      if (end == std::string::npos) end = item.size();
+      if (end > start) out.push_back(item.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+bool Importer::AddVertices(SnapshotBuilder& builder, std::vector<int64_t>& node_ids) const {
+  const size_t n = bundle_.entities.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (plans_[i].plan != Plan::kInsert || plans_[i].node_id <= 0 ||
+        (i > 0 && plans_[i].node_id <= plans_[i - 1].node_id)) {
+      return false;
+    }
+  }
+  // Keys of regions, tracks and segments → vertex (vertex i is entity i).
+  std::unordered_map<std::string_view, VertexId> region_v, track_v, segment_v;
+  for (size_t i = 0; i < n; ++i) {
+    const EntityRecord& e = bundle_.entities[i];
+    if (e.kind == NodeKind::kRegion) region_v[e.key] = static_cast<VertexId>(i);
+    if (e.kind == NodeKind::kTrack) track_v[e.key] = static_cast<VertexId>(i);
+    if (e.kind == NodeKind::kSegment) segment_v[e.key] = static_cast<VertexId>(i);
+  }
+  // A reference as Load resolves it: empty is none; one that names no such node fails the load
+  // (and the rows are read instead, to fail the same way).
+  auto lookup = [](const std::unordered_map<std::string_view, VertexId>& m, std::string_view key,
+                   VertexId* out) {
+    if (key.empty()) {
+      *out = kNoVertex;
+      return true;
+    }
+    auto it = m.find(key);
+    if (it == m.end()) return false;
+    *out = it->second;
+    return true;
+  };
+  // Integers and reals as the columns give them back: a negative integer is written as NULL, a
+  // NaN real too; NULL reads as the default.
+  auto opt_int = [](int32_t v, int32_t absent) { return v < 0 ? absent : v; };
+  // A real with no fraction is stored as an integer: -0 comes back as 0.
+  auto opt_real = [](double v, double absent) { return std::isnan(v) ? absent : v == 0 ? 0.0 : v; };
+  builder.ReserveVertices(n);
+  node_ids.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const EntityRecord& e = bundle_.entities[i];
+    node_ids[i] = plans_[i].node_id;
+    VertexId region = kNoVertex;
+    if (!lookup(region_v, e.region, &region)) return false;
+    switch (e.kind) {
+      case NodeKind::kRegion: {
+        const auto* r = std::get_if<RegionRecord>(&e.details);
+        VertexId parent = kNoVertex;
+        if (!r || !lookup(region_v, r->parent, &parent)) return false;
+        builder.AddRegion(e.key, e.name, {r->level, parent});
+        break;
+      }
+      case NodeKind::kTrack: {
+        const auto* t = std::get_if<TrackRecord>(&e.details);
+        if (!t) return false;
+        builder.AddTrack(e.key, e.name, {t->name_en});
+        break;
+      }
+      case NodeKind::kSegment: {
+        const auto* g = std::get_if<SegmentRecord>(&e.details);
+        VertexId track = kNoVertex, parent = kNoVertex;
+        if (!g || !lookup(track_v, g->track, &track) || !lookup(segment_v, g->parent, &parent)) {
+          return false;
+        }
+        builder.AddSegment(e.key, e.name, {track, parent, g->position, g->name_en});
+        break;
+      }
+      case NodeKind::kEnterprise: {
+        const auto* a = std::get_if<EnterpriseAttributes>(&e.details);
+        if (!a) return false;
+        const EnterpriseAttributes none;
+        EnterpriseAttributes x;
+        x.uscc = a->uscc;
+        x.founded = opt_int(a->founded, none.founded);
+        x.above_scale = a->above_scale < 0 ? none.above_scale : a->above_scale;
+        x.revenue = opt_real(a->revenue, none.revenue);
+        x.employees = opt_int(a->employees, none.employees);
+        if (a->tags != 0) {
+          for (const std::string& t : RoundTripList(TagNames(a->tags))) {
+            if (auto tag = ParseEnterpriseTag(t)) x.tags |= 1u << static_cast<int>(*tag);
+          }
+        }
+        x.class2_certs = opt_int(a->class2_certs, none.class2_certs);
+        x.class3_certs = opt_int(a->class3_certs, none.class3_certs);
+        x.patents = opt_int(a->patents, none.patents);
+        x.rd_ratio = opt_real(a->rd_ratio, none.rd_ratio);
+        builder.AddEnterprise(e.key, e.name, region, std::move(x), e.illustrative);
+        break;
+      }
+      case NodeKind::kHospital: {
+        const auto* a = std::get_if<HospitalAttributes>(&e.details);
+        if (!a) return false;
+        builder.AddHospital(
+            e.key, e.name, region,
+            {a->grade, a->clinical_trial, a->demo_base, RoundTripList(a->departments)},
+            e.illustrative);
+        break;
+      }
+      case NodeKind::kInstitution: {
+        const auto* a = std::get_if<InstitutionAttributes>(&e.details);
+        if (!a) return false;
+        builder.AddInstitution(e.key, e.name, region, {a->kind, RoundTripList(a->key_labs)},
+                               e.illustrative);
+        break;
+      }
+      case NodeKind::kPlatform: {
+        const auto* a = std::get_if<PlatformAttributes>(&e.details);
+        if (!a) return false;
+        builder.AddPlatform(e.key, e.name, region, {a->kind, RoundTripList(a->accreditations)},
+                            e.illustrative);
+        break;
+      }
+    }
+  }
+  return true;
 }
 
 }  // namespace

@@ -57,6 +57,13 @@ Statement& Statement::Bind(int i, std::string_view v) {
   }
   return *this;
 }
+Statement& Statement::BindStatic(int i, std::string_view v) {
+  if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC) !=
+      SQLITE_OK) {
+    Fail(db_, "bind");
+  }
+  return *this;
+}
 Statement& Statement::BindBlob(int i, const void* data, size_t bytes) {
   if (sqlite3_bind_blob64(stmt_, i, data, bytes, SQLITE_STATIC) != SQLITE_OK) Fail(db_, "bind");
   return *this;

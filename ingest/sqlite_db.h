@@ -27,6 +27,9 @@ class Statement {
   Statement& BindOpt(int i, std::optional<int64_t> v);
   Statement& BindOpt(int i, std::optional<double> v);
   Statement& BindText(int i, std::string_view v);  // NULL when empty
+  // Text bound without a copy: the bytes must stay as they are until the statement is reset or
+  // rebound.
+  Statement& BindStatic(int i, std::string_view v);
   // The bytes must stay as they are until the statement is reset or rebound.
   Statement& BindBlob(int i, const void* data, size_t bytes);
   sqlite3_stmt* handle() const { return stmt_; }

@@ -7,6 +7,7 @@
 #include "graph/error.h"
 #include "graph/kinds.h"
 #include "ingest/sqlite_db.h"
+#include "ingest/text.h"
 
 namespace chainatlas::ingest {
 namespace {
@@ -549,21 +550,37 @@ void Store::WritePacked(const Snapshot& snapshot, std::vector<int64_t>& node_ids
   head.vertex_bytes = vertices.size();
   Statement insert(h, "INSERT INTO adjacency(part, data) VALUES(?, ?)");
   insert.Bind(1, int64_t{0}).BindBlob(2, &head, sizeof head).Run();
-  std::vector<uint8_t> chunk;
-  auto flush = [&](uint64_t part) {
-    insert.Bind(1, static_cast<int64_t>(part)).BindBlob(2, chunk.data(), chunk.size()).Run();
-    chunk.clear();
-  };
-  uint64_t part = 1;
-  for (const Piece& p : pieces) {
-    if (p.part != part) {
-      flush(part);
-      part = p.part;
+  // Each part straight from the arrays, never through a copy: a part that is one piece of one
+  // array is bound as it is; a part of several pieces is inserted as zeros of its size and the
+  // pieces written into it in place.
+  for (size_t first = 0; first < pieces.size();) {
+    const uint64_t part = pieces[first].part;
+    size_t last = first;
+    uint64_t bytes = 0;
+    while (last < pieces.size() && pieces[last].part == part) bytes += pieces[last++].bytes;
+    insert.Bind(1, static_cast<int64_t>(part));
+    if (last - first == 1) {
+      const Piece& p = pieces[first];
+      insert.BindBlob(2, segments[p.segment].data + p.segment_offset, p.bytes).Run();
+    } else {
+      if (sqlite3_bind_zeroblob64(insert.handle(), 2, bytes) != SQLITE_OK) {
+        throw Error(ErrorCode::kIo, std::string("SQLite: bind: ") + sqlite3_errmsg(h));
+      }
+      insert.Run();
+      sqlite3_blob* blob = nullptr;
+      int rc = sqlite3_blob_open(h, "main", "adjacency", "data", static_cast<sqlite3_int64>(part),
+                                 1, &blob);
+      for (size_t i = first; rc == SQLITE_OK && i < last; ++i) {
+        const Piece& p = pieces[i];
+        rc = sqlite3_blob_write(blob, segments[p.segment].data + p.segment_offset,
+                                static_cast<int>(p.bytes), static_cast<int>(p.part_offset));
+      }
+      const std::string why = rc == SQLITE_OK ? "" : sqlite3_errmsg(h);
+      sqlite3_blob_close(blob);
+      if (rc != SQLITE_OK) throw Error(ErrorCode::kIo, "SQLite: packed write: " + why);
     }
-    const uint8_t* src = segments[p.segment].data + p.segment_offset;
-    chunk.insert(chunk.end(), src, src + p.bytes);
+    first = last;
   }
-  if (!chunk.empty()) flush(part);
 }
 
 void Store::BeginGraphWrites() {
@@ -577,17 +594,71 @@ void Store::BeginGraphWrites() {
   db_->Exec("DELETE FROM adjacency");
 }
 
-void Store::EndGraphWrites(const EdgeRows* all_edges) {
+void Store::EndGraphWrites(const EdgeRows* all_edges, const std::function<KnownSnapshot()>* known) {
   // A graph that does not load (too large, say) gets no packed adjacency: loads read the rows
   // and report what is wrong.
   try {
     std::vector<int64_t> node_ids;
-    std::shared_ptr<const Snapshot> snapshot = Load(all_edges, &node_ids);
+    std::shared_ptr<const Snapshot> snapshot;
+    if (known) {
+      KnownSnapshot k = (*known)();
+      if (k.snapshot && KnownFits(k.node_ids)) {
+        snapshot = std::move(k.snapshot);
+        node_ids = std::move(k.node_ids);
+      }
+    }
+    last_load_packed_ = false;
+    if (!snapshot) snapshot = Load(all_edges, &node_ids);
     WritePacked(*snapshot, node_ids);
   } catch (const Error&) {
     db_->Exec("DELETE FROM adjacency");
   }
   db_->Exec(kAdjacencyGuards);
+}
+
+Store::KnownSnapshot Store::BuildKnown(const EdgeRows& e, const VertexSource& known_vertices) {
+  KnownSnapshot out;
+  SnapshotBuilder builder;
+  std::vector<int64_t>& node_ids = out.node_ids;
+  if (!known_vertices(builder, node_ids)) return {};
+  // As Load: node ids rise with the vertices; edges mapped to vertices.
+  const size_t n = node_ids.size();
+  for (size_t i = 1; i < n; ++i) {
+    if (node_ids[i] <= node_ids[i - 1]) return {};
+  }
+  if (n > 0 && node_ids[0] < 0) return {};
+  const int64_t max_id = n == 0 ? 0 : node_ids.back();
+  std::vector<VertexId> vertex_of(static_cast<size_t>(max_id) + 1, kNoVertex);
+  for (size_t i = 0; i < n; ++i) vertex_of[node_ids[i]] = static_cast<VertexId>(i);
+  auto vertex = [&](int64_t id) {
+    return id >= 0 && id <= max_id ? vertex_of[static_cast<size_t>(id)] : kNoVertex;
+  };
+  std::vector<VertexId> src, dst;
+  src.reserve(e.src.size());
+  dst.reserve(e.dst.size());
+  AdviseHugePages(src.data(), src.capacity() * sizeof(VertexId));
+  AdviseHugePages(dst.data(), dst.capacity() * sizeof(VertexId));
+  src.resize(e.src.size());
+  dst.resize(e.dst.size());
+  for (size_t i = 0; i < src.size(); ++i) {
+    src[i] = vertex(e.src[i]);
+    dst[i] = vertex(e.dst[i]);
+    // A missing node: the rows decide (Load reports it).
+    if (src[i] == kNoVertex || dst[i] == kNoVertex) return {};
+  }
+  builder.ReserveEdges(src.size() + n);
+  builder.AddEdges(src, e.kind, dst, e.weight, e.evidence);
+  out.snapshot = builder.Build();
+  return out;
+}
+
+bool Store::KnownFits(const std::vector<int64_t>& node_ids) {
+  // Every stored node and no other, and no aliases (a known snapshot has none): a cheap guard,
+  // the writer said it knows them all.
+  const int64_t n = static_cast<int64_t>(node_ids.size());
+  Statement s(db_->handle(), "SELECT count(*), coalesce(max(id), 0) FROM nodes");
+  if (!s.Step() || s.Int(0) != n || s.Int(1) != (n == 0 ? 0 : node_ids.back())) return false;
+  return db_->QueryInt("SELECT count(*) FROM aliases") == 0;
 }
 
 std::shared_ptr<const Snapshot> Store::LoadSnapshot(LoadPath path) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,8 +72,26 @@ class Store {
     std::vector<float> weight;
     std::vector<uint8_t> evidence;
   };
+  //
+  // When the writer knows every stored node too (an import into an empty store), it can build
+  // the snapshot itself with BuildKnown, on another thread while it writes the rows, and hand it
+  // over as `known` (called once): it is used when it fits the stored nodes (their count and
+  // largest id, no aliases); otherwise the rows are read.
+  // A VertexSource adds every node to the builder in node-id order exactly as a load from the
+  // rows would (the same keys, names, regions, attributes after their round trip through the
+  // columns), fills each vertex's node id and returns true; false when it cannot.
+  using VertexSource =
+      std::function<bool(SnapshotBuilder& builder, std::vector<int64_t>& node_ids)>;
+  struct KnownSnapshot {
+    std::shared_ptr<const Snapshot> snapshot;  // null: declined (the rows are read)
+    std::vector<int64_t> node_ids;
+  };
+  // No database access: safe on another thread. Throws as Load would on a graph that does not
+  // build (Error(kInvalidData)).
+  static KnownSnapshot BuildKnown(const EdgeRows& all_edges, const VertexSource& vertices);
   void BeginGraphWrites();
-  void EndGraphWrites(const EdgeRows* all_edges = nullptr);
+  void EndGraphWrites(const EdgeRows* all_edges = nullptr,
+                      const std::function<KnownSnapshot()>* known = nullptr);
   // Whether the database holds a packed adjacency (written by an import, not dropped since).
   bool HasPackedAdjacency();
 
@@ -95,6 +114,8 @@ class Store {
   // The snapshot from the rows; node_ids, when given, gets the node id of each vertex.
   std::shared_ptr<const Snapshot> Load(const EdgeRows* known_edges = nullptr,
                                        std::vector<int64_t>* node_ids = nullptr);
+  // Whether a known snapshot's nodes are the stored ones (EndGraphWrites).
+  bool KnownFits(const std::vector<int64_t>& node_ids);
   // The snapshot from the packed copy, or nullptr when there is none that fits the stored nodes;
   // throws Error(kInvalidData) when its contents do not fit together.
   std::shared_ptr<const Snapshot> LoadPacked();

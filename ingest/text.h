@@ -40,4 +40,8 @@ constexpr size_t kMaxJsonDepth = 64;
 // column N"), or "". Brackets inside strings do not count; the syntax is left to the parser.
 std::string JsonNestingProblem(std::string_view text);
 
+// Asks for transparent huge pages on the 2 MiB-aligned part of [data, data + bytes) (madvise
+// MADV_HUGEPAGE; nothing for less than 4 MiB). Only a hint: memory and contents are unchanged.
+void AdviseHugePages(void* data, size_t bytes);
+
 }  // namespace chainatlas::ingest

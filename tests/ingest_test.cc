@@ -2,6 +2,8 @@
 // fixture made by changing one file of the small fixture bundle.
 #include <sys/stat.h>
 
+#include <random>
+
 #include <catch2/catch.hpp>
 
 #include "graph/error.h"
@@ -20,12 +22,21 @@ using chainatlas::testing::WriteText;
 
 namespace {
 
-std::vector<CsvRecord> ReadAll(const std::filesystem::path& p, std::string* error = nullptr,
-                               uint32_t* error_line = nullptr) {
-  std::vector<CsvRecord> out;
+// A record with its fields copied out (CsvRecord's are views valid during the call only).
+struct OwnedRecord {
   uint32_t line = 0;
-  std::string e = ReadCsv(
-      p, [&](const CsvRecord& r) { out.push_back(r); }, &line);
+  std::vector<std::string> fields;
+  bool operator==(const OwnedRecord& o) const { return line == o.line && fields == o.fields; }
+};
+
+std::vector<OwnedRecord> ReadAll(const std::filesystem::path& p, std::string* error = nullptr,
+                                 uint32_t* error_line = nullptr, bool libcsv_only = false) {
+  std::vector<OwnedRecord> out;
+  uint32_t line = 0;
+  auto keep = [&](const CsvRecord& r) {
+    out.push_back({r.line, std::vector<std::string>(r.fields.begin(), r.fields.end())});
+  };
+  std::string e = libcsv_only ? ReadCsvLibcsv(p, keep, &line) : ReadCsv(p, keep, &line);
   if (error) *error = e;
   if (error_line) *error_line = line;
   return out;
@@ -80,6 +91,57 @@ TEST_CASE("CSV: a stray or unterminated quote is reported with its line", "[csv]
   ReadAll(dir / "b.csv", &error, &line);
   CHECK(error.find("malformed CSV") != std::string::npos);
   CHECK(line == 3);
+}
+
+TEST_CASE("CSV: lines split in place read as libcsv reads them (random texts)", "[csv]") {
+  // Texts from an alphabet rich in what matters (commas, quotes, spaces, tabs, CR, LF, a BOM,
+  // multibyte UTF-8): every record, line and error as the libcsv-only reader gives them.
+  TempDir dir;
+  const std::vector<std::string> pieces = {"a",  "bc", ",",  ",",  "\"",   "\"\"",         " ",
+                                           "\t", "\r", "\n", "\n", "\r\n", "\xE7\xA4\xBA", "x y"};
+  std::mt19937 rng(20261128);
+  size_t with_errors = 0, records = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    std::string text = trial % 7 == 0 ? "\xEF\xBB\xBF" : "";
+    const size_t n = rng() % 40;
+    for (size_t i = 0; i < n; ++i) {
+      // Mostly plain lines, with a quote now and then.
+      size_t k = rng() % pieces.size();
+      if ((k == 4 || k == 5) && rng() % 3 != 0) k = 0;
+      text += pieces[k];
+    }
+    WriteText(dir / "r.csv", text);
+    std::string e1, e2;
+    uint32_t l1 = 0, l2 = 0;
+    auto fast = ReadAll(dir / "r.csv", &e1, &l1);
+    auto ref = ReadAll(dir / "r.csv", &e2, &l2, /*libcsv_only=*/true);
+    INFO("text: " << Catch::Detail::stringify(text));
+    REQUIRE(fast == ref);
+    REQUIRE(e1 == e2);
+    if (!e1.empty()) {
+      REQUIRE(l1 == l2);
+      ++with_errors;
+    }
+    records += ref.size();
+  }
+  // The alphabet reaches both outcomes.
+  CHECK(with_errors > 100);
+  CHECK(records > 5000);
+}
+
+TEST_CASE("CSV: plain lines keep libcsv's trimming, blank lines and line numbers", "[csv]") {
+  TempDir dir;
+  WriteText(dir / "a.csv", "id , name\n\n  \t\n A\t,\tb c \r\n,\n\"q\",x\nlast, ");
+  auto rows = ReadAll(dir / "a.csv");
+  REQUIRE(rows == ReadAll(dir / "a.csv", nullptr, nullptr, true));
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[0].fields == std::vector<std::string>{"id", "name"});
+  CHECK(rows[1].line == 4);
+  CHECK(rows[1].fields == std::vector<std::string>{"A", "b c"});
+  CHECK(rows[2].fields == std::vector<std::string>{"", ""});
+  CHECK(rows[3].fields == std::vector<std::string>{"q", "x"});
+  CHECK(rows[4].line == 7);
+  CHECK(rows[4].fields == std::vector<std::string>{"last", ""});
 }
 
 TEST_CASE("UTF-8 validation", "[text]") {
