@@ -109,12 +109,6 @@ std::string NowUtc() {
   return buf;
 }
 
-std::string JoinList(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ";") + s;
-  return out;
-}
-
 SqlValue OptInt(int64_t v) { return v < 0 ? SqlValue{} : SqlValue{v}; }
 SqlValue OptReal(double v) { return std::isnan(v) ? SqlValue{} : SqlValue{v}; }
 SqlValue OptText(std::string_view s) { return s.empty() ? SqlValue{} : SqlValue{s}; }
@@ -940,19 +934,9 @@ void Importer::Apply() {
 }
 
 namespace {
-// A list as the store gives it back: joined with ';', split again, empty items dropped.
+// A list as the store gives it back.
 std::vector<std::string> RoundTripList(const std::vector<std::string>& list) {
-  std::vector<std::string> out;
-  for (const std::string& item : list) {
-    size_t start = 0;
-    while (start <= item.size()) {
-      size_t end = item.find(';', start);
-      if (end == std::string::npos) end = item.size();
-      if (end > start) out.push_back(item.substr(start, end - start));
-      start = end + 1;
-    }
-  }
-  return out;
+  return SplitList(JoinList(list));
 }
 }  // namespace
 

@@ -131,18 +131,6 @@ static_assert(kMigrationCount == Store::kSchemaVersion);
 static_assert(EvidenceByte(EvidenceKind::kIndustry, SupplyRule::kIndustryTable) == 52,
               "migration 1 → 2 writes this byte");
 
-std::vector<std::string> SplitList(std::string_view s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (!s.empty() && start <= s.size()) {
-    size_t end = s.find(';', start);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > start) out.emplace_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 Store::Store(const std::filesystem::path& path, bool read_only)

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chainatlas::ingest {
 
@@ -39,6 +40,11 @@ constexpr size_t kMaxJsonDepth = 64;
 // Why `text` is not acceptable JSON input for its nesting ("nested deeper than 64 levels at
 // column N"), or "". Brackets inside strings do not count; the syntax is left to the parser.
 std::string JsonNestingProblem(std::string_view text);
+
+// A list column: items joined with ';' (JoinList), and split again with empty items dropped
+// (SplitList). SplitList(JoinList(items)) is the list a load reads back.
+std::string JoinList(const std::vector<std::string>& items);
+std::vector<std::string> SplitList(std::string_view text);
 
 // Asks for transparent huge pages on the 2 MiB-aligned part of [data, data + bytes) (madvise
 // MADV_HUGEPAGE; nothing for less than 4 MiB). Only a hint: memory and contents are unchanged.

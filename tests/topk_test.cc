@@ -225,6 +225,14 @@ std::vector<Filters> FilterSets(const Snapshot& s, std::mt19937& rng) {
   return out;
 }
 
+std::vector<VertexId> Enterprises(const Snapshot& s) {
+  std::vector<VertexId> out;
+  for (VertexId v = 0; v < s.NumVertices(); ++v) {
+    if (s.Kind(v) == NodeKind::kEnterprise) out.push_back(v);
+  }
+  return out;
+}
+
 // county_stream_max: RecommendPartners' largest county read as a stream (0: every county is
 // bounded through its province's lists, the path of the large counties of 10M-edge data).
 void CheckPartners(const Shape& shape, uint32_t seed, int subjects,
@@ -232,10 +240,7 @@ void CheckPartners(const Shape& shape, uint32_t seed, int subjects,
   auto snap = Generate(shape, seed);
   const Snapshot& s = *snap;
   std::mt19937 rng(seed * 7 + 1);
-  std::vector<VertexId> enterprises;
-  for (VertexId v = 0; v < s.NumVertices(); ++v) {
-    if (s.Kind(v) == NodeKind::kEnterprise) enterprises.push_back(v);
-  }
+  const std::vector<VertexId> enterprises = Enterprises(s);
   const std::vector<Filters> filters = FilterSets(s, rng);
   for (int i = 0; i < subjects; ++i) {
     VertexId e = enterprises[rng() % enterprises.size()];
@@ -278,10 +283,7 @@ TEST_CASE("top-K partners prune on deep lists and still equal the exhaustive sco
       auto snap = Generate(kDeep, seed);
       const Snapshot& s = *snap;
       std::mt19937 rng(seed * 3 + 7);
-      std::vector<VertexId> enterprises;
-      for (VertexId v = 0; v < s.NumVertices(); ++v) {
-        if (s.Kind(v) == NodeKind::kEnterprise) enterprises.push_back(v);
-      }
+      const std::vector<VertexId> enterprises = Enterprises(s);
       size_t scored = 0, candidates = 0;
       for (int i = 0; i < 30; ++i) {
         VertexId e = enterprises[rng() % enterprises.size()];
