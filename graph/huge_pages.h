@@ -30,13 +30,29 @@ inline void AdviseHugePages(const void* p, size_t bytes) {
 #endif
 }
 
-// v with room for n elements, the room advised for huge pages before anything touches it (the
-// old contents are dropped).
+// Faults in the whole pages inside [p, p + bytes) with one call (MADV_POPULATE_WRITE) instead of
+// one fault per page as they are first written (none below 64 KiB; nothing where unsupported).
+inline void PrefaultPages(const void* p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  constexpr uintptr_t kPage = 4096;
+  if (bytes < (uintptr_t{64} << 10)) return;
+  const auto begin = (reinterpret_cast<uintptr_t>(p) + kPage - 1) & ~(kPage - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kPage - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+// v with room for n elements, the room advised for huge pages and faulted in before anything
+// touches it (the old contents are dropped).
 template <typename T>
 void ReserveHuge(std::vector<T>& v, size_t n) {
   std::vector<T>().swap(v);
   v.reserve(n);
   AdviseHugePages(v.data(), n * sizeof(T));
+  PrefaultPages(v.data(), n * sizeof(T));
 }
 // v resized to n value-initialised elements, in memory advised for huge pages.
 template <typename T>
@@ -48,6 +64,7 @@ inline void ReserveHuge(std::string& s, size_t n) {
   std::string().swap(s);
   s.reserve(n);
   AdviseHugePages(s.data(), n);
+  PrefaultPages(s.data(), n);
 }
 
 }  // namespace chainatlas
