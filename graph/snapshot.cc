@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "graph/error.h"
+#include "graph/huge_pages.h"
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
 
@@ -439,7 +440,10 @@ VertexId DerivedParent(const Snapshot& s, VertexId v) {
 }
 }  // namespace
 
-void SnapshotBuilder::SetAdjacency(AdjacencyArrays adjacency) { adjacency_ = std::move(adjacency); }
+void SnapshotBuilder::SetAdjacency(AdjacencyArrays adjacency) {
+  adjacency_ = std::move(adjacency);
+  adjacency_counts_.clear();
+}
 
 AdjacencyView Snapshot::Adjacency() const {
   const auto& f = forward_.m_forward;
@@ -448,19 +452,22 @@ AdjacencyView Snapshot::Adjacency() const {
           forward_evidence_, r.m_rowstart, r.m_column,          reverse_kinds_};
 }
 
-void SnapshotBuilder::BuildFromAdjacency(Snapshot& s) {
-  AdjacencyArrays a = std::move(*adjacency_);
-  adjacency_.reset();
-  const size_t n = s.kinds_.size();
+namespace {
+Error AdjacencyMisfit(const char* why) {
+  return Error(ErrorCode::kInvalidData,
+               std::string("the packed adjacency does not fit the vertices: ") + why);
+}
+}  // namespace
+
+void SnapshotBuilder::CheckAdjacency() {
+  if (!adjacency_) throw Error(ErrorCode::kInternal, "CheckAdjacency without SetAdjacency");
+  if (!adjacency_counts_.empty()) return;
+  const AdjacencyArrays& a = *adjacency_;
+  auto bad = AdjacencyMisfit;
+  if (a.forward_rowstart.empty()) throw bad("row offsets");
+  const size_t n = a.forward_rowstart.size() - 1;
   const size_t m = a.forward_column.size();
-  auto bad = [](const char* why) {
-    return Error(ErrorCode::kInvalidData,
-                 std::string("the packed adjacency does not fit the vertices: ") + why);
-  };
-  if (!src_.empty()) throw Error(ErrorCode::kInternal, "edges added besides SetAdjacency");
-  if (a.forward_rowstart.size() != n + 1 || a.reverse_rowstart.size() != n + 1) {
-    throw bad("row offsets");
-  }
+  if (a.reverse_rowstart.size() != n + 1) throw bad("row offsets");
   if (a.forward_weight.size() != m || a.forward_kind.size() != m ||
       a.forward_evidence.size() != m || a.reverse_column.size() != m ||
       a.reverse_kind.size() != m || m >= (1ull << 32) - 1) {
@@ -496,6 +503,22 @@ void SnapshotBuilder::BuildFromAdjacency(Snapshot& s) {
       throw bad("in-degrees");
     }
   }
+  adjacency_counts_ = std::move(forward_counts);
+}
+
+void SnapshotBuilder::BuildFromAdjacency(Snapshot& s) {
+  if (!src_.empty()) throw Error(ErrorCode::kInternal, "edges added besides SetAdjacency");
+  const size_t n = s.kinds_.size();
+  if (adjacency_->forward_rowstart.size() != n + 1 ||
+      adjacency_->reverse_rowstart.size() != n + 1) {
+    throw AdjacencyMisfit("row offsets");
+  }
+  CheckAdjacency();
+  AdjacencyArrays a = std::move(*adjacency_);
+  adjacency_.reset();
+  std::vector<size_t> forward_counts = std::move(adjacency_counts_);
+  adjacency_counts_.clear();
+  auto bad = AdjacencyMisfit;
   // The part_of edges are the ones the parents derive: first in their row (kind 0), one at most.
   static_assert(EdgeKind::kPartOf == static_cast<EdgeKind>(0));
   for (VertexId v = 0; v < n; ++v) {
@@ -749,12 +772,13 @@ class ByteReader {
   void GetArray(std::vector<T>& v) {
     const uint64_t n = Get<uint64_t>();
     if (n > (in_.size() - at_) / sizeof(T)) Fail();
-    v.resize(n);
+    ResizeHuge(v, n);
     std::memcpy(v.data(), Take(n * sizeof(T)), n * sizeof(T));
   }
   void GetBytes(std::string& s) {
     const uint64_t n = Get<uint64_t>();
     if (n > in_.size() - at_) Fail();
+    ReserveHuge(s, n);
     s.assign(reinterpret_cast<const char*>(Take(n)), n);
   }
   void GetText(std::string& s) {
@@ -764,9 +788,10 @@ class ByteReader {
   }
   void GetList(std::vector<std::string>& v) {
     const uint32_t n = Get<uint32_t>();
-    if (n > in_.size() - at_) Fail();
-    v.resize(n);
-    for (std::string& s : v) GetText(s);
+    if (n > (in_.size() - at_) / sizeof(uint32_t)) Fail();  // each text has its length
+    // Grown as the texts are read, so a damaged count costs no more memory than the bytes there.
+    v.clear();
+    for (uint32_t i = 0; i < n; ++i) GetText(v.emplace_back());
   }
   bool AtEnd() const { return at_ == in_.size(); }
   [[noreturn]] static void Fail() {
@@ -854,7 +879,7 @@ namespace {
 template <typename T, typename ReadOne>
 void GetRows(ByteReader& r, std::vector<T>& rows, size_t expected, ReadOne read_one) {
   if (r.Get<uint64_t>() != expected) ByteReader::Fail();
-  rows.resize(expected);
+  ResizeHuge(rows, expected);
   for (T& row : rows) read_one(row);
 }
 

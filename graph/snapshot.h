@@ -354,6 +354,11 @@ class SnapshotBuilder {
   // (sizes, order, ranges, in-degrees, part_of edges) instead of sorting, and throws
   // Error(kInvalidData) when it does not fit the vertices. Edges added otherwise are an error.
   void SetAdjacency(AdjacencyArrays adjacency);
+  // Optional, between SetAdjacency and Build(): the checks of the adjacency that need no vertices
+  // (sizes, offsets, order, ranges, per-kind counts, in-degrees), throwing as Build() would;
+  // Build() then checks only what depends on the vertices (their count, the part_of edges). It
+  // touches the adjacency alone, so it may run on one thread while SetVertices runs on another.
+  void CheckAdjacency();
   // Instead of adding vertices (to an empty builder): the vertex side as Snapshot::PackVertices()
   // gave it. Throws Error(kInvalidData) when the bytes are not such a stream (sizes, ranges, the
   // lookup tables' shape); aliases are added as usual.
@@ -380,6 +385,7 @@ class SnapshotBuilder {
   std::vector<float> weight_;
   std::vector<uint8_t> evidence_;
   std::optional<AdjacencyArrays> adjacency_;
+  std::vector<size_t> adjacency_counts_;  // edges per kind, once CheckAdjacency has passed
   void BuildFromAdjacency(Snapshot& s);
   void BuildEdges(Snapshot& s);
   void FinishVertices(Snapshot& s);

@@ -1,10 +1,12 @@
 #include "ingest/store.h"
 
 #include <cstring>
+#include <exception>
 #include <thread>
 #include <unordered_map>
 
 #include "graph/error.h"
+#include "graph/huge_pages.h"
 #include "graph/kinds.h"
 #include "ingest/sqlite_db.h"
 #include "ingest/text.h"
@@ -456,17 +458,21 @@ std::shared_ptr<const Snapshot> Store::LoadPacked() {
     }
     if (part != head.parts) return nullptr;
   }
+  // The arrays in memory advised for huge pages (graph/huge_pages.h): first touching a few
+  // hundred MB 4 KiB at a time was the larger part of a load.
   AdjacencyArrays a;
-  a.forward_rowstart.resize(n + 1);
-  a.forward_column.resize(m);
-  a.forward_weight.resize(m);
-  a.forward_kind.resize(m);
-  a.forward_evidence.resize(m);
-  a.reverse_rowstart.resize(n + 1);
-  a.reverse_column.resize(m);
-  a.reverse_kind.resize(m);
-  std::vector<uint8_t> vertices(head.vertex_bytes);
-  std::vector<int64_t> node_ids(n);
+  ResizeHuge(a.forward_rowstart, n + 1);
+  ResizeHuge(a.forward_column, m);
+  ResizeHuge(a.forward_weight, m);
+  ResizeHuge(a.forward_kind, m);
+  ResizeHuge(a.forward_evidence, m);
+  ResizeHuge(a.reverse_rowstart, n + 1);
+  ResizeHuge(a.reverse_column, m);
+  ResizeHuge(a.reverse_kind, m);
+  std::vector<uint8_t> vertices;
+  ResizeHuge(vertices, head.vertex_bytes);
+  std::vector<int64_t> node_ids;
+  ResizeHuge(node_ids, n);
   const std::vector<Segment> segments = SegmentsOf(a, vertices, node_ids);
   const std::vector<Piece> pieces = Pieces(segments, head.chunk_bytes);
   // Read straight into the arrays.
@@ -492,25 +498,54 @@ std::shared_ptr<const Snapshot> Store::LoadPacked() {
     }
   }
   sqlite3_blob_close(blob);
-  if (!ok || StreamHash(segments, pieces) != head.checksum) return nullptr;
-  for (size_t i = 1; i < node_ids.size(); ++i) {
-    if (node_ids[i] <= node_ids[i - 1]) return nullptr;
-  }
-  if (n > 0 && (node_ids[0] < 0 || node_ids.back() != max_id)) return nullptr;
+  if (!ok) return nullptr;
 
+  // Two threads: this one checks the stream (checksum, node ids), reads the aliases and checks
+  // the adjacency's shape (SnapshotBuilder::CheckAdjacency), while the other unpacks the vertex
+  // side (SetVertices, which checks its bytes as it goes and touches nothing else). What either
+  // finds is reported in the order of a single thread: checksum and node ids (nullptr), then the
+  // vertices' error, then the adjacency's.
   SnapshotBuilder builder;
-  builder.SetVertices(vertices);
-  std::vector<uint8_t>().swap(vertices);
-  {
+  std::exception_ptr vertices_error;
+  std::thread unpack([&] {
+    try {
+      builder.SetVertices(vertices);
+    } catch (...) {
+      vertices_error = std::current_exception();
+    }
+  });
+  struct Join {
+    std::thread& t;
+    ~Join() {
+      if (t.joinable()) t.join();
+    }
+  } join{unpack};
+  bool fits = StreamHash(segments, pieces) == head.checksum;
+  for (size_t i = 1; fits && i < node_ids.size(); ++i) fits = node_ids[i] > node_ids[i - 1];
+  if (n > 0 && (node_ids[0] < 0 || node_ids.back() != max_id)) fits = false;
+  std::vector<std::pair<VertexId, std::string>> aliases;
+  std::exception_ptr adjacency_error;
+  if (fits) {
     Statement s(h, "SELECT node_id, key FROM aliases");
     while (s.Step()) {
       auto it = std::lower_bound(node_ids.begin(), node_ids.end(), s.Int(0));
       if (it != node_ids.end() && *it == s.Int(0)) {
-        builder.AddAlias(static_cast<VertexId>(it - node_ids.begin()), s.Text(1));
+        aliases.emplace_back(static_cast<VertexId>(it - node_ids.begin()), s.Text(1));
       }
     }
+    builder.SetAdjacency(std::move(a));
+    try {
+      builder.CheckAdjacency();
+    } catch (const Error&) {
+      adjacency_error = std::current_exception();
+    }
   }
-  builder.SetAdjacency(std::move(a));
+  unpack.join();
+  if (!fits) return nullptr;
+  if (vertices_error) std::rethrow_exception(vertices_error);
+  if (adjacency_error) std::rethrow_exception(adjacency_error);
+  std::vector<uint8_t>().swap(vertices);
+  for (auto& [v, key] : aliases) builder.AddAlias(v, key);
   std::shared_ptr<const Snapshot> out = builder.Build();
   last_load_packed_ = true;
   return out;

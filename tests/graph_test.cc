@@ -326,6 +326,70 @@ TEST_CASE("packed vertices load back as the same vertex side", "[graph][packed]"
   CHECK_THROWS_AS(d.AddEnterprise("E9", "x", kNoVertex, {}), Error);
 }
 
+TEST_CASE("the adjacency checked before Build() (CheckAdjacency) builds the same snapshot",
+          "[graph][packed]") {
+  Small g = BuildSmall();
+  const Snapshot& s = *g.s;
+  const std::vector<uint8_t> packed = s.PackVertices();
+  auto arrays_of = [&]() {
+    AdjacencyView a = s.Adjacency();
+    AdjacencyArrays arrays;
+    arrays.forward_rowstart.assign(a.forward_rowstart.begin(), a.forward_rowstart.end());
+    arrays.forward_column.assign(a.forward_column.begin(), a.forward_column.end());
+    arrays.forward_weight.assign(a.forward_weight.begin(), a.forward_weight.end());
+    arrays.forward_kind.assign(a.forward_kind.begin(), a.forward_kind.end());
+    arrays.forward_evidence.assign(a.forward_evidence.begin(), a.forward_evidence.end());
+    arrays.reverse_rowstart.assign(a.reverse_rowstart.begin(), a.reverse_rowstart.end());
+    arrays.reverse_column.assign(a.reverse_column.begin(), a.reverse_column.end());
+    arrays.reverse_kind.assign(a.reverse_kind.begin(), a.reverse_kind.end());
+    return arrays;
+  };
+  // Checked on one thread while the vertices are unpacked on another, as a load does.
+  SnapshotBuilder b;
+  b.SetAdjacency(arrays_of());
+  std::thread unpack([&] { b.SetVertices(packed); });
+  b.CheckAdjacency();
+  unpack.join();
+  auto t = b.Build();
+  CHECK(t->PackVertices() == packed);
+  REQUIRE(t->NumEdges() == s.NumEdges());
+  AdjacencyView x = t->Adjacency(), y = s.Adjacency();
+  CHECK(std::equal(x.forward_column.begin(), x.forward_column.end(), y.forward_column.begin()));
+  CHECK(std::equal(x.reverse_column.begin(), x.reverse_column.end(), y.reverse_column.begin()));
+  CHECK(std::equal(x.forward_kind.begin(), x.forward_kind.end(), y.forward_kind.begin()));
+  for (EdgeKind k : kAllEdgeKinds) CHECK(t->CountEdges(k) == s.CountEdges(k));
+
+  // Damage found by CheckAdjacency is thrown there, and again by Build() without it.
+  auto damaged = [&](int what) {
+    AdjacencyArrays a = arrays_of();
+    if (what == 0) a.reverse_kind[0] = static_cast<EdgeKind>(kEdgeKindCount);
+    if (what == 1) a.reverse_rowstart.back()++;
+    if (what == 2) a.forward_kind.pop_back();
+    if (what == 3) a.forward_column[0] = static_cast<VertexId>(s.NumVertices());
+    return a;
+  };
+  for (int what = 0; what < 4; ++what) {
+    SnapshotBuilder c;
+    c.SetAdjacency(damaged(what));
+    CHECK_THROWS_AS(c.CheckAdjacency(), Error);
+    SnapshotBuilder d;
+    d.SetVertices(packed);
+    d.SetAdjacency(damaged(what));
+    CHECK_THROWS_AS(d.Build(), Error);
+  }
+  // Arrays of another vertex count pass CheckAdjacency's own checks but not Build()'s.
+  SnapshotBuilder e;
+  AdjacencyArrays more = arrays_of();
+  more.forward_rowstart.push_back(more.forward_rowstart.back());
+  more.reverse_rowstart.push_back(more.reverse_rowstart.back());
+  e.SetAdjacency(std::move(more));
+  e.CheckAdjacency();
+  e.SetVertices(packed);
+  CHECK_THROWS_AS(e.Build(), Error);
+  SnapshotBuilder f;
+  CHECK_THROWS_AS(f.CheckAdjacency(), Error);
+}
+
 TEST_CASE("lookup tables depend only on the vertices and their order", "[graph][packed]") {
   // Filled as the vertices come (growing), reserved exactly, reserved too large: the same bytes.
   auto build = [](size_t reserve) {

@@ -1,0 +1,70 @@
+// Large arrays filled right after they are allocated (a snapshot load): ask the kernel for
+// transparent huge pages on them before the first touch. On a VM where every page fault is
+// expensive, faulting in a few hundred MB 4 KiB at a time cost more than the rest of a load; 2 MiB
+// pages take 512 times fewer faults. Only an advice: the contents and the types are unchanged, and
+// where THP is off (or not Linux) nothing happens.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace chainatlas {
+
+// Advises MADV_HUGEPAGE on the whole 2 MiB pages inside [p, p + bytes) (none below 4 MiB).
+inline void AdviseHugePages(const void* p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  if (bytes < 2 * kHuge) return;
+  const auto begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+// Faults in the whole pages inside [p, p + bytes) with one call (MADV_POPULATE_WRITE) instead of
+// one fault per page as they are first written (none below 64 KiB; nothing where unsupported).
+inline void PrefaultPages(const void* p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  constexpr uintptr_t kPage = 4096;
+  if (bytes < (uintptr_t{64} << 10)) return;
+  const auto begin = (reinterpret_cast<uintptr_t>(p) + kPage - 1) & ~(kPage - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kPage - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+// v with room for n elements, the room advised for huge pages and faulted in before anything
+// touches it (the old contents are dropped).
+template <typename T>
+void ReserveHuge(std::vector<T>& v, size_t n) {
+  std::vector<T>().swap(v);
+  v.reserve(n);
+  AdviseHugePages(v.data(), n * sizeof(T));
+  PrefaultPages(v.data(), n * sizeof(T));
+}
+// v resized to n value-initialised elements, in memory advised for huge pages.
+template <typename T>
+void ResizeHuge(std::vector<T>& v, size_t n) {
+  ReserveHuge(v, n);
+  v.resize(n);
+}
+inline void ReserveHuge(std::string& s, size_t n) {
+  std::string().swap(s);
+  s.reserve(n);
+  AdviseHugePages(s.data(), n);
+  PrefaultPages(s.data(), n);
+}
+
+}  // namespace chainatlas
