@@ -15,6 +15,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "graph/huge_pages.h"
 #include "graph/error.h"
 #include "ingest/csv_reader.h"
 #include "ingest/text.h"

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "graph/huge_pages.h"
 #include "graph/error.h"
 #include "ingest/text.h"
 

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "graph/huge_pages.h"
 #include "graph/error.h"
 #include "graph/lookup.h"
 #include "ingest/sqlite_db.h"

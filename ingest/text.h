@@ -46,8 +46,4 @@ std::string JsonNestingProblem(std::string_view text);
 std::string JoinList(const std::vector<std::string>& items);
 std::vector<std::string> SplitList(std::string_view text);
 
-// Asks for transparent huge pages on the 2 MiB-aligned part of [data, data + bytes) (madvise
-// MADV_HUGEPAGE; nothing for less than 4 MiB). Only a hint: memory and contents are unchanged.
-void AdviseHugePages(void* data, size_t bytes);
-
 }  // namespace chainatlas::ingest
