@@ -276,13 +276,10 @@ TEST_CASE("reverse edge weights: built once on first use, equal to EdgeWeight, t
   }
 }
 
-TEST_CASE("packed vertices load back as the same vertex side", "[graph][packed]") {
-  Small g = BuildSmall();
-  const Snapshot& s = *g.s;
-  const std::vector<uint8_t> packed = s.PackVertices();
-  SnapshotBuilder b;
-  b.SetVertices(packed);
-  b.AddAlias(g.e1, "X1");
+namespace {
+
+// The snapshot's adjacency as arrays a builder takes (SetAdjacency), copied.
+AdjacencyArrays ArraysOf(const Snapshot& s) {
   AdjacencyView a = s.Adjacency();
   AdjacencyArrays arrays;
   arrays.forward_rowstart.assign(a.forward_rowstart.begin(), a.forward_rowstart.end());
@@ -293,7 +290,19 @@ TEST_CASE("packed vertices load back as the same vertex side", "[graph][packed]"
   arrays.reverse_rowstart.assign(a.reverse_rowstart.begin(), a.reverse_rowstart.end());
   arrays.reverse_column.assign(a.reverse_column.begin(), a.reverse_column.end());
   arrays.reverse_kind.assign(a.reverse_kind.begin(), a.reverse_kind.end());
-  b.SetAdjacency(std::move(arrays));
+  return arrays;
+}
+
+}  // namespace
+
+TEST_CASE("packed vertices load back as the same vertex side", "[graph][packed]") {
+  Small g = BuildSmall();
+  const Snapshot& s = *g.s;
+  const std::vector<uint8_t> packed = s.PackVertices();
+  SnapshotBuilder b;
+  b.SetVertices(packed);
+  b.AddAlias(g.e1, "X1");
+  b.SetAdjacency(ArraysOf(s));
   auto t = b.Build();
   CHECK(t->PackVertices() == packed);
   REQUIRE(t->NumVertices() == s.NumVertices());
@@ -331,22 +340,9 @@ TEST_CASE("the adjacency checked before Build() (CheckAdjacency) builds the same
   Small g = BuildSmall();
   const Snapshot& s = *g.s;
   const std::vector<uint8_t> packed = s.PackVertices();
-  auto arrays_of = [&]() {
-    AdjacencyView a = s.Adjacency();
-    AdjacencyArrays arrays;
-    arrays.forward_rowstart.assign(a.forward_rowstart.begin(), a.forward_rowstart.end());
-    arrays.forward_column.assign(a.forward_column.begin(), a.forward_column.end());
-    arrays.forward_weight.assign(a.forward_weight.begin(), a.forward_weight.end());
-    arrays.forward_kind.assign(a.forward_kind.begin(), a.forward_kind.end());
-    arrays.forward_evidence.assign(a.forward_evidence.begin(), a.forward_evidence.end());
-    arrays.reverse_rowstart.assign(a.reverse_rowstart.begin(), a.reverse_rowstart.end());
-    arrays.reverse_column.assign(a.reverse_column.begin(), a.reverse_column.end());
-    arrays.reverse_kind.assign(a.reverse_kind.begin(), a.reverse_kind.end());
-    return arrays;
-  };
   // Checked on one thread while the vertices are unpacked on another, as a load does.
   SnapshotBuilder b;
-  b.SetAdjacency(arrays_of());
+  b.SetAdjacency(ArraysOf(s));
   std::thread unpack([&] { b.SetVertices(packed); });
   b.CheckAdjacency();
   unpack.join();
@@ -361,7 +357,7 @@ TEST_CASE("the adjacency checked before Build() (CheckAdjacency) builds the same
 
   // Damage found by CheckAdjacency is thrown there, and again by Build() without it.
   auto damaged = [&](int what) {
-    AdjacencyArrays a = arrays_of();
+    AdjacencyArrays a = ArraysOf(s);
     if (what == 0) a.reverse_kind[0] = static_cast<EdgeKind>(kEdgeKindCount);
     if (what == 1) a.reverse_rowstart.back()++;
     if (what == 2) a.forward_kind.pop_back();
@@ -379,7 +375,7 @@ TEST_CASE("the adjacency checked before Build() (CheckAdjacency) builds the same
   }
   // Arrays of another vertex count pass CheckAdjacency's own checks but not Build()'s.
   SnapshotBuilder e;
-  AdjacencyArrays more = arrays_of();
+  AdjacencyArrays more = ArraysOf(s);
   more.forward_rowstart.push_back(more.forward_rowstart.back());
   more.reverse_rowstart.push_back(more.reverse_rowstart.back());
   e.SetAdjacency(std::move(more));
