@@ -60,6 +60,19 @@ void ResizeHuge(std::vector<T>& v, size_t n) {
   ReserveHuge(v, n);
   v.resize(n);
 }
+// A per-thread scratch vector that holds `fill` everywhere, grown to at least n elements in memory
+// advised for huge pages: a query reads and writes it at random (a cell per vertex touched), and
+// with 4 KiB pages each of those accesses may also miss the TLB.
+template <typename T>
+void GrowHuge(std::vector<T>& v, size_t n, const T& fill = T{}) {
+  if (v.size() >= n) return;
+  std::vector<T> grown;
+  grown.reserve(n);
+  AdviseHugePages(grown.data(), n * sizeof(T));
+  grown.assign(n, fill);
+  v.swap(grown);
+}
+
 inline void ReserveHuge(std::string& s, size_t n) {
   std::string().swap(s);
   s.reserve(n);

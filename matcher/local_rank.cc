@@ -3,6 +3,8 @@
 #include <deque>
 #include <vector>
 
+#include "graph/huge_pages.h"
+
 namespace chainatlas::matcher {
 namespace {
 
@@ -37,9 +39,7 @@ struct Cell {
 struct Scratch {
   std::vector<Cell> cells;
   std::vector<VertexId> touched;
-  void Fit(size_t n) {
-    if (cells.size() < n) cells.resize(n);
-  }
+  void Fit(size_t n) { GrowHuge(cells, n); }
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "graph/error.h"
+#include "graph/huge_pages.h"
 #include "graph/region_tree.h"
 #include "matcher/local_rank.h"
 #include "matcher/registry.h"
@@ -148,7 +149,7 @@ struct Scored {
 class Fits {
  public:
   explicit Fits(size_t n) {
-    if (fit_.size() < n) fit_.resize(n, kNone);
+    GrowHuge(fit_, n, kNone);
     list_.clear();
   }
   ~Fits() {

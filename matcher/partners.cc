@@ -8,6 +8,7 @@
 #include <set>
 
 #include "graph/error.h"
+#include "graph/huge_pages.h"
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
 #include "matcher/local_rank.h"
@@ -862,7 +863,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   };
   // One cell per vertex (count and last tie together: one cache line per visit).
   thread_local std::vector<Scoring::TieCount> shared;
-  if (shared.size() < s.NumVertices()) shared.resize(s.NumVertices());
+  GrowHuge(shared, s.NumVertices());
   std::vector<VertexId> tied;
   // The counts stay set while the query scores (Scoring::shared_counts) and are cleared on the
   // way out, however it ends.
@@ -875,7 +876,11 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   for (VertexId x : sc.my_ties) {
     for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (bool out : {true, false}) {
-        for (VertexId v : (out ? s.Out(x, kind) : s.In(x, kind)).Vertices()) {
+        const auto vs = (out ? s.Out(x, kind) : s.In(x, kind)).Vertices();
+        for (size_t i = 0; i < vs.size(); ++i) {
+          // A hub's partners are tens of thousands of cells apart: ask for them ahead.
+          if (i + kAhead < vs.size()) __builtin_prefetch(&shared[vs[i + kAhead]]);
+          const VertexId v = vs[i];
           // Only candidates are scored or pooled: the others' counts are never read.
           if (!bits.Has(v)) continue;
           Scoring::TieCount& c = shared[v];
@@ -897,11 +902,19 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     const double graph = w_graph * (0.5 * rank + tie_part(v));
     pool.push_back({static_bound(v) + graph, graph, 0, v, 0});
   }
-  for (VertexId v : tied) {
+  for (size_t i = 0; i < tied.size(); ++i) {
+    if (i + kAhead < tied.size()) {
+      ix.Prefetch(tied[i + kAhead]);
+      __builtin_prefetch(&shared[tied[i + kAhead]]);
+    }
+    const VertexId v = tied[i];
     const double graph = w_graph * tie_part(v);
     pool.push_back({static_bound(v) + graph, graph, 0, v, 0});
   }
-  for (VertexId v : others) pool.push_back({static_bound(v), 0, 0, v, 0});
+  for (size_t i = 0; i < others.size(); ++i) {
+    if (i + kAhead < others.size()) ix.Prefetch(others[i + kAhead]);
+    pool.push_back({static_bound(others[i]), 0, 0, others[i], 0});
+  }
   std::make_heap(pool.begin(), pool.end());
   // The county's stream: bound base + same county + quality bound of the member at the cursor.
   const double county_base = base + w_prox * ProximityValue(Proximity::kSameCounty);

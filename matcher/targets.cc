@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "graph/huge_pages.h"
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
 #include "matcher/registry.h"
@@ -384,10 +385,8 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
                                w_segment * std::min(1.0, g->score + more) + w_rel * density);
   }
   thread_local std::vector<uint32_t> supplies_local, tied_local;
-  if (supplies_local.size() < s.NumVertices()) {
-    supplies_local.assign(s.NumVertices(), 0);
-    tied_local.assign(s.NumVertices(), 0);
-  }
+  GrowHuge(supplies_local, s.NumVertices(), uint32_t{0});
+  GrowHuge(tied_local, s.NumVertices(), uint32_t{0});
   std::vector<VertexId> tied;
   auto tie = [&](VertexId v, std::vector<uint32_t>& count) {
     if (supplies_local[v] == 0 && tied_local[v] == 0) tied.push_back(v);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "graph/huge_pages.h"
 #include "graph/region_tree.h"
 #include "graph/taxonomy.h"
 #include "matcher/recommend.h"
@@ -50,7 +51,7 @@ double ProximityBound(const Snapshot& s, VertexId subject, VertexId block,
 }
 
 void SeenSet::Reset(size_t n) {
-  if (stamp_.size() < n) stamp_.resize(n, 0);
+  GrowHuge(stamp_, n, uint32_t{0});
   if (++epoch_ == 0) {
     std::fill(stamp_.begin(), stamp_.end(), 0);
     epoch_ = 1;
@@ -60,12 +61,8 @@ void SeenSet::Reset(size_t n) {
 ProducerIndex::ProducerIndex(const Snapshot& s) {
   const auto t0 = std::chrono::steady_clock::now();
   const size_t n = s.NumVertices();
-  quality_bound_.resize(n);
-  block_of_.resize(n);
-  for (VertexId v = 0; v < n; ++v) {
-    quality_bound_[v] = RoundUp(Quality(s, v));
-    block_of_[v] = ProvinceBlock(s, v);
-  }
+  vertex_.resize(n);
+  for (VertexId v = 0; v < n; ++v) vertex_[v] = {RoundUp(Quality(s, v)), ProvinceBlock(s, v)};
 
   struct Raw {
     VertexId segment, block, vertex;
@@ -80,11 +77,11 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
     auto produces = s.Out(v, EdgeKind::kProduces);
     auto member = s.Out(v, EdgeKind::kMemberOf);
     if (produces.empty() && member.empty()) continue;
-    const VertexId block = block_of_[v];
+    const VertexId block = vertex_[v].block;
     made.clear();
     auto add = [&](Neighbor nb, double factor) {
       double share = factor * (nb.weight > 0 ? nb.weight : 1.0);
-      raw.push_back({nb.vertex, block, v, RoundUp(share), quality_bound_[v]});
+      raw.push_back({nb.vertex, block, v, RoundUp(share), vertex_[v].quality});
       made.push_back(nb.vertex);
       if (tree.Has(nb.vertex)) {
         for (VertexId a : tree.Ancestors(nb.vertex)) made.push_back(a);
@@ -121,7 +118,7 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
         ++i;
       }
       b.end = static_cast<uint32_t>(entries_.size());
-      b.top_quality = quality_bound_[entries_[b.begin]];
+      b.top_quality = vertex_[entries_[b.begin]].quality;
       blocks_.push_back(b);
     }
     blocks_of_[seg] = {first_block, static_cast<uint32_t>(blocks_.size())};
@@ -140,8 +137,8 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
   }
   std::sort(by_county.begin(), by_county.end(), [&](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
-    if (quality_bound_[a.second] != quality_bound_[b.second])
-      return quality_bound_[a.second] > quality_bound_[b.second];
+    if (vertex_[a.second].quality != vertex_[b.second].quality)
+      return vertex_[a.second].quality > vertex_[b.second].quality;
     return a.second < b.second;
   });
   county_members_.reserve(by_county.size());
@@ -170,7 +167,7 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
 
 size_t ProducerIndex::Bytes() const {
   return entries_.capacity() * sizeof(VertexId) + blocks_.capacity() * sizeof(ProducerBlock) +
-         quality_bound_.capacity() * sizeof(float) + block_of_.capacity() * sizeof(VertexId) +
+         vertex_.capacity() * sizeof(VertexBound) +
          blocks_of_.size() * (sizeof(VertexId) + 2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
          blocks_of_.bucket_count() * sizeof(void*) +
          subtree_producers_.size() * (2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
@@ -196,13 +193,24 @@ const ProducerIndex& TopKIndex(const Snapshot& s) {
 }
 
 double ProximityBounds::operator()(VertexId block, bool subject_county_exact) {
-  auto& memo = memo_[subject_county_exact ? 1 : 0];
-  for (const auto& [b, value] : memo) {
-    if (b == block) return value;
+  const int m = subject_county_exact ? 1 : 0;
+  for (size_t i = (block * 0x9E3779B1u) % kSlots;; i = (i + 1) % kSlots) {
+    Slot& slot = table_[m][i];
+    if (slot.used && slot.block == block) return slot.value;
+    if (!slot.used) {
+      for (const auto& [b, value] : rest_[m]) {
+        if (b == block) return value;
+      }
+      const double value = ProximityBound(s_, subject_, block, subject_county_exact);
+      if (used_[m] < kSlots / 2) {
+        slot = {block, true, value};
+        ++used_[m];
+      } else {
+        rest_[m].push_back({block, value});
+      }
+      return value;
+    }
   }
-  const double value = ProximityBound(s_, subject_, block, subject_county_exact);
-  memo.push_back({block, value});
-  return value;
 }
 
 }  // namespace chainatlas::matcher

@@ -58,9 +58,12 @@ class ProducerIndex {
     return {county_members_.data() + it->second.first, it->second.second - it->second.first};
   }
   // An upper bound of Quality(v) (the float above it), for every vertex.
-  double QualityBound(VertexId v) const { return quality_bound_[v]; }
+  double QualityBound(VertexId v) const { return vertex_[v].quality; }
   // ProvinceBlock(v), for every vertex.
-  VertexId Block(VertexId v) const { return block_of_[v]; }
+  VertexId Block(VertexId v) const { return vertex_[v].block; }
+  // Asks for v's QualityBound and Block ahead of use: a query that bounds tens of thousands of
+  // vertices in a row (a hub's trading partners) waits on one cache miss each otherwise.
+  void Prefetch(VertexId v) const { __builtin_prefetch(&vertex_[v]); }
   // The weights of v's in-edges of `kind` (researches, clinical_strength or clinical_demand), in
   // In(v, kind)'s order, copied together: pairings read every in-edge of a query's segments
   // (a university query up to 240,000 at 10M edges), and In() finds each reverse edge's weight in
@@ -78,8 +81,11 @@ class ProducerIndex {
   std::unordered_map<VertexId, std::pair<uint32_t, uint32_t>> blocks_of_;
   std::vector<ProducerBlock> blocks_;
   std::vector<VertexId> entries_;
-  std::vector<float> quality_bound_;
-  std::vector<VertexId> block_of_;
+  struct VertexBound {  // read together: one cache line per vertex
+    float quality;
+    VertexId block;
+  };
+  std::vector<VertexBound> vertex_;
   std::unordered_map<VertexId, uint32_t> subtree_producers_;
   std::unordered_map<VertexId, std::pair<uint32_t, uint32_t>> county_of_;
   std::vector<VertexId> county_members_;
@@ -114,7 +120,17 @@ class ProximityBounds {
  private:
   const Snapshot& s_;
   VertexId subject_;
-  std::vector<std::pair<VertexId, double>> memo_[2];  // by subject_county_exact
+  // By subject_county_exact: open addressing on the block (a few dozen provinces), then a list
+  // once the table is half full.
+  struct Slot {
+    VertexId block = kNoVertex;
+    bool used = false;
+    double value = 0;
+  };
+  static constexpr size_t kSlots = 128;
+  Slot table_[2][kSlots];
+  size_t used_[2] = {0, 0};
+  std::vector<std::pair<VertexId, double>> rest_[2];
 };
 
 // Per-thread scratch: a stamp per vertex, so a query costs what it touches.
@@ -195,5 +211,8 @@ inline void OfferTopK(std::vector<std::pair<double, VertexId>>& top, size_t k, c
 
 // Margin added to bounds against rounding (a bound summed in another order than the score).
 inline constexpr double kBoundSlack = 1e-9;
+
+// How many vertices ahead a loop over a vertex list prefetches their per-vertex data.
+inline constexpr size_t kAhead = 8;
 
 }  // namespace chainatlas::matcher
