@@ -6,13 +6,15 @@
 #                                LeakSanitizer) in build-sanitize/, then ctest there: every
 #                                C++ test and every Python end-to-end test drives the sanitized
 #                                binaries (tests/CMakeLists.txt hands them $<TARGET_FILE:...>).
+#   scripts/test.sh --tsan       the same with ThreadSanitizer, in build-tsan/: the threads of
+#                                the import, the snapshot load and the server.
 #
 # Extra arguments after the flag go to ctest (e.g. `scripts/test.sh --sanitize -R cli`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc)"
 
-if [ "${1:-}" != "--sanitize" ]; then
+if [ "${1:-}" != "--sanitize" ] && [ "${1:-}" != "--tsan" ]; then
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
   cmake --build build -j"$jobs"
   ctest --test-dir build --output-on-failure -j"$jobs" "$@"
@@ -21,10 +23,16 @@ if [ "${1:-}" != "--sanitize" ]; then
   scripts/fuzz.sh 20
   exit 0
 fi
+mode=$1
 shift
 
-dir=build-sanitize
-san="-fsanitize=address,undefined -fno-omit-frame-pointer"
+if [ "$mode" = --tsan ]; then
+  dir=build-tsan
+  san="-fsanitize=thread -fno-omit-frame-pointer"
+else
+  dir=build-sanitize
+  san="-fsanitize=address,undefined -fno-omit-frame-pointer"
+fi
 # A build type of its own so that no Release/Debug flags (-O3, -DNDEBUG) are mixed in: -O1 -g,
 # assertions on. The sanitizer flags go to every compile and every link (executables and shared
 # libraries alike).
@@ -49,6 +57,7 @@ export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:detect_
 # UBSan is built recoverable by default; halt_on_error makes any report end the process.
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:report_error_type=1:suppressions=$PWD/scripts/ubsan.supp:log_path=$logs/ubsan"
 export LSAN_OPTIONS="suppressions=$supp:print_suppressions=0"
+export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:log_path=$logs/tsan"
 
 status=0
 # CHAINATLAS_SANITIZE=ON tells tests/CMakeLists.txt that the binaries run several times slower
