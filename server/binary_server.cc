@@ -322,6 +322,10 @@ void BinaryServer::Serve(Connection& c) {
 bool BinaryServer::Process(Connection& c) {
   const uint32_t size = BigEndian32(c.buf.data() + c.begin);
   c.in->resetBuffer(c.buf.data() + c.begin + 4, size);
+  // Each frame counts afresh against the message size limit (readEnd starts the count again): a
+  // call answered from the reply cache reads no message end, and its bytes would otherwise add up
+  // over the connection's life until a call failed.
+  c.in->readEnd();
   c.begin += 4 + size_t{size};
   c.out->resetBuffer();
   c.out->getWritePtr(4);  // the reply's frame size, written below
