@@ -72,7 +72,8 @@ struct BinaryServer::Connection {
   // Bytes read: [begin, end) of buf, the first frame at begin.
   std::vector<uint8_t> buf = std::vector<uint8_t>(kFirstReadBuffer);
   size_t begin = 0, end = 0;
-  // The reply being written: its frame size first, then the replies of the frame's calls.
+  // in: the frame being answered (seen in buf, not copied). out: its reply, the frame size first,
+  // then the replies of the frame's calls; reply[sent, reply_size) is what is left to send.
   std::shared_ptr<at::transport::TMemoryBuffer> in, out;
   std::shared_ptr<at::protocol::TProtocol> in_protocol, out_protocol;
   std::shared_ptr<at::TProcessor> processor;

@@ -16,6 +16,8 @@
 //   once the worker has handed the connection back.
 // - A frame larger than Limits::kMaxFrameBytes, a call that breaks the protocol (the processor
 //   throws) or a socket error closes that connection only.
+// - When accept fails for want of file descriptors (or memory), accepting pauses for 100 ms: the
+//   listening socket stays readable, and retrying at once would spin.
 #pragma once
 
 #include <thrift/TProcessor.h>
