@@ -464,6 +464,8 @@ def main():
     ap.add_argument("--gen-py", required=True, help="folder of the generated Python module")
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--model", default="nonblocking", help="the server model to test")
+    ap.add_argument("--sanitized", action="store_true",
+                    help="the binaries are built with the sanitizers (scripts/test.sh --sanitize)")
     a = ap.parse_args()
     sys.path.insert(0, a.gen_py)
     from chainatlas_rpc.ttypes import (ChainRequest, ClustersRequest, IndicatorsRequest,
@@ -1023,13 +1025,17 @@ def main():
                 # The binary port out of file descriptors: 400 connections against the limit of
                 # 256. Accepting pauses (no spinning on the listening socket: the server is
                 # nearly idle meanwhile), and once they close a new client is answered.
-                many = [socket.create_connection(("127.0.0.1", capped.port)) for _ in range(400)]
+                # Not under the sanitizers: UBSan's vptr check reads memory through a pipe()
+                # (sanitizer_common's IsAccessibleMemoryRange), which fails at the open-file
+                # limit, so every C++ object destroyed there is reported as having an invalid vptr.
+                many = [] if a.sanitized else \
+                    [socket.create_connection(("127.0.0.1", capped.port)) for _ in range(400)]
                 time.sleep(0.3)
                 cpu0 = cpu_seconds(capped.proc.pid)
                 time.sleep(1.0)
                 spent = cpu_seconds(capped.proc.pid) - cpu0
-                check(spent < 0.3, f"binary port out of file descriptors: no spinning "
-                                   f"({spent:.2f} s of CPU in 1 s)")
+                check(a.sanitized or spent < 0.3, f"binary port out of file descriptors: no spinning "
+                                                  f"({spent:.2f} s of CPU in 1 s)")
                 for c in many:
                     c.close()
                 fresh, fresh_t = binary_client(capped.port, timeout=10)
