@@ -1,13 +1,10 @@
 #include "server/fair_queue.h"
 
-#include <thrift/concurrency/Exception.h>
-#include <thrift/transport/TSocket.h>
+#include <thrift/concurrency/FunctionRunner.h>
 
 #include <time.h>
 
 #include <algorithm>
-#include <fstream>
-#include <string>
 
 namespace chainatlas::service {
 
@@ -107,12 +104,9 @@ void FairQueue::Forget(FlowId id) {
   }
 }
 
-// ---- FairThreadManager --------------------------------------------------------------------------
+// ---- FairWorkers --------------------------------------------------------------------------------
 
 namespace {
-
-thread_local FlowId t_flow_of_next_task = 0;
-thread_local bool t_next_task_quick = false;
 
 int64_t ThreadCpuNanos() {
   timespec ts{};
@@ -122,155 +116,62 @@ int64_t ThreadCpuNanos() {
 
 }  // namespace
 
-// One per task added: runs the task that is next in fairness when a worker takes it.
-class FairThreadManager::Dispatch : public at::concurrency::Runnable {
- public:
-  explicit Dispatch(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
-  void run() override {
-    std::optional<FairQueue::Item> item;
-    {
-      std::lock_guard<std::mutex> lock(shared_->mutex);
-      item = shared_->queue.Pop();
-    }
-    if (!item) return;  // taken off the queue by remove() or removeNextPending()
-    struct Charge {
-      Shared& shared;
-      FlowId flow;
-      int64_t start = ThreadCpuNanos();
-      ~Charge() {
-        auto cost = FairQueue::Nanos(ThreadCpuNanos() - start);
-        std::lock_guard<std::mutex> lock(shared.mutex);
-        shared.queue.Done(flow, cost);
-      }
-    } charge{*shared_, item->flow};
-    item->task->run();
-  }
-
- private:
-  std::shared_ptr<Shared> shared_;
-};
-
-FairThreadManager::FairThreadManager(size_t workers, size_t max_queued_per_flow,
-                                     FairQueue::Nanos idle_credit)
-    : shared_(std::make_shared<Shared>(max_queued_per_flow, idle_credit)),
-      inner_(at::concurrency::ThreadManager::newSimpleThreadManager(workers)) {
-  std::ifstream wmem("/proc/sys/net/core/wmem_default");
-  size_t bytes = 0;
-  quick_ok_ = (wmem >> bytes) && bytes >= kQuickMinSocketBuffer;
+FairWorkers::FairWorkers(size_t threads, size_t max_queued_per_flow, FairQueue::Nanos idle_credit)
+    : queue_(max_queued_per_flow, idle_credit) {
+  for (size_t i = 0; i < std::max<size_t>(1, threads); ++i)
+    threads_.emplace_back([this] { Work(); });
 }
 
-void FairThreadManager::SetFlowOfNextTask(FlowId flow, bool quick) {
-  t_flow_of_next_task = flow;
-  t_next_task_quick = quick;
-}
-
-void FairThreadManager::Forget(FlowId flow) {
-  open_.fetch_sub(1);
-  std::lock_guard<std::mutex> lock(shared_->mutex);
-  shared_->queue.Forget(flow);
-}
-
-size_t FairThreadManager::flows() const {
-  std::lock_guard<std::mutex> lock(shared_->mutex);
-  return shared_->queue.flows();
-}
-
-size_t FairThreadManager::pendingTaskCount() const {
-  std::lock_guard<std::mutex> lock(shared_->mutex);
-  return shared_->queue.queued();
-}
-
-size_t FairThreadManager::totalTaskCount() const {
-  std::lock_guard<std::mutex> lock(shared_->mutex);
-  return shared_->queue.queued() + shared_->queue.running();
-}
-
-void FairThreadManager::add(std::shared_ptr<at::concurrency::Runnable> task, int64_t, int64_t) {
-  FlowId flow = t_flow_of_next_task;
-  const bool quick = t_next_task_quick;
-  t_flow_of_next_task = 0;
-  t_next_task_quick = false;
-  if (inner_->state() != STARTED) {
-    throw at::concurrency::IllegalStateException("FairThreadManager::add: the pool is not running");
-  }
-  if (quick && QuickAllowed()) {
-    // Two thread hand-offs (to a worker, and back through the server's notify pipe) cost more
-    // than the request itself. The task still answers through the notify pipe, to this thread.
-    try {
-      task->run();
-    } catch (const std::exception&) {
-      // Task::run throws only when its notify pipe failed, after closing its connection.
-    }
-    return;
-  }
+bool FairWorkers::Add(FlowId flow, std::function<void()> task) {
   {
-    std::lock_guard<std::mutex> lock(shared_->mutex);
-    if (!shared_->queue.Push(flow, task)) {
-      throw at::concurrency::IllegalStateException(
-          "FairThreadManager::add: too many requests queued on one connection");
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_ || !queue_.Push(flow, at::concurrency::FunctionRunner::create(std::move(task)))) {
+      return false;
     }
   }
-  try {
-    inner_->add(std::make_shared<Dispatch>(shared_));
-  } catch (...) {
-    std::lock_guard<std::mutex> lock(shared_->mutex);
-    shared_->queue.Remove(task);
-    throw;
+  wake_.notify_one();
+  return true;
+}
+
+void FairWorkers::Work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || queue_.queued() > 0; });
+    if (stopping_) return;
+    auto item = queue_.Pop();
+    lock.unlock();
+    const int64_t start = ThreadCpuNanos();
+    item->task->run();
+    const auto cost = FairQueue::Nanos(ThreadCpuNanos() - start);
+    lock.lock();
+    queue_.Done(item->flow, cost);
   }
 }
 
-void FairThreadManager::remove(std::shared_ptr<at::concurrency::Runnable> task) {
-  std::lock_guard<std::mutex> lock(shared_->mutex);
-  shared_->queue.Remove(task);
+void FairWorkers::Forget(FlowId flow) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  queue_.Forget(flow);
 }
 
-std::shared_ptr<at::concurrency::Runnable> FairThreadManager::removeNextPending() {
-  std::lock_guard<std::mutex> lock(shared_->mutex);
-  auto item = shared_->queue.Pop();
-  if (!item) return nullptr;
-  shared_->queue.Done(item->flow, FairQueue::Nanos(0));
-  return item->task;
+void FairWorkers::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
-// ---- FairServerSocket ---------------------------------------------------------------------------
+size_t FairWorkers::queued() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.queued();
+}
 
-namespace {
-
-// A connection of the binary port: notes its flow on every read (the read that completes a request
-// is followed, on the same I/O thread, by the add() of its task) and forgets it on close.
-class FairSocket : public at::transport::TSocket {
- public:
-  FairSocket(THRIFT_SOCKET fd, std::shared_ptr<FairThreadManager> workers, QuickCall quick)
-      : TSocket(fd),
-        workers_(std::move(workers)),
-        quick_(std::move(quick)),
-        flow_(workers_->NewFlow()) {}
-  ~FairSocket() override { Release(); }
-  uint32_t read(uint8_t* buf, uint32_t len) override {
-    FairThreadManager::SetFlowOfNextTask(flow_);
-    const uint32_t got = TSocket::read(buf, len);
-    if (quick_ && got == len && quick_(buf, got)) FairThreadManager::SetFlowOfNextTask(flow_, true);
-    return got;
-  }
-  void close() override {
-    TSocket::close();
-    Release();
-  }
-
- private:
-  void Release() {
-    if (flow_ != 0) workers_->Forget(flow_);
-    flow_ = 0;
-  }
-  std::shared_ptr<FairThreadManager> workers_;
-  QuickCall quick_;
-  FlowId flow_;
-};
-
-}  // namespace
-
-std::shared_ptr<at::transport::TSocket> FairServerSocket::createSocket(THRIFT_SOCKET client) {
-  return std::make_shared<FairSocket>(client, workers_, quick_);
+size_t FairWorkers::flows() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.flows();
 }
 
 }  // namespace chainatlas::service

@@ -3,11 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <thrift/concurrency/ThreadFactory.h>
-#include <thrift/server/TNonblockingServer.h>
 #include <thrift/server/TThreadedServer.h>
 #include <thrift/transport/TBufferTransports.h>
-#include <thrift/transport/TNonblockingServerSocket.h>
 #include <thrift/transport/TServerSocket.h>
 
 #include <algorithm>
@@ -17,7 +14,7 @@
 #include <thread>
 
 #include "graph/error.h"
-#include "server/fair_queue.h"
+#include "server/binary_server.h"
 #include "server/handler.h"
 #include "server/http_front.h"
 #include "server/limits.h"
@@ -37,7 +34,7 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   auto states = std::make_shared<StateHolder>(o.database, o.cache_entries);
   auto handler = MakeHandler(states, o.admin_token, o.version, log);
   // The nonblocking model's frames arrive whole in memory, where the reply cache reads them.
-  auto processors = std::make_shared<ClosingProcessorFactory>(
+  auto processors = std::make_shared<BinaryProcessorFactory>(
       handler, o.cache_entries > 0 ? states : nullptr);
 
   // Signals go to one thread that waits for them; every other thread blocks them.
@@ -57,39 +54,25 @@ int Serve(const ServeOptions& o, std::ostream& log) {
                                        WebSite{states, o.web_root, o.cors});
   }
 
-  std::shared_ptr<at::server::TServer> binary;
-  std::shared_ptr<at::server::TNonblockingServer> nonblocking;
-  std::shared_ptr<FairThreadManager> workers;
+  std::unique_ptr<BinaryServer> nonblocking;
+  std::shared_ptr<at::server::TServer> threaded;
   if (o.model == "nonblocking") {
-    // libevent reads and writes every connection; a request, once whole, goes to the worker pool.
-    // An idle or slow connection holds no worker, so no client waits for another's connection.
-    // The pool's queue is fair across connections (server/fair_queue.h): a connection that has
-    // used less worker time goes before one that has used more, so a flood of expensive requests
-    // on some connections does not queue ahead of a cheap request on another.
-    workers = std::make_shared<FairThreadManager>(
-        threads, Limits::kQueuedPerConnection,
-        std::chrono::microseconds(Limits::kIdleCreditMicros));
-    workers->threadFactory(std::make_shared<at::concurrency::ThreadFactory>());
-    workers->start();
-    auto socket = std::make_shared<FairServerSocket>(
-        o.host, o.port, workers, QuickCalls(o.cache_entries > 0 ? states : nullptr));
-    auto server = std::make_shared<at::server::TNonblockingServer>(
-        processors, BinaryProtocolFactory(), socket, workers);
-    server->setMaxFrameSize(Limits::kMaxFrameBytes);
-    server->setNumIOThreads(std::max(1, o.io_threads));
-    server->setIdleReadBufferLimit(Limits::kIdleReadBufferBytes);
-    server->setIdleWriteBufferLimit(Limits::kIdleWriteBufferBytes);
-    server->setResizeBufferEveryN(1);
-    server->setServerEventHandler(std::make_shared<ReadyAnnouncer>(
-        std::cout, "binary", o.host, [socket] { return socket->getListenPort(); }));
-    binary = nonblocking = server;
+    // Our own event loops read and write every connection (server/binary_server.h): a quick call
+    // is answered on the loop's thread, any other goes to the worker pool. An idle or slow
+    // connection holds no worker, so no client waits for another's connection. The pool's queue
+    // is fair across connections (server/fair_queue.h): a connection that has used less worker
+    // time goes before one that has used more, so a flood of expensive requests on some
+    // connections does not queue ahead of a cheap request on another.
+    nonblocking = std::make_unique<BinaryServer>(
+        o.host, o.port, processors, BinaryProtocolFactory(), static_cast<size_t>(threads),
+        o.io_threads, QuickCalls(o.cache_entries > 0 ? states : nullptr));
   } else {
     auto socket = std::make_shared<at::transport::TServerSocket>(o.host, o.port);
     auto server = std::make_shared<at::server::TThreadedServer>(
         processors, socket, std::make_shared<FramedTransportFactory>(), BinaryProtocolFactory());
     server->setServerEventHandler(std::make_shared<ReadyAnnouncer>(
         std::cout, "binary", o.host, [socket] { return socket->getPort(); }));
-    binary = server;
+    threaded = server;
   }
 
   std::thread http_thread;
@@ -123,13 +106,9 @@ int Serve(const ServeOptions& o, std::ostream& log) {
       // (The threaded binary server keeps accepting while it drains: ending its accept() closes
       // the pipe that interrupts its connections, which would drop the requests in progress.)
       if (http) http->StopAccepting();
-      if (nonblocking) {
-        // A connection accepted from now on is closed at once (while any other is open).
-        nonblocking->setOverloadAction(at::server::T_OVERLOAD_CLOSE_ON_ACCEPT);
-        nonblocking->setMaxConnections(0);
-      }
+      if (nonblocking) nonblocking->StopAccepting();  // a connection accepted now is closed
       auto busy = [&] {
-        return processors->in_flight() + (nonblocking ? nonblocking->getNumActiveProcessors() : 0) +
+        return processors->in_flight() + (nonblocking ? nonblocking->busy() : 0) +
                (http ? http->in_flight() : 0);
       };
       const auto deadline = std::chrono::steady_clock::now() +
@@ -147,7 +126,11 @@ int Serve(const ServeOptions& o, std::ostream& log) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
       }
-      binary->stop();
+      if (nonblocking) {
+        nonblocking->Stop();
+      } else {
+        threaded->stop();
+      }
       if (http) http->Stop();  // its answers go out, then its loop ends
       return;
     }
@@ -155,7 +138,12 @@ int Serve(const ServeOptions& o, std::ostream& log) {
 
   int rc = 0;
   try {
-    binary->serve();
+    if (nonblocking) {
+      AnnounceListening(std::cout, "binary", o.host, nonblocking->port());
+      nonblocking->Serve();
+    } else {
+      threaded->serve();
+    }
   } catch (const std::exception& e) {
     log << "chainatlas serve: " << e.what() << std::endl;
     rc = 1;
@@ -164,7 +152,7 @@ int Serve(const ServeOptions& o, std::ostream& log) {
   signal_thread.join();
   if (http_thread.joinable()) http_thread.join();
   http.reset();
-  if (workers) workers->stop();  // requests in flight finish before we return
+  nonblocking.reset();  // requests in flight finish before we return
   log << "stopped" << std::endl;
   return rc;
 }
@@ -177,7 +165,8 @@ std::string ProcessRequests(std::shared_ptr<StateHolder> states, const std::stri
   auto handler = MakeHandler(states, "", "fuzz", discard);
   auto processor = std::make_shared<rpc::ChainAtlasProcessor>(handler);
   if (json) return ProcessJson(*processor, requests);
-  // As the nonblocking server does: each frame whole in a memory buffer, through the reply cache.
+  // As the nonblocking server does (server/binary_server.h): each frame whole in a memory buffer,
+  // through the reply cache.
   auto cached = WithReplyCache(processor, states);
   auto output = std::make_shared<at::transport::TMemoryBuffer>(Configuration());
   auto out = BinaryProtocolFactory()->getProtocol(output);
@@ -193,13 +182,7 @@ std::string ProcessRequests(std::shared_ptr<StateHolder> states, const std::stri
     auto frame = std::make_shared<at::transport::TMemoryBuffer>(
         const_cast<uint8_t*>(p + 4), size, at::transport::TMemoryBuffer::OBSERVE, Configuration());
     auto in = BinaryProtocolFactory()->getProtocol(frame);
-    // As TNonblockingServer's task: calls while the frame holds bytes and a call succeeds.
-    for (uint32_t left = frame->available_read(); left > 0;) {
-      if (!cached->process(in, out, nullptr)) break;
-      const uint32_t now = frame->available_read();
-      if (now == left) break;
-      left = now;
-    }
+    ProcessFrame(*cached, *frame, in, out);
     at += 4 + size;
   }
   return output->getBufferAsString();

@@ -1,11 +1,9 @@
 #include "server/transport.h"
 
 #include <sys/resource.h>
-#include <sys/socket.h>
 
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/protocol/TJSONProtocol.h>
-#include <thrift/transport/TSocket.h>
 
 #include <atomic>
 #include <mutex>
@@ -29,7 +27,7 @@ std::shared_ptr<at::protocol::TProtocolFactory> BinaryProtocolFactory() {
       /*strict_write=*/true);
 }
 
-// Counts the requests in progress (ClosingProcessorFactory). SIGTERM waits for it to reach zero.
+// Counts the requests in progress (BinaryProcessorFactory). SIGTERM waits for it to reach zero.
 class InFlight : public at::TProcessorEventHandler {
  public:
   void* getContext(const char*, void*) override {
@@ -46,35 +44,6 @@ class InFlight : public at::TProcessorEventHandler {
 };
 
 namespace {
-
-class ClosingProcessor : public at::TProcessor {
- public:
-  ClosingProcessor(std::shared_ptr<at::TProcessor> inner,
-                   std::shared_ptr<at::transport::TTransport> t)
-      : inner_(std::move(inner)), transport_(std::move(t)) {}
-
-  bool process(std::shared_ptr<at::protocol::TProtocol> in,
-               std::shared_ptr<at::protocol::TProtocol> out, void* context) override {
-    try {
-      return inner_->process(in, out, context);
-    } catch (const at::protocol::TProtocolException&) {
-      Shutdown();
-      throw;
-    } catch (const at::transport::TTransportException&) {
-      Shutdown();
-      throw;
-    }
-  }
-
- private:
-  void Shutdown() {
-    if (auto socket = std::dynamic_pointer_cast<at::transport::TSocket>(transport_)) {
-      ::shutdown(socket->getSocketFD(), SHUT_RDWR);
-    }
-  }
-  std::shared_ptr<at::TProcessor> inner_;
-  std::shared_ptr<at::transport::TTransport> transport_;
-};
 
 // The binary protocol's (strict) message header at p: version and type, name, sequence id.
 struct Header {
@@ -174,19 +143,18 @@ class ReplyCachingProcessor : public at::TProcessor {
 
 }  // namespace
 
-ClosingProcessorFactory::ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler,
-                                                 std::shared_ptr<StateHolder> states)
+BinaryProcessorFactory::BinaryProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler,
+                                               std::shared_ptr<StateHolder> states)
     : handler_(std::move(handler)),
       states_(std::move(states)),
       in_flight_(std::make_shared<InFlight>()) {}
 
-std::shared_ptr<at::TProcessor> ClosingProcessorFactory::getProcessor(
-    const at::TConnectionInfo& info) {
+std::shared_ptr<at::TProcessor> BinaryProcessorFactory::getProcessor(const at::TConnectionInfo&) {
   auto processor = std::make_shared<rpc::ChainAtlasProcessor>(handler_);
   processor->setEventHandler(in_flight_);
   std::shared_ptr<at::TProcessor> inner = processor;
   if (states_) inner = std::make_shared<ReplyCachingProcessor>(inner, states_, in_flight_);
-  return std::make_shared<ClosingProcessor>(std::move(inner), info.transport);
+  return inner;
 }
 
 std::function<bool(const uint8_t*, uint32_t)> QuickCalls(std::shared_ptr<StateHolder> states) {
@@ -205,7 +173,7 @@ std::shared_ptr<at::TProcessor> WithReplyCache(std::shared_ptr<at::TProcessor> i
                                                  std::make_shared<InFlight>());
 }
 
-int ClosingProcessorFactory::in_flight() const { return in_flight_->count(); }
+int BinaryProcessorFactory::in_flight() const { return in_flight_->count(); }
 
 std::string ProcessJson(at::TProcessor& processor, const std::string& request) {
   auto input = std::make_shared<at::transport::TMemoryBuffer>(

@@ -1,7 +1,7 @@
 // Transport hardening: the Thrift configuration and protocol limits of both ports, the framed
-// transport of the binary port, the processor that closes a connection whose request breaks the
-// protocol and counts the requests in progress (for SIGTERM's drain), Thrift's JSON protocol over
-// one HTTP body (the HTTP port itself: server/http_front.h), and the `listening:` line.
+// transport of the threaded binary port, the binary port's processors (which count the requests in
+// progress, for SIGTERM's drain, and keep replies), Thrift's JSON protocol over one HTTP body (the
+// HTTP port itself: server/http_front.h), and the `listening:` line.
 #pragma once
 
 #include <thrift/TConfiguration.h>
@@ -36,15 +36,15 @@ struct WebSite {
 
 class InFlight;  // the count of requests in progress (transport.cc)
 
-// The binary port's processors. A request that breaks the protocol (a bad size, a truncated
-// message) ends its connection: the socket is shut down, the server sees it close and frees it;
-// other connections are untouched. Counts the requests in progress, from the moment a request's
-// method is read to the moment its answer is written (or the call fails).
-class ClosingProcessorFactory : public apache::thrift::TProcessorFactory {
+// The binary port's processors (both models). Counts the requests in progress, from the moment a
+// request's method is read to the moment its answer is written (or the call fails). A request that
+// breaks the protocol (a bad size, a truncated message) makes the processor throw: the server then
+// closes that connection only.
+class BinaryProcessorFactory : public apache::thrift::TProcessorFactory {
  public:
   // states: the replies of the cached methods are kept in its answer cache (nullptr: none kept).
-  ClosingProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler,
-                          std::shared_ptr<StateHolder> states);
+  BinaryProcessorFactory(std::shared_ptr<rpc::ChainAtlasIf> handler,
+                         std::shared_ptr<StateHolder> states);
   std::shared_ptr<apache::thrift::TProcessor> getProcessor(
       const apache::thrift::TConnectionInfo& info) override;
   int in_flight() const;
@@ -61,10 +61,10 @@ std::shared_ptr<apache::thrift::TProcessor> WithReplyCache(
     std::shared_ptr<apache::thrift::TProcessor> inner, std::shared_ptr<StateHolder> states);
 
 // The binary port's calls answered in microseconds, which the nonblocking server runs on its I/O
-// thread instead of queueing them for a worker (server/fair_queue.h): given a whole frame's message
-// bytes, true for health, and for a call whose reply the port keeps (`states`' answer cache, as
-// WithReplyCache) and holds for exactly these argument bytes on the current state. Only a guess
-// made before the call runs: if the reply is evicted in between, the call is computed there.
+// thread instead of queueing them for a worker (server/binary_server.h): given a whole frame's
+// message bytes, true for health, and for a call whose reply the port keeps (`states`' answer
+// cache, as WithReplyCache) and holds for exactly these argument bytes on the current state. Only a
+// guess made before the call runs: if the reply is evicted in between, the call is computed there.
 std::function<bool(const uint8_t*, uint32_t)> QuickCalls(std::shared_ptr<StateHolder> states);
 
 // One message in Thrift's JSON protocol (an HTTP request's body) through `processor`, in memory,

@@ -3,12 +3,10 @@
 // ordering checks fails with a first-in-first-out queue.
 #include "server/fair_queue.h"
 
+#include "server/binary_server.h"
+
 #include <catch2/catch.hpp>
-#include <thrift/concurrency/Exception.h>
-#include <thrift/concurrency/FunctionRunner.h>
-#include <thrift/concurrency/ThreadFactory.h>
 #include <thrift/protocol/TBinaryProtocol.h>
-#include <thrift/server/TNonblockingServer.h>
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TSocket.h>
 
@@ -24,8 +22,9 @@
 
 namespace {
 
+using chainatlas::service::BinaryServer;
 using chainatlas::service::FairQueue;
-using chainatlas::service::FairThreadManager;
+using chainatlas::service::FairWorkers;
 using chainatlas::service::FlowId;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
@@ -238,56 +237,48 @@ TEST_CASE("fair queue: under a simulated flood a normal request waits at most on
   CHECK(fifo.normal_served < 30);
 }
 
-TEST_CASE("fair thread manager: B's task runs before A's 1000, on Thrift's threads",
-          "[fair_queue]") {
-  auto workers = std::make_shared<FairThreadManager>(1, 1000, milliseconds(5));
-  workers->threadFactory(std::make_shared<tc::ThreadFactory>());
-  workers->start();
+TEST_CASE("fair workers: B's task runs before A's 1000, on real threads", "[fair_queue]") {
+  FairWorkers workers(1, 1000, milliseconds(5));
   std::mutex mutex;
   std::condition_variable all_ran;
   std::vector<FlowId> order;
   auto record = [&](FlowId f) {
-    return tc::FunctionRunner::create([&, f] {
+    return [&, f] {
       std::lock_guard<std::mutex> lock(mutex);
       order.push_back(f);
       if (order.size() == 1001) all_ran.notify_one();
-    });
+    };
   };
   // Hold the one worker until everything is queued.
   std::promise<void> started, release;
   auto released = release.get_future().share();
-  FairThreadManager::SetFlowOfNextTask(9);
-  workers->add(tc::FunctionRunner::create([&] {
+  REQUIRE(workers.Add(9, [&] {
     started.set_value();
     released.wait();
   }));
   started.get_future().wait();
-  for (int i = 0; i < 1000; ++i) {
-    FairThreadManager::SetFlowOfNextTask(1);
-    workers->add(record(1));
-  }
-  FairThreadManager::SetFlowOfNextTask(2);
-  workers->add(record(2));
-  CHECK(workers->pendingTaskCount() == 1001);
-  // A full connection: the task is refused (TNonblockingServer closes that connection).
-  FairThreadManager::SetFlowOfNextTask(1);
-  CHECK_THROWS_AS(workers->add(record(1)), tc::IllegalStateException);
+  for (int i = 0; i < 1000; ++i) REQUIRE(workers.Add(1, record(1)));
+  REQUIRE(workers.Add(2, record(2)));
+  CHECK(workers.queued() == 1001);
+  CHECK_FALSE(workers.Add(1, record(1)));  // a full connection: refused (the server closes it)
   release.set_value();
   {
     std::unique_lock<std::mutex> lock(mutex);
     all_ran.wait(lock, [&] { return order.size() == 1001; });
   }
-  workers->stop();
+  workers.Stop();
   REQUIRE(order.size() == 1001);
   auto b = std::find(order.begin(), order.end(), FlowId(2)) - order.begin();
   CHECK(b <= 1);  // FIFO: 1000
-  CHECK(workers->pendingTaskCount() == 0);
-  CHECK(workers->flows() == 3);  // 1, 2 and 9: no socket closed them
+  CHECK(workers.queued() == 0);
+  CHECK(workers.flows() == 3);             // 1, 2 and 9: no connection closed them
+  CHECK_FALSE(workers.Add(1, record(1)));  // stopped
 }
 
-// The same through a real TNonblockingServer on a loopback port, so that the connection of each
-// task is the one it came from (FairServerSocket): connection A has used 10 ms of worker CPU; while
-// the one worker is held, A queues a request, then a new connection B queues one. B's runs first.
+// The same through the binary port's server (server/binary_server.h) on a loopback port, so that
+// the connection of each task is the one it came from: connection A has used 10 ms of worker CPU;
+// while the one worker is held, A queues a request, then a new connection B queues one. B's runs
+// first.
 namespace ap = ::apache::thrift::protocol;
 namespace at = ::apache::thrift::transport;
 
@@ -362,53 +353,34 @@ struct Client {
   ap::TBinaryProtocol protocol;
 };
 
-struct Ready : ::apache::thrift::server::TServerEventHandler {
-  void preServe() override { listening.set_value(); }
-  std::promise<void> listening;
-};
-
-// A TNonblockingServer on a loopback port with one fair worker and a ScriptProcessor, serving on
-// its own thread until Stop().
+// The binary port's server on a loopback port with one fair worker and a ScriptProcessor, serving
+// on its own thread until Stop().
 struct LoopbackServer {
   explicit LoopbackServer(chainatlas::service::QuickCall quick = nullptr)
-      : workers(std::make_shared<FairThreadManager>(1, 4, milliseconds(5))),
-        processor(std::make_shared<ScriptProcessor>()) {
-    ::apache::thrift::GlobalOutput.setOutputFunction([](const char*) {});  // the server's chatter
-    workers->threadFactory(std::make_shared<tc::ThreadFactory>());
-    workers->start();
+      : processor(std::make_shared<ScriptProcessor>()) {
     processor->released = release.get_future().share();
-    socket = std::make_shared<chainatlas::service::FairServerSocket>("127.0.0.1", 0, workers,
-                                                                     std::move(quick));
-    server = std::make_shared<::apache::thrift::server::TNonblockingServer>(
-        processor, std::make_shared<ap::TBinaryProtocolFactory>(), socket, workers);
-    auto ready = std::make_shared<Ready>();
-    auto listening = ready->listening.get_future();
-    server->setServerEventHandler(ready);
-    serving = std::thread([this] { server->serve(); });
-    listening.wait();
-    port = socket->getListenPort();
+    server = std::make_unique<BinaryServer>(
+        "127.0.0.1", 0, std::make_shared<::apache::thrift::TSingletonProcessorFactory>(processor),
+        std::make_shared<ap::TBinaryProtocolFactory>(), 1, 1, std::move(quick));
+    serving = std::thread([this] { server->Serve(); });
+    port = server->port();
   }
   void Queued(size_t n) {  // waits (no time limit: ctest's) until n tasks are queued
-    while (workers->pendingTaskCount() != n) std::this_thread::sleep_for(milliseconds(1));
+    while (server->queued() != n) std::this_thread::sleep_for(milliseconds(1));
   }
   void Stop() {
-    server->stop();
+    server->Stop();
     serving.join();
   }
-  std::shared_ptr<FairThreadManager> workers;
   std::shared_ptr<ScriptProcessor> processor;
   std::promise<void> release;
-  std::shared_ptr<chainatlas::service::FairServerSocket> socket;
-  std::shared_ptr<::apache::thrift::server::TNonblockingServer> server;
+  std::unique_ptr<BinaryServer> server;
   std::thread serving;
   int port = 0;
 };
 
-TEST_CASE(
-    "fair thread manager: through TNonblockingServer, a new connection goes before a busy one",
-    "[fair_queue]") {
+TEST_CASE("binary server: a new connection goes before a busy one", "[fair_queue]") {
   LoopbackServer l;
-  auto& workers = l.workers;
   auto& processor = l.processor;
   int port = l.port;
 
@@ -427,17 +399,18 @@ TEST_CASE(
   x.Receive();
   a.Receive();
   b.Receive();
-  l.Stop();
   CHECK(processor->order == std::vector<std::string>{"b", "a"});  // FIFO: a, b
-  CHECK(workers->flows() == 3);
-  l.server.reset();  // closes the server's side of every connection: each flow is forgotten...
-  workers->stop();   // ...once its last task is done (a worker may still be finishing one)
-  CHECK(workers->flows() == 0);
+  CHECK(l.server->flows() == 3);
+  a.socket->close();  // the server forgets each flow once it sees its connection close
+  x.socket->close();
+  b.socket->close();
+  while (l.server->open_connections() != 0) std::this_thread::sleep_for(milliseconds(1));
+  CHECK(l.server->flows() == 0);
+  l.Stop();
 }
 
-TEST_CASE(
-    "fair thread manager: a quick request is answered on the I/O thread while the worker is held",
-    "[fair_queue]") {
+TEST_CASE("binary server: a quick request is answered on the I/O thread while the worker is held",
+          "[fair_queue]") {
   // Quick: a strict binary call named "quick" (the predicate sees the message's bytes).
   LoopbackServer l([](const uint8_t* m, uint32_t size) {
     const std::string name = "quick";
@@ -452,16 +425,15 @@ TEST_CASE(
     q.Send("quick");
     CHECK_NOTHROW(q.Receive());
   }
-  CHECK(l.workers->pendingTaskCount() == 0);
+  CHECK(l.server->queued() == 0);
   c.Send("c");  // not quick: waits for the worker
   l.Queued(1);
-  // With more than kQuickMaxConnections open, a quick request is queued as any other (the I/O
-  // thread must not write more notices to itself than its notification socket holds).
+  // With more than kQuickMaxConnections open, a quick request is queued as any other.
   std::vector<std::unique_ptr<Client>> crowd;
-  while (crowd.size() + 3 <= FairThreadManager::kQuickMaxConnections) {
+  while (crowd.size() + 3 <= BinaryServer::kQuickMaxConnections) {
     crowd.push_back(std::make_unique<Client>(l.port));
   }
-  while (l.workers->open_connections() <= FairThreadManager::kQuickMaxConnections) {
+  while (l.server->open_connections() <= BinaryServer::kQuickMaxConnections) {
     std::this_thread::sleep_for(milliseconds(1));
   }
   q.Send("quick");
@@ -472,8 +444,6 @@ TEST_CASE(
   q.Receive();
   l.Stop();
   CHECK(l.processor->order == std::vector<std::string>{"quick", "quick", "quick", "c", "quick"});
-  l.server.reset();
-  l.workers->stop();
 }
 
 }  // namespace
