@@ -17,7 +17,7 @@ PACKAGES=(
   catch2                          # unit tests (Catch2 v2)
   python3 python3-networkx        # tests: NetworkX reads exports back, reference PageRank etc.
   python3-igraph python3-numpy python3-scipy  # tests: reference PageRank/Louvain/betweenness, relatedness
-  libthrift-dev thrift-compiler libevent-dev  # the Thrift service (TNonblockingServer needs libevent)
+  libthrift-dev thrift-compiler libevent-dev  # the Thrift service (its binary and HTTP ports run on libevent)
   python3-thrift                  # the service's Python client (tests, docs/service.md)
   chromium fonts-noto-cjk         # the console's browser test (playwright-core drives chromium); CJK font
   clang libfuzzer-14-dev          # fuzzing (scripts/fuzz.sh, docs/fuzzing.md): clang++ and libFuzzer

@@ -78,22 +78,6 @@ void FairQueue::Done(FlowId id, Nanos cost) {
   if (f.running == 0 && f.tasks.empty()) Idle(it);
 }
 
-bool FairQueue::Remove(const Task& task) {
-  for (auto it = flows_.begin(); it != flows_.end(); ++it) {
-    Flow& f = it->second;
-    auto t = std::find(f.tasks.begin(), f.tasks.end(), task);
-    if (t == f.tasks.end()) continue;
-    f.tasks.erase(t);  // the flow keeps its place, which does not depend on which task is first
-    --queued_;
-    if (f.tasks.empty()) {
-      ready_.erase(f.key);
-      if (f.running == 0) Idle(it);
-    }
-    return true;
-  }
-  return false;
-}
-
 void FairQueue::Forget(FlowId id) {
   auto it = flows_.find(id);
   if (it == flows_.end()) return;

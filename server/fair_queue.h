@@ -60,8 +60,6 @@ class FairQueue {
   std::optional<Item> Pop();
   // A task of `flow` that Pop returned has finished, having used `cost` of worker time.
   void Done(FlowId flow, Nanos cost);
-  // Takes a queued task off the queue without running it; false if it is not queued.
-  bool Remove(const Task& task);
   // The flow's connection closed: its state goes once its tasks are done.
   void Forget(FlowId flow);
 

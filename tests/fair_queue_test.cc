@@ -106,16 +106,11 @@ TEST_CASE("fair queue: at most N tasks wait per connection", "[fair_queue]") {
   CHECK(q.queued() == 5);
 }
 
-TEST_CASE("fair queue: remove, and a closed connection's state goes when its tasks are done",
-          "[fair_queue]") {
+TEST_CASE("fair queue: a closed connection's state goes when its tasks are done", "[fair_queue]") {
   FairQueue q(4, milliseconds(5));
   auto t1 = std::make_shared<Tagged>(1);
-  auto t2 = std::make_shared<Tagged>(1);
   REQUIRE(q.Push(1, t1));
-  REQUIRE(q.Push(1, t2));
   REQUIRE(q.Push(2, std::make_shared<Tagged>(2)));
-  CHECK(q.Remove(t2));
-  CHECK_FALSE(q.Remove(t2));
   CHECK(q.queued() == 2);
   auto item = q.Pop();
   REQUIRE(item);
