@@ -430,24 +430,19 @@ void BinaryServer::Close(Connection& c) {
   delete &c;
 }
 
-void BinaryServer::Reading(Connection& c, bool on) {
-  if (c.reading == on) return;
-  c.reading = on;
+// Registers or drops interest in one event of a connection, when that changes it.
+static void Interest(event* e, bool& registered, bool on) {
+  if (registered == on) return;
+  registered = on;
   if (on) {
-    event_add(c.read, nullptr);
+    event_add(e, nullptr);
   } else {
-    event_del(c.read);
+    event_del(e);
   }
 }
 
-void BinaryServer::Writing(Connection& c, bool on) {
-  if (c.writing == on) return;
-  c.writing = on;
-  if (on) {
-    event_add(c.write, nullptr);
-  } else {
-    event_del(c.write);
-  }
-}
+void BinaryServer::Reading(Connection& c, bool on) { Interest(c.read, c.reading, on); }
+
+void BinaryServer::Writing(Connection& c, bool on) { Interest(c.write, c.writing, on); }
 
 }  // namespace chainatlas::service
