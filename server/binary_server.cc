@@ -99,7 +99,10 @@ BinaryServer::BinaryServer(const std::string& host, int port,
   addrinfo* found = nullptr;
   int gai = getaddrinfo(host.empty() ? nullptr : host.c_str(), std::to_string(port).c_str(), &hints,
                         &found);
-  if (gai != 0) throw Error(ErrorCode::kIo, "binary port " + where + ": " + gai_strerror(gai));
+  auto failed = [&](const std::string& detail) {
+    return Error(ErrorCode::kIo, Msg("serve.binary_port", {{"where", where}, {"detail", detail}}));
+  };
+  if (gai != 0) throw failed(gai_strerror(gai));
   listen_fd_ = socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1;
   bool listening = listen_fd_ >= 0 &&
@@ -110,7 +113,7 @@ BinaryServer::BinaryServer(const std::string& host, int port,
   freeaddrinfo(found);
   if (!listening) {
     if (listen_fd_ >= 0) close(listen_fd_);
-    throw Error(ErrorCode::kIo, "binary port " + where + ": " + std::strerror(error));
+    throw failed(std::strerror(error));
   }
   sockaddr_storage bound{};
   socklen_t len = sizeof bound;
@@ -124,8 +127,7 @@ BinaryServer::BinaryServer(const std::string& host, int port,
     l->server = this;
     l->base = event_base_new();
     l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (l->base == nullptr || l->wake_fd < 0)
-      throw Error(ErrorCode::kIo, "binary port: no event loop");
+    if (l->base == nullptr || l->wake_fd < 0) throw failed("no event loop");
     loops_.push_back(std::move(loop));
     l->accept = event_new(l->base, listen_fd_, EV_READ | EV_PERSIST, &OnAccept, l);
     l->accept_again = evtimer_new(l->base, &OnAcceptAgain, l);
