@@ -16,14 +16,22 @@
 
 namespace chainatlas {
 
+#if defined(__linux__)
+// madvise(advice) on the whole `page`-aligned pages inside [p, p + bytes), when bytes ≥ min_bytes.
+inline void AdviseWholePages(const void* p, size_t bytes, uintptr_t page, size_t min_bytes,
+                             int advice) {
+  if (bytes < min_bytes) return;
+  const auto begin = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(page - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, advice);
+}
+#endif
+
 // Advises MADV_HUGEPAGE on the whole 2 MiB pages inside [p, p + bytes) (none below 4 MiB).
 inline void AdviseHugePages(const void* p, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (bytes < 2 * kHuge) return;
-  const auto begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  AdviseWholePages(p, bytes, kHuge, 2 * kHuge, MADV_HUGEPAGE);
 #else
   (void)p;
   (void)bytes;
@@ -34,11 +42,7 @@ inline void AdviseHugePages(const void* p, size_t bytes) {
 // one fault per page as they are first written (none below 64 KiB; nothing where unsupported).
 inline void PrefaultPages(const void* p, size_t bytes) {
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-  constexpr uintptr_t kPage = 4096;
-  if (bytes < (uintptr_t{64} << 10)) return;
-  const auto begin = (reinterpret_cast<uintptr_t>(p) + kPage - 1) & ~(kPage - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kPage - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+  AdviseWholePages(p, bytes, 4096, size_t{64} << 10, MADV_POPULATE_WRITE);
 #else
   (void)p;
   (void)bytes;

@@ -876,11 +876,7 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   for (VertexId x : sc.my_ties) {
     for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (bool out : {true, false}) {
-        const auto vs = (out ? s.Out(x, kind) : s.In(x, kind)).Vertices();
-        for (size_t i = 0; i < vs.size(); ++i) {
-          // A hub's partners are tens of thousands of cells apart: ask for them ahead.
-          if (i + kAhead < vs.size()) __builtin_prefetch(&shared[vs[i + kAhead]]);
-          const VertexId v = vs[i];
+        for (VertexId v : (out ? s.Out(x, kind) : s.In(x, kind)).Vertices()) {
           // Only candidates are scored or pooled: the others' counts are never read.
           if (!bits.Has(v)) continue;
           Scoring::TieCount& c = shared[v];
