@@ -7,6 +7,7 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -522,8 +523,12 @@ size_t CountLines(const std::filesystem::path& path) {
   return n + 1;
 }
 
-void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std::string& shown,
-              uint16_t file_index, Bundle& bundle, std::vector<Problem>& problems) {
+// Reads one file's records into `bundle` (an entity file's into `entities`, a relation file's into
+// `relations`; nothing else of it) and the ids of its rejected entity rows into `rejected`;
+// returns its data rows. An entity file and a relation file may be read at once.
+uint64_t ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std::string& shown,
+                  uint16_t file_index, Bundle& bundle, std::set<std::string>& rejected,
+                  std::vector<Problem>& problems) {
   Columns columns;
   bool header_ok = false;
   bool have_header = false;
@@ -604,7 +609,7 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
     spec.parse(reader, file_index, bundle);
     const std::string_view id = reader.Raw(spec.kind == "regions" ? "code" : "id");
     if (!reader.ok() && !id.empty() && spec.kind.back() == 's') {
-      bundle.rejected_ids.insert(spec.kind.substr(0, spec.kind.size() - 1) + ":" + std::string(id));
+      rejected.insert(spec.kind.substr(0, spec.kind.size() - 1) + ":" + std::string(id));
     }
   };
   uint32_t error_line = 0;
@@ -612,7 +617,7 @@ void ReadFile(const FileSpec& spec, const std::filesystem::path& path, const std
   if (!error.empty())
     problems.push_back(MakeProblem(shown, error_line, Msg("file.csv", {{"detail", error}})));
   if (!have_header) problems.push_back(MakeProblem(shown, 0, Msg("file.empty")));
-  bundle.files[file_index].rows = rows;
+  return rows;
 }
 
 // The manifest's text. Throws Error(kIo) when it cannot be read, or is not a regular file (a
@@ -714,6 +719,37 @@ std::string BundleFingerprint(const std::filesystem::path& path) {
   return Fnv1aHex(hashed);
 }
 
+// Duplicate ids within the bundle, and duplicate credit codes: a problem per repeat.
+std::vector<Problem> DuplicateEntities(const Bundle& bundle) {
+  std::vector<Problem> problems;
+  std::map<std::pair<NodeKind, std::string>, const EntityRecord*> seen;
+  std::unordered_map<std::string, const EntityRecord*> usccs;
+  auto shown = [&](const EntityRecord& e) {
+    return (bundle.dir / bundle.files[e.file].path).lexically_normal().string();
+  };
+  for (const EntityRecord& e : bundle.entities) {
+    auto [it, fresh] = seen.emplace(std::pair{e.kind, e.key}, &e);
+    if (!fresh) {
+      problems.push_back(
+          MakeProblem(shown(e), e.line,
+                      Msg("bundle.duplicate_id", {{"kind", std::string(NodeKindName(e.kind))},
+                                                  {"id", e.key},
+                                                  {"first", std::to_string(it->second->line)}})));
+    }
+    if (const auto* a = std::get_if<EnterpriseAttributes>(&e.details); a && !a->uscc.empty()) {
+      auto [u, ufresh] = usccs.emplace(a->uscc, &e);
+      if (!ufresh) {
+        problems.push_back(
+            MakeProblem(shown(e), e.line,
+                        Msg("bundle.duplicate_uscc", {{"uscc", a->uscc},
+                                                      {"first", std::to_string(u->second->line)},
+                                                      {"id", u->second->key}})));
+      }
+    }
+  }
+  return problems;
+}
+
 Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems) {
   Bundle bundle;
   const std::filesystem::path manifest_path = ManifestPath(path);
@@ -773,22 +809,51 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
   if (!problems.empty()) return bundle;
   bundle.manifest_ok = true;
 
+  // The files to read, in the order of Specs(); a file the rules refuse is a problem in its place.
+  struct Job {
+    const FileSpec* spec = nullptr;  // null: a file the rules refuse
+    std::filesystem::path file;
+    std::string shown;
+    uint16_t index = 0;  // into bundle.files
+    size_t lines = 0;
+    bool entities = false;
+    std::vector<Problem> problems;
+  };
+  static const std::set<std::string> kEntityFiles = {
+      "regions", "tracks", "segments", "enterprises", "hospitals", "institutions", "platforms"};
+  std::vector<Job> jobs;
+  for (const FileSpec& spec : Specs()) {
+    if (!manifest["files"].contains(spec.kind)) continue;
+    std::string rel = manifest["files"][spec.kind];
+    Job job;
+    job.spec = &spec;
+    job.shown = (bundle.dir / rel).lexically_normal().string();
+    std::string why, detail;
+    std::optional<std::filesystem::path> file = ConfinedFile(bundle.dir, rel, &why, &detail);
+    if (!file) {
+      job.problems.push_back(MakeProblem(
+          job.shown, 0,
+          Msg("manifest.file", {{"kind", spec.kind}, {"why", why}, {"detail", detail}})));
+      job.spec = nullptr;
+      jobs.push_back(std::move(job));
+      continue;
+    }
+    bundle.files.push_back({spec.kind, rel, 0});
+    job.file = *file;
+    job.index = static_cast<uint16_t>(bundle.files.size() - 1);
+    job.lines = CountLines(job.file);
+    job.entities = kEntityFiles.count(spec.kind) > 0;
+    jobs.push_back(std::move(job));
+  }
   // Room for every record at once (a line count of each file): growing the vectors by doubling
   // would move every record several times and touch fresh memory each time.
   {
-    static const std::set<std::string> kEntityFiles = {
-        "regions", "tracks", "segments", "enterprises", "hospitals", "institutions", "platforms"};
     size_t entities = 0, relations = 0;
-    for (const FileSpec& spec : Specs()) {
-      if (!manifest["files"].contains(spec.kind)) continue;
-      std::string why, detail;
-      auto file = ConfinedFile(bundle.dir, manifest["files"][spec.kind], &why, &detail);
-      if (!file) continue;
-      const size_t lines = CountLines(*file);
-      if (kEntityFiles.count(spec.kind)) {
-        entities += lines;
+    for (const Job& j : jobs) {
+      if (j.entities) {
+        entities += j.lines;
       } else {
-        relations += spec.kind == "clinical" ? 2 * lines : lines;  // demand and strength
+        relations += j.spec && j.spec->kind == "clinical" ? 2 * j.lines : j.lines;
       }
     }
     bundle.entities.reserve(entities);
@@ -799,48 +864,32 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     AdviseHugePages(bundle.relations.data(), bundle.relations.capacity() * sizeof(RelationRecord));
   }
 
-  for (const FileSpec& spec : Specs()) {
-    if (!manifest["files"].contains(spec.kind)) continue;
-    std::string rel = manifest["files"][spec.kind];
-    std::string shown = (bundle.dir / rel).lexically_normal().string();
-    std::string why, detail;
-    std::optional<std::filesystem::path> file = ConfinedFile(bundle.dir, rel, &why, &detail);
-    if (!file) {
-      problems.push_back(MakeProblem(
-          shown, 0, Msg("manifest.file", {{"kind", spec.kind}, {"why", why}, {"detail", detail}})));
-      continue;
-    }
-    bundle.files.push_back({spec.kind, rel, 0});
-    ReadFile(spec, *file, shown, static_cast<uint16_t>(bundle.files.size() - 1), bundle, problems);
-  }
-  bundle.fingerprint = BundleFingerprint(manifest_path);
-
-  // Duplicate ids within the bundle, and duplicate credit codes.
-  std::map<std::pair<NodeKind, std::string>, const EntityRecord*> seen;
-  std::unordered_map<std::string, const EntityRecord*> usccs;
-  auto shown = [&](const EntityRecord& e) {
-    return (bundle.dir / bundle.files[e.file].path).lexically_normal().string();
-  };
-  for (const EntityRecord& e : bundle.entities) {
-    auto [it, fresh] = seen.emplace(std::pair{e.kind, e.key}, &e);
-    if (!fresh) {
-      problems.push_back(
-          MakeProblem(shown(e), e.line,
-                      Msg("bundle.duplicate_id", {{"kind", std::string(NodeKindName(e.kind))},
-                                                  {"id", e.key},
-                                                  {"first", std::to_string(it->second->line)}})));
-    }
-    if (const auto* a = std::get_if<EnterpriseAttributes>(&e.details); a && !a->uscc.empty()) {
-      auto [u, ufresh] = usccs.emplace(a->uscc, &e);
-      if (!ufresh) {
-        problems.push_back(
-            MakeProblem(shown(e), e.line,
-                        Msg("bundle.duplicate_uscc", {{"uscc", a->uscc},
-                                                      {"first", std::to_string(u->second->line)},
-                                                      {"id", u->second->key}})));
+  // Two readers: the relation files on a second thread, and on this one the entity files, their
+  // duplicate checks and the fingerprint (which reads every file once more). They share no
+  // vector; records and problems keep the order of a one-thread read.
+  std::set<std::string> relations_rejected;
+  auto read = [&](bool entities, std::set<std::string>& rejected) {
+    for (Job& j : jobs) {
+      if (j.spec && j.entities == entities) {
+        bundle.files[j.index].rows = ReadFile(*j.spec, j.file, j.shown, j.index, bundle, rejected,
+                                              j.problems);
       }
     }
+  };
+  std::future<void> relations = std::async(std::launch::async,
+                                           [&] { read(false, relations_rejected); });
+  // (Should this thread throw, the future's destructor waits for the second reader first.)
+  read(true, bundle.rejected_ids);
+  bundle.fingerprint = BundleFingerprint(manifest_path);
+  std::vector<Problem> duplicates = DuplicateEntities(bundle);
+  relations.get();
+  bundle.rejected_ids.merge(relations_rejected);
+  for (Job& j : jobs) {
+    problems.insert(problems.end(), std::make_move_iterator(j.problems.begin()),
+                    std::make_move_iterator(j.problems.end()));
   }
+  problems.insert(problems.end(), std::make_move_iterator(duplicates.begin()),
+                  std::make_move_iterator(duplicates.end()));
   return bundle;
 }
 

@@ -247,7 +247,11 @@ class Importer {
   void PlanEntities();
   void CheckHierarchies();
   void ResolveRelations();
-  void Apply();
+  // The writes, in one transaction the caller commits: the entity rows (which need only
+  // PlanEntities, so they may be written while ResolveRelations runs on another thread: the two
+  // share no state but the plans' read-only fields), then the relation rows and the packed copy.
+  void WriteEntities();
+  void WriteRelations();
   // Store::VertexSource for an import into an empty store: every node is a bundle entity.
   bool AddVertices(SnapshotBuilder& builder, std::vector<int64_t>& node_ids) const;
 
@@ -355,6 +359,8 @@ class Importer {
   std::unordered_map<std::string, size_t> bundle_index_;  // KindKey → bundle entity
   std::vector<EntityPlan> plans_;
   std::vector<std::string> norm_names_;
+  std::string started_;            // when the writes began (imports.started_at)
+  std::vector<int64_t> file_ids_;  // import_files ids, by Bundle::files index
 
   // A relation row with what its edge row needs besides the attributes (so that writing the
   // rows in key order does not visit the records at random).
@@ -683,7 +689,8 @@ void Importer::ResolveRelations() {
   }
 
   // Repeated keys: sort by key (then by row, so the first occurrence leads) and compare
-  // neighbours. Apply sorts again after new nodes get their ids; this order is kept for it.
+  // neighbours. WriteRelations sorts again after new nodes get their ids; this order is kept for
+  // it.
   std::sort(edges_.begin(), edges_.end(), [](const ResolvedEdge& a, const ResolvedEdge& b) {
     return std::tie(a.src, a.kind, a.dst, a.relation) < std::tie(b.src, b.kind, b.dst, b.relation);
   });
@@ -711,9 +718,8 @@ void Importer::ResolveRelations() {
                    });
 }
 
-void Importer::Apply() {
-  Database& db = store_.db();
-  const std::string started = NowUtc();
+void Importer::WriteEntities() {
+  started_ = NowUtc();
   store_.BeginGraphWrites();
   {
     Statement s(db_,
@@ -721,16 +727,15 @@ void Importer::Apply() {
                 "nodes_inserted, nodes_updated, nodes_unchanged, edges_inserted, edges_updated, "
                 "edges_unchanged, merged) VALUES(?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0)");
     s.Bind(1, bundle_.source).Bind(2, std::filesystem::absolute(bundle_.dir).string());
-    s.Bind(3, started).Bind(4, started).Bind(5, bundle_.fingerprint).Run();
+    s.Bind(3, started_).Bind(4, started_).Bind(5, bundle_.fingerprint).Run();
     report_.import_id = sqlite3_last_insert_rowid(db_);
   }
-  std::vector<int64_t> file_ids;
   {
     Statement s(db_, "INSERT INTO import_files(import_id, kind, path, rows) VALUES(?, ?, ?, ?)");
     for (const BundleFile& f : bundle_.files) {
       s.Bind(1, report_.import_id).Bind(2, f.kind).Bind(3, f.path);
       s.Bind(4, static_cast<int64_t>(f.rows)).Run();
-      file_ids.push_back(sqlite3_last_insert_rowid(db_));
+      file_ids_.push_back(sqlite3_last_insert_rowid(db_));
     }
   }
 
@@ -755,7 +760,7 @@ void Importer::Apply() {
     Progress("entities", i + 1, n_entities);
     const EntityRecord& e = bundle_.entities[i];
     EntityPlan& plan = plans_[i];
-    const int64_t file_id = file_ids[e.file];
+    const int64_t file_id = file_ids_[e.file];
     std::vector<SqlValue> common = {
         e.name,          norm_names_[i], OptText(e.region), int64_t{e.illustrative},
         OptText(e.note), bundle_.source};
@@ -804,7 +809,10 @@ void Importer::Apply() {
                                 std::string(NodeKindName(x.kind)) + ":" + x.key, plan.matched_by});
     }
   }
+}
 
+void Importer::WriteRelations() {
+  Database& db = store_.db();
   // Relations, in primary-key order so the B-tree is appended to rather than split at random.
   auto node_id = [&](int64_t id) {
     return id > 0 ? id : plans_[static_cast<size_t>(-id - 1)].node_id;
@@ -889,7 +897,7 @@ void Importer::Apply() {
       rc |= attrs.empty() ? sqlite3_bind_null(h, base + 5)
                           : sqlite3_bind_text(h, base + 5, attrs.data(),
                                               static_cast<int>(attrs.size()), SQLITE_STATIC);
-      rc |= sqlite3_bind_int64(h, base + 6, file_ids[e.file]);
+      rc |= sqlite3_bind_int64(h, base + 6, file_ids_[e.file]);
       rc |= sqlite3_bind_int64(h, base + 7, e.line);
       rc |= sqlite3_bind_int64(h, base + 8, e.evidence);
       if (rc != SQLITE_OK) {
@@ -1078,16 +1086,26 @@ ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> pro
     importer.LoadCatalog();
     importer.PlanEntities();
     importer.CheckHierarchies();
-    importer.ResolveRelations();
+    // When the entities passed their checks, their rows are written on a second thread while the
+    // relations are resolved on this one; a problem found later rolls them back with the rest.
+    std::future<void> entities;
     if (report.problems.empty()) {
-      importer.Apply();
+      entities = std::async(std::launch::async, [&] { importer.WriteEntities(); });
+    }
+    importer.ResolveRelations();
+    if (entities.valid()) entities.get();
+    if (report.problems.empty()) {
+      importer.WriteRelations();
       tx.Commit();
       report.accepted = true;
     }
   }
   if (!report.accepted) {
+    // What the entity writes counted was rolled back with them.
     report.merges.clear();
     report.ambiguous.clear();
+    report.import_id = 0;
+    report.nodes_inserted = report.nodes_updated = report.nodes_unchanged = 0;
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
