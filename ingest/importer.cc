@@ -657,8 +657,10 @@ void Importer::ResolveRelations() {
       }
       ok = false;
       std::string kinds;  // "segment|enterprise": {kinds:or}
-      for (NodeKind k : ref.kinds)
-        kinds += (kinds.empty() ? "" : "|") + std::string(NodeKindName(k));
+      for (NodeKind k : ref.kinds) {
+        if (!kinds.empty()) kinds += '|';
+        kinds += NodeKindName(k);
+      }
       if (found == 0) {
         bool rejected = false;
         for (NodeKind k : ref.kinds) {
