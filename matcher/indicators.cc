@@ -142,7 +142,12 @@ IndicatorsResult ComputeIndicators(const Snapshot& s, VertexId region,
   }
   const RegionTree& rt = s.regions();
   std::map<std::string, Indicator> by;
-  for (const Spec& sp : kSpecs) by[sp.name] = Indicator{sp.name, sp.description, sp.unit};
+  for (const Spec& sp : kSpecs) {
+    Indicator& i = by[sp.name];
+    i.name = sp.name;
+    i.description = sp.description;
+    i.unit = sp.unit;
+  }
   auto count = [&](const char* name) { by[name].value += 1; };
   auto sum = [&](const char* name, double v, bool known) {
     Indicator& i = by[name];

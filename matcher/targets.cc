@@ -346,7 +346,7 @@ TargetsResult RecommendTargets(const Analytics& a, VertexId region, const Filter
     hit.erase(std::unique(hit.begin(), hit.end()), hit.end());
     for (uint32_t gi : hit) {
       const SegmentGap* g = open[gi];
-      Producer p;
+      Producer p{};
       FirstEntryOf(s, e, g->segment, /*best_share=*/true, p);
       list.push_back({g, g->score * ShareFactor(p.share), p});
     }
