@@ -1171,7 +1171,9 @@ void CkgReader::ApplyOntology() {
   for (const std::string& name : product_order_) {
     const Product& p = products_[name];
     product_index.emplace(p.key, static_cast<int>(products.size()));
-    products.push_back({p.key, p.name, -1, false});
+    OntologyProduct& op = products.emplace_back();
+    op.key = p.key;
+    op.name = p.name;
   }
   for (OntologyProduct& op : products) {
     const Product& p = products_[op.name];
