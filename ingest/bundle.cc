@@ -853,6 +853,7 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
       if (j.entities) {
         entities += j.lines;
       } else {
+        // A clinical row holds two relations: demand and strength.
         relations += j.spec && j.spec->kind == "clinical" ? 2 * j.lines : j.lines;
       }
     }

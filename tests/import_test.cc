@@ -145,6 +145,12 @@ TEST_CASE("a rejected import leaves the database exactly as it was", "[import]")
   CHECK_FALSE(r.accepted);
   CHECK(Has(Reasons(r), "produces.csv:9", "unknown segment 'endo.nowhere'"));
   CHECK(Dump(store) == before);
+  // The new track's row was written while the relations resolved, then rolled back: the report
+  // counts nothing written.
+  CHECK(r.import_id == 0);
+  CHECK(r.nodes_inserted == 0);
+  CHECK(r.nodes_updated == 0);
+  CHECK(r.nodes_unchanged == 0);
 }
 
 TEST_CASE("cross-file rules against the bundle and the database", "[import]") {
@@ -450,7 +456,7 @@ std::filesystem::path GeneratedBundle(const TempDir& dir, int extra, unsigned se
   auto weight = [&] { return std::to_string(1 + rng() % 100) + "e-2"; };
   std::set<std::pair<int, int>> traded, cooperated;
   for (int i = 0; i < extra; ++i) {
-    const std::string id = "G" + std::to_string(i);
+    const std::string id = std::string("G").append(std::to_string(i));
     ents += id + ",生成企业" + std::to_string(i) + "有限公司," + regions[rng() % 3] +
             ",,,,,,,,,,,1,\n";
     std::set<int> made;
