@@ -229,7 +229,7 @@ struct ExistingNode {
 enum class Plan { kInsert, kReplace, kFill };
 struct EntityPlan {
   Plan plan = Plan::kInsert;
-  int64_t node_id = 0;  // existing node (replace, fill) or the inserted one
+  int64_t node_id = 0;  // existing node (replace, fill) or the new one's (NumberNewEntities)
   bool alias = false;   // the bundle's id becomes an alias of node_id
   std::string matched_by;
 };
@@ -245,6 +245,10 @@ class Importer {
 
   void LoadCatalog();
   void PlanEntities();
+  // A new entity's node id is the one SQLite would give it (one more than the largest so far, in
+  // bundle order), set before anything is written: the relations resolve to final ids while the
+  // entity rows are written, which set these ids explicitly.
+  void NumberNewEntities();
   void CheckHierarchies();
   void ResolveRelations();
   // The writes, in one transaction the caller commits: the entity rows (which need only
@@ -440,6 +444,13 @@ bool Importer::RegionCompatible(const std::string& a, const std::string& b) cons
   return std::count(ca.begin(), ca.end(), b) || std::count(cb.begin(), cb.end(), a);
 }
 
+void Importer::NumberNewEntities() {
+  int64_t next = store_.db().QueryInt("SELECT coalesce(max(id), 0) + 1 FROM nodes");
+  for (EntityPlan& p : plans_) {
+    if (p.plan == Plan::kInsert) p.node_id = next++;
+  }
+}
+
 void Importer::PlanEntities() {
   plans_.resize(bundle_.entities.size());
   norm_names_.resize(bundle_.entities.size());
@@ -602,8 +613,7 @@ void Importer::ResolveRelations() {
     for (const auto& [kk, i] : by_key_) ids_by_key.emplace(kk, existing_[i].id);
     for (const auto& [kk, id] : alias_ids_) ids_by_key.emplace(kk, id);
     for (const auto& [kk, i] : bundle_index_) {
-      const EntityPlan& p = plans_[i];
-      ids_by_key[kk] = p.plan == Plan::kInsert ? -static_cast<int64_t>(i) - 1 : p.node_id;
+      ids_by_key[kk] = plans_[i].node_id;
     }
     return ids_by_key;
   };
@@ -612,9 +622,7 @@ void Importer::ResolveRelations() {
   RefTable ids(bundle_.entities.size() + existing_.size() + alias_ids_.size());
   for (size_t i = 0; i < bundle_.entities.size(); ++i) {
     const EntityRecord& e = bundle_.entities[i];
-    const EntityPlan& p = plans_[i];
-    ids.Put(e.kind, e.key, p.plan == Plan::kInsert ? -static_cast<int64_t>(i) - 1 : p.node_id,
-            /*overwrite=*/true);
+    ids.Put(e.kind, e.key, plans_[i].node_id, /*overwrite=*/true);
   }
   for (const ExistingNode& x : existing_) ids.Put(x.kind, x.key, x.id, /*overwrite=*/false);
   for (const auto& [kk, id] : alias_ids_) {
@@ -691,8 +699,7 @@ void Importer::ResolveRelations() {
   }
 
   // Repeated keys: sort by key (then by row, so the first occurrence leads) and compare
-  // neighbours. WriteRelations sorts again after new nodes get their ids; this order is kept for
-  // it.
+  // neighbours. The ids are final (NumberNewEntities): WriteRelations writes in this order.
   std::sort(edges_.begin(), edges_.end(), [](const ResolvedEdge& a, const ResolvedEdge& b) {
     return std::tie(a.src, a.kind, a.dst, a.relation) < std::tie(b.src, b.kind, b.dst, b.relation);
   });
@@ -776,8 +783,7 @@ void Importer::WriteEntities() {
       all.push_back(int64_t{e.line});
       for (size_t c = 0; c < all.size(); ++c)
         BindValue(nodes.insert, static_cast<int>(c + 1), all[c]);
-      nodes.insert.Run();
-      plan.node_id = sqlite3_last_insert_rowid(db_);
+      nodes.insert.Bind(static_cast<int>(all.size() + 1), plan.node_id).Run();
       for (size_t c = 0; c < own.size(); ++c) BindValue(kt.insert, static_cast<int>(c + 1), own[c]);
       kt.insert.Bind(static_cast<int>(own.size() + 1), plan.node_id).Run();
       report_.nodes_inserted++;
@@ -815,17 +821,8 @@ void Importer::WriteEntities() {
 
 void Importer::WriteRelations() {
   Database& db = store_.db();
-  // Relations, in primary-key order so the B-tree is appended to rather than split at random.
-  auto node_id = [&](int64_t id) {
-    return id > 0 ? id : plans_[static_cast<size_t>(-id - 1)].node_id;
-  };
-  for (ResolvedEdge& e : edges_) {
-    e.src = node_id(e.src);
-    e.dst = node_id(e.dst);
-  }
-  std::sort(edges_.begin(), edges_.end(), [](const ResolvedEdge& a, const ResolvedEdge& b) {
-    return std::tie(a.src, a.kind, a.dst) < std::tie(b.src, b.kind, b.dst);
-  });
+  // Relations, in primary-key order (ResolveRelations left edges_ so, with the final ids) so
+  // that the B-tree is appended to rather than split at random.
   const int64_t before = db.QueryInt("SELECT count(*) FROM edges");
   // Into an empty table the rows are exactly edges_: the packed adjacency is built from them.
   std::optional<Store::EdgeRows> all_edges;
@@ -1088,6 +1085,7 @@ ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> pro
     importer.LoadCatalog();
     importer.PlanEntities();
     importer.CheckHierarchies();
+    importer.NumberNewEntities();
     // When the entities passed their checks, their rows are written on a second thread while the
     // relations are resolved on this one; a problem found later rolls them back with the rest.
     std::future<void> entities;
