@@ -251,9 +251,10 @@ class Importer {
   void NumberNewEntities();
   void CheckHierarchies();
   void ResolveRelations();
-  // The writes, in one transaction the caller commits: the entity rows (which need only
-  // PlanEntities, so they may be written while ResolveRelations runs on another thread: the two
-  // share no state but the plans' read-only fields), then the relation rows and the packed copy.
+  // The writes, in one transaction the caller commits: the entity rows (which need only the plans
+  // and their ids, so they may be written while ResolveRelations runs on another thread: the two
+  // share no state but the plans, which neither changes), then the relation rows and the packed
+  // copy.
   void WriteEntities();
   void WriteRelations();
   // Store::VertexSource for an import into an empty store: every node is a bundle entity.
