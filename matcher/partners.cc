@@ -544,9 +544,27 @@ class Replayer {
   // entries in the top-K index: produces and member_of, one entry per producer) but E, and the
   // others. Bits are set without a test and counted by words. E is an enterprise, so the others
   // (hospitals, channel platforms, other firms of its industry) never include it.
+  // A subtree all of whose segments are read comes from the index's bitmap of it, when it has
+  // one (the outermost such subtree).
   size_t Count(const ProducerIndex& ix, BitSet& bits, const std::vector<VertexId>& others) const {
     bits.Reset(s_.NumVertices());
-    for (VertexId d : ProducerSegments()) {
+    const std::vector<VertexId>& read = ProducerSegments();
+    auto is_read = [&](VertexId d) { return std::binary_search(read.begin(), read.end(), d); };
+    thread_local std::vector<VertexId> covered;  // sorted
+    covered.clear();
+    for (const ProducerIndex::SubtreeBitmap& b : ix.SubtreeBitmaps()) {
+      // Preorder: an outer subtree comes first and covers its root.
+      if (std::binary_search(covered.begin(), covered.end(), b.root) ||
+          !std::all_of(b.segments.begin(), b.segments.end(), is_read)) {
+        continue;
+      }
+      bits.Or(ix.Words(b));
+      const size_t mid = covered.size();
+      covered.insert(covered.end(), b.segments.begin(), b.segments.end());
+      std::inplace_merge(covered.begin(), covered.begin() + mid, covered.end());
+    }
+    for (VertexId d : read) {
+      if (std::binary_search(covered.begin(), covered.end(), d)) continue;
       // A segment's blocks are consecutive in the index: one run of entries.
       const auto blocks = ix.Blocks(d);
       if (blocks.empty()) continue;
@@ -736,9 +754,14 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   const ProducerIndex& ix = TopKIndex(s);
   const Replayer rp(s, e, role, f, result.segments);
 
-  // Hospitals, channel platforms and firms of the same industry (possibly repeated).
+  // Hospitals, channel platforms and firms of the same industry, each once (ForEachOther meets a
+  // hospital once per segment of E's it demands: tens of thousands of times for a customer query).
+  thread_local SeenSet seen;
+  seen.Reset(s.NumVertices());
   std::vector<VertexId> others;
-  rp.ForEachOther([&](VertexId v) { others.push_back(v); });
+  rp.ForEachOther([&](VertexId v) {
+    if (seen.Insert(v)) others.push_back(v);
+  });
   thread_local BitSet bits;
   result.candidates = rp.Count(ix, bits, others);
   if (result.candidates == 0) return result;
@@ -768,7 +791,6 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   const Better better{s};
   const size_t k = f.top;
   std::vector<std::pair<double, VertexId>> top;
-  thread_local SeenSet seen;
   seen.Reset(s.NumVertices());
   // Scores one candidate exactly and keeps it when it is among the best K.
   auto score = [&](VertexId v) {
@@ -841,10 +863,9 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   // The pool: candidates scored apart from the lists, each with a bound of its key (the best fit
   // any source gives, its quality, its province and its graph measure), read best bound first
   // along with the lists. Whoever the PageRank push reaches (graph: its rank and shared ties),
-  // the organisations tied to E's own ties (shared ties: the graph measure's other half; a hub's
-  // trading partners can be many), hospitals, channel platforms, firms of the same industry, and
-  // the subject's county (same county). A vertex may be pooled more than once (seen skips the
-  // rest).
+  // and, after a first merge, the organisations tied to E's own ties (shared ties: the graph
+  // measure's other half; a hub's trading partners can be many), hospitals, channel platforms and
+  // firms of the same industry. A vertex may be pooled more than once (seen skips the rest).
   // A pooled vertex's bound is its block's (stage 0), then its own fit bound with the rest its
   // block's (stage 1), then its own in every measure (stage 2: refine below).
   struct Pooled {
@@ -873,12 +894,22 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
       for (VertexId v : tied) shared[v] = Scoring::TieCount{};
     }
   } clear{tied};
+  thread_local std::vector<VertexId> picked;
   for (VertexId x : sc.my_ties) {
     for (EdgeKind kind : {EdgeKind::kTradesWith, EdgeKind::kCooperates, EdgeKind::kInvests}) {
       for (bool out : {true, false}) {
-        for (VertexId v : (out ? s.Out(x, kind) : s.In(x, kind)).Vertices()) {
-          // Only candidates are scored or pooled: the others' counts are never read.
-          if (!bits.Has(v)) continue;
+        // Only candidates are scored or pooled: the others' counts are never read. Those are
+        // picked out first without a branch (a third of a customer query's ties are candidates:
+        // a branch on it mispredicts every other vertex).
+        const auto vs = (out ? s.Out(x, kind) : s.In(x, kind)).Vertices();
+        picked.resize(vs.size());
+        size_t k = 0;
+        for (VertexId v : vs) {
+          picked[k] = v;
+          k += bits.Has(v);
+        }
+        for (size_t i = 0; i < k; ++i) {
+          const VertexId v = picked[i];
           Scoring::TieCount& c = shared[v];
           if (c.last == x) continue;
           c.last = x;
@@ -897,19 +928,6 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     const double rank = sc.best_ppr > 0 ? std::min(1.0, p / sc.best_ppr) : 0;
     const double graph = w_graph * (0.5 * rank + tie_part(v));
     pool.push_back({static_bound(v) + graph, graph, 0, v, 0});
-  }
-  for (size_t i = 0; i < tied.size(); ++i) {
-    if (i + kAhead < tied.size()) {
-      ix.Prefetch(tied[i + kAhead]);
-      __builtin_prefetch(&shared[tied[i + kAhead]]);
-    }
-    const VertexId v = tied[i];
-    const double graph = w_graph * tie_part(v);
-    pool.push_back({static_bound(v) + graph, graph, 0, v, 0});
-  }
-  for (size_t i = 0; i < others.size(); ++i) {
-    if (i + kAhead < others.size()) ix.Prefetch(others[i + kAhead]);
-    pool.push_back({static_bound(others[i]), 0, 0, others[i], 0});
   }
   std::make_heap(pool.begin(), pool.end());
   // The county's stream: bound base + same county + quality bound of the member at the cursor.
@@ -971,43 +989,68 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
             p.graph, p.fit, p.v, 2});
   };
   constexpr double kNone = -std::numeric_limits<double>::infinity();
-  while (true) {
-    const double list_bound = lists.empty() ? kNone : lists.front().bound;
-    const double pool_bound = pool.empty() ? kNone : pool.front().bound;
-    const double county_bound = county_pos < county_members.size()
-                                    ? county_base +
-                                          w_quality * ix.QualityBound(county_members[county_pos])
-                                    : kNone;
-    const double best = std::max({list_bound, pool_bound, county_bound});
-    if (best == kNone || (full() && best < top.front().first)) break;
-    if (pool_bound == best) {
-      std::pop_heap(pool.begin(), pool.end());
-      const Pooled p = pool.back();
-      pool.pop_back();
-      if (seen.Has(p.v)) continue;
-      if (p.stage == 2) {
-        consider(p.v);
-      } else if (p.stage == 1) {
-        own(p);
+  auto merge = [&] {
+    while (true) {
+      const double list_bound = lists.empty() ? kNone : lists.front().bound;
+      const double pool_bound = pool.empty() ? kNone : pool.front().bound;
+      const double county_bound = county_pos < county_members.size()
+                                      ? county_base +
+                                            w_quality * ix.QualityBound(county_members[county_pos])
+                                      : kNone;
+      const double best = std::max({list_bound, pool_bound, county_bound});
+      if (best == kNone || (full() && best < top.front().first)) break;
+      if (pool_bound == best) {
+        std::pop_heap(pool.begin(), pool.end());
+        const Pooled p = pool.back();
+        pool.pop_back();
+        if (seen.Has(p.v)) continue;
+        if (p.stage == 2) {
+          consider(p.v);
+        } else if (p.stage == 1) {
+          own(p);
+        } else {
+          refine(p.v, p.bound - fit_max, p.graph);
+        }
+      } else if (county_bound == best) {
+        const VertexId v = county_members[county_pos++];
+        if (bits.Has(v) && !seen.Has(v)) refine(v, county_bound - fit_max, 0);
       } else {
-        refine(p.v, p.bound - fit_max, p.graph);
-      }
-    } else if (county_bound == best) {
-      const VertexId v = county_members[county_pos++];
-      if (bits.Has(v) && !seen.Has(v)) refine(v, county_bound - fit_max, 0);
-    } else {
-      std::pop_heap(lists.begin(), lists.end());
-      List& l = lists.back();
-      const VertexId v = ix.Entry(l.pos);
-      if (!seen.Has(v)) refine(v, l.bound - l.fit_part, 0);
-      if (++l.pos < l.end) {
-        // Its bound only went down: back into place.
-        l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
-        std::push_heap(lists.begin(), lists.end());
-      } else {
-        lists.pop_back();
+        std::pop_heap(lists.begin(), lists.end());
+        List& l = lists.back();
+        const VertexId v = ix.Entry(l.pos);
+        if (!seen.Has(v)) refine(v, l.bound - l.fit_part, 0);
+        if (++l.pos < l.end) {
+          // Its bound only went down: back into place.
+          l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
+          std::push_heap(lists.begin(), lists.end());
+        } else {
+          lists.pop_back();
+        }
       }
     }
+  };
+  merge();
+  // Then the organisations tied to E's ties and the others (tens of thousands for a hub or a
+  // customer query), each pooled only when its bound reaches the K-th key the first merge found:
+  // the final K-th key is no lower, so the rest could never be read. Then the merge goes on.
+  const size_t before = pool.size();
+  auto pool_late = [&](std::span<const VertexId> vs, bool tied_ones) {
+    for (size_t i = 0; i < vs.size(); ++i) {
+      if (i + kAhead < vs.size()) {
+        ix.Prefetch(vs[i + kAhead]);
+        if (tied_ones) __builtin_prefetch(&shared[vs[i + kAhead]]);
+      }
+      const VertexId v = vs[i];
+      const double graph = tied_ones ? w_graph * tie_part(v) : 0;
+      const double bound = static_bound(v) + graph;
+      if (!full() || bound >= top.front().first) pool.push_back({bound, graph, 0, v, 0});
+    }
+  };
+  pool_late(tied, true);
+  pool_late(others, false);
+  if (pool.size() > before) {
+    std::make_heap(pool.begin(), pool.end());
+    merge();
   }
   std::sort(top.begin(), top.end(), better);
   for (const auto& [key, v] : top) {

@@ -125,6 +125,7 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
   }
   entries_.shrink_to_fit();
   blocks_.shrink_to_fit();
+  BuildSubtreeBitmaps(s);
 
   // Organisations by county, best quality bound first.
   std::vector<std::pair<VertexId, VertexId>> by_county;  // (county, vertex)
@@ -165,9 +166,63 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
   build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+void ProducerIndex::BuildSubtreeBitmaps(const Snapshot& s) {
+  const Forest& tree = s.taxonomy().forest();
+  auto entries = [&](VertexId d) -> size_t {
+    const auto b = Blocks(d);
+    return b.empty() ? 0 : b.back().end - b.front().begin;
+  };
+  // Every inner segment of the forest with its subtree's entries, most first.
+  std::vector<std::pair<size_t, VertexId>> inner;
+  std::vector<VertexId> stack(tree.Roots().begin(), tree.Roots().end());
+  while (!stack.empty()) {
+    const VertexId d = stack.back();
+    stack.pop_back();
+    const auto& children = tree.Children(d);
+    if (children.empty()) continue;
+    stack.insert(stack.end(), children.begin(), children.end());
+    size_t total = 0;
+    for (VertexId x : tree.SelfAndDescendants(d)) total += entries(x);
+    inner.push_back({total, d});
+  }
+  std::sort(inner.begin(), inner.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  bitmap_size_ = (s.NumVertices() + 63) / 64;
+  const size_t bytes = bitmap_size_ * sizeof(uint64_t);
+  // A bitmap is read whole: it is worth it only for a subtree of more entries than it has words.
+  size_t count = 0;
+  while (count < inner.size() && inner[count].first > bitmap_size_ &&
+         (count + 1) * bytes <= kSubtreeBitmapBytesPerEdge * s.NumEdges()) {
+    ++count;
+  }
+  inner.resize(count);
+  std::sort(inner.begin(), inner.end(), [&](const auto& a, const auto& b) {
+    return tree.PreorderIndex(a.second) < tree.PreorderIndex(b.second);
+  });
+  bitmap_words_.assign(count * bitmap_size_, 0);
+  for (const auto& [total, root] : inner) {
+    SubtreeBitmap b{root, tree.SelfAndDescendants(root), subtree_bitmaps_.size() * bitmap_size_};
+    std::sort(b.segments.begin(), b.segments.end());
+    uint64_t* words = bitmap_words_.data() + b.offset;
+    for (VertexId d : b.segments) {
+      const auto blocks = Blocks(d);
+      if (blocks.empty()) continue;
+      for (uint32_t i = blocks.front().begin; i < blocks.back().end; ++i) {
+        words[entries_[i] >> 6] |= uint64_t{1} << (entries_[i] & 63);
+      }
+    }
+    subtree_bitmaps_.push_back(std::move(b));
+  }
+}
+
 size_t ProducerIndex::Bytes() const {
-  return entries_.capacity() * sizeof(VertexId) + blocks_.capacity() * sizeof(ProducerBlock) +
-         vertex_.capacity() * sizeof(VertexBound) +
+  size_t bitmaps = bitmap_words_.capacity() * sizeof(uint64_t);
+  for (const SubtreeBitmap& b : subtree_bitmaps_) {
+    bitmaps += sizeof(SubtreeBitmap) + b.segments.capacity() * sizeof(VertexId);
+  }
+  return bitmaps + entries_.capacity() * sizeof(VertexId) +
+         blocks_.capacity() * sizeof(ProducerBlock) + vertex_.capacity() * sizeof(VertexBound) +
          blocks_of_.size() * (sizeof(VertexId) + 2 * sizeof(uint32_t) + 2 * sizeof(void*)) +
          blocks_of_.bucket_count() * sizeof(void*) +
          subtree_producers_.size() * (2 * sizeof(uint32_t) + 2 * sizeof(void*)) +

@@ -50,6 +50,22 @@ class ProducerIndex {
     auto it = subtree_producers_.find(segment);
     return it == subtree_producers_.end() ? 0 : it->second;
   }
+  // The largest subtrees of the segment forest by producer entries, each with the union of its
+  // segments' entries as a bitmap over the vertices: a query whose segments hold a whole subtree
+  // (a supply target high in the tree, with everything below it) sets its bits a word at a time
+  // rather than one entry at a time. Ancestors before descendants (preorder). Together at most
+  // kSubtreeBitmapBytesPerEdge bytes per edge.
+  struct SubtreeBitmap {
+    VertexId root;
+    std::vector<VertexId> segments;  // the subtree, root included, sorted
+    size_t offset;                   // its first word in Words()
+  };
+  static constexpr double kSubtreeBitmapBytesPerEdge = 0.375;
+  const std::vector<SubtreeBitmap>& SubtreeBitmaps() const { return subtree_bitmaps_; }
+  // A bitmap's words: bit v of word v / 64.
+  std::span<const uint64_t> Words(const SubtreeBitmap& b) const {
+    return {bitmap_words_.data() + b.offset, bitmap_size_};
+  }
   // The organisations whose county (the region's ancestor at county level, as GeoProximity finds
   // it) is `county`, by QualityBound, highest first (then vertex id).
   std::span<const VertexId> CountyMembers(VertexId county) const {
@@ -87,6 +103,10 @@ class ProducerIndex {
   };
   std::vector<VertexBound> vertex_;
   std::unordered_map<VertexId, uint32_t> subtree_producers_;
+  std::vector<SubtreeBitmap> subtree_bitmaps_;
+  std::vector<uint64_t> bitmap_words_;
+  size_t bitmap_size_ = 0;  // words per bitmap
+  void BuildSubtreeBitmaps(const Snapshot& s);
   std::unordered_map<VertexId, std::pair<uint32_t, uint32_t>> county_of_;
   std::vector<VertexId> county_members_;
   static int InWeightKind(EdgeKind kind) {
@@ -161,6 +181,10 @@ class BitSet {
     return true;
   }
   void Set(VertexId v) { words_[v >> 6] |= uint64_t{1} << (v & 63); }
+  // Sets every bit set in `words` (as long as this set's words).
+  void Or(std::span<const uint64_t> words) {
+    for (size_t i = 0; i < words_.size(); ++i) words_[i] |= words[i];
+  }
   void Clear(VertexId v) { words_[v >> 6] &= ~(uint64_t{1} << (v & 63)); }
   bool Has(VertexId v) const { return (words_[v >> 6] >> (v & 63)) & 1; }
   // How many bits are set.
