@@ -521,21 +521,27 @@ class Replayer {
   }
 
  public:
-  // Calls f(v) for every candidate that is not a producer (hospitals, channel platforms, firms of
-  // the same industry; each possibly more than once).
+  // Calls f(v) once for every candidate that is not a producer (hospitals, channel platforms,
+  // firms of the same industry). `met` (reset by the caller) takes whoever is met, so that an
+  // organisation met once per segment (a hospital demands dozens) is tested once.
   template <typename F>
-  void ForEachOther(F&& f) const {
+  void ForEachOther(SeenSet& met, F&& f) const {
     for (const auto& [seg, list] : clinical_) {
-      for (VertexId v : s_.In(seg, EdgeKind::kClinicalDemand).Vertices()) f(v);
+      for (VertexId v : s_.In(seg, EdgeKind::kClinicalDemand).Vertices()) {
+        if (met.Insert(v)) f(v);
+      }
     }
     for (const auto& [seg, list] : serves_) {
       for (VertexId v : s_.In(seg, EdgeKind::kServes).Vertices()) {
-        if (IsChannelPlatform(s_, v)) f(v);
+        if (met.Insert(v) && IsChannelPlatform(s_, v)) f(v);
       }
     }
     for (const auto& [seg, list] : same_) {
       for (VertexId v : s_.In(seg, EdgeKind::kMemberOf).Vertices()) {
-        if (v != e_ && s_.Kind(v) == NodeKind::kEnterprise && !MakesOwnProduct(v)) f(v);
+        if (v != e_ && met.Insert(v) && s_.Kind(v) == NodeKind::kEnterprise &&
+            !MakesOwnProduct(v)) {
+          f(v);
+        }
       }
     }
   }
@@ -754,14 +760,11 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   const ProducerIndex& ix = TopKIndex(s);
   const Replayer rp(s, e, role, f, result.segments);
 
-  // Hospitals, channel platforms and firms of the same industry, each once (ForEachOther meets a
-  // hospital once per segment of E's it demands: tens of thousands of times for a customer query).
+  // Hospitals, channel platforms and firms of the same industry, each once.
   thread_local SeenSet seen;
   seen.Reset(s.NumVertices());
   std::vector<VertexId> others;
-  rp.ForEachOther([&](VertexId v) {
-    if (seen.Insert(v)) others.push_back(v);
-  });
+  rp.ForEachOther(seen, [&](VertexId v) { others.push_back(v); });
   thread_local BitSet bits;
   result.candidates = rp.Count(ix, bits, others);
   if (result.candidates == 0) return result;
@@ -863,9 +866,10 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
   // The pool: candidates scored apart from the lists, each with a bound of its key (the best fit
   // any source gives, its quality, its province and its graph measure), read best bound first
   // along with the lists. Whoever the PageRank push reaches (graph: its rank and shared ties),
-  // and, after a first merge, the organisations tied to E's own ties (shared ties: the graph
-  // measure's other half; a hub's trading partners can be many), hospitals, channel platforms and
-  // firms of the same industry. A vertex may be pooled more than once (seen skips the rest).
+  // the organisations tied to E's own ties (shared ties: the graph measure's other half; a hub's
+  // trading partners can be many), hospitals, channel platforms, firms of the same industry, and
+  // the subject's county (same county). A vertex may be pooled more than once (seen skips the
+  // rest).
   // A pooled vertex's bound is its block's (stage 0), then its own fit bound with the rest its
   // block's (stage 1), then its own in every measure (stage 2: refine below).
   struct Pooled {
@@ -929,6 +933,19 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
     const double graph = w_graph * (0.5 * rank + tie_part(v));
     pool.push_back({static_bound(v) + graph, graph, 0, v, 0});
   }
+  for (size_t i = 0; i < tied.size(); ++i) {
+    if (i + kAhead < tied.size()) {
+      ix.Prefetch(tied[i + kAhead]);
+      __builtin_prefetch(&shared[tied[i + kAhead]]);
+    }
+    const VertexId v = tied[i];
+    const double graph = w_graph * tie_part(v);
+    pool.push_back({static_bound(v) + graph, graph, 0, v, 0});
+  }
+  for (size_t i = 0; i < others.size(); ++i) {
+    if (i + kAhead < others.size()) ix.Prefetch(others[i + kAhead]);
+    pool.push_back({static_bound(others[i]), 0, 0, others[i], 0});
+  }
   std::make_heap(pool.begin(), pool.end());
   // The county's stream: bound base + same county + quality bound of the member at the cursor.
   const double county_base = base + w_prox * ProximityValue(Proximity::kSameCounty);
@@ -989,68 +1006,43 @@ PartnersResult RecommendPartners(const Snapshot& s, VertexId e, PartnerRole role
             p.graph, p.fit, p.v, 2});
   };
   constexpr double kNone = -std::numeric_limits<double>::infinity();
-  auto merge = [&] {
-    while (true) {
-      const double list_bound = lists.empty() ? kNone : lists.front().bound;
-      const double pool_bound = pool.empty() ? kNone : pool.front().bound;
-      const double county_bound = county_pos < county_members.size()
-                                      ? county_base +
-                                            w_quality * ix.QualityBound(county_members[county_pos])
-                                      : kNone;
-      const double best = std::max({list_bound, pool_bound, county_bound});
-      if (best == kNone || (full() && best < top.front().first)) break;
-      if (pool_bound == best) {
-        std::pop_heap(pool.begin(), pool.end());
-        const Pooled p = pool.back();
-        pool.pop_back();
-        if (seen.Has(p.v)) continue;
-        if (p.stage == 2) {
-          consider(p.v);
-        } else if (p.stage == 1) {
-          own(p);
-        } else {
-          refine(p.v, p.bound - fit_max, p.graph);
-        }
-      } else if (county_bound == best) {
-        const VertexId v = county_members[county_pos++];
-        if (bits.Has(v) && !seen.Has(v)) refine(v, county_bound - fit_max, 0);
+  while (true) {
+    const double list_bound = lists.empty() ? kNone : lists.front().bound;
+    const double pool_bound = pool.empty() ? kNone : pool.front().bound;
+    const double county_bound = county_pos < county_members.size()
+                                    ? county_base +
+                                          w_quality * ix.QualityBound(county_members[county_pos])
+                                    : kNone;
+    const double best = std::max({list_bound, pool_bound, county_bound});
+    if (best == kNone || (full() && best < top.front().first)) break;
+    if (pool_bound == best) {
+      std::pop_heap(pool.begin(), pool.end());
+      const Pooled p = pool.back();
+      pool.pop_back();
+      if (seen.Has(p.v)) continue;
+      if (p.stage == 2) {
+        consider(p.v);
+      } else if (p.stage == 1) {
+        own(p);
       } else {
-        std::pop_heap(lists.begin(), lists.end());
-        List& l = lists.back();
-        const VertexId v = ix.Entry(l.pos);
-        if (!seen.Has(v)) refine(v, l.bound - l.fit_part, 0);
-        if (++l.pos < l.end) {
-          // Its bound only went down: back into place.
-          l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
-          std::push_heap(lists.begin(), lists.end());
-        } else {
-          lists.pop_back();
-        }
+        refine(p.v, p.bound - fit_max, p.graph);
+      }
+    } else if (county_bound == best) {
+      const VertexId v = county_members[county_pos++];
+      if (bits.Has(v) && !seen.Has(v)) refine(v, county_bound - fit_max, 0);
+    } else {
+      std::pop_heap(lists.begin(), lists.end());
+      List& l = lists.back();
+      const VertexId v = ix.Entry(l.pos);
+      if (!seen.Has(v)) refine(v, l.bound - l.fit_part, 0);
+      if (++l.pos < l.end) {
+        // Its bound only went down: back into place.
+        l.bound = l.bound0 + w_quality * ix.QualityBound(ix.Entry(l.pos));
+        std::push_heap(lists.begin(), lists.end());
+      } else {
+        lists.pop_back();
       }
     }
-  };
-  merge();
-  // Then the organisations tied to E's ties and the others (tens of thousands for a hub or a
-  // customer query), each pooled only when its bound reaches the K-th key the first merge found:
-  // the final K-th key is no lower, so the rest could never be read. Then the merge goes on.
-  const size_t before = pool.size();
-  auto pool_late = [&](std::span<const VertexId> vs, bool tied_ones) {
-    for (size_t i = 0; i < vs.size(); ++i) {
-      if (i + kAhead < vs.size()) {
-        ix.Prefetch(vs[i + kAhead]);
-        if (tied_ones) __builtin_prefetch(&shared[vs[i + kAhead]]);
-      }
-      const VertexId v = vs[i];
-      const double graph = tied_ones ? w_graph * tie_part(v) : 0;
-      const double bound = static_bound(v) + graph;
-      if (!full() || bound >= top.front().first) pool.push_back({bound, graph, 0, v, 0});
-    }
-  };
-  pool_late(tied, true);
-  pool_late(others, false);
-  if (pool.size() > before) {
-    std::make_heap(pool.begin(), pool.end());
-    merge();
   }
   std::sort(top.begin(), top.end(), better);
   for (const auto& [key, v] : top) {
