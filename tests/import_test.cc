@@ -153,6 +153,46 @@ TEST_CASE("a rejected import leaves the database exactly as it was", "[import]")
   CHECK(r.nodes_unchanged == 0);
 }
 
+// A first import builds the name index after the rows (it drops it before them): a rejected one
+// leaves the schema as it was, an accepted one leaves the same index.
+TEST_CASE("a first import keeps the name index, accepted or rejected", "[import]") {
+  TempDir dir;
+  auto bundle = CopyFixture("small", dir);
+  Store store(dir / "t.db");
+  auto schema = [&] {
+    std::string out;
+    // Tables and indexes (an import adds the adjacency triggers of the attribute tables).
+    Statement q(store.db().handle(),
+                "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                "ORDER BY name");
+    while (q.Step()) {
+      out += std::string(q.Text(0)) + " " + std::string(q.Text(1)) + " " + std::string(q.Text(2));
+      out += "\n";
+    }
+    return out;
+  };
+  auto index_used = [&] {
+    Statement q(store.db().handle(),
+                "EXPLAIN QUERY PLAN SELECT id FROM nodes WHERE norm_name = 'x'");
+    std::string plan;
+    while (q.Step()) plan += std::string(q.Text(3));
+    return plan;
+  };
+  const std::string empty = schema();
+  REQUIRE(empty.find("index nodes_norm_name") != std::string::npos);
+  WriteText(bundle / "produces.csv", ReadText(bundle / "produces.csv") + "E2,endo.nowhere,0.5\n");
+  ImportReport rejected = ImportBundle(store, bundle);
+  CHECK_FALSE(rejected.accepted);
+  CHECK(schema() == empty);
+  CHECK(store.db().QueryInt("SELECT count(*) FROM nodes") == 0);
+  REQUIRE(ImportBundle(store, std::string(FIXTURES_DIR) + "/small").accepted);
+  CHECK(schema() == empty);
+  CHECK(index_used().find("nodes_norm_name") != std::string::npos);
+  Statement check(store.db().handle(), "PRAGMA integrity_check");
+  REQUIRE(check.Step());
+  CHECK(check.Text(0) == "ok");
+}
+
 TEST_CASE("cross-file rules against the bundle and the database", "[import]") {
   auto problems = [](const std::string& file, const std::string& content, bool append) {
     TempDir dir;
