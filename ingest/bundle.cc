@@ -750,15 +750,28 @@ std::vector<Problem> DuplicateEntities(const Bundle& bundle) {
   return problems;
 }
 
-Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems) {
-  Bundle bundle;
+// The files to read, in the order of Specs(); a file the rules refuse is a problem in its place.
+struct BundleReader::Job {
+  const FileSpec* spec = nullptr;  // null: a file the rules refuse
+  std::filesystem::path file;
+  std::string shown;
+  uint16_t index = 0;  // into bundle.files
+  size_t lines = 0;
+  bool entities = false;
+  std::vector<Problem> problems;
+};
+
+BundleReader::BundleReader(const std::filesystem::path& path) {
+  Bundle& bundle = bundle_;
+  std::vector<Problem>& problems = problems_;
+  std::vector<Job>& jobs = jobs_;
   const std::filesystem::path manifest_path = ManifestPath(path);
   bundle.dir = manifest_path.parent_path();
   const std::string manifest_name = manifest_path.string();
   const std::string text = ReadManifestText(manifest_path);
   if (std::string why = JsonNestingProblem(text); !why.empty()) {
     problems.push_back(MakeProblem(manifest_name, 0, Msg("manifest.json", {{"detail", why}})));
-    return bundle;
+    return;
   }
   json manifest;
   try {
@@ -767,12 +780,15 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     // Invalid UTF-8 in the manifest comes back quoted in the message: escaped.
     problems.push_back(MakeProblem(
         manifest_name, 0, Msg("manifest.json", {{"detail", EscapeInvalidUtf8(e.what())}})));
-    return bundle;
+    return;
   }
   auto fail = [&](const char* code, MessageParams params = {}) {
     problems.push_back(MakeProblem(manifest_name, 0, Msg(code, std::move(params))));
   };
-  if (!manifest.is_object()) return fail("manifest.not_object"), bundle;
+  if (!manifest.is_object()) {
+    fail("manifest.not_object");
+    return;
+  }
   if (manifest.value("format", "") != "chainatlas-bundle") {
     fail("manifest.format");
   }
@@ -796,7 +812,8 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
     bundle.description = manifest["description"];
   }
   if (!manifest.contains("files") || !manifest["files"].is_object()) {
-    return fail("manifest.files"), bundle;
+    fail("manifest.files");
+    return;
   }
   for (auto& [kind, value] : manifest["files"].items()) {
     if (std::find(BundleFileKinds().begin(), BundleFileKinds().end(), kind) ==
@@ -806,22 +823,11 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
       fail("manifest.kind_path", {{"kind", kind}});
     }
   }
-  if (!problems.empty()) return bundle;
+  if (!problems.empty()) return;
   bundle.manifest_ok = true;
 
-  // The files to read, in the order of Specs(); a file the rules refuse is a problem in its place.
-  struct Job {
-    const FileSpec* spec = nullptr;  // null: a file the rules refuse
-    std::filesystem::path file;
-    std::string shown;
-    uint16_t index = 0;  // into bundle.files
-    size_t lines = 0;
-    bool entities = false;
-    std::vector<Problem> problems;
-  };
   static const std::set<std::string> kEntityFiles = {
       "regions", "tracks", "segments", "enterprises", "hospitals", "institutions", "platforms"};
-  std::vector<Job> jobs;
   for (const FileSpec& spec : Specs()) {
     if (!manifest["files"].contains(spec.kind)) continue;
     std::string rel = manifest["files"][spec.kind];
@@ -868,30 +874,52 @@ Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& probl
   // Two readers: the relation files on a second thread, and on this one the entity files, their
   // duplicate checks and the fingerprint (which reads every file once more). They share no
   // vector; records and problems keep the order of a one-thread read.
-  std::set<std::string> relations_rejected;
-  auto read = [&](bool entities, std::set<std::string>& rejected) {
-    for (Job& j : jobs) {
+  auto read = [this](bool entities, std::set<std::string>& rejected) {
+    for (Job& j : jobs_) {
       if (j.spec && j.entities == entities) {
-        bundle.files[j.index].rows = ReadFile(*j.spec, j.file, j.shown, j.index, bundle, rejected,
-                                              j.problems);
+        bundle_.files[j.index].rows = ReadFile(*j.spec, j.file, j.shown, j.index, bundle_, rejected,
+                                               j.problems);
       }
     }
   };
-  std::future<void> relations = std::async(std::launch::async,
-                                           [&] { read(false, relations_rejected); });
+  relations_ = std::async(std::launch::async, [this, read] { read(false, relations_rejected_); });
   // (Should this thread throw, the future's destructor waits for the second reader first.)
   read(true, bundle.rejected_ids);
   bundle.fingerprint = BundleFingerprint(manifest_path);
-  std::vector<Problem> duplicates = DuplicateEntities(bundle);
-  relations.get();
-  bundle.rejected_ids.merge(relations_rejected);
-  for (Job& j : jobs) {
+  duplicates_ = DuplicateEntities(bundle);
+}
+
+BundleReader::~BundleReader() {
+  if (relations_.valid()) relations_.wait();
+}
+
+bool BundleReader::EntitiesClean() const {
+  if (!problems_.empty() || !duplicates_.empty()) return false;
+  // A relation file's problems are not read (the second thread may be adding to them); a file the
+  // rules refuse is known at once.
+  return std::all_of(jobs_.begin(), jobs_.end(),
+                     [](const Job& j) { return (j.spec && !j.entities) || j.problems.empty(); });
+}
+
+std::vector<Problem> BundleReader::Finish() {
+  if (relations_.valid()) relations_.get();
+  bundle_.rejected_ids.merge(relations_rejected_);
+  std::vector<Problem> problems = std::move(problems_);
+  for (Job& j : jobs_) {
     problems.insert(problems.end(), std::make_move_iterator(j.problems.begin()),
                     std::make_move_iterator(j.problems.end()));
   }
-  problems.insert(problems.end(), std::make_move_iterator(duplicates.begin()),
-                  std::make_move_iterator(duplicates.end()));
-  return bundle;
+  problems.insert(problems.end(), std::make_move_iterator(duplicates_.begin()),
+                  std::make_move_iterator(duplicates_.end()));
+  return problems;
+}
+
+Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems) {
+  BundleReader reader(path);
+  std::vector<Problem> found = reader.Finish();
+  problems.insert(problems.end(), std::make_move_iterator(found.begin()),
+                  std::make_move_iterator(found.end()));
+  return std::move(reader.bundle());
 }
 
 }  // namespace chainatlas::ingest

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <future>
 #include <initializer_list>
 #include <stdexcept>
 #include <set>
@@ -133,6 +134,34 @@ struct Bundle {
 // Every problem found is appended to `problems`; the records of bad rows are left out. Throws
 // Error(kIo) when the manifest cannot be read at all.
 Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems);
+
+// ReadBundle in two steps, so that the entity records can be used while the relation files are
+// still being read: the constructor reads the manifest and the entity files (and computes the
+// fingerprint and the entity duplicates) while a second thread reads the relation files; Finish()
+// waits for that thread. Until then only the relation records and the relation files' row counts
+// (BundleFile::rows) are incomplete, and are being written. Throws as ReadBundle.
+class BundleReader {
+ public:
+  explicit BundleReader(const std::filesystem::path& path);
+  ~BundleReader();  // waits for the second thread
+  BundleReader(const BundleReader&) = delete;
+  BundleReader& operator=(const BundleReader&) = delete;
+
+  Bundle& bundle() { return bundle_; }
+  // No problem in the manifest, the entity files or their duplicates.
+  bool EntitiesClean() const;
+  // Waits for the relation files; then every problem, in ReadBundle's order. Call once.
+  std::vector<Problem> Finish();
+
+ private:
+  struct Job;
+  Bundle bundle_;
+  std::vector<Problem> problems_;  // the manifest's
+  std::vector<Job> jobs_;
+  std::vector<Problem> duplicates_;
+  std::set<std::string> relations_rejected_;
+  std::future<void> relations_;  // last: destroyed (waited for) before what it writes
+};
 
 // FNV-1a 64 (hex) of the manifest and every file it names: what identifies a bundle's content.
 // Throws Error(kIo) when the manifest cannot be read.

@@ -252,9 +252,10 @@ class Importer {
   void CheckHierarchies();
   void ResolveRelations();
   // The writes, in one transaction the caller commits: the entity rows (which need only the plans
-  // and their ids, so they may be written while ResolveRelations runs on another thread: the two
-  // share no state but the plans, which neither changes), then the relation rows and the packed
-  // copy.
+  // and their ids, so they may be written while the relation files are read and ResolveRelations
+  // runs on another thread: the two share no state but the plans, which neither changes, and of
+  // the bundle's files only their names), then the files' row counts, the relation rows and the
+  // packed copy.
   void WriteEntities();
   void WriteRelations();
   // Store::VertexSource for an import into an empty store: every node is a bundle entity.
@@ -741,10 +742,11 @@ void Importer::WriteEntities() {
     report_.import_id = sqlite3_last_insert_rowid(db_);
   }
   {
-    Statement s(db_, "INSERT INTO import_files(import_id, kind, path, rows) VALUES(?, ?, ?, ?)");
+    // Their row counts come with the relation rows (WriteRelations): a relation file may still be
+    // being read.
+    Statement s(db_, "INSERT INTO import_files(import_id, kind, path, rows) VALUES(?, ?, ?, 0)");
     for (const BundleFile& f : bundle_.files) {
-      s.Bind(1, report_.import_id).Bind(2, f.kind).Bind(3, f.path);
-      s.Bind(4, static_cast<int64_t>(f.rows)).Run();
+      s.Bind(1, report_.import_id).Bind(2, f.kind).Bind(3, f.path).Run();
       file_ids_.push_back(sqlite3_last_insert_rowid(db_));
     }
   }
@@ -833,6 +835,12 @@ void Importer::WriteEntities() {
 
 void Importer::WriteRelations() {
   Database& db = store_.db();
+  {
+    Statement s(db_, "UPDATE import_files SET rows = ? WHERE id = ?");
+    for (size_t i = 0; i < bundle_.files.size(); ++i) {
+      s.Bind(1, static_cast<int64_t>(bundle_.files[i].rows)).Bind(2, file_ids_[i]).Run();
+    }
+  }
   // Relations, in primary-key order (ResolveRelations left edges_ so, with the final ids) so
   // that the B-tree is appended to rather than split at random.
   const int64_t before = db.QueryInt("SELECT count(*) FROM edges");
@@ -1076,15 +1084,31 @@ bool Importer::AddVertices(SnapshotBuilder& builder, std::vector<int64_t>& node_
 
 }  // namespace
 
-ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> problems,
-                           const ImportOptions& options) {
+namespace {
+
+// ImportRecords, and ImportBundle's import of a bundle whose relation files `reader` is still
+// reading (its entity records are complete): the checks of the entities and their rows start
+// before the relation files are read, and reading ends (BundleReader::Finish) where the
+// relations are needed. The problems come out in the same order either way: the reader's, then
+// the checks'.
+ImportReport Import(Store& store, Bundle& bundle, std::vector<Problem> problems,
+                    const ImportOptions& options, BundleReader* reader) {
   auto t0 = std::chrono::steady_clock::now();
   ImportReport report;
   report.problems = std::move(problems);
   report.source = bundle.source;
   report.fingerprint = bundle.fingerprint;
-  report.files = bundle.files;
-  report.relation_rows = bundle.relations.size();
+  auto finish_reading = [&] {
+    if (reader) {
+      std::vector<Problem> checks = std::move(report.problems);
+      report.problems = reader->Finish();
+      report.problems.insert(report.problems.end(), std::make_move_iterator(checks.begin()),
+                             std::make_move_iterator(checks.end()));
+      reader = nullptr;
+    }
+    report.files = bundle.files;
+    report.relation_rows = bundle.relations.size();
+  };
   // Cross-file checks run even when some rows were bad on their own, so that one run reports
   // every bad row; nothing is written unless there is no problem at all.
   if (bundle.manifest_ok) {
@@ -1098,12 +1122,14 @@ ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> pro
     importer.PlanEntities();
     importer.CheckHierarchies();
     importer.NumberNewEntities();
-    // When the entities passed their checks, their rows are written on a second thread while the
-    // relations are resolved on this one; a problem found later rolls them back with the rest.
+    // When the entities passed their checks (and their files were read without a problem), their
+    // rows are written on a second thread while the relation files are read to the end and
+    // resolved on this one; a problem found later rolls them back with the rest.
     std::future<void> entities;
-    if (report.problems.empty()) {
+    if (report.problems.empty() && (!reader || reader->EntitiesClean())) {
       entities = std::async(std::launch::async, [&] { importer.WriteEntities(); });
     }
+    finish_reading();
     importer.ResolveRelations();
     if (entities.valid()) entities.get();
     if (report.problems.empty()) {
@@ -1112,6 +1138,7 @@ ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> pro
       report.accepted = true;
     }
   }
+  finish_reading();
   if (!report.accepted) {
     // What the entity writes counted was rolled back with them.
     report.merges.clear();
@@ -1123,12 +1150,18 @@ ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> pro
   return report;
 }
 
+}  // namespace
+
+ImportReport ImportRecords(Store& store, Bundle bundle, std::vector<Problem> problems,
+                           const ImportOptions& options) {
+  return Import(store, bundle, std::move(problems), options, nullptr);
+}
+
 ImportReport ImportBundle(Store& store, const std::filesystem::path& path,
                           const ImportOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
-  std::vector<Problem> problems;
-  Bundle bundle = ReadBundle(path, problems);
-  ImportReport report = ImportRecords(store, std::move(bundle), std::move(problems), options);
+  BundleReader reader(path);
+  ImportReport report = Import(store, reader.bundle(), {}, options, &reader);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }

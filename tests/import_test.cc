@@ -132,25 +132,67 @@ TEST_CASE("a changed row is updated in place, with its new provenance", "[import
   CHECK(s->CountEdges(EdgeKind::kSupplies) == 3);
 }
 
-TEST_CASE("a rejected import leaves the database exactly as it was", "[import]") {
-  TempDir dir;
-  auto bundle = CopyFixture("small", dir);
-  Store store(dir / "t.db");
+namespace {
+
+// Imports the small fixture into `store`, then its copy at `bundle` with a new track and the given
+// rows appended (file, text), which must be rejected: the database is as it was and the report
+// counts nothing written (the track's row is written while the relation files are read and
+// resolved, then rolled back).
+ImportReport RejectedAfterEntityRows(Store& store, const std::filesystem::path& bundle,
+                                     const std::vector<std::pair<std::string, std::string>>& rows) {
   REQUIRE(ImportBundle(store, std::string(FIXTURES_DIR) + "/small").accepted);
   const std::string before = Dump(store);
-  // One good new row in one file, one broken row in another.
   WriteText(bundle / "tracks.csv", ReadText(bundle / "tracks.csv") + "ivd,体外诊断,IVD\n");
-  WriteText(bundle / "produces.csv", ReadText(bundle / "produces.csv") + "E2,endo.nowhere,0.5\n");
+  for (const auto& [file, text] : rows) WriteText(bundle / file, ReadText(bundle / file) + text);
   ImportReport r = ImportBundle(store, bundle);
   CHECK_FALSE(r.accepted);
-  CHECK(Has(Reasons(r), "produces.csv:9", "unknown segment 'endo.nowhere'"));
   CHECK(Dump(store) == before);
-  // The new track's row was written while the relations resolved, then rolled back: the report
-  // counts nothing written.
   CHECK(r.import_id == 0);
   CHECK(r.nodes_inserted == 0);
   CHECK(r.nodes_updated == 0);
   CHECK(r.nodes_unchanged == 0);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a rejected import leaves the database exactly as it was", "[import]") {
+  TempDir dir;
+  auto bundle = CopyFixture("small", dir);
+  Store store(dir / "t.db");
+  // One good new row in one file, one broken row in another, found while resolving.
+  ImportReport r = RejectedAfterEntityRows(store, bundle,
+                                           {{"produces.csv", "E2,endo.nowhere,0.5\n"}});
+  CHECK(Has(Reasons(r), "produces.csv:9", "unknown segment 'endo.nowhere'"));
+}
+
+// The entity files are checked and their rows written while the relation files are still being
+// read: bad relation rows found by the reader roll them back, and are reported in their place.
+TEST_CASE("a bad relation row rejects an import whose entity rows were already written",
+          "[import]") {
+  TempDir dir;
+  auto bundle = CopyFixture("small", dir);
+  Store store(dir / "t.db");
+  ImportReport r = RejectedAfterEntityRows(
+      store, bundle, {{"produces.csv", "E2,endo.lens,abc\n"}, {"supplies.csv", "endo.lens\n"}});
+  REQUIRE(r.problems.size() == 2);
+  CHECK(Has(Reasons(r), "produces.csv:9", "share 'abc' is not a number"));
+  CHECK(r.problems[0].file.find("produces.csv") != std::string::npos);
+  CHECK(r.problems[1].file.find("supplies.csv") != std::string::npos);
+  // The report names every file with its rows, as read.
+  for (const BundleFile& f : r.files) {
+    if (f.kind == "produces") CHECK(f.rows == 8);
+  }
+  // Mended, it is accepted, and the import log has each file's rows (written after the relation
+  // files were read).
+  WriteText(bundle / "produces.csv",
+            ReadText(std::string(FIXTURES_DIR) + "/small/produces.csv") + "E2,endo.rigid,0.5\n");
+  WriteText(bundle / "supplies.csv", ReadText(std::string(FIXTURES_DIR) + "/small/supplies.csv"));
+  REQUIRE(ImportBundle(store, bundle).accepted);
+  CHECK(store.db().QueryInt("SELECT rows FROM import_files WHERE kind = 'produces' AND "
+                            "import_id = (SELECT max(id) FROM imports)") == 8);
+  CHECK(store.db().QueryInt("SELECT rows FROM import_files WHERE kind = 'tracks' AND "
+                            "import_id = (SELECT max(id) FROM imports)") == 2);
 }
 
 // A first import builds the name index after the rows (it drops it before them): a rejected one
