@@ -1099,15 +1099,12 @@ ImportReport Import(Store& store, Bundle& bundle, std::vector<Problem> problems,
   report.source = bundle.source;
   report.fingerprint = bundle.fingerprint;
   auto finish_reading = [&] {
-    if (reader) {
-      std::vector<Problem> checks = std::move(report.problems);
-      report.problems = reader->Finish();
-      report.problems.insert(report.problems.end(), std::make_move_iterator(checks.begin()),
-                             std::make_move_iterator(checks.end()));
-      reader = nullptr;
-    }
-    report.files = bundle.files;
-    report.relation_rows = bundle.relations.size();
+    if (!reader) return;
+    std::vector<Problem> checks = std::move(report.problems);
+    report.problems = reader->Finish();
+    report.problems.insert(report.problems.end(), std::make_move_iterator(checks.begin()),
+                           std::make_move_iterator(checks.end()));
+    reader = nullptr;
   };
   // Cross-file checks run even when some rows were bad on their own, so that one run reports
   // every bad row; nothing is written unless there is no problem at all.
@@ -1139,6 +1136,8 @@ ImportReport Import(Store& store, Bundle& bundle, std::vector<Problem> problems,
     }
   }
   finish_reading();
+  report.files = bundle.files;
+  report.relation_rows = bundle.relations.size();
   if (!report.accepted) {
     // What the entity writes counted was rolled back with them.
     report.merges.clear();

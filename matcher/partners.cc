@@ -571,12 +571,7 @@ class Replayer {
     }
     for (VertexId d : read) {
       if (std::binary_search(covered.begin(), covered.end(), d)) continue;
-      // A segment's blocks are consecutive in the index: one run of entries.
-      const auto blocks = ix.Blocks(d);
-      if (blocks.empty()) continue;
-      for (uint32_t i = blocks.front().begin, end = blocks.back().end; i < end; ++i) {
-        bits.Set(ix.Entry(i));
-      }
+      for (VertexId v : ix.SegmentEntries(d)) bits.Set(v);
     }
     bits.Clear(e_);
     for (VertexId v : others) bits.Set(v);

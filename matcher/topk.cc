@@ -168,10 +168,6 @@ ProducerIndex::ProducerIndex(const Snapshot& s) {
 
 void ProducerIndex::BuildSubtreeBitmaps(const Snapshot& s) {
   const Forest& tree = s.taxonomy().forest();
-  auto entries = [&](VertexId d) -> size_t {
-    const auto b = Blocks(d);
-    return b.empty() ? 0 : b.back().end - b.front().begin;
-  };
   // Every inner segment of the forest with its subtree's entries, most first.
   std::vector<std::pair<size_t, VertexId>> inner;
   std::vector<VertexId> stack(tree.Roots().begin(), tree.Roots().end());
@@ -182,7 +178,7 @@ void ProducerIndex::BuildSubtreeBitmaps(const Snapshot& s) {
     if (children.empty()) continue;
     stack.insert(stack.end(), children.begin(), children.end());
     size_t total = 0;
-    for (VertexId x : tree.SelfAndDescendants(d)) total += entries(x);
+    for (VertexId x : tree.SelfAndDescendants(d)) total += SegmentEntries(x).size();
     inner.push_back({total, d});
   }
   std::sort(inner.begin(), inner.end(), [](const auto& a, const auto& b) {
@@ -206,11 +202,7 @@ void ProducerIndex::BuildSubtreeBitmaps(const Snapshot& s) {
     std::sort(b.segments.begin(), b.segments.end());
     uint64_t* words = bitmap_words_.data() + b.offset;
     for (VertexId d : b.segments) {
-      const auto blocks = Blocks(d);
-      if (blocks.empty()) continue;
-      for (uint32_t i = blocks.front().begin; i < blocks.back().end; ++i) {
-        words[entries_[i] >> 6] |= uint64_t{1} << (entries_[i] & 63);
-      }
+      for (VertexId v : SegmentEntries(d)) words[v >> 6] |= uint64_t{1} << (v & 63);
     }
     subtree_bitmaps_.push_back(std::move(b));
   }

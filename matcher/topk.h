@@ -45,6 +45,12 @@ class ProducerIndex {
     return {blocks_.data() + it->second.first, it->second.second - it->second.first};
   }
   VertexId Entry(uint32_t i) const { return entries_[i]; }
+  // Every entry of a segment (its blocks are consecutive: one run of entries).
+  std::span<const VertexId> SegmentEntries(VertexId segment) const {
+    const auto blocks = Blocks(segment);
+    if (blocks.empty()) return {};
+    return {entries_.data() + blocks.front().begin, blocks.back().end - blocks.front().begin};
+  }
   // How many distinct organisations make the segment or a segment below it (ProducersOf).
   uint32_t SubtreeProducers(VertexId segment) const {
     auto it = subtree_producers_.find(segment);
