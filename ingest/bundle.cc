@@ -871,9 +871,9 @@ BundleReader::BundleReader(const std::filesystem::path& path) {
     AdviseHugePages(bundle.relations.data(), bundle.relations.capacity() * sizeof(RelationRecord));
   }
 
-  // Two readers: the relation files on a second thread, and on this one the entity files, their
-  // duplicate checks and the fingerprint (which reads every file once more). They share no
-  // vector; records and problems keep the order of a one-thread read.
+  // Two readers: the relation files on a second thread, and on this one the entity files and
+  // their duplicate checks. They share no vector; records and problems keep the order of a
+  // one-thread read. The fingerprint (which reads every file once more) waits for Finish().
   auto read = [this](bool entities, std::set<std::string>& rejected) {
     for (Job& j : jobs_) {
       if (j.spec && j.entities == entities) {
@@ -885,8 +885,8 @@ BundleReader::BundleReader(const std::filesystem::path& path) {
   relations_ = std::async(std::launch::async, [this, read] { read(false, relations_rejected_); });
   // (Should this thread throw, the future's destructor waits for the second reader first.)
   read(true, bundle.rejected_ids);
-  bundle.fingerprint = BundleFingerprint(manifest_path);
   duplicates_ = DuplicateEntities(bundle);
+  fingerprint_of_ = manifest_path;
 }
 
 BundleReader::~BundleReader() {
@@ -902,6 +902,8 @@ bool BundleReader::EntitiesClean() const {
 }
 
 std::vector<Problem> BundleReader::Finish() {
+  // While the second thread may still be reading (the caller has planned the entities by now).
+  if (!fingerprint_of_.empty()) bundle_.fingerprint = BundleFingerprint(fingerprint_of_);
   if (relations_.valid()) relations_.get();
   bundle_.rejected_ids.merge(relations_rejected_);
   std::vector<Problem> problems = std::move(problems_);

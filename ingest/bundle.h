@@ -136,10 +136,11 @@ struct Bundle {
 Bundle ReadBundle(const std::filesystem::path& path, std::vector<Problem>& problems);
 
 // ReadBundle in two steps, so that the entity records can be used while the relation files are
-// still being read: the constructor reads the manifest and the entity files (and computes the
-// fingerprint and the entity duplicates) while a second thread reads the relation files; Finish()
-// waits for that thread. Until then only the relation records and the relation files' row counts
-// (BundleFile::rows) are incomplete, and are being written. Throws as ReadBundle.
+// still being read: the constructor reads the manifest and the entity files (and finds the entity
+// duplicates) while a second thread reads the relation files; Finish() computes the fingerprint
+// and waits for that thread. Until then the relation records, the relation files' row counts
+// (BundleFile::rows) and the fingerprint are incomplete, and the first two are being written.
+// Throws as ReadBundle.
 class BundleReader {
  public:
   explicit BundleReader(const std::filesystem::path& path);
@@ -160,7 +161,8 @@ class BundleReader {
   std::vector<Job> jobs_;
   std::vector<Problem> duplicates_;
   std::set<std::string> relations_rejected_;
-  std::future<void> relations_;  // last: destroyed (waited for) before what it writes
+  std::filesystem::path fingerprint_of_;  // the manifest, once it was read without a problem
+  std::future<void> relations_;           // last: destroyed (waited for) before what it writes
 };
 
 // FNV-1a 64 (hex) of the manifest and every file it names: what identifies a bundle's content.
