@@ -195,6 +195,72 @@ TEST_CASE("a bad relation row rejects an import whose entity rows were already w
                             "import_id = (SELECT max(id) FROM imports)") == 2);
 }
 
+// Relations are sorted by key to find repeated ones (the first row leads) and to be written in
+// key order: by a counting sort on the source when the ids are dense (all trades among the
+// fixture's firms, shuffled), by comparison when they are spread (a few trades among 200 more
+// firms). Either way the repeat is reported against its first row, and the mended bundle gives
+// the same edges.
+TEST_CASE("repeated relations are found in any row order, with dense or spread ids", "[import]") {
+  std::mt19937 rng(20240601);
+  for (const bool spread : {false, true}) {
+    CAPTURE(spread);
+    TempDir dir;
+    auto bundle = CopyFixture("small", dir);
+    std::vector<std::pair<std::string, std::string>> trades;
+    if (spread) {
+      std::string firms = ReadText(bundle / "enterprises.csv");
+      for (int i = 100; i < 300; ++i) firms += "E" + std::to_string(i) + ",n,330122,,,,,,,,,,,,\n";
+      WriteText(bundle / "enterprises.csv", firms);
+      trades = {{"E299", "E1"}, {"E1", "E299"}, {"E150", "E2"}, {"E2", "E150"}};
+    } else {
+      for (int a = 1; a <= 6; ++a) {
+        for (int b = 1; b <= 6; ++b) {
+          if (a != b) trades.push_back({"E" + std::to_string(a), "E" + std::to_string(b)});
+        }
+      }
+      std::shuffle(trades.begin(), trades.end(), rng);
+    }
+    // The second row again at the end, after other trades of its supplier: lines 3 and n + 2.
+    const auto& again = trades[1];
+    std::string rows = "supplier,customer,weight\n", repeated = rows;
+    for (size_t i = 0; i < trades.size(); ++i) {
+      rows += trades[i].first + "," + trades[i].second + ",0.5\n";
+      repeated += trades[i].first + "," + trades[i].second + ",0.5\n";
+    }
+    repeated += again.first + "," + again.second + ",0.9\n";
+    WriteText(bundle / "trades_with.csv", repeated);
+    Store store(dir / "t.db");
+    const std::string before = Dump(store);
+    ImportReport r = ImportBundle(store, bundle);
+    CHECK_FALSE(r.accepted);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(Has(Reasons(r), "trades_with.csv:" + std::to_string(trades.size() + 2),
+              "duplicate trades_with relation '" + again.first + "' -> '" + again.second +
+                  "' (first at"));
+    CHECK(Reasons(r)[0].find("trades_with.csv:3)") != std::string::npos);
+    CHECK(Dump(store) == before);
+    WriteText(bundle / "trades_with.csv", rows);
+    r = ImportBundle(store, bundle);
+    REQUIRE(r.accepted);
+    CHECK(store.db().QueryInt("SELECT count(*) FROM edges WHERE kind = " +
+                              std::to_string(static_cast<int>(EdgeKind::kTradesWith))) ==
+          static_cast<int64_t>(trades.size()));
+    for (const auto& [a, b] : trades) {
+      CHECK(store.db().QueryInt(
+                "SELECT count(*) FROM edges JOIN nodes s ON s.id = src JOIN nodes d ON d.id = dst "
+                "WHERE s.key = '" +
+                a + "' AND d.key = '" + b + "' AND edges.kind = " +
+                std::to_string(static_cast<int>(EdgeKind::kTradesWith))) == 1);
+    }
+    // The fingerprint is computed while the relation files are read, and logged with the counts.
+    CHECK(r.fingerprint == BundleFingerprint(bundle));
+    Statement logged(store.db().handle(),
+                     "SELECT fingerprint FROM imports WHERE id = " + std::to_string(r.import_id));
+    REQUIRE(logged.Step());
+    CHECK(std::string(logged.Text(0)) == r.fingerprint);
+  }
+}
+
 // A first import builds the name index after the rows (it drops it before them): a rejected one
 // leaves the schema as it was, an accepted one leaves the same index.
 TEST_CASE("a first import keeps the name index, accepted or rejected", "[import]") {
