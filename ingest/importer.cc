@@ -31,44 +31,48 @@ std::string KindKey(NodeKind kind, std::string_view key) {
   return k;
 }
 
-// (kind, key) → node id, for resolving references: open addressing over string views of keys
-// held elsewhere (which must outlive it), a slot per entry holding part of its hash.
+// (kind, key) → node id, for resolving references: open addressing, a slot per entry holding its
+// whole hash, kind and id, and the key's place in a copy of all keys packed together. A lookup
+// reads one slot (which Prefetch can ask for ahead) and compares with the packed copy, rather
+// than following the slot to an entry and the entry to a key held in a record far away.
 class RefTable {
  public:
   explicit RefTable(size_t entries) {
     size_t n = 16;
     while (n < 2 * entries) n *= 2;
-    slots_.assign(n, Slot{kEmpty, 0});
-    entries_.reserve(entries);
+    slots_.assign(n, Slot{});
   }
   // Adds (kind, key) → id; when it is there already, replaces its id if `overwrite`.
   void Put(NodeKind kind, std::string_view key, int64_t id, bool overwrite) {
     const uint64_t h = Hash(kind, key);
     Slot& slot = slots_[Find(kind, key, h)];
-    if (slot.entry != kEmpty) {
-      if (overwrite) entries_[slot.entry].id = id;
+    if (slot.used) {
+      if (overwrite) slot.id = id;
       return;
     }
-    if (entries_.size() * 2 >= slots_.size()) Grow();
+    if ((used_ + 1) * 2 > slots_.size()) Grow();
     Slot& free = slots_[Find(kind, key, h)];
-    free = {static_cast<uint32_t>(entries_.size()), static_cast<uint32_t>(h >> 32)};
-    entries_.push_back({key, id, kind});
+    free = {h, id, keys_.size(), key.size(), kind, true};
+    keys_.append(key);
+    ++used_;
   }
   // The id, or 0 when absent.
   int64_t Get(NodeKind kind, std::string_view key) const {
     const Slot& slot = slots_[Find(kind, key, Hash(kind, key))];
-    return slot.entry == kEmpty ? 0 : entries_[slot.entry].id;
+    return slot.used ? slot.id : 0;
+  }
+  // Asks for the slot where a lookup of (kind, key) starts.
+  void Prefetch(NodeKind kind, std::string_view key) const {
+    __builtin_prefetch(&slots_[Hash(kind, key) & (slots_.size() - 1)]);
   }
 
  private:
-  static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
   struct Slot {
-    uint32_t entry, hash_high;
-  };
-  struct Entry {
-    std::string_view key;
-    int64_t id;
-    NodeKind kind;
+    uint64_t hash = 0;
+    int64_t id = 0;
+    size_t offset = 0, size = 0;  // the key in keys_
+    NodeKind kind = NodeKind::kRegion;
+    bool used = false;
   };
   static uint64_t Hash(NodeKind kind, std::string_view key) {
     uint64_t h = std::hash<std::string_view>{}(key) ^
@@ -78,27 +82,27 @@ class RefTable {
   }
   size_t Find(NodeKind kind, std::string_view key, uint64_t h) const {
     const size_t mask = slots_.size() - 1;
-    const auto high = static_cast<uint32_t>(h >> 32);
     for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
-      if (s.entry == kEmpty) return i;
-      if (s.hash_high == high && entries_[s.entry].kind == kind && entries_[s.entry].key == key)
+      if (!s.used) return i;
+      if (s.hash == h && s.kind == kind && std::string_view(keys_).substr(s.offset, s.size) == key)
         return i;
     }
   }
   void Grow() {
-    std::vector<Slot> old(slots_.size() * 2, Slot{kEmpty, 0});
+    std::vector<Slot> old(slots_.size() * 2);
     old.swap(slots_);
     const size_t mask = slots_.size() - 1;
-    for (uint32_t e = 0; e < entries_.size(); ++e) {
-      const uint64_t h = Hash(entries_[e].kind, entries_[e].key);
-      size_t i = static_cast<size_t>(h) & mask;
-      while (slots_[i].entry != kEmpty) i = (i + 1) & mask;
-      slots_[i] = {e, static_cast<uint32_t>(h >> 32)};
+    for (const Slot& s : old) {
+      if (!s.used) continue;
+      size_t i = static_cast<size_t>(s.hash) & mask;
+      while (slots_[i].used) i = (i + 1) & mask;
+      slots_[i] = s;
     }
   }
   std::vector<Slot> slots_;
-  std::vector<Entry> entries_;
+  std::string keys_;
+  size_t used_ = 0;
 };
 
 std::string NowUtc() {
@@ -675,7 +679,18 @@ void Importer::ResolveRelations() {
 
   edges_.reserve(bundle_.relations.size());
   AdviseHugePages(edges_.data(), edges_.capacity() * sizeof(ResolvedEdge));
+  // The table is larger than the caches: each relation asks for its slots a few relations ahead.
+  constexpr size_t kAhead = 8;
+  auto prefetch = [&](size_t i) {
+    if (i >= bundle_.relations.size()) return;
+    const RelationRecord& r = bundle_.relations[i];
+    for (const Reference* ref : {&r.src, &r.dst}) {
+      for (NodeKind k : ref->kinds) ids.Prefetch(k, ref->key);
+    }
+  };
+  for (size_t i = 0; i < kAhead; ++i) prefetch(i);
   for (size_t i = 0; i < bundle_.relations.size(); ++i) {
+    prefetch(i + kAhead);
     const RelationRecord& r = bundle_.relations[i];
     int64_t ids[2] = {0, 0};
     bool ok = true;
