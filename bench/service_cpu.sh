@@ -31,3 +31,8 @@ print('| %s | %.0f | %.0f | %.0f | %.1f |' % (sys.argv[2], j['qps'], j['p50_us']
 run health --method health
 run "partners top 10, E0020" --method partners --top 10 --enterprise E0020
 run "partners top 100, E0020" --method partners --top 100 --enterprise E0020
+# The same calls with replies only checked, not decoded (chainatlas-service-bench --reply check).
+run "health, reply checked" --method health --reply check
+run "partners top 10, E0020, reply checked" --method partners --top 10 --enterprise E0020 --reply check
+run "partners top 100, E0020, reply checked" --method partners --top 100 --enterprise E0020 \
+  --reply check
