@@ -886,7 +886,11 @@ BundleReader::BundleReader(const std::filesystem::path& path) {
   // (Should this thread throw, the future's destructor waits for the second reader first.)
   read(true, bundle.rejected_ids);
   duplicates_ = DuplicateEntities(bundle);
-  fingerprint_of_ = manifest_path;
+  // What BundleFingerprint hashes: the manifest, then every file the rules allow, in Specs() order.
+  fingerprinted_ = {manifest_path};
+  for (const Job& j : jobs_) {
+    if (j.spec) fingerprinted_.push_back(j.file);
+  }
 }
 
 BundleReader::~BundleReader() {
@@ -903,7 +907,7 @@ bool BundleReader::EntitiesClean() const {
 
 std::vector<Problem> BundleReader::Finish() {
   // While the second thread may still be reading (the caller has planned the entities by now).
-  if (!fingerprint_of_.empty()) bundle_.fingerprint = BundleFingerprint(fingerprint_of_);
+  if (!fingerprinted_.empty()) bundle_.fingerprint = Fnv1aHex(fingerprinted_);
   if (relations_.valid()) relations_.get();
   bundle_.rejected_ids.merge(relations_rejected_);
   std::vector<Problem> problems = std::move(problems_);

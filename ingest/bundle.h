@@ -161,8 +161,9 @@ class BundleReader {
   std::vector<Job> jobs_;
   std::vector<Problem> duplicates_;
   std::set<std::string> relations_rejected_;
-  std::filesystem::path fingerprint_of_;  // the manifest, once it was read without a problem
-  std::future<void> relations_;           // last: destroyed (waited for) before what it writes
+  // The manifest and its files, once it was read without a problem: the fingerprint's input.
+  std::vector<std::filesystem::path> fingerprinted_;
+  std::future<void> relations_;  // last: destroyed (waited for) before what it writes
 };
 
 // FNV-1a 64 (hex) of the manifest and every file it names: what identifies a bundle's content.
